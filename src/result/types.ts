@@ -1,0 +1,409 @@
+/**
+ * The RunResult contract: the JSON every later stage reads (diagnose,
+ * optimize, compare, report, slo). It is versioned by `schemaVersion`;
+ * any incompatible change bumps the version and adds a migration in
+ * `src/result/migrate.ts`.
+ *
+ * Units: durations in milliseconds (floating point), histograms in
+ * microseconds (integers, 3 significant digits), byte counts in bytes,
+ * times as milliseconds since the Unix epoch (`*At`) or offsets in ms from
+ * `startedAt` (`t`, `offsetMs`).
+ *
+ * @module
+ */
+
+/** Current RunResult schema version. */
+export const RUN_RESULT_SCHEMA_VERSION = 1 as const;
+
+/** Tags attached to a metric series. Keys are low-cardinality by design. */
+export type Tags = Record<string, string>;
+
+/** k6's four metric kinds. */
+export type MetricType = 'counter' | 'rate' | 'trend' | 'gauge';
+
+/** Percentile summary of a trend, in milliseconds. */
+export interface TrendStats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  stddev: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+}
+
+/**
+ * One metric for one tag set, accumulated over the whole run.
+ * Exactly the fields of its `type` are present.
+ */
+export interface MetricSeries {
+  /** k6-style metric name, e.g. `http_req_duration`. */
+  name: string;
+  type: MetricType;
+  /** Unit of the values: `ms` for time trends, `bytes`, or `''` (dimensionless). */
+  unit: 'ms' | 'bytes' | '';
+  /** The full tag set of this series (scenario, endpoint, method, status, ...). */
+  tags: Tags;
+  /** counter: sum of the values. */
+  count?: number;
+  /** rate: number of non-zero (true) samples. */
+  passes?: number;
+  /** rate: number of zero (false) samples. */
+  fails?: number;
+  /** gauge: last value, and its extremes. */
+  value?: number;
+  min?: number;
+  max?: number;
+  /** trend: HDR histogram of the values in µs, V2 compressed base64 (`HISTFAAA...`). */
+  histogram?: string;
+  /** trend: summary computed from the histogram (ms). */
+  stats?: TrendStats;
+}
+
+/** Latency model of a scenario: open (arrival-rate) or closed (VU loop). */
+export type LoadModel = 'open' | 'closed';
+
+/** Per-scenario outcome. */
+export interface ScenarioResult {
+  name: string;
+  executor: string;
+  model: LoadModel;
+  /** The validated scenario options, as given (after profile expansion). */
+  options: Record<string, unknown>;
+  /** Offset of the scenario start from the run start (ms). */
+  startOffsetMs: number;
+  /** Wall-clock duration of the scenario including graceful stop (ms). */
+  durationMs: number;
+  iterations: number;
+  /** Iterations completed with an uncaught error in the scenario function. */
+  failedIterations: number;
+  /** Iterations that could not start (no free VU / no time left). Open model only. */
+  droppedIterations: number;
+  /** Iterations that started later than their intended time by more than the late-start tolerance. */
+  lateStarts: number;
+  /** Target iterations per second for open models (averaged over the scenario), else null. */
+  targetRate: number | null;
+  /** Achieved iterations per second. */
+  achievedRate: number;
+  /** Highest number of VUs simultaneously busy. */
+  maxBusyVUs: number;
+  /** VUs allocated (preAllocated plus any added up to maxVUs). */
+  allocatedVUs: number;
+  /** Iterations interrupted by gracefulStop expiry. */
+  interruptedIterations: number;
+}
+
+/** Per-endpoint summary, the table every report shows. Derived from `metrics`. */
+export interface EndpointSummary {
+  /** Route template, e.g. `GET /api/orders/:id`. */
+  endpoint: string;
+  method: string;
+  requests: number;
+  /** Requests per second over the run's active duration. */
+  rps: number;
+  /** Requests that failed (connection error, timeout, reset, or non-expected status). */
+  failed: number;
+  /** failed / requests. */
+  errorRate: number;
+  /** Count by error kind (see {@link ErrorKind}). */
+  errors: Partial<Record<ErrorKind, number>>;
+  /** Count by HTTP status code (as a string, e.g. `"200"`). */
+  statuses: Record<string, number>;
+  /** Service time (actual send → last byte), k6's http_req_duration. */
+  serviceTime: TrendStats;
+  /** Response time (intended start → last byte). Equals service time plus iteration start lag. */
+  responseTime: TrendStats;
+  /** Time to first byte (send → first response byte), k6's http_req_waiting. */
+  waiting: TrendStats;
+  bytesReceived: number;
+  bytesSent: number;
+  /** Mean response body size (bytes). */
+  meanResponseBytes: number;
+}
+
+/** How a request failed. `http` is a response whose status was not expected (by default >= 400). */
+export type ErrorKind = 'connect' | 'timeout' | 'reset' | 'http' | 'protocol' | 'aborted' | 'other';
+
+/**
+ * Series on a fixed interval grid (default 1 s) for plots and statistics.
+ * Every array has one entry per interval; `t[i]` is the interval's start
+ * offset from the run start in ms. Percentiles are null where no sample fell.
+ */
+export interface IntervalSeries {
+  intervalMs: number;
+  t: number[];
+  /** Requests completed in the interval. */
+  requests: number[];
+  /** Requests failed in the interval. */
+  failed: number[];
+  /** Iterations started, and dropped, in the interval. */
+  iterations: number[];
+  droppedIterations: number[];
+  /** VUs busy at the end of the interval (all scenarios). */
+  vus: number[];
+  /** Target arrival rate (iterations/s) summed over open-model scenarios active then; 0 if none. */
+  targetRate: number[];
+  /** Percentiles (ms) of service time and of response time per interval. */
+  service: PercentileColumns;
+  response: PercentileColumns;
+  /**
+   * Per-interval HDR histograms (µs, compressed base64) of response time over
+   * all endpoints; '' for an empty interval. The moving-block bootstrap of
+   * `compare` resamples these, never individual requests.
+   */
+  responseHistograms: string[];
+  /** Same for service time. */
+  serviceHistograms: string[];
+  bytesReceived: number[];
+  /** Per-endpoint columns, keyed by endpoint. */
+  endpoints: Record<string, EndpointIntervalSeries>;
+  /** Generator health per interval. */
+  generator: {
+    /** Event-loop delay p99 (ms) of the main thread (max over workers when workers run). */
+    eventLoopDelayP99: number[];
+    /** Generator process CPU (% of one core). */
+    cpuPercent: number[];
+  };
+}
+
+/** Percentile columns of an interval series (ms; null when the interval had no sample). */
+export interface PercentileColumns {
+  p50: (number | null)[];
+  p90: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+  max: (number | null)[];
+  mean: (number | null)[];
+}
+
+/** Per-endpoint interval columns; used by plots and the demand regression of diagnose. */
+export interface EndpointIntervalSeries {
+  requests: number[];
+  failed: number[];
+  /** Sum of service time (ms) of requests completed in the interval. */
+  serviceSumMs: number[];
+  p50: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+  bytesReceived: number[];
+}
+
+/** One piece of evidence that the generator, not the target, limited the run. */
+export interface GeneratorEvidence {
+  label: string;
+  value: number;
+  unit: string;
+  limit: number;
+}
+
+/** The generator's self-measurement. */
+export interface GeneratorHealth {
+  /** True when the generator limited the result; the summary warns and compare refuses a verdict. */
+  saturated: boolean;
+  /** Why `saturated` is true (empty when false). */
+  evidence: GeneratorEvidence[];
+  eventLoopDelay: { p50: number; p99: number; max: number };
+  /** Mean and max CPU of the generator process, % of one core (can exceed 100 with workers). */
+  cpuPercent: { mean: number; max: number };
+  /** Late starts (open model): iterations started more than `lateStartToleranceMs` after their intended time. */
+  lateStarts: number;
+  lateStartToleranceMs: number;
+  droppedIterations: number;
+  workers: number;
+  /** Peak resident set size of the generator process (bytes). */
+  maxRssBytes: number;
+}
+
+/** Outcome of one threshold expression. */
+export interface ThresholdResult {
+  /** The metric key as written, e.g. `http_req_duration{endpoint:GET /api/orders/:id}`. */
+  metric: string;
+  /** The expression as written, e.g. `p(95)<200`. */
+  expression: string;
+  /** The observed value of the aggregation (e.g. the p95 in ms), null if no sample matched. */
+  observed: number | null;
+  passed: boolean;
+  abortOnFail: boolean;
+  /** True when this threshold aborted the run. */
+  aborted: boolean;
+}
+
+/** Severity of a finding. */
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+/** The fixed finding taxonomy (design.md); extend by design, not by accident. */
+export type FindingCategory =
+  | 'missing-index'
+  | 'inefficient-query'
+  | 'n-plus-one'
+  | 'cache-miss'
+  | 'cache-slow-command'
+  | 'pool-saturation'
+  | 'lock-contention'
+  | 'event-loop-blocked'
+  | 'cpu-saturation'
+  | 'memory-growth'
+  | 'gc-pressure'
+  | 'slow-dependency'
+  | 'large-payload'
+  | 'error-rate'
+  | 'stale-statistics'
+  | 'table-bloat'
+  | 'db-config'
+  | 'connection-limit'
+  | 'generator-saturated';
+
+/** One number backing a finding. */
+export interface Evidence {
+  label: string;
+  value: number | string;
+  unit?: string;
+  /** Where it came from, e.g. `pg_stat_statements`, `redis INFO`, `load`. */
+  source: string;
+}
+
+/** A diagnosis result (see design.md, Diagnosis). */
+export interface Finding {
+  /** Stable id: rule id plus subject, e.g. `missing-index:public.orders(customer_id)`. */
+  id: string;
+  /** The rule that produced it. */
+  rule: string;
+  category: FindingCategory;
+  severity: Severity;
+  endpoint?: string;
+  endpoints?: string[];
+  title: string;
+  summary: string;
+  evidence: Evidence[];
+  recommendation: { text: string; sql?: string; config?: Record<string, string>; code?: string; link?: string };
+  /** Optimize action ids that implement the fix. */
+  actions?: string[];
+  /** 0..1 */
+  confidence: number;
+  /** Share (0..1) of the endpoint's latency or bottleneck demand this explains; used for ranking. */
+  impact: number;
+}
+
+/** Time series sampled by a probe, aligned on the run clock. */
+export interface ProbeSeries {
+  /** Offsets (ms) from the run start of each sample. */
+  t: number[];
+  /** Named columns, each the same length as `t`; null where a sample failed. */
+  values: Record<string, (number | null)[]>;
+  /** Unit of each column. */
+  units: Record<string, string>;
+}
+
+/** What a probe returns at the end of a run. `data` is probe-specific (see src/probes/<name>/types.ts). */
+export interface ProbeEvidence {
+  /** Probe name: `postgres`, `redis`, `prometheus`, `process`, `otlp`. */
+  probe: string;
+  /** Where it pointed, with any password removed. */
+  target: string;
+  /** False when the probe never managed to sample. */
+  ok: boolean;
+  /** What the probe could not see and how to enable it (e.g. pg_stat_statements missing). */
+  limitations: string[];
+  /** Sampling errors (the probe survives them), first few kept. */
+  errors: { offsetMs: number; message: string }[];
+  series: ProbeSeries;
+  /** Probe-specific snapshots and deltas. */
+  data: Record<string, unknown>;
+  /** Cost of probing: samples taken and mean sample duration (ms). */
+  overhead: { samples: number; meanSampleMs: number };
+}
+
+/** Per-endpoint demand profile (operational analysis), produced by diagnose. */
+export interface EndpointDemand {
+  endpoint: string;
+  /** Demand per request on each resource, in ms (or count for calls). */
+  cpuMs?: number;
+  dbMs?: number;
+  dbCalls?: number;
+  distinctStatements?: number;
+  redisCommands?: number;
+  responseBytes?: number;
+  unexplainedMs?: number;
+  /** The resource with the highest demand. */
+  bottleneck?: string;
+  /** 1 / max demand: the utilization-law throughput bound (req/s). */
+  maxThroughput?: number;
+  /** 'profile' when measured alone, 'regression' when estimated from a mixed run. */
+  method: 'profile' | 'regression';
+}
+
+/** Final status of a run. */
+export type RunStatus = 'completed' | 'interrupted' | 'aborted-by-threshold' | 'aborted-by-script' | 'failed';
+
+/** The whole result of one run. Stored at `.tuneup/runs/<id>/result.json`. */
+export interface RunResult {
+  schemaVersion: typeof RUN_RESULT_SCHEMA_VERSION;
+  tool: { name: 'tuneup'; version: string };
+  /** Run id, sortable by time: `YYYYMMDD-HHMMSS-xxxx`. */
+  id: string;
+  status: RunStatus;
+  /** Human-readable reason when status is not `completed`. */
+  statusReason?: string;
+  /** Epoch ms. */
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  /** The plan as run (validated, profiles expanded, secrets removed). */
+  plan: {
+    name?: string;
+    source?: string;
+    baseUrl?: string;
+    /** Scenario name → validated options. */
+    scenarios: Record<string, Record<string, unknown>>;
+    thresholds: Record<string, unknown[]>;
+    /** Optional SLOs and goals the later stages read. */
+    slo?: Record<string, unknown>;
+  };
+  environment: {
+    node: string;
+    platform: string;
+    arch: string;
+    cpus: number;
+    totalMemoryBytes: number;
+    hostname: string;
+    argv?: string[];
+  };
+  /** Model of each scenario; `mixed` when both occur. */
+  model: LoadModel | 'mixed';
+  scenarios: ScenarioResult[];
+  /** Every metric series per tag set. */
+  metrics: MetricSeries[];
+  /** Per-endpoint table (derived from metrics, stored for convenience). */
+  endpoints: EndpointSummary[];
+  /** Totals over all endpoints. */
+  totals: {
+    requests: number;
+    failed: number;
+    errorRate: number;
+    rps: number;
+    errors: Partial<Record<ErrorKind, number>>;
+    serviceTime: TrendStats;
+    responseTime: TrendStats;
+    bytesReceived: number;
+    bytesSent: number;
+    iterations: number;
+    droppedIterations: number;
+    checks: { passes: number; fails: number };
+  };
+  series: IntervalSeries;
+  generator: GeneratorHealth;
+  thresholds: ThresholdResult[];
+  /** Probe evidence (diagnose issue). */
+  probes?: ProbeEvidence[];
+  /** Findings (diagnose issue), ranked by impact. */
+  findings?: Finding[];
+  /** Demand profile per endpoint (diagnose issue). */
+  demands?: EndpointDemand[];
+  /** Warnings for the summary (e.g. endpoint cardinality capped). */
+  warnings: string[];
+  /** Free-form labels given with `--tag key=value` (e.g. git sha, variant). */
+  labels: Record<string, string>;
+}
