@@ -27,6 +27,25 @@ export function createHistogram(): Histogram {
   });
 }
 
+/**
+ * Create an empty latency histogram that starts small (8 KB instead of
+ * ~94 KB) and grows on demand. Same unit and precision as
+ * {@link createHistogram}, so the two merge and encode identically; use it
+ * where many histograms live at once (one per tag set, per interval).
+ */
+export function createCompactHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    // The smallest legal range (2 × lowest); autoResize widens it to the
+    // values actually seen, so memory follows the data, not the worst case.
+    highestTrackableValue: 2,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    bitBucketSize: 32,
+    useWebAssembly: false,
+  });
+}
+
 /** Record a value in µs; values below 1 µs are recorded as 1 so they still count. */
 export function recordMicros(histogram: Histogram, micros: number): void {
   histogram.recordValue(micros < 1 ? 1 : Math.round(micros));

@@ -1,0 +1,118 @@
+/**
+ * Thresholds of the diagnosis rules: every default, its value per
+ * sensitivity level, its unit and the anchor it cites (research/diagnosis-anchors.md).
+ * `normal` is the anchor's own value wherever one exists; `low` reports
+ * fewer, surer findings; `high` reports more, earlier ones.
+ *
+ * Overrides are given by key, e.g. `{ 'nPlusOne.callsPerRequest': 8 }`, and
+ * win over the sensitivity level.
+ *
+ * @module
+ */
+import { TuneupError } from '../errors.js';
+
+/** How eager the rules are. */
+export type Sensitivity = 'low' | 'normal' | 'high';
+
+/** One documented threshold. */
+export interface ThresholdDef {
+  low: number;
+  normal: number;
+  high: number;
+  unit: string;
+  /** What it limits. */
+  description: string;
+  /** Where the default comes from. */
+  anchor: string;
+}
+
+/** Every threshold the rules read, with documented defaults. docs/rules.md is generated from the same facts. */
+export const THRESHOLDS = {
+  'errorRate.ratio': { low: 0.1, normal: 0.05, high: 0.01, unit: 'ratio', description: 'Failed share of an endpoint\'s requests', anchor: 'awesome-prometheus-alerts: nginx/traefik/haproxy/istio 5xx > 5 %' },
+  'errorRate.minRequests': { low: 50, normal: 20, high: 10, unit: 'requests', description: 'Requests needed before an error rate is judged', anchor: 'tuneup (avoid judging a handful of requests)' },
+  'largePayload.bytes': { low: 1_000_000, normal: 300_000, high: 100_000, unit: 'bytes', description: 'Mean response body size', anchor: 'Sentry large HTTP payload detector: 300 000 bytes' },
+  'eventLoop.p50LagMs': { low: 20, normal: 10, high: 5, unit: 'ms', description: 'Median over scrapes of the event-loop delay p50', anchor: 'Clinic.js Doctor analyse-delay: median delay ≥ 10 ms' },
+  'eventLoop.maxLagMs': { low: 200, normal: 100, high: 50, unit: 'ms', description: 'p90 over scrapes of the per-scrape maximum event-loop delay', anchor: 'Clinic.js Doctor analyse-delay: max delay ≥ 100 ms' },
+  'eventLoop.p99LagMs': { low: 100, normal: 42, high: 20, unit: 'ms', description: 'Median over scrapes of the event-loop delay p99', anchor: 'overload-protection maxEventLoopDelay: 42 ms' },
+  'gc.msPerSecond': { low: 200, normal: 100, high: 50, unit: 'ms/s', description: 'p90 over samples of GC time per second', anchor: 'Clinic.js Doctor analyse-memory: blocking GC ≥ 100 ms per 1 s' },
+  'cpu.saturatedPercent': { low: 95, normal: 90, high: 80, unit: '% of one core', description: 'p90 over samples of the service process CPU', anchor: 'Clinic.js Doctor analyse-cpu: 90th percentile CPU 0.9 boundary' },
+  'memory.growthMBPerMin': { low: 30, normal: 10, high: 3, unit: 'MB/min', description: 'Trend of heap used (or RSS) after the first fifth of the run', anchor: 'tuneup; idea from Clinic.js Doctor analyse-handles (monotone growth test)' },
+  'memory.minR2': { low: 0.9, normal: 0.8, high: 0.6, unit: 'R²', description: 'Linearity of the growth (sawtooth GC patterns stay below)', anchor: 'tuneup' },
+  'slowDependency.share': { low: 0.7, normal: 0.5, high: 0.3, unit: 'ratio', description: 'Share of mean service time not explained by CPU, DB or cache', anchor: 'Clinic.js Doctor io category (CPU under-used while latency is high)' },
+  'slowDependency.minMs': { low: 300, normal: 100, high: 30, unit: 'ms', description: 'Unexplained wait per request', anchor: 'awesome-prometheus-alerts Istio: mean latency > 100 ms' },
+  'nPlusOne.callsPerRequest': { low: 10, normal: 5, high: 3, unit: 'calls/request', description: 'Calls of one statement fingerprint per request of one endpoint', anchor: 'Sentry N+1 DB detector: count ≥ 5' },
+  'nPlusOne.totalMs': { low: 100, normal: 50, high: 20, unit: 'ms', description: 'Estimated time of the repeated calls per request (raises severity)', anchor: 'Sentry N+1 DB detector: total duration ≥ 50 ms' },
+  'nPlusOne.roundTripMs': { low: 0.3, normal: 0.3, high: 0.3, unit: 'ms', description: 'Client round trip added to each call (not in pg exec time)', anchor: 'tuneup (loopback round trip of node-postgres)' },
+  'slowQuery.meanMs': { low: 50, normal: 20, high: 10, unit: 'ms', description: 'Mean execution time of a statement', anchor: 'PgHero slow_query_ms: 20 ms' },
+  'slowQuery.calls': { low: 500, normal: 100, high: 20, unit: 'calls', description: 'Calls in the run window', anchor: 'PgHero slow_query_calls: 100' },
+  'missingIndex.minRows': { low: 50_000, normal: 10_000, high: 1_000, unit: 'rows', description: 'Live rows of a table before sequential scans matter', anchor: 'PgHero missing_indexes: n_live_tup ≥ 10 000' },
+  'missingIndex.maxIndexShare': { low: 0.5, normal: 0.95, high: 0.99, unit: 'ratio', description: 'Index-scan share of a table\'s scans below which seq scans are suspicious', anchor: 'PgHero missing_indexes: index used < 95 %' },
+  'missingIndex.minSeqScans': { low: 50, normal: 10, high: 3, unit: 'scans', description: 'Sequential scans during the run', anchor: 'tuneup (the scans must be driven by the load)' },
+  'dbCacheHit.ratio': { low: 0.95, normal: 0.98, high: 0.99, unit: 'ratio', description: 'Buffer cache hit ratio over the run window', anchor: 'awesome-prometheus-alerts PostgresqlLowCacheHitRate < 0.98; PgHero 99 %' },
+  'dbCacheHit.minBlocksRead': { low: 10_000, normal: 1_000, high: 100, unit: 'blocks', description: 'Blocks read from disk in the window before judging', anchor: 'tuneup' },
+  'lock.waitShare': { low: 0.2, normal: 0.1, high: 0.05, unit: 'ratio', description: 'Share of active backend samples waiting on a lock', anchor: 'PgHero blocked_queries (any blocked) tempered for sampling noise' },
+  'lock.minBlockedSamples': { low: 5, normal: 2, high: 1, unit: 'samples', description: 'Samples in which a blocked pair was seen', anchor: 'PgHero blocked_queries; awesome-prometheus-alerts deadlocks' },
+  'pool.busyShare': { low: 0.9, normal: 0.8, high: 0.7, unit: 'ratio', description: 'Share of the service\'s DB connections busy (active) on average', anchor: 'pg-pool saturation signature: totalCount == max, idleCount == 0' },
+  'pool.maxConnections': { low: 16, normal: 32, high: 64, unit: 'connections', description: 'A pinned connection count at or below this is a small cap', anchor: 'pg-pool default max = 10' },
+  'pool.waitShare': { low: 0.5, normal: 0.3, high: 0.2, unit: 'ratio', description: 'Share of DB-using endpoints\' latency spent waiting', anchor: 'Clinic.js Doctor io category' },
+  'connections.ratio': { low: 0.9, normal: 0.8, high: 0.7, unit: 'ratio', description: 'Connections over (max_connections − superuser_reserved_connections)', anchor: 'awesome-prometheus-alerts PostgresqlTooManyConnections > 80 %' },
+  'staleStats.modifiedShare': { low: 0.5, normal: 0.2, high: 0.1, unit: 'ratio', description: 'Rows modified since the last ANALYZE over live rows', anchor: 'PostgreSQL autovacuum_analyze_scale_factor 0.1 (twice: autovacuum is behind); APA PostgresqlTableNotAutoAnalyzed' },
+  'staleStats.minModified': { low: 10_000, normal: 1_000, high: 200, unit: 'rows', description: 'Rows modified since the last ANALYZE', anchor: 'tuneup' },
+  'bloat.deadShare': { low: 0.2, normal: 0.1, high: 0.05, unit: 'ratio', description: 'Dead tuples over live + dead', anchor: 'awesome-prometheus-alerts PostgresqlTooManyDeadTuples ≥ 10 %' },
+  'bloat.minDead': { low: 100_000, normal: 10_000, high: 1_000, unit: 'rows', description: 'Dead tuples', anchor: 'awesome-prometheus-alerts PostgresqlTooManyDeadTuples > 10 000' },
+  'cacheMiss.hitRatio': { low: 0.8, normal: 0.9, high: 0.95, unit: 'ratio', description: 'Redis keyspace hit ratio over the run', anchor: 'Sysdig PromCat Redis LowHitRatio < 0.9' },
+  'cacheMiss.minLookups': { low: 1000, normal: 100, high: 20, unit: 'lookups', description: 'Keyspace hits + misses before judging', anchor: 'tuneup' },
+  'cacheMiss.writesPerRequest': { low: 0.95, normal: 0.8, high: 0.5, unit: 'writes/request', description: 'Cache writes per request of one endpoint (a cache that never hits)', anchor: 'tuneup (cache-aside should write on a miss only)' },
+  'cacheSlow.slowlogMs': { low: 50, normal: 10, high: 1, unit: 'ms', description: 'Duration of a SLOWLOG entry', anchor: 'Redis slowlog-log-slower-than default 10 000 µs' },
+  'cacheSlow.minEntries': { low: 10, normal: 3, high: 1, unit: 'entries', description: 'Slow entries in the run window', anchor: 'tuneup' },
+  'redisClients.ratio': { low: 0.95, normal: 0.9, high: 0.8, unit: 'ratio', description: 'connected_clients / maxclients', anchor: 'awesome-prometheus-alerts RedisTooManyConnections > 90 %' },
+  'redisMemory.ratio': { low: 0.95, normal: 0.9, high: 0.85, unit: 'ratio', description: 'used_memory / maxmemory', anchor: 'awesome-prometheus-alerts RedisOutOfConfiguredMaxmemory > 90 %; Sysdig 85 %' },
+} as const satisfies Record<string, ThresholdDef>;
+
+/** Name of a threshold. */
+export type ThresholdKey = keyof typeof THRESHOLDS;
+
+/** Resolved thresholds handed to every rule. */
+export interface RuleConfig {
+  sensitivity: Sensitivity;
+  /** The effective value of a threshold. */
+  get(key: ThresholdKey): number;
+  /** Every effective value (for reports and docs). */
+  values: Record<ThresholdKey, number>;
+}
+
+/** Options for {@link resolveConfig}. */
+export interface ConfigOptions {
+  sensitivity?: Sensitivity;
+  overrides?: Partial<Record<ThresholdKey, number>> | Record<string, number>;
+}
+
+/**
+ * Resolve thresholds for a sensitivity level plus overrides.
+ *
+ * @throws TuneupError `TUNEUP_OPTION_INVALID` for an unknown key or a non-finite value
+ */
+export function resolveConfig(options: ConfigOptions = {}): RuleConfig {
+  const sensitivity = options.sensitivity ?? 'normal';
+  if (!['low', 'normal', 'high'].includes(sensitivity)) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `Unknown sensitivity "${String(sensitivity)}".`, {
+      hint: 'Use one of: low, normal, high.',
+      location: '--sensitivity',
+    });
+  }
+  const values = {} as Record<ThresholdKey, number>;
+  for (const [key, def] of Object.entries(THRESHOLDS) as [ThresholdKey, ThresholdDef][]) values[key] = def[sensitivity];
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (!(key in THRESHOLDS)) {
+      throw new TuneupError('TUNEUP_OPTION_INVALID', `Unknown diagnosis threshold "${key}".`, {
+        hint: `Known thresholds are listed in docs/rules.md, e.g. ${Object.keys(THRESHOLDS).slice(0, 3).join(', ')}.`,
+        location: `diagnose.overrides.${key}`,
+      });
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new TuneupError('TUNEUP_OPTION_INVALID', `Threshold "${key}" must be a finite number.`, { hint: 'Give a number in the unit documented in docs/rules.md.', location: `diagnose.overrides.${key}` });
+    }
+    values[key as ThresholdKey] = value;
+  }
+  return { sensitivity, values, get: (key) => values[key] };
+}

@@ -1,0 +1,267 @@
+/**
+ * The cost model (operational analysis). For every endpoint it estimates the
+ * demand one request puts on each resource — service CPU ms, database exec ms
+ * and calls, distinct statements, Redis commands, response bytes — and the
+ * wait left unexplained by them. The resource with the highest demand is the
+ * endpoint's bottleneck, and by the utilization law (U = X·D ≤ servers) the
+ * throughput cannot exceed servers / D.
+ *
+ * Two estimators, chosen from the run's shape:
+ *
+ * - **profile** (exact): every second of load served one endpoint only (a
+ *   `tuneup profile` run, or a plan with one endpoint). Demand = resource used
+ *   during that endpoint's seconds ÷ requests completed in them.
+ * - **regression** (mixed run): per-second resource usage is regressed on the
+ *   per-second request counts of all endpoints, y_r(t) = Σ_e D_{r,e}·x_e(t),
+ *   with non-negative least squares (a demand cannot be negative). Limits:
+ *   (1) when two endpoints' rates move together (constant-rate scenarios
+ *   started together) their columns are collinear and only the sum of their
+ *   demands is identified — the split is then arbitrary; this is flagged in
+ *   `notes` when the correlation of two columns exceeds 0.95. (2) There is no
+ *   intercept, so a resource's idle baseline is charged to the endpoints (a
+ *   Node service's idle CPU is well under 1 % of a core, negligible under load).
+ *   (3) Probe samples and request counts are aligned at 1 s; lag between a
+ *   request's work and its completion smears demand across neighbours, which
+ *   only matters for requests lasting seconds.
+ *
+ * Unexplained wait = mean service time − (CPU + DB + cache ms per request):
+ * time spent waiting on something not measured (a remote service, a pool
+ * queue, a lock, the event loop busy with other requests).
+ *
+ * @module
+ */
+import type { EndpointDemand, RunResult } from '../result/types.js';
+import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
+import { correlation, nnls } from './nnls.js';
+
+/** Per-request attribution of one statement (pg_stat_statements queryid) to one endpoint. */
+export interface StatementAttribution {
+  queryid: string;
+  endpoint: string;
+  callsPerRequest: number;
+  execMsPerRequest: number;
+  /** 'direct' when the endpoint was alone (exact), 'regression' otherwise. */
+  method: 'direct' | 'regression';
+}
+
+/** Output of {@link computeDemands}. */
+export interface DemandModel {
+  demands: EndpointDemand[];
+  /** The estimator used for the whole run; 'none' without any resource series. */
+  method: 'profile' | 'regression' | 'none';
+  /** Fit quality per resource (regression), and warnings such as collinearity. */
+  fits: { resource: string; r2: number; rows: number }[];
+  notes: string[];
+  /** Which statements each endpoint runs, per request. */
+  statements: StatementAttribution[];
+  /** Parallelism assumed for the database (connections the service used). */
+  dbServers: number;
+}
+
+/** Redis series columns that carry commands per second, in order of preference (the redis probe writes one of them). */
+export const REDIS_COMMAND_RATE_COLUMNS = ['redis.commands_per_s', 'redis.ops_per_s', 'redis.cmds_per_s', 'commandsPerS', 'opsPerS'];
+
+/** Redis series columns that carry command time per second (ms/s), when the probe measures it. */
+export const REDIS_COMMAND_TIME_COLUMNS = ['redis.command_ms_per_s', 'redis.usec_per_s', 'commandMsPerS'];
+
+/** A resource usage rate per interval on the run grid (unit per second), or null where not measured. */
+type RateColumn = (number | null)[];
+
+/** Share of active intervals that must be single-endpoint for the profile estimator. */
+const PROFILE_SOLO_SHARE = 0.8;
+/** Collinearity warning level for two endpoints' request columns. */
+const COLLINEAR = 0.95;
+
+/**
+ * Estimate per-endpoint demands from a run and its probe evidence.
+ *
+ * @param result - a RunResult with `series.endpoints` and (optionally) probe evidence
+ * @returns demands per endpoint, the estimator used, and attribution of statements
+ */
+export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(result)): DemandModel {
+  const grid = result.series;
+  const endpoints = Object.keys(grid.endpoints).filter((e) => sum(grid.endpoints[e]!.requests) > 0);
+  const notes: string[] = [];
+  const fits: DemandModel['fits'] = [];
+  const intervalS = grid.intervalMs / 1000;
+  const n = grid.t.length;
+  const reqRate = endpoints.map((e) => grid.endpoints[e]!.requests.map((r) => r / intervalS));
+
+  // Resource columns as rates (per second) on the run's grid.
+  const cpuCol: RateColumn | undefined = probes.process?.series.values.cpuPercent
+    ? alignToGrid(grid, probes.process.series, probes.process.series.values.cpuPercent).map((v) => (v === null ? null : v * 10))
+    : probes.prometheus?.series.values.cpuPercent
+      ? alignToGrid(grid, probes.prometheus.series, probes.prometheus.series.values.cpuPercent).map((v) => (v === null ? null : v * 10))
+      : undefined;
+  const pg = probes.postgres;
+  const dbMsCol = pg?.series.values['pg.exec_ms_per_s'] ? alignToGrid(grid, pg.series, pg.series.values['pg.exec_ms_per_s']) : undefined;
+  const dbCallsCol = pg?.series.values['pg.calls_per_s'] ? alignToGrid(grid, pg.series, pg.series.values['pg.calls_per_s']) : undefined;
+  const redis = probes.redis;
+  const redisName = redis ? REDIS_COMMAND_RATE_COLUMNS.find((c) => redis.series.values[c]) : undefined;
+  const redisCol = redis && redisName ? alignToGrid(grid, redis.series, redis.series.values[redisName]) : undefined;
+  const redisTimeName = redis ? REDIS_COMMAND_TIME_COLUMNS.find((c) => redis.series.values[c]) : undefined;
+  const redisMsCol = redis && redisTimeName ? alignToGrid(grid, redis.series, redis.series.values[redisTimeName]) : undefined;
+
+  // Which estimator: profile when (nearly) every active second served one endpoint.
+  const active = range(n).filter((i) => endpoints.some((_, k) => reqRate[k]![i]! > 0));
+  const soloOf = (i: number): number => {
+    const busy = endpoints.map((_, k) => k).filter((k) => reqRate[k]![i]! > 0);
+    return busy.length === 1 ? busy[0]! : -1;
+  };
+  const soloCount = active.filter((i) => soloOf(i) >= 0).length;
+  const profile = active.length > 0 && soloCount / active.length >= PROFILE_SOLO_SHARE && endpoints.every((_, k) => active.some((i) => soloOf(i) === k));
+  const anyResource = cpuCol || dbMsCol || dbCallsCol || redisCol;
+  const method: DemandModel['method'] = !anyResource && !pg ? 'none' : profile ? 'profile' : 'regression';
+
+  if (!profile && endpoints.length > 1) {
+    for (let a = 0; a < endpoints.length; a++) {
+      for (let b = a + 1; b < endpoints.length; b++) {
+        const r = correlation(
+          active.map((i) => reqRate[a]![i]!),
+          active.map((i) => reqRate[b]![i]!),
+        );
+        if (r > COLLINEAR) {
+          notes.push(`Request rates of "${endpoints[a]}" and "${endpoints[b]}" move together (r = ${r.toFixed(2)}): their individual demands are not separable in this run; run \`tuneup profile\` for exact per-endpoint demands.`);
+        }
+      }
+    }
+  }
+
+  /** Per-request demand of each endpoint on one resource column (undefined where not estimable). */
+  const estimate = (resource: string, col: RateColumn | undefined): (number | undefined)[] => {
+    if (!col) return endpoints.map(() => undefined);
+    if (profile) {
+      return endpoints.map((_, k) => {
+        let used = 0;
+        let reqs = 0;
+        for (const i of active) {
+          if (soloOf(i) !== k || col[i] === null) continue;
+          used += col[i]! * intervalS;
+          reqs += reqRate[k]![i]! * intervalS;
+        }
+        return reqs > 0 ? used / reqs : undefined;
+      });
+    }
+    const rows = active.filter((i) => col[i] !== null);
+    if (rows.length < Math.max(3, endpoints.length + 1)) return endpoints.map(() => undefined);
+    const fit = nnls(
+      rows.map((i) => endpoints.map((_, k) => reqRate[k]![i]!)),
+      rows.map((i) => col[i]!),
+    );
+    fits.push({ resource, r2: fit.r2, rows: rows.length });
+    return fit.x;
+  };
+
+  const cpu = estimate('cpu', cpuCol);
+  const dbMs = estimate('db.exec', dbMsCol);
+  const dbCalls = estimate('db.calls', dbCallsCol);
+  const redisCmds = estimate('redis.commands', redisCol);
+  const redisMs = estimate('redis.time', redisMsCol);
+  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, active, soloOf);
+  const dbServers = Math.max(1, pg?.data.activity?.max?.connections ?? 1);
+
+  const demands: EndpointDemand[] = endpoints.map((endpoint, k) => {
+    const summary = result.endpoints.find((s) => s.endpoint === endpoint);
+    const d: EndpointDemand = { endpoint, method: profile ? 'profile' : 'regression' };
+    if (cpu[k] !== undefined) d.cpuMs = round(cpu[k]!);
+    if (dbMs[k] !== undefined) d.dbMs = round(dbMs[k]!);
+    if (dbCalls[k] !== undefined) d.dbCalls = round(dbCalls[k]!);
+    if (redisCmds[k] !== undefined) d.redisCommands = round(redisCmds[k]!);
+    const mine = statements.filter((s) => s.endpoint === endpoint && s.callsPerRequest >= 0.05);
+    if (pg && mine.length > 0) d.distinctStatements = mine.length;
+    if (summary) d.responseBytes = Math.round(summary.meanResponseBytes);
+    const cacheMs = redisMs[k] ?? 0;
+    if (summary && d.cpuMs !== undefined) {
+      d.unexplainedMs = round(Math.max(0, summary.serviceTime.mean - d.cpuMs - (d.dbMs ?? 0) - cacheMs));
+    }
+    // Utilization law: each resource bounds throughput at servers / demand.
+    const perServer: [string, number][] = [];
+    if (d.cpuMs !== undefined) perServer.push(['cpu', d.cpuMs]);
+    if (d.dbMs !== undefined) perServer.push(['db', d.dbMs / dbServers]);
+    if (redisMs[k] !== undefined) perServer.push(['cache', redisMs[k]!]);
+    const top = perServer.sort((a, b) => b[1] - a[1])[0];
+    if (top && top[1] > 0) {
+      d.maxThroughput = round(1000 / top[1]);
+      d.bottleneck = top[0];
+    }
+    // An endpoint mostly waiting on something unmeasured is bounded by that, not by a local resource.
+    if (summary && d.unexplainedMs !== undefined && d.unexplainedMs > 0.5 * summary.serviceTime.mean && (!top || d.unexplainedMs > top[1])) {
+      d.bottleneck = 'wait';
+    }
+    return d;
+  });
+  if (method === 'none') notes.push('No resource series (process, prometheus, postgres or redis probe): demands are limited to response bytes.');
+  return { demands, method, fits, notes, statements, dbServers };
+}
+
+/** Attribute pg_stat_statements statements to endpoints, per request. */
+function attributeStatements(
+  result: RunResult,
+  probes: ProbeSet,
+  endpoints: string[],
+  profile: boolean,
+  reqRate: number[][],
+  active: number[],
+  soloOf: (i: number) => number,
+): StatementAttribution[] {
+  const pg = probes.postgres;
+  if (!pg || endpoints.length === 0) return [];
+  const grid = result.series;
+  const intervalS = grid.intervalMs / 1000;
+  const out: StatementAttribution[] = [];
+  const requestsOf = (e: string) => result.endpoints.find((s) => s.endpoint === e)?.requests ?? sum(grid.endpoints[e]!.requests);
+  if (endpoints.length === 1) {
+    // One endpoint: every statement of the window is its own (exact, and covers statements without a series).
+    const reqs = requestsOf(endpoints[0]!);
+    for (const s of pg.data.statements ?? []) {
+      if (!s.toplevel || reqs <= 0) continue;
+      out.push({ queryid: s.queryid, endpoint: endpoints[0]!, callsPerRequest: s.calls / reqs, execMsPerRequest: s.totalExecMs / reqs, method: 'direct' });
+    }
+    return out;
+  }
+  for (const ss of pg.data.statementSeries ?? []) {
+    if (!ss.toplevel) continue;
+    const calls = alignToGrid(grid, pg.series, ss.callsPerS);
+    const ms = alignToGrid(grid, pg.series, ss.execMsPerS);
+    let callsPer: number[];
+    let msPer: number[];
+    if (profile) {
+      callsPer = endpoints.map(() => 0);
+      msPer = endpoints.map(() => 0);
+      const reqs = endpoints.map(() => 0);
+      for (const i of active) {
+        const k = soloOf(i);
+        if (k < 0 || calls[i] === null) continue;
+        callsPer[k]! += calls[i]! * intervalS;
+        msPer[k]! += (ms[i] ?? 0) * intervalS;
+        reqs[k]! += reqRate[k]![i]! * intervalS;
+      }
+      callsPer = callsPer.map((c, k) => (reqs[k]! > 0 ? c / reqs[k]! : 0));
+      msPer = msPer.map((c, k) => (reqs[k]! > 0 ? c / reqs[k]! : 0));
+    } else {
+      const rows = active.filter((i) => calls[i] !== null);
+      if (rows.length < endpoints.length + 1) continue;
+      const x = rows.map((i) => endpoints.map((_, k) => reqRate[k]![i]!));
+      callsPer = nnls(x, rows.map((i) => calls[i]!)).x;
+      msPer = nnls(x, rows.map((i) => ms[i] ?? 0)).x;
+    }
+    endpoints.forEach((endpoint, k) => {
+      if (callsPer[k]! > 0.01) {
+        out.push({ queryid: ss.queryid, endpoint, callsPerRequest: callsPer[k]!, execMsPerRequest: msPer[k]!, method: profile ? 'direct' : 'regression' });
+      }
+    });
+  }
+  return out;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,57 @@
+/**
+ * Ranking of findings: by impact (the share of the endpoint's latency, or of
+ * the bottleneck demand, that the finding explains) weighted by severity —
+ * never by rule order. Also removes duplicates and findings that another,
+ * more specific finding already explains.
+ *
+ * @module
+ */
+import type { Finding, FindingCategory, Severity } from '../result/types.js';
+
+/** Weight of each severity in the ranking score. */
+export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 1, high: 0.75, medium: 0.5, low: 0.25, info: 0.1 };
+
+/** Ranking score: impact × severity weight, nudged by confidence. */
+export function score(f: Finding): number {
+  return f.impact * SEVERITY_WEIGHT[f.severity] * (0.5 + 0.5 * f.confidence);
+}
+
+/**
+ * Causes that explain an endpoint's unexplained wait more specifically than
+ * slow-dependency does: when one of them names the endpoint (or the whole
+ * service), the slow-dependency finding for that endpoint is dropped.
+ */
+const EXPLAINS_WAIT: FindingCategory[] = ['pool-saturation', 'lock-contention', 'cpu-saturation', 'event-loop-blocked', 'generator-saturated'];
+
+function endpointsOf(f: Finding): string[] {
+  return [...new Set([...(f.endpoint ? [f.endpoint] : []), ...(f.endpoints ?? [])])];
+}
+
+/**
+ * Deduplicate (same id: keep the higher score), drop findings explained by a
+ * more specific one, and sort by score (ties: severity, then id, so the order
+ * is deterministic).
+ */
+export function rankFindings(findings: Finding[]): Finding[] {
+  const byId = new Map<string, Finding>();
+  for (const f of findings) {
+    const prev = byId.get(f.id);
+    if (!prev || score(f) > score(prev)) byId.set(f.id, f);
+  }
+  let list = [...byId.values()];
+  const waitCauses = list.filter((f) => EXPLAINS_WAIT.includes(f.category));
+  list = list.filter((f) => {
+    if (f.category !== 'slow-dependency') return true;
+    return !waitCauses.some((c) => {
+      const eps = endpointsOf(c);
+      // A service-wide cause (no endpoint, or the generator) explains every endpoint's wait.
+      return eps.length === 0 || c.category === 'generator-saturated' || c.category === 'cpu-saturation' || eps.includes(f.endpoint ?? '');
+    });
+  });
+  // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.
+  const indexed = new Set(list.filter((f) => f.category === 'missing-index').flatMap((f) => f.evidence.filter((e) => e.label === 'statement').map((e) => String(e.value))));
+  list = list.filter((f) => f.category !== 'inefficient-query' || !f.evidence.some((e) => e.label === 'statement' && indexed.has(String(e.value))));
+  return list.sort(
+    (a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id),
+  );
+}

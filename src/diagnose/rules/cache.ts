@@ -1,0 +1,305 @@
+/**
+ * Rules on Redis evidence: low hit ratio or a cache written on every request
+ * (cache-miss), evictions, slow or O(N) commands (cache-slow-command), and
+ * clients near maxclients (connection-limit). Anchors: Sysdig PromCat Redis
+ * alerts, Redis SLOWLOG/LATENCY DOCTOR, awesome-prometheus-alerts.
+ *
+ * The redis probe's data is read through {@link readRedis}, a small adapter
+ * that tolerates field-name variants, so an old result JSON keeps working.
+ *
+ * @module
+ */
+import type { Evidence, Finding, ProbeEvidence } from '../../result/types.js';
+import type { RuleConfig } from '../config.js';
+import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
+
+/** What the cache rules need from the redis probe, normalized. */
+export interface RedisView {
+  hits?: number;
+  misses?: number;
+  evictedKeys?: number;
+  rejectedConnections?: number;
+  connectedClients?: number;
+  maxClients?: number;
+  usedMemory?: number;
+  maxMemory?: number;
+  maxMemoryPolicy?: string;
+  /** Calls per command (lower-case name) over the window. */
+  commandCalls: Record<string, number>;
+  /** Microseconds per command over the window, when known. */
+  commandUsec: Record<string, number>;
+  /** Slow log entries recorded during the window. */
+  slowlog: { command: string; args: string; durationUs: number }[];
+}
+
+/** Commands whose cost grows with the data (O(N)) and block the single Redis thread. */
+export const ON_COMMANDS = new Set(['keys', 'flushall', 'flushdb', 'smembers', 'hgetall', 'lrange', 'sort', 'sunion', 'sinter', 'sdiff', 'zunionstore', 'zinterstore', 'hkeys', 'hvals']);
+/** Always-dangerous ones in production paths. */
+const NEVER_IN_REQUEST_PATH = new Set(['keys', 'flushall', 'flushdb']);
+const WRITE_COMMANDS = new Set(['set', 'setex', 'psetex', 'setnx', 'mset', 'hset', 'hmset', 'getset', 'set_ex']);
+const READ_COMMANDS = new Set(['get', 'mget', 'hget', 'hmget', 'getex', 'exists']);
+
+function num(x: unknown): number | undefined {
+  if (typeof x === 'number' && Number.isFinite(x)) return x;
+  if (typeof x === 'string' && x.trim() !== '' && Number.isFinite(Number(x))) return Number(x);
+  if (x && typeof x === 'object' && 'delta' in x) return num((x as { delta: unknown }).delta);
+  return undefined;
+}
+
+function pick(obj: unknown, ...paths: string[]): unknown {
+  for (const path of paths) {
+    let cur: unknown = obj;
+    for (const key of path.split('.')) {
+      if (cur === null || typeof cur !== 'object') {
+        cur = undefined;
+        break;
+      }
+      cur = (cur as Record<string, unknown>)[key];
+    }
+    if (cur !== undefined && cur !== null) return cur;
+  }
+  return undefined;
+}
+
+/** Normalize the redis probe's `data` (tolerant of naming variants) into a {@link RedisView}. */
+export function readRedis(ev: ProbeEvidence): RedisView {
+  const d = ev.data;
+  const view: RedisView = { commandCalls: {}, commandUsec: {}, slowlog: [] };
+  view.hits = num(pick(d, 'stats.keyspaceHits', 'deltas.keyspaceHits', 'delta.keyspaceHits', 'keyspaceHits', 'hits', 'stats.keyspace_hits', 'delta.keyspace_hits', 'deltas.keyspace_hits'));
+  view.misses = num(pick(d, 'stats.keyspaceMisses', 'deltas.keyspaceMisses', 'delta.keyspaceMisses', 'keyspaceMisses', 'misses', 'stats.keyspace_misses', 'delta.keyspace_misses', 'deltas.keyspace_misses'));
+  view.evictedKeys = num(pick(d, 'stats.evictedKeys', 'deltas.evictedKeys', 'delta.evictedKeys', 'evictedKeys', 'stats.evicted_keys', 'delta.evicted_keys', 'deltas.evicted_keys'));
+  view.rejectedConnections = num(pick(d, 'stats.rejectedConnections', 'deltas.rejectedConnections', 'delta.rejectedConnections', 'rejectedConnections', 'delta.rejected_connections', 'deltas.rejected_connections'));
+  view.connectedClients = num(pick(d, 'clients.maxConnected', 'clients.max', 'clients.connectedMax', 'maxConnectedClients', 'clients.connected', 'connectedClients', 'after.connectedClients', 'after.connected_clients'));
+  view.maxClients = num(pick(d, 'clients.maxClients', 'clients.maxclients', 'config.maxclients', 'settings.maxclients', 'maxClients'));
+  view.usedMemory = num(pick(d, 'memory.usedMemory', 'memory.used', 'usedMemory', 'after.usedMemory', 'after.used_memory', 'memory.used_memory'));
+  view.maxMemory = num(pick(d, 'memory.maxMemory', 'memory.maxmemory', 'maxMemory', 'config.maxmemory', 'settings.maxmemory'));
+  const policy = pick(d, 'memory.maxMemoryPolicy', 'memory.maxmemoryPolicy', 'maxMemoryPolicy', 'config.maxmemory-policy', 'settings.maxmemory-policy');
+  if (typeof policy === 'string') view.maxMemoryPolicy = policy;
+  const cmds = pick(d, 'commandStats', 'commands', 'commandstats', 'deltas.commands', 'delta.commands');
+  if (Array.isArray(cmds)) {
+    for (const c of cmds) {
+      const name = String(pick(c, 'command', 'name', 'cmd') ?? '').toLowerCase();
+      const calls = num(pick(c, 'calls', 'callsDelta'));
+      const usec = num(pick(c, 'usec', 'usecDelta', 'totalUsec'));
+      if (name && calls !== undefined) view.commandCalls[name] = (view.commandCalls[name] ?? 0) + calls;
+      if (name && usec !== undefined) view.commandUsec[name] = (view.commandUsec[name] ?? 0) + usec;
+    }
+  } else if (cmds && typeof cmds === 'object') {
+    for (const [k, c] of Object.entries(cmds as Record<string, unknown>)) {
+      const name = k.replace(/^cmdstat_/, '').toLowerCase();
+      const calls = num(typeof c === 'object' ? pick(c, 'calls', 'callsDelta') : c);
+      const usec = num(typeof c === 'object' ? pick(c, 'usec', 'usecDelta', 'totalUsec') : undefined);
+      if (calls !== undefined) view.commandCalls[name] = calls;
+      if (usec !== undefined) view.commandUsec[name] = usec;
+    }
+  }
+  const slow = pick(d, 'slowlog', 'slowLog', 'slowlogEntries', 'slowlog.entries');
+  const entries = Array.isArray(slow) ? slow : Array.isArray(pick(slow, 'entries')) ? (pick(slow, 'entries') as unknown[]) : [];
+  for (const e of entries) {
+    const argv = pick(e, 'args', 'argv', 'arguments');
+    const args = Array.isArray(argv) ? argv.map(String) : typeof argv === 'string' ? argv.split(' ') : [];
+    const command = String(pick(e, 'command', 'cmd') ?? args[0] ?? '').toLowerCase();
+    const us = num(pick(e, 'durationUs', 'durationMicros', 'duration_us', 'microseconds', 'duration'));
+    if (command && us !== undefined) view.slowlog.push({ command, args: args.join(' ').slice(0, 120), durationUs: us });
+  }
+  return view;
+}
+
+/** Endpoints that use Redis (commands per request from the cost model), most first. */
+function cacheEndpoints(input: DiagnosisInput): { endpoint: string; commands: number }[] {
+  return input.demand.demands
+    .filter((d) => (d.redisCommands ?? 0) >= 0.2)
+    .map((d) => ({ endpoint: d.endpoint, commands: d.redisCommands! }))
+    .sort((a, b) => b.commands - a.commands);
+}
+
+/** cache-miss: keyspace hit ratio below 0.9 (Sysdig LowHitRatio), writes on (nearly) every read, or evictions. */
+export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const ev = input.probes.redis;
+  if (!ev) return [];
+  const r = readRedis(ev);
+  const out: Finding[] = [];
+  const users = cacheEndpoints(input);
+  const eps = users.map((u) => u.endpoint);
+  // Impact: the DB time the cache should have saved on the endpoint that uses it most.
+  const endpointImpact = (miss: number) => {
+    const top = users[0];
+    if (!top) return 0.2 * miss;
+    const d = input.demand.demands.find((x) => x.endpoint === top.endpoint);
+    const mean = serviceMean(input, top.endpoint);
+    return mean > 0 && d?.dbMs !== undefined ? Math.max(0.1, Math.min(1, ((d.dbMs + (d.unexplainedMs ?? 0) * 0.5) / mean) * miss)) : 0.3 * miss;
+  };
+  const lookups = (r.hits ?? 0) + (r.misses ?? 0);
+  const writes = Object.entries(r.commandCalls).filter(([c]) => WRITE_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
+  const reads = Object.entries(r.commandCalls).filter(([c]) => READ_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
+  if (r.hits !== undefined && r.misses !== undefined && lookups >= config.get('cacheMiss.minLookups')) {
+    const ratio = r.hits / lookups;
+    if (ratio < config.get('cacheMiss.hitRatio')) {
+      const writeEvery = reads > 0 && writes / reads >= config.get('cacheMiss.writesPerRequest');
+      out.push(
+        makeFinding({
+          rule: 'cache-miss',
+          category: 'cache-miss',
+          subject: 'hit-ratio',
+          severity: ratio < 0.5 ? 'high' : 'medium',
+          endpoint: eps[0],
+          endpoints: eps,
+          title: `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
+          summary: `${fmt(r.misses)} of ${fmt(lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
+          evidence: [
+            { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },
+            { label: 'misses', value: r.misses, unit: 'lookups', source: 'redis INFO' },
+            { label: 'hits', value: r.hits, unit: 'lookups', source: 'redis INFO' },
+            ...(reads > 0 ? [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
+            ...users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
+          ],
+          recommendation: {
+            text: writeEvery
+              ? 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.'
+              : 'Check the key design and TTLs (too short a TTL or per-user keys for shared data), warm the cache for hot keys, and make sure a miss writes the value back.',
+          },
+          confidence: 0.85,
+          impact: endpointImpact(1 - ratio),
+        }),
+      );
+    }
+  } else if (reads >= config.get('cacheMiss.minLookups') && writes / reads >= config.get('cacheMiss.writesPerRequest')) {
+    out.push(
+      makeFinding({
+        rule: 'cache-miss',
+        category: 'cache-miss',
+        subject: 'write-every-request',
+        severity: 'medium',
+        endpoint: eps[0],
+        endpoints: eps,
+        title: 'The cache is written on nearly every read',
+        summary: `${fmt(writes)} writes for ${fmt(reads)} reads: the cache does not get reused.`,
+        evidence: [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }],
+        recommendation: { text: 'Use cache-aside: read first, write only on a miss, with a stable key and a TTL longer than the reuse interval.' },
+        confidence: 0.7,
+        impact: endpointImpact(0.8),
+      }),
+    );
+  }
+  if ((r.evictedKeys ?? 0) > 0) {
+    const memRatio = r.usedMemory !== undefined && r.maxMemory ? r.usedMemory / r.maxMemory : undefined;
+    out.push(
+      makeFinding({
+        rule: 'cache-eviction',
+        category: 'cache-miss',
+        subject: 'evictions',
+        severity: (r.evictedKeys ?? 0) >= 100 ? 'medium' : 'low',
+        endpoint: eps[0],
+        endpoints: eps,
+        title: `Redis evicted ${fmt(r.evictedKeys!)} keys during the run`,
+        summary: `Redis reached maxmemory${r.maxMemory ? ` (${fmt(r.maxMemory / 1048576)} MB)` : ''} and evicted keys (policy ${r.maxMemoryPolicy ?? 'unknown'}): evicted entries come back as misses.`,
+        evidence: [
+          { label: 'evicted keys', value: r.evictedKeys!, unit: 'keys', source: 'redis INFO evicted_keys' },
+          ...(memRatio !== undefined ? [{ label: 'used / maxmemory', value: memRatio, unit: 'ratio', source: 'redis INFO memory' }] : []),
+        ],
+        recommendation: {
+          text: 'Raise maxmemory (CONFIG SET maxmemory, reversible), give cache entries TTLs, or store smaller values.',
+          config: r.maxMemory ? { maxmemory: String(r.maxMemory * 2) } : undefined,
+        },
+        actions: ['redis-config'],
+        confidence: 0.9,
+        impact: endpointImpact(0.3),
+      }),
+    );
+  }
+  return out;
+}
+
+/** cache-slow-command: SLOWLOG entries ≥ 10 ms (Redis default threshold) or O(N) commands such as KEYS in the request path. */
+export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const ev = input.probes.redis;
+  if (!ev) return [];
+  const r = readRedis(ev);
+  const limitUs = config.get('cacheSlow.slowlogMs') * 1000;
+  const slow = r.slowlog.filter((e) => e.durationUs >= limitUs);
+  const dangerous = Object.entries(r.commandCalls).filter(([c, n]) => NEVER_IN_REQUEST_PATH.has(c) && n > 0);
+  const slowByCommand = new Map<string, { n: number; maxUs: number; totalUs: number; example: string }>();
+  for (const e of slow) {
+    const acc = slowByCommand.get(e.command) ?? { n: 0, maxUs: 0, totalUs: 0, example: e.args };
+    acc.n++;
+    acc.maxUs = Math.max(acc.maxUs, e.durationUs);
+    acc.totalUs += e.durationUs;
+    slowByCommand.set(e.command, acc);
+  }
+  const users = cacheEndpoints(input);
+  const out: Finding[] = [];
+  const commands = new Set([...slowByCommand.keys(), ...dangerous.map(([c]) => c)]);
+  for (const cmd of commands) {
+    const s = slowByCommand.get(cmd);
+    const calls = r.commandCalls[cmd] ?? 0;
+    const isDangerous = NEVER_IN_REQUEST_PATH.has(cmd) && calls > 0;
+    if (!isDangerous && (!s || s.n < config.get('cacheSlow.minEntries'))) continue;
+    const usecPerCall = calls > 0 && r.commandUsec[cmd] !== undefined ? r.commandUsec[cmd]! / calls : undefined;
+    const evidence: Evidence[] = [];
+    if (s) {
+      evidence.push(
+        { label: `slow log entries (≥ ${fmt(limitUs / 1000)} ms)`, value: s.n, unit: 'entries', source: 'redis SLOWLOG' },
+        { label: 'slowest', value: s.maxUs / 1000, unit: 'ms', source: 'redis SLOWLOG' },
+        { label: 'example', value: s.example, source: 'redis SLOWLOG' },
+      );
+    }
+    if (calls > 0) evidence.push({ label: `${cmd.toUpperCase()} calls`, value: calls, unit: 'calls', source: 'redis INFO commandstats' });
+    if (usecPerCall !== undefined) evidence.push({ label: `${cmd.toUpperCase()} mean time`, value: usecPerCall / 1000, unit: 'ms', source: 'redis INFO commandstats' });
+    const severe = isDangerous || (s !== undefined && s.maxUs >= 100_000);
+    out.push(
+      makeFinding({
+        rule: 'cache-slow-command',
+        category: 'cache-slow-command',
+        subject: cmd,
+        severity: severe ? 'high' : 'medium',
+        endpoint: users[0]?.endpoint,
+        endpoints: users.map((u) => u.endpoint),
+        title: `Slow Redis command: ${cmd.toUpperCase()}${s ? ` (up to ${fmt(s.maxUs / 1000)} ms)` : ''}`,
+        summary: `${cmd.toUpperCase()}${ON_COMMANDS.has(cmd) ? ' is O(N) in the size of the data and' : ''} blocks Redis's single thread while it runs, so every other client waits too.${s ? ` ${s.n} calls exceeded ${fmt(limitUs / 1000)} ms during the run.` : ''}`,
+        evidence,
+        recommendation: {
+          text: cmd === 'keys'
+            ? 'Never use KEYS in a request path: keep an index (a SET of the ids) or iterate with SCAN … COUNT in the background.'
+            : ON_COMMANDS.has(cmd)
+              ? 'Avoid reading whole big collections: paginate (HSCAN/SSCAN/ZRANGE with limits), split big keys, or cache the computed result; delete big keys with UNLINK.'
+              : 'Check the slow log arguments for large values or Lua scripts; split large objects and keep scripts short.',
+        },
+        confidence: 0.85,
+        impact: severe ? 0.5 : 0.25,
+      }),
+    );
+  }
+  return out;
+}
+
+/** connection-limit (Redis): connected_clients / maxclients ≥ 90 % (APA) or rejected connections. */
+export function redisConnectionLimitRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const ev = input.probes.redis;
+  if (!ev) return [];
+  const r = readRedis(ev);
+  const ratio = r.connectedClients !== undefined && r.maxClients ? r.connectedClients / r.maxClients : undefined;
+  const rejected = r.rejectedConnections ?? 0;
+  if (rejected <= 0 && (ratio === undefined || ratio < config.get('redisClients.ratio'))) return [];
+  return [
+    makeFinding({
+      rule: 'redis-connection-limit',
+      category: 'connection-limit',
+      subject: 'redis',
+      severity: rejected > 0 ? 'high' : 'medium',
+      title: rejected > 0 ? `Redis rejected ${fmt(rejected)} connections (maxclients)` : `Redis clients at ${pct(ratio!)} of maxclients`,
+      summary: `${r.connectedClients ?? '?'} clients against maxclients ${r.maxClients ?? '?'}; new connections are refused at the limit.`,
+      evidence: [
+        ...(r.connectedClients !== undefined ? [{ label: 'connected clients (max)', value: r.connectedClients, unit: 'clients', source: 'redis INFO clients' }] : []),
+        ...(r.maxClients !== undefined ? [{ label: 'maxclients', value: r.maxClients, unit: 'clients', source: 'redis CONFIG' }] : []),
+        { label: 'rejected connections', value: rejected, unit: 'connections', source: 'redis INFO stats' },
+      ],
+      recommendation: {
+        text: 'Share one client (or a small pool) per process instead of connecting per request, and raise maxclients if needed (CONFIG SET maxclients, reversible).',
+        config: r.maxClients ? { maxclients: String(r.maxClients * 2) } : undefined,
+      },
+      actions: ['redis-config'],
+      confidence: 0.9,
+      impact: rejected > 0 ? 0.5 : 0.2,
+    }),
+  ];
+}

@@ -1,0 +1,85 @@
+/**
+ * slow-dependency: most of an endpoint's time is unexplained by its CPU,
+ * database and cache demand while the service is not CPU-bound — it waits on
+ * something else (Clinic Doctor's "io" category). The remote addresses the
+ * process talks to (from /proc/<pid>/net/tcp) name the candidate.
+ *
+ * @module
+ */
+import type { Evidence, Finding } from '../../result/types.js';
+import type { RuleConfig } from '../config.js';
+import { numbers, quantile } from '../evidence.js';
+import { cpuSaturated } from './node.js';
+import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
+
+/** host:port of a probe target URL (`postgres://u@127.0.0.1:5433/db` → `127.0.0.1:5433`), with the scheme's default port. */
+export function targetAddress(target: string | undefined): { host: string; port: number } | undefined {
+  if (!target) return undefined;
+  try {
+    const u = new URL(target);
+    const defaults: Record<string, number> = { 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'rediss:': 6379, 'http:': 80, 'https:': 443 };
+    const port = u.port ? Number(u.port) : defaults[u.protocol];
+    if (!port) return undefined;
+    return { host: u.hostname.replace(/^\[|\]$/g, ''), port };
+  } catch {
+    const m = /(?:host=)?([\w.-]+)[: ](?:port=)?(\d{2,5})/.exec(target);
+    return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '::1';
+}
+
+/** slow-dependency rule (see module doc). */
+export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  if (cpuSaturated(input, config)) return []; // queueing for the CPU also looks like unexplained wait
+  const lag = numbers(input.probes.prometheus?.series.values.eventLoopLagP99Ms);
+  if (lag.length > 0 && quantile(lag, 0.5) >= config.get('eventLoop.p99LagMs')) return []; // a blocked loop delays everyone
+  const known: { host: string; port: number; what: string }[] = [];
+  const pgAddr = targetAddress(input.probes.postgres?.target);
+  if (pgAddr) known.push({ ...pgAddr, what: 'PostgreSQL (probed)' });
+  const redisAddr = targetAddress(input.probes.redis?.target);
+  if (redisAddr) known.push({ ...redisAddr, what: 'Redis (probed)' });
+  const remotes = (input.probes.process?.data.remotes ?? []).map((r) => {
+    const k = known.find((x) => x.port === r.port && (x.host === r.address || (isLoopback(x.host) && isLoopback(r.address))));
+    return { ...r, what: k?.what };
+  });
+  const unknownRemotes = remotes.filter((r) => !r.what);
+  const dbMeasured = !!input.probes.postgres;
+  const out: Finding[] = [];
+  for (const d of input.demand.demands) {
+    if (d.unexplainedMs === undefined) continue;
+    const mean = serviceMean(input, d.endpoint);
+    if (mean <= 0) continue;
+    const share = d.unexplainedMs / mean;
+    if (d.unexplainedMs < config.get('slowDependency.minMs') || share < config.get('slowDependency.share')) continue;
+    const named = unknownRemotes.slice(0, 3);
+    const evidence: Evidence[] = [
+      { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
+      { label: 'unexplained wait per request', value: d.unexplainedMs, unit: 'ms', source: `cost model (${d.method})` },
+      { label: 'CPU per request', value: d.cpuMs ?? 0, unit: 'ms', source: `cost model (${d.method})` },
+    ];
+    if (d.dbMs !== undefined) evidence.push({ label: 'database time per request', value: d.dbMs, unit: 'ms', source: `cost model (${d.method})` });
+    for (const r of named) evidence.push({ label: `outbound connections to ${r.address}:${r.port}`, value: r.maxConnections, unit: 'connections', source: '/proc/<pid>/net/tcp' });
+    const who = named.length > 0 ? named.map((r) => `${r.address}:${r.port}`).join(', ') : undefined;
+    out.push(
+      makeFinding({
+        rule: 'slow-dependency',
+        category: 'slow-dependency',
+        subject: d.endpoint,
+        severity: share >= 0.8 && d.unexplainedMs >= 2 * config.get('slowDependency.minMs') ? 'high' : 'medium',
+        endpoint: d.endpoint,
+        title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
+        summary: `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}`,
+        evidence,
+        recommendation: {
+          text: 'Measure the outgoing call (timing or OpenTelemetry spans per dependency). Then: call it concurrently instead of serially (Promise.all), cache its answers, set a timeout with retry and backoff, and keep connections alive (undici Agent / http.Agent keepAlive with enough connections).',
+        },
+        confidence: named.length > 0 ? 0.75 : dbMeasured ? 0.6 : 0.45,
+        impact: share,
+      }),
+    );
+  }
+  return out;
+}

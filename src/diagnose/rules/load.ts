@@ -1,0 +1,108 @@
+/**
+ * Rules on what the load generator saw: error rate, large payloads, and a
+ * generator that limited the run itself.
+ *
+ * @module
+ */
+import type { Finding, Severity } from '../../result/types.js';
+import type { RuleConfig } from '../config.js';
+import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
+
+/** error-rate: an endpoint whose failed share exceeds `errorRate.ratio` (APA: 5xx > 5 %). */
+export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const limit = config.get('errorRate.ratio');
+  const out: Finding[] = [];
+  for (const e of input.result.endpoints) {
+    if (e.requests < config.get('errorRate.minRequests') || e.errorRate < limit) continue;
+    const severity: Severity = e.errorRate >= 0.5 ? 'critical' : e.errorRate >= 0.05 ? 'high' : 'medium';
+    const kinds = Object.entries(e.errors).filter(([, n]) => (n ?? 0) > 0);
+    const failedStatuses = Object.entries(e.statuses).filter(([s]) => Number(s) >= 400 || s === '0');
+    const transport = kinds.filter(([k]) => k !== 'http');
+    out.push(
+      makeFinding({
+        rule: 'error-rate',
+        category: 'error-rate',
+        subject: e.endpoint,
+        severity,
+        endpoint: e.endpoint,
+        title: `${pct(e.errorRate)} of ${e.endpoint} requests failed`,
+        summary: `${e.failed} of ${e.requests} requests failed (${kinds.map(([k, n]) => `${k}: ${n}`).join(', ') || 'no kind recorded'}). Errors are a symptom: the other findings usually name the cause (a saturated pool or a timeout).`,
+        evidence: [
+          { label: 'error rate', value: e.errorRate, unit: 'ratio', source: 'load' },
+          { label: 'failed requests', value: e.failed, unit: 'requests', source: 'load' },
+          ...failedStatuses.map(([s, n]) => ({ label: `HTTP ${s}`, value: n, unit: 'responses', source: 'load' })),
+          ...transport.map(([k, n]) => ({ label: `${k} errors`, value: n ?? 0, unit: 'requests', source: 'load' })),
+        ],
+        recommendation: {
+          text: transport.length > 0
+            ? 'Connections failed or timed out: check the service\'s capacity (accept queue, max connections, timeouts) and the findings about saturation.'
+            : 'Read the service log for these responses; if 5xx appear only under load, look for pool timeouts and resource limits in the other findings.',
+        },
+        confidence: 0.95,
+        // Failing requests are worse than slow ones: weigh by the failed share, at least a third.
+        impact: Math.max(e.errorRate, 0.35),
+      }),
+    );
+  }
+  return out;
+}
+
+/** large-payload: mean response body ≥ `largePayload.bytes` (Sentry: 300 kB). */
+export function largePayloadRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const limit = config.get('largePayload.bytes');
+  const out: Finding[] = [];
+  for (const e of input.result.endpoints) {
+    if (e.requests === 0 || e.meanResponseBytes < limit) continue;
+    const mbPerS = (e.meanResponseBytes * e.rps) / 1e6;
+    out.push(
+      makeFinding({
+        rule: 'large-payload',
+        category: 'large-payload',
+        subject: e.endpoint,
+        severity: e.meanResponseBytes >= 3 * limit ? 'medium' : 'low',
+        endpoint: e.endpoint,
+        title: `${e.endpoint} returns ${fmt(e.meanResponseBytes / 1024)} KiB per response`,
+        summary: `Mean response body ${fmt(e.meanResponseBytes / 1024)} KiB (${fmt(mbPerS)} MB/s at the tested rate). Serialising and sending it costs CPU and bandwidth on every request.`,
+        evidence: [
+          { label: 'mean response size', value: e.meanResponseBytes, unit: 'bytes', source: 'load' },
+          { label: 'bytes received', value: e.bytesReceived, unit: 'bytes', source: 'load' },
+          { label: 'rate', value: e.rps, unit: 'req/s', source: 'load' },
+        ],
+        recommendation: {
+          text: 'Paginate or limit the result set, select only the fields the client needs, and enable compression (gzip/br) for text responses.',
+        },
+        confidence: 0.9,
+        impact: 0.15,
+      }),
+    );
+  }
+  return out;
+}
+
+/** generator-saturated: the generator marked itself as the limit; the run's numbers describe the generator, not the service. */
+export function generatorSaturatedRule(input: DiagnosisInput): Finding[] {
+  const g = input.result.generator;
+  if (!g.saturated) return [];
+  return [
+    makeFinding({
+      rule: 'generator-saturated',
+      category: 'generator-saturated',
+      subject: 'generator',
+      severity: 'high',
+      title: 'The load generator, not the service, limited this run',
+      summary: `The generator could not keep up (${g.evidence.map((e) => `${e.label} ${fmt(e.value)} ${e.unit} > ${fmt(e.limit)}`).join('; ') || 'see generator health'}). Latency and throughput figures are not the service's; compare refuses a verdict on this run.`,
+      evidence: [
+        ...g.evidence.map((e) => ({ label: e.label, value: e.value, unit: e.unit, source: 'generator' })),
+        { label: 'generator event-loop delay p99', value: g.eventLoopDelay.p99, unit: 'ms', source: 'generator' },
+        { label: 'generator CPU max', value: g.cpuPercent.max, unit: '% of one core', source: 'generator' },
+        { label: 'late starts', value: g.lateStarts, unit: 'iterations', source: 'generator' },
+        { label: 'dropped iterations', value: g.droppedIterations, unit: 'iterations', source: 'generator' },
+      ],
+      recommendation: {
+        text: 'Give the generator more room: use worker threads (--workers), raise preAllocatedVUs/maxVUs, run it on another machine, or split the load into execution segments.',
+      },
+      confidence: 0.9,
+      impact: 1,
+    }),
+  ];
+}

@@ -1,0 +1,598 @@
+/**
+ * Rules on PostgreSQL evidence (the postgres probe's snapshots and deltas
+ * over the run window, plus the optional EXPLAIN enrichment): missing index,
+ * slow/inefficient statements, N+1, pool saturation, lock contention,
+ * connection limit, stale statistics, bloat, and configuration (cache hit
+ * ratio, work_mem spills). Anchors: PgHero, Dexter, Sentry, APA.
+ *
+ * @module
+ */
+import type { Evidence, Finding, Severity } from '../../result/types.js';
+import type { StatementDelta, TableDelta } from '../../probes/postgres/types.js';
+import type { RuleConfig } from '../config.js';
+import type { StatementAttribution } from '../demand.js';
+import { numbers } from '../evidence.js';
+import type { ExplainData, ExplainedStatement } from '../explain-types.js';
+import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent } from '../sql.js';
+import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
+
+/** Attribution of a statement to endpoints with its share of each endpoint's latency. */
+export function statementEndpoints(input: DiagnosisInput, queryid: string): { rows: (StatementAttribution & { share: number })[]; impact: number } {
+  const rows = input.demand.statements
+    .filter((s) => s.queryid === queryid && s.callsPerRequest >= 0.05)
+    .map((s) => {
+      const mean = serviceMean(input, s.endpoint);
+      return { ...s, share: mean > 0 ? Math.min(1, s.execMsPerRequest / mean) : 0 };
+    })
+    .sort((a, b) => b.share - a.share);
+  return { rows, impact: rows[0]?.share ?? 0 };
+}
+
+function explainOf(input: DiagnosisInput): ExplainData | undefined {
+  const ev = input.result.probes?.find((p) => p.probe === 'explain');
+  return ev ? (ev.data as unknown as ExplainData) : undefined;
+}
+
+function explainFor(input: DiagnosisInput, queryid: string): ExplainedStatement | undefined {
+  return explainOf(input)?.statements.find((s) => s.queryid === queryid && s.ok);
+}
+
+function severityFromImpact(impact: number, floor: Severity = 'low'): Severity {
+  const s: Severity = impact >= 0.5 ? 'high' : impact >= 0.15 ? 'medium' : 'low';
+  const order: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+  return order.indexOf(s) >= order.indexOf(floor) ? s : floor;
+}
+
+function shortSql(q: string, max = 160): string {
+  const one = q.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+function liveRows(t: TableDelta): number {
+  return Math.max(t.nLiveTup.after, t.nLiveTup.before);
+}
+
+/** The statements (hot first) that touch a table. */
+function statementsOnTable(statements: StatementDelta[], t: TableDelta): StatementDelta[] {
+  return statements.filter((s) => s.toplevel && !isUtilityStatement(s.query) && queryTouchesTable(s.query, t.schema, t.name)).sort((a, b) => b.totalExecMs - a.totalExecMs);
+}
+
+/**
+ * missing-index: a large table read by many sequential scans during the run
+ * (PgHero: index used < 95 % with ≥ 10 000 live rows; unlike PgHero, a table
+ * with no index scan at all is included), driven by a hot statement. The
+ * index columns come from EXPLAIN's Filter when the run was enriched, else
+ * from the statement's WHERE clause.
+ */
+export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const out: Finding[] = [];
+  for (const t of pg.tables ?? []) {
+    const live = liveRows(t);
+    if (live < config.get('missingIndex.minRows') || t.seqScan < config.get('missingIndex.minSeqScans')) continue;
+    const idx = t.idxScan ?? 0;
+    const idxShare = idx / (idx + t.seqScan);
+    if (idxShare >= config.get('missingIndex.maxIndexShare')) continue;
+    const rowsPerScan = t.seqTupRead / t.seqScan;
+    // Scans that stop early (LIMIT without ORDER BY) do not need an index; full scans do.
+    if (rowsPerScan < 0.5 * live) continue;
+    const hot = statementsOnTable(pg.statements ?? [], t);
+    // Prefer the statement whose plan shows the seq scan on this table (EXPLAIN), else the hottest one with a filter.
+    let driver: StatementDelta | undefined;
+    let columns: string[] = [];
+    let planEvidence: ExplainedStatement | undefined;
+    for (const s of hot) {
+      const ex = explainFor(input, s.queryid);
+      const scan = ex?.seqScans.find((sc) => sc.relation === t.name && (sc.schema === null || sc.schema === t.schema) && sc.filterColumns.length > 0);
+      if (scan) {
+        driver = s;
+        columns = scan.filterColumns;
+        planEvidence = ex;
+        break;
+      }
+    }
+    if (!driver) {
+      driver = hot.find((s) => filterColumns(s.query).length > 0 && !/^\s*insert\b/i.test(s.query));
+      if (driver) columns = filterColumns(driver.query).filter((c) => c.op !== 'like').map((c) => c.column);
+    }
+    const indexCols = columns.slice(0, 2);
+    const attribution = driver ? statementEndpoints(input, driver.queryid) : { rows: [], impact: 0 };
+    const dbShare = driver ? driver.shareOfExecTime : 0;
+    const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, dbShare * 0.5);
+    const slow = driver && driver.calls >= config.get('slowQuery.calls') && driver.meanExecMs >= config.get('slowQuery.meanMs');
+    const severity: Severity = slow ? severityFromImpact(impact, 'medium') : driver && (impact >= 0.15 || dbShare >= 0.2) ? severityFromImpact(impact, 'medium') : 'low';
+    const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+    const sql = indexCols.length > 0 ? `CREATE INDEX CONCURRENTLY ON ${qualified} (${indexCols.map(quoteIdent).join(', ')});` : undefined;
+    const endpoints = attribution.rows.map((r) => r.endpoint);
+    const evidence: Evidence[] = [
+      { label: 'sequential scans during the run', value: t.seqScan, unit: 'scans', source: 'pg_stat_user_tables' },
+      { label: 'index scans during the run', value: idx, unit: 'scans', source: 'pg_stat_user_tables' },
+      { label: 'rows read per sequential scan', value: rowsPerScan, unit: 'rows', source: 'pg_stat_user_tables' },
+      { label: 'live rows', value: live, unit: 'rows', source: 'pg_stat_user_tables' },
+    ];
+    if (driver) {
+      evidence.push(
+        { label: 'statement', value: shortSql(driver.query), source: 'pg_stat_statements' },
+        { label: 'statement calls', value: driver.calls, unit: 'calls', source: 'pg_stat_statements' },
+        { label: 'statement mean time', value: driver.meanExecMs, unit: 'ms', source: 'pg_stat_statements' },
+        { label: 'share of DB time', value: driver.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
+      );
+    }
+    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.method})` });
+    if (planEvidence) evidence.push({ label: 'plan cost (EXPLAIN)', value: planEvidence.totalCost ?? 0, unit: '', source: 'EXPLAIN (rolled back)' });
+    out.push(
+      makeFinding({
+        rule: 'missing-index',
+        category: 'missing-index',
+        subject: `${t.schema}.${t.name}(${indexCols.join(',')})`,
+        severity,
+        endpoint: endpoints[0],
+        endpoints,
+        title: indexCols.length > 0 ? `Missing index on ${t.name} (${indexCols.join(', ')})` : `Sequential scans on ${t.name} (${fmt(live)} rows)`,
+        summary: `${t.name} (${fmt(live)} rows) was read by ${t.seqScan} full sequential scans during the run and only ${pct(idxShare)} of its scans used an index.${driver ? ` The statement \`${shortSql(driver.query, 100)}\` runs ${driver.calls} times at ${fmt(driver.meanExecMs)} ms.` : ''}${endpoints.length > 0 ? ` It accounts for ${pct(attribution.impact)} of ${endpoints[0]}'s latency.` : ''}`,
+        evidence,
+        recommendation: {
+          text: sql
+            ? `Add an index on the filtered column${indexCols.length > 1 ? 's' : ''}; CONCURRENTLY avoids blocking writes. Check the plan afterwards with EXPLAIN.`
+            : 'Find the filter of the scanning statement with EXPLAIN and index its columns.',
+          sql,
+          link: 'https://github.com/ankane/pghero/blob/master/guides/Suggested-Indexes.md',
+        },
+        actions: sql ? ['pg-index'] : undefined,
+        confidence: planEvidence ? 0.9 : driver && indexCols.length > 0 ? 0.75 : 0.5,
+        impact,
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * inefficient-query: a statement that is slow on average (PgHero: ≥ 100 calls
+ * and ≥ 20 ms), that spills to disk (temp blocks: work_mem), or that returns
+ * many rows per call, and is not already explained by a missing-index finding.
+ */
+export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const covered = new Set(missingIndexRule(input, config).flatMap((f) => f.evidence.filter((e) => e.label === 'statement').map((e) => String(e.value))));
+  const out: Finding[] = [];
+  for (const s of pg.statements ?? []) {
+    if (!s.toplevel || isUtilityStatement(s.query) || covered.has(shortSql(s.query))) continue;
+    const slow = s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
+    const rowsPerCall = s.calls > 0 ? s.rows / s.calls : 0;
+    const manyRows = s.calls >= config.get('slowQuery.calls') && rowsPerCall >= 1000 && s.shareOfExecTime >= 0.1;
+    if (!slow && !manyRows) continue;
+    const { rows, impact: attributed } = statementEndpoints(input, s.queryid);
+    const impact = attributed > 0 ? attributed : Math.max(0.1, s.shareOfExecTime * 0.5);
+    const endpoints = rows.map((r) => r.endpoint);
+    const ex = explainFor(input, s.queryid);
+    out.push(
+      makeFinding({
+        rule: 'inefficient-query',
+        category: 'inefficient-query',
+        subject: s.queryid,
+        severity: severityFromImpact(impact, slow ? 'medium' : 'low'),
+        endpoint: endpoints[0],
+        endpoints,
+        title: slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
+        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}`,
+        evidence: [
+          { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
+          { label: 'calls', value: s.calls, unit: 'calls', source: 'pg_stat_statements' },
+          { label: 'mean time', value: s.meanExecMs, unit: 'ms', source: 'pg_stat_statements' },
+          { label: 'rows per call', value: rowsPerCall, unit: 'rows', source: 'pg_stat_statements' },
+          { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
+          { label: 'blocks read from disk', value: s.sharedBlksRead, unit: 'blocks', source: 'pg_stat_statements' },
+          ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
+          ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: `cost model (${r.method})` })),
+        ],
+        recommendation: {
+          text: manyRows && !slow
+            ? 'Return fewer rows: paginate (LIMIT with a keyset), aggregate in SQL, or select only what the endpoint uses.'
+            : 'Run EXPLAIN (ANALYZE, BUFFERS) on it: index the filtered/joined columns, avoid functions on indexed columns, and select only needed columns. tuneup optimize can test hypothetical indexes (HypoPG).',
+          sql: `EXPLAIN (ANALYZE, BUFFERS) ${s.query.trim().replace(/;$/, '')};`,
+        },
+        actions: ['pg-index'],
+        confidence: 0.8,
+        impact,
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * n-plus-one: one endpoint runs the same statement fingerprint many times
+ * per request (Sentry: ≥ 5 repeats; severity rises when the repeats cost
+ * ≥ 50 ms per request, round trips included).
+ */
+export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const byId = new Map((pg.statements ?? []).map((s) => [s.queryid, s]));
+  const out: Finding[] = [];
+  const minCalls = config.get('nPlusOne.callsPerRequest');
+  const rtt = config.get('nPlusOne.roundTripMs');
+  for (const a of input.demand.statements) {
+    if (a.callsPerRequest < minCalls) continue;
+    const s = byId.get(a.queryid);
+    if (!s || isUtilityStatement(s.query) || /^\s*insert\b/i.test(s.query)) continue;
+    const perRequestMs = a.execMsPerRequest + a.callsPerRequest * rtt;
+    const mean = serviceMean(input, a.endpoint);
+    const share = mean > 0 ? Math.min(1, perRequestMs / mean) : 0;
+    const severity: Severity = perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
+    const cols = filterColumns(s.query).filter((c) => c.op === 'eq');
+    const col = cols[0]?.column;
+    out.push(
+      makeFinding({
+        rule: 'n-plus-one',
+        category: 'n-plus-one',
+        subject: `${a.endpoint}:${a.queryid}`,
+        severity,
+        endpoint: a.endpoint,
+        title: `N+1 queries: ${a.endpoint} runs the same statement ${fmt(a.callsPerRequest)}× per request`,
+        summary: `Each ${a.endpoint} request runs \`${shortSql(s.query, 100)}\` ${fmt(a.callsPerRequest)} times (one query per item). With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(a.callsPerRequest)}× the database calls a single batched query needs.`,
+        evidence: [
+          { label: 'calls per request', value: a.callsPerRequest, unit: 'calls', source: `pg_stat_statements + cost model (${a.method})` },
+          { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
+          { label: 'mean time per call', value: s.meanExecMs, unit: 'ms', source: 'pg_stat_statements' },
+          { label: 'estimated time per request (exec + round trips)', value: perRequestMs, unit: 'ms', source: 'cost model' },
+          { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
+        ],
+        recommendation: {
+          text: 'Fetch all items in one query: collect the ids and use `WHERE id = ANY($1)` (or a JOIN / eager load in the ORM), then map results in memory.',
+          code: col ? `SELECT ... WHERE ${col} = ANY($1::bigint[])  -- one call with all ${col} values instead of one call per item` : 'SELECT ... WHERE id = ANY($1)  -- one call for all items',
+        },
+        confidence: a.method === 'direct' ? 0.9 : 0.7,
+        impact: Math.max(share, 0.15),
+      }),
+    );
+  }
+  return out;
+}
+
+/** Series value helpers for pg columns. */
+function pgColumn(input: DiagnosisInput, name: string): number[] {
+  return numbers(input.probes.postgres?.series.values[name]);
+}
+
+/** Endpoints that use the database, with their unexplained-wait share of latency. */
+function dbEndpointsWaiting(input: DiagnosisInput): { endpoint: string; waitShare: number; waitMs: number }[] {
+  return input.demand.demands
+    .filter((d) => (d.dbCalls ?? 0) > 0.05 || input.demand.statements.some((s) => s.endpoint === d.endpoint))
+    .map((d) => {
+      const mean = serviceMean(input, d.endpoint);
+      const wait = d.unexplainedMs ?? 0;
+      return { endpoint: d.endpoint, waitShare: mean > 0 ? wait / mean : 0, waitMs: wait };
+    })
+    .sort((a, b) => b.waitShare - a.waitShare);
+}
+
+/**
+ * pool-saturation: the service's database connections are pinned at a small
+ * cap and busy nearly all the time while requests wait (pg-pool's signature:
+ * totalCount == max, idleCount == 0, waitingCount > 0), and it is not lock
+ * contention. A `*pool*waiting*` gauge from the service's metrics confirms it.
+ */
+export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pgEv = input.probes.postgres;
+  const waitingGauges = (input.probes.prometheus?.data.pools ?? []).filter((p) => /wait|pending|queue/i.test(p.metric));
+  const gaugeWaiting = waitingGauges.filter((p) => p.mean >= 1);
+  const conns = pgColumn(input, 'pg.connections');
+  const active = pgColumn(input, 'pg.active');
+  const idleTx = pgColumn(input, 'pg.idle_in_tx');
+  const lockWait = pgColumn(input, 'pg.waiting_lock');
+  let pinned = false;
+  let busyShare = 0;
+  let cap = 0;
+  if (conns.length >= 3) {
+    cap = Math.max(...conns);
+    const atCap = conns.filter((c) => c >= cap - 0.5).length / conns.length;
+    pinned = cap > 0 && cap <= config.get('pool.maxConnections') && atCap >= 0.6;
+    const meanConns = conns.reduce((a, b) => a + b, 0) / conns.length;
+    const meanBusy = (active.reduce((a, b) => a + b, 0) + idleTx.reduce((a, b) => a + b, 0)) / Math.max(1, active.length);
+    busyShare = meanConns > 0 ? meanBusy / meanConns : 0;
+  }
+  const meanLockWait = lockWait.length > 0 ? lockWait.reduce((a, b) => a + b, 0) / lockWait.length : 0;
+  const lockBound = cap > 0 && meanLockWait / cap >= 0.3;
+  const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare'));
+  const fromPg = pinned && busyShare >= config.get('pool.busyShare') && waiting.length > 0 && !lockBound;
+  const fromGauge = gaugeWaiting.length > 0;
+  if (!fromPg && !fromGauge) return [];
+  const maxConnections = Number(pgEv?.data.settings?.max_connections?.value ?? NaN);
+  const evidence: Evidence[] = [];
+  if (conns.length > 0) {
+    evidence.push(
+      { label: 'service connections (max, pinned)', value: cap, unit: 'connections', source: 'pg_stat_activity' },
+      { label: 'busy share of those connections', value: busyShare, unit: 'ratio', source: 'pg_stat_activity' },
+    );
+  }
+  for (const g of gaugeWaiting) evidence.push({ label: `${g.metric} (mean)`, value: g.mean, unit: 'clients', source: 'service /metrics' });
+  for (const w of waiting.slice(0, 3)) evidence.push({ label: `unexplained wait, ${w.endpoint}`, value: w.waitMs, unit: 'ms/request', source: 'cost model' });
+  const pgCpu = numbers(input.probes.process?.series.values.pgCpuPercent);
+  if (pgCpu.length > 0) evidence.push({ label: 'PostgreSQL CPU (mean)', value: pgCpu.reduce((a, b) => a + b, 0) / pgCpu.length, unit: '% of one core', source: '/proc (postgres processes)' });
+  if (Number.isFinite(maxConnections)) evidence.push({ label: 'max_connections', value: maxConnections, unit: 'connections', source: 'pg_settings' });
+  const top = waiting[0];
+  const impact = top ? top.waitShare : 0.4;
+  const suggested = cap > 0 ? Math.min(cap * 2, Number.isFinite(maxConnections) ? Math.floor(maxConnections * 0.5) : cap * 2) : undefined;
+  return [
+    makeFinding({
+      rule: 'pool-saturation',
+      category: 'pool-saturation',
+      subject: 'db-pool',
+      severity: impact >= 0.5 ? 'high' : 'medium',
+      endpoint: top?.endpoint,
+      endpoints: waiting.map((w) => w.endpoint),
+      title: cap > 0 ? `Database connection pool saturated at ${cap} connections` : 'Database connection pool saturated',
+      summary: `${cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeWaiting[0]!.metric} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.`,
+      evidence,
+      recommendation: {
+        text: `Raise the pool size${suggested ? ` (e.g. max: ${suggested}, within max_connections)` : ''}, and shorten the time each request holds a connection: no remote calls or waits inside a transaction, batch N+1 queries. Set connectionTimeoutMillis so a full pool fails fast instead of queueing forever.`,
+        config: suggested ? { 'pg.Pool max': String(suggested), connectionTimeoutMillis: '2000' } : { connectionTimeoutMillis: '2000' },
+      },
+      confidence: fromPg && fromGauge ? 0.9 : 0.75,
+      impact,
+    }),
+  ];
+}
+
+/** lock-contention: backends waiting on heavyweight locks, blocked pairs, or deadlocks (PgHero blocked_queries; APA deadlocks). */
+export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const pairs = (pg.blockedPairs ?? []).filter((p) => p.samples >= config.get('lock.minBlockedSamples'));
+  const waits = pg.activity?.waitEvents ?? [];
+  const totalWait = waits.reduce((a, w) => a + w.count, 0);
+  const active = pgColumn(input, 'pg.active');
+  const activeSamples = active.reduce((a, b) => a + b, 0);
+  const lockSamples = waits.filter((w) => w.type === 'Lock').reduce((a, w) => a + w.count, 0);
+  const lockShare = activeSamples > 0 ? lockSamples / activeSamples : totalWait > 0 ? lockSamples / totalWait : 0;
+  const deadlocks = pg.databaseStats?.deadlocks ?? 0;
+  if (pairs.length === 0 && lockShare < config.get('lock.waitShare') && deadlocks === 0) return [];
+  if (pairs.length === 0 && lockSamples === 0 && deadlocks === 0) return [];
+  const worst = [...pairs].sort((a, b) => b.maxWaitMs - a.maxWaitMs)[0];
+  const relation = worst?.relation ?? null;
+  // Endpoints whose statements touch the contended relation.
+  const endpoints = new Set<string>();
+  if (relation) {
+    const [schema, table] = relation.includes('.') ? relation.split('.') : ['public', relation];
+    for (const a of input.demand.statements) {
+      const s = pg.statements.find((x) => x.queryid === a.queryid);
+      if (s && queryTouchesTable(s.query, schema!, table!)) endpoints.add(a.endpoint);
+    }
+  }
+  const heldOpen = worst && /idle in transaction/.test(worst.blockingState);
+  const evidence: Evidence[] = [
+    { label: 'active backend samples waiting on a lock', value: lockShare, unit: 'ratio', source: 'pg_stat_activity' },
+    { label: 'blocked pairs seen', value: pairs.length, unit: 'pairs', source: 'pg_locks / pg_blocking_pids' },
+  ];
+  if (worst) {
+    evidence.push(
+      { label: 'longest lock wait seen', value: worst.maxWaitMs, unit: 'ms', source: 'pg_stat_activity' },
+      { label: 'blocked statement', value: shortSql(worst.blockedQuery), source: 'pg_stat_activity' },
+      { label: 'blocking statement', value: shortSql(worst.blockingQuery), source: 'pg_stat_activity' },
+      { label: 'blocker state', value: worst.blockingState, source: 'pg_stat_activity' },
+    );
+    if (worst.lockMode) evidence.push({ label: 'lock', value: `${worst.lockType ?? ''} ${worst.lockMode}${relation ? ` on ${relation}` : ''}`.trim(), source: 'pg_locks' });
+  }
+  if (deadlocks > 0) evidence.push({ label: 'deadlocks', value: deadlocks, unit: 'deadlocks', source: 'pg_stat_database' });
+  const impact = Math.max(lockShare, worst ? 0.3 : 0.1);
+  const eps = [...endpoints];
+  return [
+    makeFinding({
+      rule: 'lock-contention',
+      category: 'lock-contention',
+      subject: relation ?? 'database',
+      severity: deadlocks > 0 || lockShare >= 0.3 || (worst?.maxWaitMs ?? 0) >= 1000 ? 'high' : 'medium',
+      endpoint: eps[0],
+      endpoints: eps,
+      title: relation ? `Lock contention on ${relation}` : 'Lock contention in the database',
+      summary: `${pct(lockShare)} of active database time was spent waiting for locks${worst ? `; \`${shortSql(worst.blockedQuery, 80)}\` waited up to ${fmt(worst.maxWaitMs)} ms behind \`${shortSql(worst.blockingQuery, 80)}\` (${worst.blockingState})` : ''}${deadlocks > 0 ? `; ${deadlocks} deadlock(s)` : ''}.`,
+      evidence,
+      recommendation: {
+        text: heldOpen
+          ? 'A transaction is held open while the application does other work: commit before remote calls or slow code, keep transactions short, and set idle_in_transaction_session_timeout.'
+          : 'Keep transactions short and touch rows in a consistent order; replace hot-row counters with inserts aggregated later, use SELECT … FOR UPDATE SKIP LOCKED for queues, and set lock_timeout so waits fail fast.',
+        sql: heldOpen ? "ALTER ROLE current_user SET idle_in_transaction_session_timeout = '10s';" : "SET lock_timeout = '2s';",
+      },
+      confidence: pairs.length > 0 ? 0.85 : 0.65,
+      impact,
+    }),
+  ];
+}
+
+/** connection-limit: connections near max_connections − superuser_reserved_connections (APA: > 80 %). */
+export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const max = Number(pg.settings?.max_connections?.value ?? NaN);
+  const reserved = Number(pg.settings?.superuser_reserved_connections?.value ?? 3);
+  const seen = Math.max(pg.activity?.max?.connections ?? 0, ...pgColumn(input, 'pg.connections'));
+  if (!Number.isFinite(max) || max <= 0) return [];
+  // The probe's own connection is excluded from `seen`; count it against the limit.
+  const usable = max - (Number.isFinite(reserved) ? reserved : 3);
+  const ratio = (seen + 1) / usable;
+  if (ratio < config.get('connections.ratio')) return [];
+  return [
+    makeFinding({
+      rule: 'pg-connection-limit',
+      category: 'connection-limit',
+      subject: 'postgres',
+      severity: ratio >= 1 ? 'high' : 'medium',
+      title: `PostgreSQL connections at ${pct(ratio)} of the limit`,
+      summary: `Up to ${seen} client connections against max_connections ${max} (${reserved} reserved for superusers): new connections fail with "sorry, too many clients already" when it is reached.`,
+      evidence: [
+        { label: 'connections (max seen)', value: seen, unit: 'connections', source: 'pg_stat_activity' },
+        { label: 'max_connections', value: max, unit: 'connections', source: 'pg_settings' },
+        { label: 'superuser_reserved_connections', value: reserved, unit: 'connections', source: 'pg_settings' },
+        ...(pg.activity?.byApplication ?? []).slice(0, 3).map((g) => ({ label: `connections of "${g.key}"`, value: g.maxConnections, unit: 'connections', source: 'pg_stat_activity' })),
+      ],
+      recommendation: {
+        text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; raising max_connections needs a restart and costs memory per connection.',
+        config: { max_connections: String(Math.ceil(max * 1.5)) },
+      },
+      confidence: 0.9,
+      impact: 0.3,
+    }),
+  ];
+}
+
+/** Tables used by the run's statements, with their share of DB time. */
+function tableHeat(input: DiagnosisInput, t: TableDelta): number {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return 0;
+  return statementsOnTable(pg.statements ?? [], t).reduce((a, s) => a + s.shareOfExecTime, 0);
+}
+
+/** stale-statistics: many rows changed since the last ANALYZE on a table the load uses (autovacuum is behind or disabled). */
+export function staleStatisticsRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const out: Finding[] = [];
+  for (const t of pg.tables ?? []) {
+    const live = Math.max(1, liveRows(t));
+    const modifiedShare = t.nModSinceAnalyze / live;
+    if (t.nModSinceAnalyze < config.get('staleStats.minModified') || modifiedShare < config.get('staleStats.modifiedShare')) continue;
+    const used = t.seqScan + (t.idxScan ?? 0) > 0;
+    if (!used) continue;
+    const heat = tableHeat(input, t);
+    const lastAnalyze = Math.max(t.lastAnalyzeAt ?? 0, t.lastAutoanalyzeAt ?? 0);
+    const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+    out.push(
+      makeFinding({
+        rule: 'stale-statistics',
+        category: 'stale-statistics',
+        subject: `${t.schema}.${t.name}`,
+        severity: heat >= 0.1 || modifiedShare >= 1 ? 'medium' : 'low',
+        title: `Stale planner statistics on ${t.name}`,
+        summary: `${fmt(t.nModSinceAnalyze)} rows (${pct(modifiedShare)} of ${fmt(live)}) changed since the last ANALYZE${lastAnalyze > 0 ? '' : ' (never analyzed)'}; the planner's row estimates are off, which leads to bad plans.${t.autovacuumEnabled ? '' : ' Autovacuum is disabled on this table.'}`,
+        evidence: [
+          { label: 'rows modified since analyze', value: t.nModSinceAnalyze, unit: 'rows', source: 'pg_stat_user_tables' },
+          { label: 'live rows', value: live, unit: 'rows', source: 'pg_stat_user_tables' },
+          { label: 'last analyze', value: lastAnalyze > 0 ? new Date(lastAnalyze).toISOString() : 'never', source: 'pg_stat_user_tables' },
+          { label: 'share of DB time on this table', value: heat, unit: 'ratio', source: 'pg_stat_statements' },
+        ],
+        recommendation: {
+          text: t.autovacuumEnabled
+            ? 'Run ANALYZE now; if it recurs, lower autovacuum_analyze_scale_factor for this table.'
+            : 'Run ANALYZE now and re-enable autovacuum on the table.',
+          sql: t.autovacuumEnabled ? `ANALYZE ${qualified};` : `ANALYZE ${qualified};\nALTER TABLE ${qualified} RESET (autovacuum_enabled);`,
+        },
+        actions: ['pg-maintenance'],
+        confidence: 0.8,
+        impact: Math.max(0.05, heat * 0.5),
+      }),
+    );
+  }
+  return out;
+}
+
+/** table-bloat: many dead tuples (APA: ≥ 10 % and > 10 000), worse when the load scans the table. */
+export function tableBloatRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const out: Finding[] = [];
+  for (const t of pg.tables ?? []) {
+    const dead = t.nDeadTup.after;
+    const live = t.nLiveTup.after;
+    const share = dead / Math.max(1, dead + live);
+    if (dead < config.get('bloat.minDead') || share < config.get('bloat.deadShare')) continue;
+    const heat = tableHeat(input, t);
+    const scanned = t.seqScan > 0;
+    const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+    out.push(
+      makeFinding({
+        rule: 'table-bloat',
+        category: 'table-bloat',
+        subject: `${t.schema}.${t.name}`,
+        severity: (scanned && heat >= 0.1) || (!t.autovacuumEnabled && share >= 0.3) ? 'medium' : 'low',
+        title: `${t.name} is bloated: ${pct(share)} dead rows`,
+        summary: `${fmt(dead)} dead versus ${fmt(live)} live rows; scans read the dead rows too.${t.autovacuumEnabled ? '' : ' Autovacuum is disabled on this table.'}`,
+        evidence: [
+          { label: 'dead tuples', value: dead, unit: 'rows', source: 'pg_stat_user_tables' },
+          { label: 'dead share', value: share, unit: 'ratio', source: 'pg_stat_user_tables' },
+          { label: 'table size', value: t.sizeBytes, unit: 'bytes', source: 'pg_table_size' },
+          { label: 'sequential scans during the run', value: t.seqScan, unit: 'scans', source: 'pg_stat_user_tables' },
+          { label: 'last autovacuum', value: t.lastAutovacuumAt ? new Date(t.lastAutovacuumAt).toISOString() : 'never', source: 'pg_stat_user_tables' },
+        ],
+        recommendation: {
+          text: t.autovacuumEnabled ? 'VACUUM the table now and tune autovacuum (autovacuum_vacuum_cost_limit, per-table scale factor) so it keeps up.' : 'VACUUM the table and re-enable autovacuum on it.',
+          sql: t.autovacuumEnabled ? `VACUUM (ANALYZE) ${qualified};` : `VACUUM (ANALYZE) ${qualified};\nALTER TABLE ${qualified} RESET (autovacuum_enabled);`,
+        },
+        actions: ['pg-maintenance'],
+        confidence: 0.8,
+        impact: Math.max(0.05, heat * share),
+      }),
+    );
+  }
+  return out;
+}
+
+/** db-config: low buffer cache hit ratio (APA < 98 %, PgHero < 99 %) and statements spilling sorts/hashes to disk (work_mem). */
+export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const out: Finding[] = [];
+  const ratio = pg.cacheHit?.window;
+  const blksRead = pg.databaseStats?.blksRead ?? 0;
+  if (ratio !== null && ratio !== undefined && ratio < config.get('dbCacheHit.ratio') && blksRead >= config.get('dbCacheHit.minBlocksRead')) {
+    const sb = pg.settings?.shared_buffers;
+    out.push(
+      makeFinding({
+        rule: 'db-cache-hit',
+        category: 'db-config',
+        subject: 'shared_buffers',
+        severity: ratio < config.get('dbCacheHit.ratio') - 0.05 ? 'high' : 'medium',
+        title: `Buffer cache hit ratio ${pct(ratio)} during the run`,
+        summary: `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
+        evidence: [
+          { label: 'cache hit ratio (window)', value: ratio, unit: 'ratio', source: 'pg_stat_database' },
+          { label: 'blocks read', value: blksRead, unit: 'blocks', source: 'pg_stat_database' },
+          ...(pg.cacheHit.tableWindow !== null ? [{ label: 'table hit ratio', value: pg.cacheHit.tableWindow, unit: 'ratio', source: 'pg_statio_user_tables' }] : []),
+          ...(pg.cacheHit.indexWindow !== null ? [{ label: 'index hit ratio', value: pg.cacheHit.indexWindow, unit: 'ratio', source: 'pg_statio_user_indexes' }] : []),
+          ...(sb?.bytes ? [{ label: 'shared_buffers', value: sb.bytes, unit: 'bytes', source: 'pg_settings' }] : []),
+        ],
+        recommendation: {
+          text: 'Raise shared_buffers towards 25 % of RAM (PgTune; needs a restart) and effective_cache_size to ~75 % of RAM, or reduce the working set (indexes instead of full scans, archive old rows).',
+          config: { shared_buffers: '25% of RAM', effective_cache_size: '75% of RAM' },
+        },
+        actions: ['pg-config'],
+        confidence: 0.8,
+        impact: Math.min(1, (1 - ratio) * 5),
+      }),
+    );
+  }
+  const workMem = pg.settings?.work_mem;
+  for (const s of pg.statements ?? []) {
+    if (!s.toplevel || s.tempBlksWritten <= 0 || s.calls < 10 || s.shareOfExecTime < 0.05) continue;
+    const { rows, impact } = statementEndpoints(input, s.queryid);
+    const perCallKb = (s.tempBlksWritten * 8) / s.calls;
+    out.push(
+      makeFinding({
+        rule: 'work-mem-spill',
+        category: 'db-config',
+        subject: `work_mem:${s.queryid}`,
+        severity: s.shareOfExecTime >= 0.2 ? 'medium' : 'low',
+        endpoint: rows[0]?.endpoint,
+        endpoints: rows.map((r) => r.endpoint),
+        title: `Statement spills ${fmt(perCallKb)} kB to disk per call (work_mem)`,
+        summary: `\`${shortSql(s.query, 100)}\` wrote ${s.tempBlksWritten} temporary blocks over ${s.calls} calls: its sort or hash does not fit in work_mem${workMem ? ` (${workMem.value}${workMem.unit ?? ''})` : ''}.`,
+        evidence: [
+          { label: 'temp blocks written', value: s.tempBlksWritten, unit: 'blocks', source: 'pg_stat_statements' },
+          { label: 'per call', value: perCallKb, unit: 'kB', source: 'pg_stat_statements' },
+          { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
+        ],
+        recommendation: {
+          text: 'Raise work_mem for the role (or just this query\'s session) above the spill size — PgTune: (RAM − shared_buffers) / (3 × (max_connections + workers)) — or add an index that provides the sort order.',
+          sql: `ALTER ROLE current_user SET work_mem = '${Math.max(4096, Math.ceil((perCallKb * 2) / 1024) * 1024)}kB';`,
+        },
+        actions: ['pg-config'],
+        confidence: 0.8,
+        impact: Math.max(0.05, impact),
+      }),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * The open-model dispatcher shared by `constant-arrival-rate` and
+ * `ramping-arrival-rate`.
+ *
+ * Every iteration has an intended start time from the rate schedule. A
+ * timer is set to the next due time (setTimeout: no busy-spinning; Node
+ * timers fire up to ~1 ms late); when it fires, every iteration whose
+ * intended time has passed is dispatched, each with its own intended time,
+ * so lateness is measured as start lag instead of being hidden. If no VU is
+ * free the iteration is dropped and counted — never queued — and one more VU
+ * is allocated, up to `maxVUs` (k6 semantics).
+ *
+ * @module
+ */
+import { stripeOffsets } from '../segments.js';
+import type { ScenarioRuntime, Slot } from './runtime.js';
+
+/** Open-model schedule of one scenario (already resolved). */
+export interface ArrivalSchedule {
+  /** Intended offsets (ms from scenario start) of the whole, unsegmented schedule. */
+  offsets: Iterable<number>;
+  /** Total scheduled duration (ms). */
+  durationMs: number;
+  /** Whole-run VU pool sizes; scaled by the segment here. */
+  preAllocatedVUs: number;
+  maxVUs: number;
+  gracefulStopMs: number;
+  /** Scheduled rate (iterations/s, whole run) at an offset, for the live series. */
+  rateAt(offsetMs: number): number;
+}
+
+/** Run an arrival-rate schedule on `rt`. */
+export async function runArrivalRate(rt: ScenarioRuntime, schedule: ArrivalSchedule, pool: { preAllocated: number; max: number }): Promise<void> {
+  const { clock, stopSignal } = rt.env;
+  const idle: Slot[] = [];
+  for (let i = 0; i < pool.preAllocated; i++) idle.push(rt.allocate());
+  rt.onRelease = (slot) => {
+    idle.push(slot);
+  };
+  rt.continuePolicy = () => false;
+  const width = segmentShare(rt);
+  rt.targetRateNow = (nowMs) => schedule.rateAt(nowMs - rt.startMs) * width;
+
+  const dispatch = (intendedMs: number): void => {
+    const slot = idle.pop();
+    if (slot === undefined) {
+      rt.drop();
+      // k6: grow the pool by one VU per dropped iteration, up to maxVUs; the dropped iteration is not retried.
+      if (rt.allocated < pool.max) idle.push(rt.allocate());
+      return;
+    }
+    rt.start(slot, intendedMs);
+  };
+
+  const iterator = stripeOffsets(schedule.offsets, rt.env.segment)[Symbol.iterator]();
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let next = iterator.next();
+    const finish = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      stopSignal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const tick = (): void => {
+      timer = undefined;
+      if (stopSignal.aborted) return finish();
+      const now = clock.now();
+      while (!next.done && rt.startMs + next.value <= now) {
+        dispatch(rt.startMs + next.value);
+        next = iterator.next();
+      }
+      if (next.done) return finish();
+      timer = setTimeout(tick, rt.startMs + next.value - now);
+    };
+    stopSignal.addEventListener('abort', finish, { once: true });
+    tick();
+  });
+  await rt.sleepUntil(schedule.durationMs);
+  await rt.gracefulEnd(schedule.gracefulStopMs);
+}
+
+function segmentShare(rt: ScenarioRuntime): number {
+  const s = rt.env.segment;
+  return s.to.num / s.to.den - s.from.num / s.from.den;
+}

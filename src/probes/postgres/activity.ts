@@ -1,0 +1,231 @@
+/**
+ * Accumulates pg_stat_activity samples: per-sample counts for the series,
+ * per-application and per-client groups, wait events, the longest query and
+ * transaction, and blocked/blocking pairs.
+ *
+ * @module
+ */
+import type { ActivityRow, WaitingLock } from './queries.js';
+import type { ActivityGroup, ActivitySummary, BlockedPair, PostgresSeriesColumn } from './types.js';
+
+/** Groups and pairs are capped so a pathological server cannot grow the probe's memory. */
+const MAX_TRACKED_GROUPS = 200;
+const MAX_LISTED_GROUPS = 20;
+const MAX_PAIRS = 50;
+const MAX_WAIT_EVENTS = 30;
+
+interface GroupCounts {
+  connections: number;
+  active: number;
+  idleInTransaction: number;
+}
+
+/** Activity columns of one sample. */
+export type ActivityColumns = Pick<
+  Record<PostgresSeriesColumn, number | null>,
+  | 'pg.connections'
+  | 'pg.active'
+  | 'pg.idle'
+  | 'pg.idle_in_tx'
+  | 'pg.waiting_lock'
+  | 'pg.waiting_lwlock'
+  | 'pg.waiting_io'
+  | 'pg.waiting_client'
+  | 'pg.blocked'
+  | 'pg.longest_query_ms'
+  | 'pg.longest_xact_ms'
+>;
+
+/** Folds activity samples into the {@link ActivitySummary} and {@link BlockedPair}s. */
+export class ActivityTracker {
+  private samples = 0;
+  private readonly failed = new Set<number>();
+  private readonly byApplication = new Map<string, Map<number, GroupCounts>>();
+  private readonly byClient = new Map<string, Map<number, GroupCounts>>();
+  private readonly waitEvents = new Map<string, { type: string; event: string; count: number }>();
+  private readonly pairs = new Map<string, BlockedPair>();
+  private readonly max = { connections: 0, active: 0, idleInTransaction: 0, waitingLock: 0, blocked: 0 };
+  private readonly sum = { connections: 0, active: 0, idleInTransaction: 0 };
+  private longestQuery: ActivitySummary['longestQuery'] = null;
+  private longestTransactionMs: number | null = null;
+
+  /** Fold one successful sample (index `sampleIndex` in the series) and return its series columns. */
+  record(sampleIndex: number, offsetMs: number, rows: ActivityRow[], locks: WaitingLock[]): ActivityColumns {
+    this.samples++;
+    let active = 0;
+    let idle = 0;
+    let idleInTx = 0;
+    let waitingLock = 0;
+    let waitingLwlock = 0;
+    let waitingIo = 0;
+    let waitingClient = 0;
+    let blocked = 0;
+    let longestQueryMs: number | null = null;
+    let longestXactMs: number | null = null;
+    const byPid = new Map(rows.map((r) => [r.pid, r]));
+
+    for (const row of rows) {
+      const isActive = row.state === 'active';
+      const isIdleInTx = row.state.startsWith('idle in transaction');
+      if (isActive) active++;
+      else if (row.state === 'idle') idle++;
+      else if (isIdleInTx) idleInTx++;
+      if (isActive && row.waitEventType) {
+        if (row.waitEventType === 'Lock') waitingLock++;
+        else if (row.waitEventType === 'LWLock') waitingLwlock++;
+        else if (row.waitEventType === 'IO') waitingIo++;
+        else if (row.waitEventType === 'Client') waitingClient++;
+        this.countWaitEvent(row.waitEventType, row.waitEvent ?? '');
+      }
+      if (row.blockedBy.length > 0) blocked++;
+      if (isActive && row.queryMs !== null && (longestQueryMs === null || row.queryMs > longestQueryMs)) {
+        longestQueryMs = row.queryMs;
+        if (this.longestQuery === null || row.queryMs > this.longestQuery.durationMs) {
+          this.longestQuery = { durationMs: row.queryMs, query: row.query, application: row.application };
+        }
+      }
+      if (row.xactMs !== null && (longestXactMs === null || row.xactMs > longestXactMs)) longestXactMs = row.xactMs;
+      this.countGroup(this.byApplication, row.application, sampleIndex, isActive, isIdleInTx);
+      this.countGroup(this.byClient, row.client, sampleIndex, isActive, isIdleInTx);
+    }
+    for (const row of rows) {
+      for (const blockerPid of row.blockedBy) this.recordPair(offsetMs, row, byPid.get(blockerPid), blockerPid, locks);
+    }
+    if (longestXactMs !== null && (this.longestTransactionMs === null || longestXactMs > this.longestTransactionMs)) {
+      this.longestTransactionMs = longestXactMs;
+    }
+
+    const connections = rows.length;
+    this.max.connections = Math.max(this.max.connections, connections);
+    this.max.active = Math.max(this.max.active, active);
+    this.max.idleInTransaction = Math.max(this.max.idleInTransaction, idleInTx);
+    this.max.waitingLock = Math.max(this.max.waitingLock, waitingLock);
+    this.max.blocked = Math.max(this.max.blocked, blocked);
+    this.sum.connections += connections;
+    this.sum.active += active;
+    this.sum.idleInTransaction += idleInTx;
+    return {
+      'pg.connections': connections,
+      'pg.active': active,
+      'pg.idle': idle,
+      'pg.idle_in_tx': idleInTx,
+      'pg.waiting_lock': waitingLock,
+      'pg.waiting_lwlock': waitingLwlock,
+      'pg.waiting_io': waitingIo,
+      'pg.waiting_client': waitingClient,
+      'pg.blocked': blocked,
+      'pg.longest_query_ms': longestQueryMs ?? 0,
+      'pg.longest_xact_ms': longestXactMs ?? 0,
+    };
+  }
+
+  /** Note that sample `sampleIndex` failed (its group values become null). */
+  recordFailure(sampleIndex: number): void {
+    this.failed.add(sampleIndex);
+  }
+
+  /** The summary over `sampleCount` series rows. */
+  summary(sampleCount: number): ActivitySummary {
+    const n = Math.max(1, this.samples);
+    return {
+      samples: this.samples,
+      max: { ...this.max },
+      mean: {
+        connections: this.sum.connections / n,
+        active: this.sum.active / n,
+        idleInTransaction: this.sum.idleInTransaction / n,
+      },
+      byApplication: this.groups(this.byApplication, sampleCount),
+      byClient: this.groups(this.byClient, sampleCount),
+      waitEvents: [...this.waitEvents.values()].sort((a, b) => b.count - a.count).slice(0, MAX_WAIT_EVENTS),
+      longestQuery: this.longestQuery,
+      longestTransactionMs: this.longestTransactionMs,
+    };
+  }
+
+  /** Blocked/blocking pairs, first seen first. */
+  blockedPairs(): BlockedPair[] {
+    return [...this.pairs.values()].sort((a, b) => a.firstSeenOffsetMs - b.firstSeenOffsetMs);
+  }
+
+  private countWaitEvent(type: string, event: string): void {
+    const key = `${type}/${event}`;
+    const entry = this.waitEvents.get(key);
+    if (entry) entry.count++;
+    else if (this.waitEvents.size < MAX_TRACKED_GROUPS) this.waitEvents.set(key, { type, event, count: 1 });
+  }
+
+  private countGroup(groups: Map<string, Map<number, GroupCounts>>, key: string, sampleIndex: number, active: boolean, idleInTx: boolean): void {
+    let perSample = groups.get(key);
+    if (!perSample) {
+      if (groups.size >= MAX_TRACKED_GROUPS) return;
+      perSample = new Map();
+      groups.set(key, perSample);
+    }
+    const counts = perSample.get(sampleIndex) ?? { connections: 0, active: 0, idleInTransaction: 0 };
+    counts.connections++;
+    if (active) counts.active++;
+    if (idleInTx) counts.idleInTransaction++;
+    perSample.set(sampleIndex, counts);
+  }
+
+  private groups(groups: Map<string, Map<number, GroupCounts>>, sampleCount: number): ActivityGroup[] {
+    const out: ActivityGroup[] = [];
+    for (const [key, perSample] of groups) {
+      const connections: (number | null)[] = [];
+      let sum = 0;
+      for (let i = 0; i < sampleCount; i++) {
+        if (this.failed.has(i)) connections.push(null);
+        else {
+          const c = perSample.get(i)?.connections ?? 0;
+          sum += c;
+          connections.push(c);
+        }
+      }
+      const values = [...perSample.values()];
+      out.push({
+        key,
+        maxConnections: Math.max(0, ...values.map((v) => v.connections)),
+        meanConnections: sum / Math.max(1, this.samples),
+        maxActive: Math.max(0, ...values.map((v) => v.active)),
+        maxIdleInTransaction: Math.max(0, ...values.map((v) => v.idleInTransaction)),
+        connections,
+      });
+    }
+    return out.sort((a, b) => b.maxConnections - a.maxConnections || b.meanConnections - a.meanConnections).slice(0, MAX_LISTED_GROUPS);
+  }
+
+  private recordPair(offsetMs: number, blockedRow: ActivityRow, blocker: ActivityRow | undefined, blockerPid: number, locks: WaitingLock[]): void {
+    // The same wait (same blocked query execution) seen in several samples is one pair.
+    const key = `${blockedRow.pid}:${blockerPid}:${blockedRow.queryStartAt ?? ''}`;
+    const existing = this.pairs.get(key);
+    const waitMs = blockedRow.queryMs ?? 0;
+    if (existing) {
+      existing.lastSeenOffsetMs = Math.round(offsetMs);
+      existing.maxWaitMs = Math.max(existing.maxWaitMs, waitMs);
+      existing.samples++;
+      return;
+    }
+    if (this.pairs.size >= MAX_PAIRS) return;
+    const lock = locks.find((l) => l.pid === blockedRow.pid);
+    this.pairs.set(key, {
+      blockedPid: blockedRow.pid,
+      blockingPid: blockerPid,
+      blockedQuery: blockedRow.query,
+      // The blocker may be outside the sampled set (e.g. another role's backend hidden by privileges).
+      blockingQuery: blocker?.query ?? '',
+      blockedApplication: blockedRow.application,
+      blockingApplication: blocker?.application ?? '',
+      blockingState: blocker?.state ?? '',
+      waitEventType: blockedRow.waitEventType ?? '',
+      waitEvent: blockedRow.waitEvent ?? '',
+      lockType: lock?.lockType ?? null,
+      lockMode: lock?.mode ?? null,
+      relation: lock?.relation ?? null,
+      firstSeenOffsetMs: Math.round(offsetMs),
+      lastSeenOffsetMs: Math.round(offsetMs),
+      maxWaitMs: waitMs,
+      samples: 1,
+    });
+  }
+}

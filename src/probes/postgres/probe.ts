@@ -1,0 +1,428 @@
+/**
+ * The postgres probe: a "before" snapshot at start, a cheap sample every
+ * interval (activity, lock waits, database counters, pg_stat_statements
+ * counters without text), an "after" snapshot at stop, and the deltas.
+ *
+ * Negligible load: one connection, four to six small catalog queries per
+ * sample, statement texts and relation sizes only in the two snapshots.
+ * Never resets statistics. Survives the server going away: sampling
+ * failures are recorded, the connection is re-opened on the next sample,
+ * and a missing "after" snapshot falls back to the last good sample.
+ *
+ * @module
+ */
+import pg from 'pg';
+import { ExitCode, TuneupError } from '../../errors.js';
+import type { ProbeEvidence } from '../../result/types.js';
+import type { Probe, ProbeContext } from '../types.js';
+import { redactTarget } from '../util/redact.js';
+import { ProbeErrorLog, SampleTimer, describeError } from '../util/sampling.js';
+import { SeriesBuilder, hitRatio, ratePerSecond } from '../util/series.js';
+import { ActivityTracker } from './activity.js';
+import { cacheHitRatios, databaseDelta, indexDeltas, isOwnStatement, statementDeltas, tableDeltas, toSettings } from './deltas.js';
+import {
+  readActivity,
+  readDatabaseCounters,
+  readDatabaseSize,
+  readIndexes,
+  readServerInfo,
+  readSettings,
+  readStatementColumns,
+  readStatements,
+  readStatementTexts,
+  readTables,
+  readWaitingLocks,
+  type DatabaseCounters,
+  type IndexCounters,
+  type ServerInfo,
+  type SettingRow,
+  type StatementColumns,
+  type StatementCounters,
+  type TableCounters,
+} from './queries.js';
+import { checkStatements, settingLimitations } from './status.js';
+import { POSTGRES_SERIES_COLUMNS, type PostgresProbeData, type PostgresSeriesColumn, type StatementSeries, type StatementsStatus } from './types.js';
+
+/** Options of {@link createPostgresProbe}. */
+export interface PostgresProbeOptions {
+  /** Connection URL of the database the service uses (`postgres://user:pass@host:port/db`). */
+  url: string;
+  /** `application_name` of the probe's connection (default `tuneup-probe`); the probe excludes itself by pid anyway. */
+  applicationName?: string;
+  /** Server-side statement timeout of the probe's queries (default 2000 ms). */
+  statementTimeoutMs?: number;
+  /** Connection timeout (default 3000 ms); also bounds reconnect attempts while the server is down. */
+  connectTimeoutMs?: number;
+  /** Lock timeout for the size functions of the snapshots (default 200 ms); on timeout, sizes are estimated. */
+  lockTimeoutMs?: number;
+  /** Refresh table/index counters every N samples as a fallback for a lost "after" snapshot (default 5). */
+  relationSampleEvery?: number;
+  /** Statements given per-sample series (default 10, by exec time). */
+  topStatementSeries?: number;
+}
+
+/** Create a postgres probe. Nothing connects until `start`. */
+export function createPostgresProbe(options: PostgresProbeOptions): Probe {
+  return new PostgresProbe(options);
+}
+
+interface Snapshot {
+  at: number;
+  db: DatabaseCounters | null;
+  dbSize: number | null;
+  tables: TableCounters[] | null;
+  indexes: IndexCounters[] | null;
+  statements: StatementCounters[] | null;
+}
+
+interface PreviousSample {
+  offsetMs: number;
+  db: DatabaseCounters;
+  statements: Map<string, { calls: number; execMs: number }> | null;
+}
+
+/** Texts fetched per sample at most (statements first seen during the run). */
+const MAX_TEXT_FETCH = 100;
+
+/** Statements tracked per sample (bounded). */
+const MAX_TRACKED_STATEMENTS = 2000;
+
+class PostgresProbe implements Probe {
+  readonly name = 'postgres';
+  private readonly target: string;
+  private readonly applicationName: string;
+  private readonly statementTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly lockTimeoutMs: number;
+  private readonly relationSampleEvery: number;
+  private readonly topStatementSeries: number;
+
+  private ctx: ProbeContext | null = null;
+  private client: pg.Client | null = null;
+  private server: ServerInfo | null = null;
+  private settingRows: SettingRow[] = [];
+  private statementsStatus: StatementsStatus = notChecked();
+  private columns: StatementColumns | null = null;
+  private readonly limitations: string[] = [];
+  private readonly errors = new ProbeErrorLog();
+  private readonly timer = new SampleTimer();
+  private readonly series = new SeriesBuilder<PostgresSeriesColumn>({ ...POSTGRES_SERIES_COLUMNS });
+  private readonly activity = new ActivityTracker();
+  private before: Snapshot | null = null;
+  private previous: PreviousSample | null = null;
+  /** Last good counters from samples: the "after" values when the server is gone at stop. */
+  private last: { at: number; db: DatabaseCounters | null; statements: StatementCounters[] | null; tables: TableCounters[] | null; indexes: IndexCounters[] | null } =
+    { at: 0, db: null, statements: null, tables: null, indexes: null };
+  private readonly ownKeys = new Set<string>();
+  private readonly texts = new Map<string, string>();
+  /** Per statement key: sample index → rates. Sparse: only samples where it moved. */
+  private readonly statementRates = new Map<string, { queryid: string; toplevel: boolean; execSum: number; rates: Map<number, [number, number]> }>();
+  private goodSamples = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: PostgresProbeOptions) {
+    this.target = redactTarget(options.url);
+    this.applicationName = options.applicationName ?? 'tuneup-probe';
+    this.statementTimeoutMs = options.statementTimeoutMs ?? 2000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 3000;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 200;
+    this.relationSampleEvery = Math.max(1, options.relationSampleEvery ?? 5);
+    this.topStatementSeries = options.topStatementSeries ?? 10;
+  }
+
+  async start(ctx: ProbeContext): Promise<void> {
+    this.ctx = ctx;
+    let db: pg.Client;
+    try {
+      db = await this.connect();
+      this.server = await readServerInfo(db);
+    } catch (error) {
+      this.errors.record(ctx.offsetMs(), error);
+      throw new TuneupError('TUNEUP_PG_CONNECT', `Cannot connect to PostgreSQL at ${this.target}: ${describeError(error)}`, {
+        hint: 'Check the --pg URL (host, port, user, password, database) and that the server accepts connections from this machine.',
+        exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
+        cause: error,
+      });
+    }
+    try {
+      this.settingRows = await readSettings(db);
+      this.statementsStatus = await checkStatements(db, this.server);
+      if (this.statementsStatus.available) this.columns = await readStatementColumns(db);
+      else this.limitations.push(`${this.statementsStatus.limitation} To enable: ${this.statementsStatus.enable}`);
+      this.limitations.push(...settingLimitations(this.server, this.settingRows));
+      // Run every sampling query once before the text snapshot, so the probe's own entries are
+      // in pg_stat_statements (and recognised by their marker) before sampling begins.
+      const primed = await this.readSample(db, true);
+      if (this.columns) await readStatementTexts(db, this.columns, ['0']);
+      this.previous = { offsetMs: ctx.offsetMs(), db: primed.db, statements: primed.statements ? countersByKey(primed.statements) : null };
+      this.before = await this.snapshot(db);
+      this.learnTexts(this.before.statements);
+    } catch (error) {
+      this.errors.record(ctx.offsetMs(), error);
+      this.dropClient();
+    }
+  }
+
+  sample(offsetMs: number): Promise<void> {
+    // Serialized: a slow sample delays the next instead of overlapping it.
+    this.queue = this.queue.then(() => this.sampleOnce(offsetMs));
+    return this.queue;
+  }
+
+  async stop(): Promise<ProbeEvidence> {
+    await this.queue;
+    const offsetMs = this.ctx?.offsetMs() ?? 0;
+    let after: Snapshot | null = null;
+    if (this.server) {
+      try {
+        after = await this.snapshot(await this.ensureClient());
+        this.learnTexts(after.statements);
+      } catch (error) {
+        this.errors.record(offsetMs, error);
+      }
+    }
+    await this.closeClient();
+    return this.evidence(after);
+  }
+
+  private async sampleOnce(offsetMs: number): Promise<void> {
+    const index = this.series.length;
+    const withRelations = index % this.relationSampleEvery === this.relationSampleEvery - 1;
+    try {
+      const reading = await this.timer.time(async () => this.readSample(await this.ensureClient(), withRelations));
+      this.fold(index, offsetMs, reading);
+      this.goodSamples++;
+    } catch (error) {
+      this.errors.record(offsetMs, error);
+      this.activity.recordFailure(index);
+      this.series.addFailure(offsetMs);
+      this.dropClient();
+    }
+  }
+
+  /** All queries of one sample, read before anything is folded so a failure leaves no half-sample. */
+  private async readSample(db: pg.Client, withRelations: boolean) {
+    const activity = await readActivity(db);
+    const blockedPids = activity.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
+    const locks = await readWaitingLocks(db, blockedPids);
+    const dbCounters = await readDatabaseCounters(db);
+    const statements = this.columns ? await readStatements(db, this.columns, false) : null;
+    const tables = withRelations ? await readTables(db, 'estimate') : null;
+    const indexes = withRelations ? await readIndexes(db, 'estimate') : null;
+    if (withRelations && statements && this.columns) {
+      // Texts of statements first seen during the run, so they are known even if the server is gone at stop.
+      const unknown = [...new Set(statements.filter((s) => !this.texts.has(s.key) && !this.ownKeys.has(s.key)).map((s) => s.queryid))];
+      if (unknown.length > 0) this.learnTexts(await readStatementTexts(db, this.columns, unknown.slice(0, MAX_TEXT_FETCH)));
+    }
+    return { activity, locks, db: dbCounters, statements, tables, indexes };
+  }
+
+  private fold(index: number, offsetMs: number, reading: Awaited<ReturnType<PostgresProbe['readSample']>>): void {
+    const activityColumns = this.activity.record(index, offsetMs, reading.activity, reading.locks);
+    const prev = this.previous;
+    const elapsed = prev ? offsetMs - prev.offsetMs : 0;
+    const rate = (pick: (d: DatabaseCounters) => number): number | null => ratePerSecond(prev ? pick(prev.db) : undefined, pick(reading.db), elapsed);
+    const hits = prev ? reading.db.blksHit - prev.db.blksHit : 0;
+    const reads = prev ? reading.db.blksRead - prev.db.blksRead : 0;
+
+    let callsPerS: number | null = null;
+    let execMsPerS: number | null = null;
+    let current: Map<string, { calls: number; execMs: number }> | null = null;
+    if (reading.statements) {
+      current = countersByKey(reading.statements);
+      if (prev?.statements && elapsed > 0) {
+        let calls = 0;
+        let execMs = 0;
+        for (const entry of reading.statements) {
+          if (isOwnStatement(entry, this.ownKeys)) continue;
+          const old = prev.statements.get(entry.key);
+          const dCalls = entry.calls - (old?.calls ?? 0);
+          const dExec = entry.totalExecMs - (old?.execMs ?? 0);
+          if (dCalls <= 0 || dExec < 0) continue;
+          if (entry.toplevel) {
+            calls += dCalls;
+            execMs += dExec;
+          }
+          this.trackStatementRate(entry, index, (dCalls * 1000) / elapsed, (dExec * 1000) / elapsed, dExec);
+        }
+        callsPerS = (calls * 1000) / elapsed;
+        execMsPerS = (execMs * 1000) / elapsed;
+      }
+    }
+
+    this.series.add(offsetMs, {
+      ...activityColumns,
+      'pg.xact_commit_per_s': rate((d) => d.xactCommit),
+      'pg.xact_rollback_per_s': rate((d) => d.xactRollback),
+      'pg.blks_read_per_s': rate((d) => d.blksRead),
+      'pg.deadlocks_per_s': rate((d) => d.deadlocks),
+      'pg.cache_hit_ratio': hits >= 0 && reads >= 0 ? hitRatio(hits, reads) : null,
+      'pg.calls_per_s': callsPerS,
+      'pg.exec_ms_per_s': execMsPerS,
+    });
+    this.previous = { offsetMs, db: reading.db, statements: current };
+    this.last = {
+      at: Date.now(),
+      db: reading.db,
+      statements: reading.statements ?? this.last.statements,
+      tables: reading.tables ?? this.last.tables,
+      indexes: reading.indexes ?? this.last.indexes,
+    };
+  }
+
+  private trackStatementRate(entry: StatementCounters, index: number, callsPerS: number, execMsPerS: number, execDelta: number): void {
+    let tracked = this.statementRates.get(entry.key);
+    if (!tracked) {
+      if (this.statementRates.size >= MAX_TRACKED_STATEMENTS) return;
+      tracked = { queryid: entry.queryid, toplevel: entry.toplevel, execSum: 0, rates: new Map() };
+      this.statementRates.set(entry.key, tracked);
+    }
+    tracked.execSum += execDelta;
+    tracked.rates.set(index, [callsPerS, execMsPerS]);
+  }
+
+  /** Full snapshot: counters, exact sizes (estimated when a table is locked), statement texts. */
+  private async snapshot(db: pg.Client): Promise<Snapshot> {
+    const dbCounters = await readDatabaseCounters(db);
+    const dbSize = await readDatabaseSize(db);
+    const tables = await withSizeFallback(() => readTables(db, 'exact'), () => readTables(db, 'estimate'));
+    const indexes = await withSizeFallback(() => readIndexes(db, 'exact'), () => readIndexes(db, 'estimate'));
+    const statements = this.columns ? await readStatements(db, this.columns, true) : null;
+    return { at: Date.now(), db: dbCounters, dbSize, tables, indexes, statements };
+  }
+
+  private learnTexts(statements: StatementCounters[] | null): void {
+    for (const s of statements ?? []) {
+      if (s.query === undefined) continue;
+      this.texts.set(s.key, s.query);
+      if (isOwnStatement(s, this.ownKeys)) this.ownKeys.add(s.key);
+    }
+  }
+
+  private evidence(after: Snapshot | null): ProbeEvidence {
+    const before = this.before;
+    const afterSource: PostgresProbeData['afterSource'] = after ? 'snapshot' : this.goodSamples > 0 ? 'last-sample' : 'none';
+    const end = after ?? (this.goodSamples > 0 ? { ...this.last, dbSize: null } : null);
+    if (afterSource === 'last-sample') {
+      this.limitations.push(
+        'The server could not be reached at the end of the run: deltas end at the last good sample (table and index counters may be up to a few samples older; texts of statements first seen during the run are missing).',
+      );
+    }
+    const statementResult =
+      end?.statements && this.statementsStatus.available ? statementDeltas(before?.statements ?? null, end.statements, this.ownKeys, this.texts) : null;
+    const data: PostgresProbeData = {
+      serverVersion: this.server?.version ?? null,
+      serverVersionNum: this.server?.versionNum ?? null,
+      database: this.server?.database ?? null,
+      window: { beforeAt: before?.at ?? null, afterAt: end?.at ?? null },
+      afterSource,
+      databaseSizeBytes: { before: before?.dbSize ?? null, after: end?.dbSize ?? null },
+      databaseStats: before?.db && end?.db ? databaseDelta(before.db, end.db) : null,
+      cacheHit: cacheHitRatios(before?.db ?? null, end?.db ?? null, before?.tables ?? null, end?.tables ?? null),
+      statementsStatus: this.statementsStatus,
+      statements: statementResult?.statements ?? [],
+      statementTotals: statementResult?.totals ?? null,
+      statementSeries: this.statementSeriesList(),
+      tables: end?.tables ? tableDeltas(before?.tables ?? null, end.tables) : [],
+      indexes: end?.indexes ? indexDeltas(before?.indexes ?? null, end.indexes) : [],
+      activity: this.activity.summary(this.series.length),
+      blockedPairs: this.activity.blockedPairs(),
+      settings: toSettings(this.settingRows),
+    };
+    return {
+      probe: this.name,
+      target: this.target,
+      ok: before !== null || this.goodSamples > 0,
+      limitations: [...this.limitations],
+      errors: this.errors.list(),
+      series: this.series.build(),
+      data: data as unknown as Record<string, unknown>,
+      overhead: this.timer.overhead(),
+    };
+  }
+
+  private statementSeriesList(): StatementSeries[] {
+    const failed = new Set<number>();
+    const built = this.series.build();
+    const anyColumn = built.values['pg.connections'] ?? [];
+    anyColumn.forEach((v, i) => v === null && failed.add(i));
+    return [...this.statementRates.entries()]
+      .filter(([key]) => !this.ownKeys.has(key))
+      .sort((a, b) => b[1].execSum - a[1].execSum)
+      .slice(0, this.topStatementSeries)
+      .map(([, s]) => {
+        const callsPerS: (number | null)[] = [];
+        const execMsPerS: (number | null)[] = [];
+        for (let i = 0; i < built.t.length; i++) {
+          const r = s.rates.get(i);
+          callsPerS.push(failed.has(i) ? null : (r?.[0] ?? 0));
+          execMsPerS.push(failed.has(i) ? null : (r?.[1] ?? 0));
+        }
+        return { queryid: s.queryid, toplevel: s.toplevel, callsPerS, execMsPerS };
+      });
+  }
+
+  private connect(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      application_name: this.applicationName,
+      statement_timeout: this.statementTimeoutMs,
+      lock_timeout: this.lockTimeoutMs,
+      // Client-side bound too: a frozen server (no RST) must not hang a sample forever.
+      query_timeout: this.statementTimeoutMs + 1000,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+    });
+    // A dying server emits 'error' on the idle client; without a listener that would crash the process.
+    client.on('error', () => {
+      if (this.client === client) this.client = null;
+    });
+    return client.connect().then(
+      () => {
+        this.client = client;
+        return client;
+      },
+      (error: unknown) => {
+        client.end().catch(() => {});
+        throw error;
+      },
+    );
+  }
+
+  private async ensureClient(): Promise<pg.Client> {
+    return this.client ?? this.connect();
+  }
+
+  private dropClient(): void {
+    const client = this.client;
+    this.client = null;
+    client?.end().catch(() => {});
+  }
+
+  private async closeClient(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.end().catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
+  }
+}
+
+/** Exact sizes need locks; behind a lock (lock_not_available) or a timeout fall back to estimates. */
+async function withSizeFallback<T>(exact: () => Promise<T>, estimate: () => Promise<T>): Promise<T> {
+  try {
+    return await exact();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === '55P03' || code === '57014') return estimate();
+    throw error;
+  }
+}
+
+function countersByKey(statements: StatementCounters[]): Map<string, { calls: number; execMs: number }> {
+  return new Map(statements.map((s) => [s.key, { calls: s.calls, execMs: s.totalExecMs }]));
+}
+
+function notChecked(): StatementsStatus {
+  return { available: false, version: null, track: null, limitation: 'The probe never reached the server.', enable: null };
+}

@@ -1,0 +1,8 @@
+/**
+ * The process probe (Linux /proc): CPU, memory, files, connections of the service, and local PostgreSQL CPU.
+ *
+ * @module
+ */
+export { createProcessProbe, findPidByCommand, type ProcessProbeOptions } from './probe.js';
+export type { ProcessProbeData, RemoteEndpoint } from './types.js';
+export { parseNetTcp, decodeAddress, parseStat } from './procfs.js';

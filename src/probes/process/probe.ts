@@ -1,0 +1,260 @@
+/**
+ * The process probe: CPU, RSS, threads and open files of the service's
+ * process from Linux /proc, the CPU of a local PostgreSQL, and the remote
+ * addresses the service connects to (its sockets matched to
+ * `/proc/<pid>/net/tcp{,6}` by inode), so a slow dependency can be named.
+ * Reading /proc costs well under a millisecond per sample for one process;
+ * the PostgreSQL scan reads one small file per process on the machine.
+ *
+ * @module
+ */
+import type { ProbeEvidence } from '../../result/types.js';
+import { TuneupError } from '../../errors.js';
+import type { Probe, ProbeContext } from '../types.js';
+import { SeriesBuilder, stats } from './series-builder.js';
+import { clockTicksPerSecond, listPids, readCmdline, readFds, readStat, readStatus, readTcpSockets, type ProcStat } from './procfs.js';
+import type { ProcessProbeData, RemoteEndpoint } from './types.js';
+
+/** Options of {@link createProcessProbe}. Give `pid`, or `command` to find the process by its command line. */
+export type ProcessProbeOptions = ({ pid: number; command?: undefined } | { command: string; pid?: undefined } | { pid?: undefined; command?: undefined }) & {
+  /**
+   * Local PostgreSQL CPU: `'auto'` (default) sums every process named `postgres`;
+   * `{ postmasterPid }` restricts to that server and its children (use it when
+   * several clusters run on the machine); `false` disables it.
+   */
+  postgres?: 'auto' | false | { postmasterPid: number };
+  /** Skip the TCP connection scan (it is cheap; this exists for locked-down hosts). */
+  connections?: boolean;
+};
+
+const MAX_ERRORS_KEPT = 20;
+
+/**
+ * Find the newest process whose command line contains `command`, excluding
+ * this process and its parent (whose command lines may contain the pattern).
+ */
+export async function findPidByCommand(command: string): Promise<number | undefined> {
+  let best: { pid: number; start: number } | undefined;
+  for (const pid of await listPids()) {
+    if (pid === process.pid || pid === process.ppid) continue;
+    const cmd = await readCmdline(pid);
+    if (!cmd.includes(command)) continue;
+    try {
+      const st = await readStat(pid);
+      if (!best || st.startTicks > best.start) best = { pid, start: st.startTicks };
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return best?.pid;
+}
+
+/**
+ * Create a probe of one local process (Linux only).
+ *
+ * @param options - the target by pid or command-line substring; falls back to `ctx.targetPid`
+ * @returns a {@link Probe} named `process`
+ */
+export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
+  const ticksPerS = clockTicksPerSecond();
+  const series = new SeriesBuilder();
+  const errors: { offsetMs: number; message: string }[] = [];
+  const remotes = new Map<string, RemoteEndpoint>();
+  const listening = new Set<number>();
+  const pgTicksByPid = new Map<number, { start: number; ticks: number }>();
+  let pid = 0;
+  let comm = '';
+  let cmdline = '';
+  let lastTicks: number | undefined;
+  let firstTicks: number | undefined;
+  let lastAt = 0;
+  let exitedAtMs: number | undefined;
+  let pgLastAt: number | undefined;
+  let pgMsTotal = 0;
+  let pgMaxProcs = 0;
+  let samples = 0;
+  let sampleMsTotal = 0;
+  const pgMode = options.postgres ?? 'auto';
+
+  const record = (offsetMs: number, message: string) => {
+    if (errors.length < MAX_ERRORS_KEPT) errors.push({ offsetMs, message });
+  };
+
+  /** Sum of CPU ticks of the selected PostgreSQL processes that advanced since the last scan. */
+  const samplePostgres = async (offsetMs: number) => {
+    if (pgMode === false) return;
+    const postmaster = typeof pgMode === 'object' ? pgMode.postmasterPid : undefined;
+    const stats: ProcStat[] = [];
+    for (const p of await listPids()) {
+      if (p === pid) continue;
+      try {
+        const st = await readStat(p);
+        if (st.comm !== 'postgres' && !st.comm.startsWith('postgres')) continue;
+        if (postmaster !== undefined && st.pid !== postmaster && st.ppid !== postmaster) continue;
+        stats.push(st);
+      } catch {
+        // exited between listing and reading
+      }
+    }
+    pgMaxProcs = Math.max(pgMaxProcs, stats.length);
+    let deltaTicks = 0;
+    const seen = new Set<number>();
+    for (const st of stats) {
+      seen.add(st.pid);
+      const prev = pgTicksByPid.get(st.pid);
+      // A backend born since the last scan: all its ticks belong to this interval.
+      if (prev && prev.start === st.startTicks) deltaTicks += Math.max(0, st.cpuTicks - prev.ticks);
+      else if (pgLastAt !== undefined) deltaTicks += st.cpuTicks;
+      pgTicksByPid.set(st.pid, { start: st.startTicks, ticks: st.cpuTicks });
+    }
+    for (const p of [...pgTicksByPid.keys()]) if (!seen.has(p)) pgTicksByPid.delete(p);
+    if (pgLastAt !== undefined && offsetMs > pgLastAt && stats.length > 0) {
+      const ms = (deltaTicks / ticksPerS) * 1000;
+      pgMsTotal += ms;
+      series.set('pgCpuPercent', (ms / (offsetMs - pgLastAt)) * 100, '%');
+    }
+    pgLastAt = offsetMs;
+  };
+
+  const sampleConnections = async () => {
+    if (options.connections === false) return;
+    const [{ socketInodes }, sockets] = await Promise.all([readFds(pid), readTcpSockets(pid)]);
+    const mine = sockets.filter((s) => socketInodes.has(s.inode));
+    for (const s of mine) if (s.state === '0A') listening.add(s.localPort);
+    let inbound = 0;
+    const perRemote = new Map<string, { address: string; port: number; n: number }>();
+    for (const s of mine) {
+      if (s.state !== '01') continue;
+      // A connection whose local port is one of our listening ports was accepted: a client of the service.
+      if (listening.has(s.localPort)) {
+        inbound++;
+        continue;
+      }
+      const key = `${s.remoteAddress}:${s.remotePort}`;
+      const r = perRemote.get(key) ?? { address: s.remoteAddress, port: s.remotePort, n: 0 };
+      r.n++;
+      perRemote.set(key, r);
+    }
+    let outbound = 0;
+    for (const [key, r] of perRemote) {
+      outbound += r.n;
+      const acc = remotes.get(key) ?? { address: r.address, port: r.port, maxConnections: 0, samplesSeen: 0 };
+      acc.maxConnections = Math.max(acc.maxConnections, r.n);
+      acc.samplesSeen++;
+      remotes.set(key, acc);
+    }
+    series.set('outboundConnections', outbound, 'connections');
+    series.set('inboundConnections', inbound, 'connections');
+  };
+
+  const takeSample = async (offsetMs: number) => {
+    series.row(offsetMs);
+    if (exitedAtMs === undefined) {
+      try {
+        const st = await readStat(pid);
+        const status = await readStatus(pid);
+        if (lastTicks !== undefined && offsetMs > lastAt) {
+          series.set('cpuPercent', (((st.cpuTicks - lastTicks) / ticksPerS) * 1000 * 100) / (offsetMs - lastAt), '%');
+        }
+        lastTicks = st.cpuTicks;
+        firstTicks ??= st.cpuTicks;
+        lastAt = offsetMs;
+        series.set('rssBytes', status.rssBytes, 'bytes');
+        series.set('threads', status.threads, 'threads');
+        const fds = await readFds(pid);
+        series.set('openFds', fds.count, 'fds');
+        await sampleConnections();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ESRCH') {
+          exitedAtMs = offsetMs;
+          record(offsetMs, `process ${pid} exited`);
+        } else record(offsetMs, (err as Error).message);
+      }
+    }
+    try {
+      await samplePostgres(offsetMs);
+    } catch (err) {
+      record(offsetMs, `postgres scan: ${(err as Error).message}`);
+    }
+  };
+
+  return {
+    name: 'process',
+    async start(ctx: ProbeContext): Promise<void> {
+      if (process.platform !== 'linux') {
+        throw new TuneupError('TUNEUP_PROBE_PROCESS_UNSUPPORTED', 'The process probe reads /proc and needs Linux.', {
+          hint: 'Run tuneup on the service host (Linux), or drop the process probe and use the prometheus probe.',
+        });
+      }
+      const resolved = options.pid ?? (options.command !== undefined ? await findPidByCommand(options.command) : undefined) ?? ctx.targetPid;
+      if (resolved === undefined) {
+        throw new TuneupError('TUNEUP_PROBE_PROCESS_NOT_FOUND', options.command !== undefined ? `No process matches "${options.command}".` : 'The process probe has no target pid.', {
+          hint: 'Pass --pid <pid> of the service, or a command-line substring that matches it.',
+          location: 'probes.process',
+        });
+      }
+      pid = resolved;
+      try {
+        const st = await readStat(pid);
+        comm = st.comm;
+        cmdline = await readCmdline(pid);
+      } catch (err) {
+        throw new TuneupError('TUNEUP_PROBE_PROCESS_NOT_FOUND', `Process ${pid} does not exist or cannot be read.`, {
+          hint: 'Check the pid (the service may have restarted) and that tuneup runs as the same user or root.',
+          cause: err,
+        });
+      }
+      await takeSample(ctx.offsetMs());
+    },
+    async sample(offsetMs: number): Promise<void> {
+      const started = performance.now();
+      await takeSample(offsetMs);
+      samples++;
+      sampleMsTotal += performance.now() - started;
+    },
+    async stop(): Promise<ProbeEvidence> {
+      const rss = series.numbers('rssBytes');
+      const pgCpu = series.numbers('pgCpuPercent');
+      const data: ProcessProbeData = {
+        pid,
+        comm,
+        cmdline,
+        clockTicksPerSecond: ticksPerS,
+        exited: exitedAtMs !== undefined,
+        exitedAtMs,
+        cpuPercent: stats(series.numbers('cpuPercent')),
+        cpuMsTotal: firstTicks !== undefined && lastTicks !== undefined ? ((lastTicks - firstTicks) / ticksPerS) * 1000 : 0,
+        rssBytes: { ...stats(rss), first: rss[0] ?? 0, last: rss.at(-1) ?? 0 },
+        threads: stats(series.numbers('threads')),
+        openFds: stats(series.numbers('openFds')),
+        listeningPorts: [...listening].sort((a, b) => a - b),
+        remotes: [...remotes.values()].sort((a, b) => b.maxConnections - a.maxConnections || b.samplesSeen - a.samplesSeen),
+        postgres:
+          pgMaxProcs > 0
+            ? {
+                selection: typeof pgMode === 'object' ? 'postmaster' : 'name',
+                postmasterPid: typeof pgMode === 'object' ? pgMode.postmasterPid : undefined,
+                maxProcesses: pgMaxProcs,
+                cpuPercent: stats(pgCpu),
+                cpuMsTotal: pgMsTotal,
+              }
+            : undefined,
+      };
+      const limitations: string[] = [];
+      if (pgMode === 'auto' && pgMaxProcs > 0) {
+        limitations.push('PostgreSQL CPU sums every process named "postgres" on this host; pass postgres: { postmasterPid } to restrict it to one server.');
+      }
+      return {
+        probe: 'process',
+        target: `pid ${pid}${comm ? ` (${comm})` : ''}`,
+        ok: firstTicks !== undefined,
+        limitations,
+        errors,
+        series: series.build(),
+        data: data as unknown as Record<string, unknown>,
+        overhead: { samples, meanSampleMs: samples > 0 ? sampleMsTotal / samples : 0 },
+      };
+    },
+  };
+}

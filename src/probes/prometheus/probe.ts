@@ -1,0 +1,288 @@
+/**
+ * The prometheus probe: scrapes the service's `/metrics` once per sample
+ * (short timeout) and turns prom-client's standard metrics into aligned
+ * series: event-loop lag, GC time per second, heap, CPU, pool gauges and
+ * per-route HTTP rates. It survives the endpoint failing (the failure is
+ * recorded, the sample is null, the next scrape tries again).
+ *
+ * @module
+ */
+import type { ProbeEvidence } from '../../result/types.js';
+import { TuneupError } from '../../errors.js';
+import type { Probe, ProbeContext } from '../types.js';
+import { SeriesBuilder, stats } from '../process/series-builder.js';
+import { labelKey, parsePrometheusText, type PromExposition, type PromFamily } from './parse.js';
+import type { HttpRouteSummary, PoolGaugeSummary, PrometheusProbeData } from './types.js';
+
+/** Options of {@link createPrometheusProbe}. */
+export interface PrometheusProbeOptions {
+  /** The metrics URL, e.g. `http://127.0.0.1:3000/metrics`. */
+  url: string;
+  /** Per-scrape timeout (ms). Default 800, below the 1 s sampling interval. */
+  timeoutMs?: number;
+  /** Extra request headers (e.g. authorization). */
+  headers?: Record<string, string>;
+}
+
+/** Histogram families recognised as the service's HTTP request durations, with their unit scale to ms. */
+const HTTP_HISTOGRAMS: { name: string; toMs: number }[] = [
+  { name: 'http_request_duration_seconds', toMs: 1000 },
+  { name: 'http_server_duration_seconds', toMs: 1000 },
+  { name: 'http_server_request_duration_seconds', toMs: 1000 },
+  { name: 'http_request_duration_ms', toMs: 1 },
+  { name: 'http_request_duration_milliseconds', toMs: 1 },
+  { name: 'http_server_duration_milliseconds', toMs: 1 },
+];
+
+const MAX_ERRORS_KEPT = 20;
+
+/** Counter readings from one scrape, used to compute rates against the next one. */
+interface CounterReadings {
+  atMs: number;
+  cpuSeconds?: number;
+  gcSeconds?: number;
+  /** Route key → { count, sumMs, errors } */
+  http: Map<string, { method: string; route: string; count: number; sumMs: number; errors: number }>;
+}
+
+/**
+ * Create a probe that scrapes a Prometheus text endpoint every sample.
+ *
+ * @param options - the metrics URL and scrape timeout
+ * @returns a {@link Probe} named `prometheus`
+ */
+export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
+  const timeoutMs = options.timeoutMs ?? 800;
+  const series = new SeriesBuilder();
+  const errors: { offsetMs: number; message: string }[] = [];
+  const pools = new Map<string, { metric: string; labels: Record<string, string>; column: string; values: number[] }>();
+  let ctx: ProbeContext | undefined;
+  let previous: CounterReadings | undefined;
+  let first: CounterReadings | undefined;
+  let lastGood: CounterReadings | undefined;
+  let lastFamilies: string[] = [];
+  let scrapes = 0;
+  let failed = 0;
+  let sampleMsTotal = 0;
+  let samples = 0;
+
+  const scrape = async (signal?: AbortSignal): Promise<PromExposition> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const res = await fetch(options.url, {
+      headers: { accept: 'text/plain;version=0.0.4, application/openmetrics-text;q=0.5', ...options.headers },
+      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(`HTTP ${res.status} from ${options.url}`);
+    }
+    return parsePrometheusText(await res.text());
+  };
+
+  const record = (offsetMs: number, message: string) => {
+    if (errors.length < MAX_ERRORS_KEPT) errors.push({ offsetMs, message });
+  };
+
+  const ingest = (offsetMs: number, expo: PromExposition) => {
+    const f = expo.families;
+    lastFamilies = [...f.keys()];
+    const readings = readCounters(offsetMs, f);
+    series.row(offsetMs);
+    const gaugeMs = (name: string) => {
+      const v = firstValue(f.get(name));
+      return v === undefined ? undefined : v * 1000;
+    };
+    series.set('eventLoopLagP50Ms', gaugeMs('nodejs_eventloop_lag_p50_seconds'), 'ms');
+    series.set('eventLoopLagP99Ms', gaugeMs('nodejs_eventloop_lag_p99_seconds'), 'ms');
+    series.set('eventLoopLagMaxMs', gaugeMs('nodejs_eventloop_lag_max_seconds'), 'ms');
+    series.set('eventLoopLagMs', gaugeMs('nodejs_eventloop_lag_seconds'), 'ms');
+    series.set('heapUsedBytes', firstValue(f.get('nodejs_heap_size_used_bytes')), 'bytes');
+    series.set('rssBytes', firstValue(f.get('process_resident_memory_bytes')), 'bytes');
+    for (const fam of f.values()) {
+      if (!fam.name.includes('pool') || (fam.type !== 'gauge' && fam.type !== 'untyped')) continue;
+      for (const s of fam.samples) {
+        const column = `pool:${fam.name}{${labelKey(s.labels)}}`;
+        series.set(column, s.value, '');
+        let p = pools.get(column);
+        if (!p) {
+          p = { metric: fam.name, labels: s.labels, column, values: [] };
+          pools.set(column, p);
+        }
+        if (Number.isFinite(s.value)) p.values.push(s.value);
+      }
+    }
+    if (previous) {
+      const dtS = (readings.atMs - previous.atMs) / 1000;
+      if (dtS > 0) {
+        if (readings.cpuSeconds !== undefined && previous.cpuSeconds !== undefined) {
+          series.set('cpuPercent', nonNegative(readings.cpuSeconds - previous.cpuSeconds) / dtS * 100, '%');
+        }
+        if (readings.gcSeconds !== undefined && previous.gcSeconds !== undefined) {
+          series.set('gcMsPerS', (nonNegative(readings.gcSeconds - previous.gcSeconds) * 1000) / dtS, 'ms/s');
+        }
+        for (const [key, now] of readings.http) {
+          const before = previous.http.get(key);
+          const dCount = nonNegative(now.count - (before?.count ?? 0));
+          const dSum = nonNegative(now.sumMs - (before?.sumMs ?? 0));
+          series.set(`http:${key}:rps`, dCount / dtS, 'req/s');
+          series.set(`http:${key}:meanMs`, dCount > 0 ? dSum / dCount : null, 'ms');
+        }
+      }
+    }
+    previous = readings;
+    first ??= readings;
+    lastGood = readings;
+  };
+
+  return {
+    name: 'prometheus',
+    async start(context: ProbeContext): Promise<void> {
+      ctx = context;
+      try {
+        const expo = await scrape(context.signal);
+        scrapes++;
+        ingest(context.offsetMs(), expo);
+      } catch (err) {
+        throw new TuneupError('TUNEUP_PROBE_PROMETHEUS_UNREACHABLE', `Cannot scrape ${options.url}: ${(err as Error).message}`, {
+          hint: 'Check that the service exposes Prometheus metrics at this URL (e.g. prom-client with collectDefaultMetrics()), or drop the prometheus probe.',
+          cause: err,
+          location: 'probes.prometheus.url',
+        });
+      }
+    },
+    async sample(offsetMs: number): Promise<void> {
+      const started = performance.now();
+      try {
+        const expo = await scrape(ctx?.signal);
+        scrapes++;
+        ingest(offsetMs, expo);
+      } catch (err) {
+        failed++;
+        series.row(offsetMs);
+        // A restart resets counters; forget the previous reading so no negative rate appears.
+        previous = undefined;
+        record(offsetMs, (err as Error).message);
+      } finally {
+        samples++;
+        sampleMsTotal += performance.now() - started;
+      }
+    },
+    async stop(): Promise<ProbeEvidence> {
+      const built = series.build();
+      const withEdges = (column: string) => {
+        const xs = series.numbers(column);
+        return xs.length === 0 ? undefined : { ...stats(xs), first: xs[0]!, last: xs[xs.length - 1]! };
+      };
+      const maybe = (column: string) => {
+        const xs = series.numbers(column);
+        return xs.length === 0 ? undefined : stats(xs);
+      };
+      const eventLoop = {
+        p50Ms: maybe('eventLoopLagP50Ms'),
+        p99Ms: maybe('eventLoopLagP99Ms'),
+        maxMs: maybe('eventLoopLagMaxMs'),
+        lagMs: maybe('eventLoopLagMs'),
+      };
+      const data: PrometheusProbeData = {
+        url: options.url,
+        scrapes,
+        failedScrapes: failed,
+        families: lastFamilies,
+        eventLoop: Object.values(eventLoop).some((v) => v !== undefined) ? eventLoop : undefined,
+        gcMsPerS: maybe('gcMsPerS'),
+        heapUsedBytes: withEdges('heapUsedBytes'),
+        rssBytes: withEdges('rssBytes'),
+        cpuPercent: maybe('cpuPercent'),
+        pools: [...pools.values()].map((p): PoolGaugeSummary => {
+          const s = stats(p.values);
+          return { metric: p.metric, labels: p.labels, column: p.column, min: s.min, max: s.max, mean: s.mean, last: p.values.at(-1) ?? 0 };
+        }),
+        http: httpTotals(first, lastGood),
+      };
+      const limitations: string[] = [];
+      if (scrapes > 0 && !data.eventLoop) limitations.push('No event-loop lag metric (nodejs_eventloop_lag_*): enable prom-client collectDefaultMetrics() to diagnose a blocked event loop.');
+      if (scrapes > 0 && data.gcMsPerS === undefined && lastFamilies.length > 0 && !lastFamilies.includes('nodejs_gc_duration_seconds')) {
+        limitations.push('No nodejs_gc_duration_seconds histogram: GC pressure cannot be measured from metrics.');
+      }
+      return {
+        probe: 'prometheus',
+        target: redactUrl(options.url),
+        ok: scrapes > 0,
+        limitations,
+        errors,
+        series: built,
+        data: data as unknown as Record<string, unknown>,
+        overhead: { samples, meanSampleMs: samples > 0 ? sampleMsTotal / samples : 0 },
+      };
+    },
+  };
+}
+
+function nonNegative(x: number): number {
+  return x > 0 ? x : 0;
+}
+
+function firstValue(f: PromFamily | undefined): number | undefined {
+  return f?.samples[0]?.value;
+}
+
+function sumValues(f: PromFamily | undefined): number | undefined {
+  if (!f || f.samples.length === 0) return undefined;
+  return f.samples.reduce((a, s) => a + (Number.isFinite(s.value) ? s.value : 0), 0);
+}
+
+function readCounters(atMs: number, f: Map<string, PromFamily>): CounterReadings {
+  const gc = f.get('nodejs_gc_duration_seconds');
+  const readings: CounterReadings = {
+    atMs,
+    cpuSeconds: sumValues(f.get('process_cpu_seconds_total')),
+    gcSeconds: gc?.histograms ? gc.histograms.reduce((a, h) => a + h.sum, 0) : undefined,
+    http: new Map(),
+  };
+  for (const { name, toMs } of HTTP_HISTOGRAMS) {
+    const fam = f.get(name);
+    if (!fam?.histograms) continue;
+    for (const h of fam.histograms) {
+      const route = h.labels.route ?? h.labels.path ?? h.labels.http_route ?? h.labels.handler ?? h.labels.url ?? '';
+      const method = (h.labels.method ?? h.labels.http_method ?? h.labels.http_request_method ?? '').toUpperCase();
+      const status = h.labels.status_code ?? h.labels.code ?? h.labels.status ?? h.labels.http_status_code ?? h.labels.http_response_status_code ?? '';
+      const key = `${method} ${route}`.trim();
+      const acc = readings.http.get(key) ?? { method, route, count: 0, sumMs: 0, errors: 0 };
+      acc.count += h.count;
+      acc.sumMs += h.sum * toMs;
+      if (status.startsWith('5')) acc.errors += h.count;
+      readings.http.set(key, acc);
+    }
+    break; // one HTTP histogram family is enough; several would double count
+  }
+  return readings;
+}
+
+function httpTotals(first: CounterReadings | undefined, last: CounterReadings | undefined): HttpRouteSummary[] {
+  if (!first || !last) return [];
+  const out: HttpRouteSummary[] = [];
+  for (const [key, now] of last.http) {
+    const before = first.http.get(key);
+    const requests = nonNegative(now.count - (before?.count ?? 0));
+    const sumMs = nonNegative(now.sumMs - (before?.sumMs ?? 0));
+    out.push({
+      method: now.method,
+      route: now.route,
+      requests,
+      meanMs: requests > 0 ? sumMs / requests : 0,
+      serverErrors: nonNegative(now.errors - (before?.errors ?? 0)),
+    });
+  }
+  return out.sort((a, b) => b.requests - a.requests);
+}
+
+/** Remove credentials from a URL for display. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

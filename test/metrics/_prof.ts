@@ -1,0 +1,13 @@
+import { buildResultMetrics } from '../../src/metrics/build.js';
+import { mergeSnapshots } from '../../src/metrics/merge.js';
+import { createRecorder } from '../../src/metrics/recorder.js';
+import { feed, makeSamples } from './fixtures.js';
+let t = performance.now();
+const lap = (l: string) => { const n = performance.now(); console.log(l, (n - t).toFixed(1)); t = n; };
+const samples = makeSamples(20_000, 10_000, 7); lap('samples');
+const a = createRecorder({ runStartMs: 0 }); const b = createRecorder({ runStartMs: 0 });
+feed([a, b], samples, (i) => i % 3 === 0 ? 1 : 0); lap('feed');
+a.tick(10000); b.tick(10000); lap('tick');
+const sa = a.snapshot(), sb = b.snapshot(); lap('snapshot');
+const m = mergeSnapshots([sa, sb]); lap('merge');
+buildResultMetrics(m, { durationMs: 10000 }); lap('build');

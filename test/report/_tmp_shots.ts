@@ -1,0 +1,10 @@
+import { pathToFileURL } from 'node:url';
+import { launchChromium } from './browser-helper.js';
+const l = await launchChromium();
+const page = await l.context.newPage();
+await page.setViewportSize({ width: 1366, height: 900 });
+await page.goto(pathToFileURL(process.argv[2]).href);
+const h = await page.evaluate(() => document.documentElement.scrollHeight);
+for (let y = 0, i = 0; y < h; y += 1400, i++) await page.screenshot({ path: `/tmp/part${i}.png`, fullPage: true, clip: { x: 0, y, width: 1366, height: Math.min(1400, h - y) } });
+console.log(h);
+await l.close();
