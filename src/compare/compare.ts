@@ -16,6 +16,7 @@ import {
   isPercentile,
   latencyBasis,
   findEndpoint,
+  metricLogValue,
   metricValue,
   sampleCount,
 } from './extract.js';
@@ -119,9 +120,9 @@ function side(runs: readonly RunResult[], values: number[], samples: number[] | 
   return { runs: runs.map((r) => r.id), values, median: m, spread, samples };
 }
 
-function outliersOf(which: 'before' | 'after', runs: readonly RunResult[], values: number[]): OutlierFlag[] {
-  if (values.length < 3) return [];
-  const z = modifiedZScores(values.map((v) => Math.log(v)));
+function outliersOf(which: 'before' | 'after', runs: readonly RunResult[], logValues: number[]): OutlierFlag[] {
+  if (logValues.length < 3) return [];
+  const z = modifiedZScores(logValues);
   return z.flatMap((score, i) => (Math.abs(score) > MODIFIED_Z_LIMIT ? [{ side: which, run: runs[i].id, z: score }] : []));
 }
 
@@ -143,11 +144,18 @@ interface RowContext {
 
 function buildRow(metric: MetricKind, endpoint: string | null, ctx: RowContext): ComparisonRow | undefined {
   const read = (runs: readonly RunResult[]) => runs.map((r) => metricValue(r, metric, endpoint, ctx.basis));
+  const readLog = (runs: readonly RunResult[]) => runs.map((r) => metricLogValue(r, metric, endpoint, ctx.basis));
   const rawBefore = read(ctx.before);
   const rawAfter = read(ctx.after);
-  if ([...rawBefore, ...rawAfter].some((v) => v === undefined || !Number.isFinite(v))) return undefined;
+  const logBefore = readLog(ctx.before);
+  const logAfter = readLog(ctx.after);
+  // An absent endpoint or an empty percentile keeps the row out: there is nothing to test.
+  const values = [...rawBefore, ...rawAfter, ...logBefore, ...logAfter];
+  if (values.some((v) => v === undefined || !Number.isFinite(v))) return undefined;
   const x = rawBefore as number[];
   const y = rawAfter as number[];
+  const lx = logBefore as number[];
+  const ly = logAfter as number[];
   const percentile = isPercentile(metric);
   const samplesOf = (runs: readonly RunResult[]) => (percentile ? runs.map((r) => sampleCount(r, endpoint, ctx.basis)) : null);
   const label = metricLabel(metric, ctx.basis);
@@ -156,15 +164,12 @@ function buildRow(metric: MetricKind, endpoint: string | null, ctx: RowContext):
   const direction = metric === 'throughput' ? 'higher-is-better' : 'lower-is-better';
   const threshold = ctx.thresholds[metric];
 
-  // Latency of zero means the percentile is undefined (no sample); keep the row out of the tests.
-  if (percentile && [...x, ...y].some((v) => !(v > 0))) return undefined;
-
   let logRatio: number;
   let ci: ComparisonRow['ci'] = null;
   let p = Number.NaN;
   let method: ComparisonRow['method'] = 'descriptive';
   if (ctx.quick) {
-    logRatio = Math.log(y[0] / x[0]);
+    logRatio = ly[0] - lx[0];
     const interval = quickModeInterval(ctx.before[0], ctx.after[0], metric, endpoint, ctx.basis, ctx.bootstrap, ctx.alpha);
     if (interval.reason) inconclusive.push({ code: 'no-interval-histograms', message: `${label} (${where}): ${interval.reason}`, runs: [] });
     if (interval.result && interval.result.lower !== null && interval.result.upper !== null) {
@@ -173,8 +178,6 @@ function buildRow(metric: MetricKind, endpoint: string | null, ctx: RowContext):
       method = 'block-bootstrap';
     }
   } else {
-    const lx = x.map(Math.log);
-    const ly = y.map(Math.log);
     const test = mannWhitneyU(ly, lx);
     const shift = hodgesLehmann(lx, ly, ctx.alpha);
     logRatio = shift.estimate;
@@ -214,7 +217,7 @@ function buildRow(metric: MetricKind, endpoint: string | null, ctx: RowContext):
     threshold,
     verdict: '~',
     inconclusive,
-    outliers: ctx.quick ? [] : [...outliersOf('before', ctx.before, x), ...outliersOf('after', ctx.after, y)],
+    outliers: ctx.quick ? [] : [...outliersOf('before', ctx.before, lx), ...outliersOf('after', ctx.after, ly)],
     primary: false,
   };
 }
@@ -223,7 +226,8 @@ function geomeanRows(rows: readonly ComparisonRow[], metrics: readonly MetricKin
   const out: GeomeanRow[] = [];
   for (const metric of metrics) {
     const perEndpoint = rows.filter((r) => r.metric === metric && r.endpoint !== null);
-    if (perEndpoint.length < 2) continue;
+    // Geometric means need positive values (a clean error rate of 0 has none).
+    if (perEndpoint.length < 2 || perEndpoint.some((r) => !(r.before.median > 0 && r.after.median > 0))) continue;
     const meanLog = perEndpoint.reduce((s, r) => s + r.logRatio, 0) / perEndpoint.length;
     out.push({
       metric,

@@ -56,9 +56,27 @@ export function sampleCount(run: RunResult, endpoint: string | null, basis: Late
   return trend(run, endpoint, basis)?.count ?? 0;
 }
 
+interface Counts {
+  requests: number;
+  failed: number;
+  rps: number;
+}
+
+function counts(run: RunResult, metric: 'throughput' | 'errors' | 'errors_5xx', endpoint: string | null): Counts | undefined {
+  const summary = endpoint === null ? undefined : findEndpoint(run, endpoint);
+  if (endpoint !== null && !summary) return undefined;
+  const requests = summary ? summary.requests : run.totals.requests;
+  const rps = summary ? summary.rps : run.totals.rps;
+  let failed: number;
+  if (metric === 'errors_5xx') failed = summary ? count5xx(summary.statuses) : run.endpoints.reduce((s, e) => s + count5xx(e.statuses), 0);
+  else failed = summary ? summary.failed : run.totals.failed;
+  return { requests, failed, rps };
+}
+
 /**
- * The value of `metric` for one run (ms for percentiles, req/s, or a rate),
- * or undefined when the endpoint is absent from the run.
+ * The value of `metric` for one run as shown to the user (ms for
+ * percentiles, req/s, or a plain rate failed/requests), or undefined when
+ * the endpoint is absent from the run.
  */
 export function metricValue(
   run: RunResult,
@@ -70,17 +88,31 @@ export function metricValue(
     const stats = trend(run, endpoint, basis);
     return stats ? stats[metric] : undefined;
   }
-  const summary = endpoint === null ? undefined : findEndpoint(run, endpoint);
-  if (endpoint !== null && !summary) return undefined;
-  const requests = summary ? summary.requests : run.totals.requests;
-  if (metric === 'throughput') {
-    const rps = summary ? summary.rps : run.totals.rps;
-    return rps > 0 ? rps : 0.5 / durationSeconds(run);
+  const c = counts(run, metric, endpoint);
+  if (!c) return undefined;
+  if (metric === 'throughput') return c.rps;
+  return c.requests === 0 ? 0 : c.failed / c.requests;
+}
+
+/**
+ * ln of the value the statistics use: the shown value for percentiles, and
+ * the zero-safe corrections of the module comment for throughput and error
+ * rates. Undefined when the endpoint is absent or a percentile is empty.
+ */
+export function metricLogValue(
+  run: RunResult,
+  metric: MetricKind,
+  endpoint: string | null,
+  basis: LatencyBasis,
+): number | undefined {
+  if (isPercentile(metric)) {
+    const v = metricValue(run, metric, endpoint, basis);
+    return v !== undefined && v > 0 ? Math.log(v) : undefined;
   }
-  let failed: number;
-  if (metric === 'errors') failed = summary ? summary.failed : run.totals.failed;
-  else failed = summary ? count5xx(summary.statuses) : run.endpoints.reduce((s, e) => s + count5xx(e.statuses), 0);
-  return (failed + 0.5) / (requests + 1);
+  const c = counts(run, metric, endpoint);
+  if (!c) return undefined;
+  if (metric === 'throughput') return Math.log(c.rps > 0 ? c.rps : 0.5 / durationSeconds(run));
+  return Math.log((c.failed + 0.5) / (c.requests + 1));
 }
 
 /** Plain error rate (failed / requests) pooled over runs, for the error-rate guardrail. */

@@ -69,6 +69,8 @@ type RateColumn = (number | null)[];
 
 /** Share of active intervals that must be single-endpoint for the profile estimator. */
 const PROFILE_SOLO_SHARE = 0.8;
+/** Unexplained wait (ms per request) above which, when it is also most of the service time, the bottleneck is reported as `wait`. */
+const WAIT_BOTTLENECK_MS = 20;
 /** Collinearity warning level for two endpoints' request columns. */
 const COLLINEAR = 0.95;
 
@@ -185,7 +187,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
       d.bottleneck = top[0];
     }
     // An endpoint mostly waiting on something unmeasured is bounded by that, not by a local resource.
-    if (summary && d.unexplainedMs !== undefined && d.unexplainedMs > 0.5 * summary.serviceTime.mean && (!top || d.unexplainedMs > top[1])) {
+    if (summary && d.unexplainedMs !== undefined && d.unexplainedMs >= WAIT_BOTTLENECK_MS && d.unexplainedMs > 0.5 * summary.serviceTime.mean && (!top || d.unexplainedMs > top[1])) {
       d.bottleneck = 'wait';
     }
     return d;

@@ -69,8 +69,10 @@ export function startScenarios(options: ScenarioRunOptions): RunningScenarios {
       hardSignal: options.hardSignal,
     });
     const startAt = options.runStartMs + scenario.startTimeMs;
-    const wait = startAt - clock.now();
-    if (wait > 0) await clock.sleep(wait, options.stopSignal);
+    // Timers may fire a fraction of a millisecond early against performance.now(): sleep until really due.
+    for (let wait = startAt - clock.now(); wait > 0 && !options.stopSignal.aborted; wait = startAt - clock.now()) {
+      await clock.sleep(Math.max(1, wait), options.stopSignal);
+    }
     if (options.stopSignal.aborted) return { result: scenarioResult(rt, scenario, segment, 0, 0), errors: [], errorCount: 0 };
     rt.startMs = clock.now();
     runtimes.push(rt);

@@ -8,6 +8,7 @@
 import type { MetricType, Tags, TrendStats } from '../result/types.js';
 import { createCompactHistogram, encodeHistogram, type Histogram } from './hdr.js';
 import { trendStatsOf } from './summary.js';
+import { recordValue } from './fast-record.js';
 import type { SnapshotMetric } from './snapshot.js';
 
 /** Unit of a metric's values. */
@@ -50,7 +51,7 @@ export class LiveMetric {
     }
     let h = this.histogram;
     if (h === null) h = this.histogram = createCompactHistogram();
-    h.recordValue(v);
+    recordValue(h, v);
   }
 
   /** Set a gauge. */

@@ -20,6 +20,7 @@ import type { EndpointHandle, LiveStats, MetricsRecorder } from './recorder-type
 import { createCompactHistogram, encodeHistogram, type Histogram } from './hdr.js';
 import { LiveMetric, type MetricUnit } from './metric.js';
 import { summarize } from './summary.js';
+import { recordValue } from './fast-record.js';
 import { OTHER_ENDPOINT } from './endpoint.js';
 import { combineRows, percentilesOf } from './intervals.js';
 import { emptyPercentiles, type EndpointCell, type IntervalRow, type MetricsSnapshot } from './snapshot.js';
@@ -177,7 +178,7 @@ class Handle implements EndpointHandle {
     const serviceValue = serviceUs < 1 ? 1 : Math.round(serviceUs);
     ep.serviceSumUs += serviceValue;
     ep.bytesReceived += bytesReceived;
-    ep.histogram.recordValue(serviceValue);
+    recordValue(ep.histogram, serviceValue);
 
     this.recorder.recordRequest(failed, serviceValue, responseUs < 1 ? 1 : Math.round(responseUs), bytesReceived);
   }
@@ -316,8 +317,8 @@ export class Recorder implements MetricsRecorder {
       this.totalFailed++;
     }
     this.openBytes += bytesReceived;
-    this.openService.recordValue(serviceUs);
-    this.openResponse.recordValue(responseUs);
+    recordValue(this.openService, serviceUs);
+    recordValue(this.openResponse, responseUs);
   }
 
   recordIteration(scenario: string, durationUs: number, lagUs: number, _failed: boolean): void {

@@ -18,6 +18,7 @@ export function tryParseDuration(input: unknown): { ok: true; ms: number } | { o
     if (!Number.isFinite(input) || input < 0) return { ok: false, reason: `expected a non-negative number of milliseconds, got ${input}` };
     return { ok: true, ms: input };
   }
+  if (input === undefined) return { ok: false, reason: 'required option is missing (expected a duration such as "30s")' };
   if (typeof input !== 'string') {
     return { ok: false, reason: `expected a duration such as "30s", "1m30s", "500ms" or a number of ms, got ${describe(input)}` };
   }

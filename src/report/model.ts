@@ -124,7 +124,7 @@ export interface TimeSeriesView {
 
 /** One line of a probe panel. */
 export interface ProbeColumnView {
-  /** Column name as stored, e.g. `pg.cache_hit_ratio`. */
+  /** `<probe>.<column>` as stored, e.g. `postgres.pg.cache_hit_ratio`, `process.cpuPercent`. */
   name: string;
   /** Short label for legends. */
   label: string;
@@ -552,19 +552,26 @@ interface PanelRule {
 }
 
 /**
- * Panels by well-known column names, first match wins. The probes own their
- * column names; this list only groups them for plotting, and a column no rule
- * matches lands in a per-probe "other" panel.
+ * Panels by well-known column names, first match wins. Rules match
+ * `<probe>.<column>` (e.g. `postgres.pg.exec_ms_per_s`,
+ * `process.cpuPercent`, `prometheus.eventLoopLagP99Ms`). The probes own
+ * their column names (see `src/probes/<name>/types.ts`); this list only
+ * groups them for plotting. A column no rule matches lands in a per-probe
+ * "other" panel, and columns of different units never share a panel.
  */
 const PANEL_RULES: PanelRule[] = [
-  { id: 'cache-hit-ratio', title: 'Cache hit ratio', match: /(hit_?ratio|hit_?rate|cache_hit)/i, aggregation: 'min' },
+  { id: 'database-time', title: 'Database time', match: /\.pg\.(exec_ms|.*_time|.*duration)/i, aggregation: 'mean' },
+  { id: 'cache-hit-ratio', title: 'Cache hit ratio', match: /(hit_?ratio|hit_?rate|cache_?hit)/i, aggregation: 'min' },
+  { id: 'connections', title: 'Connections', match: /(\.pg\.(connections|active|idle)|conn|backend|\.redis\.clients|pool)/i, aggregation: 'max' },
+  { id: 'database-waits', title: 'Waiting and blocked database backends', match: /\.pg\.(waiting|blocked)/i, aggregation: 'max' },
   { id: 'event-loop-delay', title: 'Event-loop delay', match: /(event_?loop|loop_?lag|loop_?delay)/i, aggregation: 'max' },
   { id: 'cpu', title: 'CPU', match: /cpu/i, aggregation: 'mean' },
+  { id: 'gc', title: 'Garbage collection', match: /(^|\.)gc/i, aggregation: 'mean' },
   { id: 'memory', title: 'Memory', match: /(rss|heap|memory|mem_)/i, aggregation: 'max' },
-  { id: 'database-time', title: 'Database time', match: /^pg\..*(time|duration)/i, aggregation: 'mean' },
-  { id: 'connections', title: 'Connections', match: /(conn|backend|clients|waiting|pool)/i, aggregation: 'max' },
-  { id: 'locks', title: 'Locks', match: /lock/i, aggregation: 'max' },
-  { id: 'redis-ops', title: 'Redis operations', match: /^redis\..*(ops|commands|calls)/i, aggregation: 'mean' },
+  { id: 'oldest-query', title: 'Oldest running query and transaction', match: /\.pg\.longest/i, aggregation: 'max' },
+  { id: 'database-activity', title: 'Database activity', match: /\.pg\..*_per_s/i, aggregation: 'mean' },
+  { id: 'redis-activity', title: 'Redis activity', match: /\.redis\..*(_per_s|ops)/i, aggregation: 'mean' },
+  { id: 'service-http', title: 'Service HTTP metrics (/metrics)', match: /^prometheus\.http:/i, aggregation: 'max' },
 ];
 
 /** Most lines one panel shows; more would be unreadable. */
@@ -582,7 +589,9 @@ function buildProbePanels(result: RunResult, maxPoints: number): ProbePanel[] {
       return add(`${id}-${name}`, title, unit, order, tMs, name, label, values);
     }
     if (!panel) {
-      panel = { id: key === `${id}|` ? id : `${id}-${slug(unit)}`, title: unit ? `${title} (${unit})` : title, unit, t, columns: [], order };
+      const unitText = unit === '1/s' ? 'per second' : unit;
+      const titled = unit && !title.toLowerCase().includes(unit.toLowerCase()) ? `${title} (${unitText})` : title;
+      panel = { id: key === `${id}|` ? id : `${id}-${slug(unit)}`, title: titled, unit, t, columns: [], order };
       panels.set(key, panel);
     }
     if (panel.columns.length < MAX_COLUMNS_PER_PANEL) panel.columns.push({ name, label, values });
@@ -593,13 +602,16 @@ function buildProbePanels(result: RunResult, maxPoints: number): ProbePanel[] {
     const k = bucketSize(t.length, maxPoints);
     for (const [name, column] of Object.entries(values)) {
       if (!column.some((v) => v !== null && v !== undefined)) continue;
-      const ruleIndex = PANEL_RULES.findIndex((r) => r.match.test(name));
+      const key = `${probe.probe}.${name}`;
+      const ruleIndex = PANEL_RULES.findIndex((r) => r.match.test(key));
       const rule = ruleIndex >= 0 ? PANEL_RULES[ruleIndex] : undefined;
       const aggregation = rule?.aggregation ?? 'mean';
       const data = round(downsampleColumn(column, k, aggregation));
       const id = rule?.id ?? `other-${slug(probe.probe)}`;
       const title = rule?.title ?? `${probe.probe}: other series`;
-      add(id, title, units[name] ?? '', ruleIndex >= 0 ? ruleIndex : PANEL_RULES.length, t, name, name, data);
+      // Columns without a dotted prefix (process: `cpuPercent`) get the probe name, so legends stay unambiguous.
+      const label = name.includes('.') ? name : key;
+      add(id, title, units[name] ?? '', ruleIndex >= 0 ? ruleIndex : PANEL_RULES.length, t, key, label, data);
     }
   }
   // The generator watches itself: show its health on the same axis, last.

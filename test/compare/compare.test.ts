@@ -197,8 +197,11 @@ test('error-rate log ratio handles zeros with the ½-count correction', () => {
   const after = runsWithP95('b', BEFORE, 1, { failed: 0 });
   const c = compareRuns(before, after, { metrics: ['errors'], primary: { metric: 'errors' } });
   const row = c.rows[0];
-  assert.ok(row.before.values.every((v) => v > 0 && v < 1e-4));
+  // Shown as plain 0 %, tested on the corrected rate: finite log-ratio, no change.
+  assert.deepEqual(row.before.values, [0, 0, 0, 0, 0]);
+  assert.equal(row.logRatio, 0);
   assert.equal(row.verdict, '~');
+  assert.equal(c.geomean.length, 0);
   const ep = { endpoints: { 'GET /x': { p95: 100 } } };
   const worse = compareRuns(runsWithP95('a', BEFORE, 0, ep), runsWithP95('b', BEFORE, 1, { failed: 60, ...ep }), {
     metrics: ['errors_5xx'],

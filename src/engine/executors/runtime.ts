@@ -334,8 +334,10 @@ export class ScenarioRuntime {
   async sleepUntil(offsetMs: number): Promise<boolean> {
     const signal = this.env.stopSignal;
     if (signal.aborted) return false;
-    const wait = this.at(offsetMs) - this.env.clock.now();
-    if (wait > 0) await this.env.clock.sleep(wait, signal);
+    // Timers may fire a fraction of a millisecond early against performance.now(): sleep until really due.
+    for (let wait = this.at(offsetMs) - this.env.clock.now(); wait > 0 && !signal.aborted; wait = this.at(offsetMs) - this.env.clock.now()) {
+      await this.env.clock.sleep(Math.max(1, wait), signal);
+    }
     return !signal.aborted;
   }
 

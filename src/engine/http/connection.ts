@@ -91,6 +91,12 @@ export class HttpConnection implements DeadlineTarget {
   /** Parser for the current response; set `collectHeaders`/`collectBody` on it to keep them. */
   readonly parser = new ResponseParser();
 
+  /**
+   * Take a second timestamp after the write to measure k6's `sending` phase.
+   * Off on the fixed-request path (the recorder has no sending column, and
+   * every clock read costs), on for the scripted-VU API.
+   */
+  measureSending = false;
   /** True while an exchange is in flight. */
   inFlight = false;
   /** The connection was closed with {@link close}; `send` does nothing afterwards. */
@@ -313,7 +319,7 @@ export class HttpConnection implements DeadlineTarget {
     this.writeStartMs = now;
     this.bytesOut += this.request.length;
     (this.socket as OwnedSocket).write(this.request);
-    this.writeEndMs = this.clock.now();
+    this.writeEndMs = this.measureSending ? this.clock.now() : now;
   }
 
   private canRetry(): boolean {

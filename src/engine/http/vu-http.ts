@@ -93,6 +93,7 @@ class OriginConnection implements ExchangeSink {
   ) {
     this.connection = new HttpConnection(target, this, clock);
     this.connection.parser.collectHeaders = true;
+    this.connection.measureSending = true;
   }
 
   enqueue(exchange: Exchange): void {

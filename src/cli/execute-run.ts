@@ -1,0 +1,118 @@
+/**
+ * The part `tuneup load` and `tuneup run` share: start the run with a live
+ * display, turn Ctrl-C into a graceful stop (a second Ctrl-C stops at
+ * once), assemble and store the result and its reports, print the summary,
+ * and pick the exit code.
+ *
+ * @module
+ */
+import { resolve } from 'node:path';
+import { startRun } from '../engine/run.js';
+import type { PlanSource } from '../engine/workers.js';
+import { assembleRunResult, DEFAULT_RUNS_DIR, writeRunResult } from '../engine/result.js';
+import { ExitCode } from '../errors.js';
+import type { ResolvedPlan } from '../plan/types.js';
+import type { Probe } from '../probes/types.js';
+import { buildReportModel, renderTerminalSummary, writeReports } from '../report/index.js';
+import type { RunResult } from '../result/types.js';
+import { setExitCode } from './exit.js';
+import type { CliIO } from './io.js';
+import { createLiveDisplay } from './live.js';
+
+/** Output and engine options common to `load` and `run`. */
+export interface ExecuteRunOptions {
+  workers?: number;
+  segment?: string;
+  quiet?: boolean;
+  json?: boolean;
+  /** Directory of stored runs (default `.tuneup/runs`). */
+  runsDir?: string;
+  /** Skip writing report.html / summary.md / junit.xml. */
+  noReport?: boolean;
+  /** Evaluate thresholds but never fail on them (k6 --no-thresholds). */
+  noThresholds?: boolean;
+  labels?: Record<string, string>;
+  probes?: Probe[];
+  targetPid?: number;
+  planSource?: PlanSource;
+  /** Post-process the result before it is stored (diagnosis). */
+  enrich?: (result: RunResult) => Promise<RunResult>;
+}
+
+/** Latest planned scenario end (ms), for the progress line; undefined when open-ended. */
+function plannedDurationMs(plan: ResolvedPlan): number | undefined {
+  let latest = 0;
+  for (const scenario of plan.scenarios) {
+    let length: number;
+    switch (scenario.executor) {
+      case 'constant-vus':
+      case 'constant-arrival-rate':
+        length = scenario.durationMs;
+        break;
+      case 'ramping-vus':
+      case 'ramping-arrival-rate':
+        length = scenario.stages.reduce((sum, stage) => sum + stage.durationMs, 0);
+        break;
+      default:
+        return undefined;
+    }
+    latest = Math.max(latest, scenario.startTimeMs + length);
+  }
+  return latest || undefined;
+}
+
+/** Run `plan`, store the result, print the summary and set the exit code. */
+export async function executeRun(plan: ResolvedPlan, io: CliIO, options: ExecuteRunOptions): Promise<RunResult> {
+  const display = createLiveDisplay(io, { quiet: Boolean(options.quiet || options.json), plannedMs: plannedDurationMs(plan) });
+  const handle = startRun(plan, {
+    workers: options.workers,
+    segment: options.segment,
+    probes: options.probes,
+    targetPid: options.targetPid,
+    planSource: options.planSource,
+    onProgress: (live) => display.update(live),
+  });
+
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      display.notice('stopping gracefully (running requests get their gracefulStop); press Ctrl-C again to stop now');
+      handle.stop('interrupted by the user');
+    } else {
+      display.notice('stopping now');
+      handle.hardStop();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome;
+  try {
+    outcome = await handle.done;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    display.done();
+  }
+
+  let result = assembleRunResult(outcome, { argv: process.argv.slice(2), labels: options.labels });
+  if (options.enrich) result = await options.enrich(result);
+  const runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
+  const resultPath = await writeRunResult(result, runsDir);
+  const runDir = resolve(resultPath, '..');
+  let htmlPath: string | undefined;
+  if (!options.noReport) htmlPath = (await writeReports(result, runDir)).html;
+
+  if (options.json) {
+    io.out(JSON.stringify(result));
+  } else if (!options.quiet) {
+    const model = buildReportModel(result);
+    io.out(renderTerminalSummary(model, { color: io.color, width: process.stdout.columns ?? 100 }));
+    io.out(`result: ${resultPath}${htmlPath ? `\nreport: ${htmlPath}` : ''}`);
+  }
+
+  const thresholdsFailed = result.thresholds.some((t) => !t.passed);
+  if (result.status === 'interrupted') setExitCode(ExitCode.INTERRUPTED);
+  else if (thresholdsFailed && !options.noThresholds) setExitCode(ExitCode.THRESHOLDS_FAILED);
+  return result;
+}

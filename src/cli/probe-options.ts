@@ -1,0 +1,92 @@
+/**
+ * Probe flags shared by `load` and `run` (`--pg`, `--redis`, `--metrics`,
+ * `--pid`, `--target-cmd`), merged over the plan's `probes:` section, and the
+ * diagnosis that runs on the result before it is stored.
+ *
+ * @module
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { diagnose, type Sensitivity } from '../diagnose/index.js';
+import { enrichWithExplain } from '../diagnose/explain.js';
+import { TuneupError } from '../errors.js';
+import type { ResolvedPlan } from '../plan/types.js';
+import { createPostgresProbe } from '../probes/postgres/index.js';
+import { createProcessProbe } from '../probes/process/index.js';
+import { createPrometheusProbe } from '../probes/prometheus/index.js';
+import { createRedisProbe } from '../probes/redis/index.js';
+import type { Probe } from '../probes/types.js';
+import type { RunResult } from '../result/types.js';
+import { parsePositiveInt } from './options.js';
+import { startTargetCommand, type TargetProcess } from './target-command.js';
+
+/** The probe-related flags after parsing. */
+export interface ProbeFlags {
+  pg?: string;
+  redis?: string;
+  metrics?: string;
+  pid?: string;
+  targetCmd?: string;
+  sensitivity?: string;
+  diagnose?: boolean;
+}
+
+/** What the commands need to run with probes. */
+export interface ProbeSetup {
+  probes: Probe[];
+  targetPid?: number;
+  /** Diagnose the result (and EXPLAIN hot statements when PostgreSQL is probed). */
+  enrich: (result: RunResult) => Promise<RunResult>;
+  /** Stop a `--target-cmd` service. */
+  cleanup: () => Promise<void>;
+}
+
+const SENSITIVITIES = ['low', 'normal', 'high'] as const;
+
+/** Add the probe flags to a command. */
+export function addProbeOptions<C extends Command<any, any, any>>(command: C): C {
+  command
+    .option('--pg <url>', 'PostgreSQL to sample during the run (postgres://user@host:port/db)')
+    .option('--redis <url>', 'Redis to sample during the run (redis://host:port)')
+    .option('--metrics <url>', "the service's Prometheus /metrics URL")
+    .option('--pid <pid>', 'pid of the service process (CPU, memory, connections)')
+    .option('--target-cmd <command>', 'start the service with this command and probe its process')
+    .option('--sensitivity <level>', 'diagnosis sensitivity: low, normal, high', 'normal')
+    .option('--no-diagnose', 'do not diagnose the result');
+  return command;
+}
+
+/** Build the probes from flags (which win) and the plan's `probes:` section. */
+export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan): Promise<ProbeSetup> {
+  const sensitivity = flags.sensitivity ?? 'normal';
+  if (!(SENSITIVITIES as readonly string[]).includes(sensitivity)) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--sensitivity: expected low, normal or high, got ${JSON.stringify(sensitivity)}`, {
+      location: '--sensitivity',
+      hint: 'normal is the default; high reports more, low only the clearest problems.',
+    });
+  }
+  const planProbes = plan?.probes ?? {};
+  const pgUrl = flags.pg ?? planProbes.postgres?.url;
+  const redisUrl = flags.redis ?? planProbes.redis?.url;
+  const metricsUrl = flags.metrics ?? planProbes.prometheus?.url;
+  let targetPid = parsePositiveInt(flags.pid, '--pid') ?? planProbes.process?.pid;
+  let target: TargetProcess | undefined;
+  if (flags.targetCmd) {
+    const readyUrl = plan?.baseUrl ?? plan?.scenarios.find((s) => s.fixed)?.fixed?.url;
+    target = await startTargetCommand(flags.targetCmd, readyUrl);
+    targetPid = target.pid;
+  }
+  const probes: Probe[] = [];
+  if (pgUrl) probes.push(createPostgresProbe({ url: pgUrl }));
+  if (redisUrl) probes.push(createRedisProbe({ url: redisUrl }));
+  if (metricsUrl) probes.push(createPrometheusProbe({ url: metricsUrl }));
+  if (targetPid !== undefined) probes.push(createProcessProbe({ pid: targetPid }));
+  else if (planProbes.process?.command) probes.push(createProcessProbe({ command: planProbes.process.command }));
+
+  const enrich = async (result: RunResult): Promise<RunResult> => {
+    if (flags.diagnose === false) return result;
+    const explained = pgUrl ? await enrichWithExplain(result, pgUrl) : result;
+    const { findings, demands } = diagnose(explained, { sensitivity: sensitivity as Sensitivity });
+    return { ...explained, findings, demands };
+  };
+  return { probes, targetPid, enrich, cleanup: async () => target?.stop() };
+}

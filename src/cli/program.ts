@@ -1,0 +1,39 @@
+/**
+ * The commander program: global options and one registered command per
+ * file in `src/cli/commands/`.
+ *
+ * @module
+ */
+import { Command } from '@commander-js/extra-typings';
+import { readFileSync } from 'node:fs';
+import type { CliIO } from './io.js';
+import { registerLoadCommand } from './commands/load.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerReportCommand } from './commands/report.js';
+import { registerCompareCommands } from './commands/compare.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Build the `tuneup` program writing through `io`. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command()
+    .name('tuneup')
+    .description('performance-engineering workbench: load test, diagnose, optimize, validate, guard')
+    .version(version())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  registerLoadCommand(program, io);
+  registerRunCommand(program, io);
+  registerReportCommand(program, io);
+  registerCompareCommands(program, io);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}

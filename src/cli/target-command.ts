@@ -1,0 +1,79 @@
+/**
+ * `--target-cmd "node server.js"`: start the service under test, so tuneup
+ * knows its pid (process probe) and stops it afterwards. Its output goes to
+ * `.tuneup/target.log`, never to our terminal.
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { connect } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { TuneupError } from '../errors.js';
+
+/** A started service. */
+export interface TargetProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** How long the service may take to accept connections. */
+const READY_TIMEOUT_MS = 30_000;
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(500);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Start `command` in a shell and wait until `readyUrl` accepts TCP connections. */
+export async function startTargetCommand(command: string, readyUrl: string | undefined): Promise<TargetProcess> {
+  mkdirSync('.tuneup', { recursive: true });
+  const log = openSync('.tuneup/target.log', 'a');
+  const child: ChildProcess = spawn('/bin/sh', ['-c', `exec ${command}`], { stdio: ['ignore', log, log], detached: false });
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  const stop = async (): Promise<void> => {
+    if (exited !== undefined || child.pid === undefined) return;
+    child.kill('SIGTERM');
+    for (let i = 0; i < 50 && exited === undefined; i++) await delay(100);
+    if (exited === undefined) child.kill('SIGKILL');
+  };
+  if (child.pid === undefined) {
+    throw new TuneupError('TUNEUP_TARGET_CMD_FAILED', `could not start --target-cmd ${JSON.stringify(command)}`, {
+      hint: 'Check the command runs in a shell from this directory.',
+    });
+  }
+  if (readyUrl) {
+    const url = new URL(readyUrl);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!(await canConnect(url.hostname, port))) {
+      if (exited !== undefined) {
+        throw new TuneupError('TUNEUP_TARGET_CMD_FAILED', `--target-cmd exited with code ${exited} before accepting connections`, {
+          hint: 'See .tuneup/target.log for its output.',
+        });
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new TuneupError('TUNEUP_TARGET_CMD_FAILED', `--target-cmd did not accept connections on ${url.host} within 30 s`, {
+          hint: 'Check the port the service listens on matches the plan\'s baseUrl; its output is in .tuneup/target.log.',
+        });
+      }
+      await delay(100);
+    }
+  }
+  return { pid: child.pid, stop };
+}

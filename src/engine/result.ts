@@ -1,0 +1,180 @@
+/**
+ * Turning a {@link RunOutcome} into the RunResult v1 JSON, and storing it.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { arch, availableParallelism, hostname, platform, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RUN_RESULT_SCHEMA_VERSION, type LoadModel, type RunResult } from '../result/types.js';
+import type { RunOutcome } from './run.js';
+
+/** Default directory of stored runs. */
+export const DEFAULT_RUNS_DIR = '.tuneup/runs';
+
+/** Extra data for {@link assembleRunResult}. */
+export interface ResultMeta {
+  /** tuneup version (default: read from package.json). */
+  version?: string;
+  /** Command line, for the record (secrets are redacted). */
+  argv?: string[];
+  /** `--tag key=value` labels. */
+  labels?: Record<string, string>;
+  /** Run id (default: generated from the start time). */
+  id?: string;
+}
+
+/** Header names whose values are secrets. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
+const REDACTED = '[redacted]';
+
+/** Build the RunResult from a run outcome. Pure apart from reading the environment. */
+export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): RunResult {
+  const m = outcome.metrics;
+  const planJson = redact(outcome.plan.json) as RunResult['plan'];
+  return {
+    schemaVersion: RUN_RESULT_SCHEMA_VERSION,
+    tool: { name: 'tuneup', version: meta.version ?? packageVersion() },
+    id: meta.id ?? runId(outcome.startedAt),
+    status: outcome.status,
+    ...(outcome.statusReason !== undefined ? { statusReason: outcome.statusReason } : {}),
+    startedAt: outcome.startedAt,
+    endedAt: outcome.endedAt,
+    durationMs: outcome.durationMs,
+    plan: {
+      ...planJson,
+      ...(outcome.plan.baseUrl !== undefined ? { baseUrl: redactUrl(outcome.plan.baseUrl) } : {}),
+      ...(outcome.plan.source !== undefined ? { source: outcome.plan.source } : {}),
+    },
+    environment: {
+      node: process.version,
+      platform: platform(),
+      arch: arch(),
+      cpus: availableParallelism(),
+      totalMemoryBytes: totalmem(),
+      hostname: hostname(),
+      ...(meta.argv ? { argv: meta.argv.map(redactArg) } : {}),
+    },
+    model: modelOf(outcome.scenarios.map((s) => s.model)),
+    scenarios: outcome.scenarios,
+    metrics: m.metrics,
+    endpoints: m.endpoints,
+    totals: m.totals,
+    series: m.series,
+    generator: outcome.generator,
+    thresholds: outcome.thresholds,
+    ...(outcome.probes.length > 0 ? { probes: outcome.probes } : {}),
+    warnings: outcome.warnings,
+    labels: meta.labels ?? {},
+  };
+}
+
+/** `open`, `closed`, or `mixed` when both occur. */
+export function modelOf(models: readonly LoadModel[]): LoadModel | 'mixed' {
+  const set = new Set(models);
+  if (set.size === 1) return models[0]!;
+  if (set.size === 0) return 'closed';
+  return 'mixed';
+}
+
+/** Sortable run id `YYYYMMDD-HHMMSS-xxxx` (UTC, 4 random hex digits). */
+export function runId(epochMs: number = Date.now()): string {
+  const d = new Date(epochMs);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const date = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}`;
+  const time = `${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+  return `${date}-${time}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Write `result` to `<dir>/<id>/result.json` atomically (temp file, fsync,
+ * rename), so a crash never leaves a truncated result. Returns the path.
+ */
+export async function writeRunResult(result: RunResult, dir: string = DEFAULT_RUNS_DIR): Promise<string> {
+  const runDir = join(dir, result.id);
+  await mkdir(runDir, { recursive: true });
+  const path = join(runDir, 'result.json');
+  const temp = join(runDir, `.result.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(JSON.stringify(result, null, 2) + '\n', 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, path);
+  // Persist the rename itself; not every platform can fsync a directory.
+  try {
+    const d = await open(runDir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // best effort
+  }
+  return path;
+}
+
+/** Remove the password (and a token-like username) from a URL string; non-URLs are returned unchanged. */
+export function redactUrl(text: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+  try {
+    const url = new URL(text);
+    if (url.password !== '') url.password = REDACTED;
+    for (const key of [...url.searchParams.keys()]) {
+      if (/^(password|pass|pwd|token|access_token|api_key|apikey|secret|sig|signature)$/i.test(key)) url.searchParams.set(key, REDACTED);
+    }
+    return url.toString();
+  } catch {
+    return text;
+  }
+}
+
+/** Deep copy with secret headers and URL passwords removed. */
+export function redact(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrl(value);
+  if (Array.isArray(value)) return value.map(redact);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_HEADERS.has(k.toLowerCase()) || /^(password|passwd|secret)$/i.test(k) ? REDACTED : redact(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function redactArg(arg: string): string {
+  const header = /^([A-Za-z-]+)\s*:\s*(.*)$/.exec(arg);
+  if (header && SECRET_HEADERS.has(header[1]!.toLowerCase())) return `${header[1]}: ${REDACTED}`;
+  return redactUrl(arg);
+}
+
+let version: string | undefined;
+
+/** The `version` of the nearest package.json named tuneup above this module. */
+function packageVersion(): string {
+  if (version !== undefined) return version;
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'tuneup' && pkg.version) return (version = pkg.version);
+      } catch {
+        // keep looking
+      }
+    }
+    dir = join(dir, '..');
+  }
+  return (version = '0.0.0');
+}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rankFindings, score } from '../../src/diagnose/rank.js';
+import type { Finding, FindingCategory, Severity } from '../../src/result/types.js';
+
+function f(id: string, category: FindingCategory, severity: Severity, impact: number, endpoint?: string, extra: Partial<Finding> = {}): Finding {
+  return { id, rule: id.split(':')[0]!, category, severity, endpoint, title: id, summary: '', evidence: [], recommendation: { text: '' }, confidence: 1, impact, ...extra };
+}
+
+test('findings are ordered by impact × severity, not by input order', () => {
+  const ranked = rankFindings([
+    f('gc-pressure:service', 'gc-pressure', 'medium', 0.2),
+    f('missing-index:public.orders(customer_id)', 'missing-index', 'high', 0.8, 'GET /orders'),
+    f('large-payload:GET /big', 'large-payload', 'low', 0.9, 'GET /big'),
+    f('n-plus-one:GET /orders:1', 'n-plus-one', 'high', 0.3, 'GET /orders'),
+  ]);
+  assert.deepEqual(
+    ranked.map((x) => x.id),
+    ['missing-index:public.orders(customer_id)', 'large-payload:GET /big', 'n-plus-one:GET /orders:1', 'gc-pressure:service'],
+  );
+  // 0.8·0.75 > 0.9·0.25 > 0.3·0.75 > 0.2·0.5
+  assert.ok(score(ranked[0]!) > score(ranked[1]!));
+});
+
+test('duplicates keep the stronger finding; a specific cause suppresses slow-dependency for its endpoint only', () => {
+  const ranked = rankFindings([
+    f('slow-dependency:GET /a', 'slow-dependency', 'high', 0.9, 'GET /a'),
+    f('slow-dependency:GET /b', 'slow-dependency', 'medium', 0.7, 'GET /b'),
+    f('pool-saturation:db-pool', 'pool-saturation', 'high', 0.7, 'GET /a', { endpoints: ['GET /a'] }),
+    f('error-rate:GET /a', 'error-rate', 'medium', 0.2, 'GET /a'),
+    f('error-rate:GET /a', 'error-rate', 'high', 0.4, 'GET /a'),
+  ]);
+  assert.deepEqual(
+    ranked.map((x) => `${x.id}/${x.severity}`),
+    ['pool-saturation:db-pool/high', 'slow-dependency:GET /b/medium', 'error-rate:GET /a/high'],
+  );
+});
+
+test('a service-wide CPU saturation explains every endpoint\'s wait', () => {
+  const ranked = rankFindings([f('slow-dependency:GET /a', 'slow-dependency', 'high', 0.9, 'GET /a'), f('cpu-saturation:service', 'cpu-saturation', 'high', 0.6)]);
+  assert.deepEqual(ranked.map((x) => x.category), ['cpu-saturation']);
+});

@@ -1,0 +1,301 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from '../../src/diagnose/index.js';
+import type { Finding, FindingCategory } from '../../src/result/types.js';
+import { statement, table } from './helpers.js';
+import { build, healthyParts, N } from './scenarios.js';
+
+const atLeastMedium = (f: Finding) => ['medium', 'high', 'critical'].includes(f.severity);
+const describe = (fs: Finding[]) => fs.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
+
+function only(fs: Finding[], category: FindingCategory): Finding {
+  const hits = fs.filter((f) => f.category === category);
+  assert.ok(hits.length > 0, `no ${category} finding in:\n${describe(fs)}`);
+  return hits[0]!;
+}
+
+test('a healthy service gets no finding at medium severity or above, at every sensitivity', () => {
+  for (const seed of [1, 2, 3]) {
+    for (const sensitivity of ['low', 'normal', 'high'] as const) {
+      const d = diagnose(build(healthyParts(seed)), { sensitivity });
+      assert.deepEqual(d.ruleErrors, []);
+      const loud = d.findings.filter(atLeastMedium);
+      assert.equal(loud.length, 0, `seed ${seed}, ${sensitivity}:\n${describe(loud)}`);
+    }
+  }
+});
+
+test('healthy demands are recovered by regression (CPU and DB per request)', () => {
+  const d = diagnose(build(healthyParts()));
+  assert.equal(d.model.method, 'regression');
+  const orders = d.demands.find((x) => x.endpoint === 'GET /api/orders')!;
+  assert.ok(Math.abs(orders.cpuMs! - 2) < 0.3, `cpu ${orders.cpuMs}`);
+  assert.ok(Math.abs(orders.dbMs! - 0.6) < 0.05, `db ${orders.dbMs}`);
+  assert.ok(Math.abs(orders.dbCalls! - 1) < 0.05);
+  assert.equal(orders.distinctStatements, 1);
+  assert.equal(orders.bottleneck, 'cpu');
+});
+
+test('missing-index: a large table scanned sequentially by a hot statement', () => {
+  const p = healthyParts();
+  const t = p.pg.tables[0]!;
+  p.pg.tables[0] = table('orders', { seqScan: 3000, seqTupRead: 3000 * 200_000, idxScan: 5, nLiveTup: t.nLiveTup });
+  // The list statement became slow (a full scan per call) and dominates its endpoint.
+  const s = p.pg.statements[0]!;
+  p.pg.statements[0] = statement('101', s.query, s.calls, 25, { shareOfExecTime: 0.95 });
+  p.pg.statementSeries[0]!.execMsPerS = p.pg.statementSeries[0]!.callsPerS.map((c) => c! * 25);
+  p.pgSeries['pg.exec_ms_per_s'] = p.pg.statementSeries[0]!.execMsPerS.map((v, i) => v! + p.pg.statementSeries[1]!.execMsPerS[i]!);
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 30;
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'missing-index');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.ok(['high', 'critical'].includes(f.severity), f.severity);
+  assert.equal(f.recommendation.sql, 'CREATE INDEX CONCURRENTLY ON public.orders (customer_id);');
+  assert.equal(f.id, 'missing-index:public.orders(customer_id)');
+  assert.ok(f.impact > 0.5, `impact ${f.impact}`);
+  assert.equal(d.findings[0]!.category, 'missing-index', 'it explains most of the latency, so it ranks first');
+  // The slow statement is the same problem: no separate inefficient-query finding for it.
+  assert.equal(d.findings.filter((x) => x.category === 'inefficient-query').length, 0);
+});
+
+test('missing-index prefers the EXPLAIN filter columns when the run was enriched', () => {
+  const p = healthyParts();
+  p.pg.tables[0] = table('orders', { seqScan: 3000, seqTupRead: 3000 * 200_000, idxScan: 0, nLiveTup: { before: 200_000, after: 200_000 } });
+  p.pg.statements[0] = statement('101', 'SELECT * FROM orders o WHERE lower(email) = $1 AND status = $2', 3000, 25, { shareOfExecTime: 0.9 });
+  const result = build(p);
+  result.probes!.push({
+    probe: 'explain', target: 'postgres', ok: true, limitations: [], errors: [], series: { t: [], values: {}, units: {} }, overhead: { samples: 0, meanSampleMs: 0 },
+    data: { statements: [{ queryid: '101', query: '', ok: true, totalCost: 3582, seqScans: [{ schema: 'public', relation: 'orders', filter: '(status = $2)', filterColumns: ['status'], planRows: 10, totalCost: 3582 }], indexes: [] }] },
+  });
+  const f = only(diagnose(result).findings, 'missing-index');
+  assert.equal(f.recommendation.sql, 'CREATE INDEX CONCURRENTLY ON public.orders (status);');
+  assert.ok(f.confidence >= 0.9);
+});
+
+test('n-plus-one: one endpoint runs the same fingerprint many times per request', () => {
+  const p = healthyParts();
+  const get = p.endpoints['GET /api/products/:id']!.requests;
+  const list = p.endpoints['GET /api/orders']!.requests;
+  // GET /api/orders now loads 20 items one by one.
+  p.pg.statementSeries.push({ queryid: '103', toplevel: true, callsPerS: list.map((x) => x * 20), execMsPerS: list.map((x) => x * 20 * 0.1) });
+  const calls = list.reduce((a, b) => a + b, 0) * 20;
+  p.pg.statements.push(statement('103', 'SELECT * FROM order_items WHERE order_id = $1', calls, 0.1, { shareOfExecTime: 0.3 }));
+  p.pgSeries['pg.calls_per_s'] = list.map((x, i) => x * 21 + get[i]!);
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 18;
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'n-plus-one');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.ok(atLeastMedium(f));
+  const calledPer = f.evidence.find((e) => e.label === 'calls per request')!.value as number;
+  assert.ok(Math.abs(calledPer - 20) < 0.5, `calls per request ${calledPer}`);
+  assert.match(f.recommendation.code!, /order_id = ANY/);
+  // The products endpoint is untouched.
+  assert.ok(!d.findings.some((x) => x.category === 'n-plus-one' && x.endpoint === 'GET /api/products/:id'));
+  const dem = d.demands.find((x) => x.endpoint === 'GET /api/orders')!;
+  assert.ok(Math.abs(dem.dbCalls! - 21) < 0.5, `dbCalls ${dem.dbCalls}`);
+});
+
+test('pool-saturation: connections pinned at a small cap, all busy, requests waiting, no locks', () => {
+  const p = healthyParts();
+  p.pgSeries['pg.connections'] = new Array(N).fill(2);
+  p.pgSeries['pg.active'] = new Array(N).fill(2);
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 120;
+  p.endpoints['GET /api/products/:id']!.serviceMeanMs = 90;
+  p.pg.activity.max.connections = 2;
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'pool-saturation');
+  assert.ok(atLeastMedium(f));
+  assert.ok(f.endpoints!.includes('GET /api/orders'));
+  assert.match(f.title, /2 connections/);
+  // The wait is explained by the pool, so no slow-dependency finding for the same endpoints.
+  assert.equal(d.findings.filter((x) => x.category === 'slow-dependency').length, 0, describe(d.findings));
+});
+
+test('pool-saturation from a service pool gauge alone', () => {
+  const p = healthyParts();
+  p.prometheusData = { pools: [{ metric: 'pg_pool_waiting_count', labels: {}, column: 'pool:x', min: 0, max: 12, mean: 6, last: 5 }], http: [] };
+  const f = only(diagnose(build(p)).findings, 'pool-saturation');
+  assert.ok(f.evidence.some((e) => e.label.startsWith('pg_pool_waiting_count')));
+});
+
+test('lock-contention: blocked pairs behind an idle-in-transaction blocker', () => {
+  const p = healthyParts();
+  p.pgSeries['pg.active'] = new Array(N).fill(3);
+  p.pgSeries['pg.waiting_lock'] = new Array(N).fill(2);
+  p.pg.activity.waitEvents = [{ type: 'Lock', event: 'transactionid', count: 110 }];
+  p.pg.blockedPairs = [
+    {
+      blockedPid: 11, blockingPid: 12, blockedQuery: 'UPDATE orders SET total = total + 1 WHERE id = 1', blockingQuery: 'UPDATE orders SET total = 0 WHERE id = 1',
+      blockedApplication: 'app', blockingApplication: 'app', blockingState: 'idle in transaction', waitEventType: 'Lock', waitEvent: 'transactionid',
+      lockType: 'transactionid', lockMode: 'ShareLock', relation: 'public.orders', firstSeenOffsetMs: 1000, lastSeenOffsetMs: 50_000, maxWaitMs: 2500, samples: 40,
+    },
+  ];
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'lock-contention');
+  assert.equal(f.severity, 'high');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.match(f.recommendation.sql!, /idle_in_transaction_session_timeout/);
+});
+
+test('event-loop-blocked names the endpoint with the most CPU per request', () => {
+  const p = healthyParts();
+  const list = p.endpoints['GET /api/orders']!.requests;
+  const get = p.endpoints['GET /api/products/:id']!.requests;
+  p.process.cpuPercent = list.map((x, i) => (x * 12 + get[i]! * 0.8) / 10); // 12 ms of sync work per order request
+  p.prometheus.eventLoopLagP99Ms = list.map(() => 95);
+  p.prometheus.eventLoopLagMaxMs = list.map(() => 130);
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'event-loop-blocked');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.equal(f.severity, 'high');
+});
+
+test('cpu-saturation: the service process at ~100 % of a core', () => {
+  const p = healthyParts();
+  p.process.cpuPercent = p.process.cpuPercent.map(() => 98);
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 400;
+  p.endpoints['GET /api/products/:id']!.serviceMeanMs = 380;
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'cpu-saturation');
+  assert.equal(f.severity, 'high');
+  assert.ok(f.endpoint);
+  assert.equal(d.findings.filter((x) => x.category === 'slow-dependency').length, 0, 'CPU queueing is not a slow dependency');
+});
+
+test('memory-growth: heap grows on a straight line after warm-up', () => {
+  const p = healthyParts();
+  p.prometheus.heapUsedBytes = p.prometheus.heapUsedBytes!.map((_, i) => 30e6 + i * 1.5e6); // 90 MB/min
+  const f = only(diagnose(build(p)).findings, 'memory-growth');
+  assert.ok(atLeastMedium(f));
+  assert.ok((f.evidence[0]!.value as number) > 80);
+});
+
+test('gc-pressure: GC over 100 ms per second', () => {
+  const p = healthyParts();
+  p.prometheus.gcMsPerS = p.prometheus.gcMsPerS!.map((_, i) => 150 + (i % 5) * 10);
+  const f = only(diagnose(build(p)).findings, 'gc-pressure');
+  assert.equal(f.severity, 'medium');
+});
+
+test('slow-dependency names the remote address that is neither the database nor the cache', () => {
+  const p = healthyParts();
+  p.endpoints['GET /api/products/:id']!.serviceMeanMs = 250;
+  (p.processData.remotes as unknown[]).push({ address: '10.1.2.3', port: 8443, maxConnections: 40, samplesSeen: N });
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'slow-dependency');
+  assert.equal(f.endpoint, 'GET /api/products/:id');
+  assert.match(f.title, /10\.1\.2\.3:8443/);
+  assert.ok(!f.title.includes(':5432'));
+  assert.ok(f.impact > 0.9);
+  assert.ok(!d.findings.some((x) => x.category === 'slow-dependency' && x.endpoint === 'GET /api/orders'));
+});
+
+test('error-rate, large-payload and generator-saturated come from the load itself', () => {
+  const p = healthyParts();
+  p.endpoints['GET /api/orders']!.failed = 300;
+  p.endpoints['GET /api/products/:id']!.meanResponseBytes = 1_200_000;
+  p.patch = {
+    generator: {
+      saturated: true, evidence: [{ label: 'event-loop delay p99', value: 180, unit: 'ms', limit: 50 }], eventLoopDelay: { p50: 20, p99: 180, max: 400 },
+      cpuPercent: { mean: 99, max: 100 }, lateStarts: 900, lateStartToleranceMs: 10, droppedIterations: 50, workers: 0, maxRssBytes: 1e8,
+    },
+  };
+  const d = diagnose(build(p));
+  const e = only(d.findings, 'error-rate');
+  assert.equal(e.endpoint, 'GET /api/orders');
+  assert.equal(e.severity, 'high');
+  assert.equal(only(d.findings, 'large-payload').endpoint, 'GET /api/products/:id');
+  assert.equal(d.findings[0]!.category, 'generator-saturated', 'a generator-limited run is the first thing to know');
+});
+
+test('cache-miss: low hit ratio with a write on every read; evictions', () => {
+  const p = healthyParts();
+  p.redis!.data = {
+    stats: { keyspaceHits: 100, keyspaceMisses: 5000, evictedKeys: 400 },
+    commandStats: [{ command: 'get', calls: 5100, usec: 20000 }, { command: 'set', calls: 5000, usec: 30000 }],
+    memory: { usedMemory: 2e6, maxMemory: 2e6, maxMemoryPolicy: 'allkeys-lru' },
+    slowlog: [],
+  };
+  const d = diagnose(build(p));
+  const f = d.findings.find((x) => x.id === 'cache-miss:hit-ratio')!;
+  assert.ok(f, describe(d.findings));
+  assert.equal(f.severity, 'high');
+  assert.equal(f.endpoint, 'GET /api/products/:id');
+  assert.match(f.summary, /writes? on \(nearly\) every request/);
+  assert.ok(d.findings.some((x) => x.id === 'cache-eviction:evictions'));
+});
+
+test('cache-slow-command: KEYS in the request path and slow-log entries', () => {
+  const p = healthyParts();
+  p.redis!.data = {
+    stats: { keyspaceHits: 1000, keyspaceMisses: 10 },
+    commandStats: [{ command: 'keys', calls: 300, usec: 300 * 40_000 }, { command: 'get', calls: 1000, usec: 3000 }],
+    slowlog: [1, 2, 3, 4].map((i) => ({ id: i, durationUs: 40_000 + i, args: ['KEYS', 'session:*'] })),
+  };
+  const f = only(diagnose(build(p)).findings, 'cache-slow-command');
+  assert.equal(f.severity, 'high');
+  assert.match(f.title, /KEYS/);
+  assert.match(f.recommendation.text, /SCAN/);
+});
+
+test('connection-limit, stale-statistics, table-bloat and db-config from the database', () => {
+  const p = healthyParts();
+  p.pg.settings.max_connections = { value: '20', unit: null, bytes: null, ms: null, context: 'postmaster', source: 'configuration file' };
+  p.pg.activity.max.connections = 14;
+  p.pg.tables[0] = table('orders', {
+    seqScan: 2, seqTupRead: 400_000, idxScan: 5000, nLiveTup: { before: 200_000, after: 200_000 }, nDeadTup: { before: 150_000, after: 160_000 },
+    nModSinceAnalyze: 180_000, autovacuumEnabled: false, reloptions: ['autovacuum_enabled=false'],
+  });
+  p.pg.cacheHit.window = 0.9;
+  p.pg.databaseStats!.blksRead = 80_000;
+  p.pg.statements.push(statement('104', 'SELECT customer_id, sum(total) FROM orders GROUP BY 1 ORDER BY 2 DESC', 200, 15, { tempBlksWritten: 20_000, shareOfExecTime: 0.3 }));
+  const d = diagnose(build(p));
+  assert.equal(only(d.findings, 'connection-limit').severity, 'medium');
+  const stale = only(d.findings, 'stale-statistics');
+  assert.match(stale.recommendation.sql!, /ANALYZE public\.orders;/);
+  assert.match(stale.recommendation.sql!, /RESET \(autovacuum_enabled\)/);
+  const bloat = only(d.findings, 'table-bloat');
+  assert.match(bloat.recommendation.sql!, /VACUUM \(ANALYZE\) public\.orders/);
+  const cfg = d.findings.filter((x) => x.category === 'db-config');
+  assert.ok(cfg.some((x) => x.id === 'db-cache-hit:shared_buffers' && x.severity === 'high'), describe(cfg));
+  assert.ok(cfg.some((x) => x.rule === 'work-mem-spill'));
+});
+
+test('inefficient-query: slow statement with an index already in use', () => {
+  const p = healthyParts();
+  p.pg.statements.push(statement('105', 'SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.region = $1', 400, 45, { shareOfExecTime: 0.6 }));
+  const f = only(diagnose(build(p)).findings, 'inefficient-query');
+  assert.ok(atLeastMedium(f));
+  assert.match(f.recommendation.sql!, /^EXPLAIN \(ANALYZE, BUFFERS\) SELECT/);
+});
+
+test('sensitivity and overrides move thresholds; unknown keys are rejected', () => {
+  const p = healthyParts();
+  p.prometheus.gcMsPerS = p.prometheus.gcMsPerS!.map(() => 70);
+  assert.ok(!diagnose(build(p)).findings.some((f) => f.category === 'gc-pressure'));
+  assert.ok(diagnose(build(p), { sensitivity: 'high' }).findings.some((f) => f.category === 'gc-pressure'));
+  assert.ok(diagnose(build(p), { overrides: { 'gc.msPerSecond': 60 } }).findings.some((f) => f.category === 'gc-pressure'));
+  assert.throws(() => diagnose(build(p), { overrides: { 'no.such': 1 } as never }), { code: 'TUNEUP_OPTION_INVALID' });
+  assert.throws(() => diagnose(build(p), { sensitivity: 'extreme' as never }), { code: 'TUNEUP_OPTION_INVALID' });
+});
+
+test('diagnose is pure and survives a JSON round trip (re-runnable on an old result)', () => {
+  const p = healthyParts();
+  p.pg.tables[0] = table('orders', { seqScan: 3000, seqTupRead: 3000 * 200_000, idxScan: 5, nLiveTup: { before: 200_000, after: 200_000 } });
+  const result = build(p);
+  const a = diagnose(result);
+  const b = diagnose(JSON.parse(JSON.stringify(result)));
+  assert.deepEqual(a, b);
+  assert.ok(a.findings.length > 0);
+});
+
+test('a result without probes still gets load findings and no rule errors', () => {
+  const p = healthyParts();
+  p.endpoints['GET /api/orders']!.failed = 500;
+  const result = build(p);
+  result.probes = [];
+  const d = diagnose(result);
+  assert.deepEqual(d.ruleErrors, []);
+  assert.equal(d.model.method, 'none');
+  assert.deepEqual(d.findings.map((f) => f.category), ['error-rate']);
+});
