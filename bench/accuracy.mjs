@@ -48,16 +48,24 @@ const args = parseArgs(process.argv.slice(2), {
 const rate = Number(args.rate);
 const S = Number(args['stall-ms']);
 const T = Number(args['every-ms']);
-const duration = Number(args.duration);
+// Whole stall cycles only, so the window holds exactly duration/T stalls.
+const duration = Math.max(1, Math.round((Number(args.duration) * 1000) / T)) * (T / 1000);
 if (duration > 300) throw new Error('--duration is capped at 300 s');
 
 const port = await freePort();
 const target = start('taskset', ['-c', String(args['server-cpu']), process.execPath, 'bench/targets/stall-server.mjs', '--port', String(port), '--stall-ms', String(S), '--every-ms', String(T)], { cwd: repoRoot });
 try {
   await waitForPort(port);
+  let grid;
+  for (let i = 0; i < 100 && grid === undefined; i++) {
+    const line = target.output().stdout.split('\n').find((l) => l.includes('gridEpochMs'));
+    if (line) grid = JSON.parse(line).gridEpochMs;
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  if (grid === undefined) throw new Error('the stall server did not report its stall grid');
   const url = `http://127.0.0.1:${port}/`;
   const drive = async (extra) => {
-    const { stdout } = await run('taskset', ['-c', String(args['client-cpu']), process.execPath, '--import', 'tsx', 'bench/drivers/tuneup-open.ts', '--url', url, '--rate', String(rate), '--duration', String(duration), ...extra], { cwd: repoRoot, timeoutMs: (duration + 30) * 1000 });
+    const { stdout } = await run('taskset', ['-c', String(args['client-cpu']), process.execPath, '--import', 'tsx', 'bench/drivers/tuneup-open.ts', '--url', url, '--rate', String(rate), '--duration', String(duration), '--align-epoch', String(grid), '--align-period', String(T), ...extra], { cwd: repoRoot, timeoutMs: (duration + 30) * 1000 });
     return JSON.parse(stdout.trim().split('\n').pop());
   };
   const open = await drive(['--connections', String(args.connections)]);

@@ -3,7 +3,7 @@
 // drives through ONE nginx worker on 127.0.0.1, each generator on one core.
 //
 //   node bench/throughput.mjs [--rounds 5] [--duration 5] [--connections 64]
-//                             [--tools wrk,autocannon,tuneup,tuneup-stub,undici,raw-minimal]
+//                             [--tools wrk,autocannon,tuneup,tuneup-cli,tuneup-stub,undici,raw-minimal]
 //                             [--server-cpu 0] [--client-cpu 1]
 //
 // nginx is pinned to --server-cpu, every generator to --client-cpu (taskset),
@@ -11,8 +11,12 @@
 // adds noise. Rounds are interleaved (A B C … A B C …, order rotated each
 // round) and the median per tool is reported with its min–max spread.
 //
-// Each tool is one function returning req/s, so `tuneup` can later be switched
-// to `node bin/tuneup.js load URL -c N -d Ds` without touching the rest.
+// Each tool is one function returning { rps, cpuSeconds, requests }:
+//   tuneup       the transport + real metrics recorder in a bare closed loop
+//   tuneup-cli   the whole `tuneup load URL -c N -d Ds` command
+//   tuneup-stub  the transport with a counting stub instead of the recorder
+//   raw-minimal  the Node ceiling: raw sockets, no parsing, no timing
+//   undici       a plain undici Pool loop
 import { join } from 'node:path';
 import { startNginx } from './lib/nginx.mjs';
 import { median, parseArgs, repoRoot, run } from './lib/procs.mjs';
@@ -21,7 +25,7 @@ const args = parseArgs(process.argv.slice(2), {
   rounds: '5',
   duration: '5',
   connections: '64',
-  tools: 'wrk,autocannon,tuneup,undici,raw-minimal',
+  tools: 'wrk,autocannon,tuneup,tuneup-cli,raw-minimal',
   'server-cpu': '0',
   'client-cpu': '1',
 });
@@ -74,8 +78,18 @@ const TOOLS = {
     return { rps: Number(match[1]), cpuSeconds: parseTimes(stdout), requests: Number(total[1]) };
   },
   autocannon: nodeDriver(['bench/drivers/autocannon-run.mjs']),
-  // TODO(lead): switch to `node bin/tuneup.js load URL -c N -d Ds --json` once the CLI exists.
+  // The transport + real recorder in a bare closed loop (no executor, no CLI): the hot path alone.
   tuneup: nodeDriver(['--import', 'tsx', 'bench/drivers/tuneup-fixed.ts']),
+  // The whole product: `tuneup load URL -c N -d Ds` (executor, workers, live stats, result building).
+  // Runs the TypeScript sources through tsx; switch to bin/tuneup.js once dist/ is built in CI.
+  async 'tuneup-cli'(url) {
+    const { stdout } = await pinned(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'load', url, '-c', String(connections), '-d', `${duration}s`, '--json', '--no-report', '-q']);
+    const result = JSON.parse(stdout);
+    if (result.totals.failed > 0) throw new Error(`tuneup load saw ${result.totals.failed} failed requests`);
+    // cpuPercent is the generator process's CPU (% of one core) averaged over the run window.
+    const cpuSeconds = (result.generator.cpuPercent.mean / 100) * (result.durationMs / 1000);
+    return { rps: result.totals.rps, cpuSeconds, requests: result.totals.requests };
+  },
   'tuneup-stub': nodeDriver(['--import', 'tsx', 'bench/drivers/tuneup-fixed.ts'], ['--recorder', 'stub']),
   undici: nodeDriver(['bench/drivers/undici-loop.mjs']),
   'raw-minimal': nodeDriver(['bench/drivers/raw-minimal.mjs']),

@@ -32,7 +32,24 @@ const closed = args.closed === true;
 const intervalMs = 1000 / rate;
 
 const clock = systemClock;
-const t0 = clock.now() + 50;
+
+/**
+ * Start of the schedule. With --align-epoch/--align-period the window starts
+ * half a period after a grid point (e.g. midway between two target stalls), so
+ * a duration of N periods covers exactly N stalls.
+ */
+function scheduleStart(): number {
+  const earliest = clock.now() + 200;
+  if (args['align-epoch'] === '' || args['align-period'] === '') return earliest;
+  const grid = Number(args['align-epoch']);
+  const period = Number(args['align-period']);
+  const epochNow = performance.timeOrigin + clock.now();
+  const earliestEpoch = epochNow + (earliest - clock.now());
+  const k = Math.ceil((earliestEpoch - grid - period / 2) / period);
+  const startEpoch = grid + period / 2 + k * period;
+  return clock.now() + (startEpoch - epochNow);
+}
+const t0 = scheduleStart();
 const recorder = createRecorder({ runStartMs: t0 });
 const options = { timeoutMs: 60_000, recorder, scenario: 'accuracy', clock, lag: { lagMs: 0 } };
 const ticker = setInterval(() => recorder.tick(clock.now()), 100);

@@ -17,6 +17,8 @@ server.keepAliveTimeout = 120_000;
 server.headersTimeout = 121_000;
 server.listen(Number(args.port), '127.0.0.1', () => {
   const start = performance.now();
+  // The stall grid's origin in epoch ms, so a generator can align its window to whole cycles.
+  process.stdout.write(`${JSON.stringify({ port: server.address().port, gridEpochMs: performance.timeOrigin + start })}\n`);
   let k = 1;
   const stall = () => {
     const end = start + k * everyMs + stallMs;

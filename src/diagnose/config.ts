@@ -55,6 +55,7 @@ export const THRESHOLDS = {
   'pool.busyShare': { low: 0.9, normal: 0.8, high: 0.7, unit: 'ratio', description: 'Share of the service\'s DB connections busy (active) on average', anchor: 'pg-pool saturation signature: totalCount == max, idleCount == 0' },
   'pool.maxConnections': { low: 16, normal: 32, high: 64, unit: 'connections', description: 'A pinned connection count at or below this is a small cap', anchor: 'pg-pool default max = 10' },
   'pool.waitShare': { low: 0.5, normal: 0.3, high: 0.2, unit: 'ratio', description: 'Share of DB-using endpoints\' latency spent waiting', anchor: 'Clinic.js Doctor io category' },
+  'pool.minWaitMs': { low: 25, normal: 10, high: 5, unit: 'ms', description: 'Unexplained wait per request before it counts as queueing for a connection', anchor: 'tuneup (HTTP and driver overhead of a fast endpoint stay below)' },
   'connections.ratio': { low: 0.9, normal: 0.8, high: 0.7, unit: 'ratio', description: 'Connections over (max_connections − superuser_reserved_connections)', anchor: 'awesome-prometheus-alerts PostgresqlTooManyConnections > 80 %' },
   'staleStats.modifiedShare': { low: 0.5, normal: 0.2, high: 0.1, unit: 'ratio', description: 'Rows modified since the last ANALYZE over live rows', anchor: 'PostgreSQL autovacuum_analyze_scale_factor 0.1 (twice: autovacuum is behind); APA PostgresqlTableNotAutoAnalyzed' },
   'staleStats.minModified': { low: 10_000, normal: 1_000, high: 200, unit: 'rows', description: 'Rows modified since the last ANALYZE', anchor: 'tuneup' },

@@ -33,6 +33,7 @@
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
 import { correlation, nnls } from './nnls.js';
+import { readRedis } from './redis-view.js';
 
 /** Per-request attribution of one statement (pg_stat_statements queryid) to one endpoint. */
 export interface StatementAttribution {
@@ -67,8 +68,8 @@ export const REDIS_COMMAND_TIME_COLUMNS = ['redis.command_ms_per_s', 'redis.usec
 /** A resource usage rate per interval on the run grid (unit per second), or null where not measured. */
 type RateColumn = (number | null)[];
 
-/** Share of active intervals that must be single-endpoint for the profile estimator. */
-const PROFILE_SOLO_SHARE = 0.8;
+/** Share of active intervals that must be single-endpoint for the profile estimator (step boundaries mix two endpoints; those intervals are left out). */
+const PROFILE_SOLO_SHARE = 0.6;
 /** Unexplained wait (ms per request) above which, when it is also most of the service time, the bottleneck is reported as `wait`. */
 const WAIT_BOTTLENECK_MS = 20;
 /** Collinearity warning level for two endpoints' request columns. */
@@ -158,7 +159,15 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   const dbMs = estimate('db.exec', dbMsCol);
   const dbCalls = estimate('db.calls', dbCallsCol);
   const redisCmds = estimate('redis.commands', redisCol);
-  const redisMs = estimate('redis.time', redisMsCol);
+  // Cache time per request: a measured time series when the probe has one, else commands × Redis' mean µs per command
+  // (INFO commandstats: execution time only, without the network round trip).
+  let redisMs = estimate('redis.time', redisMsCol);
+  if (redis && !redisMsCol) {
+    const view = readRedis(redis);
+    const calls = Object.values(view.commandCalls).reduce((a, b) => a + b, 0);
+    const usec = Object.values(view.commandUsec).reduce((a, b) => a + b, 0);
+    if (calls > 0) redisMs = redisCmds.map((c) => (c === undefined ? undefined : (c * usec) / calls / 1000));
+  }
   const statements = attributeStatements(result, probes, endpoints, profile, reqRate, active, soloOf);
   const dbServers = Math.max(1, pg?.data.activity?.max?.connections ?? 1);
 

@@ -3,7 +3,7 @@
  * the generator rather than the target is labelled `generator-saturated`.
  *
  * Measured per interval (1 s): event-loop delay p99 of this thread
- * (`perf_hooks.monitorEventLoopDelay`, 5 ms resolution), process CPU
+ * (`perf_hooks.monitorEventLoopDelay`, 5 ms resolution, minus that resolution), process CPU
  * (`process.cpuUsage()`: user + system of the whole process, worker threads
  * included, as % of one core) and RSS. Worker threads report only their
  * event-loop delay; CPU is taken once, in the main thread, so it is never
@@ -49,8 +49,12 @@ export class LoopDelayMonitor {
   // (RecordableHistogram.add rejects it), so the run total keeps its own.
   private readonly interval: IntervalHistogram;
   private readonly total: IntervalHistogram;
+  // Node reports the time between two samples, which includes the sampling
+  // resolution itself (an idle loop at resolution 5 reads ≈ 5 ms): subtract it.
+  private readonly resolutionNs: number;
 
   constructor(resolutionMs = 5) {
+    this.resolutionNs = resolutionMs * 1e6;
     this.interval = monitorEventLoopDelay({ resolution: resolutionMs });
     this.total = monitorEventLoopDelay({ resolution: resolutionMs });
     this.interval.enable();
@@ -60,7 +64,7 @@ export class LoopDelayMonitor {
   /** p99 (ms) of the interval since the last call; folds it into the run total. */
   takeInterval(): number {
     const h = this.interval;
-    const p99 = h.count > 0 ? h.percentile(99) / 1e6 : 0;
+    const p99 = h.count > 0 ? this.delayMs(h.percentile(99)) : 0;
     h.reset();
     return p99;
   }
@@ -69,7 +73,11 @@ export class LoopDelayMonitor {
   summary(): LoopDelaySummary {
     const t = this.total;
     if (t.count === 0) return { p50: 0, p99: 0, max: 0 };
-    return { p50: t.percentile(50) / 1e6, p99: t.percentile(99) / 1e6, max: t.max / 1e6 };
+    return { p50: this.delayMs(t.percentile(50)), p99: this.delayMs(t.percentile(99)), max: this.delayMs(t.max) };
+  }
+
+  private delayMs(ns: number): number {
+    return Math.max(0, ns - this.resolutionNs) / 1e6;
   }
 
   /** Stop sampling. */

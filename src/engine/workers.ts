@@ -35,14 +35,26 @@ export interface WorkerLoadOptions {
 }
 
 /**
- * The worker entry next to this module: `worker.js` from `dist/`, or
- * `worker.ts` loaded through tsx when this module itself runs as TypeScript
- * (tests, `tsx src/...`).
+ * How to start a worker: `worker.js` next to this module in `dist/`; when
+ * this module itself runs as TypeScript (tests, `tsx src/...`), a small
+ * bootstrap registers tsx inside the worker first (`--import tsx` in
+ * execArgv does not apply its hooks to a worker's entry on Node 20) and
+ * then imports `worker.ts`.
  */
-export function workerEntry(): { url: URL; execArgv: string[] } {
+export function workerEntry(): { entry: URL | string; eval: boolean } {
   const self = import.meta.url;
-  if (self.endsWith('.ts')) return { url: new URL('./worker.ts', self), execArgv: ['--import', 'tsx'] };
-  return { url: new URL('./worker.js', self), execArgv: [] };
+  if (!self.endsWith('.ts')) return { entry: new URL('./worker.js', self), eval: false };
+  const worker = new URL('./worker.ts', self).href;
+  let tsxApi = 'tsx/esm/api';
+  try {
+    tsxApi = import.meta.resolve('tsx/esm/api');
+  } catch {
+    // fall back to bare resolution from the working directory
+  }
+  const code =
+    `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); })` +
+    `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ type: 'error', error: { message: String(e && e.stack || e) } }); });`;
+  return { entry: code, eval: true };
 }
 
 /** Strip functions so the plan can cross a thread boundary; only valid when every scenario is `fixed`. */
@@ -106,7 +118,7 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
         lateStartToleranceMs: options.lateStartToleranceMs,
         wantMetrics,
       };
-      const worker = new Worker(entry.url, { workerData: init, execArgv: entry.execArgv });
+      const worker = new Worker(entry.entry, { workerData: init, eval: entry.eval });
       threads.push(worker);
       worker.on('message', (message: FromWorker) => {
         switch (message.type) {

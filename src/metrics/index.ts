@@ -23,7 +23,9 @@ export { buildResultMetrics, toIntervalSeries, type BuildOptions, type ResultMet
 export { queryMetric, Aggregator, type AggregatedMetric } from './query.js';
 export { statsOf, LiveMetric, type MetricUnit } from './metric.js';
 export { seriesKey, tagsMatch } from './tags.js';
-export { combineRows, combineCells, coarsenRows, percentilesOf, type CombineMode } from './intervals.js';
+export { combineRows, combineCells, coarsenRows, decodeForReading, addEncoded, percentilesOf, type CombineMode } from './intervals.js';
+export { summarize, trendStatsOf, type HistogramSummary } from './summary.js';
+export { recordValue } from './fast-record.js';
 export {
   asMetricsSnapshot,
   emptyRow,

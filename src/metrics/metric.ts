@@ -42,16 +42,15 @@ export class LiveMetric {
     readonly tags: Tags,
   ) {}
 
-  /** Record a trend value in µs (rounded; negative values count as 0). */
+  /** Record a trend value in µs (rounded; negative and NaN values count as 0, so a bad input cannot corrupt the histogram). */
   recordUs(micros: number): void {
-    const v = micros < 0.5 ? 0 : Math.round(micros);
-    if (v === 0) {
+    if (!(micros >= 0.5)) {
       this.zeros++;
       return;
     }
     let h = this.histogram;
     if (h === null) h = this.histogram = createCompactHistogram();
-    recordValue(h, v);
+    recordValue(h, Math.round(micros));
   }
 
   /** Set a gauge. */

@@ -79,7 +79,13 @@ export interface MetricsRecorder {
   setLoad(vus: number, targetRate: number): void;
   /** Generator health for the current interval. */
   setGeneratorHealth(eventLoopDelayP99Ms: number, cpuPercent: number): void;
-  /** Close every interval that ended before `nowMs` (offset from run start). Call about every 100 ms. */
+  /**
+   * Close every interval that ended at or before `nowMs`. `nowMs` is on the
+   * same monotonic clock as the recorder's `runStartMs` (performance.now()
+   * based; with `runStartMs: 0` it is the offset from the run start).
+   * Call about every 100 ms: a sample lands in the interval open when it is
+   * recorded.
+   */
   tick(nowMs: number): void;
   /** Totals for the live display. */
   live(): LiveStats;

@@ -20,11 +20,13 @@ export interface ParsedSource {
  */
 export function parseYamlSource(text: string, file: string): ParsedSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((error) => {
       const line = error.linePos?.[0]?.line;
-      return `${file}${line === undefined ? '' : `:${line}`} ${error.message.split('\n')[0]}`;
+      const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const column = error.linePos?.[0]?.col;
+      return `${file}${line === undefined ? '' : `:${line}`} ${message}${column === undefined ? '' : ` (column ${column})`}`;
     });
     const firstLine = doc.errors[0].linePos?.[0]?.line;
     throw new TuneupError('TUNEUP_PLAN_INVALID', `invalid plan syntax:\n  ${lines.join('\n  ')}`, {

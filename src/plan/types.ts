@@ -322,7 +322,11 @@ export interface ResolvedPlan {
   baseUrl?: string;
   /** Default per-request timeout (ms). */
   timeoutMs: number;
-  /** Headers sent with every request (already merged into `fixed` requests). */
+  /**
+   * Headers sent with every request. Requests built from YAML workloads
+   * (including `fixed`) already carry them; the engine adds them to requests
+   * from plan code (a request's own header wins).
+   */
   headers: Record<string, string>;
   /** Scenarios in declaration order. */
   scenarios: ResolvedScenario[];

@@ -36,7 +36,6 @@ export {
   resolveRunPath,
   listRunIds,
   assertRunResult,
-  DEFAULT_RUNS_DIR,
   type LoadedRun,
   type LoadRunOptions,
 } from './load-run.js';

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { decodeHistogram, percentileMs } from '../metrics/hdr.js';
+import { decodeHistogram, percentileMs, type Histogram } from '../metrics/hdr.js';
 import type { ThresholdResult } from '../result/types.js';
 import { AGGREGATIONS_BY_TYPE } from './parse.js';
 import type { AggregatedMetricLike, MetricQuery, ThresholdExpression, ThresholdOperator, ThresholdSpec } from './types.js';
@@ -49,7 +49,7 @@ export function aggregate(
   metric: AggregatedMetricLike,
   expression: ThresholdExpression,
   durationMs: number,
-  decoded?: Map<string, ReturnType<typeof decodeHistogram>>,
+  decoded?: Map<string, Histogram>,
 ): number | null {
   if (!AGGREGATIONS_BY_TYPE[metric.type].includes(expression.method)) return null;
   switch (metric.type) {
@@ -72,7 +72,7 @@ export function aggregate(
 function trendValue(
   metric: AggregatedMetricLike,
   expression: ThresholdExpression,
-  decoded?: Map<string, ReturnType<typeof decodeHistogram>>,
+  decoded?: Map<string, Histogram>,
 ): number | null {
   const stats = metric.stats;
   if (stats !== undefined && stats.count === 0) return null;
@@ -96,11 +96,26 @@ function trendValue(
     }
   }
   if (!metric.histogram) return null;
-  let histogram = decoded?.get(metric.histogram);
-  if (histogram === undefined) {
-    histogram = decodeHistogram(metric.histogram);
-    decoded?.set(metric.histogram, histogram);
+  let histogram: Histogram | undefined;
+  if (typeof metric.histogram !== 'string') {
+    histogram = metric.histogram;
+  } else {
+    histogram = decoded?.get(metric.histogram);
+    if (histogram === undefined) {
+      histogram = decodeHistogram(metric.histogram);
+      if (decoded) decoded.set(metric.histogram, histogram);
+      else {
+        // No cache to own it: read and free at once.
+        const value = histogramValue(histogram, expression);
+        histogram.destroy();
+        return value;
+      }
+    }
   }
+  return histogramValue(histogram, expression);
+}
+
+function histogramValue(histogram: Histogram, expression: ThresholdExpression): number | null {
   if (histogram.totalCount === 0) return null;
   switch (expression.method) {
     case 'avg':
@@ -122,7 +137,7 @@ function trendValue(
  * does not support the aggregation fails with `observed: null`.
  */
 export function evaluateThresholds(specs: readonly ThresholdSpec[], query: MetricQuery, options: EvaluateOptions): ThresholdResult[] {
-  const decoded = new Map<string, ReturnType<typeof decodeHistogram>>();
+  const decoded = new Map<string, Histogram>();
   const cache = new Map<string, AggregatedMetricLike | null>();
   try {
     return specs.map((spec) => {

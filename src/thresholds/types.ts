@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Histogram } from '../metrics/hdr.js';
 import type { MetricType, Tags, TrendStats } from '../result/types.js';
 
 /** k6's comparison operators, longest first where prefixes overlap. */
@@ -61,8 +62,12 @@ export interface AggregatedMetricLike {
   value?: number;
   min?: number;
   max?: number;
-  /** trend: merged HDR histogram (µs, compressed base64). Used for arbitrary percentiles. */
-  histogram?: string;
+  /**
+   * trend: merged HDR histogram (µs) — compressed base64, or a live histogram
+   * (read, never modified or destroyed by the evaluator; saves an
+   * encode/decode per live check). Used for arbitrary percentiles.
+   */
+  histogram?: string | Histogram;
   /** trend: summary (ms). Used when no histogram is present. */
   stats?: TrendStats;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { diagnose } from '../../src/diagnose/index.js';
 import type { Finding, FindingCategory } from '../../src/result/types.js';
 import { statement, table } from './helpers.js';
-import { build, healthyParts, N } from './scenarios.js';
+import { build, healthyParts, N, redisInfo } from './scenarios.js';
 
 const atLeastMedium = (f: Finding) => ['medium', 'high', 'critical'].includes(f.severity);
 const describe = (fs: Finding[]) => fs.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
@@ -211,9 +211,8 @@ test('error-rate, large-payload and generator-saturated come from the load itsel
 test('cache-miss: low hit ratio with a write on every read; evictions', () => {
   const p = healthyParts();
   p.redis!.data = {
-    stats: { keyspaceHits: 100, keyspaceMisses: 5000, evictedKeys: 400 },
-    commandStats: [{ command: 'get', calls: 5100, usec: 20000 }, { command: 'set', calls: 5000, usec: 30000 }],
-    memory: { usedMemory: 2e6, maxMemory: 2e6, maxMemoryPolicy: 'allkeys-lru' },
+    info: redisInfo({ keyspaceHits: 100, keyspaceMisses: 5000, evictedKeys: 400, usedMemory: { before: 1e6, after: 2e6, max: 2e6 }, maxmemory: 2e6, maxmemoryPolicy: 'allkeys-lru' }),
+    commandStats: [{ command: 'get', calls: 5100, usec: 20000, usecPerCall: 4, rejectedCalls: 0, failedCalls: 0 }, { command: 'set', calls: 5000, usec: 30000, usecPerCall: 6, rejectedCalls: 0, failedCalls: 0 }],
     slowlog: [],
   };
   const d = diagnose(build(p));
@@ -228,9 +227,9 @@ test('cache-miss: low hit ratio with a write on every read; evictions', () => {
 test('cache-slow-command: KEYS in the request path and slow-log entries', () => {
   const p = healthyParts();
   p.redis!.data = {
-    stats: { keyspaceHits: 1000, keyspaceMisses: 10 },
+    info: redisInfo({ keyspaceHits: 1000, keyspaceMisses: 10 }),
     commandStats: [{ command: 'keys', calls: 300, usec: 300 * 40_000 }, { command: 'get', calls: 1000, usec: 3000 }],
-    slowlog: [1, 2, 3, 4].map((i) => ({ id: i, durationUs: 40_000 + i, args: ['KEYS', 'session:*'] })),
+    slowlog: [1, 2, 3, 4].map((i) => ({ id: i, at: 0, durationUs: 40_000 + i, args: ['KEYS', 'session:*'], client: '127.0.0.1:5000', clientName: '' })),
   };
   const f = only(diagnose(build(p)).findings, 'cache-slow-command');
   assert.equal(f.severity, 'high');
@@ -298,4 +297,12 @@ test('a result without probes still gets load findings and no rule errors', () =
   assert.deepEqual(d.ruleErrors, []);
   assert.equal(d.model.method, 'none');
   assert.deepEqual(d.findings.map((f) => f.category), ['error-rate']);
+});
+
+test('redis connection-limit from rejected connections', () => {
+  const p = healthyParts();
+  p.redis!.data = { info: redisInfo({ keyspaceHits: 1000, keyspaceMisses: 10, rejectedConnections: 12, connectedClients: { before: 5, after: 10, max: 10 }, maxclients: 10 }), commandStats: [], slowlog: [] };
+  const f = only(diagnose(build(p)).findings, 'connection-limit');
+  assert.equal(f.severity, 'high');
+  assert.equal(f.id, 'redis-connection-limit:redis');
 });

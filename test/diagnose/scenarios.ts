@@ -4,6 +4,7 @@
  */
 import type { ProbeEvidence, RunResult } from '../../src/result/types.js';
 import type { PostgresProbeData, StatementSeries } from '../../src/probes/postgres/types.js';
+import type { RedisInfoDelta } from '../../src/probes/redis/types.js';
 import { makeResult, pgData, probe, rng, statement, table, type EndpointSpec } from './helpers.js';
 
 export const N = 60;
@@ -78,8 +79,8 @@ export function healthyParts(seed = 1): ScenarioParts {
     },
     pg,
     redis: {
-      series: { 'redis.commands_per_s': get.map((x) => x * 1) },
-      data: { stats: { keyspaceHits: getCalls * 0.97, keyspaceMisses: getCalls * 0.03, evictedKeys: 0 }, commandStats: [{ command: 'get', calls: getCalls, usec: getCalls * 5 }, { command: 'set', calls: getCalls * 0.03, usec: 100 }], slowlog: [] },
+      series: { 'redis.ops_per_s': get.map((x) => x * 1) },
+      data: { info: redisInfo({ keyspaceHits: getCalls * 0.97, keyspaceMisses: getCalls * 0.03 }), commandStats: [{ command: 'get', calls: getCalls, usec: getCalls * 5 }, { command: 'set', calls: getCalls * 0.03, usec: 100 }], slowlog: [] },
       target: 'redis://127.0.0.1:6379',
     },
   };
@@ -94,4 +95,16 @@ export function build(parts: ScenarioParts): RunResult {
   ];
   if (parts.redis) probes.push({ ...probe('redis', parts.redis.series, parts.redis.data), target: parts.redis.target ?? 'redis://127.0.0.1:6379' });
   return makeResult(parts.endpoints, probes, parts.patch);
+}
+
+/** A RedisInfoDelta with quiet defaults. */
+export function redisInfo(extra: Partial<RedisInfoDelta> = {}): RedisInfoDelta {
+  const g = (v: number) => ({ before: v, after: v, max: v });
+  return {
+    keyspaceHits: 0, keyspaceMisses: 0, hitRatio: null, hitRatioCumulative: null, evictedKeys: 0, expiredKeys: 0, totalCommandsProcessed: 0, opsPerSec: null,
+    totalConnectionsReceived: 0, rejectedConnections: 0, totalNetInputBytes: 0, totalNetOutputBytes: 0, instantaneousOpsPerSec: g(0), usedMemory: g(1e6),
+    usedMemoryRss: 2e6, usedMemoryPeak: 1e6, maxmemory: 0, maxmemoryPolicy: 'noeviction', memFragmentationRatio: 1.2, connectedClients: g(2), blockedClients: g(0),
+    maxclients: 10000, keyspace: {}, latestForkUsec: null, cpuSeconds: null,
+    ...extra,
+  };
 }

@@ -16,6 +16,7 @@ export interface TestServer {
 /** A real HTTP server; `delayMs` per response (service time). */
 export async function startServer(options: { delayMs?: number; handler?: (req: IncomingMessage, res: ServerResponse) => void } = {}): Promise<TestServer> {
   let count = 0;
+  const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     count++;
     req.resume();
@@ -23,7 +24,13 @@ export async function startServer(options: { delayMs?: number; handler?: (req: I
       if (options.handler) options.handler(req, res);
       else res.end('ok');
     };
-    if (options.delayMs) setTimeout(respond, options.delayMs);
+    if (options.delayMs) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        respond();
+      }, options.delayMs);
+      timers.add(timer);
+    }
     else respond();
   });
   server.keepAliveTimeout = 10_000;
@@ -34,6 +41,7 @@ export async function startServer(options: { delayMs?: number; handler?: (req: I
     requests: () => count,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -125,3 +125,14 @@ test('send after close does nothing and never calls back', async (t) => {
   assert.equal(sender.busy, false);
   assert.equal(recorder.calls.length, 0);
 });
+
+test('send while busy is a scheduler bug and throws', async (t) => {
+  const server = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 20));
+  t.after(() => server.close());
+  const sender = createFixedSender({ method: 'GET', url: '/' }, clientOptions(new CallRecorder(), { baseUrl: server.baseUrl }));
+  t.after(() => sender.close());
+  const done = new Promise<void>((resolve) => sender.send(systemClock.now(), resolve));
+  assert.equal(sender.busy, true);
+  assert.throws(() => sender.send(systemClock.now(), () => {}), { code: 'TUNEUP_INTERNAL' });
+  await done;
+});

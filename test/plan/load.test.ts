@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +115,29 @@ describe('loadPlan', () => {
   it('reports JSON problems with line numbers too', async () => {
     const error = await loadError(fixture('bad.json'));
     assert.match(error.message, /bad\.json:10 scenarios\.steady\.maxVUs: maxVUs \(2\) can't be less than preAllocatedVUs \(5\)/);
+  });
+
+  it('points template and syntax errors at their YAML line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tuneup-plan-'));
+    try {
+      const templated = join(dir, 'templated.yml');
+      await writeFile(
+        templated,
+        ['baseUrl: http://127.0.0.1:9', 'scenarios:', '  s:', '    executor: constant-vus', '    duration: 1s', '    requests:', '      - path: /a/{{ randInt(1, 2) }}', ''].join('\n'),
+      );
+      const error = await loadError(templated);
+      assert.match(error.message, /templated\.yml:7 scenarios\.s\.requests\[0\]\.path: unknown function "randInt" \(did you mean "randomInt"\?\).*\(column 7\)/);
+      const broken = join(dir, 'broken.yaml');
+      await writeFile(broken, 'scenarios:\n  s: { executor: constant-vus\n');
+      const syntax = await loadError(broken);
+      assert.equal(syntax.code, 'TUNEUP_PLAN_INVALID');
+      assert.match(syntax.message, /broken\.yaml:\d+ /);
+      const empty = join(dir, 'empty.json');
+      await writeFile(empty, '[]');
+      assert.match((await loadError(empty)).message, /a plan is an object with "scenarios"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('turns an import-time throw into TUNEUP_SCRIPT_ERROR with the file and message', async () => {

@@ -20,7 +20,7 @@ describe('parseDuration', () => {
 
   it('explains bad durations', () => {
     assert.match((tryParseDuration('30') as { reason: string }).reason, /no unit; write "30s"/);
-    assert.match((tryParseDuration('3 days') as { reason: string }).reason, /invalid duration "3 days" at character 2/);
+    assert.match((tryParseDuration('3 days') as { reason: string }).reason, /invalid duration "3 days" at character 1/);
     assert.match((tryParseDuration(-1) as { reason: string }).reason, /non-negative/);
     assert.match((tryParseDuration(true) as { reason: string }).reason, /got true/);
     assert.throws(

@@ -89,7 +89,7 @@ describe('YAML workloads', () => {
     assert.equal(ok.sent[0].discardBody, undefined, 'a body capture needs the body');
     assert.equal(ok.sent[1].discardBody, true);
     const bad = recordingVU(() => ({ body: '{}', status: 500 }));
-    await assert.rejects(p.scenarios[0].fn(bad.vu), /capture "token" \(json\.data\.items\[1\]\.id\) found nothing in the response of POST \/login \(status 500\)/);
+    await assert.rejects(async () => p.scenarios[0].fn(bad.vu), /capture "token" \(json\.data\.items\[1\]\.id\) found nothing in the response of POST \/login \(status 500\)/);
     assert.equal(bad.sent.length, 1, 'the flow stops at the failed capture');
   });
 

@@ -85,6 +85,19 @@ describe('evaluateThresholds', () => {
     assert.deepEqual(results.map((r) => [r.observed, r.passed]), [[null, true], [null, true]]);
   });
 
+  it('reads a live histogram without consuming it', () => {
+    const live = createHistogram();
+    for (let ms = 1; ms <= 100; ms++) recordMicros(live, ms * 1000);
+    const query = table({ http_req_duration: { type: 'trend', histogram: live } });
+    const list = specs({ http_req_duration: ['p(99)<=100', 'max<100'] });
+    for (let round = 0; round < 2; round++) {
+      const results = evaluateThresholds(list, query, { durationMs: 1000 });
+      assert.deepEqual(results.map((r) => r.passed), [true, false]);
+    }
+    assert.equal(live.totalCount, 100, 'still usable after evaluation');
+    live.destroy();
+  });
+
   it('fails a custom metric whose type does not support the aggregation', () => {
     const [result] = evaluateThresholds(specs({ my_metric: ['p(95)<1'] }), table({ my_metric: { type: 'counter', count: 3 } }), {
       durationMs: 1000,

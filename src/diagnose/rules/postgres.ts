@@ -297,7 +297,7 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   }
   const meanLockWait = lockWait.length > 0 ? lockWait.reduce((a, b) => a + b, 0) / lockWait.length : 0;
   const lockBound = cap > 0 && meanLockWait / cap >= 0.3;
-  const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare'));
+  const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs'));
   const fromPg = pinned && busyShare >= config.get('pool.busyShare') && waiting.length > 0 && !lockBound;
   const fromGauge = gaugeWaiting.length > 0;
   if (!fromPg && !fromGauge) return [];

@@ -18,9 +18,7 @@ export async function runPerVuIterations(rt: ScenarioRuntime, s: ResolvedPerVuIt
     slot.quota = s.iterations;
     if (takeOne(slot)) rt.start(slot);
   }
-  const finished = rt.whenIdle().then(() => true);
-  const timedOut = rt.sleepUntil(s.maxDurationMs).then(() => false);
-  await Promise.race([finished, timedOut]);
+  await rt.idleOrDeadline(s.maxDurationMs);
   let notStarted = 0;
   for (const slot of rt.slots) {
     notStarted += slot.quota;

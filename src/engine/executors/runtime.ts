@@ -333,12 +333,37 @@ export class ScenarioRuntime {
   /** Sleep until `offsetMs` from the scenario start, or until the run stops. Returns false when stopped. */
   async sleepUntil(offsetMs: number): Promise<boolean> {
     const signal = this.env.stopSignal;
-    if (signal.aborted) return false;
+    await this.sleepUntilOr(offsetMs, signal);
+    return !signal.aborted;
+  }
+
+  /**
+   * Sleep until `offsetMs` from the scenario start unless `signal` aborts
+   * first (the timer is then cleared, so nothing keeps the process alive).
+   */
+  async sleepUntilOr(offsetMs: number, signal: AbortSignal): Promise<void> {
     // Timers may fire a fraction of a millisecond early against performance.now(): sleep until really due.
     for (let wait = this.at(offsetMs) - this.env.clock.now(); wait > 0 && !signal.aborted; wait = this.at(offsetMs) - this.env.clock.now()) {
       await this.env.clock.sleep(Math.max(1, wait), signal);
     }
-    return !signal.aborted;
+  }
+
+  /**
+   * Resolve when every engaged slot is released or at `offsetMs`, whichever
+   * comes first, or when the run stops. True when all finished in time.
+   */
+  async idleOrDeadline(offsetMs: number): Promise<boolean> {
+    const wake = new AbortController();
+    const onStop = (): void => wake.abort();
+    this.env.stopSignal.addEventListener('abort', onStop, { once: true });
+    let idle = false;
+    void this.whenIdle().then(() => {
+      idle = true;
+      wake.abort();
+    });
+    await this.sleepUntilOr(offsetMs, wake.signal);
+    this.env.stopSignal.removeEventListener('abort', onStop);
+    return idle;
   }
 
   /**

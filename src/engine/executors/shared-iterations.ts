@@ -34,9 +34,7 @@ export async function runSharedIterations(rt: ScenarioRuntime, s: ResolvedShared
     const slot = rt.allocate();
     if (take()) rt.start(slot);
   }
-  const finished = rt.whenIdle().then(() => true);
-  const timedOut = rt.sleepUntil(s.maxDurationMs).then(() => false);
-  await Promise.race([finished, timedOut]);
+  await rt.idleOrDeadline(s.maxDurationMs);
   const notStarted = remaining;
   remaining = 0;
   if (!rt.env.stopSignal.aborted && notStarted > 0) rt.drop(notStarted);

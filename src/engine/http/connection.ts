@@ -111,8 +111,8 @@ export class HttpConnection implements DeadlineTarget {
   /** Request written (start/end of the synchronous write). */
   writeStartMs = 0;
   writeEndMs = 0;
-  /** First response byte; 0 when none arrived. */
-  firstByteMs = 0;
+  /** First response byte; -1 when none arrived. */
+  firstByteMs = -1;
   /** Last response byte, or when the failure was decided (a timeout: start + timeout). */
   endMs = 0;
   /** Service time (ms): write → last byte; the timeout value on a timeout; start → failure when nothing was written. */
@@ -168,7 +168,7 @@ export class HttpConnection implements DeadlineTarget {
     this.retried = false;
     this.wrote = false;
     this.startMs = now;
-    this.firstByteMs = 0;
+    this.firstByteMs = -1;
     this.endMs = 0;
     this.serviceMs = 0;
     this.bytesIn = 0;
@@ -213,7 +213,10 @@ export class HttpConnection implements DeadlineTarget {
       this.dropSocket();
       return;
     }
-    if (this.firstByteMs === 0) this.firstByteMs = this.clock.now();
+    // One clock read per read event: a response that arrives in one read (the
+    // common case for small bodies) has its first and last byte at the same instant.
+    const now = this.clock.now();
+    if (this.firstByteMs < 0) this.firstByteMs = now;
     this.bytesIn += end - start;
     const parser = this.parser;
     const pos = parser.execute(buf, start, end);
@@ -221,7 +224,7 @@ export class HttpConnection implements DeadlineTarget {
       this.fail('protocol', parser.error);
       return;
     }
-    if (parser.complete) this.succeed(pos < end);
+    if (parser.complete) this.succeed(pos < end, now);
   }
 
   /** @internal socket connected (TLS: handshake done). */
@@ -253,7 +256,7 @@ export class HttpConnection implements DeadlineTarget {
     this.connected = false;
     if (!this.inFlight) return;
     if (this.parser.finishOnEof()) {
-      this.succeed(false);
+      this.succeed(false, this.clock.now());
       return;
     }
     if (this.canRetry()) {
@@ -332,13 +335,12 @@ export class HttpConnection implements DeadlineTarget {
     this.dropSocket();
     this.reused = false;
     this.wrote = false;
-    this.firstByteMs = 0;
+    this.firstByteMs = -1;
     this.parser.reset(this.isHead);
     this.open(this.clock.now());
   }
 
-  private succeed(extraBytes: boolean): void {
-    const now = this.clock.now();
+  private succeed(extraBytes: boolean, now: number): void {
     this.endMs = now;
     this.serviceMs = now - this.writeStartMs;
     this.status = this.parser.status;

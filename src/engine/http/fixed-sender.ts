@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { TuneupError } from '../../errors.js';
 import type { EndpointHandle } from '../../metrics/recorder-types.js';
 import { templateEndpoint } from '../../metrics/endpoint.js';
 import type { Clock, RequestSpec } from '../types.js';
@@ -54,6 +55,12 @@ class RawFixedSender implements FixedSender, ExchangeSink {
 
   send(intendedStartMs: number, onDone: () => void): void {
     if (this.connection.closed) return;
+    if (this.busy) {
+      // A scheduler bug, not a load condition: two exchanges on one connection would corrupt both.
+      throw new TuneupError('TUNEUP_INTERNAL', 'FixedSender.send() called while a request is in flight', {
+        hint: 'Executors must only call send() on a sender whose `busy` is false.',
+      });
+    }
     this.intendedStartMs = intendedStartMs;
     this.onDone = onDone;
     this.busy = true;

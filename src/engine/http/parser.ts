@@ -194,8 +194,10 @@ export class ResponseParser {
       if (state === S_ERROR) return -1;
 
       // Line-oriented states: status, header, chunk size, chunk end, trailer.
-      let lf = buf.indexOf(LF, pos);
-      if (lf === -1 || lf >= end) {
+      // A JS scan beats Buffer#indexOf here: lines are short, and a native call per line costs more than the loop.
+      let lf = pos;
+      while (lf < end && buf[lf] !== LF) lf++;
+      if (lf === end) {
         // Incomplete line: keep it for the next read.
         if (!this.appendLine(buf, pos, end)) return -1;
         return end;

@@ -7,7 +7,7 @@ import type { HttpConnection } from './connection.js';
 
 /** Send → first response byte (µs); 0 when no byte arrived. */
 export function exchangeWaitingUs(conn: HttpConnection): number {
-  if (conn.firstByteMs === 0) return 0;
+  if (conn.firstByteMs < 0) return 0;
   const us = Math.round((conn.firstByteMs - conn.writeEndMs) * 1000);
   return us < 0 ? 0 : us;
 }

@@ -130,8 +130,8 @@ class OriginConnection implements ExchangeSink {
     const waitingUs = exchangeWaitingUs(conn);
     const connectingUs = exchangeConnectingUs(conn);
     const sending = conn.wrote ? conn.writeEndMs - conn.writeStartMs : 0;
-    const waiting = conn.firstByteMs === 0 ? (conn.wrote ? Math.max(0, serviceMs - sending) : 0) : waitingUs / 1000;
-    const receiving = conn.firstByteMs === 0 ? 0 : Math.max(0, conn.endMs - conn.firstByteMs);
+    const waiting = conn.firstByteMs < 0 ? (conn.wrote ? Math.max(0, serviceMs - sending) : 0) : waitingUs / 1000;
+    const receiving = conn.firstByteMs < 0 ? 0 : Math.max(0, conn.endMs - conn.firstByteMs);
     const lagMs = this.lag.lagMs > 0 ? this.lag.lagMs : 0;
     const timings: RequestTimings = {
       blocked: Math.max(0, conn.startMs - exchange.queuedMs),

@@ -69,7 +69,21 @@ const CONFIG_KEYS = [
 /** Slowlog entries read per request (Redis' default ring size is 128). */
 const SLOWLOG_FETCH = 128;
 
-type Client = ReturnType<typeof createClient>;
+/** The probe's client. RESP2 on purpose: RESP3 needs HELLO, which Redis < 6 lacks. */
+function newClient(options: RedisProbeOptions & { clientName: string; connectTimeoutMs: number; commandTimeoutMs: number }) {
+  return createClient({
+    url: options.url,
+    RESP: 2,
+    name: options.clientName,
+    // Fail fast while Redis is down instead of queueing commands until it returns.
+    disableOfflineQueue: true,
+    disableClientInfo: true,
+    maintNotifications: 'disabled',
+    socket: { connectTimeout: options.connectTimeoutMs, reconnectStrategy: false },
+    commandOptions: { timeout: options.commandTimeoutMs },
+  });
+}
+type Client = ReturnType<typeof newClient>;
 
 interface Reading {
   at: number;
@@ -103,6 +117,8 @@ class RedisProbe implements Probe {
   private last: Reading | null = null;
   private slowlogFloorId = -1;
   private readonly slowlog = new Map<number, RedisSlowlogEntry>();
+  /** Ids of the probe's own slowlog entries: gaps in the kept ids that are not losses. */
+  private readonly ownSlowlogIds = new Set<number>();
   private readonly maxima = { ops: null as number | null, memory: null as number | null, clients: null as number | null, blocked: null as number | null };
   private goodSamples = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -270,8 +286,6 @@ class RedisProbe implements Probe {
     };
   }
 
-  /** Ids of the probe's own slowlog entries are gaps too; they are not losses. */
-  private ownSlowlogIds = new Set<number>();
   private hasOwnEntryAt(id: number): boolean {
     return this.ownSlowlogIds.has(id);
   }
@@ -393,15 +407,11 @@ class RedisProbe implements Probe {
   private async ensureClient(): Promise<Client> {
     if (this.client?.isReady) return this.client;
     await this.closeClient();
-    const client = createClient({
-      url: this.options.url,
-      name: this.clientName,
-      // Fail fast while Redis is down instead of queueing commands until it returns.
-      disableOfflineQueue: true,
-      disableClientInfo: true,
-      maintNotifications: 'disabled',
-      socket: { connectTimeout: this.connectTimeoutMs, reconnectStrategy: false },
-      commandOptions: { timeout: this.commandTimeoutMs },
+    const client = newClient({
+      ...this.options,
+      clientName: this.clientName,
+      connectTimeoutMs: this.connectTimeoutMs,
+      commandTimeoutMs: this.commandTimeoutMs,
     });
     // Without a listener an 'error' event would crash the process; failures surface as rejected commands.
     client.on('error', () => {});
@@ -409,7 +419,7 @@ class RedisProbe implements Probe {
     this.issued++;
     this.issuedByName.set('client|setname', (this.issuedByName.get('client|setname') ?? 0) + 1);
     await client.connect();
-    this.client = client as Client;
+    this.client = client;
     return this.client;
   }
 

@@ -1,0 +1,120 @@
+/**
+ * `tuneup report RUN [--baseline RUN] [--format html|md|junit|terminal] [--out FILE]`:
+ * render the reports of a stored run again (e.g. against a baseline).
+ *
+ * RUN is `latest`, a run id (or a unique prefix) under `.tuneup/runs/`, a
+ * run directory, or a path to a result.json.
+ *
+ * - no `--format` and no `--out`: write report.html, summary.md and
+ *   junit.xml next to the run's result.json and print the terminal summary;
+ * - `--format F`: render only F, to stdout or to `--out FILE`;
+ * - `--out FILE` alone: the format follows the extension (.html, .md, .xml, .txt).
+ *
+ * @module
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { mkdir } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import { ExitCode, TuneupError } from '../../errors.js';
+import {
+  buildReportModel,
+  loadRun,
+  renderHtml,
+  renderJUnit,
+  renderMarkdown,
+  renderTerminalSummary,
+  writeFileAtomic,
+  writeReports,
+  type ReportModel,
+} from '../../report/index.js';
+import type { CliIO } from '../io.js';
+
+/** Formats `tuneup report` renders. */
+export const REPORT_FORMATS = ['html', 'md', 'junit', 'terminal'] as const;
+
+/** One of {@link REPORT_FORMATS}. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+const EXTENSION_FORMATS: Record<string, ReportFormat> = {
+  '.html': 'html',
+  '.htm': 'html',
+  '.md': 'md',
+  '.markdown': 'md',
+  '.xml': 'junit',
+  '.txt': 'terminal',
+};
+
+function parseFormat(value: string | undefined, out: string | undefined): ReportFormat | undefined {
+  if (value !== undefined) {
+    const format = value.toLowerCase() === 'markdown' ? 'md' : value.toLowerCase();
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+      throw new TuneupError('TUNEUP_OPTION_INVALID', `--format ${JSON.stringify(value)} is not a report format`, {
+        location: '--format',
+        hint: `use one of ${REPORT_FORMATS.join(', ')}`,
+        exitCode: ExitCode.USAGE,
+      });
+    }
+    return format as ReportFormat;
+  }
+  if (out === undefined) return undefined;
+  const inferred = EXTENSION_FORMATS[extname(out).toLowerCase()];
+  if (!inferred) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `cannot tell the report format from ${JSON.stringify(out)}`, {
+      location: '--out',
+      hint: 'add --format html|md|junit|terminal, or use a .html, .md, .xml or .txt file name',
+      exitCode: ExitCode.USAGE,
+    });
+  }
+  return inferred;
+}
+
+/** Render one format of the model. `color` applies to the terminal format only. */
+export function renderReport(model: ReportModel, format: ReportFormat, options: { color: boolean; width: number; htmlLink?: string }): string {
+  switch (format) {
+    case 'html':
+      return renderHtml(model);
+    case 'md':
+      return renderMarkdown(model, { htmlLink: options.htmlLink });
+    case 'junit':
+      return renderJUnit(model);
+    case 'terminal':
+      return renderTerminalSummary(model, { color: options.color, width: options.width });
+  }
+}
+
+/** Register `tuneup report`. */
+export function registerReportCommand(program: Command, io: CliIO): void {
+  program
+    .command('report')
+    .description('render the reports of a stored run (HTML, Markdown, JUnit, terminal), optionally against a baseline')
+    .argument('<run>', 'run id (or unique prefix), "latest", a run directory, or a path to a result.json')
+    .option('-b, --baseline <run>', 'baseline run to compare against (deltas and dashed overlays)')
+    .option('-f, --format <format>', `render one format: ${REPORT_FORMATS.join('|')}`)
+    .option('-o, --out <file>', 'write the rendered format to this file instead of stdout')
+    .option('--runs-dir <dir>', 'directory of stored runs', '.tuneup/runs')
+    .option('--link <url>', 'link to the HTML report used in the Markdown summary')
+    .option('--verbose', 'show stack traces on errors')
+    .action(async (ref, flags) => {
+      const format = parseFormat(flags.format, flags.out);
+      const loaded = await loadRun(ref, { runsDir: flags.runsDir });
+      const baseline = flags.baseline ? (await loadRun(flags.baseline, { runsDir: flags.runsDir })).result : undefined;
+      const model = buildReportModel(loaded.result, baseline);
+      const width = process.stdout.columns ?? 100;
+
+      if (format === undefined) {
+        const paths = await writeReports(loaded.result, loaded.dir, { baseline, model, htmlLink: flags.link });
+        io.out(renderTerminalSummary(model, { color: io.color, width }));
+        io.err(`report: ${paths.html}\nsummary: ${paths.markdown}\njunit: ${paths.junit}`);
+        return;
+      }
+      const text = renderReport(model, format, { color: flags.out ? false : io.color, width, htmlLink: flags.link });
+      if (flags.out) {
+        const target = resolve(flags.out);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFileAtomic(target, text);
+        io.err(`${format}: ${target}`);
+      } else {
+        io.out(text);
+      }
+    });
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assembleRunResult, runPlan } from '../../src/engine/index.js';
+import { scriptedPlan } from './fixtures/plan-factory.js';
+import { plan, scenario, startServer, type TestServer } from './helpers.js';
+
+describe('worker threads', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('workers=2: merged counts equal the whole schedule', async () => {
+    const before = server.requests();
+    const p = plan(server.url, [
+      scenario('open', { executor: 'constant-arrival-rate', rate: 60, durationMs: 1000, preAllocatedVUs: 20, maxVUs: 40 }, { fixed: `${server.url}/open` }),
+      scenario('closed', { executor: 'shared-iterations', vus: 4, iterations: 41, maxDurationMs: 5000 }, { fixed: `${server.url}/closed` }),
+    ]);
+    const outcome = await runPlan(p, { workers: 2 });
+    const [open, closed] = outcome.scenarios;
+    assert.equal(open!.iterations + open!.droppedIterations, 60);
+    assert.equal(closed!.iterations, 41);
+    assert.equal(server.requests() - before, open!.iterations + 41);
+    const result = assembleRunResult(outcome);
+    assert.equal(result.totals.requests, open!.iterations + 41);
+    assert.equal(result.totals.iterations, open!.iterations + 41);
+    assert.equal(result.generator.workers, 2);
+    assert.equal(result.model, 'mixed');
+    assert.equal(result.scenarios[1]!.allocatedVUs, 4);
+  });
+
+  it('a plan with code needs a planSource; with one, workers re-load it', async () => {
+    const p = scriptedPlan(server.url, 20);
+    await assert.rejects(runPlan(p, { workers: 2 }), { code: 'TUNEUP_OPTION_INVALID' });
+    const outcome = await runPlan(p, {
+      workers: 2,
+      planSource: { module: new URL('./fixtures/plan-factory.ts', import.meta.url).href, exportName: 'scriptedPlan', args: [server.url, 20] },
+    });
+    assert.equal(outcome.scenarios[0]!.iterations, 20);
+    assert.equal(outcome.metrics.totals.checks.passes, 20);
+  });
+
+  it('--segment runs only its share of the iterations', async () => {
+    const p = plan(server.url, [scenario('seg', { executor: 'shared-iterations', vus: 4, iterations: 10, maxDurationMs: 5000 }, { fixed: `${server.url}/seg` })]);
+    const a = await runPlan(p, { segment: '1/2' });
+    const b = await runPlan(p, { segment: '2/2' });
+    assert.equal(a.scenarios[0]!.iterations + b.scenarios[0]!.iterations, 10);
+    assert.equal(a.segment, '1/2');
+  });
+});
