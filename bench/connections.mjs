@@ -24,7 +24,7 @@ try {
   const { stdout } = await run('bash', ['-c', command], { cwd: repoRoot, timeoutMs: (duration + 60) * 1000 });
   const r = JSON.parse(stdout.trim().split('\n').pop());
   console.log(`\n${r.connections.toLocaleString('en-US')} keep-alive connections held ${r.seconds.toFixed(0)} s (one request per connection every ${args.interval} s)`);
-  console.log(`  connections that got a response  ${r.answeredConnections.toLocaleString('en-US')}`);
+  console.log(`  connections that got a response  ${r.answeredConnections.toLocaleString('en-US')}; TCP connects ${r.tcpConnects.toLocaleString('en-US')} (= connections when none was re-opened)`);
   console.log(`  responses ${r.responses.toLocaleString('en-US')}, failed ${r.failed}`);
   console.log(`  generator RSS: baseline ${r.baselineRssMb} MB, peak ${r.peakRssMb} MB (${(((r.peakRssMb - r.baselineRssMb) * 1024) / r.connections).toFixed(1)} KB/connection), peak heap ${r.peakHeapMb} MB`);
   console.log(`  goal ≤ 300 MB: ${r.peakRssMb <= 300 ? 'OK' : 'MISSED'}`);

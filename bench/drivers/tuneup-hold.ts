@@ -9,6 +9,7 @@
 import { systemClock } from '../../src/engine/clock.js';
 import { createFixedSender, type FixedSender } from '../../src/engine/http/index.js';
 import { createRecorder } from '../../src/metrics/recorder.js';
+import type { MetricsRecorder } from '../../src/metrics/recorder-types.js';
 import { parseArgs } from '../lib/procs.mjs';
 
 const args = parseArgs(process.argv.slice(2), { url: '', connections: '10000', duration: '30', interval: '5' });
@@ -24,7 +25,20 @@ const mb = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 const baselineRss = process.memoryUsage().rss;
 const clock = systemClock;
 const recorder = createRecorder({ runStartMs: clock.now() });
-const options = { timeoutMs: 30_000, recorder, scenario: 'hold', clock, lag: { lagMs: 0 } };
+// Count new TCP connections (connecting time > 0) to prove connections are held, not re-opened.
+let connects = 0;
+const countingRecorder: MetricsRecorder = Object.create(recorder) as MetricsRecorder;
+countingRecorder.endpoint = (scenario, method, endpoint, tags) => {
+  const inner = recorder.endpoint(scenario, method, endpoint, tags);
+  return {
+    endpoint: inner.endpoint,
+    record(status, error, serviceUs, responseUs, waitingUs, connectingUs, bytesIn, bytesOut) {
+      if (connectingUs > 0) connects++;
+      inner.record(status, error, serviceUs, responseUs, waitingUs, connectingUs, bytesIn, bytesOut);
+    },
+  };
+};
+const options = { timeoutMs: 30_000, recorder: countingRecorder, scenario: 'hold', clock, lag: { lagMs: 0 } };
 const senders: FixedSender[] = [];
 const callbacks: Array<() => void> = [];
 const answered = new Uint8Array(n);
@@ -83,6 +97,6 @@ setTimeout(() => {
   const seconds = (clock.now() - start) / 1000;
   for (const s of senders) s.close();
   process.stdout.write(
-    `${JSON.stringify({ connections: n, answeredConnections: connected, busyAtEnd: busy, responses, failed: live.failed, seconds, baselineRssMb: mb(baselineRss), peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap) })}\n`,
+    `${JSON.stringify({ connections: n, answeredConnections: connected, tcpConnects: connects, busyAtEnd: busy, responses, failed: live.failed, seconds, baselineRssMb: mb(baselineRss), peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap) })}\n`,
   );
 }, durationMs);

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, start, stop, waitForPort } from './procs.mjs';
+import { freePort, onExit, start, stop, waitForPort } from './procs.mjs';
 
 /** Body every request gets (small JSON, like a typical API health/lookup). */
 export const NGINX_BODY = '{"ok":true,"service":"tuneup-bench","items":[1,2,3]}';
@@ -15,6 +15,7 @@ export const NGINX_BODY = '{"ok":true,"service":"tuneup-bench","items":[1,2,3]}'
  */
 export async function startNginx({ cpu = '0', maxConnections = 4096 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tuneup-bench-nginx-'));
+  const removeDir = onExit(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'logs'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
@@ -57,6 +58,7 @@ http {
     async stop() {
       await stop(proc);
       rmSync(dir, { recursive: true, force: true });
+      removeDir();
     },
   };
 }

@@ -19,11 +19,28 @@ function killGroup(child, signal) {
   }
 }
 
-/** Kill every child still running (SIGTERM, then SIGKILL for stragglers). Synchronous-safe. */
+const exitHooks = new Set();
+
+/** Register a synchronous cleanup (e.g. removing a temp dir) run on exit and on Ctrl-C; returns its remover. */
+export function onExit(hook) {
+  installHandlers();
+  exitHooks.add(hook);
+  return () => exitHooks.delete(hook);
+}
+
+/** Kill every child still running (SIGTERM, then SIGKILL for stragglers), then run exit hooks. Synchronous-safe. */
 export function killAll() {
   for (const child of children) killGroup(child, 'SIGTERM');
   for (const child of children) killGroup(child, 'SIGKILL');
   children.clear();
+  for (const hook of exitHooks) {
+    try {
+      hook();
+    } catch {
+      // best effort
+    }
+  }
+  exitHooks.clear();
 }
 
 let installed = false;

@@ -28,7 +28,7 @@ import {
   rateShortfall,
   tooFewTailSamples,
 } from './guardrails.js';
-import { quickModeInterval } from './quick.js';
+import { quickModeInterval, quickPercentileIntervals, type QuickInterval } from './quick.js';
 import { hodgesLehmann } from './stats/hodges-lehmann.js';
 import { mannWhitneyU } from './stats/mann-whitney.js';
 import { geometricMean, holmAdjust, median, modifiedZScores, MODIFIED_Z_LIMIT } from './stats/robust.js';
@@ -126,9 +126,14 @@ function outliersOf(which: 'before' | 'after', runs: readonly RunResult[], logVa
   return z.flatMap((score, i) => (Math.abs(score) > MODIFIED_Z_LIMIT ? [{ side: which, run: runs[i].id, z: score }] : []));
 }
 
-/** Endpoints present in every run of both sides, in the order of the first run. */
+/**
+ * Endpoints present in every run of both sides, in the order of the first
+ * run. A run with a single endpoint gets none: its rows would repeat the
+ * overall ones.
+ */
 function commonEndpoints(runs: readonly RunResult[]): string[] {
   const [first, ...rest] = runs;
+  if (runs.every((r) => r.endpoints.length <= 1)) return [];
   return first.endpoints.map((e) => e.endpoint).filter((ep) => rest.every((r) => findEndpoint(r, ep) !== undefined));
 }
 
@@ -140,6 +145,8 @@ interface RowContext {
   thresholds: Record<MetricKind, number>;
   quick: boolean;
   bootstrap: { resamples: number; blockLength: number; seed: number };
+  /** Quick mode: overall percentile intervals, bootstrapped together once. */
+  quickPercentiles?: Map<MetricKind, QuickInterval>;
 }
 
 function buildRow(metric: MetricKind, endpoint: string | null, ctx: RowContext): ComparisonRow | undefined {
@@ -170,7 +177,8 @@ function buildRow(metric: MetricKind, endpoint: string | null, ctx: RowContext):
   let method: ComparisonRow['method'] = 'descriptive';
   if (ctx.quick) {
     logRatio = ly[0] - lx[0];
-    const interval = quickModeInterval(ctx.before[0], ctx.after[0], metric, endpoint, ctx.basis, ctx.bootstrap, ctx.alpha);
+    const shared = endpoint === null ? ctx.quickPercentiles?.get(metric) : undefined;
+    const interval = shared ?? quickModeInterval(ctx.before[0], ctx.after[0], metric, endpoint, ctx.basis, ctx.bootstrap, ctx.alpha);
     if (interval.reason) inconclusive.push({ code: 'no-interval-histograms', message: `${label} (${where}): ${interval.reason}`, runs: [] });
     if (interval.result && interval.result.lower !== null && interval.result.upper !== null) {
       ci = { lower: interval.result.lower, upper: interval.result.upper, confidence: 1 - ctx.alpha };
@@ -268,6 +276,7 @@ export function compareRuns(before: readonly RunResult[], after: readonly RunRes
     seed: options.bootstrap?.seed ?? seedFromIds(all.map((r) => r.id)),
   };
   const ctx: RowContext = { before, after, basis, alpha, thresholds, quick, bootstrap };
+  if (quick && metrics.some(isPercentile)) ctx.quickPercentiles = quickPercentileIntervals(before[0], after[0], basis, bootstrap, alpha);
 
   const endpoints = options.endpoints === false ? [] : commonEndpoints(all);
   const rows: ComparisonRow[] = [];
@@ -311,7 +320,14 @@ export function compareRuns(before: readonly RunResult[], after: readonly RunRes
       warnings.push(`outlier run ${o.run} (${o.side}) on ${row.label} ${row.endpoint ?? 'overall'}: modified z = ${Number.isFinite(o.z) ? o.z.toFixed(1) : o.z > 0 ? '+∞' : '−∞'} (kept)`);
     }
   }
-  if (quick) warnings.push(QUICK_MODE_NOTE);
+  if (quick) {
+    warnings.push(QUICK_MODE_NOTE);
+    const shortest = Math.min(before[0].series.t.length, after[0].series.t.length);
+    if (shortest < 2 * bootstrap.blockLength * 3) {
+      // Fewer than ~6 blocks: the bootstrap cannot see the run's slow variation (A/A coverage was 0.88 at 30 blocks of 1 s).
+      warnings.push(`short runs (${shortest} intervals) for a ${bootstrap.blockLength}-interval block bootstrap: the interval is likely too narrow`);
+    }
+  }
 
   const reasons: InconclusiveReason[] = [
     ...loadModelsDiffer(before, after),

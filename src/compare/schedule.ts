@@ -9,7 +9,7 @@
  */
 import type { RunResult } from '../result/types.js';
 import { compareRuns, type CompareOptions } from './compare.js';
-import { mulberry32 } from './stats/prng.js';
+import { hashSeed } from './stats/prng.js';
 import type { Comparison } from './types.js';
 import { isUnresolved } from './verdict.js';
 
@@ -77,7 +77,8 @@ function bounds(options: ScheduleOptions): { pairs: number; maxPairs: number; no
 export async function runInterleaved(options: ScheduleOptions): Promise<ScheduleOutcome> {
   const { pairs: minPairs, maxPairs, now } = bounds(options);
   const seed = options.seed ?? 1;
-  const firstSide: Side = mulberry32(seed)() < 0.5 ? 'A' : 'B';
+  // The top bit of a well-mixed hash: one fair coin per seed (a PRNG's first draw is not).
+  const firstSide: Side = hashSeed(seed) >>> 31 === 0 ? 'A' : 'B';
   const order: Side[] = firstSide === 'A' ? ['A', 'B'] : ['B', 'A'];
   const a: RunResult[] = [];
   const b: RunResult[] = [];

@@ -37,6 +37,7 @@ export const THRESHOLDS = {
   'gc.msPerSecond': { low: 200, normal: 100, high: 50, unit: 'ms/s', description: 'p90 over samples of GC time per second', anchor: 'Clinic.js Doctor analyse-memory: blocking GC ≥ 100 ms per 1 s' },
   'cpu.saturatedPercent': { low: 95, normal: 90, high: 80, unit: '% of one core', description: 'p90 over samples of the service process CPU', anchor: 'Clinic.js Doctor analyse-cpu: 90th percentile CPU 0.9 boundary' },
   'memory.growthMBPerMin': { low: 30, normal: 10, high: 3, unit: 'MB/min', description: 'Trend of heap used (or RSS) after the first fifth of the run', anchor: 'tuneup; idea from Clinic.js Doctor analyse-handles (monotone growth test)' },
+  'memory.minDurationS': { low: 120, normal: 30, high: 20, unit: 's', description: 'Run time after warm-up needed before judging a memory trend', anchor: 'tuneup (short runs only show warm-up growth)' },
   'memory.minR2': { low: 0.9, normal: 0.8, high: 0.6, unit: 'R²', description: 'Linearity of the growth (sawtooth GC patterns stay below)', anchor: 'tuneup' },
   'slowDependency.share': { low: 0.7, normal: 0.5, high: 0.3, unit: 'ratio', description: 'Share of mean service time not explained by CPU, DB or cache', anchor: 'Clinic.js Doctor io category (CPU under-used while latency is high)' },
   'slowDependency.minMs': { low: 300, normal: 100, high: 30, unit: 'ms', description: 'Unexplained wait per request', anchor: 'awesome-prometheus-alerts Istio: mean latency > 100 ms' },

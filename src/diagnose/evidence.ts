@@ -35,11 +35,17 @@ export function probeSet(result: RunResult): ProbeSet {
   return out;
 }
 
+/** Samples describing a period longer than this many intervals are too smeared to attribute and are left out. */
+export const MAX_SAMPLE_SPAN_INTERVALS = 2.5;
+
 /**
- * Put one probe column on the run's interval grid: a sample taken at `t[j]`
- * describes the period since the previous sample, so it is assigned to the
- * interval that contains the midpoint of that period; several samples in one
- * interval are averaged. Intervals without a sample are null.
+ * Put one probe column on the run's interval grid. A sample taken at `t[j]`
+ * describes the period since the previous sample (`t[j-1]`, or one interval
+ * before the first), so its value is spread over the grid intervals that
+ * period overlaps, weighted by the overlap. A sample whose period is longer
+ * than {@link MAX_SAMPLE_SPAN_INTERVALS} (a probe that stalled on a busy
+ * host) is left out: its average mixes seconds with different load. Grid
+ * intervals covered by less than half an interval of samples are null.
  *
  * @param grid - the run's interval series (its `t` and `intervalMs`)
  * @param series - the probe's series
@@ -47,21 +53,28 @@ export function probeSet(result: RunResult): ProbeSet {
  */
 export function alignToGrid(grid: Pick<IntervalSeries, 't' | 'intervalMs'>, series: Pick<ProbeSeries, 't'>, values: (number | null)[] | undefined): (number | null)[] {
   const n = grid.t.length;
-  const sums = new Array<number>(n).fill(0);
-  const counts = new Array<number>(n).fill(0);
+  const weighted = new Array<number>(n).fill(0);
+  const covered = new Array<number>(n).fill(0);
   if (!values || n === 0) return new Array<number | null>(n).fill(null);
   const start = grid.t[0]!;
+  const w = grid.intervalMs;
   for (let j = 0; j < series.t.length; j++) {
     const v = values[j];
     if (v === null || v === undefined || !Number.isFinite(v)) continue;
-    const prev = j > 0 ? series.t[j - 1]! : series.t[j]! - grid.intervalMs;
-    const mid = (prev + series.t[j]!) / 2;
-    const i = Math.floor((mid - start) / grid.intervalMs);
-    if (i < 0 || i >= n) continue;
-    sums[i]! += v;
-    counts[i]!++;
+    const to = series.t[j]!;
+    const from = j > 0 ? series.t[j - 1]! : to - w;
+    if (to <= from || to - from > MAX_SAMPLE_SPAN_INTERVALS * w) continue;
+    const first = Math.max(0, Math.floor((from - start) / w));
+    const last = Math.min(n - 1, Math.floor((to - start - 1e-9) / w));
+    for (let i = first; i <= last; i++) {
+      const lo = Math.max(from, start + i * w);
+      const hi = Math.min(to, start + (i + 1) * w);
+      if (hi <= lo) continue;
+      weighted[i]! += v * (hi - lo);
+      covered[i]! += hi - lo;
+    }
   }
-  return sums.map((s, i) => (counts[i]! > 0 ? s / counts[i]! : null));
+  return weighted.map((s, i) => (covered[i]! >= w / 2 ? s / covered[i]! : null));
 }
 
 /** Non-null numbers of a column. */

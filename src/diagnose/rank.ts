@@ -18,10 +18,10 @@ export function score(f: Finding): number {
 
 /**
  * Causes that explain an endpoint's unexplained wait more specifically than
- * slow-dependency does: when one of them names the endpoint (or the whole
+ * slow-dependency does (an N+1 loop's sequential round trips are wait too): when one of them names the endpoint (or the whole
  * service), the slow-dependency finding for that endpoint is dropped.
  */
-const EXPLAINS_WAIT: FindingCategory[] = ['pool-saturation', 'lock-contention', 'cpu-saturation', 'event-loop-blocked', 'generator-saturated'];
+const EXPLAINS_WAIT: FindingCategory[] = ['pool-saturation', 'lock-contention', 'cpu-saturation', 'event-loop-blocked', 'generator-saturated', 'n-plus-one'];
 
 function endpointsOf(f: Finding): string[] {
   return [...new Set([...(f.endpoint ? [f.endpoint] : []), ...(f.endpoints ?? [])])];

@@ -24,7 +24,8 @@ export interface RedisView {
   /** Microseconds per command over the window, when known. */
   commandUsec: Record<string, number>;
   /** Slow log entries recorded during the window. */
-  slowlog: { command: string; args: string; durationUs: number }[];
+  /** `at` is the epoch ms when the command ran, when logged. */
+  slowlog: { command: string; args: string; durationUs: number; at?: number }[];
 }
 
 function num(x: unknown): number | undefined {
@@ -88,7 +89,8 @@ export function readRedis(ev: ProbeEvidence): RedisView {
     const args = Array.isArray(argv) ? argv.map(String) : typeof argv === 'string' ? argv.split(' ') : [];
     const command = String(pick(e, 'command', 'cmd') ?? args[0] ?? '').toLowerCase();
     const us = num(pick(e, 'durationUs', 'durationMicros', 'duration_us', 'microseconds', 'duration'));
-    if (command && us !== undefined) view.slowlog.push({ command, args: args.join(' ').slice(0, 120), durationUs: us });
+    const at = num(pick(e, 'at', 'timestampMs'));
+    if (command && us !== undefined) view.slowlog.push({ command, args: args.join(' ').slice(0, 120), durationUs: us, ...(at !== undefined ? { at } : {}) });
   }
   return view;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 export { runPlan, startRun, thresholdQuery, type RunHandle, type RunOptions, type RunOutcome, type RunOutcomeStatus } from './run.js';
-export { assembleRunResult, writeRunResult, runId, modelOf, redact, redactUrl, DEFAULT_RUNS_DIR, type ResultMeta } from './result.js';
+export { assembleRunResult, writeRunResult, writeJsonAtomic, runId, modelOf, redact, redactUrl, DEFAULT_RUNS_DIR, type ResultMeta } from './result.js';
 export { systemClock } from './clock.js';
 export { DEFAULT_LATE_START_TOLERANCE_MS } from './executors/runtime.js';
 export {
@@ -24,5 +24,5 @@ export { arrivalOffsets, vusAt, vuSteps, rateAt, stagesDurationMs, meanRatePerSe
 export { summarizeHealth, EVENT_LOOP_DELAY_P99_LIMIT_MS, CPU_LIMIT_PERCENT, LATE_START_SHARE_LIMIT, DROPPED_SHARE_LIMIT } from './health.js';
 export { precheckTargets, planOrigins, PRECHECK_TIMEOUT_MS } from './precheck.js';
 export { mergeScenarioResults } from './scenarios.js';
-export { sumLive, workerEntry, type PlanSource } from './workers.js';
+export { sumLive, workerEntry, planFileSource, type PlanSource } from './workers.js';
 export type * from './types.js';

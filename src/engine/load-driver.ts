@@ -25,6 +25,12 @@ export interface CombinedLoad {
 
 /** A running load, whatever generates it. */
 export interface LoadDriver {
+  /**
+   * Resolves with the clock time of t = 0 once the load really starts
+   * (worker threads first load their modules and the plan). Never rejects;
+   * failures surface through `done`.
+   */
+  started: Promise<number>;
   live(): LiveStats;
   /** Current metrics (for live abortOnFail thresholds). */
   metricsNow(): readonly SnapshotMetric[];

@@ -74,6 +74,7 @@ export function startLocalLoad(options: LocalLoadOptions): LocalLoad {
   });
 
   let nextInterval = runStartMs + INTERVAL_MS;
+  let lastAllocated = -1;
   const sampleHealth = (): void => {
     const eventLoopDelayP99Ms = loop.takeInterval();
     const cpuPercent = usage ? usage.takeInterval() : options.externalCpu!();
@@ -89,6 +90,11 @@ export function startLocalLoad(options: LocalLoadOptions): LocalLoad {
     }
     const load = running.load();
     recorder.setLoad(load.busy, load.targetRate);
+    // k6 vus_max: VUs allocated (initialised), busy or not.
+    if (load.allocated !== lastAllocated) {
+      lastAllocated = load.allocated;
+      recorder.setGauge('vus_max', load.allocated);
+    }
     recorder.tick(now);
   };
   const timer = setInterval(tick, TICK_MS);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { arch, availableParallelism, hostname, platform, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUN_RESULT_SCHEMA_VERSION, type LoadModel, type RunResult } from '../result/types.js';
 import type { RunOutcome } from './run.js';
@@ -90,17 +90,30 @@ export function runId(epochMs: number = Date.now()): string {
 }
 
 /**
- * Write `result` to `<dir>/<id>/result.json` atomically (temp file, fsync,
- * rename), so a crash never leaves a truncated result. Returns the path.
+ * Write `result` to `<dir>/<id>/result.json` atomically (see
+ * {@link writeJsonAtomic}), so a crash never leaves a truncated result.
+ * Returns the path.
  */
 export async function writeRunResult(result: RunResult, dir: string = DEFAULT_RUNS_DIR): Promise<string> {
   const runDir = join(dir, result.id);
   await mkdir(runDir, { recursive: true });
   const path = join(runDir, 'result.json');
-  const temp = join(runDir, `.result.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeJsonAtomic(path, result);
+  return path;
+}
+
+/**
+ * Write JSON atomically: a temp file in the same directory, fsync, rename
+ * over `path`, then fsync the directory (best effort). Readers see the old
+ * file or the new one, never a partial one. Also used for `snapshot.json`
+ * of segment runs (`outcome.snapshot`), the input of a later merge.
+ */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(JSON.stringify(result, null, 2) + '\n', 'utf8');
+    await handle.writeFile(JSON.stringify(value, null, 2) + '\n', 'utf8');
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -111,7 +124,7 @@ export async function writeRunResult(result: RunResult, dir: string = DEFAULT_RU
   await rename(temp, path);
   // Persist the rename itself; not every platform can fsync a directory.
   try {
-    const d = await open(runDir, 'r');
+    const d = await open(dir, 'r');
     try {
       await d.sync();
     } finally {
@@ -120,7 +133,6 @@ export async function writeRunResult(result: RunResult, dir: string = DEFAULT_RU
   } catch {
     // best effort
   }
-  return path;
 }
 
 /** Remove the password (and a token-like username) from a URL string; non-URLs are returned unchanged. */

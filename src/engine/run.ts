@@ -47,7 +47,7 @@ export interface RunOptions {
   hardSignal?: AbortSignal;
   /** Live totals about once a second (for the terminal). Must not throw. */
   onProgress?: (live: LiveStats) => void;
-  /** Clock for in-thread runs (tests); worker threads always use the system clock. */
+  /** Clock for in-thread runs (tests); ignored with workers, which use the system clock. */
   clock?: Clock;
   /** Worker threads generating the load (default 1: the load runs in this thread). */
   workers?: number;
@@ -157,7 +157,8 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
   async function execute(): Promise<RunOutcome> {
     const workers = normalizeWorkers(options.workers);
     const segment = typeof options.segment === 'string' ? parseSegment(options.segment) : (options.segment ?? FULL_SEGMENT);
-    const clock = options.clock ?? systemClock;
+    // Worker threads run on the system clock, so the main thread must too.
+    const clock = workers > 1 ? systemClock : (options.clock ?? systemClock);
     const lateStartToleranceMs = options.lateStartToleranceMs ?? DEFAULT_LATE_START_TOLERANCE_MS;
     const warnings: string[] = [...plan.warnings];
     if (plan.scenarios.length === 0) {
@@ -177,19 +178,23 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     const probes = new ProbeRunner(options.probes ?? []);
     await probes.start(probeContext);
 
-    const loadStartedAt = Date.now();
-    const loadStartMs = clock.now();
-    t0 = loadStartMs;
-    probeContext.runStartedAt = loadStartedAt;
     const common = { plan, segment, lateStartToleranceMs, stopSignal: stopController.signal, hardSignal: hardController.signal };
     let load: LoadDriver;
     try {
-      load = workers > 1 ? startWorkerLoad({ ...common, workers, planSource: options.planSource }) : localDriver({ ...common, clock, runStartMs: loadStartMs });
+      load =
+        workers > 1
+          ? startWorkerLoad({ ...common, workers, planSource: options.planSource })
+          : localDriver({ ...common, clock, runStartMs: clock.now() });
     } catch (error) {
       await probes.stop();
       throw error;
     }
     driver = load;
+    // Worker threads take a moment to boot: t = 0 is when they all start, not now.
+    const loadStartMs = await Promise.race([load.started, load.done.then(() => clock.now(), () => clock.now())]);
+    const loadStartedAt = Date.now() - (clock.now() - loadStartMs);
+    t0 = loadStartMs;
+    probeContext.runStartedAt = loadStartedAt;
 
     const watcher = createThresholdWatcher(plan.thresholds);
     let nextSecond = loadStartMs + INTERVAL_MS;
@@ -219,6 +224,9 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     let combined: CombinedLoad;
     try {
       combined = await load.done;
+    } catch (error) {
+      await probes.stop();
+      throw error;
     } finally {
       clearInterval(everySecond);
     }
@@ -297,6 +305,7 @@ function localDriver(o: {
 }): LoadDriver {
   const local = startLocalLoad(o);
   return {
+    started: Promise.resolve(o.runStartMs),
     live: () => local.live(),
     metricsNow: () => (local.recorder.snapshot() as unknown as { metrics: SnapshotMetric[] }).metrics,
     done: local.done.then((r) => ({

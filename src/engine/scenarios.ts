@@ -39,8 +39,8 @@ export interface ScenarioOutcome {
 /** Running scenarios: the end, and the current load for the live series. */
 export interface RunningScenarios {
   done: Promise<ScenarioOutcome[]>;
-  /** Busy VUs and target rate (iterations/s) summed over scenarios now. */
-  load(): { busy: number; targetRate: number };
+  /** Busy VUs, allocated VUs and target rate (iterations/s) summed over scenarios now. */
+  load(): { busy: number; allocated: number; targetRate: number };
   /** Open-model iterations, late starts and drops so far (for generator health). */
   counters(): { openIterations: number; lateStarts: number; dropped: number };
 }
@@ -94,13 +94,15 @@ export function startScenarios(options: ScenarioRunOptions): RunningScenarios {
     done: Promise.all(plan.scenarios.map(runOne)),
     load() {
       let busy = 0;
+      let allocated = 0;
       let targetRate = 0;
       const now = clock.now();
       for (const rt of runtimes) {
         busy += rt.busy;
+        allocated += rt.allocated;
         if (!rt.stopping) targetRate += rt.targetRateNow(now);
       }
-      return { busy, targetRate };
+      return { busy, allocated, targetRate };
     },
     counters() {
       let openIterations = 0;

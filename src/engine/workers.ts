@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { TuneupError } from '../errors.js';
 import { mergeMetrics, mergeSnapshots, type SnapshotMetric } from '../metrics/index.js';
@@ -57,6 +58,15 @@ export function workerEntry(): { entry: URL | string; eval: boolean } {
   return { entry: code, eval: true };
 }
 
+/**
+ * The {@link PlanSource} of a plan file: workers call the plan module's
+ * `loadPlan(path, options)` with the same arguments as the main thread.
+ * `options` must be plain data (env, overrides).
+ */
+export function planFileSource(path: string, options: Record<string, unknown> = {}): PlanSource {
+  return { module: new URL(`../plan/load.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href, exportName: 'loadPlan', args: [resolve(path), options] };
+}
+
 /** Strip functions so the plan can cross a thread boundary; only valid when every scenario is `fixed`. */
 export function planAsData(plan: ResolvedPlan): ResolvedPlan {
   return {
@@ -87,6 +97,8 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
   const usage = new ProcessUsageMonitor();
   let cpuTimer: NodeJS.Timeout | undefined;
 
+  let markStarted: (clockMs: number) => void = () => undefined;
+  const started = new Promise<number>((resolve) => (markStarted = resolve));
   const broadcast = (message: ToWorker): void => {
     for (const w of threads) w.postMessage(message);
   };
@@ -127,7 +139,9 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
               if (options.stopSignal.aborted) {
                 broadcast({ type: 'stop' });
               }
-              broadcast({ type: 'go', runStartAbsMs: performance.timeOrigin + performance.now() });
+              const now = performance.now();
+              broadcast({ type: 'go', runStartAbsMs: performance.timeOrigin + now });
+              markStarted(now);
               cpuTimer = setInterval(() => broadcast({ type: 'cpu', cpuPercent: usage.takeInterval() }), INTERVAL_MS);
             }
             break;
@@ -166,6 +180,7 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
   });
 
   return {
+    started,
     live: () => sumLive(lives.filter((l): l is LiveStats => l !== undefined)),
     metricsNow: () => mergeMetrics(metrics.flatMap((m) => m ?? [])),
     done,

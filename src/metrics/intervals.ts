@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { createCompactHistogram, encodeHistogram, type Histogram } from './hdr.js';
+import { createCompactHistogram, type Histogram } from './hdr.js';
+import { encodeFast } from './encode.js';
 import * as hdr from 'hdr-histogram-js';
 import { summarize } from './summary.js';
 import { emptyPercentiles, emptyRow, type EndpointCell, type IntervalPercentiles, type IntervalRow } from './snapshot.js';
@@ -67,7 +68,7 @@ function mergeEncodedAll(parts: string[]): { encoded: string; percentiles: Inter
   if (nonEmpty.length === 0) return { encoded: '', percentiles: emptyPercentiles() };
   const h = createCompactHistogram();
   for (const part of nonEmpty) addEncoded(h, part);
-  return { encoded: encodeHistogram(h), percentiles: percentilesOf(h) };
+  return { encoded: encodeFast(h), percentiles: percentilesOf(h) };
 }
 
 /** Combine one endpoint's cells (see the module doc for the one approximation). */
@@ -86,7 +87,7 @@ export function combineCells(cells: EndpointCell[]): EndpointCell {
   if (exact) {
     const h = createCompactHistogram();
     for (const c of cells) if (c.histogram) addEncoded(h, c.histogram);
-    out.histogram = encodeHistogram(h);
+    out.histogram = encodeFast(h);
     if (h.totalCount > 0) {
       const s = summarize(h);
       out.p50 = s.p50 / 1000;

@@ -17,7 +17,8 @@
  * @module
  */
 import { TuneupError } from '../errors.js';
-import { createCompactHistogram, encodeHistogram } from './hdr.js';
+import { createCompactHistogram } from './hdr.js';
+import { encodeFast } from './encode.js';
 import { addEncoded, coarsenRows, combineRows } from './intervals.js';
 import { asMetricsSnapshot, type IntervalRow, type MetricsSnapshot, type SnapshotMetric } from './snapshot.js';
 import type { RecorderSnapshot } from './recorder-types.js';
@@ -97,7 +98,7 @@ function mergeGroup(group: SnapshotMetric[]): SnapshotMetric {
     case 'trend': {
       const h = createCompactHistogram();
       for (const m of group) addEncoded(h, m.histogram ?? '');
-      return { ...base, histogram: encodeHistogram(h) };
+      return { ...base, histogram: encodeFast(h) };
     }
   }
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import type { MetricType, Tags, TrendStats } from '../result/types.js';
-import { createCompactHistogram, encodeHistogram, type Histogram } from './hdr.js';
+import { createCompactHistogram, type Histogram } from './hdr.js';
+import { encodeFast } from './encode.js';
 import { trendStatsOf } from './summary.js';
 import { recordValue } from './fast-record.js';
 import type { SnapshotMetric } from './snapshot.js';
@@ -93,9 +94,9 @@ export class LiveMetric {
       case 'gauge':
         return { ...base, value: this.value, min: this.min, max: this.max };
       case 'trend': {
-        if (this.zeros === 0 && this.histogram) return { ...base, histogram: encodeHistogram(this.histogram) };
+        if (this.zeros === 0 && this.histogram) return { ...base, histogram: encodeFast(this.histogram) };
         const h = this.trendHistogram();
-        const encoded = encodeHistogram(h);
+        const encoded = encodeFast(h);
         h.destroy();
         return { ...base, histogram: encoded };
       }

@@ -31,7 +31,8 @@
  */
 import type { ErrorKind, Tags } from '../result/types.js';
 import type { EndpointHandle, LiveStats, MetricsRecorder } from './recorder-types.js';
-import { createCompactHistogram, encodeHistogram, type Histogram } from './hdr.js';
+import { createCompactHistogram, type Histogram } from './hdr.js';
+import { encodeFast } from './encode.js';
 import { LiveMetric, type MetricUnit } from './metric.js';
 import { summarize } from './summary.js';
 import { recordValue } from './fast-record.js';
@@ -77,6 +78,9 @@ const ERROR_INDEX: Readonly<Record<ErrorKind, number>> = {
   aborted: 6,
   other: 7,
 };
+/** Cells finished per tick at least, and the time (ms) a tick may keep finishing more. */
+const CELLS_PER_TICK = 4;
+const CELL_TIME_PER_TICK_MS = 1;
 /** How many coarsening pairs one tick merges, so a doubling never stalls the event loop. */
 const COARSEN_PAIRS_PER_TICK = 8;
 /** Distinct folded endpoint names remembered for the warning (the count stops being exact beyond). */
@@ -123,8 +127,15 @@ class EndpointInterval {
   failed = 0;
   serviceSumUs = 0;
   bytesReceived = 0;
-  readonly histogram: Histogram = createCompactHistogram();
+  /** Swapped for a fresh one when the interval closes (the closed one waits in the recorder's cell queue). */
+  histogram: Histogram = createCompactHistogram();
   constructor(readonly name: string) {}
+}
+
+/** A closed interval's endpoint cell whose percentiles and encoding are still to be computed. */
+interface PendingCell {
+  cell: EndpointCell;
+  histogram: Histogram;
 }
 
 /** Per-scenario iteration metrics. */
@@ -258,6 +269,11 @@ export class Recorder implements MetricsRecorder {
   private targetRate = 0;
   private loopDelayP99 = 0;
   private cpuPercent = 0;
+
+  // Endpoint cells of closed intervals waiting for percentiles and encoding (see finishCells).
+  private pendingCells: PendingCell[] = [];
+  private pendingHead = 0;
+  private readonly spareHistograms: Histogram[] = [];
 
   // Closed intervals and pending coarsening.
   private rows: IntervalRow[] = [];
@@ -400,7 +416,9 @@ export class Recorder implements MetricsRecorder {
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
     const offset = nowMs - this.runStartMs;
     while (offset >= this.openStartMs + this.intervalMs) this.closeInterval();
-    if (this.coarsen) this.coarsenStep(COARSEN_PAIRS_PER_TICK);
+    if (this.pendingHead < this.pendingCells.length) this.finishCells(false);
+    // Coarsening reads finished cells only, so it waits for the queue to drain.
+    else if (this.coarsen) this.coarsenStep(COARSEN_PAIRS_PER_TICK);
   }
 
   live(): LiveStats {
@@ -423,6 +441,7 @@ export class Recorder implements MetricsRecorder {
   }
 
   snapshot(): MetricsSnapshot {
+    this.finishCells(true);
     if (this.coarsen) this.coarsenStep(Infinity);
     const intervals = this.rows.slice();
     // The open (partial) interval is included when anything happened in it, so nothing recorded is lost.
@@ -517,27 +536,66 @@ export class Recorder implements MetricsRecorder {
     }
   }
 
+  /**
+   * Finish queued endpoint cells: at least a quarter of the queue (so it
+   * drains within a few ticks whatever the endpoint count) and at least
+   * CELLS_PER_TICK, then more while under CELL_TIME_PER_TICK_MS; `all` drains it.
+   */
+  private finishCells(all: boolean): void {
+    const started = performance.now();
+    const backlog = this.pendingCells.length - this.pendingHead;
+    const minimum = Math.max(CELLS_PER_TICK, Math.ceil(backlog / 4));
+    let done = 0;
+    while (this.pendingHead < this.pendingCells.length) {
+      if (!all && done >= minimum && performance.now() - started > CELL_TIME_PER_TICK_MS) break;
+      const { cell, histogram } = this.pendingCells[this.pendingHead++];
+      this.finishCell(cell, histogram, true);
+      histogram.reset();
+      this.spareHistograms.push(histogram);
+      done++;
+    }
+    if (this.pendingHead === this.pendingCells.length) {
+      this.pendingCells = [];
+      this.pendingHead = 0;
+    }
+  }
+
+  /** Fill a cell's percentiles and, while the budget lasts, its encoded histogram. */
+  private finishCell(cell: EndpointCell, histogram: Histogram, spendBudget: boolean): void {
+    const s = summarize(histogram);
+    cell.p50 = s.p50 / 1000;
+    cell.p95 = s.p95 / 1000;
+    cell.p99 = s.p99 / 1000;
+    if (this.histogramBudget > 0) {
+      cell.histogram = encodeFast(histogram);
+      if (spendBudget) this.histogramBudget -= cell.histogram.length;
+    }
+  }
+
   /** Reduce the open interval to a row; with `reset`, also clear it and fold it into the cumulative histograms. */
   private buildRow(reset: boolean): IntervalRow {
     const endpoints: Record<string, EndpointCell> = {};
     for (const ep of this.activeEndpoints) {
-      const h = ep.histogram;
-      let encoded: string | null = null;
-      if (this.histogramBudget > 0) {
-        encoded = encodeHistogram(h);
-        if (reset) this.histogramBudget -= encoded.length;
-      }
-      const s = summarize(h);
-      endpoints[ep.name] = {
+      const cell: EndpointCell = {
         requests: ep.requests,
         failed: ep.failed,
         serviceSumUs: ep.serviceSumUs,
         bytesReceived: ep.bytesReceived,
-        p50: s.p50 / 1000,
-        p95: s.p95 / 1000,
-        p99: s.p99 / 1000,
-        histogram: encoded,
+        p50: null,
+        p95: null,
+        p99: null,
+        histogram: null,
       };
+      endpoints[ep.name] = cell;
+      if (reset) {
+        // Percentiles and encoding happen over the next ticks (finishCells), not
+        // all at once here: with many endpoints that would stall the event loop
+        // once per interval and show up as late starts.
+        this.pendingCells.push({ cell, histogram: ep.histogram });
+        ep.histogram = this.spareHistograms.pop() ?? createCompactHistogram();
+      } else {
+        this.finishCell(cell, ep.histogram, false);
+      }
     }
     const row: IntervalRow = {
       t: this.openStartMs,
@@ -548,8 +606,8 @@ export class Recorder implements MetricsRecorder {
       vus: this.vus,
       targetRate: this.targetRate,
       bytesReceived: this.openBytes,
-      responseHistogram: encodeHistogram(this.openResponse),
-      serviceHistogram: encodeHistogram(this.openService),
+      responseHistogram: encodeFast(this.openResponse),
+      serviceHistogram: encodeFast(this.openService),
       response: this.openRequests > 0 ? percentilesOf(this.openResponse) : emptyPercentiles(),
       service: this.openRequests > 0 ? percentilesOf(this.openService) : emptyPercentiles(),
       eventLoopDelayP99: this.loopDelayP99,
@@ -562,7 +620,6 @@ export class Recorder implements MetricsRecorder {
         ep.failed = 0;
         ep.serviceSumUs = 0;
         ep.bytesReceived = 0;
-        ep.histogram.reset();
       }
       this.activeEndpoints.length = 0;
       if (this.openRequests > 0) {

@@ -68,27 +68,55 @@ export function summarize(histogram: Histogram): HistogramSummary {
   // histogram): a method call per slot was most of the cost of a summary.
   const raw = (histogram as unknown as { _counts?: ArrayLike<number> })._counts;
   const counts: ArrayLike<number> = raw !== undefined && raw.length >= h.countsArrayLength ? raw : countsOf(h);
+  // Slot values by bit arithmetic for our layout (lowest 1, 2048 sub-buckets);
+  // the library's own methods for any other layout.
+  const fast = isStandardLayout(histogram);
+  const length = h.countsArrayLength;
   const values = [0, 0, 0, 0, 0, 0];
   let next = 0;
   let running = 0;
   let total = 0;
-  const length = h.countsArrayLength;
+  let minSlot = -1;
   for (let i = 0; i < length; i++) {
     const c = counts[i];
     if (c === 0) continue;
-    const v = h.valueFromIndex(i);
+    if (minSlot < 0) minSlot = i;
+    let v: number;
+    let width: number;
+    if (!fast) {
+      v = h.valueFromIndex(i);
+      width = h.highestEquivalentValue(v) - v + 1;
+    } else if (i < 2048) {
+      v = i;
+      width = 1;
+    } else {
+      // Bucket b ≥ 1 holds slots 1024(b+1) … 1024(b+2)−1, each 2^b values wide.
+      width = 2 ** ((i >> 10) - 1);
+      v = ((i & 1023) + 1024) * width;
+    }
     running += c;
-    total += h.medianEquivalentValue(v) * c;
-    while (next < targets.length && running >= targets[next]) values[next++] = h.highestEquivalentValue(v);
+    // Median equivalent value = lowest + floor(width / 2).
+    total += (v + Math.floor(width / 2)) * c;
+    while (next < targets.length && running >= targets[next]) values[next++] = v + width - 1;
     if (running >= n) break;
   }
   const mean = total / n;
   let deviation = 0;
   running = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = minSlot; i < length; i++) {
     const c = counts[i];
     if (c === 0) continue;
-    const d = h.medianEquivalentValue(h.valueFromIndex(i)) - mean;
+    let median: number;
+    if (!fast) {
+      const v = h.valueFromIndex(i);
+      median = h.medianEquivalentValue(v);
+    } else if (i < 2048) {
+      median = i;
+    } else {
+      const width = 2 ** ((i >> 10) - 1);
+      median = ((i & 1023) + 1024) * width + Math.floor(width / 2);
+    }
+    const d = median - mean;
     deviation += d * d * c;
     running += c;
     if (running >= n) break;
@@ -126,4 +154,10 @@ function countsOf(h: CountsView): ArrayLike<number> {
   const out = new Float64Array(h.countsArrayLength);
   for (let i = 0; i < out.length; i++) out[i] = h.getCountAtIndex(i);
   return out;
+}
+
+/** True for histograms with lowest discernible value 1 and 3 significant digits (2048 sub-buckets). */
+function isStandardLayout(histogram: Histogram): boolean {
+  const h = histogram as unknown as { subBucketHalfCountMagnitude?: number; unitMagnitude?: number };
+  return h.subBucketHalfCountMagnitude === 10 && h.unitMagnitude === 0;
 }

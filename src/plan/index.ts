@@ -30,3 +30,4 @@ export { compileTemplate, TemplateError } from './template.js';
 export type { CompiledTemplate, TemplateContext, TemplateScope } from './template.js';
 export { compileWorkload, compileCapture } from './workload.js';
 export type { CompiledWorkload, WorkloadEnvironment } from './workload.js';
+export { planJsonSchema } from './json-schema.js';

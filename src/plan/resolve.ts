@@ -110,6 +110,10 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
   } else if (flags.rate !== undefined || fromEnv.rate !== undefined) {
     issues.add(['profile'], '--rate / TUNEUP_RATE needs a profile: add --profile load (or set profile: in the plan)');
   }
+  const warnings = [...parsedThresholds.warnings];
+  if (profile === undefined && (flags.duration !== undefined || fromEnv.duration !== undefined)) {
+    warnings.push('--duration / TUNEUP_DURATION only applies to profiles; the scenarios keep their own durations');
+  }
   let scenarioInputs: [string, ScenarioInput, PlanPath][] = Object.entries(plan.scenarios ?? {}).map(([name, s]) => [name, s, ['scenarios', name]]);
   let breakpoint = false;
   if (profile !== undefined) {
@@ -168,7 +172,7 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     goals: plan.goals,
     profile: profile === undefined ? undefined : { name: profile.name, ...(profile.rate === undefined ? {} : { rate: profile.rate }) },
     env,
-    warnings: parsedThresholds.warnings,
+    warnings,
     json: {
       ...(plan.name === undefined ? {} : { name: plan.name }),
       ...(file === undefined ? {} : { source: file }),
@@ -236,7 +240,9 @@ function resolveScenario(
     value === undefined ? fallback : (msOf(value, [...path, key], issues) ?? fallback);
 
   // Workload: scenario requests/flow, else exec, else plan-level requests/flow, else default.
-  const fn = scenarioFunction(name, scenario, path, plan, input, workloadEnv, issues);
+  // Templates see the scenario's env over the plan's ({{ env.NAME }}).
+  const scenarioEnv = scenario.env === undefined ? workloadEnv : { ...workloadEnv, env: { ...workloadEnv.env, ...scenario.env } };
+  const fn = scenarioFunction(name, scenario, path, plan, input, scenarioEnv, issues);
 
   const base: Omit<ResolvedScenarioBase, 'executor' | 'model'> = {
     name,

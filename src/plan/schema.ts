@@ -6,13 +6,13 @@
  * @module
  */
 import { z } from 'zod';
-import { tryParseDuration } from './duration.js';
+import { describe, tryParseDuration } from './duration.js';
 import { closest } from './suggest.js';
 import type { PlanIssue, PlanPath } from './issues.js';
 import { EXECUTOR_NAMES, PROFILE_NAMES, type ExecutorName } from './types.js';
 
 /** A duration string or ms number, checked with the same rules as `parseDuration`. */
-const duration = z.unknown().superRefine((value, ctx) => {
+export const duration = z.unknown().superRefine((value, ctx) => {
   const parsed = tryParseDuration(value);
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
 });
@@ -53,7 +53,6 @@ const workload = {
 };
 
 const common = {
-  executor: z.string(),
   startTime: duration.optional(),
   gracefulStop: duration.optional(),
   exec: z.string().optional(),
@@ -64,22 +63,25 @@ const common = {
 
 /** Strict schema per executor with k6's option names. */
 export const executorSchemas: Record<ExecutorName, z.ZodType> = {
-  'constant-vus': z.strictObject({ ...common, vus: positiveCount.optional(), duration }),
-  'ramping-vus': z.strictObject({ ...common, startVUs: count.optional(), stages, gracefulRampDown: duration.optional() }),
+  'constant-vus': z.strictObject({ ...common, executor: z.literal('constant-vus'), vus: positiveCount.optional(), duration }),
+  'ramping-vus': z.strictObject({ ...common, executor: z.literal('ramping-vus'), startVUs: count.optional(), stages, gracefulRampDown: duration.optional() }),
   'per-vu-iterations': z.strictObject({
     ...common,
+    executor: z.literal('per-vu-iterations'),
     vus: positiveCount.optional(),
     iterations: positiveCount.optional(),
     maxDuration: duration.optional(),
   }),
   'shared-iterations': z.strictObject({
     ...common,
+    executor: z.literal('shared-iterations'),
     vus: positiveCount.optional(),
     iterations: positiveCount.optional(),
     maxDuration: duration.optional(),
   }),
   'constant-arrival-rate': z.strictObject({
     ...common,
+    executor: z.literal('constant-arrival-rate'),
     rate: z.number().positive(),
     timeUnit: duration.optional(),
     duration,
@@ -88,6 +90,7 @@ export const executorSchemas: Record<ExecutorName, z.ZodType> = {
   }),
   'ramping-arrival-rate': z.strictObject({
     ...common,
+    executor: z.literal('ramping-arrival-rate'),
     startRate: z.number().min(0).optional(),
     timeUnit: duration.optional(),
     stages,
@@ -237,13 +240,7 @@ function article(expected: string): string {
 }
 
 /** `"fast"`, `3.5`, `a list`, `an object`, `true`. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
+export const describeValue = describe;
 
 /** The keys an object schema at `path` accepts, for did-you-mean (walks zod's definitions). */
 function allowedKeys(schema: z.ZodType, path: readonly (string | number)[]): string[] | undefined {

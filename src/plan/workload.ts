@@ -47,7 +47,6 @@ interface CompiledStep {
   staticSpec?: RequestSpec;
   captures: Capture[];
   label: string;
-  dataSources: Set<string>;
 }
 
 /**
@@ -142,13 +141,10 @@ function compileStep(
     data: new Map([...environment.data].map(([name, table]) => [name, table.columns])),
     captures,
   };
-  const dataSources = new Set<string>();
   let failed = false;
   const compile = (text: string, at: PlanPath): CompiledTemplate | undefined => {
     try {
-      const template = compileTemplate(text, context);
-      for (const source of template.dataSources) dataSources.add(source);
-      return template;
+      return compileTemplate(text, context);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       issues.add(at, `${error.message} (column ${error.column})`);
@@ -237,7 +233,6 @@ function compileStep(
     staticSpec: isStatic ? build(undefined as unknown as TemplateScope) : undefined,
     captures: captureList,
     label,
-    dataSources,
   };
 }
 

@@ -81,6 +81,7 @@ footer { color: var(--muted); font-size: 12px; padding: 16px 24px; border-top: 1
   .grid2 { grid-template-columns: 1fr 1fr; }
   .tablewrap { overflow: visible; }
   a { color: inherit; text-decoration: none; }
+  .u-legend .u-value { display: none; }
 }
 `;
 

@@ -187,13 +187,13 @@ function verdictSection(model: ReportModel): string {
           .join('')}</tbody></table>`;
   const saturated = v.generatorSaturated
     ? `<div class="warnbox" role="alert"><b>Generator saturated.</b> The load generator, not the target, limited this run: latencies and throughput below are not trustworthy, and compare refuses a verdict on it.<ul>${v.generatorEvidence
-        .map((x) => `<li>${e(x.label)}: ${e(String(x.value))}${x.unit ? ` ${e(x.unit)}` : ''} (limit ${e(String(x.limit))}${x.unit ? ` ${e(x.unit)}` : ''})</li>`)
+        .map((x) => `<li>${e(x.label)}: ${e(short(x.value))}${x.unit ? ` ${e(x.unit)}` : ''} (limit ${e(short(x.limit))}${x.unit ? ` ${e(x.unit)}` : ''})</li>`)
         .join('')}</ul></div>`
     : '';
   const top =
     v.topFindings.length > 0
       ? `<h3>Top findings</h3><ul class="top">${v.topFindings
-          .map((f) => `<li><span class="sev sev-${e(f.severity)}">${e(f.severity)}</span> <a href="#${e(findingAnchor(f.id))}">${e(f.sentence)}</a></li>`)
+          .map((f) => `<li><span class="sev sev-${e(f.severity)}">${e(f.severity)}</span> <a href="#${e(findingAnchor(f.id))}">${e(f.title)}</a>${f.fix ? `: ${e(f.fix)}.` : ''}</li>`)
           .join('')}</ul>`
       : model.findings.length === 0 && model.probes.length > 0
         ? '<p class="muted">No findings.</p>'
@@ -217,6 +217,11 @@ ${reason}${saturated}
 ${thresholds}
 ${top}
 </section>`;
+}
+
+/** A measured value with at most 3 significant digits (integers stay whole). */
+function short(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : String(Number(value.toPrecision(3)));
 }
 
 function kpi(value: string, label: string): string {

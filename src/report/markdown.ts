@@ -68,7 +68,7 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
   out.push('');
   if (v.statusReason) out.push(`> ${escapeMarkdown(v.statusReason)}`, '');
   if (v.generatorSaturated) {
-    const evidence = v.generatorEvidence.map((e) => `${escapeMarkdown(e.label)} ${e.value}${e.unit ? ` ${escapeMarkdown(e.unit)}` : ''} (limit ${e.limit})`).join('; ');
+    const evidence = v.generatorEvidence.map((e) => `${escapeMarkdown(e.label)} ${short(e.value)}${e.unit ? ` ${escapeMarkdown(e.unit)}` : ''} (limit ${short(e.limit)})`).join('; ');
     out.push(`> [!WARNING]`, `> **Generator saturated**: the load generator, not the target, limited this run. ${evidence}`, '');
   }
 
@@ -119,6 +119,10 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
   }
   out.push('<sub>Latency columns are response time (intended start → last byte), which includes queueing hidden by coordinated omission.</sub>');
   return out.join('\n') + '\n';
+}
+
+function short(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : String(Number(value.toPrecision(3)));
 }
 
 function statsRow(label: string, s: TrendStats): string {

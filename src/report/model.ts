@@ -37,7 +37,11 @@ export interface FindingHeadline {
   severity: Severity;
   category: string;
   endpoint?: string;
-  /** One sentence, ending with a period. */
+  /** Title with the endpoint, e.g. `Missing index on orders(customer_id) (GET /api/orders/:id)`. */
+  title: string;
+  /** First sentence of the recommendation, lower-cased first letter, no final period ('' when none). */
+  fix: string;
+  /** One sentence, ending with a period: `${title}: ${fix}.` */
   sentence: string;
 }
 
@@ -377,13 +381,19 @@ function buildVerdict(result: RunResult, topN: number): Verdict {
   };
 }
 
-/** One sentence for a finding: its title, where, and its first recommended step. */
+/** One sentence for a finding: its title, where, and the first sentence of its fix. */
 function findingHeadline(f: Finding): FindingHeadline {
   const title = f.title.replace(/[.\s]+$/, '');
   const where = f.endpoint ? ` (${f.endpoint})` : f.endpoints && f.endpoints.length > 0 ? ` (${f.endpoints.length} endpoints)` : '';
-  const fix = f.recommendation.text.replace(/[.\s]+$/, '');
+  const fix = firstSentence(f.recommendation.text).replace(/[.\s]+$/, '');
   const sentence = fix ? `${title}${where}: ${lowerFirst(fix)}.` : `${title}${where}.`;
-  return { id: f.id, severity: f.severity, category: f.category, endpoint: f.endpoint, sentence };
+  return { id: f.id, severity: f.severity, category: f.category, endpoint: f.endpoint, title: `${title}${where}`, fix: fix ? lowerFirst(fix) : '', sentence };
+}
+
+/** Text up to the first sentence end (". " followed by a capital, backtick or parenthesis). */
+function firstSentence(text: string): string {
+  const m = /^(.+?[.!?])\s+(?=[A-Z`(])/s.exec(text.trim());
+  return (m ? m[1] : text).trim();
 }
 
 function lowerFirst(text: string): string {
@@ -608,7 +618,7 @@ function buildProbePanels(result: RunResult, maxPoints: number): ProbePanel[] {
       const aggregation = rule?.aggregation ?? 'mean';
       const data = round(downsampleColumn(column, k, aggregation));
       const id = rule?.id ?? `other-${slug(probe.probe)}`;
-      const title = rule?.title ?? `${probe.probe}: other series`;
+      const title = rule?.title ?? `${probe.probe}: ${units[name] || 'other series'}`;
       // Columns without a dotted prefix (process: `cpuPercent`) get the probe name, so legends stay unambiguous.
       const label = name.includes('.') ? name : key;
       add(id, title, units[name] ?? '', ruleIndex >= 0 ? ruleIndex : PANEL_RULES.length, t, key, label, data);

@@ -26,7 +26,7 @@ export function tempDir(): string {
 
 /** Start the CLI; the caller may signal it before awaiting `finished`. */
 export function startCli(args: string[], cwd: string): { child: ChildProcess; finished: Promise<CliRun> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], {
     cwd,
     env: { ...process.env, CI: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

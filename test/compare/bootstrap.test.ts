@@ -66,6 +66,18 @@ test('interval histograms: quantile of merged selection equals the HDR percentil
   assert.ok(Number.isNaN(new IntervalHistograms([sparseFromEncoded('')]).quantile([0], 0.5)));
 });
 
+test('interval histograms: binary search over cumulative counts equals merging', () => {
+  const random = mulberry32(21);
+  const intervals = syntheticRun(random, 25, 60);
+  const searched = new IntervalHistograms(intervals);
+  const merged = new IntervalHistograms(intervals, 0);
+  for (let trial = 0; trial < 50; trial++) {
+    const idx = blockResampleIndices(25, 5, random);
+    assert.deepEqual(searched.quantiles(idx, [0.5, 0.95, 0.99]), merged.quantiles(idx, [0.5, 0.95, 0.99]));
+  }
+  assert.deepEqual(searched.quantiles([3], [0, 1]), merged.quantiles([3], [0, 1]));
+});
+
 test('bootstrap is deterministic for a seed and changes with it', () => {
   const random = mulberry32(11);
   const a = new IntervalHistograms(syntheticRun(random, 20, 100));

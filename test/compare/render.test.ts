@@ -18,7 +18,7 @@ test('terminal: benchstat-like blocks, primary mark, ~ rows, geomean, verdict, l
   assert.match(lines[0], /^before \(5 runs\) vs after \(5\) · interleaved runs · α=0\.05$/);
   assert.ok(lines.some((l) => /^p95 response time\s+before\s+after\s+vs base$/.test(l)));
   assert.ok(lines.some((l) => /^overall \*\s+50\.0ms ±2%\s+25\.0ms ±3%\s+−50\.0% \[−51\.5%, −48\.5%\] \(p=0\.008 n=5\+5\) improved$/.test(l)), text);
-  assert.ok(lines.some((l) => /^GET \/c\s+20\.0ms\s+20\.0ms\s+~ 0\.0% \[0\.0%, 0\.0%\] \(p=1\.000 n=5\+5\)$/.test(l)), text);
+  assert.ok(lines.some((l) => /^GET \/c\s+20\.0ms ±0%\s+20\.0ms ±0%\s+~ 0\.0% \[0\.0%, 0\.0%\] \(p=1\.000 n=5\+5\)$/.test(l)), text);
   assert.ok(lines.some((l) => /^geomean\s+44\.7ms\s+31\.6ms\s+−29\.3%$/.test(l)), text);
   assert.ok(lines.some((l) => l.startsWith('verdict: improved — p95 response time overall −50.0%')));
   assert.ok(lines.some((l) => /^\s+met\s+p95 overall -20%/.test(l)));

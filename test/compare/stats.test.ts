@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { criticalU, mannWhitneyU, midRanks, normalQuantile, normalUpperTail, uCdf } from '../../src/compare/stats/mann-whitney.js';
 import { hodgesLehmann, pairwiseDifferences } from '../../src/compare/stats/hodges-lehmann.js';
 import { geometricMean, holmAdjust, median, modifiedZScores, outlierIndices } from '../../src/compare/stats/robust.js';
-import { mulberry32 } from '../../src/compare/stats/prng.js';
+import { hashSeed, mulberry32 } from '../../src/compare/stats/prng.js';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -152,4 +152,11 @@ test('mulberry32 is deterministic per seed and roughly uniform', () => {
   assert.ok(Math.abs(mean - 0.5) < 0.05);
   assert.ok(xs.every((v) => v >= 0 && v < 1));
   assert.notEqual(mulberry32(43)(), mulberry32(42)());
+});
+
+test('hashSeed gives a fair coin per seed even for neighbouring seeds', () => {
+  let ones = 0;
+  for (let s = 0; s < 2000; s++) ones += hashSeed(s) >>> 31;
+  assert.ok(ones > 900 && ones < 1100, `ones ${ones}`);
+  assert.notEqual(hashSeed(1), hashSeed(2));
 });

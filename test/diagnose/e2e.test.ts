@@ -39,8 +39,10 @@ before(async () => {
   await c.query(`CREATE TABLE order_items (id serial PRIMARY KEY, order_id int NOT NULL, sku text NOT NULL)`);
   await c.query(`INSERT INTO order_items (order_id, sku) SELECT 1 + g % 1100, 'sku-' || g FROM generate_series(1, 16000) g`);
   await c.query(`CREATE INDEX order_items_order_id ON order_items (order_id)`);
-  await c.query(`ANALYZE`);
   await c.end();
+  // ANALYZE from a fresh session, after the loading session flushed its counters (PostgreSQL 15 flushes them on exit).
+  await new Promise((r) => setTimeout(r, 200));
+  await db.query('ANALYZE');
   service = spawn(process.execPath, [new URL('./fixtures/service.mjs', import.meta.url).pathname], {
     env: { ...process.env, DATABASE_URL: db.url, POOL_MAX: '4', MAX_LIFETIME_MS: '90000' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -82,16 +84,19 @@ test('profile run against a service with planted faults: missing index and N+1 a
   let sent = 0;
   let failed = 0;
 
-  // Probes sample every second while the load runs.
+  // Each probe samples every second on its own schedule while the load runs (a slow probe does not delay the others).
   let sampling = true;
-  const sampler = (async () => {
-    let next = 1000;
-    while (sampling) {
-      await new Promise((r) => setTimeout(r, Math.max(0, next - offset())));
-      await Promise.all(probes.map((p) => p.sample(offset())));
-      next += 1000;
-    }
-  })();
+  const sampler = Promise.all(
+    probes.map(async (p) => {
+      let next = 1000;
+      while (sampling) {
+        await new Promise((r) => setTimeout(r, Math.max(0, next - offset())));
+        if (!sampling) break;
+        await p.sample(offset());
+        next = Math.max(next + 1000, Math.ceil(offset() / 1000) * 1000);
+      }
+    }),
+  );
 
   for (const [i, [name, path]] of endpoints.entries()) {
     const stepEnd = (i + 1) * STEP_MS;

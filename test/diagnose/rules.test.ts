@@ -306,3 +306,29 @@ test('redis connection-limit from rejected connections', () => {
   assert.equal(f.severity, 'high');
   assert.equal(f.id, 'redis-connection-limit:redis');
 });
+
+test('slow-dependency stays low when the process had no connection except to the probed database and cache', () => {
+  const p = healthyParts();
+  p.endpoints['GET /api/products/:id']!.serviceMeanMs = 250;
+  p.process.outboundConnections = p.process.cpuPercent.map(() => 6);
+  const d = diagnose(build(p));
+  const f = only(d.findings, 'slow-dependency');
+  assert.equal(f.severity, 'low');
+  assert.match(f.summary, /queueing inside the service/);
+});
+
+test('cache-slow-command names the endpoint busy when the slow log entries ran', () => {
+  const p = healthyParts();
+  // Only GET /api/orders ran in seconds 30–32 (its redis use is otherwise nil, so the cost model alone would not name it).
+  for (const i of [30, 31, 32]) p.endpoints['GET /api/products/:id']!.requests[i] = 0;
+  const result = build(p);
+  result.probes!.find((x) => x.probe === 'redis')!.data = {
+    info: redisInfo({ keyspaceHits: 1000, keyspaceMisses: 10 }),
+    commandStats: [{ command: 'hgetall', calls: 30, usec: 30 * 20_000 }],
+    slowlog: [30, 31, 32].map((s) => ({ id: s, at: result.startedAt + s * 1000 + 400, durationUs: 20_000, args: ['HGETALL', 'big'], client: '', clientName: '' })),
+  };
+  const f = only(diagnose(result).findings, 'cache-slow-command');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.deepEqual(f.endpoints, ['GET /api/orders']);
+  assert.equal(f.severity, 'medium');
+});

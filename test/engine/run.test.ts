@@ -91,6 +91,48 @@ describe('runPlan end to end (real node:http target)', () => {
     assert.equal(result.totals.requests, s.iterations);
   });
 
+  it('open model with plan code: every iteration runs the function, start lag measured', async () => {
+    let calls = 0;
+    const p = plan(fast.url, [
+      scenario(
+        'open-fn',
+        { executor: 'constant-arrival-rate', rate: 50, durationMs: 600, preAllocatedVUs: 10, maxVUs: 20 },
+        {
+          fn: async (vu) => {
+            calls++;
+            await vu.http.get('/open-fn');
+          },
+        },
+      ),
+    ]);
+    const outcome = await runPlan(p);
+    const s = outcome.scenarios[0]!;
+    assert.equal(s.iterations + s.droppedIterations, 30);
+    assert.equal(calls, s.iterations);
+    assert.equal(outcome.metrics.totals.requests, s.iterations);
+    assert.ok(outcome.metrics.totals.responseTime.p50 >= outcome.metrics.totals.serviceTime.p50);
+  });
+
+  it('vu.sleep ends early when the scenario stops, so think time is not interrupted', async () => {
+    const p = plan(fast.url, [
+      scenario(
+        'thinker',
+        { executor: 'constant-vus', vus: 2, durationMs: 200, gracefulStopMs: 2000 },
+        {
+          fn: async (vu) => {
+            await vu.http.get('/think');
+            await vu.sleep(10);
+            if (!vu.stopping) throw new Error('sleep returned before the stop');
+          },
+        },
+      ),
+    ]);
+    const s = (await runPlan(p)).scenarios[0]!;
+    assert.equal(s.iterations, 2);
+    assert.equal(s.failedIterations, 0);
+    assert.equal(s.interruptedIterations, 0);
+  });
+
   it('per-vu-iterations and shared-iterations run exactly their iterations', async () => {
     const before = fast.requests();
     const p = plan(fast.url, [
@@ -261,6 +303,51 @@ describe('writeRunResult', () => {
       assert.deepEqual(await readdir(join(dir, result.id)), ['result.json']);
     } finally {
       await rm(dir, { recursive: true, force: true });
+      await server.close();
+    }
+  });
+});
+
+describe('runPlan: ramping-arrival-rate, progress and probes', () => {
+  it('ramping-arrival-rate sends its scheduled iterations; onProgress and probes are driven every second', async () => {
+    const server = await startServer();
+    try {
+      const p = plan(server.url, [
+        scenario(
+          'ramp',
+          { executor: 'ramping-arrival-rate', startRate: 0, stages: [{ durationMs: 1000, target: 40 }, { durationMs: 500, target: 40 }], preAllocatedVUs: 10, maxVUs: 20 },
+          { fixed: `${server.url}/` },
+        ),
+      ]);
+      const progress: number[] = [];
+      const samples: number[] = [];
+      let started = 0;
+      const probe = {
+        name: 'fake',
+        start: async () => void started++,
+        sample: async (offsetMs: number) => void samples.push(offsetMs),
+        stop: async () => ({
+          probe: 'fake',
+          target: 'memory',
+          ok: true,
+          limitations: [],
+          errors: [],
+          series: { t: samples.slice(), values: {}, units: {} },
+          data: {},
+          overhead: { samples: samples.length, meanSampleMs: 0 },
+        }),
+      };
+      const outcome = await runPlan(p, { onProgress: (live) => progress.push(live.requests), probes: [probe] });
+      const s = outcome.scenarios[0]!;
+      // ∫ rate = 20 + 20 = 40 iterations
+      assert.equal(s.iterations + s.droppedIterations, 40);
+      assert.equal(s.targetRate !== null && Math.round(s.targetRate * 1000) / 1000, Math.round((40 / 1.5) * 1000) / 1000);
+      assert.equal(started, 1);
+      assert.ok(progress.length >= 1);
+      assert.ok(samples.length >= 1 && samples[0]! >= 900);
+      assert.equal(outcome.probes.length, 1);
+      assert.equal(assembleRunResult(outcome).probes?.[0]?.probe, 'fake');
+    } finally {
       await server.close();
     }
   });

@@ -136,3 +136,9 @@ test('send while busy is a scheduler bug and throws', async (t) => {
   assert.throws(() => sender.send(systemClock.now(), () => {}), { code: 'TUNEUP_INTERNAL' });
   await done;
 });
+
+test('a non-positive timeout is an option error', () => {
+  assert.throws(() => createFixedSender({ method: 'GET', url: 'http://127.0.0.1:1/', timeout: 0 }, clientOptions(new CallRecorder())), {
+    code: 'TUNEUP_OPTION_INVALID',
+  });
+});

@@ -272,3 +272,33 @@ test('invalid URLs reject with a TuneupError; close() aborts pending requests', 
   const afterClose = await client.get('/x');
   assert.equal(afterClose.error, 'aborted');
 });
+
+test('a response trickled one byte per TCP write is parsed through the connection', async (t) => {
+  const response = Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Slow: yes\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+  const server = await startRawServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on('data', () => {
+      let i = 0;
+      const next = () => {
+        if (i >= response.length || socket.destroyed) return;
+        socket.write(response.subarray(i, i + 1));
+        i++;
+        setTimeout(next, 1);
+      };
+      next();
+    });
+  });
+  t.after(() => server.close());
+  const recorder = new CallRecorder();
+  const http = createVuHttp(clientOptions(recorder, { baseUrl: server.baseUrl }));
+  t.after(() => http.close());
+  const first = await http.get('/');
+  assert.equal(first.error, undefined);
+  assert.equal(first.body, 'abcde');
+  assert.equal(first.headers['x-slow'], 'yes');
+  assert.equal(first.bytesReceived, response.length);
+  assert.ok(first.timings.receiving > 0, 'first and last byte arrived in different reads');
+  const second = await http.get('/');
+  assert.equal(second.body, 'abcde');
+  assert.equal(server.connections(), 1);
+});

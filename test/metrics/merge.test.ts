@@ -92,3 +92,23 @@ test('mergeSnapshots rejects values that are not snapshots', () => {
   assert.throws(() => mergeSnapshots([]), { code: 'TUNEUP_METRICS_MERGE_EMPTY' });
   assert.throws(() => mergeSnapshots([{ kind: 'something-else' } as never]), { code: 'TUNEUP_METRICS_SNAPSHOT_INVALID' });
 });
+
+test('without per-endpoint interval histograms the merge falls back to request-weighted percentiles', () => {
+  const a = createRecorder({ runStartMs: 0, endpointHistogramBudgetBytes: 0 });
+  const b = createRecorder({ runStartMs: 0, endpointHistogramBudgetBytes: 0 });
+  for (let i = 0; i < 300; i++) a.endpoint('s', 'GET', 'GET /x').record(200, undefined, 10_000, 10_000, 1, 0, 1, 1);
+  for (let i = 0; i < 100; i++) b.endpoint('s', 'GET', 'GET /x').record(200, undefined, 50_000, 50_000, 1, 0, 1, 1);
+  a.tick(1_000);
+  b.tick(1_000);
+  const sa = a.snapshot();
+  assert.equal(sa.intervals[0].endpoints['GET /x'].histogram, null);
+  const merged = mergeSnapshots([sa, b.snapshot()]);
+  const cell = merged.intervals[0].endpoints['GET /x'];
+  assert.equal(cell.requests, 400);
+  assert.equal(cell.histogram, null);
+  // (300 × 10 ms + 100 × 50 ms) / 400 = 20 ms, within HDR's bucket width.
+  assert.ok(Math.abs(cell.p95! - 20) / 20 < 0.002, `p95 ${cell.p95}`);
+  // The overall interval columns stay exact: 25 % of requests took 50 ms.
+  assert.ok(Math.abs(merged.intervals[0].service.p95! - 50) / 50 < 0.002);
+  assert.ok(Math.abs(merged.intervals[0].service.p50! - 10) / 10 < 0.002);
+});

@@ -132,6 +132,7 @@ describe('resolvePlan validation (k6 rules)', () => {
     assert.equal(resolvePlan({ raw, env: {} }).timeoutMs, 5000);
     assert.equal(resolvePlan({ raw, env: { TUNEUP_TIMEOUT: '7s' } }).timeoutMs, 7000);
     assert.equal(resolvePlan({ raw, env: { TUNEUP_TIMEOUT: '7s' }, overrides: { timeout: '9s' } }).timeoutMs, 9000);
+    assert.match(resolvePlan({ raw, env: { TUNEUP_DURATION: '5m' } }).warnings.join(), /only applies to profiles/);
     const moved = resolvePlan({ raw, env: {}, overrides: { baseUrl: 'http://10.0.0.1:8080/' } });
     assert.equal(moved.scenarios[0].fixed?.url, 'http://10.0.0.1:8080/');
   });

@@ -60,11 +60,15 @@ describe('YAML workloads', () => {
   });
 
   it('is not fixed when a header is templated', async () => {
-    const p = plan({ scenarios: { s: { ...closed, requests: [{ path: '/', headers: { 'x-api-key': '{{ env.API_KEY }}' } }] } } });
+    const p = plan({
+      requests: [{ path: '/', headers: { 'x-api-key': '{{ env.API_KEY }}' } }],
+      scenarios: { s: { ...closed }, t: { ...closed, env: { API_KEY: 'scenario' } } },
+    });
     assert.equal(p.scenarios[0].fixed, undefined);
     const { vu, sent } = recordingVU();
     await p.scenarios[0].fn(vu);
-    assert.equal(sent[0].headers?.['x-api-key'], 'k-1');
+    await p.scenarios[1].fn(vu);
+    assert.deepEqual(sent.map((s) => s.headers?.['x-api-key']), ['k-1', 'scenario'], 'scenario env wins over the plan env');
   });
 
   it('captures from JSON, headers and regex, and fails the iteration when a capture finds nothing', async () => {

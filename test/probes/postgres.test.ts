@@ -172,6 +172,25 @@ describe('postgres probe on a server with pg_stat_statements', () => {
   });
 });
 
+describe('postgres probe with an unprivileged role', () => {
+  it('says which statistics it cannot see and how to grant them', async () => {
+    const server = await startPostgres();
+    try {
+      await server.query('CREATE ROLE app LOGIN');
+      const ctx = makeProbeContext();
+      const probe = createPostgresProbe({ url: server.url.replace('postgres@', 'app@') });
+      await probe.start(ctx);
+      await probe.sample(ctx.offsetMs());
+      const evidence = await probe.stop();
+      assert.ok(evidence.limitations.some((l) => l.includes('GRANT pg_read_all_stats TO app')), evidence.limitations.join('\n'));
+      assert.equal(data(evidence).statementsStatus.available, true);
+      assert.deepEqual(evidence.errors, []);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('postgres probe without pg_stat_statements', () => {
   it('degrades: says what it lacks and how to enable it, still reports tables', async () => {
     const server = await startPostgres({ preload: false });

@@ -58,7 +58,7 @@ describe('buildReportModel', () => {
   });
 
   test('verdict: passed, incomplete, aborted', () => {
-    const passing = makeResult({ failThreshold: false, findings: false });
+    const passing = makeResult({ failThreshold: false, findings: false, durationS: 20 });
     assert.equal(buildReportModel(passing).verdict.outcome, 'passed');
     assert.match(buildReportModel(passing).verdict.headline, /^PASSED: all 4 thresholds passed$/);
     const interrupted: RunResult = { ...passing, status: 'interrupted', statusReason: 'interrupted by the user' };
@@ -69,8 +69,17 @@ describe('buildReportModel', () => {
     assert.equal(buildReportModel(none).verdict.headline, 'PASSED: no thresholds defined');
   });
 
+  test('a finding headline keeps only the first sentence of the fix', () => {
+    const r = makeResult({ durationS: 10, probes: false });
+    r.findings![0].recommendation.text = 'Take two heap snapshots (`node --heapsnapshot-signal=SIGUSR2`) and compare them. Bound in-process caches.';
+    const top = buildReportModel(r).verdict.topFindings[0];
+    assert.equal(top.fix, 'take two heap snapshots (`node --heapsnapshot-signal=SIGUSR2`) and compare them');
+    assert.equal(top.title, 'Sequential scans on orders: missing index on customer_id (GET /api/orders/:id)');
+    assert.equal(top.sentence, `${top.title}: ${top.fix}.`);
+  });
+
   test('generator saturation and its evidence reach the verdict', () => {
-    const model = buildReportModel(makeResult({ saturated: true }));
+    const model = buildReportModel(makeResult({ saturated: true, durationS: 20, probes: false }));
     assert.equal(model.verdict.generatorSaturated, true);
     assert.equal(model.verdict.generatorEvidence.length, 2);
   });
@@ -91,11 +100,11 @@ describe('buildReportModel', () => {
   });
 
   test('endpoints missing from either side', () => {
-    const baseline = makeResult({ seed: 2, endpoints: 8 });
-    const current = makeResult({ endpoints: 6 });
+    const baseline = makeResult({ seed: 2, endpoints: 8, durationS: 20, probes: false });
+    const current = makeResult({ endpoints: 6, durationS: 20, probes: false });
     const model = buildReportModel(current, baseline);
     assert.deepEqual(model.baseline?.missingEndpoints, ['GET /api/resource6/:id', 'GET /api/resource7/:id']);
-    const fewer = buildReportModel(makeResult({ endpoints: 8 }), makeResult({ seed: 2, endpoints: 6 }));
+    const fewer = buildReportModel(makeResult({ endpoints: 8, durationS: 20, probes: false }), makeResult({ seed: 2, endpoints: 6, durationS: 20, probes: false }));
     assert.equal(fewer.endpoints.filter((e) => !e.delta).length, 2);
   });
 
@@ -130,7 +139,7 @@ describe('buildReportModel', () => {
     assert.ok(model.probePanels.find((p) => p.id === 'cpu-pct')?.columns.some((c) => c.label === 'process.cpuPercent'));
     for (const p of model.probePanels) for (const c of p.columns) assert.equal(c.values.length, p.t.length);
 
-    const bare = buildReportModel(makeResult({ probes: false }));
+    const bare = buildReportModel(makeResult({ probes: false, durationS: 20 }));
     assert.deepEqual(bare.probePanels.map((p) => p.id), ['generator']);
     assert.deepEqual(bare.probes, []);
   });

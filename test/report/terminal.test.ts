@@ -51,7 +51,7 @@ describe('renderTerminalSummary', () => {
   });
 
   test('baseline adds a baseline latency row and a p95 change column', () => {
-    const withBase = buildReportModel(makeResult(), makeResult({ seed: 2, latencyScale: 2 }));
+    const withBase = buildReportModel(makeResult({ durationS: 30 }), makeResult({ seed: 2, latencyScale: 2, durationS: 30 }));
     const text = renderTerminalSummary(withBase, { color: false, width: 110 });
     assert.match(text, /baseline response/);
     assert.match(text, /p95 chg/);
@@ -60,7 +60,7 @@ describe('renderTerminalSummary', () => {
   });
 
   test('a passing run without findings says so briefly', () => {
-    const ok = buildReportModel(makeResult({ failThreshold: false, findings: false }));
+    const ok = buildReportModel(makeResult({ failThreshold: false, findings: false, durationS: 30 }));
     const text = renderTerminalSummary(ok, { color: false, width: 100 });
     assert.match(text, /^PASSED: all 4 thresholds passed$/m);
     assert.doesNotMatch(text, /FAIL /);

@@ -20,6 +20,7 @@ import { runAgainstBaseline, runInterleaved, type Side } from '../../compare/sch
 import type { Comparison } from '../../compare/types.js';
 import { assembleRunResult, DEFAULT_RUNS_DIR, writeRunResult } from '../../engine/result.js';
 import { runPlan } from '../../engine/run.js';
+import { planFileSource, type PlanSource } from '../../engine/workers.js';
 import { ExitCode, TuneupError, type ExitCodeValue } from '../../errors.js';
 import { loadPlan, parseDuration, type ResolvedPlan } from '../../plan/index.js';
 import type { RunResult } from '../../result/types.js';
@@ -193,8 +194,8 @@ function goalsOf(plan: ResolvedPlan, flags: CompareFlags): Goal[] {
 }
 
 /** Run a plan once, store the result, return it. */
-async function runAndStore(plan: ResolvedPlan, labels: Record<string, string>, runsDir: string, workers: number | undefined): Promise<RunResult> {
-  const outcome = await runPlan(plan, { workers });
+async function runAndStore(plan: ResolvedPlan, source: PlanSource, labels: Record<string, string>, runsDir: string, workers: number | undefined): Promise<RunResult> {
+  const outcome = await runPlan(plan, { workers, planSource: source });
   const result = assembleRunResult(outcome, { argv: process.argv.slice(2), labels });
   await writeRunResult(result, runsDir);
   return result;
@@ -243,7 +244,7 @@ function registerValidate(program: Command, io: CliIO): void {
     const outcome = await runAgainstBaseline(baseline, {
       ...scheduleBounds(flags),
       compare: options,
-      runOnce: () => runAndStore(plan, { variant: 'candidate' }, flags.runsDir, workers),
+      runOnce: () => runAndStore(plan, planFileSource(planPath), { variant: 'candidate' }, flags.runsDir, workers),
       onProgress: (e) => io.err(`candidate run ${e.index + 1}: ${e.runId}`),
     });
     const s = outcome.comparison.sampling;
@@ -277,7 +278,8 @@ function registerAb(program: Command, io: CliIO): void {
       ...scheduleBounds(flags),
       seed,
       compare: options,
-      runOnce: (side) => runAndStore(plans[side], { variant: side, ab: session }, flags.runsDir, workers),
+      runOnce: (side) =>
+        runAndStore(plans[side], planFileSource(path, { overrides: { baseUrl: side === 'A' ? flags.a : flags.b } }), { variant: side, ab: session }, flags.runsDir, workers),
       onProgress: (e) => io.err(`${e.side} run ${e.index + 1}: ${e.runId}`),
     });
     const s = outcome.comparison.sampling;

@@ -11,8 +11,7 @@
  *
  * @module
  */
-import type * as hdr from 'hdr-histogram-js';
-import { decodeHistogram } from '../../metrics/hdr.js';
+import * as hdr from 'hdr-histogram-js';
 import { mulberry32, randomInt, type Random } from './prng.js';
 import { quantileSorted } from './robust.js';
 
@@ -25,7 +24,9 @@ export interface SparseHistogram {
 /** Decode a V2 compressed-base64 histogram ('' = empty) into a {@link SparseHistogram}. */
 export function sparseFromEncoded(encoded: string): SparseHistogram {
   if (encoded === '') return { values: [], counts: [] };
-  const histogram = decodeHistogram(encoded) as unknown as hdr.JsHistogram;
+  // Decoded as stored, not re-homed into the shared configuration (hdr.ts's
+  // decodeHistogram): iterating needs no headroom, and the copy cost most of the time.
+  const histogram = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as hdr.JsHistogram;
   const values: number[] = [];
   const counts: number[] = [];
   const iterator = histogram.recordedValuesIterator;
@@ -39,6 +40,9 @@ export function sparseFromEncoded(encoded: string): SparseHistogram {
   return { values, counts };
 }
 
+/** Above this many interval × grid cells the cumulative tables are skipped (memory) and selections are merged. */
+export const PREFIX_CELL_LIMIT = 20_000_000;
+
 /**
  * A run's interval histograms, re-indexed on one shared value grid so that
  * merging any selection of intervals is a dense array addition (decoding
@@ -51,9 +55,15 @@ export class IntervalHistograms {
   private readonly slots: Int32Array[];
   private readonly counts: Float64Array[];
   private readonly scratch: Float64Array;
+  /** Per interval, cumulative counts over the grid (null above {@link PREFIX_CELL_LIMIT} cells). */
+  private readonly prefix: Int32Array[] | null;
+  private readonly totals: number[];
 
-  /** @param intervals - one sparse histogram per interval, in time order. */
-  constructor(intervals: readonly SparseHistogram[]) {
+  /**
+   * @param intervals - one sparse histogram per interval, in time order.
+   * @param cellLimit - build cumulative tables only up to this many interval × grid cells (tests pass 0 to force merging).
+   */
+  constructor(intervals: readonly SparseHistogram[], cellLimit = PREFIX_CELL_LIMIT) {
     this.length = intervals.length;
     const distinct = new Set<number>();
     for (const h of intervals) for (const v of h.values) distinct.add(v);
@@ -63,6 +73,20 @@ export class IntervalHistograms {
     this.slots = intervals.map((h) => Int32Array.from(h.values, (v) => slotOf.get(v) as number));
     this.counts = intervals.map((h) => Float64Array.from(h.counts));
     this.scratch = new Float64Array(this.grid.length);
+    this.totals = this.counts.map((c) => c.reduce((sum, v) => sum + v, 0));
+    // Cumulative counts per interval make a quantile of any selection a binary
+    // search over the grid (≈ 13 probes × selection size) instead of a merge of
+    // every bucket; that is what keeps 2,000 resamples interactive.
+    this.prefix =
+      this.length * this.grid.length <= cellLimit
+        ? this.slots.map((slots, i) => {
+            const dense = new Int32Array(this.grid.length);
+            const counts = this.counts[i];
+            for (let k = 0; k < slots.length; k++) dense[slots[k]] += counts[k];
+            for (let g = 1; g < dense.length; g++) dense[g] += dense[g - 1];
+            return dense;
+          })
+        : null;
   }
 
   /** Build from the encoded interval histograms of a RunResult series. */
@@ -82,6 +106,15 @@ export class IntervalHistograms {
    * An interval may be selected more than once.
    */
   quantile(indices: readonly number[], q: number): number {
+    return this.quantiles(indices, [q])[0];
+  }
+
+  /**
+   * Several quantiles (ascending `qs`) of one merged selection: merging is
+   * the expensive part, so the percentile rows of quick mode share it.
+   */
+  quantiles(indices: readonly number[], qs: readonly number[]): number[] {
+    if (this.prefix) return this.quantilesBySearch(indices, qs);
     const merged = this.scratch;
     merged.fill(0);
     let total = 0;
@@ -93,14 +126,38 @@ export class IntervalHistograms {
         total += counts[k];
       }
     }
-    if (total === 0) return Number.NaN;
-    const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+    if (total === 0) return qs.map(() => Number.NaN);
+    const out: number[] = [];
     let cumulative = 0;
-    for (let s = 0; s < merged.length; s++) {
-      cumulative += merged[s];
-      if (cumulative >= rank) return this.grid[s];
+    let s = 0;
+    for (const q of qs) {
+      const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+      while (s < merged.length - 1 && cumulative + merged[s] < rank) cumulative += merged[s++];
+      out.push(this.grid[s]);
     }
-    return this.grid[this.grid.length - 1];
+    return out;
+  }
+
+  /** {@link quantiles} by binary search over the per-interval cumulative counts. */
+  private quantilesBySearch(indices: readonly number[], qs: readonly number[]): number[] {
+    const prefix = this.prefix as Int32Array[];
+    let total = 0;
+    for (const i of indices) total += this.totals[i];
+    if (total === 0) return qs.map(() => Number.NaN);
+    return qs.map((q) => {
+      const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+      // Smallest grid slot whose cumulative count over the selection reaches rank.
+      let lo = 0;
+      let hi = this.grid.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        let cumulative = 0;
+        for (const i of indices) cumulative += prefix[i][mid];
+        if (cumulative >= rank) hi = mid;
+        else lo = mid + 1;
+      }
+      return this.grid[lo];
+    });
   }
 }
 
@@ -130,6 +187,12 @@ export interface IntervalStatistic {
   length: number;
   /** The statistic over the selected intervals (repeats allowed); NaN when undefined. */
   compute(indices: readonly number[]): number;
+}
+
+/** Several statistics computed together from one selection (e.g. p50, p95, p99 of one merge). */
+export interface IntervalStatistics {
+  length: number;
+  compute(indices: readonly number[]): number[];
 }
 
 /** Options of {@link blockBootstrapLogRatio}. */
@@ -171,35 +234,53 @@ export function blockBootstrapLogRatio(
   after: IntervalStatistic,
   options: BlockBootstrapOptions = {},
 ): BootstrapLogRatio {
+  const wrap = (s: IntervalStatistic): IntervalStatistics => ({ length: s.length, compute: (idx) => [s.compute(idx)] });
+  return blockBootstrapLogRatios(wrap(before), wrap(after), options)[0];
+}
+
+/**
+ * {@link blockBootstrapLogRatio} for several statistics sharing each
+ * resample (same selections, one merge): one result per statistic.
+ */
+export function blockBootstrapLogRatios(
+  before: IntervalStatistics,
+  after: IntervalStatistics,
+  options: BlockBootstrapOptions = {},
+): BootstrapLogRatio[] {
   const resamples = options.resamples ?? 2000;
   const blockLength = options.blockLength ?? 5;
   const seed = options.seed ?? 1;
   const alpha = options.alpha ?? 0.05;
   const random = mulberry32(seed);
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
-  const estimate = Math.log(after.compute(all(after.length)) / before.compute(all(before.length)));
-  const ratios: number[] = [];
-  let undefinedResamples = 0;
+  const a0 = before.compute(all(before.length));
+  const b0 = after.compute(all(after.length));
+  const ratios: number[][] = a0.map(() => []);
+  const undefinedCounts = a0.map(() => 0);
   for (let b = 0; b < resamples; b++) {
     const a = before.compute(blockResampleIndices(before.length, blockLength, random));
     const z = after.compute(blockResampleIndices(after.length, blockLength, random));
-    const r = Math.log(z / a);
-    if (Number.isFinite(r)) ratios.push(r);
-    else undefinedResamples++;
+    for (let k = 0; k < a0.length; k++) {
+      const r = Math.log(z[k] / a[k]);
+      if (Number.isFinite(r)) ratios[k].push(r);
+      else undefinedCounts[k]++;
+    }
   }
-  ratios.sort((x, y) => x - y);
-  // More than 10 % undefined resamples means the statistic is unstable at this run length.
-  const usable = ratios.length > 0 && undefinedResamples <= resamples * 0.1;
-  const atOrBelow = ratios.filter((r) => r <= 0).length / Math.max(1, ratios.length);
-  const atOrAbove = ratios.filter((r) => r >= 0).length / Math.max(1, ratios.length);
-  return {
-    estimate,
-    lower: usable ? quantileSorted(ratios, alpha / 2) : null,
-    upper: usable ? quantileSorted(ratios, 1 - alpha / 2) : null,
-    p: usable ? Math.min(1, 2 * Math.min(atOrBelow, atOrAbove)) : 1,
-    resamples,
-    undefinedResamples,
-    blockLength,
-    seed,
-  };
+  return ratios.map((list, k) => {
+    list.sort((x, y) => x - y);
+    // More than 10 % undefined resamples means the statistic is unstable at this run length.
+    const usable = list.length > 0 && undefinedCounts[k] <= resamples * 0.1;
+    const atOrBelow = list.filter((r) => r <= 0).length / Math.max(1, list.length);
+    const atOrAbove = list.filter((r) => r >= 0).length / Math.max(1, list.length);
+    return {
+      estimate: Math.log(b0[k] / a0[k]),
+      lower: usable ? quantileSorted(list, alpha / 2) : null,
+      upper: usable ? quantileSorted(list, 1 - alpha / 2) : null,
+      p: usable ? Math.min(1, 2 * Math.min(atOrBelow, atOrAbove)) : 1,
+      resamples,
+      undefinedResamples: undefinedCounts[k],
+      blockLength,
+      seed,
+    };
+  });
 }

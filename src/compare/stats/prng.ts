@@ -47,3 +47,20 @@ export function normal(random: Random): number {
   const v = random();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
+
+/**
+ * Scramble a seed (MurmurHash3's 32-bit finalizer). mulberry32's first
+ * output is correlated across neighbouring seeds (seeds 1…6 all start
+ * above 0.5), which matters when only one draw is taken, e.g. the coin
+ * for the first side of an interleaved A/B schedule: use a bit of this
+ * hash instead.
+ */
+export function hashSeed(seed: number): number {
+  let h = seed >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

@@ -30,6 +30,27 @@ function cacheEndpoints(input: DiagnosisInput): { endpoint: string; commands: nu
     .sort((a, b) => b.commands - a.commands);
 }
 
+/**
+ * Endpoints active at the given instants (epoch ms), most likely first: each
+ * instant votes for the endpoints with requests in its interval, in
+ * proportion to their share of that interval's requests. Endpoints with
+ * under 20 % of the votes are left out.
+ */
+export function endpointsAt(input: DiagnosisInput, instants: number[]): string[] {
+  const { series, startedAt } = input.result;
+  const votes = new Map<string, number>();
+  for (const at of instants) {
+    const i = Math.floor((at - startedAt - (series.t[0] ?? 0)) / series.intervalMs);
+    if (i < 0 || i >= series.t.length) continue;
+    const counts = Object.entries(series.endpoints).map(([e, s]) => [e, s.requests[i] ?? 0] as const);
+    const total = counts.reduce((a, [, n]) => a + n, 0);
+    if (total === 0) continue;
+    for (const [e, n] of counts) if (n > 0) votes.set(e, (votes.get(e) ?? 0) + n / total);
+  }
+  const all = [...votes.values()].reduce((a, b) => a + b, 0);
+  return [...votes.entries()].filter(([, v]) => v >= 0.2 * all).sort((a, b) => b[1] - a[1]).map(([e]) => e);
+}
+
 /** cache-miss: keyspace hit ratio below 0.9 (Sysdig LowHitRatio), writes on (nearly) every read, or evictions. */
 export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const ev = input.probes.redis;
@@ -135,9 +156,10 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
   const limitUs = config.get('cacheSlow.slowlogMs') * 1000;
   const slow = r.slowlog.filter((e) => e.durationUs >= limitUs);
   const dangerous = Object.entries(r.commandCalls).filter(([c, n]) => NEVER_IN_REQUEST_PATH.has(c) && n > 0);
-  const slowByCommand = new Map<string, { n: number; maxUs: number; totalUs: number; example: string }>();
+  const slowByCommand = new Map<string, { n: number; maxUs: number; totalUs: number; example: string; at: number[] }>();
   for (const e of slow) {
-    const acc = slowByCommand.get(e.command) ?? { n: 0, maxUs: 0, totalUs: 0, example: e.args };
+    const acc = slowByCommand.get(e.command) ?? { n: 0, maxUs: 0, totalUs: 0, example: e.args, at: [] };
+    if (e.at !== undefined) acc.at.push(e.at);
     acc.n++;
     acc.maxUs = Math.max(acc.maxUs, e.durationUs);
     acc.totalUs += e.durationUs;
@@ -163,14 +185,17 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     if (calls > 0) evidence.push({ label: `${cmd.toUpperCase()} calls`, value: calls, unit: 'calls', source: 'redis INFO commandstats' });
     if (usecPerCall !== undefined) evidence.push({ label: `${cmd.toUpperCase()} mean time`, value: usecPerCall / 1000, unit: 'ms', source: 'redis INFO commandstats' });
     const severe = isDangerous || (s !== undefined && s.maxUs >= 100_000);
+    // The slow log says when each slow call ran: the endpoints busy in those seconds issued it.
+    const timed = s ? endpointsAt(input, s.at) : [];
+    const eps = timed.length > 0 ? timed : users.map((u) => u.endpoint);
     out.push(
       makeFinding({
         rule: 'cache-slow-command',
         category: 'cache-slow-command',
         subject: cmd,
         severity: severe ? 'high' : 'medium',
-        endpoint: users[0]?.endpoint,
-        endpoints: users.map((u) => u.endpoint),
+        endpoint: eps[0],
+        endpoints: eps,
         title: `Slow Redis command: ${cmd.toUpperCase()}${s ? ` (up to ${fmt(s.maxUs / 1000)} ms)` : ''}`,
         summary: `${cmd.toUpperCase()}${ON_COMMANDS.has(cmd) ? ' is O(N) in the size of the data and' : ''} blocks Redis's single thread while it runs, so every other client waits too.${s ? ` ${s.n} calls exceeded ${fmt(limitUs / 1000)} ms during the run.` : ''}`,
         evidence,

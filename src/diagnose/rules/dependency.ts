@@ -55,6 +55,9 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     const share = d.unexplainedMs / mean;
     if (d.unexplainedMs < config.get('slowDependency.minMs') || share < config.get('slowDependency.share')) continue;
     const named = unknownRemotes.slice(0, 3);
+    // The process probe watched the sockets and saw no connection except to the probed database/cache:
+    // the wait is more likely in-process (queueing, round trips) than a remote service, so say so quietly.
+    const sawNoOtherRemote = !!input.probes.process?.series.values.outboundConnections && unknownRemotes.length === 0;
     const evidence: Evidence[] = [
       { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
       { label: 'unexplained wait per request', value: d.unexplainedMs, unit: 'ms', source: `cost model (${d.method})` },
@@ -68,15 +71,15 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
         rule: 'slow-dependency',
         category: 'slow-dependency',
         subject: d.endpoint,
-        severity: share >= 0.8 && d.unexplainedMs >= 2 * config.get('slowDependency.minMs') ? 'high' : 'medium',
+        severity: sawNoOtherRemote ? 'low' : share >= 0.8 && d.unexplainedMs >= 2 * config.get('slowDependency.minMs') ? 'high' : 'medium',
         endpoint: d.endpoint,
         title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
-        summary: `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}`,
+        summary: `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}`,
         evidence,
         recommendation: {
           text: 'Measure the outgoing call (timing or OpenTelemetry spans per dependency). Then: call it concurrently instead of serially (Promise.all), cache its answers, set a timeout with retry and backoff, and keep connections alive (undici Agent / http.Agent keepAlive with enough connections).',
         },
-        confidence: named.length > 0 ? 0.75 : dbMeasured ? 0.6 : 0.45,
+        confidence: named.length > 0 ? 0.75 : sawNoOtherRemote ? 0.35 : dbMeasured ? 0.6 : 0.45,
         impact: share,
       }),
     );

@@ -129,6 +129,7 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     if (pts.length < 10) continue;
     // Skip the warm-up fifth: JIT, caches and pools fill at the start of every run.
     const body = pts.slice(Math.floor(pts.length / 5));
+    if ((body[body.length - 1]![0] - body[0]![0]) / 1000 < config.get('memory.minDurationS')) continue;
     const trend = linearTrend(body.map((p) => p[0]), body.map((p) => p[1]));
     const mbPerMin = (trend.slope * 60_000) / (1024 * 1024);
     const growthMb = (body[body.length - 1]![1] - body[0]![1]) / (1024 * 1024);

@@ -14,6 +14,7 @@ import type { StatementAttribution } from '../demand.js';
 import { numbers } from '../evidence.js';
 import type { ExplainData, ExplainedStatement } from '../explain-types.js';
 import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent } from '../sql.js';
+import { targetAddress } from './dependency.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 /** Attribution of a statement to endpoints with its share of each endpoint's latency. */
@@ -219,7 +220,12 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
     if (a.callsPerRequest < minCalls) continue;
     const s = byId.get(a.queryid);
     if (!s || isUtilityStatement(s.query) || /^\s*insert\b/i.test(s.query)) continue;
-    const perRequestMs = a.execMsPerRequest + a.callsPerRequest * rtt;
+    // Each call costs a round trip the database does not see. When the service talks to nothing but the
+    // probed database/cache, the endpoint's unexplained wait per DB call measures that round trip.
+    const demand = input.demand.demands.find((d) => d.endpoint === a.endpoint);
+    const onlyKnownRemotes = !!input.probes.process?.series.values.outboundConnections && !hasUnknownRemote(input);
+    const measuredRtt = onlyKnownRemotes && demand?.unexplainedMs !== undefined && (demand.dbCalls ?? 0) >= a.callsPerRequest ? demand.unexplainedMs / demand.dbCalls! : 0;
+    const perRequestMs = a.execMsPerRequest + a.callsPerRequest * Math.max(rtt, measuredRtt);
     const mean = serviceMean(input, a.endpoint);
     const share = mean > 0 ? Math.min(1, perRequestMs / mean) : 0;
     const severity: Severity = perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
@@ -251,6 +257,12 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
     );
   }
   return out;
+}
+
+/** Did the service hold a TCP connection to anything but the probed database and cache? */
+function hasUnknownRemote(input: DiagnosisInput): boolean {
+  const known = [targetAddress(input.probes.postgres?.target), targetAddress(input.probes.redis?.target)].filter((x) => x !== undefined);
+  return (input.probes.process?.data.remotes ?? []).some((r) => !known.some((k) => k.port === r.port));
 }
 
 /** Series value helpers for pg columns. */

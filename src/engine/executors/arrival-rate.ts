@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { stripeOffsets } from '../segments.js';
+import { segmentWidth, stripeOffsets } from '../segments.js';
 import type { ScenarioRuntime, Slot } from './runtime.js';
 
 /** Open-model schedule of one scenario (already resolved). */
@@ -21,15 +21,12 @@ export interface ArrivalSchedule {
   offsets: Iterable<number>;
   /** Total scheduled duration (ms). */
   durationMs: number;
-  /** Whole-run VU pool sizes; scaled by the segment here. */
-  preAllocatedVUs: number;
-  maxVUs: number;
   gracefulStopMs: number;
   /** Scheduled rate (iterations/s, whole run) at an offset, for the live series. */
   rateAt(offsetMs: number): number;
 }
 
-/** Run an arrival-rate schedule on `rt`. */
+/** Run an arrival-rate schedule on `rt` with a VU pool already scaled to the segment. */
 export async function runArrivalRate(rt: ScenarioRuntime, schedule: ArrivalSchedule, pool: { preAllocated: number; max: number }): Promise<void> {
   const { clock, stopSignal } = rt.env;
   const idle: Slot[] = [];
@@ -38,7 +35,7 @@ export async function runArrivalRate(rt: ScenarioRuntime, schedule: ArrivalSched
     idle.push(slot);
   };
   rt.continuePolicy = () => false;
-  const width = segmentShare(rt);
+  const width = segmentWidth(rt.env.segment);
   rt.targetRateNow = (nowMs) => schedule.rateAt(nowMs - rt.startMs) * width;
 
   const dispatch = (intendedMs: number): void => {
@@ -77,9 +74,4 @@ export async function runArrivalRate(rt: ScenarioRuntime, schedule: ArrivalSched
   });
   await rt.sleepUntil(schedule.durationMs);
   await rt.gracefulEnd(schedule.gracefulStopMs);
-}
-
-function segmentShare(rt: ScenarioRuntime): number {
-  const s = rt.env.segment;
-  return s.to.num / s.to.den - s.from.num / s.from.den;
 }

@@ -19,8 +19,6 @@ export async function runConstantArrivalRate(rt: ScenarioRuntime, s: ResolvedCon
     {
       offsets: arrivalOffsets(s.rate, stages, s.timeUnitMs),
       durationMs: s.durationMs,
-      preAllocatedVUs: s.preAllocatedVUs,
-      maxVUs: s.maxVUs,
       gracefulStopMs: s.gracefulStopMs,
       rateAt: (t) => (t >= 0 && t < s.durationMs ? perSecond : 0),
     },

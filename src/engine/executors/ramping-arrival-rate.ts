@@ -17,8 +17,6 @@ export async function runRampingArrivalRate(rt: ScenarioRuntime, s: ResolvedRamp
     {
       offsets: arrivalOffsets(s.startRate, s.stages, s.timeUnitMs),
       durationMs: stagesDurationMs(s.stages),
-      preAllocatedVUs: s.preAllocatedVUs,
-      maxVUs: s.maxVUs,
       gracefulStopMs: s.gracefulStopMs,
       rateAt: (t) => (rateAt(s.startRate, s.stages, t) * 1000) / s.timeUnitMs,
     },

@@ -48,6 +48,8 @@ export abstract class Slot {
   readonly id: number;
   /** True from the start of an iteration until the slot is released (including the gap before a closed-loop next iteration). */
   engaged = false;
+  /** True while an iteration runs (false in the gap between two closed-loop iterations). */
+  running = false;
   /** Incremented on interruption: late callbacks of an interrupted iteration are ignored. */
   gen = 0;
   /** ramping-vus: this VU is ramped down and must not start another iteration. */
@@ -256,6 +258,7 @@ export class ScenarioRuntime {
       slot.lagMs = 0;
     }
     slot.starting = true;
+    slot.running = true;
     slot.run(intendedMs ?? now);
     slot.starting = false;
   }
@@ -270,6 +273,7 @@ export class ScenarioRuntime {
   finish(slot: Slot, gen: number, failed: boolean, error: unknown): void {
     if (gen !== slot.gen || !slot.engaged) return;
     const now = this.env.clock.now();
+    slot.running = false;
     this.iterations++;
     if (failed) {
       this.failedIterations++;
@@ -308,8 +312,12 @@ export class ScenarioRuntime {
   interruptSlot(slot: Slot): void {
     if (!slot.engaged) return;
     slot.gen++;
-    this.interruptedIterations++;
-    slot.interrupt();
+    if (slot.running) {
+      slot.running = false;
+      this.interruptedIterations++;
+      slot.interrupt();
+    }
+    // A slot between two closed-loop iterations has nothing to interrupt: it is only released.
     this.release(slot);
   }
 

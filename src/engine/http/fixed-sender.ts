@@ -12,7 +12,7 @@ import type { EndpointHandle } from '../../metrics/recorder-types.js';
 import { templateEndpoint } from '../../metrics/endpoint.js';
 import type { Clock, RequestSpec } from '../types.js';
 import { HttpConnection, type ExchangeSink } from './connection.js';
-import { StatusExpectation, type HttpClientOptions } from './options.js';
+import { StatusExpectation, checkTimeout, type HttpClientOptions } from './options.js';
 import { encodeBody, isIdempotent, normalizeMethod, resolveUrl, serializeRequest } from './request-bytes.js';
 import { exchangeConnectingUs, exchangeWaitingUs } from './timings.js';
 
@@ -110,7 +110,7 @@ export function createFixedSender(spec: RequestSpec, options: HttpClientOptions)
     request,
     method === 'HEAD',
     isIdempotent(method),
-    spec.timeout ?? options.timeoutMs,
+    checkTimeout(spec.timeout ?? options.timeoutMs, spec.timeout === undefined ? 'timeout' : 'request.timeout'),
     handle,
     new StatusExpectation(spec.expectedStatuses),
     options.clock,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { TuneupError } from '../../errors.js';
 import type { MetricsRecorder } from '../../metrics/recorder-types.js';
 import type { Tags } from '../../result/types.js';
 import type { Clock } from '../types.js';
@@ -62,4 +63,18 @@ export class StatusExpectation {
     if (table === null) return status >= 200 && status < 400;
     return status < 1000 && table[status] === 1;
   }
+}
+
+/**
+ * Validate a request timeout (ms).
+ * @throws TuneupError `TUNEUP_OPTION_INVALID` unless it is a positive finite number.
+ */
+export function checkTimeout(timeoutMs: number, location: string): number {
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `request timeout must be a positive number of milliseconds, got ${timeoutMs}`, {
+      hint: 'Set `timeout` to a duration such as "30s" (default 60s).',
+      location,
+    });
+  }
+  return timeoutMs;
 }

@@ -15,7 +15,7 @@ import type { EndpointHandle } from '../../metrics/recorder-types.js';
 import type { ErrorKind, Tags } from '../../result/types.js';
 import type { Clock, HttpApi, HttpResponse, RequestOptions, RequestSpec, RequestTimings } from '../types.js';
 import { HttpConnection, type ConnectionTarget, type ExchangeSink } from './connection.js';
-import { StatusExpectation, type HttpClientOptions } from './options.js';
+import { StatusExpectation, checkTimeout, type HttpClientOptions } from './options.js';
 import { encodeBody, isIdempotent, normalizeMethod, resolveUrl, serializeRequest, type ResolvedUrl } from './request-bytes.js';
 import { exchangeConnectingUs, exchangeWaitingUs } from './timings.js';
 
@@ -263,13 +263,14 @@ class VuHttp implements VuHttpClient {
       expect = this.expectations.get(spec.expectedStatuses) ?? new StatusExpectation(spec.expectedStatuses);
       this.expectations.set(spec.expectedStatuses, expect);
     }
+    const timeoutMs = spec.timeout === undefined ? options.timeoutMs : checkTimeout(spec.timeout, 'request.timeout');
     const href = `${url.origin}${url.pathAndQuery}`;
     return new Promise<HttpResponse>((resolve) => {
       const exchange: Exchange = {
         request,
         isHead: method === 'HEAD',
         retryable: isIdempotent(method),
-        timeoutMs: spec.timeout ?? options.timeoutMs,
+        timeoutMs,
         queuedMs: options.clock.now(),
         method,
         href,
@@ -319,8 +320,11 @@ class VuHttp implements VuHttpClient {
  *
  * Returned promises never reject for transport or HTTP failures (those are in
  * `response.error`); they reject with a {@link TuneupError} only for plan bugs:
- * an invalid URL (`TUNEUP_HTTP_URL_INVALID`), header or method.
+ * an invalid URL (`TUNEUP_HTTP_URL_INVALID`), header (`TUNEUP_HTTP_HEADER_INVALID`),
+ * method (`TUNEUP_HTTP_METHOD_INVALID`) or timeout (`TUNEUP_OPTION_INVALID`).
+ * @throws TuneupError `TUNEUP_OPTION_INVALID` when `options.timeoutMs` is not positive.
  */
 export function createVuHttp(options: HttpClientOptions): VuHttpClient {
+  checkTimeout(options.timeoutMs, 'timeout');
   return new VuHttp(options);
 }

@@ -25,6 +25,8 @@ import {
   readDatabaseCounters,
   readDatabaseSize,
   readIndexes,
+  readIndexScanCounters,
+  mergeIndexCounters,
   readServerInfo,
   readSettings,
   readStatementColumns,
@@ -118,6 +120,7 @@ class PostgresProbe implements Probe {
   /** Per statement key: sample index → rates. Sparse: only samples where it moved. */
   private readonly statementRates = new Map<string, { queryid: string; toplevel: boolean; execSum: number; rates: Map<number, [number, number]> }>();
   private goodSamples = 0;
+  private startupTimeoutsRejected = false;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PostgresProbeOptions) {
@@ -153,6 +156,9 @@ class PostgresProbe implements Probe {
       // Run every sampling query once before the text snapshot, so the probe's own entries are
       // in pg_stat_statements (and recognised by their marker) before sampling begins.
       const primed = await this.readSample(db, true);
+      // Learn the queryids of the queries that only run in special cases, before the text snapshot.
+      await readWaitingLocks(db, []);
+      await readIndexScanCounters(db);
       if (this.columns) await readStatementTexts(db, this.columns, ['0']);
       this.previous = { offsetMs: ctx.offsetMs(), db: primed.db, statements: primed.statements ? countersByKey(primed.statements) : null };
       this.before = await this.snapshot(db);
@@ -204,11 +210,11 @@ class PostgresProbe implements Probe {
   private async readSample(db: pg.Client, withRelations: boolean) {
     const activity = await readActivity(db);
     const blockedPids = activity.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
-    const locks = await readWaitingLocks(db, blockedPids);
+    const locks = blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [];
     const dbCounters = await readDatabaseCounters(db);
     const statements = this.columns ? await readStatements(db, this.columns, false) : null;
     const tables = withRelations ? await readTables(db, 'estimate') : null;
-    const indexes = withRelations ? await readIndexes(db, 'estimate') : null;
+    const indexes = withRelations && this.before?.indexes ? mergeIndexCounters(this.before.indexes, await readIndexScanCounters(db)) : null;
     if (withRelations && statements && this.columns) {
       // Texts of statements first seen during the run, so they are known even if the server is gone at stop.
       const unknown = [...new Set(statements.filter((s) => !this.texts.has(s.key) && !this.ownKeys.has(s.key)).map((s) => s.queryid))];
@@ -283,11 +289,21 @@ class PostgresProbe implements Probe {
 
   /** Full snapshot: counters, exact sizes (estimated when a table is locked), statement texts. */
   private async snapshot(db: pg.Client): Promise<Snapshot> {
-    const dbCounters = await readDatabaseCounters(db);
-    const dbSize = await readDatabaseSize(db);
-    const tables = await withSizeFallback(() => readTables(db, 'exact'), () => readTables(db, 'estimate'));
-    const indexes = await withSizeFallback(() => readIndexes(db, 'exact'), () => readIndexes(db, 'estimate'));
-    const statements = this.columns ? await readStatements(db, this.columns, true) : null;
+    // Each piece on its own: one failing view (privileges, a timeout) must not cost the others.
+    const attempt = async <T>(read: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await read();
+      } catch (error) {
+        this.errors.record(this.ctx?.offsetMs() ?? 0, error);
+        return null;
+      }
+    };
+    const dbCounters = await attempt(() => readDatabaseCounters(db));
+    const dbSize = await attempt(() => readDatabaseSize(db));
+    const tables = await attempt(() => withSizeFallback(() => readTables(db, 'exact'), () => readTables(db, 'estimate')));
+    const indexes = await attempt(() => withSizeFallback(() => readIndexes(db, 'exact'), () => readIndexes(db, 'estimate')));
+    const columns = this.columns;
+    const statements = columns ? await attempt(() => readStatements(db, columns, true)) : null;
     return { at: Date.now(), db: dbCounters, dbSize, tables, indexes, statements };
   }
 
@@ -301,30 +317,44 @@ class PostgresProbe implements Probe {
 
   private evidence(after: Snapshot | null): ProbeEvidence {
     const before = this.before;
-    const afterSource: PostgresProbeData['afterSource'] = after ? 'snapshot' : this.goodSamples > 0 ? 'last-sample' : 'none';
-    const end = after ?? (this.goodSamples > 0 ? { ...this.last, dbSize: null } : null);
+    const sampled = this.goodSamples > 0;
+    // Each after piece falls back to the last good sample when the final snapshot could not read it.
+    const end = {
+      at: after?.db ? after.at : sampled ? this.last.at : null,
+      db: after?.db ?? (sampled ? this.last.db : null),
+      dbSize: after?.dbSize ?? null,
+      tables: after?.tables ?? (sampled ? this.last.tables : null),
+      indexes: after?.indexes ?? (sampled ? this.last.indexes : null),
+      statements: after?.statements ?? (sampled ? this.last.statements : null),
+    };
+    const afterSource: PostgresProbeData['afterSource'] = after?.db ? 'snapshot' : sampled ? 'last-sample' : 'none';
     if (afterSource === 'last-sample') {
       this.limitations.push(
         'The server could not be reached at the end of the run: deltas end at the last good sample (table and index counters may be up to a few samples older; texts of statements first seen during the run are missing).',
       );
     }
+    if (this.server && (!before?.db || !before.tables || !before.indexes || (this.columns && !before.statements))) {
+      this.limitations.push('Part of the "before" snapshot failed (see errors): the deltas it would anchor are left out rather than shown as totals since the last reset.');
+    }
     const statementResult =
-      end?.statements && this.statementsStatus.available ? statementDeltas(before?.statements ?? null, end.statements, this.ownKeys, this.texts) : null;
+      before?.statements && end.statements && this.statementsStatus.available
+        ? statementDeltas(before.statements, end.statements, this.ownKeys, this.texts)
+        : null;
     const data: PostgresProbeData = {
       serverVersion: this.server?.version ?? null,
       serverVersionNum: this.server?.versionNum ?? null,
       database: this.server?.database ?? null,
-      window: { beforeAt: before?.at ?? null, afterAt: end?.at ?? null },
+      window: { beforeAt: before?.at ?? null, afterAt: end.at },
       afterSource,
-      databaseSizeBytes: { before: before?.dbSize ?? null, after: end?.dbSize ?? null },
-      databaseStats: before?.db && end?.db ? databaseDelta(before.db, end.db) : null,
-      cacheHit: cacheHitRatios(before?.db ?? null, end?.db ?? null, before?.tables ?? null, end?.tables ?? null),
+      databaseSizeBytes: { before: before?.dbSize ?? null, after: end.dbSize },
+      databaseStats: before?.db && end.db ? databaseDelta(before.db, end.db) : null,
+      cacheHit: cacheHitRatios(before?.db ?? null, end.db, before?.tables ?? null, end.tables),
       statementsStatus: this.statementsStatus,
       statements: statementResult?.statements ?? [],
       statementTotals: statementResult?.totals ?? null,
       statementSeries: this.statementSeriesList(),
-      tables: end?.tables ? tableDeltas(before?.tables ?? null, end.tables) : [],
-      indexes: end?.indexes ? indexDeltas(before?.indexes ?? null, end.indexes) : [],
+      tables: before?.tables && end.tables ? tableDeltas(before.tables, end.tables) : [],
+      indexes: before?.indexes && end.indexes ? indexDeltas(before.indexes, end.indexes) : [],
       activity: this.activity.summary(this.series.length),
       blockedPairs: this.activity.blockedPairs(),
       settings: toSettings(this.settingRows),
@@ -362,12 +392,23 @@ class PostgresProbe implements Probe {
       });
   }
 
-  private connect(): Promise<pg.Client> {
+  private async connect(): Promise<pg.Client> {
+    try {
+      return await this.connectOnce(!this.startupTimeoutsRejected);
+    } catch (error) {
+      // PgBouncer refuses unknown startup parameters; fall back to the client-side query timeout only.
+      if (this.startupTimeoutsRejected || !/unsupported startup parameter/i.test(describeError(error))) throw error;
+      this.startupTimeoutsRejected = true;
+      this.limitations.push('The server (a pooler?) refused statement_timeout/lock_timeout as startup parameters: the probe relies on client-side timeouts.');
+      return this.connectOnce(false);
+    }
+  }
+
+  private connectOnce(withServerTimeouts: boolean): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.options.url,
       application_name: this.applicationName,
-      statement_timeout: this.statementTimeoutMs,
-      lock_timeout: this.lockTimeoutMs,
+      ...(withServerTimeouts ? { statement_timeout: this.statementTimeoutMs, lock_timeout: this.lockTimeoutMs } : {}),
       // Client-side bound too: a frozen server (no RST) must not hang a sample forever.
       query_timeout: this.statementTimeoutMs + 1000,
       connectionTimeoutMillis: this.connectTimeoutMs,

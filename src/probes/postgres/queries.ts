@@ -124,7 +124,8 @@ export async function readSettings(db: Queryable): Promise<SettingRow[]> {
 export interface StatementsProbe {
   extensionVersion: string | null;
   availableVersion: string | null;
-  preloaded: boolean;
+  /** null when the role may not read shared_preload_libraries. */
+  preloaded: boolean | null;
   track: string | null;
 }
 
@@ -134,17 +135,21 @@ export async function readStatementsInstallation(db: Queryable): Promise<Stateme
     `SELECT /* ${PROBE_MARKER} */
        (SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements') AS ext_version,
        (SELECT default_version FROM pg_available_extensions WHERE name = 'pg_stat_statements') AS available_version,
-       current_setting('shared_preload_libraries') AS preload,
-       current_setting('pg_stat_statements.track', true) AS track`,
+       (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload,
+       (SELECT setting FROM pg_settings WHERE name = 'pg_stat_statements.track') AS track`,
   );
   const r = rows[0];
-  const preload = String(r.preload ?? '')
-    .split(',')
-    .map((s) => s.trim().replace(/^"|"$/g, ''));
+  // pg_settings hides shared_preload_libraries from roles without pg_read_all_settings: then it is unknown.
+  const preload =
+    r.preload === null || r.preload === undefined
+      ? null
+      : String(r.preload)
+          .split(',')
+          .map((s) => s.trim().replace(/^"|"$/g, ''));
   return {
     extensionVersion: r.ext_version ?? null,
     availableVersion: r.available_version ?? null,
-    preloaded: preload.includes('pg_stat_statements'),
+    preloaded: preload === null ? null : preload.includes('pg_stat_statements'),
     track: r.track ?? null,
   };
 }
@@ -467,6 +472,43 @@ export async function readIndexes(db: Queryable, sizes: SizeMode): Promise<Index
     valid: r.indisvalid === true,
     predicate: r.predicate ?? null,
   }));
+}
+
+/**
+ * Read only the scan counters of user indexes (the per-sample fallback);
+ * definitions and sizes come from a snapshot via {@link mergeIndexCounters}.
+ */
+export async function readIndexScanCounters(
+  db: Queryable,
+): Promise<Map<string, Pick<IndexCounters, 'idxScan' | 'idxTupRead' | 'idxTupFetch' | 'idxBlksRead' | 'idxBlksHit'>>> {
+  const { rows } = await db.query(
+    `SELECT /* ${PROBE_MARKER} */ s.indexrelid::text AS indexrelid, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch, io.idx_blks_read, io.idx_blks_hit
+     FROM pg_stat_user_indexes s JOIN pg_statio_user_indexes io ON io.indexrelid = s.indexrelid
+     ORDER BY s.indexrelid LIMIT 2000`,
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.indexrelid),
+      {
+        idxScan: num(r.idx_scan),
+        idxTupRead: num(r.idx_tup_read),
+        idxTupFetch: num(r.idx_tup_fetch),
+        idxBlksRead: num(r.idx_blks_read),
+        idxBlksHit: num(r.idx_blks_hit),
+      },
+    ]),
+  );
+}
+
+/** Snapshot metadata plus fresh counters (indexes created during the run are not covered). */
+export function mergeIndexCounters(
+  snapshot: IndexCounters[],
+  counters: Awaited<ReturnType<typeof readIndexScanCounters>>,
+): IndexCounters[] {
+  return snapshot.flatMap((index) => {
+    const fresh = counters.get(index.indexrelid);
+    return fresh ? [{ ...index, ...fresh }] : [];
+  });
 }
 
 /** One client backend as seen in pg_stat_activity. */

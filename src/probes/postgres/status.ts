@@ -47,7 +47,7 @@ export function diagnoseInstallation(install: StatementsProbe, database: string)
         preloadSteps(database, true),
     };
   }
-  if (!install.preloaded) {
+  if (install.preloaded === false) {
     return {
       ...base,
       limitation: 'pg_stat_statements is not in shared_preload_libraries: per-statement times and calls are not measured.',
@@ -57,8 +57,11 @@ export function diagnoseInstallation(install: StatementsProbe, database: string)
   if (install.extensionVersion === null) {
     return {
       ...base,
-      limitation: `pg_stat_statements is loaded but the extension is not created in database "${database}": per-statement times and calls are not measured.`,
-      enable: `Run in database "${database}": CREATE EXTENSION pg_stat_statements;`,
+      limitation: `The pg_stat_statements extension is not created in database "${database}": per-statement times and calls are not measured.`,
+      enable:
+        install.preloaded === true
+          ? `Run in database "${database}": CREATE EXTENSION pg_stat_statements;`
+          : `If pg_stat_statements is not yet in shared_preload_libraries, ${preloadSteps(database, true)} Otherwise run in database "${database}": CREATE EXTENSION pg_stat_statements;`,
     };
   }
   if (install.track === 'none') {

@@ -12,7 +12,7 @@ import type { ProbeEvidence } from '../../result/types.js';
 import { TuneupError } from '../../errors.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from './series-builder.js';
-import { clockTicksPerSecond, listPids, readCmdline, readFds, readStat, readStatus, readTcpSockets, type ProcStat } from './procfs.js';
+import { clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readTcpSockets, type ProcStat } from './procfs.js';
 import type { ProcessProbeData, RemoteEndpoint } from './types.js';
 
 /** Options of {@link createProcessProbe}. Give `pid`, or `command` to find the process by its command line. */
@@ -28,6 +28,8 @@ export type ProcessProbeOptions = ({ pid: number; command?: undefined } | { comm
 };
 
 const MAX_ERRORS_KEPT = 20;
+/** Full /proc scans for PostgreSQL processes happen every this many samples (new backends are picked up then). */
+const FULL_SCAN_EVERY = 5;
 
 /**
  * Find the newest process whose command line contains `command`, excluding
@@ -80,20 +82,49 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
     if (errors.length < MAX_ERRORS_KEPT) errors.push({ offsetMs, message });
   };
 
-  /** Sum of CPU ticks of the selected PostgreSQL processes that advanced since the last scan. */
-  const samplePostgres = async (offsetMs: number) => {
-    if (pgMode === false) return;
-    const postmaster = typeof pgMode === 'object' ? pgMode.postmasterPid : undefined;
-    const stats: ProcStat[] = [];
+  /**
+   * The PostgreSQL processes to read. With a postmaster pid, its children
+   * (one small file); otherwise a full /proc scan for processes named
+   * `postgres`, repeated only every few samples — on a busy host with
+   * hundreds of processes a scan per second costs more than the probe should.
+   */
+  let knownPg: number[] = [];
+  let scansSinceFull = Infinity;
+  const pgCandidates = async (): Promise<number[]> => {
+    if (typeof pgMode === 'object') {
+      const children = await readChildren(pgMode.postmasterPid);
+      if (children) return [pgMode.postmasterPid, ...children];
+    }
+    if (scansSinceFull < FULL_SCAN_EVERY) {
+      scansSinceFull++;
+      return knownPg;
+    }
+    scansSinceFull = 1;
+    const found: number[] = [];
     for (const p of await listPids()) {
       if (p === pid) continue;
       try {
         const st = await readStat(p);
         if (st.comm !== 'postgres' && !st.comm.startsWith('postgres')) continue;
-        if (postmaster !== undefined && st.pid !== postmaster && st.ppid !== postmaster) continue;
-        stats.push(st);
+        if (typeof pgMode === 'object' && st.pid !== pgMode.postmasterPid && st.ppid !== pgMode.postmasterPid) continue;
+        found.push(p);
       } catch {
         // exited between listing and reading
+      }
+    }
+    knownPg = found;
+    return found;
+  };
+
+  /** Sum of CPU ticks of the selected PostgreSQL processes that advanced since the last scan. */
+  const samplePostgres = async (offsetMs: number) => {
+    if (pgMode === false) return;
+    const stats: ProcStat[] = [];
+    for (const p of await pgCandidates()) {
+      try {
+        stats.push(await readStat(p));
+      } catch {
+        // a backend that exited
       }
     }
     pgMaxProcs = Math.max(pgMaxProcs, stats.length);
@@ -116,9 +147,9 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
     pgLastAt = offsetMs;
   };
 
-  const sampleConnections = async () => {
+  const sampleConnections = async (socketInodes: Set<string>) => {
     if (options.connections === false) return;
-    const [{ socketInodes }, sockets] = await Promise.all([readFds(pid), readTcpSockets(pid)]);
+    const sockets = await readTcpSockets(pid);
     const mine = sockets.filter((s) => socketInodes.has(s.inode));
     for (const s of mine) if (s.state === '0A') listening.add(s.localPort);
     let inbound = 0;
@@ -163,7 +194,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         series.set('threads', status.threads, 'threads');
         const fds = await readFds(pid);
         series.set('openFds', fds.count, 'fds');
-        await sampleConnections();
+        await sampleConnections(fds.socketInodes);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ESRCH') {

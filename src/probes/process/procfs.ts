@@ -1,11 +1,20 @@
 /**
  * Readers of Linux /proc used by the process probe. Each function reads one
  * file and returns plain numbers; they throw the fs error (ENOENT when the
- * process is gone) and the probe decides what that means.
+ * process is gone) and the probe decides what that means. They are async in
+ * signature (callers need not change if a slow source appears) but read
+ * synchronously (see below).
  *
  * @module
  */
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+// /proc files are generated in memory by the kernel and read in microseconds, so they are read
+// synchronously: on a busy host a trip through libuv's thread pool per file costs far more
+// (scheduling latency) than the read itself, and it made samples late.
+const readFile = async (path: string, _enc: 'utf8'): Promise<string> => readFileSync(path, 'utf8');
+const readdir = async (path: string): Promise<string[]> => readdirSync(path);
+const readlink = async (path: string): Promise<string> => readlinkSync(path);
 import { execFileSync } from 'node:child_process';
 
 /** CPU ticks and identity from `/proc/<pid>/stat`. */
@@ -143,6 +152,16 @@ export async function readTcpSockets(pid: number): Promise<TcpSocket[]> {
   const read = (f: string) => readFile(`/proc/${pid}/net/${f}`, 'utf8').then(parseNetTcp, () => [] as TcpSocket[]);
   const [v4, v6] = await Promise.all([read('tcp'), read('tcp6')]);
   return [...v4, ...v6];
+}
+
+/** Direct children of `pid` from `/proc/<pid>/task/<pid>/children` (Linux ≥ 3.5 with CONFIG_PROC_CHILDREN); undefined when unavailable. */
+export async function readChildren(pid: number): Promise<number[] | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return text.split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every numeric entry of /proc (all pids). */

@@ -1,0 +1,156 @@
+/**
+ * End to end against the shared fixture service (test/fixtures/service) with
+ * planted faults, real PostgreSQL and Redis, and all four probes (postgres,
+ * redis, process, prometheus). Each endpoint is loaded alone for a short step
+ * (as `tuneup profile` does) with a bounded number of fetches to 127.0.0.1;
+ * the RunResult parts diagnosis needs are built from the measured requests.
+ *
+ * Only categories that do not depend on how fast this (shared, busy) machine
+ * is are asserted: event-loop, CPU and wait findings are timing-dependent.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPostgres, type TestPostgres } from '../harness/postgres.js';
+import { startRedis, type TestRedis } from '../harness/redis.js';
+import { seedFixtureDatabase, startFixtureService, type FixtureService } from '../fixtures/service/start.js';
+import { createPostgresProbe } from '../../src/probes/postgres/index.js';
+import { createRedisProbe } from '../../src/probes/redis/index.js';
+import { createProcessProbe } from '../../src/probes/process/index.js';
+import { createPrometheusProbe } from '../../src/probes/prometheus/index.js';
+import type { Probe } from '../../src/probes/types.js';
+import type { Finding, ProbeEvidence } from '../../src/result/types.js';
+import { diagnose } from '../../src/diagnose/index.js';
+import { enrichWithExplain } from '../../src/diagnose/explain.js';
+import { makeResult } from './helpers.js';
+
+const STEP_MS = 2500;
+const WORKERS = 3;
+const MAX_REQUESTS = 5000;
+
+/** Endpoint name → a function giving the i-th concrete path. */
+const STEPS: [string, (i: number) => string][] = [
+  ['GET /orders/:id', (i) => `/orders/${1 + ((i * 37) % 190_000)}`],
+  ['GET /customers/:id/orders', (i) => `/customers/${1 + (i % 1900)}/orders`],
+  // A hot set of 40 products, as real traffic has: a working cache warms up within the step.
+  ['GET /products/:id', (i) => `/products/${1 + (i % 40)}`],
+  ['GET /catalog', () => '/catalog'],
+  ['GET /export', () => '/export'],
+];
+
+let pg: TestPostgres;
+let redis: TestRedis;
+
+before(async () => {
+  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  await seedFixtureDatabase(pg.url);
+});
+
+after(async () => {
+  await redis?.stop();
+  await pg?.stop();
+});
+
+/** Run every step against a service with `faults`, sampling all probes, and diagnose. */
+async function profileRun(faults: string[]): Promise<{ findings: Finding[]; evidence: ProbeEvidence[]; describe: string }> {
+  const service: FixtureService = await startFixtureService({ pgUrl: pg.url, redisUrl: redis.url, faults });
+  try {
+    const probes: Probe[] = [
+      createPostgresProbe({ url: pg.url }),
+      createRedisProbe({ url: redis.url, slowlogEvery: 1 }),
+      createProcessProbe({ pid: service.pid, postgres: false }),
+      createPrometheusProbe({ url: `${service.url}/metrics` }),
+    ];
+    const t0 = performance.now();
+    const offset = () => performance.now() - t0;
+    const ctx = { runStartedAt: Date.now(), offsetMs: offset, signal: new AbortController().signal, targetPid: service.pid };
+    for (const p of probes) await p.start(ctx);
+    let sampling = true;
+    const sampler = Promise.all(
+      probes.map(async (p) => {
+        let next = 1000;
+        while (sampling) {
+          await new Promise((r) => setTimeout(r, Math.max(0, next - offset())));
+          if (!sampling) break;
+          await p.sample(offset());
+          next = Math.max(next + 1000, Math.ceil(offset() / 1000) * 1000);
+        }
+      }),
+    );
+    const slots = Math.ceil((STEPS.length * STEP_MS) / 1000) + 2;
+    const requests = Object.fromEntries(STEPS.map(([name]) => [name, new Array<number>(slots).fill(0)]));
+    const durations = Object.fromEntries(STEPS.map(([name]) => [name, [] as number[]]));
+    const failed = Object.fromEntries(STEPS.map(([name]) => [name, 0]));
+    const bytes = Object.fromEntries(STEPS.map(([name]) => [name, 0]));
+    let sent = 0;
+    for (const [s, [name, path]] of STEPS.entries()) {
+      const stepEnd = (s + 1) * STEP_MS;
+      let i = 0;
+      await Promise.all(
+        Array.from({ length: WORKERS }, async () => {
+          while (offset() < stepEnd && sent < MAX_REQUESTS) {
+            sent++;
+            const started = performance.now();
+            const res = await fetch(`${service.url}${path(i++)}`);
+            const body = await res.arrayBuffer();
+            if (!res.ok) failed[name]!++;
+            bytes[name]! += body.byteLength;
+            durations[name]!.push(performance.now() - started);
+            const slot = Math.floor(offset() / 1000);
+            if (slot < slots) requests[name]![slot]!++;
+          }
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    sampling = false;
+    await sampler;
+    const evidence = await Promise.all(probes.map((p) => p.stop()));
+    const spec = Object.fromEntries(
+      STEPS.map(([name]) => {
+        const n = durations[name]!.length;
+        return [name, { requests: requests[name]!, serviceMeanMs: durations[name]!.reduce((a, b) => a + b, 0) / Math.max(1, n), failed: failed[name]!, meanResponseBytes: bytes[name]! / Math.max(1, n) }];
+      }),
+    );
+    const result = await enrichWithExplain(makeResult(spec, evidence, { startedAt: ctx.runStartedAt }), pg.url);
+    const d = diagnose(result);
+    const describe = d.findings.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
+    if (process.env.TUNEUP_E2E_VERBOSE) console.log(`sent ${sent}\n${describe}\n${JSON.stringify(d.demands)}\n${d.model.method} ${d.model.notes.join(' ')}`);
+    return { findings: d.findings, evidence, describe };
+  } finally {
+    await service.stop();
+  }
+}
+
+const DB_AND_CACHE = new Set(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload', 'inefficient-query', 'pool-saturation', 'lock-contention', 'error-rate']);
+
+test('planted faults in the fixture service are found on their endpoints; the healthy service gets none of them', async () => {
+  const faulty = await profileRun(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload']);
+  const find = (category: string) => faulty.findings.find((f) => f.category === category && ['medium', 'high', 'critical'].includes(f.severity));
+  assert.equal(faulty.evidence.every((e) => e.ok), true, JSON.stringify(faulty.evidence.map((e) => [e.probe, e.errors])));
+
+  const mi = find('missing-index');
+  assert.ok(mi, faulty.describe);
+  assert.equal(mi.endpoint, 'GET /orders/:id', faulty.describe);
+  assert.match(mi.recommendation.sql ?? '', /CREATE INDEX CONCURRENTLY ON public\.orders \(reference\)/);
+
+  const n1 = find('n-plus-one');
+  assert.ok(n1, faulty.describe);
+  assert.equal(n1.endpoint, 'GET /customers/:id/orders');
+
+  const cm = find('cache-miss');
+  assert.ok(cm, faulty.describe);
+  assert.equal(cm.endpoint, 'GET /products/:id');
+
+  const slow = find('cache-slow-command');
+  assert.ok(slow, faulty.describe);
+  assert.equal(slow.endpoint, 'GET /catalog', 'named from the slow log timestamps');
+  assert.match(slow.title, /KEYS/);
+
+  const big = faulty.findings.find((f) => f.category === 'large-payload');
+  assert.ok(big, faulty.describe);
+  assert.equal(big.endpoint, 'GET /export');
+
+  const healthy = await profileRun([]);
+  const loud = healthy.findings.filter((f) => DB_AND_CACHE.has(f.category) && ['medium', 'high', 'critical'].includes(f.severity));
+  assert.deepEqual(loud, [], healthy.describe);
+});
