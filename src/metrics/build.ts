@@ -185,6 +185,12 @@ function warningsOf(snap: ReturnType<typeof asMetricsSnapshot>): string[] {
         `(e.g. ${examples}). Give such requests a route name with \`name: 'GET /path/:id'\` or raise \`maxEndpoints\`.`,
     );
   }
+  if ((snap.droppedTagSets ?? 0) > 0) {
+    warnings.push(
+      `too many distinct extra-tag sets on requests: ${snap.droppedTagSets} handle lookup(s) were recorded without their extra tags. ` +
+        'Keep request tags low-cardinality (no ids in tags) or raise `maxTagSets`.',
+    );
+  }
   const base = snap.baseIntervalMs ?? snap.intervalMs;
   if (snap.intervalMs > base) {
     warnings.push(

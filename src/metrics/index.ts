@@ -18,7 +18,7 @@ export {
 } from './hdr.js';
 export { createRecorder, Recorder, type RecorderOptions } from './recorder.js';
 export { templateEndpoint, templateSegment, OTHER_ENDPOINT } from './endpoint.js';
-export { mergeSnapshots, mergeMetrics } from './merge.js';
+export { mergeSnapshots, mergeMetrics, type MergeOptions } from './merge.js';
 export { buildResultMetrics, toIntervalSeries, type BuildOptions, type ResultMetrics } from './build.js';
 export { queryMetric, Aggregator, type AggregatedMetric } from './query.js';
 export { statsOf, LiveMetric, type MetricUnit } from './metric.js';

@@ -71,8 +71,12 @@ function mergeEncodedAll(parts: string[]): { encoded: string; percentiles: Inter
   return { encoded: encodeFast(h), percentiles: percentilesOf(h) };
 }
 
-/** Combine one endpoint's cells (see the module doc for the one approximation). */
-export function combineCells(cells: EndpointCell[]): EndpointCell {
+/**
+ * Combine one endpoint's cells (see the module doc for the one
+ * approximation). With `keepHistogram` false the combined percentiles are
+ * still exact but the combined histogram is not encoded (saves most of the cost).
+ */
+export function combineCells(cells: EndpointCell[], keepHistogram = true): EndpointCell {
   if (cells.length === 1) return { ...cells[0] };
   const out: EndpointCell = { requests: 0, failed: 0, serviceSumUs: 0, bytesReceived: 0, p50: null, p95: null, p99: null, histogram: null };
   let exact = true;
@@ -87,7 +91,7 @@ export function combineCells(cells: EndpointCell[]): EndpointCell {
   if (exact) {
     const h = createCompactHistogram();
     for (const c of cells) if (c.histogram) addEncoded(h, c.histogram);
-    out.histogram = encodeFast(h);
+    if (keepHistogram) out.histogram = encodeFast(h);
     if (h.totalCount > 0) {
       const s = summarize(h);
       out.p50 = s.p50 / 1000;
@@ -123,7 +127,7 @@ function weightedMean(cells: EndpointCell[], key: 'p50' | 'p95' | 'p99'): number
  *   of the last row, target rate and CPU are means, event-loop delay the maximum.
  * Counts, bytes and histograms add in both modes.
  */
-export function combineRows(rows: IntervalRow[], mode: CombineMode, t: number): IntervalRow {
+export function combineRows(rows: IntervalRow[], mode: CombineMode, t: number, keepEndpointHistograms = true): IntervalRow {
   if (rows.length === 0) return emptyRow(t);
   if (rows.length === 1) return { ...rows[0], t };
   const out = emptyRow(t);
@@ -156,7 +160,7 @@ export function combineRows(rows: IntervalRow[], mode: CombineMode, t: number): 
   out.response = response.percentiles;
   out.serviceHistogram = service.encoded;
   out.service = service.percentiles;
-  for (const [name, list] of cells) out.endpoints[name] = combineCells(list);
+  for (const [name, list] of cells) out.endpoints[name] = combineCells(list, keepEndpointHistograms);
   return out;
 }
 
@@ -164,7 +168,7 @@ export function combineRows(rows: IntervalRow[], mode: CombineMode, t: number): 
  * Coarsen rows of length `fromMs` to `toMs` (a whole multiple), grouping
  * rows by `floor(t / toMs)`. Missing rows count as empty.
  */
-export function coarsenRows(rows: IntervalRow[], fromMs: number, toMs: number): IntervalRow[] {
+export function coarsenRows(rows: IntervalRow[], fromMs: number, toMs: number, keepEndpointHistograms = true): IntervalRow[] {
   if (toMs === fromMs) return rows;
   const groups = new Map<number, IntervalRow[]>();
   for (const r of rows) {
@@ -175,7 +179,7 @@ export function coarsenRows(rows: IntervalRow[], fromMs: number, toMs: number): 
   }
   const out: IntervalRow[] = [];
   for (const slot of [...groups.keys()].sort((a, b) => a - b)) {
-    out.push(combineRows(groups.get(slot)!, 'sequential', slot * toMs));
+    out.push(combineRows(groups.get(slot)!, 'sequential', slot * toMs, keepEndpointHistograms));
   }
   return out;
 }

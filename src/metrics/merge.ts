@@ -27,13 +27,23 @@ import { seriesKey } from './tags.js';
 /** Gauges whose values add across parts. */
 const SUMMED_GAUGES = new Set(['vus', 'vus_max']);
 
+/** Options of {@link mergeSnapshots}. */
+export interface MergeOptions {
+  /**
+   * Keep the merged per-endpoint interval histograms (default true), so the
+   * result can be merged again exactly. Pass false for a final merge that
+   * only feeds `buildResultMetrics`: re-encoding them is most of a merge's cost.
+   */
+  keepEndpointHistograms?: boolean;
+}
+
 /**
  * Merge snapshots into one. Exact for counters, rates, trends and the
  * overall interval columns; one snapshot is returned as an equivalent copy.
  * Throws `TUNEUP_METRICS_SNAPSHOT_INVALID` for a value that is not a snapshot
  * and `TUNEUP_METRICS_MERGE_EMPTY` for an empty list.
  */
-export function mergeSnapshots(snapshots: RecorderSnapshot[]): MetricsSnapshot {
+export function mergeSnapshots(snapshots: RecorderSnapshot[], options: MergeOptions = {}): MetricsSnapshot {
   if (snapshots.length === 0) {
     throw new TuneupError('TUNEUP_METRICS_MERGE_EMPTY', 'no metrics snapshots to merge', {
       hint: 'Pass at least one snapshot (recorder.snapshot()).',
@@ -46,8 +56,9 @@ export function mergeSnapshots(snapshots: RecorderSnapshot[]): MetricsSnapshot {
     intervalMs: Math.max(...parts.map((p) => p.intervalMs)),
     baseIntervalMs: Math.min(...parts.map((p) => p.baseIntervalMs ?? p.intervalMs)),
     metrics: mergeMetrics(parts.flatMap((p) => p.metrics)),
-    intervals: mergeIntervals(parts),
+    intervals: mergeIntervals(parts, options.keepEndpointHistograms ?? true),
     folded: mergeFolded(parts),
+    droppedTagSets: parts.reduce((n, p) => n + (p.droppedTagSets ?? 0), 0),
     parts: parts.reduce((n, p) => n + (p.parts ?? 1), 0),
   };
 }
@@ -103,11 +114,11 @@ function mergeGroup(group: SnapshotMetric[]): SnapshotMetric {
   }
 }
 
-function mergeIntervals(parts: MetricsSnapshot[]): IntervalRow[] {
+function mergeIntervals(parts: MetricsSnapshot[], keepEndpointHistograms: boolean): IntervalRow[] {
   const target = Math.max(...parts.map((p) => p.intervalMs));
   const bySlot = new Map<number, IntervalRow[]>();
   for (const p of parts) {
-    const rows = coarsenRows(p.intervals, p.intervalMs, target);
+    const rows = coarsenRows(p.intervals, p.intervalMs, target, keepEndpointHistograms);
     for (const r of rows) {
       const slot = Math.round(r.t / target);
       let g = bySlot.get(slot);
@@ -121,7 +132,7 @@ function mergeIntervals(parts: MetricsSnapshot[]): IntervalRow[] {
   // Dense from 0 to the last slot: a gap (no part had a row) becomes an empty row.
   const last = slots[slots.length - 1];
   for (let slot = 0; slot <= last; slot++) {
-    out.push(combineRows(bySlot.get(slot) ?? [], 'parallel', slot * target));
+    out.push(combineRows(bySlot.get(slot) ?? [], 'parallel', slot * target, keepEndpointHistograms));
   }
   return out;
 }

@@ -57,6 +57,12 @@ export interface RecorderOptions {
   intervalMs?: number;
   /** Distinct endpoints kept before the rest fold into `(other)`. Default 500. */
   maxEndpoints?: number;
+  /**
+   * Distinct (scenario, method, endpoint, extra tags) combinations with extra
+   * tags kept before further ones are recorded without their extra tags.
+   * Default 4 × maxEndpoints.
+   */
+  maxTagSets?: number;
   /** Rows kept before the series coarsens (doubles its interval). Default 7200 (2 h at 1 s). Must be even. */
   maxIntervals?: number;
   /**
@@ -253,6 +259,8 @@ export class Recorder implements MetricsRecorder {
   private readonly vusGauge: LiveMetric;
   private readonly vusMaxGauge: LiveMetric;
   private vusMaxExplicit = false;
+  private readonly maxTagSets: number;
+  private droppedTagSets = 0;
 
   // Open interval.
   private openStartMs = 0;
@@ -292,6 +300,7 @@ export class Recorder implements MetricsRecorder {
     this.runStartMs = options.runStartMs;
     this.baseIntervalMs = this.intervalMs = options.intervalMs ?? 1000;
     this.maxEndpoints = options.maxEndpoints ?? 500;
+    this.maxTagSets = options.maxTagSets ?? 4 * this.maxEndpoints;
     const maxIntervals = options.maxIntervals ?? 7200;
     this.maxIntervals = Math.max(2, maxIntervals - (maxIntervals % 2));
     this.histogramBudget = options.endpointHistogramBudgetBytes ?? 32 * 1024 * 1024;
@@ -314,6 +323,12 @@ export class Recorder implements MetricsRecorder {
     if (hasExtra) {
       const cached = this.taggedHandles.get(key);
       if (cached) return cached;
+      // High-cardinality extra tags (a request id as a tag) would grow memory
+      // without bound; past the cap the request is recorded without them.
+      if (this.taggedHandles.size >= this.maxTagSets) {
+        this.droppedTagSets++;
+        return this.endpoint(scenario, method, endpoint);
+      }
     }
     let interval = this.endpointIntervals.get(name);
     if (!interval) this.endpointIntervals.set(name, (interval = new EndpointInterval(name)));
@@ -455,6 +470,7 @@ export class Recorder implements MetricsRecorder {
       metrics,
       intervals,
       folded: { count: this.folded.size, examples: this.foldedExamples.slice(), limit: this.maxEndpoints },
+      droppedTagSets: this.droppedTagSets,
       parts: 1,
     };
   }

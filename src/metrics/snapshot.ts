@@ -81,6 +81,8 @@ export interface MetricsSnapshot extends RecorderSnapshot {
   intervals: IntervalRow[];
   /** Endpoints folded into `(other)` by the cardinality cap. */
   folded: { count: number; examples: string[]; limit: number };
+  /** Requests recorded without their extra tags because the tag-set cap was reached (absent in older snapshots: 0). */
+  droppedTagSets?: number;
   /** Number of recorders merged into this snapshot (1 for a single recorder). */
   parts: number;
 }

@@ -51,6 +51,9 @@ export const BUILTIN_METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   http_req_sending: 'trend',
   http_req_waiting: 'trend',
   http_req_receiving: 'trend',
+  // tuneup additions: the open-model latency view and the iteration start lag.
+  http_req_response_time: 'trend',
+  iteration_start_lag: 'trend',
 };
 
 const METHOD_NAMES = ['avg', 'min', 'max', 'med', 'count', 'rate', 'value'] as const;

@@ -225,6 +225,7 @@ test('quick mode: one run per side uses the block bootstrap and is labelled', ()
   assert.equal(row.method, 'block-bootstrap');
   assert.ok(row.ci && row.ci.upper < 0, JSON.stringify(row.ci));
   assert.equal(c.verdict, 'improved');
+  assert.ok(c.warnings.some((w) => w.startsWith('short runs (20 intervals)')), c.warnings.join('\n'));
   // Same inputs, same seed derived from the ids → identical result.
   assert.deepEqual(compareRuns([a], [b], { bootstrap: { resamples: 300 } }).rows[1].ci, c.rows[1].ci);
   // Without interval histograms the row cannot have an interval and the comparison says why.
@@ -238,6 +239,10 @@ test('design inference from start times', () => {
   const b = runsWithP95('b', FASTER, 1); // minutes 1,3,5,7,9
   assert.equal(inferDesign(a, b), 'interleaved');
   assert.equal(inferDesign(a, runsWithP95('b', FASTER, 100)), 'sequential');
+  // A A B B A B A B B A: neither alternating nor blocked.
+  const mixedA = runsWithP95('a', BEFORE).map((r, i) => ({ ...r, startedAt: [0, 1, 4, 6, 9][i] }));
+  const mixedB = runsWithP95('b', FASTER).map((r, i) => ({ ...r, startedAt: [2, 3, 5, 7, 8][i] }));
+  assert.equal(inferDesign(mixedA, mixedB), 'unknown');
   const c = compareRuns(a, runsWithP95('b', FASTER, 100));
   assert.ok(c.warnings.some((w) => w.startsWith('sequential design')));
 });

@@ -23,7 +23,10 @@ import { diagnose } from '../../src/diagnose/index.js';
 import { enrichWithExplain } from '../../src/diagnose/explain.js';
 import { makeResult } from './helpers.js';
 
-const STEP_MS = 2500;
+/** Each step lasts STEP_MS and until MIN_STEP_REQUESTS completed (a busy machine is slow), but never past MAX_STEP_MS. */
+const STEP_MS = 2000;
+const MIN_STEP_REQUESTS = 20;
+const MAX_STEP_MS = 10_000;
 const WORKERS = 3;
 const MAX_REQUESTS = 5000;
 
@@ -76,18 +79,20 @@ async function profileRun(faults: string[]): Promise<{ findings: Finding[]; evid
         }
       }),
     );
-    const slots = Math.ceil((STEPS.length * STEP_MS) / 1000) + 2;
+    const slots = Math.ceil((STEPS.length * MAX_STEP_MS) / 1000) + 2;
     const requests = Object.fromEntries(STEPS.map(([name]) => [name, new Array<number>(slots).fill(0)]));
     const durations = Object.fromEntries(STEPS.map(([name]) => [name, [] as number[]]));
     const failed = Object.fromEntries(STEPS.map(([name]) => [name, 0]));
     const bytes = Object.fromEntries(STEPS.map(([name]) => [name, 0]));
     let sent = 0;
-    for (const [s, [name, path]] of STEPS.entries()) {
-      const stepEnd = (s + 1) * STEP_MS;
+    for (const [name, path] of STEPS) {
+      const stepStart = offset();
       let i = 0;
+      const more = () =>
+        sent < MAX_REQUESTS && offset() < stepStart + MAX_STEP_MS && (offset() < stepStart + STEP_MS || durations[name]!.length < MIN_STEP_REQUESTS);
       await Promise.all(
         Array.from({ length: WORKERS }, async () => {
-          while (offset() < stepEnd && sent < MAX_REQUESTS) {
+          while (more()) {
             sent++;
             const started = performance.now();
             const res = await fetch(`${service.url}${path(i++)}`);
@@ -113,6 +118,7 @@ async function profileRun(faults: string[]): Promise<{ findings: Finding[]; evid
     );
     const result = await enrichWithExplain(makeResult(spec, evidence, { startedAt: ctx.runStartedAt }), pg.url);
     const d = diagnose(result);
+    if (process.env.TUNEUP_E2E_DUMP) (await import('node:fs')).writeFileSync(`${process.env.TUNEUP_E2E_DUMP}-${faults.length}.json`, JSON.stringify(result));
     const describe = d.findings.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
     if (process.env.TUNEUP_E2E_VERBOSE) console.log(`sent ${sent}\n${describe}\n${JSON.stringify(d.demands)}\n${d.model.method} ${d.model.notes.join(' ')}`);
     return { findings: d.findings, evidence, describe };

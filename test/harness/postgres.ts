@@ -123,7 +123,7 @@ async function createCluster(dataDir: string, root: string): Promise<void> {
     await runAsServerUser('initdb', ['-D', dataDir, ...initdbArgs], root);
     return;
   }
-  const template = join(tmpdir(), `tuneup-pg-template-${templateKey()}`);
+  const template = join(tmpdir(), `tuneup-pg-template-${templateKey(initdbArgs)}`);
   if (!existsSync(join(template, 'PG_VERSION'))) {
     // Build next to the final name, then rename: a concurrent process sees either nothing or a whole cluster.
     const building = mkdtempSync(join(tmpdir(), 'tuneup-pg-building-'));
@@ -144,9 +144,9 @@ async function createCluster(dataDir: string, root: string): Promise<void> {
   chmodSync(dataDir, 0o700);
 }
 
-function templateKey(): string {
+function templateKey(initdbArgs: string[]): string {
   const version = execFileSync(join(PG_BIN, 'pg_config'), ['--version'], { encoding: 'utf8' }).trim();
-  return createHash('sha256').update(`${PG_BIN}\n${version}\n${runningAsRoot}`).digest('hex').slice(0, 12);
+  return createHash('sha256').update(`${PG_BIN}\n${version}\n${runningAsRoot}\n${initdbArgs.join(' ')}`).digest('hex').slice(0, 12);
 }
 
 function chownTree(path: string, uid: number, gid: number): void {

@@ -217,3 +217,19 @@ test('live() reports totals, the last interval rate and p95 so far', () => {
   assert.ok(Math.abs(live.p95ServiceMs! - 95) < 0.1, `p95 ${live.p95ServiceMs}`);
   assert.ok(Math.abs(live.p95ResponseMs! - 190) < 0.2, `p95 ${live.p95ResponseMs}`);
 });
+
+test('high-cardinality extra tags are capped and reported', () => {
+  const rec = createRecorder({ runStartMs: 0, maxTagSets: 5 });
+  for (let i = 0; i < 50; i++) {
+    rec.endpoint('s', 'GET', 'GET /a', { request_id: String(i) }).record(200, undefined, 1_000, 1_000, 1, 0, 1, 1);
+  }
+  const series = rec.seriesCount();
+  rec.endpoint('s', 'GET', 'GET /a', { request_id: 'one-more' }).record(200, undefined, 1_000, 1_000, 1, 0, 1, 1);
+  assert.equal(rec.seriesCount(), series, 'no new series past the cap');
+  const built = buildResultMetrics(rec.snapshot(), { durationMs: 1_000 });
+  const reqs = built.metrics.filter((m) => m.name === 'http_reqs');
+  assert.equal(reqs.length, 6, '5 tagged series + 1 untagged');
+  assert.equal(reqs.find((m) => m.tags.request_id === undefined)!.count, 46);
+  assert.equal(built.totals.requests, 51);
+  assert.ok(built.warnings.some((w) => /46 handle lookup/.test(w)), built.warnings.join('\n'));
+});

@@ -193,12 +193,43 @@ function goalsOf(plan: ResolvedPlan, flags: CompareFlags): Goal[] {
   return [...parseGoals(plan.goals), ...parseGoalFlags(flags.goal)];
 }
 
-/** Run a plan once, store the result, return it. */
-async function runAndStore(plan: ResolvedPlan, source: PlanSource, labels: Record<string, string>, runsDir: string, workers: number | undefined): Promise<RunResult> {
-  const outcome = await runPlan(plan, { workers, planSource: source });
+/** Run a plan once, store the result, return it; after Ctrl-C the partial run is stored and the schedule ends. */
+async function runAndStore(
+  plan: ResolvedPlan,
+  source: PlanSource,
+  labels: Record<string, string>,
+  runsDir: string,
+  workers: number | undefined,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const outcome = await runPlan(plan, { workers, planSource: source, signal });
   const result = assembleRunResult(outcome, { argv: process.argv.slice(2), labels });
-  await writeRunResult(result, runsDir);
+  const path = await writeRunResult(result, runsDir);
+  if (signal.aborted) {
+    throw new TuneupError('TUNEUP_INTERRUPTED', `interrupted; the runs so far are stored (last: ${path})`, {
+      hint: 'compare the stored runs with "tuneup compare", or start again',
+      exitCode: ExitCode.INTERRUPTED,
+    });
+  }
   return result;
+}
+
+/** An AbortSignal fired by the first Ctrl-C / SIGTERM, and a function removing the handlers. */
+function interruptSignal(io: CliIO): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    io.err('stopping after the current run (it ends gracefully and is stored)');
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 interface ScheduleFlags extends CompareFlags {
@@ -241,12 +272,13 @@ function registerValidate(program: Command, io: CliIO): void {
     const options = compareOptionsFromFlags(flags, goals);
     const baseline = await loadRunSet(flags.baseline, { runsDir: flags.runsDir });
     const workers = parsePositiveInt(flags.workers, '--workers');
+    const interrupt = interruptSignal(io);
     const outcome = await runAgainstBaseline(baseline, {
       ...scheduleBounds(flags),
       compare: options,
-      runOnce: () => runAndStore(plan, planFileSource(planPath), { variant: 'candidate' }, flags.runsDir, workers),
+      runOnce: () => runAndStore(plan, planFileSource(planPath), { variant: 'candidate' }, flags.runsDir, workers, interrupt.signal),
       onProgress: (e) => io.err(`candidate run ${e.index + 1}: ${e.runId}`),
-    });
+    }).finally(interrupt.dispose);
     const s = outcome.comparison.sampling;
     if (s && !flags.json) io.err(`sampling: ${s.pairs} candidate run(s)${s.extended ? ' (extended while unresolved)' : ''}, stopped: ${s.stoppedBy}`);
     await report(io, flags, [{ comparison: outcome.comparison, goals: evaluateGoals(goals, outcome.comparison) }]);
@@ -274,14 +306,22 @@ function registerAb(program: Command, io: CliIO): void {
     const workers = parsePositiveInt(flags.workers, '--workers');
     const session = Date.now().toString(36);
     const seed = flags.seed !== undefined ? Number(flags.seed) >>> 0 : (Date.now() >>> 0);
+    const interrupt = interruptSignal(io);
     const outcome = await runInterleaved({
       ...scheduleBounds(flags),
       seed,
       compare: options,
       runOnce: (side) =>
-        runAndStore(plans[side], planFileSource(path, { overrides: { baseUrl: side === 'A' ? flags.a : flags.b } }), { variant: side, ab: session }, flags.runsDir, workers),
+        runAndStore(
+          plans[side],
+          planFileSource(path, { overrides: { baseUrl: side === 'A' ? flags.a : flags.b } }),
+          { variant: side, ab: session },
+          flags.runsDir,
+          workers,
+          interrupt.signal,
+        ),
       onProgress: (e) => io.err(`${e.side} run ${e.index + 1}: ${e.runId}`),
-    });
+    }).finally(interrupt.dispose);
     const s = outcome.comparison.sampling;
     if (s && !flags.json) io.err(`sampling: ${s.pairs} pair(s), first side ${s.firstSide} (seed ${seed})${s.extended ? ', extended while unresolved' : ''}, stopped: ${s.stoppedBy}`);
     await report(io, flags, [{ comparison: outcome.comparison, goals: evaluateGoals(goals, outcome.comparison) }]);

@@ -38,13 +38,13 @@ export const POSTGRES_SERIES_COLUMNS = {
   'pg.longest_query_ms': 'ms',
   /** Age of the oldest open transaction (ms). */
   'pg.longest_xact_ms': 'ms',
-  /** Commits per second in the probed database. */
+  /** Commits per second in the probed database (includes the probe's own 3–4 read-only transactions per sample). */
   'pg.xact_commit_per_s': '1/s',
   /** Rollbacks per second in the probed database. */
   'pg.xact_rollback_per_s': '1/s',
   /** Blocks read from outside shared buffers per second (probed database). */
   'pg.blks_read_per_s': '1/s',
-  /** Buffer cache hit ratio over the interval (0..1; null when no block was accessed). */
+  /** Buffer cache hit ratio (pg_stat_database) over the interval (0..1; null when no block was accessed). */
   'pg.cache_hit_ratio': 'ratio',
   /** Deadlocks per second (probed database). */
   'pg.deadlocks_per_s': '1/s',
