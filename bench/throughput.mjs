@@ -137,18 +137,19 @@ console.log(
 console.log(line(header));
 for (const row of rows) console.log(line(row.cells));
 const by = Object.fromEntries(rows.map((r) => [r.tool, r]));
-if (by.tuneup) {
+for (const subject of ['tuneup', 'tuneup-cli']) {
+  if (!by[subject]) continue;
   console.log('');
-  const ratio = (other, label, goal) => {
-    if (!by[other]) return;
-    const a = (by.tuneup.rps.median / by[other].rps.median).toFixed(2);
-    const b = (by.tuneup.perCpu.median / by[other].perCpu.median).toFixed(2);
-    console.log(`tuneup / ${other.padEnd(11)} = ${a}× req/s, ${b}× req/CPU-s${goal ? `  (${goal})` : ''}`);
+  const ratio = (other, goal) => {
+    if (!by[other] || other === subject) return;
+    const a = (by[subject].rps.median / by[other].rps.median).toFixed(2);
+    const b = (by[subject].perCpu.median / by[other].perCpu.median).toFixed(2);
+    console.log(`${subject} / ${other.padEnd(11)} = ${a}× req/s, ${b}× req/CPU-s${goal ? `  (${goal})` : ''}`);
   };
-  ratio('autocannon', 'autocannon', 'required ≥ 1.5×');
-  ratio('wrk', 'wrk', 'goal ≥ 0.7×');
+  ratio('autocannon', 'required ≥ 1.5×');
+  ratio('wrk', 'goal ≥ 0.7×');
   ratio('undici');
   ratio('raw-minimal');
-  ratio('tuneup-stub');
+  if (subject === 'tuneup') ratio('tuneup-stub');
 }
 if (args.json) console.log(JSON.stringify(samples));

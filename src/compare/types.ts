@@ -31,7 +31,6 @@ export type InconclusiveCode =
   | 'load-models-differ'
   | 'outlier-runs'
   | 'primary-missing'
-  | 'too-few-runs'
   | 'no-interval-histograms';
 
 /** Why a verdict was withheld, with the runs concerned. */

@@ -455,6 +455,13 @@ export class Recorder implements MetricsRecorder {
     };
   }
 
+  /**
+   * Everything recorded so far as plain JSON (see `snapshot.ts`), including
+   * the open interval when it has samples. Finishes queued endpoint cells and
+   * any pending coarsening first. Closed interval rows are shared with the
+   * recorder, not copied: treat the snapshot as read-only (postMessage and
+   * JSON copy it anyway).
+   */
   snapshot(): MetricsSnapshot {
     this.finishCells(true);
     if (this.coarsen) this.coarsenStep(Infinity);

@@ -332,3 +332,12 @@ test('cache-slow-command names the endpoint busy when the slow log entries ran',
   assert.deepEqual(f.endpoints, ['GET /api/orders']);
   assert.equal(f.severity, 'medium');
 });
+
+test('event-loop delay with an idle service and no CPU-heavy endpoint is reported as host contention, low', () => {
+  const p = healthyParts();
+  p.prometheus.eventLoopLagP99Ms = p.prometheus.eventLoopLagP99Ms!.map(() => 90);
+  const f = only(diagnose(build(p)).findings, 'event-loop-blocked');
+  assert.equal(f.severity, 'low');
+  assert.equal(f.endpoint, undefined);
+  assert.match(f.title, /host contention/);
+});

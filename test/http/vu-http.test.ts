@@ -29,7 +29,7 @@ test('GET and POST JSON, relative URLs joined to baseUrl, endpoint templated', a
   assert.equal(post.status, 200);
   const echoed = post.json<{ method: string; url: string; type: string; body: string }>();
   assert.equal(echoed.method, 'POST');
-  assert.equal(echoed.url, '/items');
+  assert.equal(echoed.url, '/api/items', 'a leading slash is joined under the baseUrl path, like the plan\'s `path`');
   assert.equal(echoed.type, 'application/json');
   assert.deepEqual(JSON.parse(echoed.body), { name: 'a', qty: 2 });
 

@@ -60,6 +60,10 @@ test('merging two recorders equals one recorder fed every sample', () => {
   // Per-endpoint interval percentiles are exact because cells keep their histograms.
   assert.deepEqual(merged.series.endpoints['GET /api/products'].p99, single.series.endpoints['GET /api/products'].p99);
   assert.deepEqual(merged.series.vus, new Array(10).fill(7));
+  // A final merge may skip re-encoding per-endpoint interval histograms: same result.
+  const lean = mergeSnapshots([a.snapshot(), b.snapshot()], { keepEndpointHistograms: false });
+  assert.ok(lean.intervals.every((r) => Object.values(r.endpoints).every((c) => c.histogram === null)));
+  assert.deepEqual(comparable(buildResultMetrics(lean, { durationMs: DURATION })), comparable(single));
 });
 
 test('a merged snapshot survives structuredClone and JSON and merges associatively', () => {

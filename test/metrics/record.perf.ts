@@ -72,6 +72,7 @@ run('20 endpoints, 1/64 failures', 20, true);
   const built = buildResultMetrics(snap, { durationMs: 60_000 });
   time('queryMetric on built metrics http_req_duration{}', () => queryMetric(built.metrics, 'http_req_duration', {})!.stats!.p95);
   time('mergeSnapshots of 2 (200 endpoints, 60 intervals)', () => mergeSnapshots([snap, snap]), 3);
+  time('mergeSnapshots of 2, keepEndpointHistograms: false', () => mergeSnapshots([snap, snap], { keepEndpointHistograms: false }), 3);
   console.log(`snapshot JSON: ${(JSON.stringify(snap).length / 2 ** 20).toFixed(2)} MiB`);
 }
 

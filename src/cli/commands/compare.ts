@@ -46,8 +46,7 @@ interface CompareFlags {
   failOnInconclusive?: boolean;
 }
 
-// Commander's typed chaining loses precision through a helper, so the shared
-// options are added one by one with this list (flags, description).
+// Shared options without a parser, as (flags, description).
 const SHARED_OPTIONS: [string, string][] = [
   ['--primary <metric>', 'metric deciding the verdict: p50, p95, p99, throughput, errors, errors_5xx; "p95:GET /x" for one endpoint (default p95)'],
   ['--alpha <p>', 'significance level (default 0.05)'],
@@ -63,7 +62,16 @@ const SHARED_OPTIONS: [string, string][] = [
   ['--fail-on-inconclusive', `exit ${ExitCode.INCONCLUSIVE} when no verdict could be reached`],
 ];
 
-function addSharedOptions<C extends Command<any, any, any>>(command: C): C {
+/**
+ * The untyped view of a command the option helpers need. Commander's typed
+ * chaining cannot flow through a helper, so options added here are read
+ * back with a cast to the flag interfaces above.
+ */
+interface OptionSink {
+  option(flags: string, description: string, parseArgOrDefault?: string | ((value: string, previous: string[] | undefined) => string[])): unknown;
+}
+
+function addSharedOptions<C extends OptionSink>(command: C): C {
   command.option('--threshold <metric=percent>', 'noise threshold, e.g. p95=5% (repeatable; defaults p50 3%, p95 5%, p99 10%, throughput 3%, errors 25%)', collect);
   command.option('--goal <metric=change>', 'goal to judge, e.g. p95=-20%, throughput=+30%, "p95:GET /x=-30%" (repeatable)', collect);
   for (const [flags, description] of SHARED_OPTIONS) command.option(flags, description);
@@ -248,7 +256,7 @@ function scheduleBounds(flags: ScheduleFlags) {
   };
 }
 
-function addScheduleOptions<C extends Command<any, any, any>>(command: C): C {
+function addScheduleOptions<C extends OptionSink>(command: C): C {
   command.option('--runs <n>', 'runs per side before the first look (default 5; 4 is the minimum for a verdict)');
   command.option('--max-runs <n>', 'extend one pair at a time up to this many while the primary metric is unresolved (default 10)');
   command.option('--budget <duration>', 'stop extending when the next run would exceed this total time, e.g. 20m');

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { checkOverrides, loadPlan, overridesFromEnv, type PlanOverrides } from '../../plan/index.js';
+import { planFileSource } from '../../engine/workers.js';
 import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
 import { collect, parsePairs, parsePositiveInt } from '../options.js';
@@ -62,7 +63,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
       targetPid: probes.targetPid,
       enrich: probes.enrich,
       // Worker threads cannot receive functions: they load the plan again from its file.
-      planSource: { module: new URL('../../plan/load.js', import.meta.url).href, exportName: 'loadPlan', args: [absolute, { env, overrides }] },
+      planSource: planFileSource(absolute, { env, overrides }),
     });
     await probes.cleanup();
   });

@@ -52,14 +52,38 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
     max.length >= 3 && maxP90 >= config.get('eventLoop.maxLagMs'),
   ];
   if (!over.some(Boolean)) return [];
-  const heavy = cpuHeavyEndpoints(input).filter((h) => h.share >= 0.2).slice(0, 2);
   const worst = Math.max(p99Med, p50Med);
+  // An endpoint is named only when one of its requests does enough CPU work to explain the delay itself.
+  const heavy = cpuHeavyEndpoints(input)
+    .filter((h) => h.share >= 0.2 && h.cpuMs >= Math.max(1, 0.1 * Math.max(worst, maxP90 / 4)))
+    .slice(0, 2);
+  const cpu = serviceCpu(input);
+  const cpuMean = cpu ? cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length : undefined;
+  // Delay without CPU-heavy handlers and with an idle process: the host (other processes, CPU steal) delays the loop.
+  const hostContention = heavy.length === 0 && cpuMean !== undefined && cpuMean < 50;
   const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
   const evidence: Evidence[] = [];
   if (p50.length > 0 || legacy.length > 0) evidence.push({ label: 'event-loop delay p50 (median over scrapes)', value: p50Med, unit: 'ms', source: p50.length > 0 ? 'nodejs_eventloop_lag_p50_seconds' : 'nodejs_eventloop_lag_seconds' });
   if (p99.length > 0) evidence.push({ label: 'event-loop delay p99 (median over scrapes)', value: p99Med, unit: 'ms', source: 'nodejs_eventloop_lag_p99_seconds' });
   if (max.length > 0) evidence.push({ label: 'event-loop delay max (p90 over scrapes)', value: maxP90, unit: 'ms', source: 'nodejs_eventloop_lag_max_seconds' });
   for (const h of heavy) evidence.push({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' });
+  if (cpu && cpuMean !== undefined) evidence.push({ label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source });
+  if (hostContention) {
+    return [
+      makeFinding({
+        rule: 'event-loop-blocked',
+        category: 'event-loop-blocked',
+        subject: 'service',
+        severity: 'low',
+        title: 'Event-loop delay while the service is mostly idle (host contention?)',
+        summary: `Event-loop delay p99 ${fmt(p99Med)} ms, max ${fmt(maxP90)} ms, but the service used only ${fmt(cpuMean!)} % of a core and no endpoint does enough CPU work per request to cause it: other processes on the host (or CPU steal) delay the loop. Measure on a quieter host before changing code.`,
+        evidence,
+        recommendation: { text: 'Check the host: other CPU-heavy processes, container CPU limits (throttling), noisy neighbours. Run the load generator on another machine.' },
+        confidence: 0.5,
+        impact: meanService > 0 ? Math.min(1, worst / meanService) * 0.5 : 0.2,
+      }),
+    ];
+  }
   const severe = p99Med >= 2 * config.get('eventLoop.p99LagMs') || maxP90 >= 2 * config.get('eventLoop.maxLagMs') || p50Med >= 2 * config.get('eventLoop.p50LagMs');
   return [
     makeFinding({

@@ -31,15 +31,28 @@ export function isIdempotent(method: string): boolean {
   return IDEMPOTENT.has(method);
 }
 
+/** A URL with a scheme (`http://…`, `https://…`, or any other scheme, rejected later). */
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 /**
- * Resolve `url` (absolute, or a path joined to `baseUrl`).
+ * Join a path to a base URL by concatenation, as the plan's `path` does
+ * (src/plan/workload.ts): `http://h/api` + `/orders` → `http://h/api/orders`.
+ * Unlike WHATWG resolution, a leading `/` does not drop the base's path prefix.
+ */
+function joinToBase(baseUrl: string, path: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return path.startsWith('/') || path.startsWith('?') ? `${base}${path}` : `${base}/${path}`;
+}
+
+/**
+ * Resolve `url` (absolute, or a path joined to `baseUrl` by concatenation).
  * @throws TuneupError `TUNEUP_HTTP_URL_INVALID` for a relative URL without baseUrl,
  *   an unparsable URL, or a scheme other than http/https.
  */
 export function resolveUrl(url: string, baseUrl: string | undefined, rejectUnauthorized = true): ResolvedUrl {
   let parsed: URL;
   try {
-    parsed = baseUrl === undefined ? new URL(url) : new URL(url, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+    parsed = new URL(baseUrl === undefined || ABSOLUTE.test(url) ? url : joinToBase(baseUrl, url));
   } catch (cause) {
     throw new TuneupError('TUNEUP_HTTP_URL_INVALID', `invalid request URL "${url}"${baseUrl === undefined ? '' : ` (baseUrl "${baseUrl}")`}`, {
       hint:
@@ -50,8 +63,6 @@ export function resolveUrl(url: string, baseUrl: string | undefined, rejectUnaut
       cause,
     });
   }
-  // A baseUrl with a path prefix ("http://h/api") joins relative paths under it; a path starting with "/" replaces it
-  // (WHATWG URL semantics, same as fetch and k6's http.url).
   const protocol = parsed.protocol;
   if (protocol !== 'http:' && protocol !== 'https:') {
     throw new TuneupError('TUNEUP_HTTP_URL_INVALID', `unsupported URL scheme "${protocol}" in "${parsed.href}"`, {
