@@ -428,12 +428,14 @@ export class Recorder implements MetricsRecorder {
   }
 
   tick(nowMs: number): void {
+    // Ticks far apart (the caller does not tick every ~100 ms): nothing to
+    // spread the work over, so queued cells are finished in this tick.
+    const sparse = nowMs - this.lastNowMs >= this.baseIntervalMs / 4;
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
     const offset = nowMs - this.runStartMs;
     while (offset >= this.openStartMs + this.intervalMs) this.closeInterval();
-    if (this.pendingHead < this.pendingCells.length) this.finishCells(false);
-    // Coarsening reads finished cells only, so it waits for the queue to drain.
-    else if (this.coarsen) this.coarsenStep(COARSEN_PAIRS_PER_TICK);
+    if (this.pendingHead < this.pendingCells.length) this.finishCells(sparse);
+    if (this.coarsen) this.coarsenStep(COARSEN_PAIRS_PER_TICK);
   }
 
   live(): LiveStats {
@@ -540,6 +542,9 @@ export class Recorder implements MetricsRecorder {
     const n = this.rows.length;
     if (this.coarsen === null && n >= this.maxIntervals && n % 2 === 0) {
       // Double the interval from now on and merge the existing rows pairwise, a few per tick.
+      // Coarsening reads finished cells, so finish the queue now (rare: once per doubling);
+      // cells queued later belong to rows after `end`, which coarsening does not touch.
+      this.finishCells(true);
       this.intervalMs *= 2;
       this.coarsen = { read: 0, write: 0, end: n };
     }

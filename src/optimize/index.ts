@@ -1,0 +1,103 @@
+/**
+ * Optimize: turn a run's evidence into actions (dry run by default), apply
+ * them with a journal, and roll them back.
+ *
+ * - {@link planOptimizations}: the dry run. It reads the database (HypoPG
+ *   hypothetical indexes, settings, statistics) but changes nothing.
+ * - {@link applyPlan}: runs the plan's applicable actions, journaling first.
+ * - {@link rollbackJournal}: undoes a journal, also after a crash.
+ * - {@link listJournals}: the journals, newest first.
+ *
+ * @module
+ */
+import type { RunResult } from '../result/types.js';
+import { isPostgresEvidence } from '../probes/postgres/types.js';
+import { adviseIndexes, type IndexAdvisorOptions } from './pg-index.js';
+import { closePgSession, openPgSession } from './pg-session.js';
+import { redactUrl } from './redact.js';
+import { STRATEGY_RISKS, type Action, type Component, type OptimizationPlan, type Strategy } from './types.js';
+
+export { applyPlan, rollbackJournal, type ApplyOptions, type RollbackOptions } from './apply.js';
+export { listJournals, readJournal, DEFAULT_JOURNAL_DIR } from './journal.js';
+export { redactUrl } from './redact.js';
+export type * from './types.js';
+export { STRATEGY_RISKS } from './types.js';
+
+/** Options of {@link planOptimizations}. */
+export interface PlanOptions {
+  /** The run's database; without it no database action is planned. */
+  pgUrl?: string;
+  /** The run's Redis; without it Redis actions are planned from the run's evidence only. */
+  redisUrl?: string;
+  /** Default `balanced`. */
+  strategy?: Strategy;
+  /** Only actions on this component. */
+  component?: Component;
+  /** Index advisor thresholds. */
+  index?: IndexAdvisorOptions;
+}
+
+/** Strategies, in order of boldness. */
+export const STRATEGIES: readonly Strategy[] = ['conservative', 'balanced', 'aggressive'];
+
+/**
+ * Plan optimizations for a run (the dry run). Never changes the database:
+ * index proposals use HypoPG hypothetical indexes in a private session.
+ */
+export async function planOptimizations(result: RunResult, options: PlanOptions = {}): Promise<OptimizationPlan> {
+  const strategy = options.strategy ?? 'balanced';
+  const notes: string[] = [];
+  const candidates: Action[] = [];
+  const wants = (component: Component): boolean => options.component === undefined || options.component === component;
+  const pgEvidence = (result.probes ?? []).find((p) => isPostgresEvidence(p) && p.ok);
+
+  if (wants('database')) {
+    if (!pgEvidence || !isPostgresEvidence(pgEvidence)) {
+      notes.push('the run has no PostgreSQL evidence: run with a postgres probe to get database actions');
+    } else if (!options.pgUrl) {
+      notes.push('no --pg URL: database actions need a connection to the run\'s database (for HypoPG and current settings)');
+    } else {
+      const client = await openPgSession(options.pgUrl, 'tuneup-optimize-plan');
+      try {
+        const statements = pgEvidence.data.statements ?? [];
+        if (!pgEvidence.data.statementsStatus?.available) notes.push('pg_stat_statements was not available during the run: no index proposals');
+        const advice = await adviseIndexes(client, statements, options.index);
+        candidates.push(...advice.actions);
+        notes.push(...advice.notes);
+      } finally {
+        await closePgSession(client);
+      }
+    }
+  }
+
+  const admitted = STRATEGY_RISKS[strategy];
+  const actions = candidates.filter((a) => admitted.includes(a.risk));
+  const skipped = candidates
+    .filter((a) => !admitted.includes(a.risk))
+    .map((a) => ({ id: a.id, reason: `${a.risk} action: needs --strategy ${a.risk === 'disruptive' ? 'aggressive' : 'balanced'}` }));
+  attachFindings(actions, result);
+  return {
+    schemaVersion: 1,
+    runId: result.id,
+    createdAt: Date.now(),
+    strategy,
+    ...(options.component ? { component: options.component } : {}),
+    targets: {
+      ...(options.pgUrl ? { pg: redactUrl(options.pgUrl) } : {}),
+      ...(options.redisUrl ? { redis: redactUrl(options.redisUrl) } : {}),
+    },
+    actions,
+    skipped,
+    notes,
+  };
+}
+
+/** Link actions to the run's findings that name them, or that are about the same table. */
+function attachFindings(actions: Action[], result: RunResult): void {
+  for (const action of actions) {
+    const ids = (result.findings ?? [])
+      .filter((f) => f.actions?.includes(action.id) || (action.kind === 'pg-index' && f.category === 'missing-index' && f.id.includes(action.target)))
+      .map((f) => f.id);
+    if (ids.length > 0) action.findings = ids;
+  }
+}
