@@ -180,6 +180,7 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
       scenarios: Object.fromEntries(scenarios.map((s) => [s.name, s.options])),
       thresholds: jsonThresholds,
       ...(plan.slo === undefined ? {} : { slo: plan.slo }),
+      ...(plan.goals === undefined ? {} : { goals: plan.goals }),
     },
   };
 }

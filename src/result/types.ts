@@ -361,6 +361,8 @@ export interface RunResult {
     thresholds: Record<string, unknown[]>;
     /** Optional SLOs and goals the later stages read. */
     slo?: Record<string, unknown>;
+    /** Success goals declared for an optimization (e.g. `{ p95: '-20%' }`), read by compare/validate. */
+    goals?: Record<string, unknown>;
   };
   environment: {
     node: string;

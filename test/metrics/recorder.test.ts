@@ -233,3 +233,19 @@ test('high-cardinality extra tags are capped and reported', () => {
   assert.equal(built.totals.requests, 51);
   assert.ok(built.warnings.some((w) => /46 handle lookup/.test(w)), built.warnings.join('\n'));
 });
+
+test('coarsening and endpoint cells keep up when the caller ticks only once per interval', () => {
+  const rec = createRecorder({ runStartMs: 0, maxIntervals: 4 });
+  const handles = Array.from({ length: 30 }, (_, e) => rec.endpoint('s', 'GET', `GET /e${e}`));
+  for (let t = 1; t <= 64; t++) {
+    for (const h of handles) h.record(200, undefined, 2_000, 2_000, 1, 0, 1, 1);
+    rec.tick(t * 1_000);
+    assert.ok((rec as unknown as { rows: unknown[] }).rows.length <= 6, `rows stay bounded at t=${t}`);
+  }
+  const snap = rec.snapshot();
+  assert.equal(snap.intervalMs, 32_000);
+  assert.equal(snap.intervals.reduce((n, r) => n + r.requests, 0), 64 * 30);
+  for (const row of snap.intervals) {
+    for (const cell of Object.values(row.endpoints)) assert.ok(cell.p95 !== null && Math.abs(cell.p95 - 2) < 0.01, 'cells finished');
+  }
+});

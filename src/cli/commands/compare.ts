@@ -149,12 +149,15 @@ function registerCompare(program: Command, io: CliIO): void {
   command.option('--runs-dir <dir>', 'directory of stored runs', DEFAULT_RUNS_DIR);
   command.action(async (before, afters, raw) => {
     const flags = raw as CompareFlags & { runsDir: string };
-    const goals = parseGoalFlags(flags.goal);
-    const options = compareOptionsFromFlags(flags, goals);
     const baseline = await loadRunSet(before, { runsDir: flags.runsDir });
+    const candidates = [];
+    for (const spec of afters) candidates.push(await loadRunSet(spec, { runsDir: flags.runsDir }));
+    // Goals from flags win; otherwise the goals the plan declared, as stored with the candidate runs.
+    const storedGoals = candidates[0]?.find((run) => run.plan.goals !== undefined)?.plan.goals;
+    const goals = flags.goal?.length ? parseGoalFlags(flags.goal) : storedGoals ? parseGoals(storedGoals) : [];
+    const options = compareOptionsFromFlags(flags, goals);
     const items = [];
-    for (const spec of afters) {
-      const candidate = await loadRunSet(spec, { runsDir: flags.runsDir });
+    for (const candidate of candidates) {
       const comparison = compareRuns(baseline, candidate, options);
       items.push({ comparison, goals: evaluateGoals(goals, comparison) });
     }
