@@ -12,14 +12,37 @@ import { trendStatsOf } from './summary.js';
 import { recordValue } from './fast-record.js';
 import type { SnapshotMetric } from './snapshot.js';
 
+/**
+ * Values a trend keeps in its sparse form before switching to a compact
+ * histogram. A compact histogram costs ~30–40 KB whatever its count, which
+ * adds up over hundreds of endpoints × statuses; rare series (errors, odd
+ * statuses) mostly never reach this and stay at a few hundred bytes.
+ */
+export const SPARSE_LIMIT = 256;
+
 /** Unit of a metric's values. */
 export type MetricUnit = 'ms' | 'bytes' | '';
 
+/** Counts-array index of a value (lowest 1, 3 significant digits), as in `fast-record.ts`. Values < 2^31. */
+function slotOf(value: number): number {
+  const bucket = 21 - Math.clz32(value | 2047);
+  return ((bucket + 1) << 10) + (value >>> bucket) - 1024;
+}
+
+/** Lowest value of a counts-array slot (inverse of {@link slotOf}). */
+function slotValue(slot: number): number {
+  if (slot < 2048) return slot;
+  return ((slot & 1023) + 1024) * 2 ** ((slot >> 10) - 1);
+}
+
 /**
- * A live series. Trends keep a lazily created µs histogram plus a separate
- * count of zero values: most `http_req_connecting` and `iteration_start_lag`
- * samples are 0, and counting them avoids allocating a histogram at all
- * for series that never see a non-zero value.
+ * A live series. Trends are HDR histograms (µs) in three parts:
+ * - `zeros`: the count of zero values (most `http_req_connecting` and
+ *   `iteration_start_lag` samples), so such series need no histogram;
+ * - `sparse`: while the series is small, a map from HDR slot to count, i.e.
+ *   the same histogram stored sparsely (values are quantized to their HDR
+ *   bucket, never kept raw; at most {@link SPARSE_LIMIT} entries);
+ * - `histogram`: the compact histogram every busy series ends up with.
  */
 export class LiveMetric {
   /** counter: sum. */
@@ -31,10 +54,13 @@ export class LiveMetric {
   value = 0;
   min = Infinity;
   max = -Infinity;
-  /** trend: non-zero values (µs). */
+  /** trend: non-zero values (µs) once the series is busy. */
   histogram: Histogram | null = null;
   /** trend: number of zero values, added to the histogram on read. */
   zeros = 0;
+  /** trend: HDR slot → count while the series is small; null once `histogram` took over. */
+  private sparse: Map<number, number> | null = null;
+  private sparseCount = 0;
 
   constructor(
     readonly name: string,
@@ -49,9 +75,35 @@ export class LiveMetric {
       this.zeros++;
       return;
     }
-    let h = this.histogram;
-    if (h === null) h = this.histogram = createCompactHistogram();
-    recordValue(h, Math.round(micros));
+    const h = this.histogram;
+    if (h !== null) {
+      recordValue(h, Math.round(micros));
+      return;
+    }
+    this.recordSparse(Math.round(micros));
+  }
+
+  /** The small-series path: count by slot; switch to a compact histogram once busy. */
+  private recordSparse(value: number): void {
+    if (this.sparseCount >= SPARSE_LIMIT || value >= 0x7fffffff) {
+      const dense = createCompactHistogram();
+      this.addSparseTo(dense);
+      this.sparse = null;
+      this.sparseCount = 0;
+      this.histogram = dense;
+      recordValue(dense, value);
+      return;
+    }
+    let map = this.sparse;
+    if (map === null) map = this.sparse = new Map();
+    const slot = slotOf(value);
+    map.set(slot, (map.get(slot) ?? 0) + 1);
+    this.sparseCount++;
+  }
+
+  private addSparseTo(target: Histogram): void {
+    if (this.sparse === null) return;
+    for (const [slot, count] of this.sparse) target.recordValueWithCount(slotValue(slot), count);
   }
 
   /** Set a gauge. */
@@ -71,15 +123,21 @@ export class LiveMetric {
       case 'gauge':
         return this.min === Infinity ? 0 : 1;
       case 'trend':
-        return this.zeros + (this.histogram?.totalCount ?? 0);
+        return this.zeros + this.sparseCount + (this.histogram?.totalCount ?? 0);
     }
+  }
+
+  /** Add this trend's values (µs, zeros included) into `target`; the series is not modified. */
+  addTrendTo(target: Histogram): void {
+    if (this.histogram) target.add(this.histogram);
+    this.addSparseTo(target);
+    if (this.zeros > 0) target.recordValueWithCount(0, this.zeros);
   }
 
   /** The trend's values (µs) including zeros, as a new histogram; the live one is not modified. */
   trendHistogram(): Histogram {
     const h = createCompactHistogram();
-    if (this.histogram) h.add(this.histogram);
-    if (this.zeros > 0) h.recordValueWithCount(0, this.zeros);
+    this.addTrendTo(h);
     return h;
   }
 
@@ -94,7 +152,7 @@ export class LiveMetric {
       case 'gauge':
         return { ...base, value: this.value, min: this.min, max: this.max };
       case 'trend': {
-        if (this.zeros === 0 && this.histogram) return { ...base, histogram: encodeFast(this.histogram) };
+        if (this.zeros === 0 && this.sparse === null && this.histogram) return { ...base, histogram: encodeFast(this.histogram) };
         const h = this.trendHistogram();
         const encoded = encodeFast(h);
         h.destroy();

@@ -87,12 +87,9 @@ export class Aggregator {
       case 'gauge':
         this.gauge(m.value, m.min, m.max);
         break;
-      case 'trend': {
-        const h = this.trend();
-        if (m.histogram) h.add(m.histogram);
-        if (m.zeros > 0) h.recordValueWithCount(0, m.zeros);
+      case 'trend':
+        m.addTrendTo(this.trend());
         break;
-      }
     }
   }
 

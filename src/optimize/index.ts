@@ -12,6 +12,7 @@
  */
 import type { RunResult } from '../result/types.js';
 import { isPostgresEvidence } from '../probes/postgres/types.js';
+import { adviseConfig, type PgConfigOptions } from './pg-config.js';
 import { adviseIndexes, type IndexAdvisorOptions } from './pg-index.js';
 import { closePgSession, openPgSession } from './pg-session.js';
 import { redactUrl } from './redact.js';
@@ -35,6 +36,12 @@ export interface PlanOptions {
   component?: Component;
   /** Index advisor thresholds. */
   index?: IndexAdvisorOptions;
+  /**
+   * The database machine for pg-config (PgTune). Memory and CPUs default to
+   * the run's machine when the database is local (localhost or a socket);
+   * otherwise pg-config is skipped with a note unless they are given.
+   */
+  config?: Partial<PgConfigOptions>;
 }
 
 /** Strategies, in order of boldness. */
@@ -64,6 +71,14 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
         const advice = await adviseIndexes(client, statements, options.index);
         candidates.push(...advice.actions);
         notes.push(...advice.notes);
+        const machine = databaseMachine(result, options.pgUrl, options.config);
+        if (machine) {
+          const config = await adviseConfig(client, machine);
+          candidates.push(...config.actions);
+          notes.push(...config.notes);
+        } else {
+          notes.push('pg-config skipped: the database is not local, so its memory and CPUs are unknown (pass them: --db-memory, --db-cpus)');
+        }
       } finally {
         await closePgSession(client);
       }
@@ -90,6 +105,21 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
     skipped,
     notes,
   };
+}
+
+/** PgTune's machine inputs: given, or the run's machine when the database runs on it. */
+function databaseMachine(result: RunResult, pgUrl: string, given: Partial<PgConfigOptions> | undefined): PgConfigOptions | null {
+  let local = false;
+  try {
+    const host = new URL(pgUrl).hostname;
+    local = host === '' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.startsWith('%2F');
+  } catch {
+    local = false;
+  }
+  const memoryBytes = given?.memoryBytes ?? (local ? result.environment?.totalMemoryBytes : undefined);
+  const cpus = given?.cpus ?? (local ? result.environment?.cpus : undefined);
+  if (!memoryBytes || !cpus) return null;
+  return { ...given, memoryBytes, cpus };
 }
 
 /** Link actions to the run's findings that name them, or that are about the same table. */

@@ -54,7 +54,7 @@ after(async () => {
 });
 
 /** Run every step against a service with `faults`, sampling all probes, and diagnose. */
-async function profileRun(faults: string[]): Promise<{ findings: Finding[]; evidence: ProbeEvidence[]; describe: string }> {
+async function profileRun(faults: string[], steps = STEPS, workers = WORKERS): Promise<{ findings: Finding[]; evidence: ProbeEvidence[]; describe: string }> {
   const service: FixtureService = await startFixtureService({ pgUrl: pg.url, redisUrl: redis.url, faults });
   try {
     const probes: Probe[] = [
@@ -79,23 +79,23 @@ async function profileRun(faults: string[]): Promise<{ findings: Finding[]; evid
         }
       }),
     );
-    const slots = Math.ceil((STEPS.length * MAX_STEP_MS) / 1000) + 2;
-    const requests = Object.fromEntries(STEPS.map(([name]) => [name, new Array<number>(slots).fill(0)]));
-    const durations = Object.fromEntries(STEPS.map(([name]) => [name, [] as number[]]));
-    const failed = Object.fromEntries(STEPS.map(([name]) => [name, 0]));
-    const bytes = Object.fromEntries(STEPS.map(([name]) => [name, 0]));
+    const slots = Math.ceil((steps.length * MAX_STEP_MS) / 1000) + 2;
+    const requests = Object.fromEntries(steps.map(([name]) => [name, new Array<number>(slots).fill(0)]));
+    const durations = Object.fromEntries(steps.map(([name]) => [name, [] as number[]]));
+    const failed = Object.fromEntries(steps.map(([name]) => [name, 0]));
+    const bytes = Object.fromEntries(steps.map(([name]) => [name, 0]));
     let sent = 0;
-    for (const [name, path] of STEPS) {
+    for (const [name, path] of steps) {
       const stepStart = offset();
       let i = 0;
       const more = () =>
         sent < MAX_REQUESTS && offset() < stepStart + MAX_STEP_MS && (offset() < stepStart + STEP_MS || durations[name]!.length < MIN_STEP_REQUESTS);
       await Promise.all(
-        Array.from({ length: WORKERS }, async () => {
+        Array.from({ length: workers }, async () => {
           while (more()) {
             sent++;
             const started = performance.now();
-            const res = await fetch(`${service.url}${path(i++)}`);
+            const res = await fetch(`${service.url}${path(i++)}`, { method: name.startsWith('POST') ? 'POST' : 'GET' });
             const body = await res.arrayBuffer();
             if (!res.ok) failed[name]!++;
             bytes[name]! += body.byteLength;
@@ -111,7 +111,7 @@ async function profileRun(faults: string[]): Promise<{ findings: Finding[]; evid
     await sampler;
     const evidence = await Promise.all(probes.map((p) => p.stop()));
     const spec = Object.fromEntries(
-      STEPS.map(([name]) => {
+      steps.map(([name]) => {
         const n = durations[name]!.length;
         return [name, { requests: requests[name]!, serviceMeanMs: durations[name]!.reduce((a, b) => a + b, 0) / Math.max(1, n), failed: failed[name]!, meanResponseBytes: bytes[name]! / Math.max(1, n) }];
       }),
@@ -159,4 +159,19 @@ test('planted faults in the fixture service are found on their endpoints; the he
   const healthy = await profileRun([]);
   const loud = healthy.findings.filter((f) => DB_AND_CACHE.has(f.category) && ['medium', 'high', 'critical'].includes(f.severity));
   assert.deepEqual(loud, [], healthy.describe);
+});
+
+test('contention faults: pool saturation, lock contention and a blocked event loop are told apart', async () => {
+  // More concurrent requests than the planted pool (2 connections) and than one hot row can serve.
+  const steps: [string, (i: number) => string][] = [
+    ['GET /customers/:id/summary', (i) => `/customers/${1 + (i % 1900)}/summary`],
+    ['POST /counters/:id/hit', () => '/counters/3/hit'],
+    ['GET /compute', () => '/compute'],
+  ];
+  const run = await profileRun(['pool-saturation', 'lock-contention', 'event-loop-blocked'], steps, 8);
+  const find = (category: string) => run.findings.find((f) => f.category === category && ['medium', 'high', 'critical'].includes(f.severity));
+  if (process.env.TUNEUP_E2E_VERBOSE) console.log('POOL', JSON.stringify(find('pool-saturation')?.endpoint), run.findings.length);
+  assert.equal(find('pool-saturation')?.endpoint, 'GET /customers/:id/summary', run.describe);
+  assert.equal(find('lock-contention')?.endpoint, 'POST /counters/:id/hit', run.describe);
+  assert.equal(find('event-loop-blocked')?.endpoint, 'GET /compute', run.describe);
 });

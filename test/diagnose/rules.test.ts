@@ -341,3 +341,21 @@ test('event-loop delay with an idle service and no CPU-heavy endpoint is reporte
   assert.equal(f.endpoint, undefined);
   assert.match(f.title, /host contention/);
 });
+
+test('cache-miss: a cold cache that warms up during the run is low, a cache written on every read stays high', () => {
+  const p = healthyParts();
+  const hits = Array.from({ length: N }, (_, i) => (i < 20 ? 5 : 95));
+  const misses = Array.from({ length: N }, (_, i) => (i < 20 ? 95 : 5));
+  p.redis!.series['redis.hits_per_s'] = hits;
+  p.redis!.series['redis.misses_per_s'] = misses;
+  const h = hits.reduce((a, b) => a + b, 0);
+  const m = misses.reduce((a, b) => a + b, 0);
+  p.redis!.data = { info: redisInfo({ keyspaceHits: h, keyspaceMisses: m }), commandStats: [{ command: 'get', calls: h + m, usec: 1 }, { command: 'set', calls: m, usec: 1 }], slowlog: [] };
+  assert.ok(h / (h + m) < 0.9);
+  const warm = only(diagnose(build(p)).findings, 'cache-miss');
+  assert.equal(warm.severity, 'low');
+  assert.match(warm.title, /warming/);
+  // The same counts, but every read followed by a write: a key that is never reused.
+  p.redis!.data = { info: redisInfo({ keyspaceHits: h, keyspaceMisses: m }), commandStats: [{ command: 'get', calls: h + m, usec: 1 }, { command: 'set', calls: h + m, usec: 1 }], slowlog: [] };
+  assert.equal(only(diagnose(build(p)).findings, 'cache-miss').severity, 'medium');
+});

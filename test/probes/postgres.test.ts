@@ -144,7 +144,13 @@ describe('postgres probe on a server with pg_stat_statements', () => {
     assert.deepEqual(evidence.series.values['pg.blocked'], [0, 0, 1, 0]);
     assert.deepEqual(evidence.series.values['pg.waiting_lock'], [0, 0, 1, 0]);
     assert.equal(d.activity.max.idleInTransaction, 1);
-    assert.ok(d.activity.byApplication.some((g) => g.key === 'traffic' && g.connections.length === 4));
+    const traffic = d.activity.byApplication.find((g) => g.key === 'traffic');
+    assert.ok(traffic);
+    assert.deepEqual(traffic.connections, [1, 1, 1, 1]);
+    assert.equal(traffic.maxIdle, 1);
+    const waiter = d.activity.byApplication.find((g) => g.key === 'waiter');
+    assert.equal(waiter?.maxActive, 1);
+    assert.equal(waiter?.meanActive, 1 / 4);
   });
 
   it('reports cache hit ratios, settings, version and series on the run clock', (t) => {

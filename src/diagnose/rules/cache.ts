@@ -11,6 +11,7 @@
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { readRedis } from '../redis-view.js';
+import { endpointsAtOffsets } from './attribution.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 export { readRedis, type RedisView } from '../redis-view.js';
@@ -22,33 +23,30 @@ const NEVER_IN_REQUEST_PATH = new Set(['keys', 'flushall', 'flushdb']);
 const WRITE_COMMANDS = new Set(['set', 'setex', 'psetex', 'setnx', 'mset', 'hset', 'hmset', 'getset', 'set_ex']);
 const READ_COMMANDS = new Set(['get', 'mget', 'hget', 'hmget', 'getex', 'exists']);
 
+/** Hit ratio over the second half of the run's lookups (by count), from the per-sample rates; undefined without series. */
+export function lateHitRatio(hitsPerS: (number | null)[] | undefined, missesPerS: (number | null)[] | undefined): number | undefined {
+  if (!hitsPerS || !missesPerS) return undefined;
+  const rows = hitsPerS.map((h, i) => [h ?? 0, missesPerS[i] ?? 0] as const);
+  const total = rows.reduce((a, [h, m]) => a + h + m, 0);
+  if (total <= 0) return undefined;
+  let seen = 0;
+  let hits = 0;
+  let all = 0;
+  for (const [h, m] of rows) {
+    seen += h + m;
+    if (seen <= total / 2) continue;
+    hits += h;
+    all += h + m;
+  }
+  return all > 0 ? hits / all : undefined;
+}
+
 /** Endpoints that use Redis (commands per request from the cost model), most first. */
 function cacheEndpoints(input: DiagnosisInput): { endpoint: string; commands: number }[] {
   return input.demand.demands
     .filter((d) => (d.redisCommands ?? 0) >= 0.2)
     .map((d) => ({ endpoint: d.endpoint, commands: d.redisCommands! }))
     .sort((a, b) => b.commands - a.commands);
-}
-
-/**
- * Endpoints active at the given instants (epoch ms), most likely first: each
- * instant votes for the endpoints with requests in its interval, in
- * proportion to their share of that interval's requests. Endpoints with
- * under 20 % of the votes are left out.
- */
-export function endpointsAt(input: DiagnosisInput, instants: number[]): string[] {
-  const { series, startedAt } = input.result;
-  const votes = new Map<string, number>();
-  for (const at of instants) {
-    const i = Math.floor((at - startedAt - (series.t[0] ?? 0)) / series.intervalMs);
-    if (i < 0 || i >= series.t.length) continue;
-    const counts = Object.entries(series.endpoints).map(([e, s]) => [e, s.requests[i] ?? 0] as const);
-    const total = counts.reduce((a, [, n]) => a + n, 0);
-    if (total === 0) continue;
-    for (const [e, n] of counts) if (n > 0) votes.set(e, (votes.get(e) ?? 0) + n / total);
-  }
-  const all = [...votes.values()].reduce((a, b) => a + b, 0);
-  return [...votes.entries()].filter(([, v]) => v >= 0.2 * all).sort((a, b) => b[1] - a[1]).map(([e]) => e);
 }
 
 /** cache-miss: keyspace hit ratio below 0.9 (Sysdig LowHitRatio), writes on (nearly) every read, or evictions. */
@@ -74,20 +72,24 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
     const ratio = r.hits / lookups;
     if (ratio < config.get('cacheMiss.hitRatio')) {
       const writeEvery = reads > 0 && writes / reads >= config.get('cacheMiss.writesPerRequest');
+      // A cache that starts empty misses until it fills: if the second half of the lookups hit well, it is warming, not broken.
+      const late = lateHitRatio(ev.series.values['redis.hits_per_s'], ev.series.values['redis.misses_per_s']);
+      const warming = !writeEvery && late !== undefined && late >= config.get('cacheMiss.hitRatio');
       out.push(
         makeFinding({
           rule: 'cache-miss',
           category: 'cache-miss',
           subject: 'hit-ratio',
-          severity: ratio < 0.5 ? 'high' : 'medium',
+          severity: warming ? 'low' : ratio < 0.5 ? 'high' : 'medium',
           endpoint: eps[0],
           endpoints: eps,
-          title: `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
+          title: warming ? `Cache hit ratio ${pct(ratio)} while warming up (${pct(late!)} in the second half)` : `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
           summary: `${fmt(r.misses)} of ${fmt(lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
           evidence: [
             { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },
             { label: 'misses', value: r.misses, unit: 'lookups', source: 'redis INFO' },
             { label: 'hits', value: r.hits, unit: 'lookups', source: 'redis INFO' },
+            ...(late !== undefined ? [{ label: 'hit ratio, second half of the lookups', value: late, unit: 'ratio', source: 'redis INFO (per sample)' }] : []),
             ...(reads > 0 ? [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
             ...users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
           ],
@@ -186,7 +188,7 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     if (usecPerCall !== undefined) evidence.push({ label: `${cmd.toUpperCase()} mean time`, value: usecPerCall / 1000, unit: 'ms', source: 'redis INFO commandstats' });
     const severe = isDangerous || (s !== undefined && s.maxUs >= 100_000);
     // The slow log says when each slow call ran: the endpoints busy in those seconds issued it.
-    const timed = s ? endpointsAt(input, s.at) : [];
+    const timed = s ? endpointsAtOffsets(input, s.at.map((at) => at - input.result.startedAt)) : [];
     const eps = timed.length > 0 ? timed : users.map((u) => u.endpoint);
     out.push(
       makeFinding({

@@ -11,9 +11,10 @@ import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { StatementDelta, TableDelta } from '../../probes/postgres/types.js';
 import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
-import { numbers } from '../evidence.js';
+import { alignToGrid, numbers } from '../evidence.js';
 import type { ExplainData, ExplainedStatement } from '../explain-types.js';
-import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent } from '../sql.js';
+import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, tablesInQuery } from '../sql.js';
+import { endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
@@ -273,7 +274,7 @@ function pgColumn(input: DiagnosisInput, name: string): number[] {
 /** Endpoints that use the database, with their unexplained-wait share of latency. */
 function dbEndpointsWaiting(input: DiagnosisInput): { endpoint: string; waitShare: number; waitMs: number }[] {
   return input.demand.demands
-    .filter((d) => (d.dbCalls ?? 0) > 0.05 || input.demand.statements.some((s) => s.endpoint === d.endpoint))
+    .filter((d) => (d.dbCalls ?? 0) >= 0.5 || input.demand.statements.some((s) => s.endpoint === d.endpoint && s.callsPerRequest >= 0.5))
     .map((d) => {
       const mean = serviceMean(input, d.endpoint);
       const wait = d.unexplainedMs ?? 0;
@@ -292,15 +293,26 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const pgEv = input.probes.postgres;
   const waitingGauges = (input.probes.prometheus?.data.pools ?? []).filter((p) => /wait|pending|queue/i.test(p.metric));
   const gaugeWaiting = waitingGauges.filter((p) => p.mean >= 1);
-  const conns = pgColumn(input, 'pg.connections');
-  const active = pgColumn(input, 'pg.active');
-  const idleTx = pgColumn(input, 'pg.idle_in_tx');
-  const lockWait = pgColumn(input, 'pg.waiting_lock');
+  // Endpoints whose wait a lock explains are lock contention, not pool queueing.
+  const locked = new Set(lockContentionRule(input, config).flatMap((f) => f.endpoints ?? []));
+  const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs') && !locked.has(w.endpoint));
+  // Judge the connections in the seconds when the waiting endpoints ran (in a profile run, their own steps).
+  const grid = input.result.series;
+  const rows = grid.t.map((_, i) => i).filter((i) => waiting.some((w) => (grid.endpoints[w.endpoint]?.requests[i] ?? 0) > 0));
+  const col = (name: string) => {
+    const ev = input.probes.postgres;
+    return ev?.series.values[name] ? alignToGrid(grid, ev.series, ev.series.values[name]) : [];
+  };
+  const pick = (xs: (number | null)[]) => rows.map((i) => xs[i]).filter((v): v is number => v !== null && v !== undefined);
+  const conns = pick(col('pg.connections'));
+  const active = pick(col('pg.active'));
+  const idleTx = pick(col('pg.idle_in_tx'));
+  const lockWait = pick(col('pg.waiting_lock'));
   let pinned = false;
   let busyShare = 0;
   let cap = 0;
-  if (conns.length >= 3) {
-    cap = Math.max(...conns);
+  if (conns.length >= 2) {
+    cap = Math.round(Math.max(...conns));
     const atCap = conns.filter((c) => c >= cap - 0.5).length / conns.length;
     pinned = cap > 0 && cap <= config.get('pool.maxConnections') && atCap >= 0.6;
     const meanConns = conns.reduce((a, b) => a + b, 0) / conns.length;
@@ -309,7 +321,6 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   }
   const meanLockWait = lockWait.length > 0 ? lockWait.reduce((a, b) => a + b, 0) / lockWait.length : 0;
   const lockBound = cap > 0 && meanLockWait / cap >= 0.3;
-  const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs'));
   const fromPg = pinned && busyShare >= config.get('pool.busyShare') && waiting.length > 0 && !lockBound;
   const fromGauge = gaugeWaiting.length > 0;
   if (!fromPg && !fromGauge) return [];
@@ -364,9 +375,12 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   const deadlocks = pg.databaseStats?.deadlocks ?? 0;
   if (pairs.length === 0 && lockShare < config.get('lock.waitShare') && deadlocks === 0) return [];
   if (pairs.length === 0 && lockSamples === 0 && deadlocks === 0) return [];
-  const worst = [...pairs].sort((a, b) => b.maxWaitMs - a.maxWaitMs)[0];
-  const relation = worst?.relation ?? null;
-  // Endpoints whose statements touch the contended relation.
+  // Every pair seen names the lock and its endpoints, even those seen once (the trigger above needs repeats).
+  const seenPairs = pg.blockedPairs ?? [];
+  const worst = [...seenPairs].sort((a, b) => b.samples - a.samples || b.maxWaitMs - a.maxWaitMs)[0];
+  // Row locks (transactionid) name no relation: the blocked statement's table does.
+  const relation = worst?.relation ?? (worst ? (tablesInQuery(worst.blockedQuery)[0] ?? null) : null);
+  // Endpoints whose statements touch the contended relation, else those running when the pairs were seen.
   const endpoints = new Set<string>();
   if (relation) {
     const [schema, table] = relation.includes('.') ? relation.split('.') : ['public', relation];
@@ -375,6 +389,7 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
       if (s && queryTouchesTable(s.query, schema!, table!)) endpoints.add(a.endpoint);
     }
   }
+  if (endpoints.size === 0) for (const e of endpointsAtOffsets(input, seenPairs.flatMap((p) => [p.firstSeenOffsetMs, p.lastSeenOffsetMs]))) endpoints.add(e);
   const heldOpen = worst && /idle in transaction/.test(worst.blockingState);
   const evidence: Evidence[] = [
     { label: 'active backend samples waiting on a lock', value: lockShare, unit: 'ratio', source: 'pg_stat_activity' },

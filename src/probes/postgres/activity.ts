@@ -17,6 +17,7 @@ const MAX_WAIT_EVENTS = 30;
 interface GroupCounts {
   connections: number;
   active: number;
+  idle: number;
   idleInTransaction: number;
 }
 
@@ -85,8 +86,8 @@ export class ActivityTracker {
         }
       }
       if (row.xactMs !== null && (longestXactMs === null || row.xactMs > longestXactMs)) longestXactMs = row.xactMs;
-      this.countGroup(this.byApplication, row.application, sampleIndex, isActive, isIdleInTx);
-      this.countGroup(this.byClient, row.client, sampleIndex, isActive, isIdleInTx);
+      this.countGroup(this.byApplication, row.application, sampleIndex, row.state);
+      this.countGroup(this.byClient, row.client, sampleIndex, row.state);
     }
     for (const row of rows) {
       for (const blockerPid of row.blockedBy) this.recordPair(offsetMs, row, byPid.get(blockerPid), blockerPid, locks);
@@ -155,17 +156,18 @@ export class ActivityTracker {
     else if (this.waitEvents.size < MAX_TRACKED_GROUPS) this.waitEvents.set(key, { type, event, count: 1 });
   }
 
-  private countGroup(groups: Map<string, Map<number, GroupCounts>>, key: string, sampleIndex: number, active: boolean, idleInTx: boolean): void {
+  private countGroup(groups: Map<string, Map<number, GroupCounts>>, key: string, sampleIndex: number, state: string): void {
     let perSample = groups.get(key);
     if (!perSample) {
       if (groups.size >= MAX_TRACKED_GROUPS) return;
       perSample = new Map();
       groups.set(key, perSample);
     }
-    const counts = perSample.get(sampleIndex) ?? { connections: 0, active: 0, idleInTransaction: 0 };
+    const counts = perSample.get(sampleIndex) ?? { connections: 0, active: 0, idle: 0, idleInTransaction: 0 };
     counts.connections++;
-    if (active) counts.active++;
-    if (idleInTx) counts.idleInTransaction++;
+    if (state === 'active') counts.active++;
+    else if (state === 'idle') counts.idle++;
+    else if (state.startsWith('idle in transaction')) counts.idleInTransaction++;
     perSample.set(sampleIndex, counts);
   }
 
@@ -188,6 +190,8 @@ export class ActivityTracker {
         maxConnections: Math.max(0, ...values.map((v) => v.connections)),
         meanConnections: sum / Math.max(1, this.samples),
         maxActive: Math.max(0, ...values.map((v) => v.active)),
+        meanActive: values.reduce((s, v) => s + v.active, 0) / Math.max(1, this.samples),
+        maxIdle: Math.max(0, ...values.map((v) => v.idle)),
         maxIdleInTransaction: Math.max(0, ...values.map((v) => v.idleInTransaction)),
         connections,
       });

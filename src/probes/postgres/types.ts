@@ -297,6 +297,10 @@ export interface ActivityGroup {
   maxConnections: number;
   meanConnections: number;
   maxActive: number;
+  /** Mean backends in state `active` over the samples. */
+  meanActive: number;
+  /** Most backends in state `idle` in one sample. */
+  maxIdle: number;
   maxIdleInTransaction: number;
   /** Connections per sample, aligned on `series.t` (null where the sample failed). */
   connections: (number | null)[];

@@ -1,0 +1,278 @@
+/**
+ * `tuneup optimize --run ID [--apply]`, `tuneup rollback JOURNAL_ID` and
+ * `tuneup journal [ID]`.
+ *
+ * - `optimize` plans actions for a stored run and prints them (the dry run,
+ *   the default). With `--apply --environment NAME` it applies them; for
+ *   `production` it asks for confirmation on a terminal, or needs `--yes`.
+ * - `rollback` undoes a journal (idempotent; completes an interrupted apply).
+ * - `journal` lists journals, or shows one.
+ *
+ * Connection URLs come from `--pg`/`--redis`, or from the run's probe targets
+ * when those carry no redacted password. Passwords are never printed or stored.
+ *
+ * @module
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { ExitCode, TuneupError } from '../../errors.js';
+import {
+  applyPlan,
+  DEFAULT_JOURNAL_DIR,
+  listJournals,
+  planOptimizations,
+  readJournal,
+  redactUrl,
+  rollbackJournal,
+  STRATEGIES,
+  type Action,
+  type Component,
+  type JournalEntry,
+  type OptimizationPlan,
+  type Strategy,
+} from '../../optimize/index.js';
+import { formatBytes } from '../../optimize/pg-index.js';
+import type { StorageType, WorkloadType } from '../../optimize/pgtune.js';
+import { loadRunResult } from '../../report/load-run.js';
+import type { RunResult } from '../../result/types.js';
+import type { CliIO } from '../io.js';
+
+const COMPONENTS: readonly Component[] = ['database', 'cache'];
+const WORKLOADS: readonly WorkloadType[] = ['web', 'oltp', 'dw', 'desktop', 'mixed'];
+const STORAGES: readonly StorageType[] = ['ssd', 'hdd', 'san', 'nvme'];
+
+function usage(option: string, message: string, hint: string): TuneupError {
+  return new TuneupError('TUNEUP_OPTION_INVALID', message, { location: option, hint, exitCode: ExitCode.USAGE });
+}
+
+/** `16GB`, `512MB`, `1.5GiB`, or bytes. */
+export function parseSize(text: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?$/i.exec(text.trim());
+  if (!m) throw usage(option, `${option} ${JSON.stringify(text)} is not a size`, 'write it like 16GB or 512MB');
+  const unit = (m[2] ?? 'b').toLowerCase().replace('i', '');
+  const factor = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }[unit] ?? 1;
+  return Math.round(Number(m[1]) * factor);
+}
+
+function parsePositive(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw usage(option, `${option} ${JSON.stringify(text)} is not a positive integer`, 'e.g. --db-cpus 8');
+  return n;
+}
+
+function parseChoice<T extends string>(value: string | undefined, choices: readonly T[], option: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `${option} ${JSON.stringify(value)} is not one of ${choices.join(', ')}`, {
+      location: option,
+      hint: `use one of ${choices.join('|')}`,
+      exitCode: ExitCode.USAGE,
+    });
+  }
+  return value as T;
+}
+
+/** A probe target usable as a URL: it must not carry a redacted password. */
+function usableTarget(target: string | undefined): string | undefined {
+  if (!target || target.includes('***') || !/^(postgres(ql)?|rediss?):\/\//.test(target)) return undefined;
+  return target;
+}
+
+function targetOf(result: RunResult, probe: string): string | undefined {
+  return usableTarget(result.probes?.find((p) => p.probe === probe)?.target);
+}
+
+/** Render a plan as text (exact statements, costs, plans, what is proposal-only). */
+export function renderPlan(plan: OptimizationPlan): string {
+  const lines: string[] = [];
+  lines.push(`Optimization plan for run ${plan.runId} (strategy ${plan.strategy}${plan.component ? `, component ${plan.component}` : ''}) — dry run`);
+  if (plan.targets.pg) lines.push(`  postgres: ${plan.targets.pg}`);
+  if (plan.targets.redis) lines.push(`  redis: ${plan.targets.redis}`);
+  if (plan.actions.length === 0) lines.push('', 'No action proposed.');
+  plan.actions.forEach((action, i) => {
+    lines.push('', `${i + 1}. [${action.risk}] ${action.title}${action.applicable ? '' : '  (proposal only)'}`);
+    lines.push(`   id: ${action.id}`);
+    lines.push(`   ${action.rationale}`);
+    if (!action.applicable && action.proposalOnlyReason) lines.push(`   not applied automatically: ${action.proposalOnlyReason}`);
+    for (const estimate of action.estimates ?? []) {
+      lines.push(`   statement: ${estimate.query.replace(/\s+/g, ' ').slice(0, 200)}`);
+      lines.push(
+        `   cost ${estimate.before.toFixed(2)} → ${estimate.after.toFixed(2)} (−${(estimate.reduction * 100).toFixed(1)} %)` +
+          (estimate.indexSizeBytes !== undefined ? `, estimated index size ${formatBytes(estimate.indexSizeBytes)}` : ''),
+      );
+      lines.push('   plan before:', ...estimate.planBefore.map((l) => `     ${l}`));
+      lines.push('   plan after (hypothetical index):', ...estimate.planAfter.map((l) => `     ${l}`));
+    }
+    for (const e of action.evidence.filter((x) => !(action.estimates && /cost|size/.test(x.label)))) {
+      lines.push(`   evidence: ${e.label} = ${e.value}${e.unit ? ` ${e.unit}` : ''} (${e.source})`);
+    }
+    for (const change of action.changes) {
+      lines.push(`   apply:    ${change.statements.join(';\n             ')}`);
+      lines.push(`   rollback: ${change.undo.length > 0 ? change.undo.join(';\n             ') : `nothing to undo${change.undoNote ? ` — ${change.undoNote}` : ''}`}`);
+    }
+  });
+  if (plan.skipped.length > 0) lines.push('', 'Left out by the strategy:', ...plan.skipped.map((s) => `  - ${s.id}: ${s.reason}`));
+  if (plan.notes.length > 0) lines.push('', 'Notes:', ...plan.notes.map((n) => `  - ${n}`));
+  return lines.join('\n');
+}
+
+/** Render a journal entry. */
+export function renderJournal(entry: JournalEntry): string {
+  const lines = [
+    `journal ${entry.id}  status ${entry.status}  environment ${entry.environment}  run ${entry.runId}  strategy ${entry.strategy}`,
+    `created ${new Date(entry.createdAt).toISOString()}  updated ${new Date(entry.updatedAt).toISOString()}`,
+  ];
+  if (entry.targets.pg) lines.push(`postgres: ${entry.targets.pg}`);
+  if (entry.targets.redis) lines.push(`redis: ${entry.targets.redis}`);
+  for (const step of entry.steps) {
+    lines.push(`  [${step.state}] ${step.change.description}${step.message ? ` — ${step.message}` : ''}`);
+    lines.push(`     do:   ${step.change.statements.join('; ')}`);
+    lines.push(`     undo: ${step.change.undo.join('; ') || 'nothing to undo'}`);
+    if (step.previous && Object.keys(step.previous).length > 0) lines.push(`     previous: ${JSON.stringify(step.previous)}`);
+  }
+  if (entry.proposalsOnly.length > 0) lines.push(`proposals not applied: ${entry.proposalsOnly.join(', ')}`);
+  return lines.join('\n');
+}
+
+async function confirmProduction(io: CliIO, plan: OptimizationPlan, yes: boolean | undefined): Promise<void> {
+  if (yes) return;
+  if (!io.interactive || !process.stdin.isTTY) {
+    throw new TuneupError('TUNEUP_APPLY_REFUSED', 'applying to production needs confirmation', {
+      hint: 'run it on a terminal to confirm, or pass --yes',
+      exitCode: ExitCode.USAGE,
+    });
+  }
+  const count = plan.actions.filter((a) => a.applicable).length;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`Apply ${count} action(s) to PRODUCTION? Type "yes" to continue: `);
+    if (answer.trim().toLowerCase() !== 'yes') {
+      throw new TuneupError('TUNEUP_APPLY_REFUSED', 'not confirmed: nothing was changed', { exitCode: ExitCode.USAGE });
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+/** Register `optimize`, `rollback` and `journal`. */
+export function registerOptimizeCommands(program: Command, io: CliIO): void {
+  program
+    .command('optimize')
+    .description('propose optimizations for a run (dry run); --apply makes the changes, with a rollback journal')
+    .requiredOption('-r, --run <run>', 'run id (or unique prefix), "latest", a run directory, or a result.json')
+    .option('--pg <url>', 'PostgreSQL URL of the run\'s database (default: the run\'s probe target when it has no password)')
+    .option('--redis <url>', 'Redis URL (default: the run\'s probe target when it has no password)')
+    .option('-s, --strategy <strategy>', `${STRATEGIES.join('|')}`, 'balanced')
+    .option('-c, --component <component>', `only ${COMPONENTS.join('|')} actions`)
+    .option('--db-memory <size>', 'database machine memory for PgTune, e.g. 16GB (default: this machine when the database is local)')
+    .option('--db-cpus <n>', 'database machine CPUs for PgTune')
+    .option('--workload <type>', `PgTune workload: ${WORKLOADS.join('|')}`, 'web')
+    .option('--storage <type>', `PgTune storage: ${STORAGES.join('|')}`, 'ssd')
+    .option('--apply', 'make the changes (default: dry run)')
+    .option('-e, --environment <name>', 'environment name, required with --apply (production asks for confirmation)')
+    .option('-y, --yes', 'do not ask for confirmation in production')
+    .option('--only <ids...>', 'apply only these action ids')
+    .option('--lock-timeout <ms>', 'lock_timeout for DDL, in ms', '5000')
+    .option('--json', 'print the plan (or the journal, with --apply) as JSON')
+    .option('-o, --out <file>', 'also write the plan as JSON to this file')
+    .option('--runs-dir <dir>', 'directory of stored runs', '.tuneup/runs')
+    .option('--journal-dir <dir>', 'directory of apply journals', DEFAULT_JOURNAL_DIR)
+    .option('--verbose', 'show stack traces on errors')
+    .action(async (flags) => {
+      const strategy = parseChoice<Strategy>(flags.strategy, STRATEGIES, '--strategy') ?? 'balanced';
+      const component = parseChoice<Component>(flags.component, COMPONENTS, '--component');
+      if (flags.apply && !flags.environment) {
+        throw new TuneupError('TUNEUP_OPTION_MISSING', '--apply needs --environment NAME', {
+          location: '--environment',
+          hint: 'say where the changes go, e.g. --environment staging',
+          exitCode: ExitCode.USAGE,
+        });
+      }
+      const result = await loadRunResult(flags.run, { runsDir: flags.runsDir });
+      const pgUrl = flags.pg ?? targetOf(result, 'postgres');
+      const redisUrl = flags.redis ?? targetOf(result, 'redis');
+      const config = {
+        ...(flags.dbMemory ? { memoryBytes: parseSize(flags.dbMemory, '--db-memory') } : {}),
+        ...(flags.dbCpus ? { cpus: parsePositive(flags.dbCpus, '--db-cpus') } : {}),
+        workload: parseChoice<WorkloadType>(flags.workload, WORKLOADS, '--workload'),
+        storage: parseChoice<StorageType>(flags.storage, STORAGES, '--storage'),
+      };
+      const plan = await planOptimizations(result, { pgUrl, redisUrl, strategy, component, config });
+      if (flags.out) await writeFile(flags.out, `${JSON.stringify(plan, null, 2)}\n`);
+      if (!flags.apply) {
+        io.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
+        if (!flags.json && plan.actions.some((a) => a.applicable)) io.err('dry run: nothing was changed. Apply with --apply --environment NAME.');
+        return;
+      }
+      if (!flags.json) io.out(renderPlan(plan));
+      if (!plan.actions.some((a) => a.applicable && a.changes.length > 0)) {
+        io.err('nothing to apply.');
+        return;
+      }
+      if (flags.environment === 'production') await confirmProduction(io, plan, flags.yes);
+      const lockTimeoutMs = Number(flags.lockTimeout);
+      const entry = await applyPlan(plan, {
+        journalDir: flags.journalDir,
+        environment: flags.environment!,
+        pgUrl,
+        redisUrl,
+        only: flags.only,
+        lockTimeoutMs: Number.isFinite(lockTimeoutMs) && lockTimeoutMs > 0 ? lockTimeoutMs : 5000,
+        onStep: (step, e) => {
+          if (step.state === 'started') io.err(`[${e.id}] applying: ${step.change.statements.join('; ')}`);
+          else io.err(`[${e.id}] ${step.state}: ${step.change.description}${step.message ? ` (${step.message})` : ''}`);
+        },
+      });
+      io.out(flags.json ? JSON.stringify(entry, null, 2) : `\napplied: journal ${entry.id}. Undo with: tuneup rollback ${entry.id}${pgUrl ? ' --pg URL' : ''}${redisUrl ? ' --redis URL' : ''}`);
+    });
+
+  program
+    .command('rollback')
+    .description('undo an applied (or interrupted) optimization from its journal; safe to repeat')
+    .argument('<journal-id>', 'journal id (see `tuneup journal`)')
+    .option('--pg <url>', 'PostgreSQL URL (default: the journal\'s target when it has no password)')
+    .option('--redis <url>', 'Redis URL (default: the journal\'s target when it has no password)')
+    .option('--lock-timeout <ms>', 'lock_timeout for DDL, in ms', '5000')
+    .option('--journal-dir <dir>', 'directory of apply journals', DEFAULT_JOURNAL_DIR)
+    .option('--json', 'print the journal as JSON')
+    .option('--verbose', 'show stack traces on errors')
+    .action(async (id, flags) => {
+      const before = await readJournal(flags.journalDir, id);
+      const lockTimeoutMs = Number(flags.lockTimeout);
+      const entry = await rollbackJournal(id, {
+        journalDir: flags.journalDir,
+        pgUrl: flags.pg ?? usableTarget(before.targets.pg),
+        redisUrl: flags.redis ?? usableTarget(before.targets.redis),
+        lockTimeoutMs: Number.isFinite(lockTimeoutMs) && lockTimeoutMs > 0 ? lockTimeoutMs : 5000,
+        onStep: (step) => io.err(`rolled back: ${step.change.undo.join('; ') || `${step.change.description} (nothing to undo)`}`),
+      });
+      io.out(flags.json ? JSON.stringify(entry, null, 2) : renderJournal(entry));
+    });
+
+  program
+    .command('journal')
+    .description('list apply journals, or show one')
+    .argument('[journal-id]', 'show this journal in full')
+    .option('--journal-dir <dir>', 'directory of apply journals', DEFAULT_JOURNAL_DIR)
+    .option('--json', 'print JSON')
+    .action(async (id, flags) => {
+      if (id) {
+        const entry = await readJournal(flags.journalDir, id);
+        io.out(flags.json ? JSON.stringify(entry, null, 2) : renderJournal(entry));
+        return;
+      }
+      const entries = await listJournals(flags.journalDir);
+      if (flags.json) return io.out(JSON.stringify(entries, null, 2));
+      if (entries.length === 0) return io.out(`no journals in ${flags.journalDir}`);
+      io.out(
+        entries
+          .map((e) => {
+            const applied = e.steps.filter((s) => s.state === 'applied').length;
+            return `${e.id}  ${e.status.padEnd(12)} ${e.environment.padEnd(12)} run ${e.runId}  ${applied}/${e.steps.length} applied  ${e.targets.pg ?? e.targets.redis ?? ''}`;
+          })
+          .join('\n'),
+      );
+    });
+}
+
