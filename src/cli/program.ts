@@ -11,6 +11,7 @@ import { registerLoadCommand } from './commands/load.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerCompareCommands } from './commands/compare.js';
+import { registerAnalyzeCommand } from './commands/analyze.js';
 
 function version(): string {
   try {
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIO): Command {
   registerRunCommand(program, io);
   registerReportCommand(program, io);
   registerCompareCommands(program, io);
+  registerAnalyzeCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -6,7 +6,10 @@
  * Memory is bounded by the number of tag sets and intervals, never by the
  * number of samples: every trend is an HDR histogram, every interval is
  * reduced to counts, percentiles and encoded histograms when it closes, and
- * long runs are coarsened (see `intervals.ts`).
+ * long runs are coarsened (see `intervals.ts`). Measured: a busy
+ * (endpoint, status) tag set costs ~100–130 KB (three to four 30–40 KB
+ * compact histograms); a rare one (errors) a few KB while it stays sparse
+ * (`metric.ts`); 500 endpoints × 2 statuses ≈ 80 MiB.
  *
  * Hot path: `EndpointHandle.record` looks up the (status, error) sub-series
  * of its handle (last-used cache, then a Map keyed by a number), bumps a few

@@ -163,6 +163,42 @@ const maintenance: Executor = {
   },
 };
 
+/** `key=value` storage options of a table (pg_class.reloptions), by key. */
+async function tableOptions(client: pg.Client, schema: string, table: string): Promise<Record<string, string> | null> {
+  const res = await client.query<{ reloptions: string[] | null }>(
+    `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+    [schema, table],
+  );
+  if (!res.rows[0]) return null;
+  return Object.fromEntries((res.rows[0].reloptions ?? []).map((o) => [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)]));
+}
+
+/** The statement that puts the given options back to `previous` (RESET where they were unset). */
+export function restoreTableOptions(schema: string, table: string, keys: string[], previous: Record<string, string>): string[] {
+  const set = keys.filter((k) => previous[k] !== undefined).map((k) => `${k} = ${quoteLiteral(previous[k]!)}`);
+  const reset = keys.filter((k) => previous[k] === undefined);
+  const target = qualifiedName(schema, table);
+  return [...(set.length > 0 ? [`ALTER TABLE ${target} SET (${set.join(', ')})`] : []), ...(reset.length > 0 ? [`ALTER TABLE ${target} RESET (${reset.join(', ')})`] : [])];
+}
+
+const tableOptionsExecutor: Executor = {
+  async inspect(change, ctx) {
+    const schema = str(change.params, 'schema');
+    const table = str(change.params, 'table');
+    const keys = (change.params.keys as string[] | undefined) ?? [];
+    const current = await tableOptions(needPg(ctx), schema, table);
+    if (!current) return { skip: `table ${schema}.${table} no longer exists` };
+    const previous = Object.fromEntries(keys.filter((k) => current[k] !== undefined).map((k) => [k, current[k]!]));
+    return { previous: { options: previous }, undo: restoreTableOptions(schema, table, keys, previous) };
+  },
+  async apply(step, ctx) {
+    await runAll(needPg(ctx), step.change.statements);
+  },
+  async rollback(step, ctx) {
+    await runAll(needPg(ctx), step.change.undo);
+  },
+};
+
 /** Split a Redis command line into arguments (values used here never contain spaces). */
 export function redisArgs(line: string): string[] {
   return line.trim().split(/\s+/);
@@ -194,5 +230,6 @@ export const EXECUTORS: Record<Change['op'], Executor> = {
   'drop-index': dropIndex,
   'alter-system': alterSystem,
   maintenance,
+  'table-options': tableOptionsExecutor,
   'redis-config-set': redisConfigSet,
 };

@@ -14,6 +14,7 @@ import type { RunResult } from '../result/types.js';
 import { isPostgresEvidence } from '../probes/postgres/types.js';
 import { adviseConfig, type PgConfigOptions } from './pg-config.js';
 import { adviseIndexes, type IndexAdvisorOptions } from './pg-index.js';
+import { adviseMaintenance, type MaintenanceOptions } from './pg-maintenance.js';
 import { closePgSession, openPgSession } from './pg-session.js';
 import { redactUrl } from './redact.js';
 import { STRATEGY_RISKS, type Action, type Component, type OptimizationPlan, type Strategy } from './types.js';
@@ -42,6 +43,8 @@ export interface PlanOptions {
    * otherwise pg-config is skipped with a note unless they are given.
    */
   config?: Partial<PgConfigOptions>;
+  /** Maintenance thresholds. */
+  maintenance?: MaintenanceOptions;
 }
 
 /** Strategies, in order of boldness. */
@@ -71,6 +74,7 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
         const advice = await adviseIndexes(client, statements, options.index);
         candidates.push(...advice.actions);
         notes.push(...advice.notes);
+        candidates.push(...(await adviseMaintenance(client, options.maintenance)));
         const machine = databaseMachine(result, options.pgUrl, options.config);
         if (machine) {
           const config = await adviseConfig(client, machine);

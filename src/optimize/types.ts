@@ -41,7 +41,7 @@ export interface Change {
   id: string;
   system: ChangeSystem;
   /** The executor that runs it (see src/optimize/executors.ts). */
-  op: 'create-index' | 'drop-index' | 'alter-system' | 'maintenance' | 'redis-config-set';
+  op: 'create-index' | 'drop-index' | 'alter-system' | 'maintenance' | 'table-options' | 'redis-config-set';
   /** One line saying what it does. */
   description: string;
   /** Exact statements apply runs, in order. */

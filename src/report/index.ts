@@ -40,3 +40,4 @@ export {
   type LoadRunOptions,
 } from './load-run.js';
 export { MAX_PLOT_POINTS, bucketSize, downsampleColumn, downsampleX, type Aggregation } from './downsample.js';
+export { renderFindings, type FindingsTextOptions } from './findings-text.js';

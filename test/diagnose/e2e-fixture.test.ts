@@ -170,7 +170,6 @@ test('contention faults: pool saturation, lock contention and a blocked event lo
   ];
   const run = await profileRun(['pool-saturation', 'lock-contention', 'event-loop-blocked'], steps, 8);
   const find = (category: string) => run.findings.find((f) => f.category === category && ['medium', 'high', 'critical'].includes(f.severity));
-  if (process.env.TUNEUP_E2E_VERBOSE) console.log('POOL', JSON.stringify(find('pool-saturation')?.endpoint), run.findings.length);
   assert.equal(find('pool-saturation')?.endpoint, 'GET /customers/:id/summary', run.describe);
   assert.equal(find('lock-contention')?.endpoint, 'POST /counters/:id/hit', run.describe);
   assert.equal(find('event-loop-blocked')?.endpoint, 'GET /compute', run.describe);

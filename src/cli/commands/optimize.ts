@@ -23,7 +23,6 @@ import {
   listJournals,
   planOptimizations,
   readJournal,
-  redactUrl,
   rollbackJournal,
   STRATEGIES,
   type Action,
