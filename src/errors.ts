@@ -92,6 +92,12 @@ function defaultExitCode(code: string): ExitCodeValue {
   if (code.startsWith('TUNEUP_PLAN') || code.startsWith('TUNEUP_OPTION') || code.startsWith('TUNEUP_THRESHOLD')) {
     return ExitCode.INVALID_CONFIG;
   }
+  if (code === 'TUNEUP_GOAL_INVALID' || code === 'TUNEUP_BASELINE_NAME') return ExitCode.INVALID_CONFIG;
+  if (code === 'TUNEUP_PG_CONNECT' || code === 'TUNEUP_REDIS_CONNECT' || code.startsWith('TUNEUP_PROBE_')) {
+    return ExitCode.DEPENDENCY_UNAVAILABLE;
+  }
+  if (code === 'TUNEUP_APPLY_FAILED' || code === 'TUNEUP_ROLLBACK_FAILED') return ExitCode.APPLY_FAILED;
+  if (code === 'TUNEUP_INTERRUPTED') return ExitCode.INTERRUPTED;
   if (code === 'TUNEUP_SCRIPT_ERROR') return ExitCode.SCRIPT_ERROR;
   if (code === 'TUNEUP_TARGET_UNREACHABLE') return ExitCode.TARGET_UNREACHABLE;
   return ExitCode.INTERNAL;

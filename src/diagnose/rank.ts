@@ -44,8 +44,9 @@ export function rankFindings(findings: Finding[]): Finding[] {
     if (f.category !== 'slow-dependency') return true;
     return !waitCauses.some((c) => {
       const eps = endpointsOf(c);
-      // A service-wide cause (no endpoint, or the generator) explains every endpoint's wait.
-      return eps.length === 0 || c.category === 'generator-saturated' || c.category === 'cpu-saturation' || eps.includes(f.endpoint ?? '');
+      // A cause without an endpoint, or the generator, explains every endpoint's wait; CPU and event-loop
+      // saturation are judged per endpoint by the slow-dependency rule itself (in the seconds it ran).
+      return eps.length === 0 || c.category === 'generator-saturated' || eps.includes(f.endpoint ?? '');
     });
   });
   // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.

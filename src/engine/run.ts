@@ -307,7 +307,7 @@ function localDriver(o: {
   return {
     started: Promise.resolve(o.runStartMs),
     live: () => local.live(),
-    metricsNow: () => (local.recorder.snapshot() as unknown as { metrics: SnapshotMetric[] }).metrics,
+    metricsNow: () => local.recorder.metricsSnapshot(),
     done: local.done.then((r) => ({
       snapshot: r.snapshot,
       scenarios: r.scenarios.map((s) => s.result),

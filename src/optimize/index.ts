@@ -13,9 +13,13 @@
 import type { RunResult } from '../result/types.js';
 import { isPostgresEvidence } from '../probes/postgres/types.js';
 import { adviseConfig, type PgConfigOptions } from './pg-config.js';
+import { adviseIndexRemoval, type DropIndexOptions } from './pg-drop-index.js';
 import { adviseIndexes, type IndexAdvisorOptions } from './pg-index.js';
 import { adviseMaintenance, type MaintenanceOptions } from './pg-maintenance.js';
 import { closePgSession, openPgSession } from './pg-session.js';
+import { openRedis } from './apply.js';
+import { adviseCode } from './code-advice.js';
+import { adviseRedisConfig } from './redis-config.js';
 import { redactUrl } from './redact.js';
 import { STRATEGY_RISKS, type Action, type Component, type OptimizationPlan, type Strategy } from './types.js';
 
@@ -43,6 +47,8 @@ export interface PlanOptions {
    * otherwise pg-config is skipped with a note unless they are given.
    */
   config?: Partial<PgConfigOptions>;
+  /** Index-removal thresholds. */
+  dropIndex?: DropIndexOptions;
   /** Maintenance thresholds. */
   maintenance?: MaintenanceOptions;
 }
@@ -74,6 +80,7 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
         const advice = await adviseIndexes(client, statements, options.index);
         candidates.push(...advice.actions);
         notes.push(...advice.notes);
+        candidates.push(...(await adviseIndexRemoval(client, pgEvidence.data.indexes ?? [], options.dropIndex)));
         candidates.push(...(await adviseMaintenance(client, options.maintenance)));
         const machine = databaseMachine(result, options.pgUrl, options.config);
         if (machine) {
@@ -88,6 +95,20 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
       }
     }
   }
+
+  if (wants('cache')) {
+    if (options.redisUrl) {
+      const redis = await openRedis(options.redisUrl);
+      try {
+        candidates.push(...(await adviseRedisConfig(result, redis)));
+      } finally {
+        await redis.close().catch(() => undefined);
+      }
+    } else if ((result.probes ?? []).some((p) => p.probe === 'redis')) {
+      notes.push('no --redis URL: Redis configuration actions need a connection to read the current configuration');
+    }
+  }
+  if (options.component === undefined) candidates.push(...adviseCode(result));
 
   const admitted = STRATEGY_RISKS[strategy];
   const actions = candidates.filter((a) => admitted.includes(a.risk));

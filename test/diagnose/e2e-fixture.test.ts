@@ -38,6 +38,8 @@ const STEPS: [string, (i: number) => string][] = [
   ['GET /products/:id', (i) => `/products/${1 + (i % 40)}`],
   ['GET /catalog', () => '/catalog'],
   ['GET /export', () => '/export'],
+  ['GET /quote', () => '/quote'],
+  ['GET /audit/:account/recent', (i) => `/audit/${1 + (i % 50)}/recent`],
 ];
 
 let pg: TestPostgres;
@@ -54,7 +56,7 @@ after(async () => {
 });
 
 /** Run every step against a service with `faults`, sampling all probes, and diagnose. */
-async function profileRun(faults: string[], steps = STEPS, workers = WORKERS): Promise<{ findings: Finding[]; evidence: ProbeEvidence[]; describe: string }> {
+async function profileRun(faults: string[], steps = STEPS, workers = WORKERS): Promise<{ findings: Finding[]; evidence: ProbeEvidence[]; describe: string; upstreamUrl: string }> {
   const service: FixtureService = await startFixtureService({ pgUrl: pg.url, redisUrl: redis.url, faults });
   try {
     const probes: Probe[] = [
@@ -121,16 +123,16 @@ async function profileRun(faults: string[], steps = STEPS, workers = WORKERS): P
     if (process.env.TUNEUP_E2E_DUMP) (await import('node:fs')).writeFileSync(`${process.env.TUNEUP_E2E_DUMP}-${faults.length}.json`, JSON.stringify(result));
     const describe = d.findings.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
     if (process.env.TUNEUP_E2E_VERBOSE) console.log(`sent ${sent}\n${describe}\n${JSON.stringify(d.demands)}\n${d.model.method} ${d.model.notes.join(' ')}`);
-    return { findings: d.findings, evidence, describe };
+    return { findings: d.findings, evidence, describe, upstreamUrl: service.upstreamUrl };
   } finally {
     await service.stop();
   }
 }
 
-const DB_AND_CACHE = new Set(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload', 'inefficient-query', 'pool-saturation', 'lock-contention', 'error-rate']);
+const DB_AND_CACHE = new Set(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload', 'inefficient-query', 'pool-saturation', 'lock-contention', 'error-rate', 'stale-statistics', 'table-bloat']);
 
 test('planted faults in the fixture service are found on their endpoints; the healthy service gets none of them', async () => {
-  const faulty = await profileRun(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload']);
+  const faulty = await profileRun(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload', 'slow-dependency', 'stale-statistics', 'table-bloat']);
   const find = (category: string) => faulty.findings.find((f) => f.category === category && ['medium', 'high', 'critical'].includes(f.severity));
   assert.equal(faulty.evidence.every((e) => e.ok), true, JSON.stringify(faulty.evidence.map((e) => [e.probe, e.errors])));
 
@@ -155,6 +157,20 @@ test('planted faults in the fixture service are found on their endpoints; the he
   const big = faulty.findings.find((f) => f.category === 'large-payload');
   assert.ok(big, faulty.describe);
   assert.equal(big.endpoint, 'GET /export');
+
+  // The upstream's address is read from the service's sockets (/proc/<pid>/net/tcp).
+  const dep = find('slow-dependency');
+  assert.ok(dep, faulty.describe);
+  assert.equal(dep.endpoint, 'GET /quote');
+  assert.ok(dep.title.includes(`:${new URL(faulty.upstreamUrl).port}`), `${dep.title} should name ${faulty.upstreamUrl}`);
+
+  // audit_log was reloaded with autovacuum off: stale statistics and dead tuples, with the SQL to fix them.
+  const stale = faulty.findings.find((f) => f.category === 'stale-statistics');
+  assert.ok(stale, faulty.describe);
+  assert.match(stale.recommendation.sql ?? '', /ANALYZE public\.audit_log/);
+  const bloat = faulty.findings.find((f) => f.category === 'table-bloat');
+  assert.ok(bloat, faulty.describe);
+  assert.match(bloat.recommendation.sql ?? '', /VACUUM \(ANALYZE\) public\.audit_log/);
 
   const healthy = await profileRun([]);
   const loud = healthy.findings.filter((f) => DB_AND_CACHE.has(f.category) && ['medium', 'high', 'critical'].includes(f.severity));

@@ -6,10 +6,9 @@
  *
  * @module
  */
-import type { Evidence, Finding } from '../../result/types.js';
+import type { Evidence, Finding, ProbeSeries } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
-import { numbers, quantile } from '../evidence.js';
-import { cpuSaturated } from './node.js';
+import { alignToGrid, quantile } from '../evidence.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 /** host:port of a probe target URL (`postgres://u@127.0.0.1:5433/db` → `127.0.0.1:5433`), with the scheme's default port. */
@@ -31,11 +30,17 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host.startsWith('127.') || host === '::1';
 }
 
+/** Values of a probe column in the grid intervals where `endpoint` had requests. */
+function duringEndpoint(input: DiagnosisInput, endpoint: string, series: ProbeSeries | undefined, column: string): number[] {
+  if (!series?.values[column]) return [];
+  const grid = input.result.series;
+  const aligned = alignToGrid(grid, series, series.values[column]);
+  const reqs = grid.endpoints[endpoint]?.requests ?? [];
+  return aligned.filter((v, i): v is number => v !== null && (reqs[i] ?? 0) > 0);
+}
+
 /** slow-dependency rule (see module doc). */
 export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
-  if (cpuSaturated(input, config)) return []; // queueing for the CPU also looks like unexplained wait
-  const lag = numbers(input.probes.prometheus?.series.values.eventLoopLagP99Ms);
-  if (lag.length > 0 && quantile(lag, 0.5) >= config.get('eventLoop.p99LagMs')) return []; // a blocked loop delays everyone
   const known: { host: string; port: number; what: string }[] = [];
   const pgAddr = targetAddress(input.probes.postgres?.target);
   if (pgAddr) known.push({ ...pgAddr, what: 'PostgreSQL (probed)' });
@@ -54,6 +59,12 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     if (mean <= 0) continue;
     const share = d.unexplainedMs / mean;
     if (d.unexplainedMs < config.get('slowDependency.minMs') || share < config.get('slowDependency.share')) continue;
+    // Queueing for a saturated CPU or behind a blocked event loop also looks like unexplained wait:
+    // judge both in the seconds this endpoint ran (in a profile run, its own step).
+    const cpu = duringEndpoint(input, d.endpoint, input.probes.process?.series ?? input.probes.prometheus?.series, 'cpuPercent');
+    if (cpu.length >= 2 && quantile(cpu, 0.9) >= config.get('cpu.saturatedPercent')) continue;
+    const lag = duringEndpoint(input, d.endpoint, input.probes.prometheus?.series, 'eventLoopLagP99Ms');
+    if (lag.length > 0 && quantile(lag, 0.5) >= config.get('eventLoop.p99LagMs')) continue;
     const named = unknownRemotes.slice(0, 3);
     // The process probe watched the sockets and saw no connection except to the probed database/cache:
     // the wait is more likely in-process (queueing, round trips) than a remote service, so say so quietly.
