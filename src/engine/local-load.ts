@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createRecorder } from '../metrics/recorder.js';
+import { createRecorder, type Recorder } from '../metrics/recorder.js';
 import type { LiveStats, MetricsRecorder, RecorderSnapshot } from '../metrics/recorder-types.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import { LoopDelayMonitor, ProcessUsageMonitor, type LoopDelaySummary } from './health.js';
@@ -51,7 +51,7 @@ export interface LocalLoadResult {
 
 /** A running local load. */
 export interface LocalLoad {
-  readonly recorder: MetricsRecorder;
+  readonly recorder: Recorder;
   live(): LiveStats;
   done: Promise<LocalLoadResult>;
 }

@@ -155,7 +155,8 @@ export async function rollbackJournal(id: string, options: RollbackOptions): Pro
   }
   entry.status = 'rolling-back';
   await writeJournal(options.journalDir, entry);
-  const ctx = await openContext(todo, options);
+  // Wait for the lock (up to lock_timeout): after a killed apply, its orphaned backend may still hold it for a moment.
+  const ctx = await openContext(todo, options, true);
   try {
     for (const step of todo) {
       try {
@@ -189,6 +190,7 @@ interface OpenContext {
 async function openContext(
   steps: JournalStep[],
   options: { pgUrl?: string; redisUrl?: string; lockTimeoutMs?: number },
+  waitForLock = false,
 ): Promise<OpenContext> {
   const needsPg = steps.some((s) => s.change.system === 'postgres');
   const needsRedis = steps.some((s) => s.change.system === 'redis');
@@ -208,8 +210,16 @@ async function openContext(
       pgClient = await openPgSession(options.pgUrl!, 'tuneup-optimize');
       await pgClient.query(`SET lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs ?? 5000))}`);
       await pgClient.query('SET statement_timeout = 0');
-      const locked = await pgClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ADVISORY_LOCK_KEY]);
-      if (!locked.rows[0]?.ok) {
+      const locked = waitForLock
+        ? await pgClient
+            .query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY])
+            .then(() => true)
+            .catch((err: { code?: string }) => {
+              if (err.code === '55P03') return false; // lock_not_available: lock_timeout expired
+              throw err;
+            })
+        : Boolean((await pgClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ADVISORY_LOCK_KEY])).rows[0]?.ok);
+      if (!locked) {
         throw new TuneupError('TUNEUP_APPLY_LOCKED', 'another tuneup apply or rollback holds the lock on this database', {
           hint: 'wait for it to finish (see pg_stat_activity, application_name tuneup-optimize) and try again',
           exitCode: ExitCode.APPLY_FAILED,

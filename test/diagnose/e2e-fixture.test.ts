@@ -131,7 +131,12 @@ async function profileRun(faults: string[], steps = STEPS, workers = WORKERS): P
 
 const DB_AND_CACHE = new Set(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload', 'inefficient-query', 'pool-saturation', 'lock-contention', 'error-rate', 'stale-statistics', 'table-bloat']);
 
-test('planted faults in the fixture service are found on their endpoints; the healthy service gets none of them', async () => {
+test('the healthy fixture service gets no database/cache finding; planted faults are found on their endpoints', async () => {
+  // The healthy service first: the faulty one plants bloat in the shared database.
+  const healthy = await profileRun([]);
+  const loud = healthy.findings.filter((f) => DB_AND_CACHE.has(f.category) && ['medium', 'high', 'critical'].includes(f.severity));
+  assert.deepEqual(loud, [], healthy.describe);
+
   const faulty = await profileRun(['missing-index', 'n-plus-one', 'cache-miss', 'cache-slow-command', 'large-payload', 'slow-dependency', 'stale-statistics', 'table-bloat']);
   const find = (category: string) => faulty.findings.find((f) => f.category === category && ['medium', 'high', 'critical'].includes(f.severity));
   assert.equal(faulty.evidence.every((e) => e.ok), true, JSON.stringify(faulty.evidence.map((e) => [e.probe, e.errors])));
@@ -171,10 +176,7 @@ test('planted faults in the fixture service are found on their endpoints; the he
   const bloat = faulty.findings.find((f) => f.category === 'table-bloat');
   assert.ok(bloat, faulty.describe);
   assert.match(bloat.recommendation.sql ?? '', /VACUUM \(ANALYZE\) public\.audit_log/);
-
-  const healthy = await profileRun([]);
-  const loud = healthy.findings.filter((f) => DB_AND_CACHE.has(f.category) && ['medium', 'high', 'critical'].includes(f.severity));
-  assert.deepEqual(loud, [], healthy.describe);
+  assert.equal(bloat.endpoint, 'GET /audit/:account/recent');
 });
 
 test('contention faults: pool saturation, lock contention and a blocked event loop are told apart', async () => {

@@ -473,6 +473,16 @@ function tableHeat(input: DiagnosisInput, t: TableDelta): number {
   return statementsOnTable(pg.statements ?? [], t).reduce((a, s) => a + s.shareOfExecTime, 0);
 }
 
+/** Endpoints whose attributed statements touch the table, most calls first. */
+function endpointsTouching(input: DiagnosisInput, t: TableDelta): string[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const ids = new Set(statementsOnTable(pg.statements ?? [], t).map((s) => s.queryid));
+  const calls = new Map<string, number>();
+  for (const a of input.demand.statements) if (ids.has(a.queryid)) calls.set(a.endpoint, (calls.get(a.endpoint) ?? 0) + a.callsPerRequest);
+  return [...calls.entries()].filter(([, c]) => c >= 0.05).sort((a, b) => b[1] - a[1]).map(([e]) => e);
+}
+
 /** stale-statistics: many rows changed since the last ANALYZE on a table the load uses (autovacuum is behind or disabled). */
 export function staleStatisticsRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres?.data;
@@ -492,6 +502,8 @@ export function staleStatisticsRule(input: DiagnosisInput, config: RuleConfig): 
         rule: 'stale-statistics',
         category: 'stale-statistics',
         subject: `${t.schema}.${t.name}`,
+        endpoint: endpointsTouching(input, t)[0],
+        endpoints: endpointsTouching(input, t),
         severity: heat >= 0.1 || modifiedShare >= 1 ? 'medium' : 'low',
         title: `Stale planner statistics on ${t.name}`,
         summary: `${fmt(t.nModSinceAnalyze)} rows (${pct(modifiedShare)} of ${fmt(live)}) changed since the last ANALYZE${lastAnalyze > 0 ? '' : ' (never analyzed)'}; the planner's row estimates are off, which leads to bad plans.${t.autovacuumEnabled ? '' : ' Autovacuum is disabled on this table.'}`,
@@ -534,6 +546,8 @@ export function tableBloatRule(input: DiagnosisInput, config: RuleConfig): Findi
         rule: 'table-bloat',
         category: 'table-bloat',
         subject: `${t.schema}.${t.name}`,
+        endpoint: endpointsTouching(input, t)[0],
+        endpoints: endpointsTouching(input, t),
         severity: (scanned && heat >= 0.1) || (!t.autovacuumEnabled && share >= 0.3) ? 'medium' : 'low',
         title: `${t.name} is bloated: ${pct(share)} dead rows`,
         summary: `${fmt(dead)} dead versus ${fmt(live)} live rows; scans read the dead rows too.${t.autovacuumEnabled ? '' : ' Autovacuum is disabled on this table.'}`,
