@@ -81,9 +81,9 @@ const TOOLS = {
   // The transport + real recorder in a bare closed loop (no executor, no CLI): the hot path alone.
   tuneup: nodeDriver(['--import', 'tsx', 'bench/drivers/tuneup-fixed.ts']),
   // The whole product: `tuneup load URL -c N -d Ds` (executor, workers, live stats, result building).
-  // Runs the TypeScript sources through tsx; switch to bin/tuneup.js once dist/ is built in CI.
+  // Runs the built CLI (dist/, made by `npm ci` / `npm run build`), exactly what users run.
   async 'tuneup-cli'(url) {
-    const { stdout } = await pinned(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'load', url, '-c', String(connections), '-d', `${duration}s`, '--json', '--no-report', '-q']);
+    const { stdout } = await pinned(process.execPath, ['bin/tuneup.js', 'load', url, '-c', String(connections), '-d', `${duration}s`, '--json', '--no-report', '-q']);
     const result = JSON.parse(stdout);
     if (result.totals.failed > 0) throw new Error(`tuneup load saw ${result.totals.failed} failed requests`);
     // cpuPercent is the generator process's CPU (% of one core) averaged over the run window.

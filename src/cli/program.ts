@@ -12,6 +12,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerCompareCommands } from './commands/compare.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerProfileCommand } from './commands/profile.js';
 
 function version(): string {
   try {
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIO): Command {
   registerReportCommand(program, io);
   registerCompareCommands(program, io);
   registerAnalyzeCommand(program, io);
+  registerProfileCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

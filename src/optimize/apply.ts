@@ -210,15 +210,7 @@ async function openContext(
       pgClient = await openPgSession(options.pgUrl!, 'tuneup-optimize');
       await pgClient.query(`SET lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs ?? 5000))}`);
       await pgClient.query('SET statement_timeout = 0');
-      const locked = waitForLock
-        ? await pgClient
-            .query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY])
-            .then(() => true)
-            .catch((err: { code?: string }) => {
-              if (err.code === '55P03') return false; // lock_not_available: lock_timeout expired
-              throw err;
-            })
-        : Boolean((await pgClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ADVISORY_LOCK_KEY])).rows[0]?.ok);
+      const locked = await acquireAdvisoryLock(pgClient, waitForLock ? Math.max(1, options.lockTimeoutMs ?? 5000) : 0);
       if (!locked) {
         throw new TuneupError('TUNEUP_APPLY_LOCKED', 'another tuneup apply or rollback holds the lock on this database', {
           hint: 'wait for it to finish (see pg_stat_activity, application_name tuneup-optimize) and try again',
@@ -241,6 +233,22 @@ async function openContext(
       await redis?.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Take the session advisory lock, polling `pg_try_advisory_lock` for up to
+ * `waitMs`. Never a blocking `pg_advisory_lock`: a statement waiting on the
+ * lock keeps a snapshot open, and an orphaned CREATE INDEX CONCURRENTLY that
+ * holds the lock waits for every older snapshot — a deadlock.
+ */
+async function acquireAdvisoryLock(client: pg.Client, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const res = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ADVISORY_LOCK_KEY]);
+    if (res.rows[0]?.ok) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Connect to Redis for CONFIG commands (redacted URL in errors). */

@@ -88,7 +88,7 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
           candidates.push(...config.actions);
           notes.push(...config.notes);
         } else {
-          notes.push('pg-config skipped: the database is not local, so its memory and CPUs are unknown (pass them: --db-memory, --db-cpus)');
+          notes.push('pg-config skipped: the database machine\'s memory and CPUs are unknown (pass --db-memory and --db-cpus; they default to this machine only for a local database)');
         }
       } finally {
         await closePgSession(client);
@@ -147,11 +147,21 @@ function databaseMachine(result: RunResult, pgUrl: string, given: Partial<PgConf
   return { ...given, memoryBytes, cpus };
 }
 
-/** Link actions to the run's findings that name them, or that are about the same table. */
+/**
+ * Link actions to the findings they address. Diagnosis names the action
+ * *kind* in `Finding.actions` (e.g. `pg-index`); the subject in the finding
+ * id (`missing-index:public.orders(user_id)`) tells which target.
+ */
 function attachFindings(actions: Action[], result: RunResult): void {
   for (const action of actions) {
+    if (action.kind === 'code-advice') continue;
+    const table = action.target.split('.').pop() ?? action.target;
     const ids = (result.findings ?? [])
-      .filter((f) => f.actions?.includes(action.id) || (action.kind === 'pg-index' && f.category === 'missing-index' && f.id.includes(action.target)))
+      .filter(
+        (f) =>
+          f.actions?.includes(action.id) ||
+          (f.actions?.includes(action.kind) && (action.kind === 'redis-config' || f.id.includes(action.target) || f.id.includes(`.${table}`) || f.id.includes(`:${table}`))),
+      )
       .map((f) => f.id);
     if (ids.length > 0) action.findings = ids;
   }

@@ -31,3 +31,4 @@ export type { CompiledTemplate, TemplateContext, TemplateScope } from './templat
 export { compileWorkload, compileCapture } from './workload.js';
 export type { CompiledWorkload, WorkloadEnvironment } from './workload.js';
 export { planJsonSchema } from './json-schema.js';
+export { profileStepsPlan, PROFILE_STEP_DEFAULTS, type ProfileStepsOptions } from './profile-steps.js';

@@ -41,3 +41,4 @@ export {
 } from './load-run.js';
 export { MAX_PLOT_POINTS, bucketSize, downsampleColumn, downsampleX, type Aggregation } from './downsample.js';
 export { renderFindings, type FindingsTextOptions } from './findings-text.js';
+export { renderDemands } from './demands-text.js';

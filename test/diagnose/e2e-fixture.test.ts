@@ -156,7 +156,8 @@ test('the healthy fixture service gets no database/cache finding; planted faults
 
   const slow = find('cache-slow-command');
   assert.ok(slow, faulty.describe);
-  assert.equal(slow.endpoint, 'GET /catalog', 'named from the slow log timestamps');
+  // Named from the slow log timestamps (one-second resolution, so a neighbouring step may share the blame).
+  assert.ok(slow.endpoints?.includes('GET /catalog'), faulty.describe);
   assert.match(slow.title, /KEYS/);
 
   const big = faulty.findings.find((f) => f.category === 'large-payload');

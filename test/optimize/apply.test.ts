@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +11,7 @@ import { applyPlan, listJournals, planOptimizations, readJournal, rollbackJourna
 import type { TestPostgres } from '../harness/postgres.js';
 import { runResultFrom, runWorkload, startPlantedPostgres, tuneupIndexes } from './helpers.js';
 
+const CHILD = new URL('./fixtures/apply-child.ts', import.meta.url).pathname;
 const LOOKUP = 'SELECT id, total FROM orders WHERE user_id = $1';
 
 describe('apply and rollback of an index (real PostgreSQL 15)', () => {
@@ -103,7 +107,70 @@ describe('apply and rollback of an index (real PostgreSQL 15)', () => {
     assert.deepEqual(await tuneupIndexes(db), []);
   });
 
-  test('apply re-creates over an INVALID leftover, and skips an index that already exists', async () => {
+  test('a re-apply clears an INVALID leftover of a failed build and builds the index', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    let failedId = '';
+    try {
+      await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await holder.query('SELECT 1 FROM users LIMIT 1');
+      await assert.rejects(applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url, lockTimeoutMs: 300, onStep: (_s, e) => void (failedId = e.id) }));
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    assert.deepEqual(await tuneupIndexes(db), [{ name: 'tuneup_orders_user_id_idx', valid: false }]);
+    const entry = await applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url });
+    assert.equal(entry.steps[0]!.state, 'applied');
+    assert.deepEqual(entry.steps[0]!.previous, { invalidLeftover: true });
+    assert.deepEqual(await tuneupIndexes(db), [{ name: 'tuneup_orders_user_id_idx', valid: true }]);
+    await rollbackJournal(entry.id, { journalDir, pgUrl: db.url });
+    await rollbackJournal(failedId, { journalDir, pgUrl: db.url });
+    assert.deepEqual(await tuneupIndexes(db), []);
+  });
+
+  test('a killed apply (SIGKILL during CREATE INDEX CONCURRENTLY) is completed by rollback', async () => {
+    const planFile = join(journalDir, 'plan.json');
+    await writeFile(planFile, JSON.stringify(plan));
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT 1 FROM users LIMIT 1');
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CHILD, planFile, db.url, journalDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let id = '';
+    try {
+      id = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (chunk) => {
+          out += chunk;
+          const m = /STARTED (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`child exited ${code} before starting: ${out}`)));
+      });
+      // Let the CIC reach its wait for the open snapshot, then kill the process.
+      let building = false;
+      for (let i = 0; i < 100 && !building; i++) {
+        const rows = await db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'tuneup-optimize' AND query LIKE 'CREATE INDEX CONCURRENTLY%'");
+        building = rows.length > 0;
+        if (!building) await sleep(50);
+      }
+      assert.ok(building, 'the CREATE INDEX CONCURRENTLY was running when the process was killed');
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    const journal = await readJournal(journalDir, id);
+    assert.equal(journal.status, 'applying');
+    assert.equal(journal.steps[0]!.state, 'started');
+    const rolled = await rollbackJournal(id, { journalDir, pgUrl: db.url, lockTimeoutMs: 10_000 });
+    assert.equal(rolled.status, 'rolled-back');
+    assert.deepEqual(await tuneupIndexes(db), []);
+  });
+
+  test('apply skips an index that already exists, and its rollback leaves it alone', async () => {
     await db.query('CREATE INDEX tuneup_orders_user_id_idx ON orders (user_id)');
     const entry = await applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url });
     assert.equal(entry.steps[0]!.state, 'skipped');

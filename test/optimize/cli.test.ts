@@ -40,6 +40,18 @@ describe('tuneup optimize / rollback / journal', () => {
     assert.deepEqual(await tuneupIndexes(db), []);
   });
 
+  test('a plan saved with --out is applied as reviewed with --plan', async () => {
+    await runOptimizeCli(['optimize', '--run', 'latest', '--pg', db.url, '--out', 'plan.json'], cwd);
+    assert.deepEqual(await tuneupIndexes(db), []);
+    const applied = await runOptimizeCli(['optimize', '--plan', 'plan.json', '--apply', '--environment', 'staging'], cwd);
+    const id = /journal (\d{8}-\d{6}-[0-9a-f]{4})/.exec(applied.stdout)?.[1];
+    assert.ok(id, applied.stdout);
+    assert.deepEqual(await tuneupIndexes(db), [{ name: 'tuneup_orders_user_id_idx', valid: true }]);
+    await runOptimizeCli(['rollback', id, '--pg', db.url], cwd);
+    assert.deepEqual(await tuneupIndexes(db), []);
+    await assert.rejects(runOptimizeCli(['optimize', '--apply', '--environment', 'x'], cwd), (e: { code?: string }) => e.code === 'TUNEUP_OPTION_MISSING');
+  });
+
   test('apply, list, rollback', async () => {
     const applied = await runOptimizeCli(['optimize', '--run', 'latest', '--pg', db.url, '--apply', '--environment', 'production', '--yes'], cwd);
     const id = /journal (\d{8}-\d{6}-[0-9a-f]{4})/.exec(applied.stdout)?.[1];

@@ -26,6 +26,8 @@ export async function startPlantedPostgres(): Promise<TestPostgres> {
   // The planted fault: the index the lookup needs existed and was dropped.
   await db.query('CREATE INDEX orders_user_id_idx ON orders (user_id)');
   await db.query('DROP INDEX orders_user_id_idx');
+  // Flush this session's pending table statistics first, so ANALYZE's counters are not overtaken by them.
+  await db.query('SELECT pg_stat_force_next_flush()');
   await db.query('ANALYZE users');
   await db.query('VACUUM ANALYZE orders');
   return db;

@@ -80,6 +80,16 @@ describe('pg-index proposals (HypoPG, Dexter method)', () => {
     assert.ok(conservative.actions.every((a) => a.risk === 'safe'));
   });
 
+  test('actions are linked to the diagnosis findings that name their kind and table', async () => {
+    const result = await runResultFrom(db);
+    result.findings = [
+      { id: 'missing-index:public.orders(user_id)', rule: 'missing-index', category: 'missing-index', severity: 'high', title: 't', summary: 's', evidence: [], recommendation: { text: 'x' }, actions: ['pg-index'], confidence: 0.9, impact: 0.5 },
+      { id: 'missing-index:public.invoices(x)', rule: 'missing-index', category: 'missing-index', severity: 'high', title: 't', summary: 's', evidence: [], recommendation: { text: 'x' }, actions: ['pg-index'], confidence: 0.9, impact: 0.5 },
+    ];
+    const plan = await planOptimizations(result, { pgUrl: db.url });
+    assert.deepEqual(plan.actions.find((a) => a.id === 'pg-index:public.orders(user_id)')?.findings, ['missing-index:public.orders(user_id)']);
+  });
+
   test('plans store the URL without the password', async () => {
     const url = db.url.replace('postgres@', 'postgres:s3cret@');
     const plan = await planOptimizations(await runResultFrom(db), { pgUrl: url, component: 'cache' });

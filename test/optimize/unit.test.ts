@@ -90,3 +90,21 @@ test('code-level advice: N+1 gets the = ANY($1) batch pattern; pool size from th
   // 200 req/s × 40 ms = 8 connections busy → 12 with headroom.
   assert.ok(actions[1]!.evidence.some((e) => e.label === 'recommended pool size' && e.value === 12));
 });
+
+test('apply refuses an action the plan strategy does not admit, before writing any journal', async () => {
+  const { applyPlan } = await import('../../src/optimize/index.js');
+  const dir = await mkdtemp(join(tmpdir(), 'tuneup-journal-'));
+  try {
+    const plan = {
+      schemaVersion: 1, runId: 'r', createdAt: 0, strategy: 'balanced', targets: {}, skipped: [], notes: [],
+      actions: [{
+        id: 'pg-drop-index:public.x', kind: 'pg-drop-index', component: 'database', target: 'public.t', risk: 'disruptive', title: 't', rationale: 'r', evidence: [], applicable: true,
+        changes: [{ id: 'c', system: 'postgres', op: 'drop-index', description: 'd', statements: ['DROP INDEX CONCURRENTLY IF EXISTS "public"."x"'], undo: [], params: {} }],
+      }],
+    } as const;
+    await assert.rejects(applyPlan(structuredClone(plan) as never, { journalDir: dir, environment: 'test' }), (e: { code?: string }) => e.code === 'TUNEUP_APPLY_REFUSED');
+    assert.deepEqual(await readdir(dir), []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

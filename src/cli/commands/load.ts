@@ -43,16 +43,19 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
       timeout: flags.timeout,
     });
     const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, plan);
-    await executeRun(plan, io, {
-      workers: parsePositiveInt(flags.workers, '--workers'),
-      json: flags.json,
-      quiet: flags.quiet,
-      noReport: !flags.report,
-      labels: parsePairs(flags.tag, '--tag'),
-      probes: probes.probes,
-      targetPid: probes.targetPid,
-      enrich: probes.enrich,
-    });
-    await probes.cleanup();
+    try {
+      await executeRun(plan, io, {
+        workers: parsePositiveInt(flags.workers, '--workers'),
+        json: flags.json,
+        quiet: flags.quiet,
+        noReport: !flags.report,
+        labels: parsePairs(flags.tag, '--tag'),
+        probes: probes.probes,
+        targetPid: probes.targetPid,
+        enrich: probes.enrich,
+      });
+    } finally {
+      await probes.cleanup();
+    }
   });
 }

@@ -3,7 +3,7 @@
  * `tuneup journal [ID]`.
  *
  * - `optimize` plans actions for a stored run and prints them (the dry run,
- *   the default). With `--apply --environment NAME` it applies them; for
+ *   the default); `--out` saves the plan and `--plan FILE` applies exactly it. With `--apply --environment NAME` it applies them; for
  *   `production` it asks for confirmation on a terminal, or needs `--yes`.
  * - `rollback` undoes a journal (idempotent; completes an interrupted apply).
  * - `journal` lists journals, or shows one.
@@ -14,7 +14,7 @@
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, TuneupError } from '../../errors.js';
 import {
@@ -82,10 +82,31 @@ function targetOf(result: RunResult, probe: string): string | undefined {
   return usableTarget(result.probes?.find((p) => p.probe === probe)?.target);
 }
 
+/** Read a plan written by `optimize --out`. */
+async function readPlan(path: string): Promise<OptimizationPlan> {
+  let plan: OptimizationPlan;
+  try {
+    plan = JSON.parse(await readFile(path, 'utf8')) as OptimizationPlan;
+  } catch (err) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `cannot read the plan ${path}: ${(err as Error).message}`, {
+      location: '--plan',
+      hint: 'pass a file written by `tuneup optimize --out FILE`',
+      exitCode: ExitCode.USAGE,
+      cause: err,
+    });
+  }
+  if (plan.schemaVersion !== 1 || !Array.isArray(plan.actions)) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `${path} is not a tuneup optimization plan`, { location: '--plan', exitCode: ExitCode.USAGE });
+  }
+  return plan;
+}
+
 /** Render a plan as text (exact statements, costs, plans, what is proposal-only). */
-export function renderPlan(plan: OptimizationPlan): string {
+export function renderPlan(plan: OptimizationPlan, options: { applying?: boolean } = {}): string {
   const lines: string[] = [];
-  lines.push(`Optimization plan for run ${plan.runId} (strategy ${plan.strategy}${plan.component ? `, component ${plan.component}` : ''}) — dry run`);
+  lines.push(
+    `Optimization plan for run ${plan.runId} (strategy ${plan.strategy}${plan.component ? `, component ${plan.component}` : ''}) — ${options.applying ? 'applying' : 'dry run'}`,
+  );
   if (plan.targets.pg) lines.push(`  postgres: ${plan.targets.pg}`);
   if (plan.targets.redis) lines.push(`  redis: ${plan.targets.redis}`);
   if (plan.actions.length === 0) lines.push('', 'No action proposed.');
@@ -159,7 +180,8 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
   program
     .command('optimize')
     .description('propose optimizations for a run (dry run); --apply makes the changes, with a rollback journal')
-    .requiredOption('-r, --run <run>', 'run id (or unique prefix), "latest", a run directory, or a result.json')
+    .option('-r, --run <run>', 'run id (or unique prefix), "latest", a run directory, or a result.json')
+    .option('-p, --plan <file>', 'use a plan saved with --out instead of planning again (apply exactly what was reviewed)')
     .option('--pg <url>', 'PostgreSQL URL of the run\'s database (default: the run\'s probe target when it has no password)')
     .option('--redis <url>', 'Redis URL (default: the run\'s probe target when it has no password)')
     .option('-s, --strategy <strategy>', `${STRATEGIES.join('|')}`, 'balanced')
@@ -188,23 +210,39 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
           exitCode: ExitCode.USAGE,
         });
       }
-      const result = await loadRunResult(flags.run, { runsDir: flags.runsDir });
-      const pgUrl = flags.pg ?? targetOf(result, 'postgres');
-      const redisUrl = flags.redis ?? targetOf(result, 'redis');
-      const config = {
-        ...(flags.dbMemory ? { memoryBytes: parseSize(flags.dbMemory, '--db-memory') } : {}),
-        ...(flags.dbCpus ? { cpus: parsePositive(flags.dbCpus, '--db-cpus') } : {}),
-        workload: parseChoice<WorkloadType>(flags.workload, WORKLOADS, '--workload'),
-        storage: parseChoice<StorageType>(flags.storage, STORAGES, '--storage'),
-      };
-      const plan = await planOptimizations(result, { pgUrl, redisUrl, strategy, component, config });
+      if (!flags.run === !flags.plan) {
+        throw new TuneupError('TUNEUP_OPTION_MISSING', 'give exactly one of --run and --plan', {
+          location: '--run',
+          hint: 'plan from a run (--run latest), or apply a saved plan (--plan plan.json)',
+          exitCode: ExitCode.USAGE,
+        });
+      }
+      let plan: OptimizationPlan;
+      let pgUrl: string | undefined;
+      let redisUrl: string | undefined;
+      if (flags.plan) {
+        plan = await readPlan(flags.plan);
+        pgUrl = flags.pg ?? usableTarget(plan.targets.pg);
+        redisUrl = flags.redis ?? usableTarget(plan.targets.redis);
+      } else {
+        const result = await loadRunResult(flags.run!, { runsDir: flags.runsDir });
+        pgUrl = flags.pg ?? targetOf(result, 'postgres');
+        redisUrl = flags.redis ?? targetOf(result, 'redis');
+        const config = {
+          ...(flags.dbMemory ? { memoryBytes: parseSize(flags.dbMemory, '--db-memory') } : {}),
+          ...(flags.dbCpus ? { cpus: parsePositive(flags.dbCpus, '--db-cpus') } : {}),
+          workload: parseChoice<WorkloadType>(flags.workload, WORKLOADS, '--workload'),
+          storage: parseChoice<StorageType>(flags.storage, STORAGES, '--storage'),
+        };
+        plan = await planOptimizations(result, { pgUrl, redisUrl, strategy, component, config });
+      }
       if (flags.out) await writeFile(flags.out, `${JSON.stringify(plan, null, 2)}\n`);
       if (!flags.apply) {
         io.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
         if (!flags.json && plan.actions.some((a) => a.applicable)) io.err('dry run: nothing was changed. Apply with --apply --environment NAME.');
         return;
       }
-      if (!flags.json) io.out(renderPlan(plan));
+      if (!flags.json) io.out(renderPlan(plan, { applying: true }));
       if (!plan.actions.some((a) => a.applicable && a.changes.length > 0)) {
         io.err('nothing to apply.');
         return;

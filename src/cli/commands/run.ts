@@ -51,21 +51,24 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     const absolute = resolve(planPath);
     const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
     const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, plan);
-    await executeRun(plan, io, {
-      workers: parsePositiveInt(flags.workers, '--workers'),
-      segment: flags.segment,
-      json: flags.json,
-      quiet: flags.quiet,
-      noReport: !flags.report,
-      noThresholds: !flags.thresholds,
-      labels: parsePairs(flags.tag, '--tag'),
-      probes: probes.probes,
-      targetPid: probes.targetPid,
-      enrich: probes.enrich,
-      // Worker threads cannot receive functions: they load the plan again from its file.
-      planSource: planFileSource(absolute, { env, overrides }),
-    });
-    await probes.cleanup();
+    try {
+      await executeRun(plan, io, {
+        workers: parsePositiveInt(flags.workers, '--workers'),
+        segment: flags.segment,
+        json: flags.json,
+        quiet: flags.quiet,
+        noReport: !flags.report,
+        noThresholds: !flags.thresholds,
+        labels: parsePairs(flags.tag, '--tag'),
+        probes: probes.probes,
+        targetPid: probes.targetPid,
+        enrich: probes.enrich,
+        // Worker threads cannot receive functions: they load the plan again from its file.
+        planSource: planFileSource(absolute, { env, overrides }),
+      });
+    } finally {
+      await probes.cleanup();
+    }
   });
 }
 

@@ -188,7 +188,8 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     if (usecPerCall !== undefined) evidence.push({ label: `${cmd.toUpperCase()} mean time`, value: usecPerCall / 1000, unit: 'ms', source: 'redis INFO commandstats' });
     const severe = isDangerous || (s !== undefined && s.maxUs >= 100_000);
     // The slow log says when each slow call ran: the endpoints busy in those seconds issued it.
-    const timed = s ? endpointsAtOffsets(input, s.at.map((at) => at - input.result.startedAt)) : [];
+    // SLOWLOG times have one-second resolution: each entry votes for two points inside its second.
+    const timed = s ? endpointsAtOffsets(input, s.at.flatMap((at) => [at + 250, at + 750].map((x) => x - input.result.startedAt))) : [];
     const eps = timed.length > 0 ? timed : users.map((u) => u.endpoint);
     out.push(
       makeFinding({

@@ -9,7 +9,7 @@
  * @module
  */
 import type { ProbeEvidence } from '../../result/types.js';
-import { TuneupError } from '../../errors.js';
+import { ExitCode, TuneupError } from '../../errors.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from './series-builder.js';
 import { clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readTcpSockets, type ProcStat } from './procfs.js';
@@ -216,6 +216,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
       if (process.platform !== 'linux') {
         throw new TuneupError('TUNEUP_PROBE_PROCESS_UNSUPPORTED', 'The process probe reads /proc and needs Linux.', {
           hint: 'Run tuneup on the service host (Linux), or drop the process probe and use the prometheus probe.',
+          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
       const resolved = options.pid ?? (options.command !== undefined ? await findPidByCommand(options.command) : undefined) ?? ctx.targetPid;
@@ -223,6 +224,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         throw new TuneupError('TUNEUP_PROBE_PROCESS_NOT_FOUND', options.command !== undefined ? `No process matches "${options.command}".` : 'The process probe has no target pid.', {
           hint: 'Pass --pid <pid> of the service, or a command-line substring that matches it.',
           location: 'probes.process',
+          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
       pid = resolved;
@@ -234,6 +236,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         throw new TuneupError('TUNEUP_PROBE_PROCESS_NOT_FOUND', `Process ${pid} does not exist or cannot be read.`, {
           hint: 'Check the pid (the service may have restarted) and that tuneup runs as the same user or root.',
           cause: err,
+          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
       await takeSample(ctx.offsetMs());

@@ -8,7 +8,7 @@
  * @module
  */
 import type { ProbeEvidence } from '../../result/types.js';
-import { TuneupError } from '../../errors.js';
+import { ExitCode, TuneupError } from '../../errors.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from '../process/series-builder.js';
 import { labelKey, parsePrometheusText, type PromExposition, type PromFamily } from './parse.js';
@@ -147,6 +147,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
           hint: 'Check that the service exposes Prometheus metrics at this URL (e.g. prom-client with collectDefaultMetrics()), or drop the prometheus probe.',
           cause: err,
           location: 'probes.prometheus.url',
+          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
     },
