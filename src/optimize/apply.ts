@@ -45,6 +45,12 @@ export interface ApplyOptions {
    * simulate a crash between journaling and running.
    */
   onStep?: (step: JournalStep, entry: JournalEntry) => void | Promise<void>;
+  /**
+   * Stop between steps when aborted (Ctrl-C): the running statement is
+   * finished (no half-built index), the rest stays `pending`, and apply
+   * throws `TUNEUP_APPLY_INTERRUPTED` naming the journal to roll back.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link rollbackJournal}. */
@@ -94,6 +100,14 @@ export async function applyPlan(plan: OptimizationPlan, options: ApplyOptions): 
   const ctx = await openContext(entry.steps, options);
   try {
     for (const step of entry.steps) {
+      if (options.signal?.aborted) {
+        entry.status = 'failed';
+        await writeJournal(options.journalDir, entry);
+        throw new TuneupError('TUNEUP_APPLY_INTERRUPTED', `apply interrupted before ${step.change.description}; the steps before it were applied`, {
+          hint: `undo them with \`tuneup rollback ${entry.id}\`, or keep them`,
+          exitCode: ExitCode.INTERRUPTED,
+        });
+      }
       const executor = EXECUTORS[step.change.op];
       try {
         const inspection = await executor.inspect(step.change, ctx.exec);

@@ -21,7 +21,7 @@ import type pg from 'pg';
 import type { StatementDelta } from '../probes/postgres/types.js';
 import { explainGeneric, prepareExplainSession, type ExplainedPlan } from './generic-plan.js';
 import { qualifiedName, quoteIdent } from './pg-session.js';
-import { analyzeStatement, isPlannable, loadParser, type ColumnUse } from './sql-analysis.js';
+import { analyzeStatement, fingerprintStatement, isPlannable, loadParser, normalizeStatement, type ColumnUse } from './sql-analysis.js';
 import type { Action, Change, CostEstimate, Risk } from './types.js';
 
 /** Thresholds of the index advisor (Dexter's defaults). */
@@ -204,11 +204,15 @@ async function ensureHypopg(client: pg.Client): Promise<boolean> {
   }
 }
 
-/** pg_stat_statements can list one fingerprint under several queryids (per user); plan each once. */
+/**
+ * pg_stat_statements lists one statement under several queryids (one per
+ * user, or texts that differ only in constants or layout); plan each
+ * libpg-query fingerprint once, summing calls and time.
+ */
 function groupByFingerprint(statements: StatementDelta[]): StatementDelta[] {
   const byText = new Map<string, StatementDelta>();
   for (const s of statements) {
-    const key = s.query.replace(/\s+/g, ' ').trim();
+    const key = fingerprintStatement(normalizeStatement(s.query)) ?? s.query.replace(/\s+/g, ' ').trim();
     const seen = byText.get(key);
     if (!seen) byText.set(key, { ...s });
     else {

@@ -170,6 +170,31 @@ describe('apply and rollback of an index (real PostgreSQL 15)', () => {
     assert.deepEqual(await tuneupIndexes(db), []);
   });
 
+  test('an interrupt (abort signal) stops between steps; the applied step is rolled back', async () => {
+    const analyze = {
+      id: 'pg-maintenance:analyze:public.orders', kind: 'pg-maintenance', component: 'database', target: 'public.orders', risk: 'safe', title: 'ANALYZE', rationale: 'r', evidence: [], applicable: true,
+      changes: [{ id: 'a', system: 'postgres', op: 'maintenance', description: 'ANALYZE orders', statements: ['ANALYZE "public"."orders"'], undo: [], params: {} }],
+    } as const;
+    const twoSteps = { ...plan, actions: [...plan.actions, structuredClone(analyze) as never] };
+    const controller = new AbortController();
+    let id = '';
+    await assert.rejects(
+      applyPlan(twoSteps, {
+        journalDir, environment: 'test', pgUrl: db.url, signal: controller.signal,
+        onStep: (step, entry) => {
+          id = entry.id;
+          if (step.state === 'applied') controller.abort();
+        },
+      }),
+      (err: { code?: string; exitCode?: number }) => err.code === 'TUNEUP_APPLY_INTERRUPTED' && err.exitCode === 105,
+    );
+    const journal = await readJournal(journalDir, id);
+    assert.deepEqual(journal.steps.map((s) => s.state), ['applied', 'pending']);
+    assert.deepEqual(await tuneupIndexes(db), [{ name: 'tuneup_orders_user_id_idx', valid: true }]);
+    await rollbackJournal(id, { journalDir, pgUrl: db.url });
+    assert.deepEqual(await tuneupIndexes(db), []);
+  });
+
   test('apply skips an index that already exists, and its rollback leaves it alone', async () => {
     await db.query('CREATE INDEX tuneup_orders_user_id_idx ON orders (user_id)');
     const entry = await applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url });

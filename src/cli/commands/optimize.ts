@@ -249,7 +249,17 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
       }
       if (flags.environment === 'production') await confirmProduction(io, plan, flags.yes);
       const lockTimeoutMs = Number(flags.lockTimeout);
+      // First Ctrl-C: finish the running statement (no half-built index), stop before the next.
+      // The handler is `once`, so a second Ctrl-C kills at once; the journal still lets rollback finish the job.
+      const interrupt = new AbortController();
+      const onSignal = (): void => {
+        interrupt.abort();
+        io.err('interrupt: finishing the current step, then stopping (Ctrl-C again to stop now; then run `tuneup rollback` with the journal id)');
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const entry = await applyPlan(plan, {
+        signal: interrupt.signal,
         journalDir: flags.journalDir,
         environment: flags.environment!,
         pgUrl,
@@ -260,6 +270,9 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
           if (step.state === 'started') io.err(`[${e.id}] applying: ${step.change.statements.join('; ')}`);
           else io.err(`[${e.id}] ${step.state}: ${step.change.description}${step.message ? ` (${step.message})` : ''}`);
         },
+      }).finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       });
       io.out(flags.json ? JSON.stringify(entry, null, 2) : `\napplied: journal ${entry.id}. Undo with: tuneup rollback ${entry.id}${pgUrl ? ' --pg URL' : ''}${redisUrl ? ' --redis URL' : ''}`);
     });
