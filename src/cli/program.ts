@@ -13,6 +13,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerCompareCommands } from './commands/compare.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerProfileCommand } from './commands/profile.js';
+import { registerOptimizeCommands } from './commands/optimize.js';
 
 function version(): string {
   try {
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIO): Command {
   registerCompareCommands(program, io);
   registerAnalyzeCommand(program, io);
   registerProfileCommand(program, io);
+  registerOptimizeCommands(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
