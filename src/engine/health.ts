@@ -15,9 +15,9 @@
  * - CPU above 90 % of the generator's usable cores in more than half of the
  *   intervals (usable cores = threads running load, capped by the machine);
  * - late starts > 1 % of open-model iterations (tolerance 10 ms, see
- *   {@link DEFAULT_LATE_START_TOLERANCE_MS});
- * - dropped iterations > 1 % of scheduled open-model iterations: maxVUs was
- *   exhausted, so the offered load was not delivered.
+ *   {@link DEFAULT_LATE_START_TOLERANCE_MS}) and at least 10 of them;
+ * - dropped iterations > 1 % of scheduled open-model iterations (and at
+ *   least 10): maxVUs was exhausted, so the offered load was not delivered.
  *
  * @module
  */
@@ -35,6 +35,11 @@ export const CPU_BUSY_SHARE_LIMIT = 0.5;
 export const LATE_START_SHARE_LIMIT = 0.01;
 /** Dropped over scheduled open-model iterations. */
 export const DROPPED_SHARE_LIMIT = 0.01;
+/**
+ * Fewest late or dropped iterations that can indicate saturation. A handful in a short
+ * run (start-up JIT, one GC pause) is noise, not a generator that limited the run.
+ */
+export const MIN_LATE_OR_DROPPED = 10;
 
 /** Event-loop delay of one thread, summarised (ms). */
 export interface LoopDelaySummary {
@@ -148,7 +153,7 @@ export function summarizeHealth(inputs: HealthInputs): GeneratorHealth {
     }
   }
   const scheduled = inputs.openIterations + inputs.droppedIterations;
-  if (inputs.openIterations > 0 && inputs.lateStarts / inputs.openIterations > LATE_START_SHARE_LIMIT) {
+  if (inputs.lateStarts >= MIN_LATE_OR_DROPPED && inputs.lateStarts / inputs.openIterations > LATE_START_SHARE_LIMIT) {
     evidence.push({
       label: `iterations started > ${inputs.lateStartToleranceMs} ms late`,
       value: round((inputs.lateStarts / inputs.openIterations) * 100),
@@ -156,7 +161,7 @@ export function summarizeHealth(inputs: HealthInputs): GeneratorHealth {
       limit: LATE_START_SHARE_LIMIT * 100,
     });
   }
-  if (scheduled > 0 && inputs.droppedIterations / scheduled > DROPPED_SHARE_LIMIT) {
+  if (inputs.droppedIterations >= MIN_LATE_OR_DROPPED && inputs.droppedIterations / scheduled > DROPPED_SHARE_LIMIT) {
     evidence.push({
       label: 'iterations dropped (no free VU: raise preAllocatedVUs/maxVUs)',
       value: round((inputs.droppedIterations / scheduled) * 100),

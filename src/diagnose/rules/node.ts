@@ -43,9 +43,15 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
   const p99 = numbers(v.eventLoopLagP99Ms);
   const max = numbers(v.eventLoopLagMaxMs);
   const legacy = numbers(v.eventLoopLagMs);
-  const p50Med = p50.length > 0 ? quantile(p50, 0.5) : legacy.length > 0 ? quantile(legacy, 0.5) : 0;
-  const p99Med = quantile(p99, 0.5);
-  const maxP90 = quantile(max, 0.9);
+  // prom-client (like perf_hooks.monitorEventLoopDelay underneath) samples the loop on a timer of
+  // `eventLoopMonitoringPrecision` (10 ms by default) and reports that resolution as delay: an idle
+  // loop shows p50 ≈ min ≈ 10 ms. The reported minimum is that floor; only the excess is blocking.
+  const mins = numbers(v.eventLoopLagMinMs);
+  const floor = mins.length > 0 ? quantile(mins, 0.5) : 0;
+  const excess = (x: number) => Math.max(0, x - floor);
+  const p50Med = excess(p50.length > 0 ? quantile(p50, 0.5) : legacy.length > 0 ? quantile(legacy, 0.5) : 0);
+  const p99Med = excess(quantile(p99, 0.5));
+  const maxP90 = excess(quantile(max, 0.9));
   const over = [
     p50Med >= config.get('eventLoop.p50LagMs'),
     p99Med >= config.get('eventLoop.p99LagMs'),
@@ -66,6 +72,7 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
   if (p50.length > 0 || legacy.length > 0) evidence.push({ label: 'event-loop delay p50 (median over scrapes)', value: p50Med, unit: 'ms', source: p50.length > 0 ? 'nodejs_eventloop_lag_p50_seconds' : 'nodejs_eventloop_lag_seconds' });
   if (p99.length > 0) evidence.push({ label: 'event-loop delay p99 (median over scrapes)', value: p99Med, unit: 'ms', source: 'nodejs_eventloop_lag_p99_seconds' });
   if (max.length > 0) evidence.push({ label: 'event-loop delay max (p90 over scrapes)', value: maxP90, unit: 'ms', source: 'nodejs_eventloop_lag_max_seconds' });
+  if (floor > 0) evidence.push({ label: 'monitor resolution subtracted (median reported minimum)', value: floor, unit: 'ms', source: 'nodejs_eventloop_lag_min_seconds' });
   for (const h of heavy) evidence.push({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' });
   if (cpu && cpuMean !== undefined) evidence.push({ label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source });
   if (hostContention) {

@@ -12,7 +12,7 @@ import type { ProbeEvidence } from '../../result/types.js';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from './series-builder.js';
-import { clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readTcpSockets, type ProcStat } from './procfs.js';
+import { SYNC_SLICE, yieldToLoop, clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readTcpSockets, type ProcStat } from './procfs.js';
 import type { ProcessProbeData, RemoteEndpoint } from './types.js';
 
 /** Options of {@link createProcessProbe}. Give `pid`, or `command` to find the process by its command line. */
@@ -101,8 +101,10 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
     }
     scansSinceFull = 1;
     const found: number[] = [];
+    let read = 0;
     for (const p of await listPids()) {
       if (p === pid) continue;
+      if (++read % SYNC_SLICE === 0) await yieldToLoop();
       try {
         const st = await readStat(p);
         if (st.comm !== 'postgres' && !st.comm.startsWith('postgres')) continue;

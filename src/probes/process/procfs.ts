@@ -15,6 +15,16 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 const readFile = async (path: string, _enc: 'utf8'): Promise<string> => readFileSync(path, 'utf8');
 const readdir = async (path: string): Promise<string[]> => readdirSync(path);
 const readlink = async (path: string): Promise<string> => readlinkSync(path);
+
+/**
+ * The probe shares the load generator's event loop, so long runs of synchronous
+ * reads are cut into slices: the generator's own timers (open-model arrivals,
+ * response timestamps) are never held back by more than one slice.
+ */
+export const SYNC_SLICE = 32;
+
+/** Let the event loop run pending timers and I/O before the next slice. */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import { execFileSync } from 'node:child_process';
 
 /** CPU ticks and identity from `/proc/<pid>/stat`. */
@@ -60,17 +70,16 @@ export async function readStatus(pid: number): Promise<{ rssBytes: number; threa
 export async function readFds(pid: number): Promise<{ count: number; socketInodes: Set<string> }> {
   const names = await readdir(`/proc/${pid}/fd`);
   const socketInodes = new Set<string>();
-  await Promise.all(
-    names.map(async (n) => {
-      try {
-        const target = await readlink(`/proc/${pid}/fd/${n}`);
-        const m = /^socket:\[(\d+)\]$/.exec(target);
-        if (m) socketInodes.add(m[1]!);
-      } catch {
-        // fd closed between readdir and readlink: ignore.
-      }
-    }),
-  );
+  for (let i = 0; i < names.length; i++) {
+    if (i > 0 && i % SYNC_SLICE === 0) await yieldToLoop();
+    try {
+      const target = await readlink(`/proc/${pid}/fd/${names[i]}`);
+      const m = /^socket:\[(\d+)\]$/.exec(target);
+      if (m) socketInodes.add(m[1]!);
+    } catch {
+      // fd closed between readdir and readlink: ignore.
+    }
+  }
   return { count: names.length, socketInodes };
 }
 

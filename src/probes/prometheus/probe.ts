@@ -95,6 +95,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
     series.set('eventLoopLagP50Ms', gaugeMs('nodejs_eventloop_lag_p50_seconds'), 'ms');
     series.set('eventLoopLagP99Ms', gaugeMs('nodejs_eventloop_lag_p99_seconds'), 'ms');
     series.set('eventLoopLagMaxMs', gaugeMs('nodejs_eventloop_lag_max_seconds'), 'ms');
+    series.set('eventLoopLagMinMs', gaugeMs('nodejs_eventloop_lag_min_seconds'), 'ms');
     series.set('eventLoopLagMs', gaugeMs('nodejs_eventloop_lag_seconds'), 'ms');
     series.set('heapUsedBytes', firstValue(f.get('nodejs_heap_size_used_bytes')), 'bytes');
     series.set('rssBytes', firstValue(f.get('process_resident_memory_bytes')), 'bytes');
