@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startRun } from '../engine/run.js';
 import type { PlanSource } from '../engine/workers.js';
-import { assembleRunResult, DEFAULT_RUNS_DIR, writeRunResult } from '../engine/result.js';
+import { assembleRunResult, DEFAULT_RUNS_DIR, writeJsonAtomic, writeRunResult } from '../engine/result.js';
 import { ExitCode } from '../errors.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import type { Probe } from '../probes/types.js';
@@ -18,6 +18,9 @@ import type { RunResult } from '../result/types.js';
 import { setExitCode } from './exit.js';
 import type { CliIO } from './io.js';
 import { createLiveDisplay } from './live.js';
+
+/** File next to a segment's result.json holding its mergeable metrics snapshot. */
+export const SEGMENT_SNAPSHOT_FILE = 'segment-snapshot.json';
 
 /** Output and engine options common to `load` and `run`. */
 export interface ExecuteRunOptions {
@@ -100,6 +103,15 @@ export async function executeRun(plan: ResolvedPlan, io: CliIO, options: Execute
   const runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
   const resultPath = await writeRunResult(result, runsDir);
   const runDir = resolve(resultPath, '..');
+  if (options.segment) {
+    // A segment's result is one part of a bigger run: keep the mergeable metrics so
+    // `tuneup merge` can combine the parts exactly and judge thresholds globally.
+    await writeJsonAtomic(join(runDir, SEGMENT_SNAPSHOT_FILE), {
+      segment: outcome.segment,
+      durationMs: outcome.durationMs,
+      snapshot: outcome.snapshot,
+    });
+  }
   let htmlPath: string | undefined;
   if (!options.noReport) htmlPath = (await writeReports(result, runDir)).html;
 

@@ -14,6 +14,7 @@ import { registerCompareCommands } from './commands/compare.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerProfileCommand } from './commands/profile.js';
 import { registerOptimizeCommands } from './commands/optimize.js';
+import { registerMergeCommand } from './commands/merge.js';
 
 function version(): string {
   try {
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIO): Command {
   registerAnalyzeCommand(program, io);
   registerProfileCommand(program, io);
   registerOptimizeCommands(program, io);
+  registerMergeCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -16,7 +16,7 @@
  * @module
  */
 import { TuneupError } from '../errors.js';
-import { buildResultMetrics, encodeHistogram, queryMetric, type AggregatedMetric, type ResultMetrics, type SnapshotMetric } from '../metrics/index.js';
+import { buildResultMetrics, queryMetric, type AggregatedMetric, type ResultMetrics, type SnapshotMetric } from '../metrics/index.js';
 import type { MetricSeries } from '../result/types.js';
 import type { AggregatedMetricLike, MetricQuery } from '../thresholds/types.js';
 import type { LiveStats, RecorderSnapshot } from '../metrics/recorder-types.js';
@@ -338,7 +338,8 @@ export function thresholdQuery(metrics: ReadonlyArray<MetricSeries | SnapshotMet
     if (agg.min !== undefined) out.min = agg.min;
     if (agg.max !== undefined) out.max = agg.max;
     if (agg.stats !== undefined) out.stats = agg.stats;
-    if (agg.histogram !== undefined) out.histogram = encodeHistogram(agg.histogram);
+    // The evaluator reads a live histogram directly: no encode/decode per live check.
+    if (agg.histogram !== undefined) out.histogram = agg.histogram;
     return out;
   };
 }
