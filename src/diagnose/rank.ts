@@ -18,10 +18,11 @@ export function score(f: Finding): number {
 
 /**
  * Causes that explain an endpoint's unexplained wait more specifically than
- * slow-dependency does (an N+1 loop's sequential round trips are wait too): when one of them names the endpoint (or the whole
+ * slow-dependency does (an N+1 loop's sequential round trips are wait too; a slow
+ * cache command is cache time the cost model may not have measured): when one of them names the endpoint (or the whole
  * service), the slow-dependency finding for that endpoint is dropped.
  */
-const EXPLAINS_WAIT: FindingCategory[] = ['pool-saturation', 'lock-contention', 'cpu-saturation', 'event-loop-blocked', 'generator-saturated', 'n-plus-one'];
+const EXPLAINS_WAIT: FindingCategory[] = ['pool-saturation', 'lock-contention', 'cpu-saturation', 'event-loop-blocked', 'generator-saturated', 'n-plus-one', 'cache-slow-command'];
 
 function endpointsOf(f: Finding): string[] {
   return [...new Set([...(f.endpoint ? [f.endpoint] : []), ...(f.endpoints ?? [])])];
@@ -46,7 +47,9 @@ export function rankFindings(findings: Finding[]): Finding[] {
       const eps = endpointsOf(c);
       // A cause without an endpoint, or the generator, explains every endpoint's wait; CPU and event-loop
       // saturation are judged per endpoint by the slow-dependency rule itself (in the seconds it ran).
-      return eps.length === 0 || c.category === 'generator-saturated' || eps.includes(f.endpoint ?? '');
+      // A generator only briefly late (low) does not explain a wait the service shows.
+      if (c.category === 'generator-saturated') return c.severity !== 'low';
+      return eps.length === 0 || eps.includes(f.endpoint ?? '');
     });
   });
   // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.

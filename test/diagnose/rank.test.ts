@@ -40,3 +40,13 @@ test('a service-wide CPU saturation explains every endpoint\'s wait', () => {
   const ranked = rankFindings([f('slow-dependency:GET /a', 'slow-dependency', 'high', 0.9, 'GET /a'), f('cpu-saturation:service', 'cpu-saturation', 'high', 0.6)]);
   assert.deepEqual(ranked.map((x) => x.category), ['cpu-saturation']);
 });
+
+test('a slow cache command explains its endpoint\'s wait; a generator only briefly late explains none', () => {
+  const ranked = rankFindings([
+    f('slow-dependency:GET /a', 'slow-dependency', 'medium', 0.8, 'GET /a'),
+    f('slow-dependency:GET /b', 'slow-dependency', 'medium', 0.6, 'GET /b'),
+    f('cache-slow-command:keys', 'cache-slow-command', 'high', 0.5, 'GET /a', { endpoints: ['GET /a'] }),
+    f('generator-saturated:generator', 'generator-saturated', 'low', 0.1),
+  ]);
+  assert.deepEqual(ranked.map((x) => x.id), ['cache-slow-command:keys', 'slow-dependency:GET /b', 'generator-saturated:generator']);
+});

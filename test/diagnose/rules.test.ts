@@ -208,6 +208,24 @@ test('error-rate, large-payload and generator-saturated come from the load itsel
   assert.equal(d.findings[0]!.category, 'generator-saturated', 'a generator-limited run is the first thing to know');
 });
 
+test('generator-saturated follows how much of the run it distorted: a few late starts stay low, below a measured fault', () => {
+  const p = healthyParts();
+  p.endpoints['GET /api/products/:id']!.meanResponseBytes = 1_200_000;
+  const requests = Object.values(p.endpoints).reduce((a, e) => a + e.requests.reduce((x, y) => x + y, 0), 0);
+  p.patch = {
+    generator: {
+      // Just over the engine's limits: p99 delay 10.05 ms > 10 ms, 0.5 % of iterations late.
+      saturated: true, evidence: [{ label: 'event-loop delay p99', value: 10.05, unit: 'ms', limit: 10 }], eventLoopDelay: { p50: 0.2, p99: 10.05, max: 60 },
+      cpuPercent: { mean: 9, max: 18 }, lateStarts: Math.round(requests * 0.005), lateStartToleranceMs: 10, droppedIterations: 0, workers: 0, maxRssBytes: 1e8,
+    },
+  };
+  const d = diagnose(build(p));
+  const g = only(d.findings, 'generator-saturated');
+  assert.equal(g.severity, 'low');
+  assert.equal(d.findings[0]!.category, 'large-payload');
+  assert.equal(d.findings.filter(atLeastMedium).some((x) => x.category === 'generator-saturated'), false);
+});
+
 test('cache-miss: low hit ratio with a write on every read; evictions', () => {
   const p = healthyParts();
   p.redis!.data = {
@@ -331,6 +349,20 @@ test('cache-slow-command names the endpoint busy when the slow log entries ran',
   assert.equal(f.endpoint, 'GET /api/orders');
   assert.deepEqual(f.endpoints, ['GET /api/orders']);
   assert.equal(f.severity, 'medium');
+});
+
+test('cache-slow-command in a mixed run: only an endpoint whose requests lasted as long as the slow call can have issued it', () => {
+  // Both endpoints run in every second (a mixed run): time alone would name the busier GET /api/products/:id.
+  const result = build(healthyParts());
+  result.probes!.find((x) => x.probe === 'redis')!.data = {
+    info: redisInfo({ keyspaceHits: 1000, keyspaceMisses: 10 }),
+    commandStats: [{ command: 'hgetall', calls: 30, usec: 30 * 20_000 }],
+    // 20 ms calls: GET /api/products/:id never took that long (max ≈ 10 ms), GET /api/orders did.
+    slowlog: [30, 31, 32].map((s) => ({ id: s, at: result.startedAt + s * 1000 + 400, durationUs: 20_000, args: ['HGETALL', 'big'], client: '', clientName: '' })),
+  };
+  const f = only(diagnose(result).findings, 'cache-slow-command');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.deepEqual(f.endpoints, ['GET /api/orders']);
 });
 
 test('event-loop delay with an idle service and no CPU-heavy endpoint is reported as host contention, low', () => {

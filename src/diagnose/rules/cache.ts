@@ -10,6 +10,7 @@
  */
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
+import { quantile } from '../evidence.js';
 import { readRedis } from '../redis-view.js';
 import { endpointsAtOffsets } from './attribution.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
@@ -189,7 +190,11 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     const severe = isDangerous || (s !== undefined && s.maxUs >= 100_000);
     // The slow log says when each slow call ran: the endpoints busy in those seconds issued it.
     // SLOWLOG times have one-second resolution: each entry votes for two points inside its second.
-    const timed = s ? endpointsAtOffsets(input, s.at.flatMap((at) => [at + 250, at + 750].map((x) => x - input.result.startedAt))) : [];
+    // A request that issued a call of d ms took at least d ms: the typical (median) slow entry's duration weighs
+    // endpoints by how many of their requests lasted that long, which separates them in a mixed run where
+    // every endpoint is busy in every second.
+    const minMs = s && s.n > 0 ? quantile(slow.filter((e) => e.command === cmd).map((e) => e.durationUs), 0.5) / 1000 : 0;
+    const timed = s ? endpointsAtOffsets(input, s.at.flatMap((at) => [at + 250, at + 750].map((x) => x - input.result.startedAt)), minMs) : [];
     const eps = timed.length > 0 ? timed : users.map((u) => u.endpoint);
     out.push(
       makeFinding({

@@ -11,22 +11,29 @@ import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { StatementDelta, TableDelta } from '../../probes/postgres/types.js';
 import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
-import { alignToGrid, numbers } from '../evidence.js';
+import { alignToGrid, numbers, quantile } from '../evidence.js';
 import type { ExplainData, ExplainedStatement } from '../explain-types.js';
 import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, tablesInQuery } from '../sql.js';
-import { endpointsAtOffsets } from './attribution.js';
+import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 /** Attribution of a statement to endpoints with its share of each endpoint's latency. */
 export function statementEndpoints(input: DiagnosisInput, queryid: string): { rows: (StatementAttribution & { share: number })[]; impact: number } {
+  const perCallMs = input.probes.postgres?.data.statements?.find((x) => x.queryid === queryid)?.meanExecMs ?? 0;
   const rows = input.demand.statements
     .filter((s) => s.queryid === queryid && s.callsPerRequest >= 0.05)
     .map((s) => {
       const mean = serviceMean(input, s.endpoint);
-      return { ...s, share: mean > 0 ? Math.min(1, s.execMsPerRequest / mean) : 0 };
+      const summary = input.result.endpoints.find((e) => e.endpoint === s.endpoint);
+      // A request that ran one call of m ms lasted at least m ms. In a mixed run the regression can charge a
+      // slow statement to a fast endpoint (collinear request columns); such an endpoint has few requests that
+      // long, so it ranks by that share (half its requests or more: fully plausible).
+      const plausible = perCallMs > 0 && summary ? Math.min(1, 2 * shareAtLeast(summary.serviceTime, perCallMs)) : 1;
+      return { ...s, share: mean > 0 ? Math.min(1, s.execMsPerRequest / mean) : 0, plausible };
     })
-    .sort((a, b) => b.share - a.share);
+    .sort((a, b) => b.share * b.plausible - a.share * a.plausible)
+    .map(({ plausible: _p, ...r }) => r);
   return { rows, impact: rows[0]?.share ?? 0 };
 }
 
@@ -389,7 +396,9 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
       if (s && queryTouchesTable(s.query, schema!, table!)) endpoints.add(a.endpoint);
     }
   }
-  if (endpoints.size === 0) for (const e of endpointsAtOffsets(input, seenPairs.flatMap((p) => [p.firstSeenOffsetMs, p.lastSeenOffsetMs]))) endpoints.add(e);
+  // A blocked request lasted at least as long as it waited: weigh endpoints by how many of their requests took the typical wait.
+  const minWaitMs = seenPairs.length > 0 ? quantile(seenPairs.map((p) => p.maxWaitMs), 0.5) : 0;
+  if (endpoints.size === 0) for (const e of endpointsAtOffsets(input, seenPairs.flatMap((p) => [p.firstSeenOffsetMs, p.lastSeenOffsetMs]), minWaitMs)) endpoints.add(e);
   const heldOpen = worst && /idle in transaction/.test(worst.blockingState);
   const evidence: Evidence[] = [
     { label: 'active backend samples waiting on a lock', value: lockShare, unit: 'ratio', source: 'pg_stat_activity' },
