@@ -78,7 +78,9 @@ test('profile run against a service with planted faults: missing index and N+1 a
   const offset = () => performance.now() - t0;
   const ctx = { runStartedAt: Date.now(), offsetMs: offset, signal: new AbortController().signal };
   for (const p of probes) await p.start(ctx);
-  const steps = Math.ceil((endpoints.length * STEP_MS) / 1000) + 1;
+  // Idle gap between steps (as `tuneup profile` does), so no 1 s interval mixes two endpoints' completions.
+  const GAP_MS = 1500;
+  const steps = Math.ceil((endpoints.length * (STEP_MS + GAP_MS)) / 1000) + 2;
   const requests = Object.fromEntries(endpoints.map(([name]) => [name, new Array<number>(steps).fill(0)]));
   const durations = Object.fromEntries(endpoints.map(([name]) => [name, [] as number[]]));
   let sent = 0;
@@ -99,11 +101,14 @@ test('profile run against a service with planted faults: missing index and N+1 a
   );
 
   for (const [i, [name, path]] of endpoints.entries()) {
-    const stepEnd = (i + 1) * STEP_MS;
+    if (i > 0) await new Promise((r) => setTimeout(r, GAP_MS));
+    const stepEnd = offset() + STEP_MS;
+    // Each step gets its share of the bound, so a fast runtime cannot starve the later steps.
+    const stepLimit = sent + Math.floor(MAX_REQUESTS / endpoints.length);
     await Promise.all(
       Array.from({ length: WORKERS }, async (_, w) => {
         let k = w;
-        while (offset() < stepEnd && sent < MAX_REQUESTS) {
+        while (offset() < stepEnd && sent < stepLimit) {
           sent++;
           const started = performance.now();
           const res = await fetch(`${base}${path}?c=${(k += WORKERS) % 3000}`);
