@@ -8,6 +8,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { TrendStats } from '../result/types.js';
+import { trendStatsOf } from './summary.js';
 
 /** The histogram type used everywhere in tuneup. */
 export type Histogram = hdr.Histogram;
@@ -90,23 +91,10 @@ export function percentileMs(histogram: Histogram, percentile: number): number |
   return histogram.getValueAtPercentile(percentile) / 1000;
 }
 
-/** Full summary (ms) of a µs histogram. All zeros when empty. */
+/**
+ * Full summary (ms) of a µs histogram; all zeros when empty. One pass over
+ * the buckets (see `summary.ts`), the same numbers every other layer reports.
+ */
 export function trendStats(histogram: Histogram): TrendStats {
-  const count = histogram.totalCount;
-  if (count === 0) {
-    return { count: 0, min: 0, max: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
-  }
-  const at = (p: number) => histogram.getValueAtPercentile(p) / 1000;
-  return {
-    count,
-    min: histogram.minNonZeroValue / 1000,
-    max: histogram.maxValue / 1000,
-    mean: histogram.mean / 1000,
-    stddev: histogram.stdDeviation / 1000,
-    p50: at(50),
-    p90: at(90),
-    p95: at(95),
-    p99: at(99),
-    p999: at(99.9),
-  };
+  return trendStatsOf(histogram);
 }

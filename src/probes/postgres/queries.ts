@@ -7,6 +7,7 @@
  * @module
  */
 import type pg from 'pg';
+import type { DatabaseStatsDelta } from './types.js';
 
 /** Marker inside every probe statement (kept by pg_stat_statements' normalized text). */
 export const PROBE_MARKER = 'tuneup-probe';
@@ -253,25 +254,11 @@ export async function readStatementTexts(db: Queryable, columns: StatementColumn
   return all;
 }
 
-/** pg_stat_database counters of the probed database. */
-export interface DatabaseCounters {
-  numBackends: number;
-  xactCommit: number;
-  xactRollback: number;
-  blksRead: number;
-  blksHit: number;
-  tupReturned: number;
-  tupFetched: number;
-  tupInserted: number;
-  tupUpdated: number;
-  tupDeleted: number;
-  conflicts: number;
-  tempFiles: number;
-  tempBytes: number;
-  deadlocks: number;
-  blkReadMs: number;
-  blkWriteMs: number;
-}
+/**
+ * pg_stat_database counters of the probed database: the same fields as the
+ * delta the evidence stores, as absolute values (numBackends is a gauge in both).
+ */
+export type DatabaseCounters = DatabaseStatsDelta;
 
 /** Read pg_stat_database for the current database. */
 export async function readDatabaseCounters(db: Queryable): Promise<DatabaseCounters> {
