@@ -7,7 +7,8 @@
 import { slowDependencyRule } from './dependency.js';
 import { cacheMissRule, cacheSlowCommandRule, redisConnectionLimitRule } from './cache.js';
 import { errorRateRule, generatorSaturatedRule, largePayloadRule } from './load.js';
-import { cpuSaturationRule, eventLoopBlockedRule, gcPressureRule, memoryGrowthRule } from './node.js';
+import { eventLoopBlockedRule } from './event-loop.js';
+import { cpuSaturationRule, gcPressureRule, memoryGrowthRule } from './node.js';
 import {
   dbConfigRule,
   inefficientQueryRule,
