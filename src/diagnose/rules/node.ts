@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Evidence, Finding } from '../../result/types.js';
+import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { linearTrend, numbers, quantile } from '../evidence.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
