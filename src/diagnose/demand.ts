@@ -96,6 +96,9 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     : probes.prometheus?.series.values.cpuPercent
       ? alignToGrid(grid, probes.prometheus.series, probes.prometheus.series.values.cpuPercent).map((v) => (v === null ? null : v * 10))
       : undefined;
+  const mainCol: RateColumn | undefined = probes.process?.series.values.mainThreadCpuPercent
+    ? alignToGrid(grid, probes.process.series, probes.process.series.values.mainThreadCpuPercent).map((v) => (v === null ? null : v * 10))
+    : undefined;
   const pg = probes.postgres;
   const dbMsCol = pg?.series.values['pg.exec_ms_per_s'] ? alignToGrid(grid, pg.series, pg.series.values['pg.exec_ms_per_s']) : undefined;
   const dbCallsCol = pg?.series.values['pg.calls_per_s'] ? alignToGrid(grid, pg.series, pg.series.values['pg.calls_per_s']) : undefined;
@@ -156,6 +159,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   };
 
   const cpu = estimate('cpu', cpuCol);
+  const mainCpu = estimate('cpu.main-thread', mainCol);
   const dbMs = estimate('db.exec', dbMsCol);
   const dbCalls = estimate('db.calls', dbCallsCol);
   const redisCmds = estimate('redis.commands', redisCol);
@@ -175,6 +179,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const summary = result.endpoints.find((s) => s.endpoint === endpoint);
     const d: EndpointDemand = { endpoint, method: profile ? 'profile' : 'regression' };
     if (cpu[k] !== undefined) d.cpuMs = round(cpu[k]!);
+    if (mainCpu[k] !== undefined) d.mainThreadCpuMs = round(mainCpu[k]!);
     if (dbMs[k] !== undefined) d.dbMs = round(dbMs[k]!);
     if (dbCalls[k] !== undefined) d.dbCalls = round(dbCalls[k]!);
     if (redisCmds[k] !== undefined) d.redisCommands = round(redisCmds[k]!);

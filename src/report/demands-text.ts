@@ -18,7 +18,7 @@ export function renderDemands(result: Pick<RunResult, 'demands' | 'endpoints'>):
   const demands: EndpointDemand[] = result.demands ?? [];
   if (demands.length === 0) return 'no demand profile (no endpoint had enough requests, or no resource was probed)';
   const table = new Table({
-    head: ['endpoint', 'svc p50 ms', 'CPU ms', 'DB ms', 'DB calls', 'stmts', 'redis cmds', 'resp', 'unexpl. ms', 'bottleneck', 'max req/s', 'method'],
+    head: ['endpoint', 'svc p50 ms', 'CPU ms', 'loop ms', 'DB ms', 'DB calls', 'stmts', 'redis cmds', 'resp', 'unexpl. ms', 'bottleneck', 'max req/s', 'method'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
@@ -28,6 +28,7 @@ export function renderDemands(result: Pick<RunResult, 'demands' | 'endpoints'>):
       d.endpoint,
       ms(row?.serviceTime.p50),
       ms(d.cpuMs),
+      ms(d.mainThreadCpuMs),
       ms(d.dbMs),
       count(d.dbCalls),
       count(d.distinctStatements),
@@ -39,5 +40,5 @@ export function renderDemands(result: Pick<RunResult, 'demands' | 'endpoints'>):
       d.method,
     ]);
   }
-  return `cost per request (utilization law: max req/s = 1 / bottleneck demand)\n${table.toString()}`;
+  return `cost per request (utilization law: max req/s = 1 / bottleneck demand; loop ms = CPU on the main thread, which blocks the event loop)\n${table.toString()}`;
 }

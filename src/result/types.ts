@@ -321,6 +321,8 @@ export interface EndpointDemand {
   endpoint: string;
   /** Demand per request on each resource, in ms (or count for calls). */
   cpuMs?: number;
+  /** CPU per request on the service's main thread alone (for Node.js the event loop: synchronous work that blocks it). */
+  mainThreadCpuMs?: number;
   dbMs?: number;
   dbCalls?: number;
   distinctStatements?: number;

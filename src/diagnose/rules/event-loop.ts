@@ -1,7 +1,16 @@
 /**
  * event-loop-blocked: synchronous work on the service's main thread delays
- * every other request (Clinic.js Doctor's delay signal, read from prom-client
- * metrics, confirmed by the cost model's CPU per request).
+ * every other request. Two signals, either suffices:
+ *
+ * - the loop delay prom-client reports, against Clinic.js Doctor's limits
+ *   (median ≥ 10 ms or max ≥ 100 ms) and overload-protection's 42 ms p99;
+ * - a blocking handler: an endpoint whose main-thread CPU per request (the
+ *   cost model, from `/proc/<pid>/task/<pid>/stat`) is at least
+ *   `eventLoop.blockingMs`. Every such request holds the loop that long, so a
+ *   30 ms handler at a few requests per second hurts neighbours long before
+ *   the loop-wide percentiles cross Clinic's limits. When the delay is
+ *   measured, its per-scrape maximum must confirm the block (work cut into
+ *   many short callbacks uses CPU without holding the loop).
  *
  * @module
  */
@@ -9,49 +18,103 @@ import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers, quantile } from '../evidence.js';
 import { cpuHeavyEndpoints, serviceCpu } from './node.js';
-import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
+import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
-/** event-loop-blocked: event-loop delay beyond Clinic Doctor's limits (median ≥ 10 ms or max ≥ 100 ms) or p99 ≥ 42 ms. */
-export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+/** Event-loop delay read from prom-client's metrics, less the monitor's own resolution. */
+interface LoopDelay {
+  /** Medians over scrapes of the reported p50 and p99, and the p90 over scrapes of the maximum (ms, excess over the floor). */
+  p50: number;
+  p99: number;
+  maxP90: number;
+  /** Monitor resolution subtracted (ms). */
+  floor: number;
+  evidence: Evidence[];
+}
+
+/** The loop delay, or undefined when the service exposes none. */
+function readLoopDelay(input: DiagnosisInput): LoopDelay | undefined {
   const v = input.probes.prometheus?.series.values;
-  if (!v) return [];
+  if (!v) return undefined;
   const p50 = numbers(v.eventLoopLagP50Ms);
   const p99 = numbers(v.eventLoopLagP99Ms);
   const max = numbers(v.eventLoopLagMaxMs);
   const legacy = numbers(v.eventLoopLagMs);
+  if (p50.length + p99.length + max.length + legacy.length === 0) return undefined;
   // prom-client (like perf_hooks.monitorEventLoopDelay underneath) samples the loop on a timer of
   // `eventLoopMonitoringPrecision` (10 ms by default) and reports that resolution as delay: an idle
   // loop shows p50 ≈ min ≈ 10 ms. The reported minimum is that floor; only the excess is blocking.
   const mins = numbers(v.eventLoopLagMinMs);
   const floor = mins.length > 0 ? quantile(mins, 0.5) : 0;
   const excess = (x: number) => Math.max(0, x - floor);
-  const p50Med = excess(p50.length > 0 ? quantile(p50, 0.5) : legacy.length > 0 ? quantile(legacy, 0.5) : 0);
-  const p99Med = excess(quantile(p99, 0.5));
-  const maxP90 = excess(quantile(max, 0.9));
-  const over = [
-    p50Med >= config.get('eventLoop.p50LagMs'),
-    p99Med >= config.get('eventLoop.p99LagMs'),
-    max.length >= 3 && maxP90 >= config.get('eventLoop.maxLagMs'),
-  ];
-  if (!over.some(Boolean)) return [];
-  const worst = Math.max(p99Med, p50Med);
-  // An endpoint is named only when one of its requests does enough CPU work to explain the delay itself.
-  const heavy = cpuHeavyEndpoints(input)
-    .filter((h) => h.share >= 0.2 && h.cpuMs >= Math.max(1, 0.1 * Math.max(worst, maxP90 / 4)))
-    .slice(0, 2);
+  const delay: LoopDelay = {
+    p50: excess(p50.length > 0 ? quantile(p50, 0.5) : legacy.length > 0 ? quantile(legacy, 0.5) : 0),
+    p99: excess(p99.length > 0 ? quantile(p99, 0.5) : 0),
+    maxP90: max.length >= 3 ? excess(quantile(max, 0.9)) : 0,
+    floor,
+    evidence: [],
+  };
+  if (p50.length > 0 || legacy.length > 0) delay.evidence.push({ label: 'event-loop delay p50 (median over scrapes)', value: delay.p50, unit: 'ms', source: p50.length > 0 ? 'nodejs_eventloop_lag_p50_seconds' : 'nodejs_eventloop_lag_seconds' });
+  if (p99.length > 0) delay.evidence.push({ label: 'event-loop delay p99 (median over scrapes)', value: delay.p99, unit: 'ms', source: 'nodejs_eventloop_lag_p99_seconds' });
+  if (max.length > 0) delay.evidence.push({ label: 'event-loop delay max (p90 over scrapes)', value: delay.maxP90, unit: 'ms', source: 'nodejs_eventloop_lag_max_seconds' });
+  if (floor > 0) delay.evidence.push({ label: 'monitor resolution subtracted (median reported minimum)', value: floor, unit: 'ms', source: 'nodejs_eventloop_lag_min_seconds' });
+  return delay;
+}
+
+/** An endpoint whose every request holds the loop for `ms` of synchronous CPU. */
+interface BlockingHandler {
+  endpoint: string;
+  ms: number;
+  /** Where `ms` comes from: the main thread alone, or the whole process (thread pool included). */
+  source: 'main thread' | 'process';
+}
+
+/**
+ * Endpoints whose synchronous CPU per request reaches `blockingMs`, worst first.
+ * Main-thread CPU is synchronous by construction; whole-process CPU (no per-thread
+ * data) also counts the thread pool, so it is used only when a measured loop delay
+ * can confirm it.
+ */
+function blockingHandlers(input: DiagnosisInput, blockingMs: number, delay: LoopDelay | undefined): BlockingHandler[] {
+  const out: BlockingHandler[] = [];
+  for (const d of input.demand.demands) {
+    if (d.mainThreadCpuMs !== undefined) {
+      if (d.mainThreadCpuMs >= blockingMs) out.push({ endpoint: d.endpoint, ms: d.mainThreadCpuMs, source: 'main thread' });
+    } else if (delay && d.cpuMs !== undefined && d.cpuMs >= blockingMs) {
+      out.push({ endpoint: d.endpoint, ms: d.cpuMs, source: 'process' });
+    }
+  }
+  // A measured delay confirms a block when its per-scrape maximum reaches half the handler's CPU:
+  // the sampler's timer lands inside a block at a random point, so it sees half of it on average.
+  return out.filter((h) => !delay || delay.maxP90 >= 0.5 * h.ms).sort((a, b) => b.ms - a.ms);
+}
+
+/** event-loop-blocked: Clinic.js Doctor's delay limits, or a handler blocking the loop ≥ `eventLoop.blockingMs` per request. */
+export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const delay = readLoopDelay(input);
+  const blockingMs = config.get('eventLoop.blockingMs');
+  const loopOver = !!delay && (delay.p50 >= config.get('eventLoop.p50LagMs') || delay.p99 >= config.get('eventLoop.p99LagMs') || delay.maxP90 >= config.get('eventLoop.maxLagMs'));
+  const blockers = blockingHandlers(input, blockingMs, delay);
+  if (!loopOver && blockers.length === 0) return [];
+
+  const worst = delay ? Math.max(delay.p99, delay.p50) : 0;
+  const maxP90 = delay?.maxP90 ?? 0;
+  // Without a blocking handler, an endpoint is named only when one of its requests does enough CPU work to explain the delay itself.
+  const heavy = blockers.length > 0
+    ? blockers.slice(0, 2).map((b) => ({ endpoint: b.endpoint, cpuMs: b.ms, share: cpuHeavyEndpoints(input).find((h) => h.endpoint === b.endpoint)?.share }))
+    : cpuHeavyEndpoints(input)
+        .filter((h) => h.share >= 0.2 && h.cpuMs >= Math.max(1, 0.1 * Math.max(worst, maxP90 / 4)))
+        .slice(0, 2)
+        .map((h) => ({ endpoint: h.endpoint, cpuMs: h.cpuMs, share: h.share as number | undefined }));
   const cpu = serviceCpu(input);
   const cpuMean = cpu ? cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length : undefined;
-  // Delay without CPU-heavy handlers and with an idle process: the host (other processes, CPU steal) delays the loop.
-  const hostContention = heavy.length === 0 && cpuMean !== undefined && cpuMean < 50;
-  const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
-  const evidence: Evidence[] = [];
-  if (p50.length > 0 || legacy.length > 0) evidence.push({ label: 'event-loop delay p50 (median over scrapes)', value: p50Med, unit: 'ms', source: p50.length > 0 ? 'nodejs_eventloop_lag_p50_seconds' : 'nodejs_eventloop_lag_seconds' });
-  if (p99.length > 0) evidence.push({ label: 'event-loop delay p99 (median over scrapes)', value: p99Med, unit: 'ms', source: 'nodejs_eventloop_lag_p99_seconds' });
-  if (max.length > 0) evidence.push({ label: 'event-loop delay max (p90 over scrapes)', value: maxP90, unit: 'ms', source: 'nodejs_eventloop_lag_max_seconds' });
-  if (floor > 0) evidence.push({ label: 'monitor resolution subtracted (median reported minimum)', value: floor, unit: 'ms', source: 'nodejs_eventloop_lag_min_seconds' });
-  for (const h of heavy) evidence.push({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' });
+  const evidence: Evidence[] = [...(delay?.evidence ?? [])];
+  for (const b of blockers.slice(0, 2)) evidence.push({ label: `synchronous CPU per request, ${b.endpoint}`, value: b.ms, unit: 'ms', source: b.source === 'main thread' ? 'cost model, /proc/<pid>/task/<pid>/stat' : 'cost model, /proc/<pid>/stat' });
+  if (blockers.length === 0) for (const h of heavy) evidence.push({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' });
   if (cpu && cpuMean !== undefined) evidence.push({ label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source });
-  if (hostContention) {
+  const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
+
+  // Delay without CPU-heavy handlers and with an idle process: the host (other processes, CPU steal) delays the loop.
+  if (heavy.length === 0 && cpuMean !== undefined && cpuMean < 50) {
     return [
       makeFinding({
         rule: 'event-loop-blocked',
@@ -59,7 +122,7 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
         subject: 'service',
         severity: 'low',
         title: 'Event-loop delay while the service is mostly idle (host contention?)',
-        summary: `Event-loop delay p99 ${fmt(p99Med)} ms, max ${fmt(maxP90)} ms, but the service used only ${fmt(cpuMean!)} % of a core and no endpoint does enough CPU work per request to cause it: other processes on the host (or CPU steal) delay the loop. Measure on a quieter host before changing code.`,
+        summary: `Event-loop delay p99 ${fmt(delay?.p99 ?? 0)} ms, max ${fmt(maxP90)} ms, but the service used only ${fmt(cpuMean)} % of a core and no endpoint does enough CPU work per request to cause it: other processes on the host (or CPU steal) delay the loop. Measure on a quieter host before changing code.`,
         evidence,
         recommendation: { text: 'Check the host: other CPU-heavy processes, container CPU limits (throttling), noisy neighbours. Run the load generator on another machine.' },
         confidence: 0.5,
@@ -67,7 +130,22 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
       }),
     ];
   }
-  const severe = p99Med >= 2 * config.get('eventLoop.p99LagMs') || maxP90 >= 2 * config.get('eventLoop.maxLagMs') || p50Med >= 2 * config.get('eventLoop.p50LagMs');
+
+  const top = blockers[0];
+  const severe =
+    (!!delay && (delay.p99 >= 2 * config.get('eventLoop.p99LagMs') || delay.maxP90 >= 2 * config.get('eventLoop.maxLagMs') || delay.p50 >= 2 * config.get('eventLoop.p50LagMs'))) ||
+    (!!top && top.ms >= 2 * blockingMs && !!delay);
+  // How much latency the block explains: the loop-wide delay relative to a typical request, or the blocking
+  // handler's own synchronous share of its latency — whichever is larger.
+  const loopImpact = delay && meanService > 0 ? Math.min(1, worst / meanService) : 0;
+  const handlerMean = top ? serviceMean(input, top.endpoint) : 0;
+  const handlerImpact = top && handlerMean > 0 ? Math.min(1, top.ms / handlerMean) : 0;
+  const delayText = delay ? `Event-loop delay p99 ${fmt(delay.p99)} ms, max ${fmt(maxP90)} ms` : 'The event-loop delay is not measured (no prom-client metrics)';
+  const blockText = top
+    ? ` ${top.endpoint} runs ${fmt(top.ms)} ms of synchronous CPU per request${top.source === 'main thread' ? ' on the main thread' : ''}: the loop serves nothing else meanwhile, so a request arriving then waits up to that long, and the service cannot exceed ~${fmt(1000 / top.ms)} req/s of it.`
+    : heavy.length > 0 && heavy[0]!.share !== undefined
+      ? ` ${heavy[0]!.endpoint} spends ${fmt(heavy[0]!.cpuMs)} ms of CPU per request (${pct(heavy[0]!.share)} of the service's CPU).`
+      : '';
   return [
     makeFinding({
       rule: 'event-loop-blocked',
@@ -76,15 +154,15 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
       severity: severe ? 'high' : 'medium',
       endpoint: heavy[0]?.endpoint,
       endpoints: heavy.map((h) => h.endpoint),
-      title: heavy.length > 0 ? `Synchronous work blocks the event loop (most CPU per request: ${heavy[0]!.endpoint})` : 'The event loop is blocked by synchronous work',
-      summary: `Event-loop delay p99 ${fmt(p99Med)} ms, max ${fmt(maxP90)} ms: while one request runs synchronous code, every other request waits.${heavy.length > 0 ? ` ${heavy[0]!.endpoint} spends ${fmt(heavy[0]!.cpuMs)} ms of CPU per request (${pct(heavy[0]!.share)} of the service's CPU).` : ''}`,
+      title: heavy.length > 0 ? `Synchronous work blocks the event loop (${top ? `${fmt(top.ms)} ms per request in ` : 'most CPU per request: '}${heavy[0]!.endpoint})` : 'The event loop is blocked by synchronous work',
+      summary: `${delayText}: while one request runs synchronous code, every other request waits.${blockText}`,
       evidence,
       recommendation: {
-        text: 'Move CPU-heavy synchronous work (hashing, JSON of large objects, sync crypto/zlib/fs, big loops) off the event loop: use the async API, a worker_threads pool, or precompute/cache the result. Find the hot frames with `node --cpu-prof` or `clinic flame`; add load shedding (503 when delay > 42 ms) as a safety net.',
+        text: `Move CPU-heavy synchronous work (hashing, JSON of large objects, sync crypto/zlib/fs, big loops) off the event loop: use the async API, a worker_threads pool, or precompute/cache the result. Find the hot frames with \`node --cpu-prof\` or \`clinic flame\`; add load shedding (503 when delay > 42 ms) as a safety net.${delay ? '' : ' Expose prom-client\'s default metrics at /metrics and pass --metrics to measure the loop delay itself.'}`,
         code: 'crypto.pbkdf2Sync(...) → await util.promisify(crypto.pbkdf2)(...)  // or run in a worker_threads pool',
       },
-      confidence: p99.length + max.length + p50.length > 0 ? 0.85 : 0.7,
-      impact: meanService > 0 ? Math.min(1, worst / meanService) : 0.5,
+      confidence: delay ? 0.85 : 0.6,
+      impact: Math.max(loopImpact, handlerImpact, delay ? 0 : 0.3),
     }),
   ];
 }

@@ -12,7 +12,7 @@ import type { ProbeEvidence } from '../../result/types.js';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from './series-builder.js';
-import { SYNC_SLICE, yieldToLoop, clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readTcpSockets, type ProcStat } from './procfs.js';
+import { SYNC_SLICE, yieldToLoop, clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readThreadStat, readTcpSockets, type ProcStat } from './procfs.js';
 import type { ProcessProbeData, RemoteEndpoint } from './types.js';
 
 /** Options of {@link createProcessProbe}. Give `pid`, or `command` to find the process by its command line. */
@@ -68,6 +68,8 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
   let comm = '';
   let cmdline = '';
   let lastTicks: number | undefined;
+  let lastMainTicks: number | undefined;
+  let lastMainAt = 0;
   let firstTicks: number | undefined;
   let lastAt = 0;
   let exitedAtMs: number | undefined;
@@ -180,6 +182,22 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
     series.set('inboundConnections', inbound, 'connections');
   };
 
+  /** CPU of the main thread (the event loop's, for Node.js) on its own: what blocks the loop, without the thread pool. */
+  const sampleMainThread = async (offsetMs: number) => {
+    let main: ProcStat;
+    try {
+      main = await readThreadStat(pid, pid);
+    } catch {
+      // Kernels without per-task stat, or the process is exiting: the process total still stands.
+      return;
+    }
+    if (lastMainTicks !== undefined && offsetMs > lastMainAt) {
+      series.set('mainThreadCpuPercent', (((main.cpuTicks - lastMainTicks) / ticksPerS) * 1000 * 100) / (offsetMs - lastMainAt), '%');
+    }
+    lastMainTicks = main.cpuTicks;
+    lastMainAt = offsetMs;
+  };
+
   const takeSample = async (offsetMs: number) => {
     series.row(offsetMs);
     if (exitedAtMs === undefined) {
@@ -191,6 +209,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         }
         lastTicks = st.cpuTicks;
         firstTicks ??= st.cpuTicks;
+        await sampleMainThread(offsetMs);
         lastAt = offsetMs;
         series.set('rssBytes', status.rssBytes, 'bytes');
         series.set('threads', status.threads, 'threads');
@@ -260,6 +279,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         exited: exitedAtMs !== undefined,
         exitedAtMs,
         cpuPercent: stats(series.numbers('cpuPercent')),
+        mainThreadCpuPercent: stats(series.numbers('mainThreadCpuPercent')),
         cpuMsTotal: firstTicks !== undefined && lastTicks !== undefined ? ((lastTicks - firstTicks) / ticksPerS) * 1000 : 0,
         rssBytes: { ...stats(rss), first: rss[0] ?? 0, last: rss.at(-1) ?? 0 },
         threads: stats(series.numbers('threads')),

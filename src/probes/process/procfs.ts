@@ -57,6 +57,15 @@ export async function readStat(pid: number): Promise<ProcStat> {
   return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
 }
 
+/**
+ * Read the stat of one thread, `/proc/<pid>/task/<tid>/stat`. For a Node.js
+ * process the thread whose tid equals the pid runs the event loop: its CPU is
+ * the synchronous JavaScript work, apart from the libuv pool and V8's helpers.
+ */
+export async function readThreadStat(pid: number, tid: number): Promise<ProcStat> {
+  return parseStat(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+}
+
 /** Resident set size (bytes) and thread count from `/proc/<pid>/status`. */
 export async function readStatus(pid: number): Promise<{ rssBytes: number; threads: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');

@@ -3,6 +3,8 @@
  *
  * Series columns:
  * - `cpuPercent` — target CPU (utime + stime) per second, % of one core
+ * - `mainThreadCpuPercent` — CPU of the main thread alone (tid = pid; for Node.js
+ *   the event loop's thread, without the libuv pool and V8's helper threads)
  * - `rssBytes`, `threads`, `openFds`
  * - `outboundConnections`, `inboundConnections` — established TCP connections
  * - `pgCpuPercent` — CPU of the local PostgreSQL processes, % of one core (when found)
@@ -32,6 +34,8 @@ export interface ProcessProbeData {
   exited: boolean;
   exitedAtMs?: number;
   cpuPercent: Stats;
+  /** CPU of the main thread alone (for Node.js: the event loop), % of one core. */
+  mainThreadCpuPercent?: Stats;
   /** CPU time consumed during the run (ms). */
   cpuMsTotal: number;
   rssBytes: Stats & { first: number; last: number };

@@ -1,0 +1,72 @@
+/**
+ * The event-loop rule's blocking-handler signal: an endpoint whose main-thread
+ * CPU per request reaches `eventLoop.blockingMs` blocks the loop even when the
+ * loop-wide delay percentiles stay under Clinic Doctor's limits.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from '../../src/diagnose/index.js';
+import type { Finding } from '../../src/result/types.js';
+import { build, healthyParts, type ScenarioParts } from './scenarios.js';
+
+const atLeastMedium = (f: Finding) => ['medium', 'high', 'critical'].includes(f.severity);
+const describe = (fs: Finding[]) => fs.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
+
+/** Healthy parts where each `GET /api/orders` request runs `syncMs` of main-thread CPU (a few requests per second). */
+function blockingParts(syncMs: number, maxDelayMs: number | undefined): ScenarioParts {
+  const p = healthyParts();
+  const list = p.endpoints['GET /api/orders']!.requests.map((_, i) => 3 + (i % 3)); // 3–5 req/s: the loop is mostly idle
+  const get = p.endpoints['GET /api/products/:id']!.requests;
+  p.endpoints['GET /api/orders']!.requests = list;
+  p.endpoints['GET /api/orders']!.serviceMeanMs = syncMs + 3;
+  const mainMsPerS = list.map((x, i) => x * syncMs + get[i]! * 0.5);
+  p.process.mainThreadCpuPercent = mainMsPerS.map((v) => v / 10);
+  p.process.cpuPercent = mainMsPerS.map((v, i) => (v + get[i]! * 0.3) / 10);
+  if (maxDelayMs === undefined) {
+    for (const k of Object.keys(p.prometheus)) if (k.startsWith('eventLoopLag')) delete p.prometheus[k];
+  } else {
+    // Loop-wide percentiles stay low (most seconds' samples miss the blocks); the per-scrape maximum catches them.
+    p.prometheus.eventLoopLagMaxMs = list.map(() => maxDelayMs);
+  }
+  return p;
+}
+
+test('a 30 ms synchronous handler at a few req/s is named, though p99 and max stay under Clinic Doctor’s limits', () => {
+  const d = diagnose(build(blockingParts(30, 32)));
+  const f = d.findings.find((x) => x.category === 'event-loop-blocked');
+  assert.ok(f && atLeastMedium(f), describe(d.findings));
+  assert.equal(f.endpoint, 'GET /api/orders');
+  const sync = f.evidence.find((e) => e.label.startsWith('synchronous CPU per request'));
+  assert.ok(sync && Math.abs(Number(sync.value) - 30) < 3, JSON.stringify(f.evidence));
+  assert.equal(d.findings.filter(atLeastMedium)[0]?.category, 'event-loop-blocked', describe(d.findings));
+});
+
+test('main-thread CPU that never shows as loop delay (work cut into short callbacks) is not called a block', () => {
+  const d = diagnose(build(blockingParts(30, 6)));
+  assert.equal(d.findings.some((f) => f.category === 'event-loop-blocked' && atLeastMedium(f)), false, describe(d.findings));
+});
+
+test('without prom-client metrics, main-thread CPU per request alone names the handler, with lower confidence', () => {
+  const d = diagnose(build(blockingParts(45, undefined)));
+  const f = d.findings.find((x) => x.category === 'event-loop-blocked');
+  assert.ok(f && atLeastMedium(f), describe(d.findings));
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.ok(f.confidence < 0.85);
+  assert.match(f.recommendation.text, /--metrics/);
+});
+
+test('sensitivity moves the blocking threshold: 15 ms per request is a finding at high, not at normal or low', () => {
+  const parts = blockingParts(15, 16);
+  const loud = (s: 'low' | 'normal' | 'high') => diagnose(build(parts), { sensitivity: s }).findings.some((f) => f.category === 'event-loop-blocked' && atLeastMedium(f));
+  assert.equal(loud('high'), true);
+  assert.equal(loud('normal'), false);
+  assert.equal(loud('low'), false);
+});
+
+test('CPU per request spent in the thread pool (process CPU, idle main thread) is not a block', () => {
+  const p = blockingParts(30, 5);
+  // The same CPU, but on libuv's pool (async crypto): the main thread stays idle.
+  p.process.mainThreadCpuPercent = p.process.mainThreadCpuPercent!.map(() => 2);
+  const d = diagnose(build(p));
+  assert.equal(d.findings.some((f) => f.category === 'event-loop-blocked' && atLeastMedium(f)), false, describe(d.findings));
+});
