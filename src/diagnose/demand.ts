@@ -33,6 +33,7 @@
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
 import { correlation, nnls } from './nnls.js';
+import { sparseNnls } from './sparse-fit.js';
 import { readRedis } from './redis-view.js';
 
 /** Per-request attribution of one statement (pg_stat_statements queryid) to one endpoint. */
@@ -258,8 +259,18 @@ function attributeStatements(
       const rows = active.filter((i) => calls[i] !== null);
       if (rows.length < endpoints.length + 1) continue;
       const x = rows.map((i) => endpoints.map((_, k) => reqRate[k]![i]!));
-      callsPer = nnls(x, rows.map((i) => calls[i]!)).x;
-      msPer = nnls(x, rows.map((i) => ms[i] ?? 0)).x;
+      // A statement belongs to one endpoint or a few: select them on its calls (a count, far less noisy than
+      // its time), then split its time over those alone.
+      const fit = sparseNnls(x, rows.map((i) => calls[i]!));
+      callsPer = fit.x;
+      msPer = endpoints.map(() => 0);
+      if (fit.selected.length > 0) {
+        const timeFit = nnls(
+          rows.map((i) => fit.selected.map((k) => reqRate[k]![i]!)),
+          rows.map((i) => ms[i] ?? 0),
+        );
+        fit.selected.forEach((k, j) => (msPer[k] = timeFit.x[j]!));
+      }
     }
     endpoints.forEach((endpoint, k) => {
       if (callsPer[k]! > 0.01) {

@@ -16,7 +16,7 @@ import type { ExplainData, ExplainedStatement } from '../explain-types.js';
 import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, tablesInQuery } from '../sql.js';
 import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { targetAddress } from './dependency.js';
-import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
+import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Attribution of a statement to endpoints with its share of each endpoint's latency. */
 export function statementEndpoints(input: DiagnosisInput, queryid: string): { rows: (StatementAttribution & { share: number })[]; impact: number } {
@@ -290,6 +290,16 @@ function dbEndpointsWaiting(input: DiagnosisInput): { endpoint: string; waitShar
     .sort((a, b) => b.waitShare - a.waitShare);
 }
 
+/** Endpoints by their share of the statements' execution time over the run (execution ms per request × requests). */
+function connectionHogs(input: DiagnosisInput): { endpoint: string; share: number }[] {
+  const ms = new Map<string, number>();
+  for (const a of input.demand.statements) {
+    ms.set(a.endpoint, (ms.get(a.endpoint) ?? 0) + a.execMsPerRequest * (summaryOf(input, a.endpoint)?.requests ?? 0));
+  }
+  const total = [...ms.values()].reduce((x, y) => x + y, 0);
+  return [...ms].map(([endpoint, v]) => ({ endpoint, share: total > 0 ? v / total : 0 })).sort((x, y) => y.share - x.share);
+}
+
 /**
  * pool-saturation: the service's database connections are pinned at a small
  * cap and busy nearly all the time while requests wait (pg-pool's signature:
@@ -344,7 +354,12 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const pgCpu = numbers(input.probes.process?.series.values.pgCpuPercent);
   if (pgCpu.length > 0) evidence.push({ label: 'PostgreSQL CPU (mean)', value: pgCpu.reduce((a, b) => a + b, 0) / pgCpu.length, unit: '% of one core', source: '/proc (postgres processes)' });
   if (Number.isFinite(maxConnections)) evidence.push({ label: 'max_connections', value: maxConnections, unit: 'connections', source: 'pg_settings' });
+  // The endpoint to fix is the one holding the connections longest, not the one queueing most: behind a full
+  // pool every endpoint waits alike, and a short request's wait is the largest share of its latency.
+  const hog = connectionHogs(input)[0];
   const top = waiting[0];
+  const culprit = hog && hog.share >= 0.3 ? hog.endpoint : top?.endpoint;
+  if (hog && hog.share >= 0.3) evidence.push({ label: `share of database time, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'pg_stat_statements (cost model)' });
   const impact = top ? top.waitShare : 0.4;
   const suggested = cap > 0 ? Math.min(cap * 2, Number.isFinite(maxConnections) ? Math.floor(maxConnections * 0.5) : cap * 2) : undefined;
   return [
@@ -353,9 +368,9 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
       category: 'pool-saturation',
       subject: 'db-pool',
       severity: impact >= 0.5 ? 'high' : 'medium',
-      endpoint: top?.endpoint,
-      endpoints: waiting.map((w) => w.endpoint),
-      title: cap > 0 ? `Database connection pool saturated at ${cap} connections` : 'Database connection pool saturated',
+      endpoint: culprit,
+      endpoints: [...new Set([...(culprit ? [culprit] : []), ...waiting.map((w) => w.endpoint)])],
+      title: `${cap > 0 ? `Database connection pool saturated at ${cap} connections` : 'Database connection pool saturated'}${culprit && hog?.endpoint === culprit ? ` (${culprit} holds them longest)` : ''}`,
       summary: `${cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeWaiting[0]!.metric} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.`,
       evidence,
       recommendation: {
@@ -387,14 +402,17 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   const worst = [...seenPairs].sort((a, b) => b.samples - a.samples || b.maxWaitMs - a.maxWaitMs)[0];
   // Row locks (transactionid) name no relation: the blocked statement's table does.
   const relation = worst?.relation ?? (worst ? (tablesInQuery(worst.blockedQuery)[0] ?? null) : null);
-  // Endpoints whose statements touch the contended relation, else those running when the pairs were seen.
+  // Endpoints whose statements touch the contended relation, most calls first, else those running when the pairs were seen.
   const endpoints = new Set<string>();
   if (relation) {
     const [schema, table] = relation.includes('.') ? relation.split('.') : ['public', relation];
+    const volume = new Map<string, number>();
     for (const a of input.demand.statements) {
       const s = pg.statements.find((x) => x.queryid === a.queryid);
-      if (s && queryTouchesTable(s.query, schema!, table!)) endpoints.add(a.endpoint);
+      if (!s || !queryTouchesTable(s.query, schema!, table!)) continue;
+      volume.set(a.endpoint, (volume.get(a.endpoint) ?? 0) + a.callsPerRequest * (summaryOf(input, a.endpoint)?.requests ?? 0));
     }
+    for (const [e] of [...volume].sort((x, y) => y[1] - x[1])) endpoints.add(e);
   }
   // A blocked request lasted at least as long as it waited: weigh endpoints by how many of their requests took the typical wait.
   const minWaitMs = seenPairs.length > 0 ? quantile(seenPairs.map((p) => p.maxWaitMs), 0.5) : 0;
@@ -439,7 +457,37 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   ];
 }
 
-/** connection-limit: connections near max_connections − superuser_reserved_connections (APA: > 80 %). */
+/**
+ * Endpoints whose failures happened while the server's connections were near
+ * the limit (≥ `connections.ratio` in that interval): new connections are
+ * refused there ("sorry, too many clients already"), so those failures are the
+ * limit's doing. Only endpoints failing at least `errorRate.ratio` of their
+ * requests, most of their failures (≥ 80 %) in such intervals, most failures first.
+ */
+function endpointsFailingAtLimit(input: DiagnosisInput, config: RuleConfig, usable: number): { endpoint: string; failedAtLimit: number; errorRate: number }[] {
+  const evidence = input.probes.postgres;
+  const grid = input.result.series;
+  if (!evidence || !grid?.endpoints) return [];
+  const connections = alignToGrid(grid, evidence.series, evidence.series.values['pg.connections']);
+  // The probe's own connection is not in the column; it counts against the limit.
+  const atLimit = connections.map((c) => c !== null && (c + 1) / usable >= config.get('connections.ratio'));
+  const out: { endpoint: string; failedAtLimit: number; errorRate: number }[] = [];
+  for (const e of input.result.endpoints) {
+    if (e.requests < config.get('errorRate.minRequests') || e.errorRate < config.get('errorRate.ratio')) continue;
+    const failed = grid.endpoints[e.endpoint]?.failed ?? [];
+    const total = failed.reduce((a, b) => a + b, 0);
+    const atLimitFailed = failed.reduce((a, b, i) => a + (atLimit[i] ? b : 0), 0);
+    // Most, not all: a failure can land in the second before the sample that saw the limit.
+    if (total > 0 && atLimitFailed >= 0.8 * total) out.push({ endpoint: e.endpoint, failedAtLimit: atLimitFailed, errorRate: e.errorRate });
+  }
+  return out.sort((a, b) => b.failedAtLimit - a.failedAtLimit);
+}
+
+/**
+ * connection-limit: connections near max_connections − superuser_reserved_connections (APA: > 80 %).
+ * When endpoints fail while the limit is reached, the limit is the cause of those errors (the
+ * error-rate finding is the symptom), so the finding names them and outranks their error-rate finding.
+ */
 export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
@@ -451,26 +499,35 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   const usable = max - (Number.isFinite(reserved) ? reserved : 3);
   const ratio = (seen + 1) / usable;
   if (ratio < config.get('connections.ratio')) return [];
+  const failing = ratio >= 1 ? endpointsFailingAtLimit(input, config, usable) : [];
+  const worstErrorRate = Math.max(0, ...failing.map((f) => f.errorRate));
   return [
     makeFinding({
       rule: 'pg-connection-limit',
       category: 'connection-limit',
       subject: 'postgres',
-      severity: ratio >= 1 ? 'high' : 'medium',
-      title: `PostgreSQL connections at ${pct(ratio)} of the limit`,
-      summary: `Up to ${seen} client connections against max_connections ${max} (${reserved} reserved for superusers): new connections fail with "sorry, too many clients already" when it is reached.`,
+      severity: failing.length > 0 ? 'critical' : ratio >= 1 ? 'high' : 'medium',
+      endpoint: failing[0]?.endpoint,
+      endpoints: failing.map((f) => f.endpoint),
+      title: failing.length > 0
+        ? `PostgreSQL refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests`
+        : `PostgreSQL connections at ${pct(ratio)} of the limit`,
+      summary: `Up to ${seen} client connections against max_connections ${max} (${reserved} reserved for superusers): new connections fail with "sorry, too many clients already" when it is reached.${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}`,
       evidence: [
         { label: 'connections (max seen)', value: seen, unit: 'connections', source: 'pg_stat_activity' },
         { label: 'max_connections', value: max, unit: 'connections', source: 'pg_settings' },
         { label: 'superuser_reserved_connections', value: reserved, unit: 'connections', source: 'pg_settings' },
         ...(pg.activity?.byApplication ?? []).slice(0, 3).map((g) => ({ label: `connections of "${g.key}"`, value: g.maxConnections, unit: 'connections', source: 'pg_stat_activity' })),
+        ...failing.slice(0, 3).map((f) => ({ label: `failed requests at the limit, ${f.endpoint}`, value: f.failedAtLimit, unit: 'requests', source: 'load + pg_stat_activity' })),
       ],
       recommendation: {
-        text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; raising max_connections needs a restart and costs memory per connection.',
+        text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; create one pool per process (not per request or per tenant) and close clients you open; raising max_connections needs a restart and costs memory per connection.',
         config: { max_connections: String(Math.ceil(max * 1.5)) },
       },
-      confidence: 0.9,
-      impact: 0.3,
+      confidence: failing.length > 0 ? 0.95 : 0.9,
+      // Refused connections explain the failures the error-rate finding reports (impact: its failed share, at least
+      // a third) and the connection churn around them, so the cause ranks above its symptom.
+      impact: failing.length > 0 ? Math.min(1, Math.max(0.35, worstErrorRate) + 0.1) : 0.3,
     }),
   ];
 }
