@@ -45,7 +45,8 @@ const modes = (args.mode === 'both' ? ['uniform', 'focused'] : [args.mode]) as (
  * Load at which each planted fault bites, for the focused mix: rate (req/s over all routes) and duration.
  * Derived from the fault's own numbers: the pool's 2 connections × 20 ms hold (≤ 100 req/s of that route),
  * the hot row's 15 ms lock (≤ 66 req/s), 5 ms of CPU on every request (a core at 200 req/s), 64 KiB retained
- * per request over the 30 s memory-growth needs after warm-up.
+ * per request over the 30 s memory-growth needs after warm-up; /compute's 30 ms blocks at 15 req/s (45 % of a
+ * core: the loop is blocked, not yet saturated).
  */
 const FOCUS: Partial<Record<FixtureFault, { rate: number; seconds?: number }>> = {
   'pool-saturation': { rate: 160 },
@@ -53,6 +54,7 @@ const FOCUS: Partial<Record<FixtureFault, { rate: number; seconds?: number }>> =
   'cpu-saturation': { rate: 200 },
   'memory-growth': { rate: 40, seconds: 45 },
   'gc-pressure': { rate: 120 },
+  'event-loop-blocked': { rate: 30 },
 };
 const FOCUS_DEFAULT = { rate: 80 };
 const seconds = Number(args.seconds);

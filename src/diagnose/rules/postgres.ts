@@ -16,6 +16,7 @@ import type { ExplainData, ExplainedStatement } from '../explain-types.js';
 import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, tablesInQuery } from '../sql.js';
 import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { targetAddress } from './dependency.js';
+import { cpuSaturated } from './node.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Attribution of a statement to endpoints with its share of each endpoint's latency. */
@@ -361,17 +362,20 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const culprit = hog && hog.share >= 0.3 ? hog.endpoint : top?.endpoint;
   if (hog && hog.share >= 0.3) evidence.push({ label: `share of database time, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'pg_stat_statements (cost model)' });
   const impact = top ? top.waitShare : 0.4;
+  const cpuBound = cpuSaturated(input, config);
   const suggested = cap > 0 ? Math.min(cap * 2, Number.isFinite(maxConnections) ? Math.floor(maxConnections * 0.5) : cap * 2) : undefined;
   return [
     makeFinding({
       rule: 'pool-saturation',
       category: 'pool-saturation',
       subject: 'db-pool',
-      severity: impact >= 0.5 ? 'high' : 'medium',
+      // With the service's CPU saturated, connections stay checked out while their callbacks wait for the CPU:
+      // a full pool is then a symptom, reported low so the CPU finding leads.
+      severity: cpuBound ? 'low' : impact >= 0.5 ? 'high' : 'medium',
       endpoint: culprit,
       endpoints: [...new Set([...(culprit ? [culprit] : []), ...waiting.map((w) => w.endpoint)])],
       title: `${cap > 0 ? `Database connection pool saturated at ${cap} connections` : 'Database connection pool saturated'}${culprit && hog?.endpoint === culprit ? ` (${culprit} holds them longest)` : ''}`,
-      summary: `${cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeWaiting[0]!.metric} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.`,
+      summary: `${cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeWaiting[0]!.metric} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.${cpuBound ? ' The service\'s CPU is saturated too, which keeps connections checked out longer: fix the CPU first.' : ''}`,
       evidence,
       recommendation: {
         text: `Raise the pool size${suggested ? ` (e.g. max: ${suggested}, within max_connections)` : ''}, and shorten the time each request holds a connection: no remote calls or waits inside a transaction, batch N+1 queries. Set connectionTimeoutMillis so a full pool fails fast instead of queueing forever.`,
