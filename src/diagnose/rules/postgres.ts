@@ -16,7 +16,6 @@ import type { ExplainData, ExplainedStatement } from '../explain-types.js';
 import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, tablesInQuery } from '../sql.js';
 import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { targetAddress } from './dependency.js';
-import { cpuSaturated } from './node.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Attribution of a statement to endpoints with its share of each endpoint's latency. */
@@ -291,6 +290,15 @@ function dbEndpointsWaiting(input: DiagnosisInput): { endpoint: string; waitShar
     .sort((a, b) => b.waitShare - a.waitShare);
 }
 
+/** The service's CPU (% of one core) on the run's grid: the process probe, else prometheus; empty when neither has it. */
+function serviceCpuOnGrid(input: DiagnosisInput): (number | null)[] {
+  for (const ev of [input.probes.process, input.probes.prometheus]) {
+    const v = ev?.series.values.cpuPercent;
+    if (ev && v && numbers(v).length > 0) return alignToGrid(input.result.series, ev.series, v);
+  }
+  return [];
+}
+
 /** Endpoints by their share of the statements' execution time over the run (execution ms per request × requests). */
 function connectionHogs(input: DiagnosisInput): { endpoint: string; share: number }[] {
   const ms = new Map<string, number>();
@@ -362,7 +370,9 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const culprit = hog && hog.share >= 0.3 ? hog.endpoint : top?.endpoint;
   if (hog && hog.share >= 0.3) evidence.push({ label: `share of database time, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'pg_stat_statements (cost model)' });
   const impact = top ? top.waitShare : 0.4;
-  const cpuBound = cpuSaturated(input, config);
+  // Judged in the same seconds as the connections: in a profile run another endpoint's step may saturate the CPU.
+  const cpuInRows = pick(serviceCpuOnGrid(input));
+  const cpuBound = cpuInRows.length >= 3 && quantile(cpuInRows, 0.9) >= config.get('cpu.saturatedPercent');
   const suggested = cap > 0 ? Math.min(cap * 2, Number.isFinite(maxConnections) ? Math.floor(maxConnections * 0.5) : cap * 2) : undefined;
   return [
     makeFinding({
