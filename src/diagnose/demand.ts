@@ -32,7 +32,7 @@
  */
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
-import { correlation, nnls } from './nnls.js';
+import { coefficientStdErrors, correlation, nnls } from './nnls.js';
 import { sparseNnls } from './sparse-fit.js';
 import { readRedis } from './redis-view.js';
 
@@ -134,6 +134,8 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     }
   }
 
+  /** Standard errors of regression estimates, by resource, one per endpoint (profile estimates are exact). */
+  const stdErrors = new Map<string, number[]>();
   /** Per-request demand of each endpoint on one resource column (undefined where not estimable). */
   const estimate = (resource: string, col: RateColumn | undefined): (number | undefined)[] => {
     if (!col) return endpoints.map(() => undefined);
@@ -151,11 +153,11 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     }
     const rows = active.filter((i) => col[i] !== null);
     if (rows.length < Math.max(3, endpoints.length + 1)) return endpoints.map(() => undefined);
-    const fit = nnls(
-      rows.map((i) => endpoints.map((_, k) => reqRate[k]![i]!)),
-      rows.map((i) => col[i]!),
-    );
+    const design = rows.map((i) => endpoints.map((_, k) => reqRate[k]![i]!));
+    const observed = rows.map((i) => col[i]!);
+    const fit = nnls(design, observed);
     fits.push({ resource, r2: fit.r2, rows: rows.length });
+    stdErrors.set(resource, coefficientStdErrors(design, observed, fit.x));
     return fit.x;
   };
 
@@ -181,6 +183,13 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const d: EndpointDemand = { endpoint, method: profile ? 'profile' : 'regression' };
     if (cpu[k] !== undefined) d.cpuMs = round(cpu[k]!);
     if (mainCpu[k] !== undefined) d.mainThreadCpuMs = round(mainCpu[k]!);
+    const cpuSe = stdErrors.get('cpu')?.[k];
+    const mainSe = stdErrors.get('cpu.main-thread')?.[k];
+    if (cpuSe !== undefined || mainSe !== undefined) {
+      d.stdError = {};
+      if (cpuSe !== undefined && Number.isFinite(cpuSe)) d.stdError.cpuMs = round(cpuSe);
+      if (mainSe !== undefined && Number.isFinite(mainSe)) d.stdError.mainThreadCpuMs = round(mainSe);
+    }
     if (dbMs[k] !== undefined) d.dbMs = round(dbMs[k]!);
     if (dbCalls[k] !== undefined) d.dbCalls = round(dbCalls[k]!);
     if (redisCmds[k] !== undefined) d.redisCommands = round(redisCmds[k]!);

@@ -127,6 +127,35 @@ function solvePassive(a: number[][], b: number[], passive: boolean[]): number[] 
   return z;
 }
 
+/**
+ * Standard errors of a non-negative fit's coefficients, as ordinary least
+ * squares on the columns the fit kept (x > 0): σ² (AᵀA)⁻¹ with σ² = RSS / (m − p).
+ * Columns at zero, and fits with fewer than two spare rows, get `Infinity`:
+ * nothing can be said of their precision.
+ */
+export function coefficientStdErrors(a: number[][], b: number[], x: number[]): number[] {
+  const m = a.length;
+  const kept = x.map((v, j) => (v > 0 ? j : -1)).filter((j) => j >= 0);
+  const se = x.map(() => Number.POSITIVE_INFINITY);
+  const p = kept.length;
+  if (p === 0 || m - p < 2) return se;
+  let rss = 0;
+  for (let i = 0; i < m; i++) {
+    let fitted = 0;
+    for (const j of kept) fitted += a[i]![j]! * x[j]!;
+    rss += (b[i]! - fitted) ** 2;
+  }
+  const sigma2 = rss / (m - p);
+  const gram = kept.map((j) => kept.map((k) => a.reduce((sum, row) => sum + row[j]! * row[k]!, 0)));
+  kept.forEach((j, q) => {
+    // Column q of the inverse Gram matrix: its diagonal entry is the variance factor of coefficient j.
+    const unit = kept.map((_, r) => (r === q ? 1 : 0));
+    const inv = solveLinear(gram, unit)[q]!;
+    se[j] = inv > 0 ? Math.sqrt(sigma2 * inv) : Number.POSITIVE_INFINITY;
+  });
+  return se;
+}
+
 /** Gaussian elimination with partial pivoting; singular pivots give 0. */
 export function solveLinear(matrix: number[][], rhs: number[]): number[] {
   const n = rhs.length;

@@ -335,6 +335,11 @@ export interface EndpointDemand {
   maxThroughput?: number;
   /** 'profile' when measured alone, 'regression' when estimated from a mixed run. */
   method: 'profile' | 'regression';
+  /**
+   * Standard errors (ms) of regression estimates, where the fit can tell; absent for profile estimates
+   * (exact) and for demands the fit set to zero. Rules judge a regression demand by its lower bound.
+   */
+  stdError?: { cpuMs?: number; mainThreadCpuMs?: number };
 }
 
 /** Final status of a run. */

@@ -80,9 +80,12 @@ interface BlockingHandler {
 function blockingHandlers(input: DiagnosisInput, blockingMs: number, delay: LoopDelay | undefined): BlockingHandler[] {
   const out: BlockingHandler[] = [];
   for (const d of input.demand.demands) {
+    // A regression estimate (mixed run) counts by its lower bound, estimate − 2 standard errors: a dozen
+    // seconds over ten endpoints leaves some demands loose, and a loose one must not name a handler.
+    const sure = (v: number, se: number | undefined) => (d.method === 'profile' ? v : se === undefined ? -1 : v - 2 * se);
     if (d.mainThreadCpuMs !== undefined) {
-      if (d.mainThreadCpuMs >= blockingMs) out.push({ endpoint: d.endpoint, ms: d.mainThreadCpuMs, source: 'main thread' });
-    } else if (delay && d.cpuMs !== undefined && d.cpuMs >= blockingMs) {
+      if (sure(d.mainThreadCpuMs, d.stdError?.mainThreadCpuMs) >= blockingMs) out.push({ endpoint: d.endpoint, ms: d.mainThreadCpuMs, source: 'main thread' });
+    } else if (delay && d.cpuMs !== undefined && sure(d.cpuMs, d.stdError?.cpuMs) >= blockingMs) {
       out.push({ endpoint: d.endpoint, ms: d.cpuMs, source: 'process' });
     }
   }
@@ -108,15 +111,19 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
 
   const worst = delay ? Math.max(delay.p99, delay.p50) : 0;
   const maxP90 = delay?.maxP90 ?? 0;
-  // Without a blocking handler, an endpoint is named only when one of its requests does enough CPU work to explain the delay itself.
+  const cpu = serviceCpu(input);
+  const cpuMean = cpu ? cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length : undefined;
+  // Without a blocking handler, an endpoint is named only when its CPU work can explain the delay: on a busy
+  // loop (≥ half a core) back-to-back requests add up, so a modest share of the delay will do; on a mostly idle
+  // loop a delay of D ms needs one task of about D ms, and a handler far shorter than that did not cause it.
+  const busyLoop = cpuMean !== undefined && cpuMean >= 50;
+  const minTaskMs = busyLoop ? 0.1 * Math.max(worst, maxP90 / 4) : 0.25 * Math.max(worst, maxP90);
   const heavy = blockers.length > 0
     ? blockers.slice(0, 2).map((b) => ({ endpoint: b.endpoint, cpuMs: b.ms, share: cpuHeavyEndpoints(input).find((h) => h.endpoint === b.endpoint)?.share }))
     : cpuHeavyEndpoints(input)
-        .filter((h) => h.share >= 0.2 && h.cpuMs >= Math.max(1, 0.1 * Math.max(worst, maxP90 / 4)))
+        .filter((h) => h.share >= 0.2 && h.cpuMs >= Math.max(1, minTaskMs))
         .slice(0, 2)
         .map((h) => ({ endpoint: h.endpoint, cpuMs: h.cpuMs, share: h.share as number | undefined }));
-  const cpu = serviceCpu(input);
-  const cpuMean = cpu ? cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length : undefined;
   const evidence: Evidence[] = [...(delay?.evidence ?? [])];
   for (const b of blockers.slice(0, 2)) evidence.push({ label: `synchronous CPU per request, ${b.endpoint}`, value: b.ms, unit: 'ms', source: b.source === 'main thread' ? 'cost model, /proc/<pid>/task/<pid>/stat' : 'cost model, /proc/<pid>/stat' });
   if (blockers.length === 0) for (const h of heavy) evidence.push({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' });
