@@ -55,7 +55,29 @@ export function rankFindings(findings: Finding[]): Finding[] {
   // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.
   const indexed = new Set(list.filter((f) => f.category === 'missing-index').flatMap((f) => f.evidence.filter((e) => e.label === 'statement').map((e) => String(e.value))));
   list = list.filter((f) => f.category !== 'inefficient-query' || !f.evidence.some((e) => e.label === 'statement' && indexed.has(String(e.value))));
-  return list.sort(
-    (a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id),
-  );
+  list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
+  return rootCausesFirst(list);
+}
+
+/**
+ * Symptoms that a root cause on the same endpoint produces: parsing a huge cache reply or serialising a huge
+ * response is synchronous CPU that blocks the event loop, but the fix is the reply's or the response's size.
+ */
+const SYMPTOM_OF: Partial<Record<FindingCategory, FindingCategory[]>> = {
+  'event-loop-blocked': ['cache-slow-command', 'large-payload'],
+};
+
+/** Move each symptom finding to just after the root-cause finding on the same endpoint, if that ranked lower. */
+function rootCausesFirst(list: Finding[]): Finding[] {
+  const out = [...list];
+  for (const symptom of list) {
+    const causes = SYMPTOM_OF[symptom.category];
+    if (!causes || !symptom.endpoint) continue;
+    const from = out.indexOf(symptom);
+    const causeAt = out.findIndex((f, i) => i > from && causes.includes(f.category) && endpointsOf(f).includes(symptom.endpoint!));
+    if (causeAt < 0) continue;
+    out.splice(from, 1);
+    out.splice(causeAt, 0, symptom);
+  }
+  return out;
 }

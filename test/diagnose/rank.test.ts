@@ -50,3 +50,18 @@ test('a slow cache command explains its endpoint\'s wait; a generator only brief
   ]);
   assert.deepEqual(ranked.map((x) => x.id), ['cache-slow-command:keys', 'slow-dependency:GET /b', 'generator-saturated:generator']);
 });
+
+test('an event-loop block on an endpoint with a huge cache reply or response ranks after that root cause', () => {
+  const ranked = rankFindings([
+    f('event-loop-blocked:service', 'event-loop-blocked', 'medium', 0.9, 'GET /catalog'),
+    f('error-rate:GET /x', 'error-rate', 'medium', 0.5, 'GET /x'),
+    f('cache-slow-command:keys', 'cache-slow-command', 'medium', 0.4, 'GET /catalog', { endpoints: ['GET /catalog'] }),
+  ]);
+  assert.deepEqual(ranked.map((x) => x.category), ['error-rate', 'cache-slow-command', 'event-loop-blocked']);
+  // On another endpoint it keeps its rank.
+  const apart = rankFindings([
+    f('event-loop-blocked:service', 'event-loop-blocked', 'medium', 0.9, 'GET /compute'),
+    f('large-payload:GET /export', 'large-payload', 'medium', 0.4, 'GET /export'),
+  ]);
+  assert.deepEqual(apart.map((x) => x.category), ['event-loop-blocked', 'large-payload']);
+});
