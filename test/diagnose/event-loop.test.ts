@@ -47,7 +47,9 @@ test('main-thread CPU that never shows as loop delay (work cut into short callba
 });
 
 test('without prom-client metrics, main-thread CPU per request alone names the handler, with lower confidence', () => {
-  const d = diagnose(build(blockingParts(45, undefined)));
+  const parts = blockingParts(45, undefined);
+  parts.processData = { ...parts.processData, comm: 'node', cmdline: 'node dist/server.js' };
+  const d = diagnose(build(parts));
   const f = d.findings.find((x) => x.category === 'event-loop-blocked');
   assert.ok(f && atLeastMedium(f), describe(d.findings));
   assert.equal(f.endpoint, 'GET /api/orders');
@@ -76,4 +78,11 @@ test('a regression artefact — more synchronous CPU per request than the reques
   p.endpoints['GET /api/orders']!.serviceMeanMs = 9; // 30 ms of CPU cannot fit in 9 ms requests
   const d = diagnose(build(p));
   assert.equal(d.findings.some((f) => f.category === 'event-loop-blocked' && f.endpoint === 'GET /api/orders' && f.title.includes('per request in')), false, describe(d.findings));
+});
+
+test('without a measured loop delay, a service that is not Node.js (its main thread is one worker of many) gets no block', () => {
+  const parts = blockingParts(45, undefined);
+  parts.processData = { ...parts.processData, comm: 'api-server', cmdline: '/usr/local/bin/api-server --port 8080' };
+  const d = diagnose(build(parts));
+  assert.equal(d.findings.some((f) => f.category === 'event-loop-blocked'), false, describe(d.findings));
 });

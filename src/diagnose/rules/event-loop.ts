@@ -78,6 +78,9 @@ interface BlockingHandler {
  * can confirm it.
  */
 function blockingHandlers(input: DiagnosisInput, blockingMs: number, delay: LoopDelay | undefined): BlockingHandler[] {
+  // The main thread is the event loop only in a single-loop runtime; in Go or a threaded server it is one
+  // worker among many. Without a measured loop delay, trust it only when the process is Node.js.
+  if (!delay && !looksLikeNode(input)) return [];
   const out: BlockingHandler[] = [];
   for (const d of input.demand.demands) {
     // A regression estimate (mixed run) counts by its lower bound, estimate − 2 standard errors: a dozen
@@ -182,4 +185,11 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
       impact: Math.max(loopImpact, handlerImpact, delay ? 0 : 0.3),
     }),
   ];
+}
+
+/** Is the probed process a Node.js runtime (by name or command line)? Node 24 names its main thread "MainThread". */
+function looksLikeNode(input: DiagnosisInput): boolean {
+  const data = input.probes.process?.data;
+  if (!data) return false;
+  return data.comm === 'node' || data.comm === 'MainThread' || /(^|[/\s])(node|nodejs)(\s|$)/.test(data.cmdline ?? '');
 }
