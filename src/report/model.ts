@@ -9,6 +9,7 @@
  * @module
  */
 import type {
+  EndpointDemand,
   EndpointSummary,
   ErrorKind,
   Finding,
@@ -233,6 +234,8 @@ export interface ReportModel {
   probes: ProbeStatusView[];
   /** All findings, in the result's (impact) order. */
   findings: Finding[];
+  /** The cost model: demand per request of each endpoint (empty when the run had no probes). */
+  demands: EndpointDemand[];
   baseline?: BaselineView;
   config: {
     scenarios: Record<string, Record<string, unknown>>;
@@ -337,6 +340,7 @@ export function buildReportModel(result: RunResult, baseline?: RunResult, option
       meanSampleMs: p.overhead.meanSampleMs,
     })),
     findings: result.findings ?? [],
+    demands: result.demands ?? [],
     baseline: baseline ? buildBaselineView(result, baseline) : undefined,
     config: {
       scenarios: result.plan.scenarios,

@@ -48,6 +48,21 @@ describe('renderHtml', () => {
     assert.match(html, /CREATE INDEX CONCURRENTLY orders_customer_id_idx/);
   });
 
+  test('the cost model is a table after the findings, with the main-thread (loop) CPU and the bottleneck', () => {
+    const withDemands: RunResult = {
+      ...result,
+      demands: [{ endpoint: 'GET /compute <b>', method: 'profile', cpuMs: 31.2, mainThreadCpuMs: 30.4, dbMs: 0, dbCalls: 0, responseBytes: 77, unexplainedMs: 0.4, bottleneck: 'cpu', maxThroughput: 32.1 }],
+    };
+    const page = renderHtml(buildReportModel(withDemands));
+    const at = page.indexOf('id="demands"');
+    assert.ok(at > page.indexOf('id="findings"') && at < page.indexOf('id="config"'));
+    const section = page.slice(at, page.indexOf('</section>', at));
+    assert.match(section, /GET \/compute &lt;b&gt;/);
+    assert.match(section, /30\.4/);
+    assert.match(section, /<td>cpu<\/td>/);
+    assert.doesNotMatch(html, /id="demands"/, 'no section without demands');
+  });
+
   test('user text is escaped: a finding with <script> stays text, data cannot end its script block', () => {
     assert.doesNotMatch(html, /<script>alert\(1\)<\/script>/);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
