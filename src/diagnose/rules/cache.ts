@@ -253,3 +253,57 @@ export function redisConnectionLimitRule(input: DiagnosisInput, config: RuleConf
     }),
   ];
 }
+
+/** Single-key commands that have a batched form (MGET, HMGET, pipelining): one per item in a loop is N+1. */
+const BATCHABLE = new Set(['get', 'hget', 'hgetall', 'exists', 'sismember', 'zscore', 'ttl', 'type', 'incr', 'set', 'setex', 'hset', 'del', 'expire', 'lindex', 'getex']);
+
+/**
+ * n-plus-one on the cache: an endpoint issues many Redis commands per request,
+ * dominated by one single-key command: one round trip per item where MGET or a
+ * pipeline takes one (Sentry's N+1 rule, applied to cache calls).
+ */
+export function cacheNPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const ev = input.probes.redis;
+  if (!ev) return [];
+  const r = readRedis(ev);
+  const total = Object.values(r.commandCalls).reduce((a, b) => a + b, 0);
+  const [command, calls] = Object.entries(r.commandCalls).sort((a, b) => b[1] - a[1])[0] ?? [];
+  // One command must dominate the window, or the per-request count mixes different operations.
+  if (!command || !calls || total <= 0 || calls / total < 0.5 || !BATCHABLE.has(command)) return [];
+  const minCalls = config.get('nPlusOne.callsPerRequest');
+  const rtt = config.get('nPlusOne.roundTripMs');
+  const usecPerCall = r.commandUsec[command] !== undefined ? r.commandUsec[command]! / calls : 0;
+  const out: Finding[] = [];
+  for (const d of input.demand.demands) {
+    const perRequest = d.redisCommands ?? 0;
+    if (perRequest < minCalls) continue;
+    const mean = serviceMean(input, d.endpoint);
+    const perRequestMs = perRequest * (usecPerCall / 1000 + rtt);
+    const share = mean > 0 ? Math.min(1, perRequestMs / mean) : 0;
+    const batch = command === 'get' ? 'MGET' : command === 'hget' ? 'HMGET' : 'a pipeline (MULTI, or node-redis auto-pipelining with Promise.all)';
+    out.push(
+      makeFinding({
+        rule: 'cache-n-plus-one',
+        category: 'n-plus-one',
+        subject: `${d.endpoint}:redis`,
+        severity: perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium',
+        endpoint: d.endpoint,
+        title: `N+1 cache calls: ${d.endpoint} sends ~${fmt(perRequest)} Redis commands per request (mostly ${command.toUpperCase()})`,
+        summary: `Each ${d.endpoint} request sends about ${fmt(perRequest)} Redis commands; ${pct(calls / total)} of the run's commands were ${command.toUpperCase()}, one key each: one round trip per item, ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) where ${batch} takes one.`,
+        evidence: [
+          { label: 'Redis commands per request', value: perRequest, unit: 'commands', source: `INFO commandstats + cost model (${d.method})` },
+          { label: `${command.toUpperCase()} share of commands`, value: calls / total, unit: 'ratio', source: 'INFO commandstats' },
+          { label: 'estimated time per request (round trips)', value: perRequestMs, unit: 'ms', source: 'cost model' },
+          { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
+        ],
+        recommendation: {
+          text: `Fetch the items in one round trip: ${batch} for all keys, then map the replies in memory; or cache the whole list under one key.`,
+          code: command === 'get' ? "const values = await redis.mGet(ids.map((id) => `item:${id}`));  // one call instead of one per id" : 'await Promise.all(ids.map((id) => redis.hGet(`item:${id}`, field)));  // node-redis pipelines concurrent commands',
+        },
+        confidence: d.method === 'profile' ? 0.85 : 0.65,
+        impact: Math.max(share, 0.15),
+      }),
+    );
+  }
+  return out;
+}

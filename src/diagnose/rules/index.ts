@@ -5,7 +5,7 @@
  * @module
  */
 import { slowDependencyRule } from './dependency.js';
-import { cacheMissRule, cacheSlowCommandRule, redisConnectionLimitRule } from './cache.js';
+import { cacheMissRule, cacheNPlusOneRule, cacheSlowCommandRule, redisConnectionLimitRule } from './cache.js';
 import { errorRateRule, generatorSaturatedRule, largePayloadRule } from './load.js';
 import { eventLoopBlockedRule } from './event-loop.js';
 import { cpuSaturationRule, gcPressureRule, memoryGrowthRule } from './node.js';
@@ -43,6 +43,7 @@ export const RULES: readonly RuleEntry[] = [
   { id: 'db-config', category: 'db-config', run: dbConfigRule },
   { id: 'cache-miss', category: 'cache-miss', run: cacheMissRule },
   { id: 'cache-slow-command', category: 'cache-slow-command', run: cacheSlowCommandRule },
+  { id: 'cache-n-plus-one', category: 'n-plus-one', run: cacheNPlusOneRule },
   { id: 'redis-connection-limit', category: 'connection-limit', run: redisConnectionLimitRule },
 ];
 
