@@ -391,3 +391,114 @@ test('cache-miss: a cold cache that warms up during the run is low, a cache writ
   p.redis!.data = { info: redisInfo({ keyspaceHits: h, keyspaceMisses: m }), commandStats: [{ command: 'get', calls: h + m, usec: 1 }, { command: 'set', calls: h + m, usec: 1 }], slowlog: [] };
   assert.equal(only(diagnose(build(p)).findings, 'cache-miss').severity, 'medium');
 });
+
+test('memory-growth: off-heap growth (flat heap, RSS climbing on after one release) is found on RSS', () => {
+  const p = healthyParts();
+  // A Buffer leak of ~80 MB/min beside a flat heap; V8 hands 40 MB of start-up heap pages back at second 15.
+  p.prometheus.heapUsedBytes = p.prometheus.heapUsedBytes!.map((_, i) => 20e6 + (i % 2) * 0.5e6);
+  p.process.rssBytes = Array.from({ length: N }, (_, i) => 150e6 + i * 1.4e6 - (i >= 15 ? 40e6 : 0));
+  const f = only(diagnose(build(p)).findings, 'memory-growth');
+  assert.equal(f.id, 'memory-growth:rssBytes');
+  assert.equal(f.severity, 'high');
+  assert.match(f.summary, /off-heap/);
+  assert.ok(Math.abs((f.evidence[0]!.value as number) - 80) < 5, `rate ${f.evidence[0]!.value}`);
+  // The same release without a leak, memory re-grown at once and flat after: not a trend.
+  p.process.rssBytes = Array.from({ length: N }, (_, i) => (i < 15 ? 150e6 : i < 18 ? 110e6 + (i - 14) * 10e6 : 150e6) + (i % 3) * 0.3e6);
+  assert.ok(!diagnose(build(p)).findings.some((x) => x.category === 'memory-growth'), describe(diagnose(build(p)).findings));
+  // RSS released every 10 s and re-grown with the heap (a GC sawtooth): the heap climbs with it, so this is not a leak.
+  p.prometheus.heapUsedBytes = p.prometheus.heapUsedBytes!.map((_, i) => 30e6 + (i % 10) * 3e6);
+  p.process.rssBytes = Array.from({ length: N }, (_, i) => 150e6 + (i % 10) * 3e6);
+  assert.ok(!diagnose(build(p)).findings.some((x) => x.category === 'memory-growth'), describe(diagnose(build(p)).findings));
+  // Without a heap series, releases every 10 s are not rare enough to be added back.
+  const noHeap = build(p);
+  const prom = noHeap.probes!.find((x) => x.probe === 'prometheus')!;
+  prom.series.values = { ...prom.series.values, heapUsedBytes: [] };
+  assert.ok(!diagnose(noHeap).findings.some((x) => x.category === 'memory-growth'), describe(diagnose(noHeap).findings));
+  p.prometheus.heapUsedBytes = p.prometheus.heapUsedBytes!.map((_, i) => 20e6 + (i % 2) * 0.5e6);
+  // One late release of a climbing RSS still leaves the climb visible.
+  p.process.rssBytes = Array.from({ length: N }, (_, i) => 150e6 + i * 1.4e6 - (i >= 40 ? 50e6 : 0));
+  assert.equal(only(diagnose(build(p)).findings, 'memory-growth').id, 'memory-growth:rssBytes');
+});
+
+test('connection-limit: failures while the limit is reached make it the cause, ranked above the error-rate symptom', () => {
+  const p = healthyParts();
+  p.pg.settings.max_connections = { value: '50', unit: null, bytes: null, ms: null, context: 'postmaster', source: 'configuration file' };
+  // A pool per request: connections climb with the rate until the server refuses new ones (from second 20).
+  p.pgSeries['pg.connections'] = Array.from({ length: N }, (_, i) => Math.min(49, 10 + 2 * i));
+  p.pg.activity.max.connections = 49;
+  const failed = Array.from({ length: N }, (_, i): number => (i >= 21 ? 20 : 0));
+  const result = build(p);
+  const orders = result.endpoints.find((e) => e.endpoint === 'GET /api/orders')!;
+  result.series.endpoints['GET /api/orders']!.failed = failed;
+  orders.failed = failed.reduce((a, b) => a + b, 0);
+  orders.errorRate = orders.failed / orders.requests;
+  orders.errors = { http: orders.failed };
+  const d = diagnose(result);
+  const f = only(d.findings, 'connection-limit');
+  assert.equal(f.severity, 'critical');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.equal(d.findings[0]!.id, f.id, describe(d.findings));
+  assert.ok(d.findings.some((x) => x.category === 'error-rate'), 'the symptom is still reported');
+
+  // The same errors spread over the whole run, most of them while connections were far below the limit: not its doing.
+  result.series.endpoints['GET /api/orders']!.failed = Array.from({ length: N }, () => Math.round(orders.failed / N));
+  const spread = only(diagnose(result).findings, 'connection-limit');
+  assert.equal(spread.severity, 'high');
+  assert.equal(spread.endpoint, undefined);
+});
+
+test('gc-pressure claims an event-loop delay its pauses explain, not one an endpoint\'s synchronous work explains', () => {
+  const p = healthyParts();
+  // Long GC pauses: the loop stalls up to 150 ms while no request does more than ~2 ms of CPU.
+  p.prometheus.gcMsPerS = p.prometheus.gcMsPerS!.map((_, i) => 120 + (i % 5) * 10);
+  p.prometheus.eventLoopLagP99Ms = p.prometheus.eventLoopLagP99Ms!.map(() => 45);
+  p.prometheus.eventLoopLagMaxMs = p.prometheus.eventLoopLagMaxMs!.map(() => 150);
+  const d = diagnose(build(p));
+  assert.equal(d.findings[0]!.category, 'gc-pressure', describe(d.findings));
+  assert.equal(d.findings[0]!.severity, 'high');
+  assert.match(d.findings[0]!.summary, /delays the event loop/);
+
+  // The same GC and delay with 25 ms of synchronous work per order request (fewer of them, so the CPU is not
+  // saturated): the event-loop finding keeps its endpoint and rank.
+  const list = p.endpoints['GET /api/orders']!.requests.map((x) => Math.round(x / 4));
+  const get = p.endpoints['GET /api/products/:id']!.requests;
+  p.endpoints['GET /api/orders']!.requests = list;
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 40;
+  p.process.cpuPercent = list.map((x, i) => (x * 25 + get[i]! * 0.8) / 10);
+  p.process.mainThreadCpuPercent = p.process.cpuPercent;
+  const blocked = diagnose(build(p));
+  assert.equal(blocked.findings.find((f) => f.category === 'gc-pressure')!.severity, 'medium', describe(blocked.findings));
+  assert.equal(blocked.findings[0]!.category, 'event-loop-blocked', describe(blocked.findings));
+  assert.equal(blocked.findings[0]!.endpoint, 'GET /api/orders');
+});
+
+test('cpu-saturation on a busy host: the offered load needs more than a core and the service falls behind', () => {
+  const p = healthyParts();
+  // 6 ms CPU per order request, 2.4 per product: about 60 % of a core for the requests that were served,
+  // while as many iterations again were dropped (the process never got 90 % of a core: a busy host).
+  p.process.cpuPercent = p.process.cpuPercent.map((v) => (v ?? 0) * 3);
+  const result = build(p);
+  result.totals.iterations = result.totals.requests;
+  result.totals.droppedIterations = result.totals.requests;
+  const d = diagnose(result);
+  const f = only(d.findings, 'cpu-saturation');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  const offered = f.evidence.find((e) => e.label === 'CPU the offered load needs')!.value as number;
+  assert.ok(offered > 100 && offered < 150, `offered ${offered}`);
+  // The same service keeping up (nothing dropped) is not saturated.
+  result.totals.droppedIterations = 0;
+  assert.ok(!diagnose(result).findings.some((x) => x.category === 'cpu-saturation'), describe(diagnose(result).findings));
+});
+
+test('gc-pressure: one scrape that caught a single major GC in a short run is not pressure', () => {
+  const p = healthyParts();
+  // Six GC readings (a short run): their p90 is the maximum, one 230 ms/s outlier among 30 ms/s.
+  p.prometheus.gcMsPerS = [30, 30, 30, 230, 30, 30];
+  p.prometheus.eventLoopLagMaxMs = p.prometheus.eventLoopLagMaxMs!.map((v, i) => (i === 3 ? 150 : v));
+  const d = diagnose(build(p));
+  assert.ok(!d.findings.some((f) => f.category === 'gc-pressure'), describe(d.findings));
+  // Two such readings are a pattern, but a mean of 97 ms/s is not sustained: medium, and no claim on the loop.
+  p.prometheus.gcMsPerS = [30, 230, 30, 230, 30, 30];
+  const f = only(diagnose(build(p)).findings, 'gc-pressure');
+  assert.equal(f.severity, 'medium');
+});

@@ -29,18 +29,51 @@ export function serviceCpu(input: DiagnosisInput): { values: number[]; source: s
   return undefined;
 }
 
-/** Is the service's CPU saturated (p90 ≥ threshold)? Used by other rules to avoid blaming queueing on a dependency. */
-export function cpuSaturated(input: DiagnosisInput, config: RuleConfig): boolean {
-  const cpu = serviceCpu(input);
-  return !!cpu && cpu.values.length >= 3 && quantile(cpu.values, 0.9) >= config.get('cpu.saturatedPercent');
+/**
+ * CPU (% of one core) that the load offered to the service asked for: each
+ * endpoint's CPU per request (cost model) times its offered rate — the
+ * achieved rate scaled up by the iterations an open-model run dropped because
+ * the service fell behind. Undefined unless the run dropped more than 1 % of
+ * its scheduled iterations: a service that kept up got all the CPU it needed.
+ */
+export function offeredCpu(input: DiagnosisInput): number | undefined {
+  const totals = input.result.totals;
+  const scheduled = totals.iterations + totals.droppedIterations;
+  if (input.result.model === 'closed' || totals.iterations <= 0 || totals.droppedIterations <= 0.01 * scheduled) return undefined;
+  const scale = scheduled / totals.iterations;
+  let percent = 0;
+  for (const d of input.demand.demands) {
+    const rps = input.result.endpoints.find((e) => e.endpoint === d.endpoint)?.rps ?? 0;
+    percent += ((d.cpuMs ?? 0) * rps * scale) / 10;
+  }
+  return percent;
 }
 
-/** cpu-saturation: the service process uses ≥ 90 % of its one core at p90 (Clinic Doctor's CPU boundary). */
+/**
+ * Is the service's CPU saturated? Either measured (p90 ≥ `cpu.saturatedPercent`),
+ * or offered: the load asked for at least a whole core (a Node.js service
+ * runs JavaScript on one) and the service fell behind. The second catches a
+ * saturated service on a busy host or under a CPU quota, where the process
+ * never gets 90 % of a core. Used by other rules to avoid blaming queueing on a dependency.
+ */
+export function cpuSaturated(input: DiagnosisInput, config: RuleConfig): boolean {
+  const cpu = serviceCpu(input);
+  if (!cpu || cpu.values.length < 3) return false;
+  return quantile(cpu.values, 0.9) >= config.get('cpu.saturatedPercent') || (offeredCpu(input) ?? 0) >= 100;
+}
+
+/**
+ * cpu-saturation: the service process uses ≥ 90 % of its one core at p90
+ * (Clinic Doctor's CPU boundary), or the offered load needed a whole core and
+ * the service fell behind (utilization law: CPU per request × rate ≥ 1 core).
+ */
 export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const cpu = serviceCpu(input);
   if (!cpu || cpu.values.length < 3) return [];
   const p90 = quantile(cpu.values, 0.9);
-  if (p90 < config.get('cpu.saturatedPercent')) return [];
+  const offered = offeredCpu(input);
+  const measured = p90 >= config.get('cpu.saturatedPercent');
+  if (!measured && (offered ?? 0) < 100) return [];
   const heavy = cpuHeavyEndpoints(input).slice(0, 3);
   const top = heavy[0];
   const bound = top && top.cpuMs > 0 ? 1000 / top.cpuMs : undefined;
@@ -53,41 +86,131 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       endpoint: top?.endpoint,
       endpoints: heavy.filter((h) => h.share >= 0.2).map((h) => h.endpoint),
       title: top ? `The service's CPU is saturated; ${top.endpoint} uses ${pct(top.share)} of it` : 'The service\'s CPU is saturated',
-      summary: `The service process ran at ${fmt(p90)} % of one core (p90); a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : ''}`,
+      summary: `${measured ? `The service process ran at ${fmt(p90)} % of one core (p90)` : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : ''}`,
       evidence: [
         { label: 'service CPU p90', value: p90, unit: '% of one core', source: cpu.source },
         { label: 'service CPU mean', value: cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length, unit: '% of one core', source: cpu.source },
+        ...(offered !== undefined ? [{ label: 'CPU the offered load needs', value: offered, unit: '% of one core', source: 'cost model × offered rate' }] : []),
         ...heavy.map((h) => ({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' })),
       ],
       recommendation: {
         text: 'Reduce CPU per request on the top endpoint (profile with `node --cpu-prof` or `clinic flame`; cache computed results; avoid re-serialising large objects), or add cores: run several processes (node:cluster, PM2, more replicas).',
       },
-      confidence: 0.85,
+      confidence: measured ? 0.85 : 0.8,
       impact: top ? Math.max(0.5, top.share) : 0.6,
     }),
   ];
 }
 
-/** memory-growth: heap (or RSS) grows steadily through the run: a leak or an unbounded cache. */
+/** A memory trend over one stretch of samples ([t ms, bytes] pairs). */
+interface MemoryTrend {
+  mbPerMin: number;
+  growthMb: number;
+  r2: number;
+  durationS: number;
+}
+
+function memoryTrend(pts: readonly (readonly [number, number])[]): MemoryTrend {
+  const trend = linearTrend(pts.map((p) => p[0]), pts.map((p) => p[1]));
+  return {
+    mbPerMin: (trend.slope * 60_000) / (1024 * 1024),
+    growthMb: (pts[pts.length - 1]![1] - pts[0]![1]) / (1024 * 1024),
+    r2: trend.r2,
+    durationS: (pts[pts.length - 1]![0] - pts[0]![0]) / 1000,
+  };
+}
+
+/**
+ * The heap may climb by at most this share of what RSS climbed for RSS
+ * releases to be added back: the climb is then off-heap (Buffers, native
+ * memory), which V8 never hands back, while a heap that climbs and falls with
+ * RSS is a GC sawtooth, not a leak.
+ */
+const OFF_HEAP_CLIMB_SHARE = 0.25;
+
+/** Sum of the rises between consecutive samples (MB-agnostic: same unit as the values). */
+function climb(values: readonly number[]): number {
+  let sum = 0;
+  for (let i = 1; i < values.length; i++) sum += Math.max(0, values[i]! - values[i - 1]!);
+  return sum;
+}
+
+/**
+ * Resident memory with its releases added back. RSS of a process in steady
+ * state is flat (V8 and the allocator keep the pages they committed); it falls
+ * when they hand pages back (V8's memory reducer after the start-up heap is
+ * compacted, often in a few steps; an allocator trim), while leaked off-heap
+ * memory is never handed back and keeps climbing from the new level. A fall
+ * between two samples larger than `memory.releaseShare` of the level is such
+ * a release; the series after it is shifted up by the fall. Undefined when
+ * there was no release, or when the releases may be a GC sawtooth: the heap
+ * climbed with RSS (more than {@link OFF_HEAP_CLIMB_SHARE} of its climb), or,
+ * without a heap series, more than one release per `memory.minDurationS`.
+ */
+function withReleasesAddedBack(
+  pts: readonly (readonly [number, number])[],
+  heap: readonly (readonly [number, number])[] | undefined,
+  config: RuleConfig,
+): { pts: (readonly [number, number])[]; releases: number } | undefined {
+  let shift = 0;
+  let releases = 0;
+  const out: (readonly [number, number])[] = [];
+  for (let i = 0; i < pts.length; i++) {
+    const fall = i > 0 ? pts[i - 1]![1] - pts[i]![1] : 0;
+    if (i > 0 && fall > config.get('memory.releaseShare') * pts[i - 1]![1]) {
+      shift += fall;
+      releases++;
+    }
+    out.push([pts[i]![0], pts[i]![1] + shift]);
+  }
+  if (releases === 0) return undefined;
+  const from = pts[0]![0];
+  const to = pts[pts.length - 1]![0];
+  const heapInWindow = (heap ?? []).filter((p) => p[0] >= from && p[0] <= to).map((p) => p[1]);
+  if (heapInWindow.length >= pts.length / 2) {
+    return climb(heapInWindow) <= OFF_HEAP_CLIMB_SHARE * climb(pts.map((p) => p[1])) ? { pts: out, releases } : undefined;
+  }
+  return releases <= Math.max(1, Math.floor((to - from) / 1000 / config.get('memory.minDurationS'))) ? { pts: out, releases } : undefined;
+}
+
+/**
+ * memory-growth: heap or RSS grows steadily through the run: a leak or an
+ * unbounded cache. Each source is judged on its own: a flat heap does not
+ * clear a growing RSS, since Buffers and native allocations live outside the
+ * JavaScript heap (a Buffer leak grows RSS only). RSS is also judged with
+ * its rare releases added back (see withReleasesAddedBack).
+ */
 export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const candidates: { series?: { t: number[]; values: Record<string, (number | null)[]> }; column: string; source: string }[] = [
     { series: input.probes.prometheus?.series, column: 'heapUsedBytes', source: 'nodejs_heap_size_used_bytes' },
     { series: input.probes.process?.series, column: 'rssBytes', source: '/proc/<pid>/status VmRSS' },
     { series: input.probes.prometheus?.series, column: 'rssBytes', source: 'process_resident_memory_bytes' },
   ];
+  const grows = (t: MemoryTrend): boolean =>
+    t.durationS >= config.get('memory.minDurationS') && t.mbPerMin >= config.get('memory.growthMBPerMin') && t.r2 >= config.get('memory.minR2') && t.growthMb >= 5;
+  const points = (series: { t: number[]; values: Record<string, (number | null)[]> } | undefined, column: string): (readonly [number, number])[] =>
+    (series?.t ?? []).map((t, i) => [t, series!.values[column]?.[i]] as const).filter((p): p is readonly [number, number] => p[1] !== null && p[1] !== undefined);
+  const heap = points(input.probes.prometheus?.series, 'heapUsedBytes');
+  // Set when the heap was measured long enough and did not grow: RSS growth is then off-heap memory.
+  let heapFlat = false;
   for (const c of candidates) {
-    const col = c.series?.values[c.column];
-    if (!c.series || !col) continue;
-    const pts = c.series.t.map((t, i) => [t, col[i]] as const).filter((p): p is readonly [number, number] => p[1] !== null && p[1] !== undefined);
+    if (!c.series?.values[c.column]) continue;
+    const pts = points(c.series, c.column);
     if (pts.length < 10) continue;
     // Skip the warm-up fifth: JIT, caches and pools fill at the start of every run.
     const body = pts.slice(Math.floor(pts.length / 5));
-    if ((body[body.length - 1]![0] - body[0]![0]) / 1000 < config.get('memory.minDurationS')) continue;
-    const trend = linearTrend(body.map((p) => p[0]), body.map((p) => p[1]));
-    const mbPerMin = (trend.slope * 60_000) / (1024 * 1024);
-    const growthMb = (body[body.length - 1]![1] - body[0]![1]) / (1024 * 1024);
-    if (mbPerMin < config.get('memory.growthMBPerMin') || trend.r2 < config.get('memory.minR2') || growthMb < 5) return [];
-    const durationMin = (body[body.length - 1]![0] - body[0]![0]) / 60_000;
+    const whole = memoryTrend(body);
+    if (whole.durationS < config.get('memory.minDurationS')) continue;
+    // Only RSS is judged with its releases added back: the heap falls at every major GC, by design.
+    const adjusted = c.column === 'rssBytes' && !grows(whole) ? withReleasesAddedBack(body, heap.length > 0 ? heap : undefined, config) : undefined;
+    const trend = grows(whole) ? whole : adjusted && grows(memoryTrend(adjusted.pts)) ? memoryTrend(adjusted.pts) : undefined;
+    const releases = trend === whole ? 0 : (adjusted?.releases ?? 0);
+    if (!trend) {
+      if (c.column === 'heapUsedBytes') heapFlat = true;
+      continue;
+    }
+    const { mbPerMin, growthMb } = trend;
+    const durationMin = trend.durationS / 60;
     return [
       makeFinding({
         rule: 'memory-growth',
@@ -95,10 +218,10 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
         subject: c.column,
         severity: mbPerMin >= 5 * config.get('memory.growthMBPerMin') ? 'high' : 'medium',
         title: `Memory grows steadily: +${fmt(mbPerMin)} MB/min (${c.column === 'heapUsedBytes' ? 'heap' : 'RSS'})`,
-        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'heapUsedBytes' ? 'the JavaScript heap' : 'resident memory'} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}): something keeps references per request (a leak or an unbounded cache). Under sustained load it ends in long GC pauses or an out-of-memory crash.`,
+        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'heapUsedBytes' ? 'the JavaScript heap' : 'resident memory'} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}${releases > 0 ? `, counting ${releases} release${releases > 1 ? 's' : ''} of memory the process gave back on the way` : ''}): something keeps references per request (a leak or an unbounded cache).${heapFlat ? ' The JavaScript heap stayed flat, so the growth is off-heap: Buffers, typed arrays or native allocations.' : ''} Under sustained load it ends in long GC pauses or an out-of-memory crash.`,
         evidence: [
           { label: 'growth rate', value: mbPerMin, unit: 'MB/min', source: c.source },
-          { label: 'growth after warm-up', value: growthMb, unit: 'MB', source: c.source },
+          { label: releases > 0 ? 'growth after warm-up (releases added back)' : 'growth after warm-up', value: growthMb, unit: 'MB', source: c.source },
           { label: 'linearity (R²)', value: trend.r2, unit: '', source: 'tuneup' },
         ],
         recommendation: {
@@ -112,32 +235,81 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
   return [];
 }
 
-/** gc-pressure: GC time per second beyond Clinic Doctor's 100 ms per 1 s window. */
+/** Event-loop delay over the run as the event-loop rule reads it (ms above the monitor's resolution), and whether it breaches a limit. */
+function loopDelay(input: DiagnosisInput, config: RuleConfig): { p99Ms: number; maxMs: number; over: boolean } | undefined {
+  const v = input.probes.prometheus?.series.values;
+  if (!v) return undefined;
+  const p50 = numbers(v.eventLoopLagP50Ms);
+  const p99 = numbers(v.eventLoopLagP99Ms);
+  const max = numbers(v.eventLoopLagMaxMs);
+  if (p50.length + p99.length + max.length === 0) return undefined;
+  // The reported minimum is the monitor's resolution (an idle loop reads it): only the excess is delay.
+  const mins = numbers(v.eventLoopLagMinMs);
+  const floor = mins.length > 0 ? quantile(mins, 0.5) : 0;
+  const excess = (x: number) => Math.max(0, x - floor);
+  const p50Ms = p50.length > 0 ? excess(quantile(p50, 0.5)) : 0;
+  const p99Ms = p99.length > 0 ? excess(quantile(p99, 0.5)) : 0;
+  const maxMs = max.length > 0 ? excess(quantile(max, 0.9)) : 0;
+  const over = p50Ms >= config.get('eventLoop.p50LagMs') || p99Ms >= config.get('eventLoop.p99LagMs') || (max.length >= 3 && maxMs >= config.get('eventLoop.maxLagMs'));
+  return { p99Ms: Math.max(p99Ms, p50Ms), maxMs, over };
+}
+
+/**
+ * gc-pressure: GC time per second beyond Clinic Doctor's 100 ms per 1 s window.
+ *
+ * It needs two samples over the limit (in a short run the p90 is the
+ * maximum, one major GC), and is high only when the mean is over it too.
+ * GC pauses stop the event loop. When GC is sustained (mean over the limit),
+ * the loop is delayed beyond the event-loop limits, the CPU is not saturated and no endpoint does enough
+ * synchronous work per request to block it (`eventLoop.blockingMs`), the
+ * pauses are the delay: the finding claims it (severity high, the delay's
+ * share of the mean service time as impact), as Clinic Doctor classifies a
+ * memory issue as "gc" before it considers an event-loop one.
+ */
 export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const gc = numbers(input.probes.prometheus?.series.values.gcMsPerS);
   if (gc.length < 3) return [];
+  const limit = config.get('gc.msPerSecond');
   const p90 = quantile(gc, 0.9);
-  if (p90 < config.get('gc.msPerSecond')) return [];
+  // In a short run the p90 is the maximum: one scrape that caught a single major GC is not pressure.
+  if (p90 < limit || gc.filter((x) => x >= limit).length < 2) return [];
   const mean = gc.reduce((a, b) => a + b, 0) / gc.length;
+  // Pressure that lasts (the mean over the limit too) is what can be held responsible for the loop's delay.
+  const sustained = mean >= limit;
   const heap = input.probes.prometheus?.data.heapUsedBytes;
+  const loop = loopDelay(input, config);
+  // Synchronous work per request: main-thread CPU when measured (the loop's own thread), else the process's.
+  const heaviest = input.demand.demands
+    .map((d) => ({ endpoint: d.endpoint, cpuMs: d.mainThreadCpuMs ?? d.cpuMs ?? 0 }))
+    .sort((a, b) => b.cpuMs - a.cpuMs)[0];
+  const claimsLoop = sustained && !!loop?.over && !cpuSaturated(input, config) && (heaviest?.cpuMs ?? 0) < config.get('eventLoop.blockingMs');
+  const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
+  const loopImpact = claimsLoop && meanService > 0 ? Math.min(1, loop!.p99Ms / meanService) : 0;
   return [
     makeFinding({
       rule: 'gc-pressure',
       category: 'gc-pressure',
       subject: 'service',
-      severity: p90 >= 2 * config.get('gc.msPerSecond') ? 'high' : 'medium',
+      severity: claimsLoop || (sustained && p90 >= 2 * limit) ? 'high' : 'medium',
       title: `Garbage collection takes ${fmt(p90)} ms of every second`,
-      summary: `GC ran ${fmt(mean)} ms/s on average and ${fmt(p90)} ms/s at p90; GC pauses stop JavaScript, so this time adds to request latency. The service allocates too much per request${heap ? ` (heap used up to ${fmt(heap.max / 1048576)} MB)` : ''}.`,
+      summary: `GC ran ${fmt(mean)} ms/s on average and ${fmt(p90)} ms/s at p90; GC pauses stop JavaScript, so this time adds to request latency. The service allocates too much per request${heap ? ` (heap used up to ${fmt(heap.max / 1048576)} MB)` : ''}.${claimsLoop ? ` The pauses are what delays the event loop (p99 ${fmt(loop!.p99Ms)} ms, max ${fmt(loop!.maxMs)} ms): no endpoint does enough synchronous work per request to block it${heaviest ? ` (the most is ${fmt(heaviest.cpuMs)} ms CPU in ${heaviest.endpoint}, GC included)` : ''} and the CPU is not saturated.` : ''}`,
       evidence: [
         { label: 'GC time p90', value: p90, unit: 'ms/s', source: 'nodejs_gc_duration_seconds' },
         { label: 'GC time mean', value: mean, unit: 'ms/s', source: 'nodejs_gc_duration_seconds' },
         ...(heap ? [{ label: 'heap used max', value: heap.max, unit: 'bytes', source: 'nodejs_heap_size_used_bytes' }] : []),
+        ...(claimsLoop
+          ? [
+              { label: 'event-loop delay p99 (median over scrapes)', value: loop!.p99Ms, unit: 'ms', source: 'nodejs_eventloop_lag_p99_seconds' },
+              { label: 'event-loop delay max (p90 over scrapes)', value: loop!.maxMs, unit: 'ms', source: 'nodejs_eventloop_lag_max_seconds' },
+              ...(heaviest ? [{ label: `CPU per request, ${heaviest.endpoint}`, value: heaviest.cpuMs, unit: 'ms', source: 'cost model' }] : []),
+            ]
+          : []),
       ],
       recommendation: {
-        text: 'Allocate less per request: avoid building large temporary arrays/strings and buffers, stream large responses, reuse objects. Profile allocations with `clinic heapprofiler` or `--heap-prof`. If the live set is simply large, raise `--max-old-space-size`.',
+        text: 'Allocate less per request: avoid building large temporary arrays/strings and buffers, stream large responses, reuse objects, do not copy shared data defensively per request. Profile allocations with `clinic heapprofiler` or `--heap-prof`. If the live set is simply large, raise `--max-old-space-size`.',
       },
-      confidence: 0.8,
-      impact: Math.min(1, mean / 1000 + 0.2),
+      confidence: claimsLoop ? 0.9 : 0.8,
+      impact: Math.max(Math.min(1, mean / 1000 + 0.2), loopImpact),
     }),
   ];
 }

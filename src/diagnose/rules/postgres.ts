@@ -472,32 +472,6 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
 }
 
 /**
- * Endpoints whose failures happened while the server's connections were near
- * the limit (≥ `connections.ratio` in that interval): new connections are
- * refused there ("sorry, too many clients already"), so those failures are the
- * limit's doing. Only endpoints failing at least `errorRate.ratio` of their
- * requests, most of their failures (≥ 80 %) in such intervals, most failures first.
- */
-function endpointsFailingAtLimit(input: DiagnosisInput, config: RuleConfig, usable: number): { endpoint: string; failedAtLimit: number; errorRate: number }[] {
-  const evidence = input.probes.postgres;
-  const grid = input.result.series;
-  if (!evidence || !grid?.endpoints) return [];
-  const connections = alignToGrid(grid, evidence.series, evidence.series.values['pg.connections']);
-  // The probe's own connection is not in the column; it counts against the limit.
-  const atLimit = connections.map((c) => c !== null && (c + 1) / usable >= config.get('connections.ratio'));
-  const out: { endpoint: string; failedAtLimit: number; errorRate: number }[] = [];
-  for (const e of input.result.endpoints) {
-    if (e.requests < config.get('errorRate.minRequests') || e.errorRate < config.get('errorRate.ratio')) continue;
-    const failed = grid.endpoints[e.endpoint]?.failed ?? [];
-    const total = failed.reduce((a, b) => a + b, 0);
-    const atLimitFailed = failed.reduce((a, b, i) => a + (atLimit[i] ? b : 0), 0);
-    // Most, not all: a failure can land in the second before the sample that saw the limit.
-    if (total > 0 && atLimitFailed >= 0.8 * total) out.push({ endpoint: e.endpoint, failedAtLimit: atLimitFailed, errorRate: e.errorRate });
-  }
-  return out.sort((a, b) => b.failedAtLimit - a.failedAtLimit);
-}
-
-/**
  * connection-limit: connections near max_connections − superuser_reserved_connections (APA: > 80 %).
  * When endpoints fail while the limit is reached, the limit is the cause of those errors (the
  * error-rate finding is the symptom), so the finding names them and outranks their error-rate finding.
@@ -513,7 +487,32 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   const usable = max - (Number.isFinite(reserved) ? reserved : 3);
   const ratio = (seen + 1) / usable;
   if (ratio < config.get('connections.ratio')) return [];
-  const failing = ratio >= 1 ? endpointsFailingAtLimit(input, config, usable) : [];
+  /*
+   * Endpoints whose failures happened while the server's connections were near
+   * the limit (≥ `connections.ratio` in that interval): new connections are
+   * refused there ("sorry, too many clients already"), so those failures are the
+   * limit's doing. Only endpoints failing at least `errorRate.ratio` of their
+   * requests, most of their failures (≥ 80 %) in such intervals, most failures first.
+   */
+  const endpointsFailingAtLimit = (): { endpoint: string; failedAtLimit: number; errorRate: number }[] => {
+    const evidence = input.probes.postgres;
+    const grid = input.result.series;
+    if (!evidence || !grid?.endpoints) return [];
+    const connections = alignToGrid(grid, evidence.series, evidence.series.values['pg.connections']);
+    // The probe's own connection is not in the column; it counts against the limit.
+    const atLimit = connections.map((c) => c !== null && (c + 1) / usable >= config.get('connections.ratio'));
+    const out: { endpoint: string; failedAtLimit: number; errorRate: number }[] = [];
+    for (const e of input.result.endpoints) {
+      if (e.requests < config.get('errorRate.minRequests') || e.errorRate < config.get('errorRate.ratio')) continue;
+      const failed = grid.endpoints[e.endpoint]?.failed ?? [];
+      const total = failed.reduce((a, b) => a + b, 0);
+      const atLimitFailed = failed.reduce((a, b, i) => a + (atLimit[i] ? b : 0), 0);
+      // Most, not all: a failure can land in the second before the sample that saw the limit.
+      if (total > 0 && atLimitFailed >= 0.8 * total) out.push({ endpoint: e.endpoint, failedAtLimit: atLimitFailed, errorRate: e.errorRate });
+    }
+    return out.sort((a, b) => b.failedAtLimit - a.failedAtLimit);
+  };
+  const failing = ratio >= 1 ? endpointsFailingAtLimit() : [];
   const worstErrorRate = Math.max(0, ...failing.map((f) => f.errorRate));
   return [
     makeFinding({

@@ -1,0 +1,361 @@
+/**
+ * Holdout check of the diagnosis: the "boxoffice" service
+ * (test/fixtures/holdout/), written independently of the rules and of the
+ * team's fixture service, with one planted fault per case. Each case starts
+ * the service with that fault only, runs the real CLI (`tuneup run` with
+ * every probe) against a mix that mostly hits the faulty route, and checks
+ * the top finding at medium severity or above.
+ *
+ * Misses are the useful output: they are listed in {@link KNOWN_MISSES}
+ * (fault → what was seen) and run as `todo`, so the suite stays green while
+ * the rules are fixed. Remove an entry once its case passes.
+ *
+ * Set `HOLDOUT_KEEP=<dir>` to copy every case's result.json there.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import type { Finding, RunResult } from '../../src/result/types.js';
+import { partnerRef } from '../fixtures/holdout/seed.js';
+import { seedHoldout } from '../fixtures/holdout/seed.js';
+import { startHoldoutService, type HoldoutFault } from '../fixtures/holdout/start.js';
+import { startUpstream, type Upstream } from '../fixtures/holdout/upstream.js';
+import { startPostgres, type TestPostgres } from '../harness/postgres.js';
+import { startRedis, type TestRedis } from '../harness/redis.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(REPO, 'src/cli/main.ts');
+/** Load duration of every case: long enough for a few probe samples, short enough for the file budget. */
+const DURATION = '7s';
+
+/**
+ * Cases the diagnosis currently gets wrong: fault → what the run showed.
+ * Each is run as `todo` (reported, not failing).
+ */
+const KNOWN_MISSES: Partial<Record<HoldoutFault | 'healthy', string>> = {
+  healthy:
+    'flaky, 5/7 pass: twice db-config medium "Buffer cache hit ratio 95-97.9 %" (2.6k-9.4k blocks read, blkReadMs 125-178 in total over the run, i.e. < 0.2 ms per request; every endpoint p95 < 11 ms) on a service with nothing wrong',
+  'event-loop-blocked':
+    'flaky, 6/7 pass: once no finding at all although /metrics showed event-loop p99 43 ms (median of scrapes), export route 24.7 ms main-thread CPU per request (demand), service main thread 29 % busy',
+  'missing-index':
+    'no missing-index finding in 7/7 runs although one statement (seq scan of bookings, 300k rows, filter partner_ref; 141-265 ms mean, calls = route requests, 99.9 % of DB time) explains the route; demands put its DB time on GET /events/:id (dbMs 370-1098, a route served from Redis) and 0 on the partner route; top medium+ was db-config or nothing',
+  'cache-slow-command':
+    'cache-slow-command (SMEMBERS of a 120k-member set, 48 slowlog entries, mean 43.6 ms, max 87-92 ms) is found in 7/7 runs but in 4/7 ranked below its own symptoms: event-loop-blocked (33-50 ms/request main thread: parsing the reply) and gc-pressure (p90 165-223 ms/s)',
+  'pool-saturation':
+    'no pool-saturation finding in 7/7 runs: /metrics shows the reports pool at total 3/3, waiting mean 40-49 (max 55-83); pg sees boxoffice-reports at 3 connections, mostly idle; route p50 525-768 ms with 1.5 ms DB time; 5/7 only generator-saturated (VUs exhausted), 2/7 slow-dependency high (3 outbound connections = the pool size, upstream answers in 25 ms)',
+  'n-plus-one':
+    'flaky, 5/7 pass: twice the top n-plus-one finding named GET /events/:id ("117x" / "37.6x per request"; demand dbCalls 89.7 on GET /events/:id, a Redis-served route, and 8.3 on /attendees, really about 33)',
+  'slow-dependency':
+    'flaky, 5/7 pass: in 2/7 runs no slow-dependency finding at all (route p50 195 ms, demand unexplainedMs 195, outbound connections to the upstream seen by the process probe); both misses coincide with generator-saturated at medium (generator event-loop p99 16-17 ms, CPU < 25 %)',
+  'error-rate':
+    'flaky, 6/7 pass: once the top finding was gc-pressure high ("230 ms of every second": the p90 of 6 scrapes, i.e. one outlier; mean 45 ms/s) above error-rate high (25.4 % HTTP 502)',
+  'cache-miss':
+    'flaky, 5/7 pass: twice the cache-miss finding named GET /events/:id (hit ratio 19.9-21.1 %; demand put 6.9 Redis commands/request on GET /events/:id and 0.9 on /summary, really 1 and 2) and a false n-plus-one medium on GET /events/:id (5.1 calls/request of the summary statement)',
+};
+
+interface Req {
+  method?: 'GET' | 'POST';
+  path: string;
+  name: string;
+  weight: number;
+}
+
+interface Case {
+  fault: HoldoutFault | 'healthy';
+  /** Iterations per second of the whole mix. */
+  rate: number;
+  requests: Req[];
+  /**
+   * Paths fetched once before the run: a production cache is warm, and the
+   * first render of a cached resource is not the fault under test.
+   */
+  warm?: string[];
+  /** Expected top medium+ finding; absent for healthy. */
+  expect?: { category: Finding['category']; endpoint: string };
+}
+
+// Healthy traffic mixed into every case, so the faulty route is not alone.
+const EVENT = { path: '/events/{{ randomInt(1, 100) }}', name: 'GET /events/:id' };
+const HOT_EVENTS = Array.from({ length: 100 }, (_, i) => i + 1);
+const BOOKING = { path: '/bookings/{{ randomInt(1, 300000) }}', name: 'GET /bookings/:id' };
+
+/** Categories that describe the whole process; their findings may carry no endpoint. */
+const PROCESS_WIDE = new Set<Finding['category']>(['event-loop-blocked', 'cpu-saturation', 'gc-pressure', 'memory-growth']);
+
+const CASES: Case[] = [
+  {
+    fault: 'healthy',
+    rate: 120,
+    requests: [
+      { ...EVENT, weight: 3 },
+      { ...BOOKING, weight: 3 },
+      { path: '/events/{{ randomInt(1, 10000) }}/attendees', name: 'GET /events/:id/attendees', weight: 2 },
+      { path: '/venues/{{ randomInt(1, 120) }}/seatmap', name: 'GET /venues/:id/seatmap', weight: 1 },
+      { path: '/bookings?page={{ randomInt(1, 4000) }}', name: 'GET /bookings', weight: 1 },
+      { path: '/events/{{ randomInt(1, 100) }}/summary', name: 'GET /events/:id/summary', weight: 1 },
+    ],
+    warm: HOT_EVENTS.map((id) => `/events/${id}/summary`),
+  },
+  {
+    fault: 'missing-index',
+    rate: 14,
+    requests: [
+      { path: '/partners/bookings/{{ refs.value }}', name: 'GET /partners/bookings/:ref', weight: 4 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'missing-index', endpoint: 'GET /partners/bookings/:ref' },
+  },
+  {
+    fault: 'n-plus-one',
+    rate: 50,
+    requests: [
+      { path: '/events/{{ randomInt(1, 10000) }}/attendees', name: 'GET /events/:id/attendees', weight: 4 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'n-plus-one', endpoint: 'GET /events/:id/attendees' },
+  },
+  {
+    fault: 'inefficient-query',
+    rate: 30,
+    requests: [
+      { path: '/bookings?page={{ randomInt(4000, 11000) }}', name: 'GET /bookings', weight: 4 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'inefficient-query', endpoint: 'GET /bookings' },
+  },
+  {
+    fault: 'cache-miss',
+    rate: 60,
+    requests: [
+      { path: '/events/{{ randomInt(1, 100) }}/summary', name: 'GET /events/:id/summary', weight: 4 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    warm: HOT_EVENTS.map((id) => `/events/${id}/summary`),
+    expect: { category: 'cache-miss', endpoint: 'GET /events/:id/summary' },
+  },
+  {
+    fault: 'cache-slow-command',
+    rate: 9,
+    requests: [
+      { path: '/venues/{{ randomInt(1, 120) }}/seatmap', name: 'GET /venues/:id/seatmap', weight: 4 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'cache-slow-command', endpoint: 'GET /venues/:id/seatmap' },
+  },
+  {
+    fault: 'pool-saturation',
+    rate: 120,
+    requests: [
+      { path: '/reports/venues/{{ randomInt(1, 120) }}/occupancy', name: 'GET /reports/venues/:id/occupancy', weight: 5 },
+      { ...EVENT, weight: 1 },
+    ],
+    expect: { category: 'pool-saturation', endpoint: 'GET /reports/venues/:id/occupancy' },
+  },
+  {
+    fault: 'lock-contention',
+    rate: 100,
+    requests: [
+      { method: 'POST', path: "/merch/{{ randomChoice('SKU-7', 'SKU-7', 'SKU-7', 'SKU-8') }}/reserve", name: 'POST /merch/:sku/reserve', weight: 4 },
+      { ...EVENT, weight: 1 },
+    ],
+    expect: { category: 'lock-contention', endpoint: 'POST /merch/:sku/reserve' },
+  },
+  {
+    fault: 'event-loop-blocked',
+    rate: 24,
+    requests: [
+      { path: '/events/{{ randomInt(1, 10000) }}/export', name: 'GET /events/:id/export', weight: 1 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'event-loop-blocked', endpoint: 'GET /events/:id/export' },
+  },
+  {
+    fault: 'cpu-saturation',
+    rate: 170,
+    requests: [
+      { path: "/search?q={{ randomChoice('show 1', 'jazz nite', 'shw 42', 'opera 9', 'comedy') }}", name: 'GET /search', weight: 4 },
+      { ...EVENT, weight: 1 },
+    ],
+    expect: { category: 'cpu-saturation', endpoint: 'GET /search' },
+  },
+  {
+    fault: 'slow-dependency',
+    rate: 40,
+    requests: [
+      { path: '/events/{{ randomInt(1, 100) }}/forecast', name: 'GET /events/:id/forecast', weight: 4 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'slow-dependency', endpoint: 'GET /events/:id/forecast' },
+  },
+  {
+    fault: 'large-payload',
+    rate: 16,
+    requests: [
+      { path: '/venues/{{ randomInt(1, 4) }}/layout', name: 'GET /venues/:id/layout', weight: 1 },
+      { ...EVENT, weight: 1 },
+    ],
+    warm: ['/venues/1/layout', '/venues/2/layout', '/venues/3/layout', '/venues/4/layout'],
+    expect: { category: 'large-payload', endpoint: 'GET /venues/:id/layout' },
+  },
+  {
+    fault: 'error-rate',
+    rate: 60,
+    requests: [
+      { method: 'POST', path: '/orders/{{ randomInt(1, 300000) }}/pay', name: 'POST /orders/:id/pay', weight: 3 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'error-rate', endpoint: 'POST /orders/:id/pay' },
+  },
+  {
+    fault: 'gc-pressure',
+    rate: 30,
+    requests: [
+      { path: '/events/{{ randomInt(1, 100) }}/pricing', name: 'GET /events/:id/pricing', weight: 2 },
+      { ...EVENT, weight: 1 },
+      { ...BOOKING, weight: 1 },
+    ],
+    expect: { category: 'gc-pressure', endpoint: 'GET /events/:id/pricing' },
+  },
+];
+
+let pg: TestPostgres;
+let redis: TestRedis;
+let upstream: Upstream;
+const work = mkdtempSync(join(tmpdir(), 'tuneup-holdout-'));
+
+before(async () => {
+  [pg, redis, upstream] = await Promise.all([startPostgres({ extensions: ['pg_stat_statements'] }), startRedis(), startUpstream()]);
+  await seedHoldout(pg.url, redis.url);
+});
+
+after(async () => {
+  await Promise.allSettled([pg?.stop(), redis?.stop(), upstream?.stop()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+function planFor(c: Case, baseUrl: string): string {
+  const refs = Array.from({ length: 300 }, (_, i) => partnerRef(1 + ((i * 997) % 300_000)));
+  return YAML.stringify({
+    name: `holdout ${c.fault}`,
+    baseUrl,
+    timeout: '10s',
+    data: { refs },
+    scenarios: {
+      mix: {
+        executor: 'constant-arrival-rate',
+        rate: c.rate,
+        duration: DURATION,
+        preAllocatedVUs: 40,
+        maxVUs: 400,
+        gracefulStop: '5s',
+        requests: c.requests.map((r) => ({
+          method: r.method ?? 'GET',
+          path: r.path,
+          name: r.name,
+          weight: r.weight,
+          ...(r.method === 'POST' ? { json: { qty: 1 } } : {}),
+        })),
+      },
+    },
+  });
+}
+
+/** Fetch the hot keys once (8 at a time), as production traffic would have. */
+async function warmUp(baseUrl: string, paths: string[]): Promise<void> {
+  const queue = [...HOT_EVENTS.map((id) => `/events/${id}`), ...paths];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let path = queue.shift(); path !== undefined; path = queue.shift()) await (await fetch(baseUrl + path)).arrayBuffer();
+    }),
+  );
+}
+
+function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+const MEDIUM_PLUS = new Set(['medium', 'high', 'critical']);
+/**
+ * `generator-saturated` judges the measurement, not the service: on a shared
+ * 2-core box the generator's event loop is often late for reasons outside
+ * the service. It is reported (diagnostic line) but never taken as the answer.
+ */
+const NOT_A_DIAGNOSIS = new Set<Finding['category']>(['generator-saturated']);
+
+function describeFinding(f: Finding): string {
+  const where = f.endpoint ?? f.endpoints?.join(', ') ?? '-';
+  return `${f.severity} ${f.category} [${where}] ${f.title}`;
+}
+
+for (const c of CASES) {
+  const miss = KNOWN_MISSES[c.fault];
+  test(`holdout: ${c.fault}`, miss ? { todo: miss } : {}, async (t) => {
+    const service = await startHoldoutService({
+      pgUrl: pg.url,
+      redisUrl: redis.url,
+      upstreamUrl: upstream.url,
+      faults: c.fault === 'healthy' ? [] : [c.fault],
+    });
+    const dir = join(work, c.fault);
+    mkdirSync(dir, { recursive: true });
+    try {
+      // Each case is judged on its own traffic only.
+      await warmUp(service.url, c.warm ?? []);
+      await pg.query('SELECT pg_stat_statements_reset()');
+      writeFileSync(join(dir, 'plan.yaml'), planFor(c, service.url));
+      const args = ['run', 'plan.yaml', '--quiet', '--no-thresholds', '--pg', pg.url, '--redis', redis.url, '--metrics', `${service.url}/metrics`, '--pid', String(service.pid)];
+      const { code, stderr } = await runCli(dir, args);
+      assert.equal(code, 0, `tuneup run exited with ${code}: ${stderr}`);
+    } finally {
+      await service.stop();
+    }
+    const runs = join(dir, '.tuneup', 'runs');
+    const latest = readdirSync(runs).sort().at(-1);
+    assert.ok(latest, 'no run stored');
+    const resultPath = join(runs, latest, 'result.json');
+    const result = JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult;
+    if (process.env.HOLDOUT_KEEP) {
+      mkdirSync(process.env.HOLDOUT_KEEP, { recursive: true });
+      copyFileSync(resultPath, join(process.env.HOLDOUT_KEEP, `${c.fault}.json`));
+    }
+
+    const findings = result.findings ?? [];
+    t.diagnostic(`findings: ${findings.map(describeFinding).join(' | ') || 'none'}`);
+    const serious = findings.filter((f) => MEDIUM_PLUS.has(f.severity) && !NOT_A_DIAGNOSIS.has(f.category));
+    if (!c.expect) {
+      assert.deepEqual(serious.map(describeFinding), [], 'healthy service got medium+ findings');
+      return;
+    }
+    const top = serious[0];
+    assert.ok(top, `no medium+ finding; all findings: ${findings.map(describeFinding).join(' | ') || 'none'}`);
+    assert.equal(top.category, c.expect.category, `top medium+ finding: ${describeFinding(top)}`);
+    // The primary endpoint is what a reader acts on; a list only counts when no primary is named.
+    const named = top.endpoint ? [top.endpoint] : (top.endpoints ?? []);
+    if (named.length > 0 || !PROCESS_WIDE.has(top.category)) {
+      assert.ok(named.includes(c.expect.endpoint), `top finding names ${named.join(', ') || 'no endpoint'}, expected ${c.expect.endpoint}`);
+    }
+  });
+}
