@@ -84,8 +84,10 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
     const idxShare = idx / (idx + t.seqScan);
     if (idxShare >= config.get('missingIndex.maxIndexShare')) continue;
     const rowsPerScan = t.seqTupRead / t.seqScan;
-    // Scans that stop early (LIMIT without ORDER BY) do not need an index; full scans do.
-    if (rowsPerScan < 0.5 * live) continue;
+    // Scans that stop early (LIMIT without ORDER BY) do not need an index; full scans do. A parallel
+    // sequential scan counts one scan per process (leader + workers), each reading its share of the table.
+    const processesPerScan = 1 + Math.max(0, Number(pg.settings?.max_parallel_workers_per_gather?.value ?? 2) || 0);
+    if (rowsPerScan < (0.5 * live) / processesPerScan) continue;
     const hot = statementsOnTable(pg.statements ?? [], t);
     // Prefer the statement whose plan shows the seq scan on this table (EXPLAIN), else the hottest one with a filter.
     let driver: StatementDelta | undefined;
