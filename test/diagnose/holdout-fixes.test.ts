@@ -27,3 +27,47 @@ test('missing-index: parallel sequential scans (one scan counted per worker, eac
   p.pg.tables[0] = table('orders', { seqScan: 3 * calls, seqTupRead: calls * 50, idxScan: 5, nLiveTup: { before: 200_000, after: 200_000 } });
   assert.equal(diagnose(build(p)).findings.some((x) => x.category === 'missing-index'), false);
 });
+
+test('pool-saturation from a gauge that names its state in a label, naming the endpoint that holds the pool', () => {
+  const p = healthyParts();
+  p.prometheusData = {
+    pools: [
+      { metric: 'db_pool_connections', labels: { pool: 'reports', state: 'total' }, column: 'pool:a', min: 3, max: 3, mean: 3, last: 3 },
+      { metric: 'db_pool_connections', labels: { pool: 'reports', state: 'waiting' }, column: 'pool:b', min: 0, max: 47, mean: 33.5, last: 47 },
+    ],
+    http: [],
+  };
+  // The orders endpoint holds its client across a remote call: 440 ms per request, almost all waiting.
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 440;
+  const d = diagnose(build(p));
+  const f = d.findings.find((x) => x.category === 'pool-saturation');
+  assert.ok(f, describe(d.findings));
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.ok(f.evidence.some((e) => e.label.startsWith('db_pool_connections{pool="reports",state="waiting"}')), JSON.stringify(f.evidence));
+  assert.equal(d.findings[0]?.category, 'pool-saturation', describe(d.findings));
+  // The total-connections gauge alone says nothing about waiting.
+  p.prometheusData.pools = [(p.prometheusData.pools as { labels: Record<string, string> }[])[0]!];
+  assert.equal(diagnose(build(p)).findings.some((x) => x.category === 'pool-saturation'), false);
+});
+
+test('dropped iterations from a slow service (healthy generator) are a low note, not "the generator limited this run"', () => {
+  const p = healthyParts();
+  p.patch = {
+    generator: {
+      saturated: true,
+      evidence: [{ label: 'iterations dropped (no free VU: raise preAllocatedVUs/maxVUs)', value: 12.5, unit: '%', limit: 1 }],
+      eventLoopDelay: { p50: 0.2, p99: 6, max: 15 },
+      cpuPercent: { mean: 14, max: 22 },
+      lateStarts: 3,
+      lateStartToleranceMs: 10,
+      droppedIterations: 400,
+      workers: 1,
+      maxRssBytes: 2e8,
+    },
+  };
+  const f = diagnose(build(p)).findings.find((x) => x.category === 'generator-saturated');
+  assert.ok(f);
+  assert.equal(f.severity, 'low');
+  assert.match(f.title, /Not enough VUs/);
+  assert.match(f.recommendation.text, /maxVUs to at least \d+/);
+});

@@ -107,6 +107,10 @@ export function generatorDistortion(result: DiagnosisInput['result']): number {
 export function generatorSaturatedRule(input: DiagnosisInput): Finding[] {
   const g = input.result.generator;
   if (!g.saturated) return [];
+  // Dropped iterations alone, with the generator's CPU and loop healthy: every VU was busy waiting for the
+  // service. By Little's law the VUs needed are rate × latency, so a slow service exhausts them: the run
+  // offered less than planned, but the service — not the generator — is what the other findings explain.
+  if (g.evidence.length > 0 && g.evidence.every((e) => e.label.startsWith('iterations dropped'))) return [vusExhausted(input)];
   const distortion = generatorDistortion(input.result);
   const severity: Severity = distortion >= 0.2 ? 'high' : distortion >= 0.05 ? 'medium' : 'low';
   return [
@@ -133,4 +137,31 @@ export function generatorSaturatedRule(input: DiagnosisInput): Finding[] {
       impact: Math.max(0.1, distortion),
     }),
   ];
+}
+
+/** The open-model executors ran out of VUs because the service's responses took long: a note on the run, low. */
+function vusExhausted(input: DiagnosisInput): Finding {
+  const g = input.result.generator;
+  const dropped = g.evidence.find((e) => e.label.startsWith('iterations dropped'));
+  const rate = input.result.totals.requests / Math.max(1, input.result.durationMs / 1000);
+  const p99 = input.result.totals.serviceTime.p99;
+  // Little's law with the tail's latency: the VUs a steady run at this rate needs.
+  const needed = Math.ceil(rate * (p99 / 1000) * 1.2);
+  return makeFinding({
+    rule: 'generator-saturated',
+    category: 'generator-saturated',
+    subject: 'generator',
+    severity: 'low',
+    title: 'Not enough VUs for the arrival rate: the service\'s slow responses held them all',
+    summary: `${fmt(dropped?.value ?? 0)} % of the planned iterations were dropped because every VU was waiting for a response. The generator itself was healthy (CPU max ${fmt(g.cpuPercent.max)} %, event-loop delay p99 ${fmt(g.eventLoopDelay.p99)} ms): the service's latency × the arrival rate needed more VUs than allowed (Little's law), so the run offered less load than planned. The findings on the service explain the latency.`,
+    evidence: [
+      { label: 'dropped iterations', value: g.droppedIterations, unit: 'iterations', source: 'generator' },
+      { label: 'service time p99', value: p99, unit: 'ms', source: 'load' },
+      { label: 'VUs needed at this rate (rate × p99 × 1.2)', value: needed, unit: 'VUs', source: "Little's law" },
+      { label: 'generator CPU max', value: g.cpuPercent.max, unit: '% of one core', source: 'generator' },
+    ],
+    recommendation: { text: `Raise maxVUs to at least ${needed} to offer the planned rate while the service is this slow, or lower the rate; fix the service's latency first.` },
+    confidence: 0.9,
+    impact: 0.05,
+  });
 }

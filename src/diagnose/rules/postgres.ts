@@ -301,14 +301,20 @@ function serviceCpuOnGrid(input: DiagnosisInput): (number | null)[] {
   return [];
 }
 
-/** Endpoints by their share of the statements' execution time over the run (execution ms per request × requests). */
-function connectionHogs(input: DiagnosisInput): { endpoint: string; share: number }[] {
-  const ms = new Map<string, number>();
-  for (const a of input.demand.statements) {
-    ms.set(a.endpoint, (ms.get(a.endpoint) ?? 0) + a.execMsPerRequest * (summaryOf(input, a.endpoint)?.requests ?? 0));
-  }
-  const total = [...ms.values()].reduce((x, y) => x + y, 0);
-  return [...ms].map(([endpoint, v]) => ({ endpoint, share: total > 0 ? v / total : 0 })).sort((x, y) => y.share - x.share);
+/**
+ * Endpoints by their share of the time requests spent with, or waiting for, a pooled connection:
+ * requests × (statement time + unexplained wait) per request. The endpoint holding connections longest
+ * dominates it whether it holds them in queries or across other work (a remote call inside a checkout),
+ * and its own requests queue longest behind it.
+ */
+function poolTimeShares(input: DiagnosisInput, dbEndpoints: string[]): { endpoint: string; share: number }[] {
+  const time = dbEndpoints.map((endpoint) => {
+    const exec = input.demand.statements.filter((a) => a.endpoint === endpoint).reduce((sum, a) => sum + a.execMsPerRequest, 0);
+    const wait = input.demand.demands.find((d) => d.endpoint === endpoint)?.unexplainedMs ?? 0;
+    return { endpoint, ms: (summaryOf(input, endpoint)?.requests ?? 0) * (exec + wait) };
+  });
+  const total = time.reduce((a, t) => a + t.ms, 0);
+  return time.map((t) => ({ endpoint: t.endpoint, share: total > 0 ? t.ms / total : 0 })).sort((a, b) => b.share - a.share);
 }
 
 /**
@@ -319,7 +325,8 @@ function connectionHogs(input: DiagnosisInput): { endpoint: string; share: numbe
  */
 export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pgEv = input.probes.postgres;
-  const waitingGauges = (input.probes.prometheus?.data.pools ?? []).filter((p) => /wait|pending|queue/i.test(p.metric));
+  // A waiting-clients gauge: named so (pg_pool_waiting_count), or labelled so (db_pool_connections{state="waiting"}).
+  const waitingGauges = (input.probes.prometheus?.data.pools ?? []).filter((p) => [p.metric, ...Object.values(p.labels)].some((x) => /wait|pending|queue/i.test(x)));
   const gaugeWaiting = waitingGauges.filter((p) => p.mean >= 1);
   // Endpoints whose wait a lock explains are lock contention, not pool queueing.
   const locked = new Set(lockContentionRule(input, config).flatMap((f) => f.endpoints ?? []));
@@ -360,17 +367,18 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
       { label: 'busy share of those connections', value: busyShare, unit: 'ratio', source: 'pg_stat_activity' },
     );
   }
-  for (const g of gaugeWaiting) evidence.push({ label: `${g.metric} (mean)`, value: g.mean, unit: 'clients', source: 'service /metrics' });
+  const gaugeName = (g: (typeof gaugeWaiting)[number]) => `${g.metric}${Object.keys(g.labels).length > 0 ? `{${Object.entries(g.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''}`;
+  for (const g of gaugeWaiting) evidence.push({ label: `${gaugeName(g)} (mean)`, value: g.mean, unit: 'clients', source: 'service /metrics' });
   for (const w of waiting.slice(0, 3)) evidence.push({ label: `unexplained wait, ${w.endpoint}`, value: w.waitMs, unit: 'ms/request', source: 'cost model' });
   const pgCpu = numbers(input.probes.process?.series.values.pgCpuPercent);
   if (pgCpu.length > 0) evidence.push({ label: 'PostgreSQL CPU (mean)', value: pgCpu.reduce((a, b) => a + b, 0) / pgCpu.length, unit: '% of one core', source: '/proc (postgres processes)' });
   if (Number.isFinite(maxConnections)) evidence.push({ label: 'max_connections', value: maxConnections, unit: 'connections', source: 'pg_settings' });
   // The endpoint to fix is the one holding the connections longest, not the one queueing most: behind a full
   // pool every endpoint waits alike, and a short request's wait is the largest share of its latency.
-  const hog = connectionHogs(input)[0];
+  const hog = poolTimeShares(input, dbEndpointsWaiting(input).map((w) => w.endpoint))[0];
   const top = waiting[0];
   const culprit = hog && hog.share >= 0.3 ? hog.endpoint : top?.endpoint;
-  if (hog && hog.share >= 0.3) evidence.push({ label: `share of database time, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'pg_stat_statements (cost model)' });
+  if (hog && hog.share >= 0.3) evidence.push({ label: `share of time in or waiting for the pool, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'cost model' });
   const impact = top ? top.waitShare : 0.4;
   // Judged in the same seconds as the connections: in a profile run another endpoint's step may saturate the CPU.
   const cpuInRows = pick(serviceCpuOnGrid(input));
@@ -386,8 +394,8 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
       severity: cpuBound ? 'low' : impact >= 0.5 ? 'high' : 'medium',
       endpoint: culprit,
       endpoints: [...new Set([...(culprit ? [culprit] : []), ...waiting.map((w) => w.endpoint)])],
-      title: `${cap > 0 ? `Database connection pool saturated at ${cap} connections` : 'Database connection pool saturated'}${culprit && hog?.endpoint === culprit ? ` (${culprit} holds them longest)` : ''}`,
-      summary: `${cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeWaiting[0]!.metric} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.${cpuBound ? ' The service\'s CPU is saturated too, which keeps connections checked out longer: fix the CPU first.' : ''}`,
+      title: `${fromPg && cap > 0 ? `Database connection pool saturated at ${cap} connections` : fromGauge ? `Database connection pool saturated: ${fmt(gaugeWaiting[0]!.mean)} clients waiting on average` : 'Database connection pool saturated'}${culprit && hog?.endpoint === culprit ? ` (${culprit} holds them longest)` : ''}`,
+      summary: `${fromPg && cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeName(gaugeWaiting[0]!)} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.${cpuBound ? ' The service\'s CPU is saturated too, which keeps connections checked out longer: fix the CPU first.' : ''}`,
       evidence,
       recommendation: {
         text: `Raise the pool size${suggested ? ` (e.g. max: ${suggested}, within max_connections)` : ''}, and shorten the time each request holds a connection: no remote calls or waits inside a transaction, batch N+1 queries. Set connectionTimeoutMillis so a full pool fails fast instead of queueing forever.`,
