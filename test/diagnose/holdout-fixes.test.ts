@@ -71,3 +71,22 @@ test('dropped iterations from a slow service (healthy generator) are a low note,
   assert.match(f.title, /Not enough VUs/);
   assert.match(f.recommendation.text, /maxVUs to at least \d+/);
 });
+
+test('a low buffer hit ratio from a cold cache warming up, or from reads that cost little time, is low', () => {
+  const cacheFinding = (p: ReturnType<typeof healthyParts>) => diagnose(build(p)).findings.find((x) => x.id === 'db-cache-hit:shared_buffers');
+  const p = healthyParts();
+  p.pg.cacheHit.window = 0.965;
+  p.pg.databaseStats!.blksRead = 40_000;
+  // Reads spread over the whole run: the working set does not fit.
+  p.pgSeries['pg.blks_read_per_s'] = p.pgSeries['pg.calls_per_s']!.map(() => 40_000 / p.pgSeries['pg.calls_per_s']!.length);
+  assert.equal(cacheFinding(p)?.severity, 'medium');
+  // The same reads, all in the first seconds: warm-up.
+  p.pgSeries['pg.blks_read_per_s'] = p.pgSeries['pg.calls_per_s']!.map((_, i) => (i < 5 ? 8000 : 0));
+  const warm = cacheFinding(p);
+  assert.equal(warm?.severity, 'low');
+  assert.match(warm!.title, /warming up/);
+  // Spread reads again, but track_io_timing says they took 2 % of the statements' time.
+  p.pgSeries['pg.blks_read_per_s'] = p.pgSeries['pg.calls_per_s']!.map(() => 700);
+  p.pg.databaseStats!.blkReadMs = 0.02 * p.pg.statementTotals!.totalExecMs;
+  assert.equal(cacheFinding(p)?.severity, 'low');
+});

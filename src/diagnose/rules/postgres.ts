@@ -669,17 +669,33 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
   const blksRead = pg.databaseStats?.blksRead ?? 0;
   if (ratio !== null && ratio !== undefined && ratio < config.get('dbCacheHit.ratio') && blksRead >= config.get('dbCacheHit.minBlocksRead')) {
     const sb = pg.settings?.shared_buffers;
+    // Reads bunched in the first half are a cold cache warming up (after a restart or a bulk load), not a
+    // working set too big for memory; and with track_io_timing on, reads that cost little time cost little.
+    const reads = pgColumn(input, 'pg.blks_read_per_s');
+    const allReads = reads.reduce((a, b) => a + b, 0);
+    const lateReads = reads.slice(Math.floor(reads.length / 2)).reduce((a, b) => a + b, 0);
+    const warmingUp = reads.length >= 4 && allReads > 0 && lateReads / allReads < 0.25;
+    const readMs = pg.databaseStats?.blkReadMs ?? 0;
+    const execMs = pg.statementTotals?.totalExecMs ?? 0;
+    const cheapReads = readMs > 0 && execMs > 0 && readMs / execMs < 0.05;
+    const material = !warmingUp && !cheapReads;
     out.push(
       makeFinding({
         rule: 'db-cache-hit',
         category: 'db-config',
         subject: 'shared_buffers',
-        severity: ratio < config.get('dbCacheHit.ratio') - 0.05 ? 'high' : 'medium',
-        title: `Buffer cache hit ratio ${pct(ratio)} during the run`,
-        summary: `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
+        severity: !material ? 'low' : ratio < config.get('dbCacheHit.ratio') - 0.05 ? 'high' : 'medium',
+        title: `Buffer cache hit ratio ${pct(ratio)} during the run${warmingUp ? ' (cold cache warming up)' : ''}`,
+        summary: warmingUp
+          ? `${fmt(blksRead)} blocks were read from outside shared buffers, ${pct(1 - lateReads / allReads)} of them in the first half of the run: the cache was cold (a restart or a bulk load) and warmed up. Judge the hit ratio on a longer run.`
+          : cheapReads
+            ? `${fmt(blksRead)} blocks were read from outside shared buffers, but reading them took ${fmt(readMs)} ms, ${pct(readMs / execMs)} of the statements' time (the OS page cache served them): not worth a restart now.`
+            : `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
         evidence: [
           { label: 'cache hit ratio (window)', value: ratio, unit: 'ratio', source: 'pg_stat_database' },
           { label: 'blocks read', value: blksRead, unit: 'blocks', source: 'pg_stat_database' },
+          ...(reads.length >= 4 && allReads > 0 ? [{ label: 'share of reads in the second half', value: lateReads / allReads, unit: 'ratio', source: 'pg_stat_database' }] : []),
+          ...(readMs > 0 ? [{ label: 'time reading blocks', value: readMs, unit: 'ms', source: 'pg_stat_database (track_io_timing)' }] : []),
           ...(pg.cacheHit.tableWindow !== null ? [{ label: 'table hit ratio', value: pg.cacheHit.tableWindow, unit: 'ratio', source: 'pg_statio_user_tables' }] : []),
           ...(pg.cacheHit.indexWindow !== null ? [{ label: 'index hit ratio', value: pg.cacheHit.indexWindow, unit: 'ratio', source: 'pg_statio_user_indexes' }] : []),
           ...(sb?.bytes ? [{ label: 'shared_buffers', value: sb.bytes, unit: 'bytes', source: 'pg_settings' }] : []),
