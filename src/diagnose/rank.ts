@@ -7,6 +7,7 @@
  * @module
  */
 import type { Finding, FindingCategory, Severity } from '../result/types.js';
+import { tablesInQuery } from './sql.js';
 
 /** Weight of each severity in the ranking score. */
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 1, high: 0.75, medium: 0.5, low: 0.25, info: 0.1 };
@@ -55,8 +56,24 @@ export function rankFindings(findings: Finding[]): Finding[] {
   // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.
   const indexed = new Set(list.filter((f) => f.category === 'missing-index').flatMap((f) => f.evidence.filter((e) => e.label === 'statement').map((e) => String(e.value))));
   list = list.filter((f) => f.category !== 'inefficient-query' || !f.evidence.some((e) => e.label === 'statement' && indexed.has(String(e.value))));
+  // A locking statement (FOR UPDATE, UPDATE, DELETE) on a contended relation is slow because it waits for the
+  // lock: the lock-contention finding explains it, so it is not also an inefficient query.
+  const contended = new Set(list.filter((f) => f.category === 'lock-contention').map((f) => bareTable(f.id.slice(f.id.indexOf(':') + 1))));
+  list = list.filter((f) => {
+    if (f.category !== 'inefficient-query' || contended.size === 0) return true;
+    const sql = String(f.evidence.find((e) => e.label === 'statement')?.value ?? '');
+    return !(LOCKING.test(sql) && tablesInQuery(sql).some((t) => contended.has(bareTable(t))));
+  });
   list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
   return rootCausesFirst(list);
+}
+
+/** Statements that take row locks. */
+const LOCKING = /\bfor\s+(no\s+key\s+)?(update|share)\b|^\s*(update|delete)\b/i;
+
+/** `public.orders` → `orders`, unquoted and lower-case. */
+function bareTable(name: string): string {
+  return (name.split('.').pop() ?? name).replace(/"/g, '').toLowerCase();
 }
 
 /**
@@ -65,16 +82,18 @@ export function rankFindings(findings: Finding[]): Finding[] {
  */
 const SYMPTOM_OF: Partial<Record<FindingCategory, FindingCategory[]>> = {
   'event-loop-blocked': ['cache-slow-command', 'large-payload'],
+  // Each huge reply or response is also garbage to collect; GC pressure is service-wide, so any such cause counts.
+  'gc-pressure': ['cache-slow-command', 'large-payload'],
 };
 
-/** Move each symptom finding to just after the root-cause finding on the same endpoint, if that ranked lower. */
+/** Move each symptom finding to just after its root-cause finding (on the same endpoint, when it names one), if that ranked lower. */
 function rootCausesFirst(list: Finding[]): Finding[] {
   const out = [...list];
   for (const symptom of list) {
     const causes = SYMPTOM_OF[symptom.category];
-    if (!causes || !symptom.endpoint) continue;
+    if (!causes) continue;
     const from = out.indexOf(symptom);
-    const causeAt = out.findIndex((f, i) => i > from && causes.includes(f.category) && endpointsOf(f).includes(symptom.endpoint!));
+    const causeAt = out.findIndex((f, i) => i > from && causes.includes(f.category) && (!symptom.endpoint || endpointsOf(f).includes(symptom.endpoint)));
     if (causeAt < 0) continue;
     out.splice(from, 1);
     out.splice(causeAt, 0, symptom);

@@ -65,3 +65,22 @@ test('an event-loop block on an endpoint with a huge cache reply or response ran
   ]);
   assert.deepEqual(apart.map((x) => x.category), ['event-loop-blocked', 'large-payload']);
 });
+
+test('a locking statement on the contended relation is lock waiting, not an inefficient query', () => {
+  const stmt = (sql: string) => [{ label: 'statement', value: sql, source: 'pg_stat_statements' }];
+  const ranked = rankFindings([
+    f('lock-contention:public.skus', 'lock-contention', 'high', 0.6, 'POST /reserve'),
+    f('inefficient-query:1', 'inefficient-query', 'high', 0.5, 'POST /reserve', { evidence: stmt('SELECT stock FROM skus WHERE sku = $1 FOR UPDATE') }),
+    f('inefficient-query:2', 'inefficient-query', 'medium', 0.4, 'GET /report', { evidence: stmt('SELECT * FROM skus ORDER BY random() LIMIT $1') }),
+  ]);
+  assert.deepEqual(ranked.map((x) => x.id), ['lock-contention:public.skus', 'inefficient-query:2']);
+});
+
+test('service-wide GC pressure ranks after a huge cache reply that produces the garbage', () => {
+  const ranked = rankFindings([
+    f('gc-pressure:service', 'gc-pressure', 'high', 0.3),
+    f('cache-slow-command:smembers', 'cache-slow-command', 'medium', 0.25, 'GET /seats', { endpoints: ['GET /seats'] }),
+  ]);
+  assert.deepEqual(ranked.map((x) => x.category), ['cache-slow-command', 'gc-pressure']);
+  assert.deepEqual(rankFindings([f('gc-pressure:service', 'gc-pressure', 'high', 0.3), f('error-rate:x', 'error-rate', 'medium', 0.2, 'GET /x')]).map((x) => x.category), ['gc-pressure', 'error-rate']);
+});
