@@ -49,7 +49,8 @@ export function rankFindings(findings: Finding[]): Finding[] {
       // A cause without an endpoint, or the generator, explains every endpoint's wait; CPU and event-loop
       // saturation are judged per endpoint by the slow-dependency rule itself (in the seconds it ran).
       // A generator only briefly late (low) does not explain a wait the service shows.
-      if (c.category === 'generator-saturated') return c.severity !== 'low';
+      // It does so only as far as its own delay reaches: a generator late by 17 ms does not explain 195 ms of wait.
+      if (c.category === 'generator-saturated') return c.severity !== 'low' && generatorDelayMs(c) >= 0.5 * waitMs(f);
       return eps.length === 0 || eps.includes(f.endpoint ?? '');
     });
   });
@@ -66,6 +67,18 @@ export function rankFindings(findings: Finding[]): Finding[] {
   });
   list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
   return rootCausesFirst(list);
+}
+
+/** The generator's event-loop delay p99 (ms) a generator-saturated finding reports; Infinity when it reports none (CPU-bound: everything is late). */
+function generatorDelayMs(f: Finding): number {
+  const v = f.evidence.find((e) => e.label === 'generator event-loop delay p99')?.value;
+  return typeof v === 'number' && v > 0 ? v : Number.POSITIVE_INFINITY;
+}
+
+/** The unexplained wait per request (ms) a slow-dependency finding reports (0 when absent, so any generator cause wins). */
+function waitMs(f: Finding): number {
+  const v = f.evidence.find((e) => e.label === 'unexplained wait per request')?.value;
+  return typeof v === 'number' ? v : 0;
 }
 
 /** Statements that take row locks. */

@@ -84,3 +84,10 @@ test('service-wide GC pressure ranks after a huge cache reply that produces the 
   assert.deepEqual(ranked.map((x) => x.category), ['cache-slow-command', 'gc-pressure']);
   assert.deepEqual(rankFindings([f('gc-pressure:service', 'gc-pressure', 'high', 0.3), f('error-rate:x', 'error-rate', 'medium', 0.2, 'GET /x')]).map((x) => x.category), ['gc-pressure', 'error-rate']);
 });
+
+test('a generator late by a few ms does not explain a 195 ms wait on a dependency; one late by 300 ms does', () => {
+  const gen = (p99: number) => f('generator-saturated:generator', 'generator-saturated', 'medium', 0.1, undefined, { evidence: [{ label: 'generator event-loop delay p99', value: p99, unit: 'ms', source: 'generator' }] });
+  const dep = f('slow-dependency:GET /forecast', 'slow-dependency', 'high', 0.9, 'GET /forecast', { evidence: [{ label: 'unexplained wait per request', value: 195, unit: 'ms', source: 'cost model' }] });
+  assert.ok(rankFindings([gen(17), dep]).some((x) => x.category === 'slow-dependency'));
+  assert.ok(!rankFindings([gen(300), dep]).some((x) => x.category === 'slow-dependency'));
+});
