@@ -90,3 +90,21 @@ test('a low buffer hit ratio from a cold cache warming up, or from reads that co
   p.pg.databaseStats!.blkReadMs = 0.02 * p.pg.statementTotals!.totalExecMs;
   assert.equal(cacheFinding(p)?.severity, 'low');
 });
+
+test('misses of keys never written back, on an endpoint without database work, are low (optional keys absent by design)', () => {
+  const p = healthyParts();
+  const get = p.endpoints['GET /api/products/:id']!.requests;
+  const lookups = get.reduce((a, b) => a + b, 0);
+  p.redis!.data = { ...p.redis!.data, info: { ...(p.redis!.data.info as object), keyspaceHits: lookups * 0.55, keyspaceMisses: lookups * 0.45 }, commandStats: [{ command: 'get', calls: lookups, usec: lookups * 4 }] };
+  // The products endpoint reads an optional override key and never touches the database.
+  p.pg.statementSeries[1]!.callsPerS = get.map(() => 0);
+  p.pg.statementSeries[1]!.execMsPerS = get.map(() => 0);
+  p.pgSeries['pg.calls_per_s'] = p.endpoints['GET /api/orders']!.requests.map((x) => x);
+  p.pgSeries['pg.exec_ms_per_s'] = p.endpoints['GET /api/orders']!.requests.map((x) => x * 0.6);
+  const f = diagnose(build(p)).findings.find((x) => x.category === 'cache-miss');
+  assert.ok(f);
+  assert.equal(f.severity, 'low', f.title);
+  // The same misses where each one is written back (a key that never repeats) stay loud.
+  p.redis!.data = { ...p.redis!.data, commandStats: [{ command: 'get', calls: lookups, usec: lookups * 4 }, { command: 'set', calls: lookups * 0.45, usec: lookups * 2 }] };
+  assert.notEqual(diagnose(build(p)).findings.find((x) => x.category === 'cache-miss')?.severity, 'low');
+});

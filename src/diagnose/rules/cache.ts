@@ -76,15 +76,23 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
       // A cache that starts empty misses until it fills: if the second half of the lookups hit well, it is warming, not broken.
       const late = lateHitRatio(ev.series.values['redis.hits_per_s'], ev.series.values['redis.misses_per_s']);
       const warming = !writeEvery && late !== undefined && late >= config.get('cacheMiss.hitRatio');
+      // Misses never written back, on endpoints that do no database work: lookups of optional keys (a flag,
+      // an override) that are absent by design. Nothing slower stands behind them, so they cost one round trip.
+      const topDb = users[0] ? input.demand.demands.find((x) => x.endpoint === users[0]!.endpoint)?.dbMs : undefined;
+      const absentByDesign = !writeEvery && writes < 0.1 * r.misses && topDb !== undefined && topDb < 1;
       out.push(
         makeFinding({
           rule: 'cache-miss',
           category: 'cache-miss',
           subject: 'hit-ratio',
-          severity: warming ? 'low' : ratio < 0.5 ? 'high' : 'medium',
+          severity: warming || absentByDesign ? 'low' : ratio < 0.5 ? 'high' : 'medium',
           endpoint: eps[0],
           endpoints: eps,
-          title: warming ? `Cache hit ratio ${pct(ratio)} while warming up (${pct(late!)} in the second half)` : `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
+          title: warming
+            ? `Cache hit ratio ${pct(ratio)} while warming up (${pct(late!)} in the second half)`
+            : absentByDesign
+              ? `Cache hit ratio ${pct(ratio)}: lookups of keys that are never written, with no database work behind them`
+              : `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
           summary: `${fmt(r.misses)} of ${fmt(lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
           evidence: [
             { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },

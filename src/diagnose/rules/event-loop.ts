@@ -18,7 +18,21 @@ import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers, quantile } from '../evidence.js';
 import { cpuHeavyEndpoints, serviceCpu } from './node.js';
-import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
+import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
+
+/**
+ * A loose regression estimate still names a blocking handler when the timings corroborate it: the loop
+ * shows blocks of at least `blockingMs` (its per-scrape maximum), only a request that itself lasts as long
+ * as such a block can have caused it (service-time p50 ≥ half the block), and the estimate makes the
+ * endpoint CPU-bound (≥ half its mean service time). A dependency-bound endpoint lasts long without
+ * computing, and a short one cannot hold the loop for longer than it runs.
+ */
+function corroborated(input: DiagnosisInput, endpoint: string, ms: number, blockingMs: number, delay: LoopDelay | undefined): boolean {
+  if (!delay || delay.maxP90 < blockingMs || ms < blockingMs) return false;
+  const summary = summaryOf(input, endpoint);
+  if (!summary) return false;
+  return summary.serviceTime.p50 >= 0.5 * delay.maxP90 && ms >= 0.5 * summary.serviceTime.mean;
+}
 
 /** Event-loop delay read from prom-client's metrics, less the monitor's own resolution. */
 interface LoopDelay {
@@ -87,7 +101,9 @@ function blockingHandlers(input: DiagnosisInput, blockingMs: number, delay: Loop
     // seconds over ten endpoints leaves some demands loose, and a loose one must not name a handler.
     const sure = (v: number, se: number | undefined) => (d.method === 'profile' ? v : se === undefined ? -1 : v - 2 * se);
     if (d.mainThreadCpuMs !== undefined) {
-      if (sure(d.mainThreadCpuMs, d.stdError?.mainThreadCpuMs) >= blockingMs) out.push({ endpoint: d.endpoint, ms: d.mainThreadCpuMs, source: 'main thread' });
+      if (sure(d.mainThreadCpuMs, d.stdError?.mainThreadCpuMs) >= blockingMs || corroborated(input, d.endpoint, d.mainThreadCpuMs, blockingMs, delay)) {
+        out.push({ endpoint: d.endpoint, ms: d.mainThreadCpuMs, source: 'main thread' });
+      }
     } else if (delay && d.cpuMs !== undefined && sure(d.cpuMs, d.stdError?.cpuMs) >= blockingMs) {
       out.push({ endpoint: d.endpoint, ms: d.cpuMs, source: 'process' });
     }
