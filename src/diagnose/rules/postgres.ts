@@ -675,9 +675,11 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
     const allReads = reads.reduce((a, b) => a + b, 0);
     const lateReads = reads.slice(Math.floor(reads.length / 2)).reduce((a, b) => a + b, 0);
     const warmingUp = reads.length >= 4 && allReads > 0 && lateReads / allReads < 0.25;
+    // The cost that matters is the users': read time against the time all requests took, not against the
+    // statements' (a fast query that reads one block from the OS cache is "mostly I/O" and still fast).
     const readMs = pg.databaseStats?.blkReadMs ?? 0;
-    const execMs = pg.statementTotals?.totalExecMs ?? 0;
-    const cheapReads = readMs > 0 && execMs > 0 && readMs / execMs < 0.05;
+    const requestMs = input.result.endpoints.reduce((a, e) => a + e.requests * e.serviceTime.mean, 0);
+    const cheapReads = readMs > 0 && requestMs > 0 && readMs / requestMs < 0.05;
     const material = !warmingUp && !cheapReads;
     out.push(
       makeFinding({
@@ -689,7 +691,7 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
         summary: warmingUp
           ? `${fmt(blksRead)} blocks were read from outside shared buffers, ${pct(1 - lateReads / allReads)} of them in the first half of the run: the cache was cold (a restart or a bulk load) and warmed up. Judge the hit ratio on a longer run.`
           : cheapReads
-            ? `${fmt(blksRead)} blocks were read from outside shared buffers, but reading them took ${fmt(readMs)} ms, ${pct(readMs / execMs)} of the statements' time (the OS page cache served them): not worth a restart now.`
+            ? `${fmt(blksRead)} blocks were read from outside shared buffers, but reading them took ${fmt(readMs)} ms, ${pct(readMs / requestMs)} of the time the requests took (the OS page cache served them): not worth a restart now.`
             : `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
         evidence: [
           { label: 'cache hit ratio (window)', value: ratio, unit: 'ratio', source: 'pg_stat_database' },
