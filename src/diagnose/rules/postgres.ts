@@ -375,7 +375,8 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   if (Number.isFinite(maxConnections)) evidence.push({ label: 'max_connections', value: maxConnections, unit: 'connections', source: 'pg_settings' });
   // The endpoint to fix is the one holding the connections longest, not the one queueing most: behind a full
   // pool every endpoint waits alike, and a short request's wait is the largest share of its latency.
-  const hog = poolTimeShares(input, dbEndpointsWaiting(input).map((w) => w.endpoint))[0];
+  // Lock waits are time holding a connection too, but the lock-contention finding explains those endpoints.
+  const hog = poolTimeShares(input, dbEndpointsWaiting(input).map((w) => w.endpoint).filter((e) => !locked.has(e)))[0];
   const top = waiting[0];
   const culprit = hog && hog.share >= 0.3 ? hog.endpoint : top?.endpoint;
   if (hog && hog.share >= 0.3) evidence.push({ label: `share of time in or waiting for the pool, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'cost model' });
