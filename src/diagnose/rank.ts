@@ -66,7 +66,7 @@ export function rankFindings(findings: Finding[]): Finding[] {
     return !(LOCKING.test(sql) && tablesInQuery(sql).some((t) => contended.has(bareTable(t))));
   });
   list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
-  return rootCausesFirst(list);
+  return gcBeforeCpu(rootCausesFirst(list));
 }
 
 /** The generator's event-loop delay p99 (ms) a generator-saturated finding reports; Infinity when it reports none (CPU-bound: everything is late). */
@@ -98,6 +98,32 @@ const SYMPTOM_OF: Partial<Record<FindingCategory, FindingCategory[]>> = {
   // Each huge reply or response is also garbage to collect; GC pressure is service-wide, so any such cause counts.
   'gc-pressure': ['cache-slow-command', 'large-payload'],
 };
+
+/** GC time (ms/s) a gc-pressure finding reports, and the service CPU (% of a core) a cpu-saturation one does. */
+function evidenceNumber(f: Finding, label: string): number | undefined {
+  const v = f.evidence.find((e) => e.label === label)?.value;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/**
+ * A saturated CPU of which garbage collection takes a quarter or more is GC pressure first: allocating less
+ * is what frees the CPU. The cpu-saturation finding then follows the gc-pressure one.
+ */
+function gcBeforeCpu(list: Finding[]): Finding[] {
+  const gc = list.find((f) => f.category === 'gc-pressure');
+  const cpu = list.find((f) => f.category === 'cpu-saturation');
+  if (!gc || !cpu) return list;
+  const gcMs = evidenceNumber(gc, 'GC time mean');
+  const cpuPercent = evidenceNumber(cpu, 'service CPU mean');
+  if (gcMs === undefined || !cpuPercent || gcMs < 0.25 * cpuPercent * 10) return list;
+  const from = list.indexOf(cpu);
+  const to = list.indexOf(gc);
+  if (from > to) return list;
+  const out = [...list];
+  out.splice(from, 1);
+  out.splice(out.indexOf(gc) + 1, 0, cpu);
+  return out;
+}
 
 /** Move each symptom finding to just after its root-cause finding (on the same endpoint, when it names one), if that ranked lower. */
 function rootCausesFirst(list: Finding[]): Finding[] {

@@ -91,3 +91,10 @@ test('a generator late by a few ms does not explain a 195 ms wait on a dependenc
   assert.ok(rankFindings([gen(17), dep]).some((x) => x.category === 'slow-dependency'));
   assert.ok(!rankFindings([gen(300), dep]).some((x) => x.category === 'slow-dependency'));
 });
+
+test('a saturated CPU that is a quarter or more garbage collection ranks after the GC pressure', () => {
+  const gc = (ms: number) => f('gc-pressure:service', 'gc-pressure', 'high', 0.4, undefined, { evidence: [{ label: 'GC time mean', value: ms, unit: 'ms/s', source: 'prom' }] });
+  const cpu = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.9, 'GET /pricing', { evidence: [{ label: 'service CPU mean', value: 98, unit: '% of one core', source: 'proc' }] });
+  assert.deepEqual(rankFindings([cpu, gc(290)]).map((x) => x.category), ['gc-pressure', 'cpu-saturation']);
+  assert.deepEqual(rankFindings([cpu, gc(120)]).map((x) => x.category), ['cpu-saturation', 'gc-pressure']);
+});

@@ -17,7 +17,7 @@
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers, quantile } from '../evidence.js';
-import { cpuHeavyEndpoints, serviceCpu } from './node.js';
+import { cpuHeavyEndpoints, cpuSaturated, nonGcShareOfMainThread, serviceCpu } from './node.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 /**
@@ -96,7 +96,10 @@ function blockingHandlers(input: DiagnosisInput, blockingMs: number, delay: Loop
   // worker among many. Without a measured loop delay, trust it only when the process is Node.js.
   if (!delay && !looksLikeNode(input)) return [];
   const out: BlockingHandler[] = [];
-  for (const d of input.demand.demands) {
+  // GC pauses run on the main thread too: only the rest of its CPU is the handlers' own synchronous work.
+  const nonGc = nonGcShareOfMainThread(input);
+  for (const raw of input.demand.demands) {
+    const d = raw.mainThreadCpuMs === undefined ? raw : { ...raw, mainThreadCpuMs: raw.mainThreadCpuMs * nonGc, stdError: raw.stdError && { ...raw.stdError, mainThreadCpuMs: raw.stdError.mainThreadCpuMs === undefined ? undefined : raw.stdError.mainThreadCpuMs * nonGc } };
     // A regression estimate (mixed run) counts by its lower bound, estimate − 2 standard errors: a dozen
     // seconds over ten endpoints leaves some demands loose, and a loose one must not name a handler.
     const sure = (v: number, se: number | undefined) => (d.method === 'profile' ? v : se === undefined ? -1 : v - 2 * se);
@@ -127,6 +130,11 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
   const loopOver = !!delay && (delay.p50 >= config.get('eventLoop.p50LagMs') || delay.p99 >= config.get('eventLoop.p99LagMs') || delay.maxP90 >= config.get('eventLoop.maxLagMs'));
   const blockers = blockingHandlers(input, blockingMs, delay);
   if (!loopOver && blockers.length === 0) return [];
+  // Sustained GC with no handler blocking on its own: the pauses are the delay, and gc-pressure claims it
+  // (Clinic Doctor files a GC issue before an event-loop one). A saturated CPU is reported by its own rule.
+  const gc = numbers(input.probes.prometheus?.series.values.gcMsPerS);
+  const gcSustained = gc.length >= 3 && gc.reduce((a, b) => a + b, 0) / gc.length >= config.get('gc.msPerSecond');
+  if (blockers.length === 0 && gcSustained && !cpuSaturated(input, config)) return [];
 
   const worst = delay ? Math.max(delay.p99, delay.p50) : 0;
   const maxP90 = delay?.maxP90 ?? 0;
@@ -136,11 +144,14 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
   // loop (≥ half a core) back-to-back requests add up, so a modest share of the delay will do; on a mostly idle
   // loop a delay of D ms needs one task of about D ms, and a handler far shorter than that did not cause it.
   const busyLoop = cpuMean !== undefined && cpuMean >= 50;
-  const minTaskMs = busyLoop ? 0.1 * Math.max(worst, maxP90 / 4) : 0.25 * Math.max(worst, maxP90);
+  const blockMs = Math.max(worst, maxP90);
+  const minTaskMs = busyLoop ? 0.1 * Math.max(worst, maxP90 / 4) : 0.25 * blockMs;
   const heavy = blockers.length > 0
     ? blockers.slice(0, 2).map((b) => ({ endpoint: b.endpoint, cpuMs: b.ms, share: cpuHeavyEndpoints(input).find((h) => h.endpoint === b.endpoint)?.share }))
     : cpuHeavyEndpoints(input)
         .filter((h) => h.share >= 0.2 && h.cpuMs >= Math.max(1, minTaskMs))
+        // On a mostly idle loop one request made the block, and a request cannot hold the loop longer than it lasts.
+        .filter((h) => busyLoop || (summaryOf(input, h.endpoint)?.serviceTime.p50 ?? 0) >= 0.5 * blockMs)
         .slice(0, 2)
         .map((h) => ({ endpoint: h.endpoint, cpuMs: h.cpuMs, share: h.share as number | undefined }));
   const evidence: Evidence[] = [...(delay?.evidence ?? [])];

@@ -235,6 +235,21 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
   return [];
 }
 
+/**
+ * Share of the main thread's CPU that is not garbage collection: 1 − (GC ms per second ÷ main-thread CPU ms
+ * per second), over the run. GC pauses run on the main thread, so an allocation-heavy endpoint's main-thread
+ * CPU per request includes its garbage's collection; this share scales it back to the synchronous JavaScript
+ * alone. 1 when either series is missing.
+ */
+export function nonGcShareOfMainThread(input: DiagnosisInput): number {
+  const gc = numbers(input.probes.prometheus?.series.values.gcMsPerS);
+  const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
+  if (gc.length === 0 || main.length === 0) return 1;
+  const gcMsPerS = gc.reduce((a, b) => a + b, 0) / gc.length;
+  const mainMsPerS = (main.reduce((a, b) => a + b, 0) / main.length) * 10;
+  return mainMsPerS > 0 ? Math.max(0, Math.min(1, 1 - gcMsPerS / mainMsPerS)) : 1;
+}
+
 /** Event-loop delay over the run as the event-loop rule reads it (ms above the monitor's resolution), and whether it breaches a limit. */
 function loopDelay(input: DiagnosisInput, config: RuleConfig): { p99Ms: number; maxMs: number; over: boolean } | undefined {
   const v = input.probes.prometheus?.series.values;
@@ -279,8 +294,9 @@ export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Findi
   const heap = input.probes.prometheus?.data.heapUsedBytes;
   const loop = loopDelay(input, config);
   // Synchronous work per request: main-thread CPU when measured (the loop's own thread), else the process's.
+  const nonGc = nonGcShareOfMainThread(input);
   const heaviest = input.demand.demands
-    .map((d) => ({ endpoint: d.endpoint, cpuMs: d.mainThreadCpuMs ?? d.cpuMs ?? 0 }))
+    .map((d) => ({ endpoint: d.endpoint, cpuMs: d.mainThreadCpuMs !== undefined ? d.mainThreadCpuMs * nonGc : (d.cpuMs ?? 0) }))
     .sort((a, b) => b.cpuMs - a.cpuMs)[0];
   const claimsLoop = sustained && !!loop?.over && !cpuSaturated(input, config) && (heaviest?.cpuMs ?? 0) < config.get('eventLoop.blockingMs');
   const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
