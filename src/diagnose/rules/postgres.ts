@@ -425,8 +425,12 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   // Every pair seen names the lock and its endpoints, even those seen once (the trigger above needs repeats).
   const seenPairs = pg.blockedPairs ?? [];
   const worst = [...seenPairs].sort((a, b) => b.samples - a.samples || b.maxWaitMs - a.maxWaitMs)[0];
-  // Row locks (transactionid) name no relation: the blocked statement's table does.
-  const relation = worst?.relation ?? (worst ? (tablesInQuery(worst.blockedQuery)[0] ?? null) : null);
+  // Row locks (transactionid) name no relation: the blocked statement's table does. With no pair seen (the 1 Hz
+  // sampler caught only wait events), the locking statement that spent the most time is the likeliest waiter.
+  const locking = (pg.statements ?? [])
+    .filter((st) => /\bfor\s+(no\s+key\s+)?(update|share)\b|^\s*(update|delete)\b/i.test(st.query))
+    .sort((a, b) => b.totalExecMs - a.totalExecMs)[0];
+  const relation = worst?.relation ?? (worst ? (tablesInQuery(worst.blockedQuery)[0] ?? null) : locking ? (tablesInQuery(locking.query)[0] ?? null) : null);
   // Endpoints whose statements touch the contended relation, most calls first, else those running when the pairs were seen.
   const endpoints = new Set<string>();
   if (relation) {
