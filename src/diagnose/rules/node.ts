@@ -7,6 +7,7 @@
 import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { linearTrend, numbers, quantile } from '../evidence.js';
+import { loopDelayOver, readLoopDelay } from './loop-delay.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
 /** Endpoints ranked by their share of the service's CPU (cpuMs × requests), highest first. */
@@ -252,21 +253,9 @@ export function nonGcShareOfMainThread(input: DiagnosisInput): number {
 
 /** Event-loop delay over the run as the event-loop rule reads it (ms above the monitor's resolution), and whether it breaches a limit. */
 function loopDelay(input: DiagnosisInput, config: RuleConfig): { p99Ms: number; maxMs: number; over: boolean } | undefined {
-  const v = input.probes.prometheus?.series.values;
-  if (!v) return undefined;
-  const p50 = numbers(v.eventLoopLagP50Ms);
-  const p99 = numbers(v.eventLoopLagP99Ms);
-  const max = numbers(v.eventLoopLagMaxMs);
-  if (p50.length + p99.length + max.length === 0) return undefined;
-  // The reported minimum is the monitor's resolution (an idle loop reads it): only the excess is delay.
-  const mins = numbers(v.eventLoopLagMinMs);
-  const floor = mins.length > 0 ? quantile(mins, 0.5) : 0;
-  const excess = (x: number) => Math.max(0, x - floor);
-  const p50Ms = p50.length > 0 ? excess(quantile(p50, 0.5)) : 0;
-  const p99Ms = p99.length > 0 ? excess(quantile(p99, 0.5)) : 0;
-  const maxMs = max.length > 0 ? excess(quantile(max, 0.9)) : 0;
-  const over = p50Ms >= config.get('eventLoop.p50LagMs') || p99Ms >= config.get('eventLoop.p99LagMs') || (max.length >= 3 && maxMs >= config.get('eventLoop.maxLagMs'));
-  return { p99Ms: Math.max(p99Ms, p50Ms), maxMs, over };
+  const delay = readLoopDelay(input);
+  if (!delay) return undefined;
+  return { p99Ms: Math.max(delay.p99, delay.p50), maxMs: delay.maxP90, over: loopDelayOver(delay, config) };
 }
 
 /**
