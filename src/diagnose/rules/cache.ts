@@ -10,7 +10,8 @@
  */
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
-import { quantile } from '../evidence.js';
+import { alignToGrid, quantile } from '../evidence.js';
+import { sparseNnls } from '../sparse-fit.js';
 import { readRedis } from '../redis-view.js';
 import { endpointsAtOffsets } from './attribution.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
@@ -50,6 +51,29 @@ function cacheEndpoints(input: DiagnosisInput): { endpoint: string; commands: nu
     .sort((a, b) => b.commands - a.commands);
 }
 
+/**
+ * Endpoints whose requests explain the cache's misses second by second (sparse regression of the misses on
+ * the per-second request counts), most misses first. Every endpoint may read the cache, but the misses come
+ * from the one whose keys never repeat; empty when the misses have no series or nothing explains them.
+ */
+function missingEndpoints(input: DiagnosisInput): string[] {
+  const ev = input.probes.redis;
+  const misses = ev?.series.values['redis.misses_per_s'];
+  if (!ev || !misses) return [];
+  const grid = input.result.series;
+  const endpoints = Object.keys(grid.endpoints);
+  const col = alignToGrid(grid, ev.series, misses);
+  const rows = col.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0 && endpoints.some((e) => (grid.endpoints[e]!.requests[i] ?? 0) > 0));
+  if (rows.length < 3) return [];
+  const intervalS = grid.intervalMs / 1000;
+  const fit = sparseNnls(
+    rows.map((i) => endpoints.map((e) => (grid.endpoints[e]!.requests[i] ?? 0) / intervalS)),
+    rows.map((i) => col[i]!),
+  );
+  const total = (k: number) => fit.x[k]! * rows.reduce((a, i) => a + (grid.endpoints[endpoints[k]!]!.requests[i] ?? 0), 0);
+  return [...fit.selected].sort((a, b) => total(b) - total(a)).map((k) => endpoints[k]!);
+}
+
 /** cache-miss: keyspace hit ratio below 0.9 (Sysdig LowHitRatio), writes on (nearly) every read, or evictions. */
 export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const ev = input.probes.redis;
@@ -57,13 +81,15 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
   const r = readRedis(ev);
   const out: Finding[] = [];
   const users = cacheEndpoints(input);
-  const eps = users.map((u) => u.endpoint);
+  // The endpoints that miss, when the misses' series can tell; else every endpoint that uses the cache.
+  const missers = missingEndpoints(input);
+  const eps = [...new Set([...missers, ...users.map((u) => u.endpoint)])];
   // Impact: the DB time the cache should have saved on the endpoint that uses it most.
   const endpointImpact = (miss: number) => {
-    const top = users[0];
+    const top = eps[0];
     if (!top) return 0.2 * miss;
-    const d = input.demand.demands.find((x) => x.endpoint === top.endpoint);
-    const mean = serviceMean(input, top.endpoint);
+    const d = input.demand.demands.find((x) => x.endpoint === top);
+    const mean = serviceMean(input, top);
     return mean > 0 && d?.dbMs !== undefined ? Math.max(0.1, Math.min(1, ((d.dbMs + (d.unexplainedMs ?? 0) * 0.5) / mean) * miss)) : 0.3 * miss;
   };
   const lookups = (r.hits ?? 0) + (r.misses ?? 0);
@@ -78,7 +104,7 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
       const warming = !writeEvery && late !== undefined && late >= config.get('cacheMiss.hitRatio');
       // Misses never written back, on endpoints that do no database work: lookups of optional keys (a flag,
       // an override) that are absent by design. Nothing slower stands behind them, so they cost one round trip.
-      const topDb = users[0] ? input.demand.demands.find((x) => x.endpoint === users[0]!.endpoint)?.dbMs : undefined;
+      const topDb = eps[0] ? input.demand.demands.find((x) => x.endpoint === eps[0])?.dbMs : undefined;
       const absentByDesign = !writeEvery && writes < 0.1 * r.misses && topDb !== undefined && topDb < 1;
       out.push(
         makeFinding({
