@@ -14,6 +14,15 @@ function only(fs: Finding[], category: FindingCategory): Finding {
   return hits[0]!;
 }
 
+/** Redis evidence of three 20 ms HGETALL calls logged in seconds 30–32 of the run. */
+function plantSlowHgetall(result: ReturnType<typeof build>): void {
+  result.probes!.find((x) => x.probe === 'redis')!.data = {
+    info: redisInfo({ keyspaceHits: 1000, keyspaceMisses: 10 }),
+    commandStats: [{ command: 'hgetall', calls: 30, usec: 30 * 20_000 }],
+    slowlog: [30, 31, 32].map((s) => ({ id: s, at: result.startedAt + s * 1000 + 400, durationUs: 20_000, args: ['HGETALL', 'big'], client: '', clientName: '' })),
+  };
+}
+
 test('a healthy service gets no finding at medium severity or above, at every sensitivity', () => {
   for (const seed of [1, 2, 3]) {
     for (const sensitivity of ['low', 'normal', 'high'] as const) {
@@ -340,11 +349,7 @@ test('cache-slow-command names the endpoint busy when the slow log entries ran',
   // Only GET /api/orders ran in seconds 30–32 (its redis use is otherwise nil, so the cost model alone would not name it).
   for (const i of [30, 31, 32]) p.endpoints['GET /api/products/:id']!.requests[i] = 0;
   const result = build(p);
-  result.probes!.find((x) => x.probe === 'redis')!.data = {
-    info: redisInfo({ keyspaceHits: 1000, keyspaceMisses: 10 }),
-    commandStats: [{ command: 'hgetall', calls: 30, usec: 30 * 20_000 }],
-    slowlog: [30, 31, 32].map((s) => ({ id: s, at: result.startedAt + s * 1000 + 400, durationUs: 20_000, args: ['HGETALL', 'big'], client: '', clientName: '' })),
-  };
+  plantSlowHgetall(result);
   const f = only(diagnose(result).findings, 'cache-slow-command');
   assert.equal(f.endpoint, 'GET /api/orders');
   assert.deepEqual(f.endpoints, ['GET /api/orders']);
@@ -354,12 +359,8 @@ test('cache-slow-command names the endpoint busy when the slow log entries ran',
 test('cache-slow-command in a mixed run: only an endpoint whose requests lasted as long as the slow call can have issued it', () => {
   // Both endpoints run in every second (a mixed run): time alone would name the busier GET /api/products/:id.
   const result = build(healthyParts());
-  result.probes!.find((x) => x.probe === 'redis')!.data = {
-    info: redisInfo({ keyspaceHits: 1000, keyspaceMisses: 10 }),
-    commandStats: [{ command: 'hgetall', calls: 30, usec: 30 * 20_000 }],
-    // 20 ms calls: GET /api/products/:id never took that long (max ≈ 10 ms), GET /api/orders did.
-    slowlog: [30, 31, 32].map((s) => ({ id: s, at: result.startedAt + s * 1000 + 400, durationUs: 20_000, args: ['HGETALL', 'big'], client: '', clientName: '' })),
-  };
+  // 20 ms calls: GET /api/products/:id never took that long (max ≈ 10 ms), GET /api/orders did.
+  plantSlowHgetall(result);
   const f = only(diagnose(result).findings, 'cache-slow-command');
   assert.equal(f.endpoint, 'GET /api/orders');
   assert.deepEqual(f.endpoints, ['GET /api/orders']);
