@@ -6,9 +6,8 @@
  * every probe) against a mix that mostly hits the faulty route, and checks
  * the top finding at medium severity or above.
  *
- * Misses are the useful output: they are listed in {@link KNOWN_MISSES}
- * (fault → what was seen) and run as `todo`, so the suite stays green while
- * the rules are fixed. Remove an entry once its case passes.
+ * Every case it runs is asserted: a miss fails the test (and is reported in
+ * bench/diagnosis), it is never turned green by marking it `todo`.
  *
  * Set `HOLDOUT_KEEP=<dir>` to copy every case's result.json there.
  */
@@ -32,22 +31,6 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO, 'src/cli/main.ts');
 /** Load duration of every case: long enough for a few probe samples, short enough for the file budget. */
 const DURATION = '7s';
-
-/**
- * Cases the diagnosis currently gets wrong: fault → what the run showed.
- * Each is run as `todo` (reported, not failing).
- */
-const KNOWN_MISSES: Partial<Record<HoldoutFault | 'healthy', string>> = {
-  // Node 24's V8 collects this service's garbage so differently from run to run (GC 3–212 ms/s at the same
-  // load; at other times the same allocation saturates the CPU, and cpu-saturation leads) that the planted
-  // fault is not a stable fault there. On Node 20 it is (GC 150–340 ms/s); the rule is judged on Node 20.
-  ...(Number(process.versions.node.split('.')[0]) >= 24
-    ? { 'gc-pressure': 'on Node 24 the planted allocation does not give stable GC pressure (3–212 ms/s across runs at one load)' }
-    : {}),
-  // Otherwise empty: every case passes. The misses the first runs found (missing-index on a parallel scan, a pool whose
-  // waiting gauge names its state in a label, mixed-run attribution, symptoms ranked above their cause, a cold
-  // buffer cache, GC outliers) are fixed in the rules and pinned by test/diagnose/holdout-fixes.test.ts.
-};
 
 interface Req {
   method?: 'GET' | 'POST';
@@ -362,8 +345,7 @@ function judge(c: Case, result: RunResult): void {
 }
 
 for (const c of CASES) {
-  const miss = KNOWN_MISSES[c.fault];
-  test(`holdout: ${c.fault}`, miss ? { todo: miss } : {}, async (t) => {
+  test(`holdout: ${c.fault}`, async (t) => {
     for (let attempt = 1; ; attempt++) {
       const result = await runCase(c, attempt);
       t.diagnostic(`run ${attempt} findings: ${(result.findings ?? []).map(describeFinding).join(' | ') || 'none'}`);
