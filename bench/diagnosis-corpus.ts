@@ -1,0 +1,196 @@
+/**
+ * Diagnosis accuracy on the frozen corpus (bench/corpus/<service>/): services
+ * with planted faults written by engineers who had not read the rules. Every
+ * case runs `--reps` times at two loads (`moderate`: a rate the service
+ * sustains with the fault on; `overload`: clearly past its capacity), each
+ * time through the real CLI with every probe, and the top finding at medium
+ * severity or above is judged against the case's expectation.
+ *
+ *     node --import tsx bench/diagnosis-corpus.ts [--services shop,clinic] [--loads moderate,overload]
+ *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases substring] [--out FILE] [--keep DIR]
+ *
+ * Reported per expected category: recall (runs whose top finding is the
+ * expected category on the expected endpoint), top-1 rate with its spread
+ * over cases, precision (of the runs whose top finding has that category, the
+ * share where it was right), and the healthy false-positive rate (healthy
+ * runs with any finding at medium or above). No retries, no exclusions: every
+ * run counts, and a run that fails to produce a result counts as a miss.
+ *
+ * Isolation: each case gets its own database cloned from the seeded template
+ * (`CREATE DATABASE … TEMPLATE`), and Redis is flushed, so a fault that
+ * changes data or schema cannot leak into the next case.
+ *
+ * Load goes only to 127.0.0.1 and every run is bounded by `--duration` (the
+ * `diagnose` mode by the experiment's own budget).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { createClient } from 'redis';
+import type { Finding, RunResult } from '../src/result/types.js';
+import { startPostgres } from '../test/harness/postgres.js';
+import { startRedis } from '../test/harness/redis.js';
+import type { CorpusCase, CorpusService } from './corpus/types.js';
+import { scoreCorpus, type CaseRun, type LoadLevel } from './lib/corpus-score.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(REPO, 'src/cli/main.ts');
+const SEVERE = new Set(['medium', 'high', 'critical']);
+
+const { values: args } = parseArgs({
+  options: {
+    services: { type: 'string', default: 'shop,clinic' },
+    loads: { type: 'string', default: 'moderate,overload' },
+    reps: { type: 'string', default: '5' },
+    mode: { type: 'string', default: 'run' },
+    duration: { type: 'string', default: '10s' },
+    cases: { type: 'string', default: '' },
+    out: { type: 'string', default: '' },
+    keep: { type: 'string', default: '' },
+  },
+});
+
+const reps = Number(args.reps);
+const loads = args.loads.split(',').filter(Boolean) as LoadLevel[];
+const mode = args.mode === 'diagnose' ? 'diagnose' : 'run';
+
+async function loadService(name: string): Promise<CorpusService> {
+  const mod = (await import(`./corpus/${name}/index.js`)) as { service: CorpusService };
+  return mod.service;
+}
+
+function planFor(c: CorpusCase, baseUrl: string, rate: number): string {
+  const scenario = {
+    executor: 'constant-arrival-rate',
+    rate,
+    duration: args.duration,
+    preAllocatedVUs: Math.min(200, Math.max(10, Math.ceil(rate / 2))),
+    maxVUs: Math.min(1000, Math.max(50, rate * 4)),
+    requests: c.mix.map((m) => ({
+      method: m.method,
+      path: m.path,
+      name: m.endpoint,
+      weight: m.weight,
+      ...(m.body === undefined ? {} : { json: m.body }),
+    })),
+  };
+  return YAML.stringify({ baseUrl, timeout: '10s', scenarios: { mix: scenario } });
+}
+
+function runCli(cwd: string, cliArgs: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...cliArgs], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolvePromise({ code, stderr }));
+  });
+}
+
+function latestResult(dir: string): RunResult | undefined {
+  const runs = join(dir, '.tuneup', 'runs');
+  let ids: string[];
+  try {
+    ids = readdirSync(runs).sort();
+  } catch {
+    return undefined;
+  }
+  const last = ids.at(-1);
+  return last === undefined ? undefined : (JSON.parse(readFileSync(join(runs, last, 'result.json'), 'utf8')) as RunResult);
+}
+
+function topSevere(result: RunResult | undefined): Finding | undefined {
+  return result?.findings?.find((f) => SEVERE.has(f.severity));
+}
+
+async function main(): Promise<void> {
+  const runs: CaseRun[] = [];
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'tuneup-corpus-'));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  for (const name of args.services.split(',').filter(Boolean)) {
+    const service = await loadService(name);
+    const pg = await startPostgres({ extensions: ['pg_stat_statements'] });
+    const redis = await startRedis();
+    const flush = createClient({ url: redis.url });
+    await flush.connect();
+    try {
+      log(`[${name}] seeding (${service.stack})`);
+      await service.seed(pg.url);
+      // The seeded database becomes the template every case is cloned from.
+      await pg.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      const adminUrl = pg.url.replace(/\/[^/]+$/, '/postgres');
+      const admin = await import('pg').then((m) => new m.default.Client({ connectionString: adminUrl }));
+      await admin.connect();
+      await admin.query(`ALTER DATABASE ${pg.database} WITH is_template = true`);
+      for (const c of service.cases) {
+        if (args.cases && !c.id.includes(args.cases)) continue;
+        for (const load of loads) {
+          const rate = load === 'moderate' ? c.moderateRate : c.overloadRate;
+          for (let rep = 1; rep <= reps; rep++) {
+            const db = `case_${runs.length}`;
+            await admin.query(`CREATE DATABASE ${db} TEMPLATE ${pg.database}`);
+            await flush.flushAll();
+            const caseUrl = pg.url.replace(/\/[^/]+$/, `/${db}`);
+            const dir = join(work, `${runs.length}`);
+            mkdirSync(dir);
+            const t0 = Date.now();
+            let result: RunResult | undefined;
+            let error: string | undefined;
+            const svc = await service.start({ pgUrl: caseUrl, redisUrl: redis.url, fault: c.fault });
+            try {
+              writeFileSync(join(dir, 'plan.yaml'), planFor(c, svc.url, rate));
+              const cli = [mode, 'plan.yaml', '--quiet', '--pg', caseUrl, '--redis', redis.url, '--pid', String(svc.pid)];
+              if (mode === 'run') cli.push('--no-thresholds');
+              if (svc.metricsUrl) cli.push('--metrics', svc.metricsUrl);
+              const { code, stderr } = await runCli(dir, cli);
+              result = latestResult(dir);
+              if (result === undefined) error = `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+            } catch (err) {
+              error = (err as Error).message;
+            } finally {
+              await svc.stop();
+              await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+            }
+            if (args.keep && result) {
+              mkdirSync(args.keep, { recursive: true });
+              const runsDir = join(dir, '.tuneup', 'runs');
+              const id = readdirSync(runsDir).sort().at(-1)!;
+              copyFileSync(join(runsDir, id, 'result.json'), join(args.keep, `${c.id.replace(/\//g, '_')}-${load}-${rep}.json`));
+            }
+            const top = topSevere(result);
+            const run: CaseRun = {
+              service: name,
+              caseId: c.id,
+              load,
+              rep,
+              expect: c.expect,
+              top: top ? { category: top.category, endpoint: top.endpoint, severity: top.severity } : null,
+              severeCount: result?.findings?.filter((f) => SEVERE.has(f.severity)).length ?? 0,
+              error,
+              seconds: (Date.now() - t0) / 1000,
+            };
+            runs.push(run);
+            log(
+              `[${name}] ${c.id} ${load}@${rate}/s #${rep}: ${run.top ? `${run.top.category} ${run.top.endpoint ?? '(no endpoint)'} ${run.top.severity}` : error ? `ERROR ${error}` : 'no medium+ finding'} (${run.seconds.toFixed(0)} s)`,
+            );
+          }
+        }
+      }
+      await admin.end();
+    } finally {
+      await flush.quit().catch(() => undefined);
+      await redis.stop();
+      await pg.stop();
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+  const report = scoreCorpus(runs, { mode, reps, loads, duration: args.duration, wallSeconds: (Date.now() - started) / 1000, node: process.version });
+  process.stdout.write(report);
+  if (args.out) writeFileSync(args.out, report);
+}
+
+await main();

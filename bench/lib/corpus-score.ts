@@ -1,0 +1,125 @@
+/**
+ * Scoring of the diagnosis corpus (bench/diagnosis-corpus.ts): pure, so the
+ * arithmetic is unit-tested apart from the slow runs.
+ *
+ * A run is right ("top-1") when its top finding at medium severity or above
+ * has the expected category AND names the expected endpoint; a finding with
+ * the right category but no or another endpoint is counted apart
+ * ("category only") and is still a miss. A healthy case is right when the run
+ * has no finding at medium or above. Every run counts once: no retries,
+ * no best-of-N, errors are misses.
+ *
+ * @module
+ */
+
+/** Load level of a corpus run. */
+export type LoadLevel = 'moderate' | 'overload';
+
+/** One run of one case, as the runner saw it. */
+export interface CaseRun {
+  service: string;
+  caseId: string;
+  load: LoadLevel;
+  rep: number;
+  /** The case's expectation; null for a healthy case. */
+  expect: { category: string; endpoint: string } | null;
+  /** Top finding at medium+; null when there was none. */
+  top: { category: string; endpoint?: string; severity: string } | null;
+  /** Findings at medium+ in the run. */
+  severeCount: number;
+  /** Why the run produced no result, if it did not. */
+  error?: string;
+  seconds: number;
+}
+
+/** Whether a run's top finding is the expected one (category and endpoint). */
+export function isRight(run: CaseRun): boolean {
+  if (run.error !== undefined) return false;
+  if (run.expect === null) return run.severeCount === 0;
+  return run.top !== null && run.top.category === run.expect.category && run.top.endpoint === run.expect.endpoint;
+}
+
+/** Whether a run's top finding has the expected category, whatever its endpoint. */
+export function isCategoryRight(run: CaseRun): boolean {
+  if (run.error !== undefined) return false;
+  if (run.expect === null) return run.severeCount === 0;
+  return run.top !== null && run.top.category === run.expect.category;
+}
+
+/** Per-category figures over a set of runs. */
+export interface CategoryScore {
+  category: string;
+  runs: number;
+  cases: number;
+  /** Share of runs whose top finding is right (category and endpoint). */
+  top1: number;
+  /** Lowest and highest per-case top-1 rate: the spread over cases and repetitions. */
+  caseMin: number;
+  caseMax: number;
+  /** Share of runs whose top finding has the right category (any endpoint). */
+  categoryOnly: number;
+  /** Of all runs whose top finding claimed this category, the share that was right; null when none claimed it. */
+  precision: number | null;
+}
+
+/** Score per expected category ('healthy' for cases expecting nothing). */
+export function scoreByCategory(runs: readonly CaseRun[]): CategoryScore[] {
+  const categories = [...new Set(runs.map((r) => r.expect?.category ?? 'healthy'))].sort();
+  return categories.map((category) => {
+    const mine = runs.filter((r) => (r.expect?.category ?? 'healthy') === category);
+    const byCase = new Map<string, CaseRun[]>();
+    for (const r of mine) byCase.set(`${r.service}/${r.caseId}`, [...(byCase.get(`${r.service}/${r.caseId}`) ?? []), r]);
+    const caseRates = [...byCase.values()].map((rs) => rs.filter(isRight).length / rs.length);
+    const claimed = category === 'healthy' ? [] : runs.filter((r) => r.top?.category === category);
+    return {
+      category,
+      runs: mine.length,
+      cases: byCase.size,
+      top1: mine.filter(isRight).length / mine.length,
+      caseMin: Math.min(...caseRates),
+      caseMax: Math.max(...caseRates),
+      categoryOnly: mine.filter(isCategoryRight).length / mine.length,
+      precision: category === 'healthy' ? null : claimed.length === 0 ? null : claimed.filter(isRight).length / claimed.length,
+    };
+  });
+}
+
+/** Share of healthy runs with any finding at medium or above (null without healthy runs). */
+export function healthyFalsePositiveRate(runs: readonly CaseRun[]): number | null {
+  const healthy = runs.filter((r) => r.expect === null);
+  return healthy.length === 0 ? null : healthy.filter((r) => !isRight(r)).length / healthy.length;
+}
+
+const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(0)} %`);
+
+/** The plain-text report: per load level, per category, then every case's runs. */
+export function scoreCorpus(
+  runs: readonly CaseRun[],
+  meta: { mode: string; reps: number; loads: readonly string[]; duration: string; wallSeconds: number; node: string },
+): string {
+  const lines: string[] = [];
+  lines.push(`diagnosis corpus — mode ${meta.mode}, ${meta.reps} rep(s) per case and load, loads ${meta.loads.join(', ')}, duration ${meta.duration}, Node ${meta.node}`);
+  lines.push(`${runs.length} runs in ${(meta.wallSeconds / 60).toFixed(1)} min; right = top finding at medium+ has the expected category AND endpoint`);
+  for (const load of [...meta.loads, 'all']) {
+    const mine = load === 'all' ? runs : runs.filter((r) => r.load === load);
+    if (mine.length === 0) continue;
+    const overall = mine.filter(isRight).length / mine.length;
+    const faulty = mine.filter((r) => r.expect !== null);
+    lines.push('');
+    lines.push(`## load: ${load} — top-1 ${pct(overall)} of ${mine.length} runs; faults ${pct(faulty.length ? faulty.filter(isRight).length / faulty.length : null)}; healthy false positives ${pct(healthyFalsePositiveRate(mine))}`);
+    lines.push(`${'category'.padEnd(20)} ${'cases'.padStart(5)} ${'runs'.padStart(5)} ${'top-1'.padStart(6)} ${'per-case min–max'.padStart(17)} ${'cat-only'.padStart(8)} ${'precision'.padStart(9)}`);
+    for (const s of scoreByCategory(mine)) {
+      lines.push(
+        `${s.category.padEnd(20)} ${String(s.cases).padStart(5)} ${String(s.runs).padStart(5)} ${pct(s.top1).padStart(6)} ${`${pct(s.caseMin)}–${pct(s.caseMax)}`.padStart(17)} ${pct(s.categoryOnly).padStart(8)} ${pct(s.precision).padStart(9)}`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('## runs');
+  for (const r of runs) {
+    const got = r.error !== undefined ? `ERROR ${r.error}` : r.top ? `${r.top.category} @ ${r.top.endpoint ?? '-'} (${r.top.severity})` : 'none at medium+';
+    const want = r.expect ? `${r.expect.category} @ ${r.expect.endpoint}` : 'none at medium+';
+    lines.push(`${isRight(r) ? 'ok  ' : 'MISS'} ${r.service}/${r.caseId} ${r.load} #${r.rep}: got ${got}; want ${want}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { healthyFalsePositiveRate, isRight, scoreByCategory, scoreCorpus, type CaseRun } from '../../bench/lib/corpus-score.js';
+
+const run = (over: Partial<CaseRun>): CaseRun => ({
+  service: 's',
+  caseId: 'c',
+  load: 'moderate',
+  rep: 1,
+  expect: { category: 'missing-index', endpoint: 'GET /a' },
+  top: { category: 'missing-index', endpoint: 'GET /a', severity: 'high' },
+  severeCount: 1,
+  seconds: 1,
+  ...over,
+});
+
+test('a run is right only with the expected category on the expected endpoint', () => {
+  assert.equal(isRight(run({})), true);
+  assert.equal(isRight(run({ top: { category: 'missing-index', endpoint: 'GET /b', severity: 'high' } })), false);
+  assert.equal(isRight(run({ top: { category: 'missing-index', severity: 'high' } })), false);
+  assert.equal(isRight(run({ top: null, severeCount: 0 })), false);
+  assert.equal(isRight(run({ error: 'exit 1' })), false);
+});
+
+test('a healthy run is right only without any medium+ finding', () => {
+  assert.equal(isRight(run({ expect: null, top: null, severeCount: 0 })), true);
+  assert.equal(isRight(run({ expect: null, severeCount: 1 })), false);
+});
+
+test('per-category top-1, spread over cases, category-only and precision', () => {
+  const runs = [
+    run({ caseId: 'a', rep: 1 }),
+    run({ caseId: 'a', rep: 2, top: { category: 'missing-index', endpoint: 'GET /b', severity: 'high' } }),
+    run({ caseId: 'b', rep: 1, expect: { category: 'missing-index', endpoint: 'GET /x' }, top: { category: 'n-plus-one', endpoint: 'GET /x', severity: 'medium' } }),
+    run({ caseId: 'h', expect: null, top: null, severeCount: 0 }),
+    run({ caseId: 'h', rep: 2, expect: null, top: { category: 'cache-miss', endpoint: 'GET /c', severity: 'medium' }, severeCount: 1 }),
+  ];
+  const byCat = Object.fromEntries(scoreByCategory(runs).map((s) => [s.category, s]));
+  const mi = byCat['missing-index']!;
+  assert.equal(mi.runs, 3);
+  assert.equal(mi.cases, 2);
+  assert.equal(mi.top1, 1 / 3);
+  assert.equal(mi.caseMin, 0);
+  assert.equal(mi.caseMax, 0.5);
+  assert.equal(mi.categoryOnly, 2 / 3);
+  // missing-index was claimed twice (case a), right once.
+  assert.equal(mi.precision, 0.5);
+  assert.equal(byCat['healthy']!.top1, 0.5);
+  assert.equal(healthyFalsePositiveRate(runs), 0.5);
+  const text = scoreCorpus(runs, { mode: 'run', reps: 2, loads: ['moderate'], duration: '10s', wallSeconds: 60, node: 'v20' });
+  assert.match(text, /MISS s\/b moderate #1: got n-plus-one @ GET \/x/);
+  assert.match(text, /healthy false positives 50 %/);
+});
