@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { writeJsonAtomic } from '../store/index.js';
 import { join, relative, resolve } from 'node:path';
 import { ExitCode, TuneupError } from '../errors.js';
 import { loadRun, type LoadRunOptions } from '../report/load-run.js';
@@ -81,11 +82,7 @@ export async function saveBaseline(name: string, refs: readonly string[], option
     plan ??= loaded.result.plan.name;
   }
   const baseline: Baseline = { kind: 'tuneup.baseline', version: 1, name, createdAt: Date.now(), ...(plan ? { plan } : {}), runs };
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${name}.json`);
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(baseline, null, 2)}\n`, 'utf8');
-  await rename(temp, path);
+  await writeJsonAtomic(join(dir, `${name}.json`), baseline);
   return baseline;
 }
 

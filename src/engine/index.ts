@@ -5,7 +5,7 @@
  * @module
  */
 export { runPlan, startRun, thresholdQuery, type RunHandle, type RunOptions, type RunOutcome, type RunOutcomeStatus } from './run.js';
-export { assembleRunResult, writeRunResult, writeJsonAtomic, runId, modelOf, redact, redactUrl, DEFAULT_RUNS_DIR, type ResultMeta } from './result.js';
+export { assembleRunResult, writeRunResult, writeJsonAtomic, runId, modelOf, DEFAULT_RUNS_DIR, type ResultMeta } from './result.js';
 export { systemClock } from './clock.js';
 export { DEFAULT_LATE_START_TOLERANCE_MS } from './executors/runtime.js';
 export {

@@ -5,10 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { arch, availableParallelism, hostname, platform, totalmem } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { redactArgument, redactConnection, redactValue, writeJsonAtomic } from '../store/index.js';
+export { writeJsonAtomic } from '../store/index.js';
 import { RUN_RESULT_SCHEMA_VERSION, type LoadModel, type RunResult } from '../result/types.js';
 import type { RunOutcome } from './run.js';
 
@@ -27,14 +29,11 @@ export interface ResultMeta {
   id?: string;
 }
 
-/** Header names whose values are secrets. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
-const REDACTED = '[redacted]';
 
 /** Build the RunResult from a run outcome. Pure apart from reading the environment. */
 export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): RunResult {
   const m = outcome.metrics;
-  const planJson = redact(outcome.plan.json) as RunResult['plan'];
+  const planJson = redactValue(outcome.plan.json) as RunResult['plan'];
   return {
     schemaVersion: RUN_RESULT_SCHEMA_VERSION,
     tool: { name: 'tuneup', version: meta.version ?? packageVersion() },
@@ -46,7 +45,7 @@ export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): R
     durationMs: outcome.durationMs,
     plan: {
       ...planJson,
-      ...(outcome.plan.baseUrl !== undefined ? { baseUrl: redactUrl(outcome.plan.baseUrl) } : {}),
+      ...(outcome.plan.baseUrl !== undefined ? { baseUrl: redactConnection(outcome.plan.baseUrl) } : {}),
       ...(outcome.plan.source !== undefined ? { source: outcome.plan.source } : {}),
     },
     environment: {
@@ -56,7 +55,7 @@ export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): R
       cpus: availableParallelism(),
       totalMemoryBytes: totalmem(),
       hostname: hostname(),
-      ...(meta.argv ? { argv: meta.argv.map(redactArg) } : {}),
+      ...(meta.argv ? { argv: meta.argv.map(redactArgument) } : {}),
     },
     model: modelOf(outcome.scenarios.map((s) => s.model)),
     scenarios: outcome.scenarios,
@@ -67,6 +66,7 @@ export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): R
     generator: outcome.generator,
     thresholds: outcome.thresholds,
     ...(outcome.probes.length > 0 ? { probes: outcome.probes } : {}),
+    ...(m.loadFacts ? { loadFacts: m.loadFacts } : {}),
     warnings: outcome.warnings,
     labels: meta.labels ?? {},
   };
@@ -100,74 +100,6 @@ export async function writeRunResult(result: RunResult, dir: string = DEFAULT_RU
   const path = join(runDir, 'result.json');
   await writeJsonAtomic(path, result);
   return path;
-}
-
-/**
- * Write JSON atomically: a temp file in the same directory, fsync, rename
- * over `path`, then fsync the directory (best effort). Readers see the old
- * file or the new one, never a partial one. Also used for `snapshot.json`
- * of segment runs (`outcome.snapshot`), the input of a later merge.
- */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(JSON.stringify(value, null, 2) + '\n', 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temp, path);
-  // Persist the rename itself; not every platform can fsync a directory.
-  try {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // best effort
-  }
-}
-
-/** Remove the password (and a token-like username) from a URL string; non-URLs are returned unchanged. */
-export function redactUrl(text: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
-  try {
-    const url = new URL(text);
-    if (url.password !== '') url.password = REDACTED;
-    for (const key of [...url.searchParams.keys()]) {
-      if (/^(password|pass|pwd|token|access_token|api_key|apikey|secret|sig|signature)$/i.test(key)) url.searchParams.set(key, REDACTED);
-    }
-    return url.toString();
-  } catch {
-    return text;
-  }
-}
-
-/** Deep copy with secret headers and URL passwords removed. */
-export function redact(value: unknown): unknown {
-  if (typeof value === 'string') return redactUrl(value);
-  if (Array.isArray(value)) return value.map(redact);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_HEADERS.has(k.toLowerCase()) || /^(password|passwd|secret)$/i.test(k) ? REDACTED : redact(v);
-    }
-    return out;
-  }
-  return value;
-}
-
-function redactArg(arg: string): string {
-  const header = /^([A-Za-z-]+)\s*:\s*(.*)$/.exec(arg);
-  if (header && SECRET_HEADERS.has(header[1]!.toLowerCase())) return `${header[1]}: ${REDACTED}`;
-  return redactUrl(arg);
 }
 
 let version: string | undefined;

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../store/index.js';
 import { join } from 'node:path';
 import type { RunResult } from '../result/types.js';
 import { renderHtml } from './html.js';
@@ -33,12 +34,7 @@ export interface WriteReportsOptions {
   model?: ReportModel;
 }
 
-/** Write `content` to `path` atomically (temp file + rename in the same directory). */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  await writeFile(temp, content, 'utf8');
-  await rename(temp, path);
-}
+export { writeFileAtomic } from '../store/index.js';
 
 /**
  * Render every report of a run and write them into `runDir`.

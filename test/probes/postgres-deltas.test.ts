@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { diagnoseInstallation } from '../../src/probes/postgres/status.js';
 import { statementDeltas, tableDeltas, toSettings } from '../../src/probes/postgres/deltas.js';
 import type { StatementCounters, TableCounters } from '../../src/probes/postgres/queries.js';
-import { redactTarget } from '../../src/probes/util/redact.js';
+import { redactConnection as redactTarget } from '../../src/store/index.js';
 import { SeriesBuilder, counterDelta, hitRatio, ratePerSecond } from '../../src/probes/util/series.js';
 import { ProbeErrorLog } from '../../src/probes/util/sampling.js';
 

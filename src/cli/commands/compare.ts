@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../store/index.js';
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { loadBaseline, listBaselines, saveBaseline } from '../../compare/baseline.js';
@@ -115,12 +115,12 @@ async function report(io: CliIO, flags: CompareFlags, items: { comparison: Compa
     io.out(items.map((i) => renderTerminal(i.comparison, { color: io.color, goals: i.goals })).join('\n\n'));
   }
   if (flags.markdown) {
-    await writeFile(resolve(flags.markdown), items.map((i) => renderMarkdown(i.comparison, { goals: i.goals })).join('\n\n'), 'utf8');
+    await writeFileAtomic(resolve(flags.markdown), items.map((i) => renderMarkdown(i.comparison, { goals: i.goals })).join('\n\n'));
     if (!flags.json) io.err(`markdown: ${flags.markdown}`);
   }
   if (flags.html) {
     // One page per comparison would need several files; with several candidates the page holds the first and says so.
-    await writeFile(resolve(flags.html), renderHtml(items[0].comparison, { goals: items[0].goals }), 'utf8');
+    await writeFileAtomic(resolve(flags.html), renderHtml(items[0].comparison, { goals: items[0].goals }));
     if (!flags.json) io.err(`html: ${flags.html}${items.length > 1 ? ' (first candidate only)' : ''}`);
   }
   const code = exitCodeFor(items.map((i) => i.comparison), Boolean(flags.failOnInconclusive));

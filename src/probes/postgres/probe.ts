@@ -15,7 +15,7 @@ import pg from 'pg';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { ProbeEvidence } from '../../result/types.js';
 import type { Probe, ProbeContext } from '../types.js';
-import { redactTarget } from '../util/redact.js';
+import { redactConnection } from '../../store/index.js';
 import { ProbeErrorLog, SampleTimer, describeError } from '../util/sampling.js';
 import { SeriesBuilder, hitRatio, ratePerSecond } from '../util/series.js';
 import { ActivityTracker } from './activity.js';
@@ -124,7 +124,7 @@ class PostgresProbe implements Probe {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PostgresProbeOptions) {
-    this.target = redactTarget(options.url);
+    this.target = redactConnection(options.url);
     this.applicationName = options.applicationName ?? 'tuneup-probe';
     this.statementTimeoutMs = options.statementTimeoutMs ?? 2000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 3000;

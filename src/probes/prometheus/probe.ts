@@ -9,6 +9,7 @@
  */
 import type { ProbeEvidence } from '../../result/types.js';
 import { ExitCode, TuneupError } from '../../errors.js';
+import { redactConnection } from '../../store/index.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from '../process/series-builder.js';
 import { labelKey, parsePrometheusText, type PromExposition, type PromFamily } from './parse.js';
@@ -208,7 +209,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
       }
       return {
         probe: 'prometheus',
-        target: redactUrl(options.url),
+        target: redactConnection(options.url),
         ok: scrapes > 0,
         limitations,
         errors,
@@ -278,13 +279,3 @@ function httpTotals(first: CounterReadings | undefined, last: CounterReadings | 
   return out.sort((a, b) => b.requests - a.requests);
 }
 
-/** Remove credentials from a URL for display. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}

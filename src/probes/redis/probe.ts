@@ -15,7 +15,7 @@ import { createClient } from 'redis';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { ProbeEvidence } from '../../result/types.js';
 import type { Probe, ProbeContext } from '../types.js';
-import { redactTarget } from '../util/redact.js';
+import { redactConnection } from '../../store/index.js';
 import { ProbeErrorLog, SampleTimer, describeError } from '../util/sampling.js';
 import { SeriesBuilder, counterDelta, hitRatio, ratePerSecond } from '../util/series.js';
 import { infoNumber, parseCommandStats, parseInfo, parseKeyspace, parseLatencyLatest, parseSlowlog, type CommandCounters, type InfoFields } from './info.js';
@@ -124,7 +124,7 @@ class RedisProbe implements Probe {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RedisProbeOptions) {
-    this.target = redactTarget(options.url);
+    this.target = redactConnection(options.url);
     this.clientName = options.clientName ?? 'tuneup-probe';
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 3000;
