@@ -1,13 +1,74 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under test/ and src/ with node:test + tsx.
-// Node 20's `node --test` neither expands globs nor discovers .ts files,
-// so the file list is built here. Extra arguments filter by path substring.
-import { spawnSync } from 'node:child_process';
+// Runs the *.test.ts files under test/ and src/ with node:test + tsx, by tier.
+//
+//   node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--list] [filter...]
+//
+// The file suffix decides the tier:
+//   *.e2e.test.ts  e2e          CLI end to end, diagnosis corpus (timing-sensitive: one file at a time)
+//   *.int.test.ts  integration  real PostgreSQL / Redis / HTTP servers / child processes / Chromium
+//   *.test.ts      unit         pure code and replayed evidence (no servers, no child processes)
+// `--tier` takes a comma list; the default is all three, one tier after the other.
+// Filters are path substrings (any matches). Node 20's `node --test` neither
+// expands globs nor discovers .ts files, so the file list is built here.
+//
+// Each file runs in its own `node --test` process (as node:test would do), a
+// tier's files `concurrency` at a time; the runner times every file, kills a
+// file that outlives its tier's limit (a leaked server must not hang CI), and
+// ends with the slowest files and each tier's wall time.
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+
+/**
+ * Per tier: files run at once, node:test's per-test timeout, and the wall
+ * limit of one file (past it the file's process group is killed).
+ */
+const TIERS = {
+  unit: { concurrency: availableParallelism(), testTimeoutMs: 60_000, fileLimitMs: 120_000 },
+  integration: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 600_000 },
+  // The diagnosis corpus measures latency: never alongside another file.
+  e2e: { concurrency: 1, testTimeoutMs: 240_000, fileLimitMs: 1_200_000 },
+};
+
+function usage(message) {
+  console.error(`${message}\nusage: node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--list] [filter...]`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+let tiers = Object.keys(TIERS);
+let concurrencyOverride;
+let listOnly = false;
+const filters = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--tier' || a.startsWith('--tier=')) {
+    const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+    if (!value) usage('--tier needs a value');
+    tiers = value === 'all' ? Object.keys(TIERS) : value.split(',');
+    for (const t of tiers) if (!(t in TIERS)) usage(`unknown tier ${t}`);
+  } else if (a === '--concurrency' || a.startsWith('--concurrency=')) {
+    const value = Number(a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i]);
+    if (!Number.isInteger(value) || value < 1) usage('--concurrency needs a positive integer');
+    concurrencyOverride = value;
+  } else if (a === '--list') {
+    listOnly = true;
+  } else if (a.startsWith('-')) {
+    usage(`unknown option ${a}`);
+  } else {
+    filters.push(a);
+  }
+}
+
+/** The tier a test file belongs to, from its suffix. */
+function tierOf(file) {
+  if (file.endsWith('.e2e.test.ts')) return 'e2e';
+  if (file.endsWith('.int.test.ts')) return 'integration';
+  return 'unit';
+}
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -19,16 +80,99 @@ function walk(dir, out) {
   return out;
 }
 
-const files = [...walk(join(root, 'test'), []), ...walk(join(root, 'src'), [])]
+const allFiles = [...walk(join(root, 'test'), []), ...walk(join(root, 'src'), [])]
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
-if (files.length === 0) {
+const plan = tiers.map((tier) => ({ tier, files: allFiles.filter((f) => tierOf(f) === tier) })).filter((p) => p.files.length > 0);
+if (plan.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=240000', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TUNEUP_TEST: '1' } },
-);
-process.exit(result.status ?? 1);
+if (listOnly) {
+  for (const { tier, files } of plan) for (const f of files) console.log(`${tier}\t${f}`);
+  process.exit(0);
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+let killing = false;
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    killing = true;
+    for (const child of running) killGroup(child);
+    process.exit(130);
+  });
+}
+
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Run one file; resolves to its outcome. Output streams when alone, else is printed whole at the end. */
+function runFile(file, settings, stream) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${settings.testTimeoutMs}`, file],
+      // Own process group: a file that hangs is killed with everything it started.
+      { cwd: root, detached: true, stdio: ['ignore', stream ? 'inherit' : 'pipe', stream ? 'inherit' : 'pipe'], env: { ...process.env, TUNEUP_TEST: '1' } },
+    );
+    running.add(child);
+    let output = '';
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, settings.fileLimitMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      const ms = Date.now() - started;
+      const ok = code === 0 && !timedOut;
+      if (!stream) process.stdout.write(output);
+      if (timedOut) console.log(`✖ ${file}: killed after ${seconds(settings.fileLimitMs)} (the file's limit; something kept it alive)`);
+      console.log(`${ok ? '✔' : '✖'} ${file} (${seconds(ms)})${ok ? '' : ` exit ${code ?? signal}`}\n`);
+      resolve({ file, ms, ok });
+    });
+  });
+}
+
+async function runTier(tier, files) {
+  const settings = TIERS[tier];
+  const concurrency = Math.max(1, Math.min(concurrencyOverride ?? settings.concurrency, files.length));
+  console.log(`\n=== ${tier}: ${files.length} files, ${concurrency} at a time ===\n`);
+  const started = Date.now();
+  const queue = [...files];
+  const results = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (queue.length > 0 && !killing) results.push(await runFile(queue.shift(), settings, concurrency === 1));
+    }),
+  );
+  return { tier, ms: Date.now() - started, results };
+}
+
+const tierResults = [];
+for (const { tier, files } of plan) tierResults.push(await runTier(tier, files));
+
+const all = tierResults.flatMap((t) => t.results);
+console.log('\n=== slowest files ===');
+for (const r of [...all].sort((a, b) => b.ms - a.ms).slice(0, 15)) console.log(`${seconds(r.ms).padStart(8)}  ${r.file}`);
+console.log('\n=== tiers (wall time) ===');
+for (const t of tierResults) {
+  const failed = t.results.filter((r) => !r.ok);
+  console.log(`${t.tier.padEnd(12)} ${String(t.results.length).padStart(3)} files  ${seconds(t.ms).padStart(8)}  ${failed.length === 0 ? 'ok' : `${failed.length} failed`}`);
+}
+const failed = all.filter((r) => !r.ok);
+if (failed.length > 0) {
+  console.log('\nfailed files:');
+  for (const r of failed) console.log(`  ${r.file}`);
+}
+process.exit(failed.length === 0 ? 0 : 1);
