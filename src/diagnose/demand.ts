@@ -22,7 +22,17 @@
  *   Node service's idle CPU is well under 1 % of a core, negligible under load).
  *   (3) Probe samples and request counts are aligned at 1 s; lag between a
  *   request's work and its completion smears demand across neighbours, which
- *   only matters for requests lasting seconds.
+ *   only matters for requests lasting seconds. Under queueing, completions
+ *   lag the work: when the run records in-flight requests per endpoint per
+ *   second, the regressors are those (scaled so each endpoint's column sums
+ *   to its request count: a request's work is spread over the seconds it was
+ *   in flight), else completions (see {@link workColumns}).
+ *
+ * The database's parallelism (utilization law servers) is its cores when
+ * known — `dbCores` option, the `db.cores` run label, or the host's cores when
+ * the process probe found the PostgreSQL server on this host — capped by the
+ * connections the service used: ten connections on a two-core server still
+ * execute on two cores.
  *
  * Unexplained wait = mean service time − (CPU + DB + cache ms per request):
  * time spent waiting on something not measured (a remote service, a pool
@@ -56,8 +66,62 @@ export interface DemandModel {
   notes: string[];
   /** Which statements each endpoint runs, per request. */
   statements: StatementAttribution[];
-  /** Parallelism assumed for the database (connections the service used). */
+  /** Parallelism assumed for the database: min(connections used, database cores) when the cores are known, else the connections. */
   dbServers: number;
+  /** The database server's cores when known, and where that came from. */
+  dbCores?: { cores: number; source: 'option' | 'label' | 'local host' };
+  /** What the per-second regression used as each endpoint's work per second (set by {@link computeDemands}). */
+  regressors?: 'in-flight' | 'completions';
+}
+
+/** Options of {@link computeDemands}. */
+export interface DemandOptions {
+  /** Cores of the database server (wins over the `db.cores` label and the local-host inference). */
+  dbCores?: number;
+}
+
+/** Run label that records the database server's cores, so `tuneup analyze --run` re-diagnoses with the same bound. */
+export const DB_CORES_LABEL = 'db.cores';
+
+/**
+ * Cores of the database server: the option, else the `db.cores` run label, else the host's cores when the
+ * process probe found the PostgreSQL server processes on this host (it reads the local /proc, so a server it
+ * found shares the host the run recorded in `environment.cpus`). Undefined when none applies.
+ */
+export function databaseCores(result: RunResult, probes: ProbeSet, options: DemandOptions = {}): DemandModel['dbCores'] {
+  if (options.dbCores !== undefined && options.dbCores > 0) return { cores: options.dbCores, source: 'option' };
+  const label = Number(result.labels?.[DB_CORES_LABEL]);
+  if (Number.isFinite(label) && label > 0) return { cores: label, source: 'label' };
+  if (probes.process?.data.postgres && result.environment.cpus > 0) return { cores: result.environment.cpus, source: 'local host' };
+  return undefined;
+}
+
+/** An endpoint's in-flight requests per interval, when the run recorded them (mean requests in flight in each interval). */
+function inFlightOf(series: RunResult['series']['endpoints'][string] | undefined): number[] | undefined {
+  const v = (series as { inFlight?: unknown } | undefined)?.inFlight;
+  return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined;
+}
+
+/**
+ * Work per second of each endpoint, in requests, as the regression's columns. Completions lag the work
+ * under queueing (a request that waited 2 s is counted in the second it ended, not the seconds it ran), so
+ * when every endpoint has an in-flight series the column is that series scaled by requests ÷ Σ in-flight:
+ * each request's work is spread over the seconds it was in flight, and the column still sums to the
+ * endpoint's requests, so coefficients stay per request. Otherwise completions per second.
+ */
+export function workColumns(result: RunResult, endpoints: string[]): { rates: number[][]; regressors: NonNullable<DemandModel['regressors']> } {
+  const grid = result.series;
+  const intervalS = grid.intervalMs / 1000;
+  const completions = endpoints.map((e) => grid.endpoints[e]!.requests.map((r) => r / intervalS));
+  const inFlight = endpoints.map((e) => inFlightOf(grid.endpoints[e]));
+  if (endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions' };
+  const rates = endpoints.map((e, k) => {
+    const f = inFlight[k]!;
+    const total = sum(f);
+    const reqs = sum(grid.endpoints[e]!.requests);
+    return total > 0 ? f.map((x) => (x * reqs) / total / intervalS) : completions[k]!;
+  });
+  return { rates, regressors: 'in-flight' };
 }
 
 /** Redis series columns that carry commands per second, in order of preference (the redis probe writes one of them). */
@@ -82,14 +146,17 @@ const COLLINEAR = 0.95;
  * @param result - a RunResult with `series.endpoints` and (optionally) probe evidence
  * @returns demands per endpoint, the estimator used, and attribution of statements
  */
-export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(result)): DemandModel {
+export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(result), options: DemandOptions = {}): DemandModel {
   const grid = result.series;
   const endpoints = Object.keys(grid.endpoints).filter((e) => sum(grid.endpoints[e]!.requests) > 0);
   const notes: string[] = [];
   const fits: DemandModel['fits'] = [];
   const intervalS = grid.intervalMs / 1000;
   const n = grid.t.length;
+  // Completions decide which seconds served which endpoint (the profile estimator); the regression's columns
+  // are each endpoint's work per second (in-flight when recorded).
   const reqRate = endpoints.map((e) => grid.endpoints[e]!.requests.map((r) => r / intervalS));
+  const work = workColumns(result, endpoints);
 
   // Resource columns as rates (per second) on the run's grid.
   const cpuCol: RateColumn | undefined = probes.process?.series.values.cpuPercent
@@ -124,8 +191,8 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     for (let a = 0; a < endpoints.length; a++) {
       for (let b = a + 1; b < endpoints.length; b++) {
         const r = correlation(
-          active.map((i) => reqRate[a]![i]!),
-          active.map((i) => reqRate[b]![i]!),
+          active.map((i) => work.rates[a]![i]!),
+          active.map((i) => work.rates[b]![i]!),
         );
         if (r > COLLINEAR) {
           notes.push(`Request rates of "${endpoints[a]}" and "${endpoints[b]}" move together (r = ${r.toFixed(2)}): their individual demands are not separable in this run; run \`tuneup profile\` for exact per-endpoint demands.`);
@@ -153,7 +220,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     }
     const rows = active.filter((i) => col[i] !== null);
     if (rows.length < Math.max(3, endpoints.length + 1)) return endpoints.map(() => undefined);
-    const design = rows.map((i) => endpoints.map((_, k) => reqRate[k]![i]!));
+    const design = rows.map((i) => endpoints.map((_, k) => work.rates[k]![i]!));
     const observed = rows.map((i) => col[i]!);
     const fit = nnls(design, observed);
     fits.push({ resource, r2: fit.r2, rows: rows.length });
@@ -175,8 +242,10 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const usec = Object.values(view.commandUsec).reduce((a, b) => a + b, 0);
     if (calls > 0) redisMs = redisCmds.map((c) => (c === undefined ? undefined : (c * usec) / calls / 1000));
   }
-  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, active, soloOf);
-  const dbServers = Math.max(1, pg?.data.activity?.max?.connections ?? 1);
+  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.rates, active, soloOf);
+  const connections = Math.max(1, pg?.data.activity?.max?.connections ?? 1);
+  const dbCores = databaseCores(result, probes, options);
+  const dbServers = dbCores ? Math.max(1, Math.min(connections, dbCores.cores)) : connections;
 
   const demands: EndpointDemand[] = endpoints.map((endpoint, k) => {
     const summary = result.endpoints.find((s) => s.endpoint === endpoint);
@@ -216,8 +285,11 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     }
     return d;
   });
+  if (pg && !dbCores && connections > 1 && demands.some((d) => d.bottleneck === 'db')) {
+    notes.push(`The database's cores are unknown: its throughput bound assumes ${connections} parallel connections, optimistic when the server has fewer cores (give --db-cores).`);
+  }
   if (method === 'none') notes.push('No resource series (process, prometheus, postgres or redis probe): demands are limited to response bytes.');
-  return { demands, method, fits, notes, statements, dbServers };
+  return { demands, method, fits, notes, statements, dbServers, ...(dbCores ? { dbCores } : {}), regressors: profile ? 'completions' : work.regressors };
 }
 
 /** Attribute pg_stat_statements statements to endpoints, per request. */
@@ -227,6 +299,7 @@ function attributeStatements(
   endpoints: string[],
   profile: boolean,
   reqRate: number[][],
+  workRate: number[][],
   active: number[],
   soloOf: (i: number) => number,
 ): StatementAttribution[] {
@@ -267,7 +340,7 @@ function attributeStatements(
     } else {
       const rows = active.filter((i) => calls[i] !== null);
       if (rows.length < endpoints.length + 1) continue;
-      const x = rows.map((i) => endpoints.map((_, k) => reqRate[k]![i]!));
+      const x = rows.map((i) => endpoints.map((_, k) => workRate[k]![i]!));
       // A statement belongs to one endpoint or a few: select them on its calls (a count, far less noisy than
       // its time), then split its time over those alone.
       const fit = sparseNnls(x, rows.map((i) => calls[i]!));
@@ -275,7 +348,7 @@ function attributeStatements(
       msPer = endpoints.map(() => 0);
       if (fit.selected.length > 0) {
         const timeFit = nnls(
-          rows.map((i) => fit.selected.map((k) => reqRate[k]![i]!)),
+          rows.map((i) => fit.selected.map((k) => workRate[k]![i]!)),
           rows.map((i) => ms[i] ?? 0),
         );
         fit.selected.forEach((k, j) => (msPer[k] = timeFit.x[j]!));

@@ -21,6 +21,8 @@ export interface DiagnoseOptions {
   overrides?: Partial<Record<ThresholdKey, number>>;
   /** Run only these rule ids (default: all). */
   rules?: string[];
+  /** Cores of the database server, for its utilization-law bound (see demand.ts). */
+  dbCores?: number;
 }
 
 /** Output of {@link diagnose}. */
@@ -29,7 +31,7 @@ export interface Diagnosis {
   findings: Finding[];
   demands: EndpointDemand[];
   /** Estimator used, fit quality and caveats of the cost model. */
-  model: Pick<DemandModel, 'method' | 'fits' | 'notes' | 'statements' | 'dbServers'>;
+  model: Pick<DemandModel, 'method' | 'fits' | 'notes' | 'statements' | 'dbServers' | 'dbCores' | 'regressors'>;
   /** Rules that threw (a bug): the rest still ran. */
   ruleErrors: { rule: string; message: string }[];
 }
@@ -44,7 +46,7 @@ export interface Diagnosis {
 export function diagnose(result: RunResult, options: DiagnoseOptions = {}): Diagnosis {
   const config = resolveConfig({ sensitivity: options.sensitivity, overrides: options.overrides });
   const probes = probeSet(result);
-  const demand = computeDemands(result, probes);
+  const demand = computeDemands(result, probes, { dbCores: options.dbCores });
   const input = { result, probes, demand };
   const findings: Finding[] = [];
   const ruleErrors: Diagnosis['ruleErrors'] = [];
@@ -57,11 +59,11 @@ export function diagnose(result: RunResult, options: DiagnoseOptions = {}): Diag
       ruleErrors.push({ rule: rule.id, message: (err as Error).message });
     }
   }
-  const { method, fits, notes, statements, dbServers } = demand;
-  return { findings: rankFindings(findings), demands: demand.demands, model: { method, fits, notes, statements, dbServers }, ruleErrors };
+  const { method, fits, notes, statements, dbServers, dbCores, regressors } = demand;
+  return { findings: rankFindings(findings), demands: demand.demands, model: { method, fits, notes, statements, dbServers, dbCores, regressors }, ruleErrors };
 }
 
-export { computeDemands, type DemandModel, type StatementAttribution } from './demand.js';
+export { computeDemands, DB_CORES_LABEL, type DemandModel, type DemandOptions, type StatementAttribution } from './demand.js';
 export { resolveConfig, THRESHOLDS, type RuleConfig, type Sensitivity, type ThresholdKey, type ThresholdDef } from './config.js';
 export { rankFindings, score } from './rank.js';
 export { RULES } from './rules/index.js';

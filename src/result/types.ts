@@ -191,6 +191,51 @@ export interface EndpointIntervalSeries {
   bytesReceived: number[];
 }
 
+/**
+ * The load's own facts for one endpoint: what tuneup knows from the requests
+ * it sent, whatever the probes saw (`metrics/load-facts.ts`).
+ */
+export interface EndpointLoadFacts {
+  requests: number;
+  /** Requests whose key (method + path with query, or the plan's `cacheKey`) was requested earlier in the run. */
+  repeats: number;
+  /** Distinct keys seen (remembered ones; a lower bound when `capped`). */
+  distinctKeys: number;
+  /**
+   * repeats / requests: the hit ratio a perfect cache (no expiry, no
+   * eviction) could reach on this load. A lower bound when `untracked` > 0.
+   */
+  idealHitRatio: number;
+  /** Requests with a new key after the key bound was reached (may or may not be repeats). */
+  untracked: number;
+  /** True when the key bound was reached: the ideal ratio lies in [repeats, repeats + untracked] / requests. */
+  capped: boolean;
+  /** Where the key came from: the plan's `cacheKey` hint, the URL, or both. */
+  keySource: 'url' | 'cache-key' | 'mixed';
+  /** Mean in-flight requests over the run (Little's law: total request time / active duration). */
+  meanInFlight: number;
+}
+
+/** Interval columns of the load facts (the grid of {@link LoadFacts.t}). */
+export interface EndpointLoadFactsSeries {
+  /** Requests completed in the interval. */
+  requests: number[];
+  /** Of those, requests that repeated an earlier key (the warm-up curve: repeats / requests per interval). */
+  repeats: number[];
+  /** Mean in-flight requests in the interval: request time (send → last byte) overlapping it / its length. */
+  inFlight: number[];
+}
+
+/** The load's own facts per endpoint (absent in results written before they were recorded). */
+export interface LoadFacts {
+  intervalMs: number;
+  /** Interval start offsets (ms) from the run start. */
+  t: number[];
+  endpoints: Record<string, EndpointLoadFacts & { series: EndpointLoadFactsSeries }>;
+  /** How the facts of several threads/segments were merged, and what that implies. */
+  merge: { parts: number; exact: boolean; note?: string };
+}
+
 /** One piece of evidence that the generator, not the target, limited the run. */
 export interface GeneratorEvidence {
   label: string;
@@ -254,7 +299,11 @@ export type FindingCategory =
   | 'table-bloat'
   | 'db-config'
   | 'connection-limit'
-  | 'generator-saturated';
+  | 'generator-saturated'
+  /** The offered load exceeds what the system sustains: everything queues, per-endpoint signals are smeared. */
+  | 'overload'
+  /** Other processes hold the host's CPU (the generator or the service waits for a core). */
+  | 'host-contention';
 
 /** One number backing a finding. */
 export interface Evidence {
@@ -285,6 +334,116 @@ export interface Finding {
   confidence: number;
   /** Share (0..1) of the endpoint's latency or bottleneck demand this explains; used for ranking. */
   impact: number;
+  /**
+   * How the finding's endpoint was tied to its evidence. `direct`: measured with the endpoint alone
+   * (a profile step, a one-endpoint run) or read off per-request evidence. `mixed-estimate`: estimated from
+   * a mixed run by the per-second regression of the cost model, so it can be wrong when endpoints' rates
+   * move together or requests queue — `tuneup diagnose` confirms such a finding by running the endpoint
+   * alone. Absent when the finding names no endpoint or the rule does not attribute.
+   */
+  attribution?: 'mixed-estimate' | 'direct';
+  /**
+   * Ids of findings that cause this one (e.g. the missing indexes behind a low buffer-cache hit ratio).
+   * Ranking puts a cause before its symptoms; set by the rule that sees both facts, never from finding text.
+   */
+  causedBy?: string[];
+  /**
+   * What this finding explains in other findings (e.g. overload smears every endpoint's latency): findings
+   * of these categories on these endpoints (all endpoints when absent) are symptoms of this one.
+   */
+  explains?: { category: FindingCategory; endpoints?: string[] }[];
+  /**
+   * Set by `tuneup diagnose` on every finding: whether running the finding's endpoint alone (confirm by
+   * isolation) showed the same problem. Absent on findings of `tuneup run` / `analyze` (passive diagnosis).
+   */
+  confirmation?: FindingConfirmation;
+}
+
+/**
+ * Outcome of confirming a finding by isolation (`tuneup diagnose`).
+ * - `confirmed`: the endpoint run alone shows the same category (or the same statement dominating).
+ * - `refuted`: the endpoint run alone does not show it; `evidence` holds the isolated measurement and,
+ *   when another isolated run shows the problem, which endpoint that was (`shownBy`). Ranked down to low.
+ * - `not-tested`: the finding was not a mixed-run estimate, or its endpoint could not be isolated (`reason`).
+ */
+export interface FindingConfirmation {
+  status: 'confirmed' | 'refuted' | 'not-tested';
+  /** The confirming (or refuting) measurements of the isolated run, e.g. calls and DB ms per request. */
+  evidence: Evidence[];
+  /** One sentence: why it was not tested, or what the isolated run showed. */
+  reason?: string;
+  /** Endpoint that does show the problem when run alone (refuted findings, when known). */
+  shownBy?: string;
+  /** Severity before confirmation changed it (refuted findings are ranked down to low). */
+  originalSeverity?: Severity;
+}
+
+/** One step of the capacity ramp of `tuneup diagnose` (rates in iterations per second of the plan's mix). */
+export interface ExperimentStep {
+  phase: 'ramp' | 'bisect';
+  offeredRate: number;
+  /** Iterations finished per second in the step's steady part (after its first second). */
+  achievedRate: number;
+  /** Response time (intended start → last byte) percentiles over the step, ms. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  errorRate: number;
+  droppedIterations: number;
+  /** Fitted growth of the per-second median response time over the steady part (ms): the queue-growth signal. */
+  latencyGrowthMs: number | null;
+  durationMs: number;
+  /** True when the step kept up with the offered rate (see `reasons` otherwise). */
+  sustained: boolean;
+  /** Why the step was past the knee, one short phrase each. */
+  reasons: string[];
+  /** Set when the load was stopped before the step's end because it failed badly. */
+  stoppedEarly?: string;
+}
+
+/** One isolated run of `tuneup diagnose` (a suspect endpoint alone). */
+export interface ExperimentIsolation {
+  endpoint: string;
+  /** Findings this run was to confirm. */
+  findingIds: string[];
+  status: 'ran' | 'not-tested';
+  /** Why it was not run (e.g. the scenario's iterations call several endpoints). */
+  reason?: string;
+  /** How the endpoint was isolated: its own scenario, or one entry (index) of a YAML `requests:` list. */
+  via?: { scenario: string; request?: number };
+  rate?: number;
+  durationMs?: number;
+  requests?: number;
+  /** The endpoint's measured cost per request when alone (profile estimator). */
+  demand?: EndpointDemand;
+  /** The isolated run's findings (below info), by id, category, severity and endpoint. */
+  findings?: { id: string; category: FindingCategory; severity: Severity; endpoint?: string; endpoints?: string[] }[];
+}
+
+/** The experiment `tuneup diagnose` ran: capacity ramp, the knee, the chosen rate and the isolation runs. */
+export interface ExperimentSection {
+  steps: ExperimentStep[];
+  knee: {
+    /** `found`: a sustained and a failing rate bracket the knee; `not-reached`: every step sustained up to the ramp's cap; `below-start`: even the lowest step failed. */
+    status: 'found' | 'not-reached' | 'below-start';
+    /** Highest offered rate sustained (the measured capacity), iterations/s. */
+    sustainedRate?: number;
+    /** Lowest offered rate that failed. */
+    failedRate?: number;
+    /** Why the failing step failed. */
+    reasons: string[];
+    /** The resource the probes showed saturated at the failing step, if any. */
+    saturatedResource?: { name: string; utilization: number; detail: string };
+  };
+  /** The plan's own peak arrival rate (iterations/s), when its scenarios have one. */
+  requestedRate?: number;
+  /** Rate of the diagnosis run (iterations/s) and why it was chosen. */
+  chosenRate: number;
+  chosenBy: 'knee' | 'plan' | 'flag' | 'ramp-cap';
+  isolation: ExperimentIsolation[];
+  /** Wall time of the whole experiment (ms). */
+  durationMs: number;
+  /** Set when the experiment was interrupted (Ctrl-C) before its end. */
+  interrupted?: boolean;
 }
 
 /** Time series sampled by a probe, aligned on the run clock. */
@@ -411,6 +570,10 @@ export interface RunResult {
   findings?: Finding[];
   /** Demand profile per endpoint (diagnose issue). */
   demands?: EndpointDemand[];
+  /** The experiment of `tuneup diagnose` (capacity ramp, chosen rate, isolation runs); absent for other commands. */
+  experiment?: ExperimentSection;
+  /** The load's own facts: repeated keys (ideal cache hit ratio) and in-flight requests per endpoint. Optional: older results lack it. */
+  loadFacts?: LoadFacts;
   /** Warnings for the summary (e.g. endpoint cardinality capped). */
   warnings: string[];
   /** Free-form labels given with `--tag key=value` (e.g. git sha, variant). */

@@ -42,6 +42,10 @@ export interface FindingDraft {
   actions?: string[];
   confidence: number;
   impact: number;
+  /** How the endpoint was tied to the evidence (see Finding.attribution). */
+  attribution?: Finding['attribution'];
+  /** Ids of findings that cause this one (see Finding.causedBy). */
+  causedBy?: string[];
 }
 
 /** Build a Finding with a stable id (`<rule>:<subject>`) and rounded numbers. */
@@ -61,6 +65,8 @@ export function makeFinding(d: FindingDraft): Finding {
   if (d.endpoint !== undefined) f.endpoint = d.endpoint;
   if (d.endpoints && d.endpoints.length > 0) f.endpoints = d.endpoints;
   if (d.actions) f.actions = d.actions;
+  if (d.attribution && (d.endpoint !== undefined || (d.endpoints?.length ?? 0) > 0)) f.attribution = d.attribution;
+  if (d.causedBy && d.causedBy.length > 0) f.causedBy = d.causedBy;
   return f;
 }
 
