@@ -96,10 +96,23 @@ export function databaseCores(result: RunResult, probes: ProbeSet, options: Dema
   return undefined;
 }
 
-/** An endpoint's in-flight requests per interval, when the run recorded them (mean requests in flight in each interval). */
-function inFlightOf(series: RunResult['series']['endpoints'][string] | undefined): number[] | undefined {
-  const v = (series as { inFlight?: unknown } | undefined)?.inFlight;
-  return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined;
+/**
+ * An endpoint's mean in-flight requests per interval of the run's grid, from the load facts
+ * (`result.loadFacts`, recorded by the generator), or undefined when absent or on another interval.
+ */
+function inFlightOf(result: RunResult, endpoint: string): number[] | undefined {
+  const facts = result.loadFacts;
+  const grid = result.series;
+  const column = facts?.endpoints[endpoint]?.series.inFlight;
+  if (!facts || !column || facts.intervalMs !== grid.intervalMs || facts.t.length === 0) return undefined;
+  const out: number[] = [];
+  for (const t of grid.t) {
+    const j = Math.round((t - facts.t[0]!) / facts.intervalMs);
+    const v = column[j];
+    if (v === undefined || !Number.isFinite(v)) return undefined;
+    out.push(v);
+  }
+  return out;
 }
 
 /**
@@ -113,7 +126,7 @@ export function workColumns(result: RunResult, endpoints: string[]): { rates: nu
   const grid = result.series;
   const intervalS = grid.intervalMs / 1000;
   const completions = endpoints.map((e) => grid.endpoints[e]!.requests.map((r) => r / intervalS));
-  const inFlight = endpoints.map((e) => inFlightOf(grid.endpoints[e]));
+  const inFlight = endpoints.map((e) => inFlightOf(result, e));
   if (endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions' };
   const rates = endpoints.map((e, k) => {
     const f = inFlight[k]!;

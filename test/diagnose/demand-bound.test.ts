@@ -57,9 +57,16 @@ test('under queueing, in-flight requests attribute the work to the seconds it wa
     const result = makeResult({ 'GET /a': { requests: aWork, serviceMeanMs: 5 }, 'GET /b': { requests: bDone, serviceMeanMs: 2000 } }, [probe('process', { cpuPercent: cpuMsPerS.map((v) => v / 10) })]);
     if (inFlight) {
       // Mean in flight per second: a's requests last 5 ms; b's 2 s (queued), so in flight ∝ its work in that second.
-      const grid = result.series.endpoints as Record<string, { inFlight?: number[] }>;
-      grid['GET /a']!.inFlight = aWork.map((x) => x * 0.005);
-      grid['GET /b']!.inFlight = bWork.map((x) => x * 2);
+      const facts = (requests: number[], inFlightSeries: number[]) => ({
+        requests: 0, repeats: 0, distinctKeys: 0, idealHitRatio: 0, untracked: 0, capped: false, keySource: 'url' as const, meanInFlight: 0,
+        series: { requests, repeats: requests.map(() => 0), inFlight: inFlightSeries },
+      });
+      result.loadFacts = {
+        intervalMs: 1000,
+        t: result.series.t,
+        endpoints: { 'GET /a': facts(aWork, aWork.map((x) => x * 0.005)), 'GET /b': facts(bDone, bWork.map((x) => x * 2)) },
+        merge: { parts: 1, exact: true },
+      };
     }
     return computeDemands(result);
   };
