@@ -3,6 +3,7 @@
  * @module
  */
 import { ExitCode, isTuneupError } from '../errors.js';
+import { redactText } from '../store/index.js';
 
 /** Rendered error: the text for stderr and the exit code. */
 export interface RenderedError {
@@ -10,8 +11,17 @@ export interface RenderedError {
   exitCode: number;
 }
 
-/** One line with code and location, a hint line, and the stack only when verbose. */
+/**
+ * One line with code and location, a hint line, and the stack only when
+ * verbose. Every line passes through the redactor: messages of drivers and
+ * fetch quote the URL they were given, password included.
+ */
 export function renderError(error: unknown, verbose: boolean): RenderedError {
+  const rendered = renderUnredacted(error, verbose);
+  return { ...rendered, text: redactText(rendered.text) };
+}
+
+function renderUnredacted(error: unknown, verbose: boolean): RenderedError {
   if (isTuneupError(error)) {
     const where = error.location ? `${error.location}: ` : '';
     let text = `error ${error.code}: ${where}${error.message}`;

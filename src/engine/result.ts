@@ -34,7 +34,7 @@ export interface ResultMeta {
 export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): RunResult {
   const m = outcome.metrics;
   const planJson = redactValue(outcome.plan.json) as RunResult['plan'];
-  return {
+  const result: RunResult = {
     schemaVersion: RUN_RESULT_SCHEMA_VERSION,
     tool: { name: 'tuneup', version: meta.version ?? packageVersion() },
     id: meta.id ?? runId(outcome.startedAt),
@@ -46,7 +46,7 @@ export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): R
     plan: {
       ...planJson,
       ...(outcome.plan.baseUrl !== undefined ? { baseUrl: redactConnection(outcome.plan.baseUrl) } : {}),
-      ...(outcome.plan.source !== undefined ? { source: outcome.plan.source } : {}),
+      ...(outcome.plan.source !== undefined ? { source: redactValue(outcome.plan.source) as typeof outcome.plan.source } : {}),
     },
     environment: {
       node: process.version,
@@ -70,6 +70,8 @@ export function assembleRunResult(outcome: RunOutcome, meta: ResultMeta = {}): R
     warnings: outcome.warnings,
     labels: meta.labels ?? {},
   };
+  // Scenario options, tags and URLs anywhere in the result can carry a secret the plan's author typed: redact the whole value once.
+  return redactValue(result) as RunResult;
 }
 
 /** `open`, `closed`, or `mixed` when both occur. */

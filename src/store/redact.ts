@@ -27,6 +27,8 @@ const SECRET_KEY = /^(password|passwd|pass|pwd|sslpassword|secret|token|auth|acc
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** A URL inside free text: scheme, then anything up to whitespace or a closing quote/bracket. */
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>`)\]]+/gi;
+/** A secret query parameter in a relative path or any text (`/items?token=…`). */
+const QUERY_SECRET = /([?&](?:password|passwd|pass|pwd|sslpassword|secret|token|auth|access_token|api_key|apikey|sig|signature)=)[^&\s#'"<>]+/gi;
 /** libpq key/value `password=…` (quoted or bare), also inside longer text. */
 const LIBPQ_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"]+)/gi;
 
@@ -43,11 +45,15 @@ export function redactConnection(target: string): string {
 }
 
 /**
- * Redact every URL and libpq password inside free text (error messages,
- * command lines), leaving the rest of the text as it is.
+ * Redact every URL, secret query parameter (also in relative paths such as
+ * a plan's `/items?token=…`) and libpq password inside free text (error
+ * messages, command lines), leaving the rest of the text as it is.
  */
 export function redactText(text: string): string {
-  return text.replace(URL_IN_TEXT, (url) => redactParsedUrl(url)).replace(LIBPQ_PASSWORD, `$1${REDACTED}`);
+  return text
+    .replace(URL_IN_TEXT, (url) => redactParsedUrl(url))
+    .replace(QUERY_SECRET, (_, key: string) => `${key}${REDACTED}`)
+    .replace(LIBPQ_PASSWORD, `$1${REDACTED}`);
 }
 
 /** Redact one command-line argument: a secret header (`Authorization: Bearer …`) or any URL in it. */

@@ -34,6 +34,7 @@ test('URLs inside free text and command-line arguments are redacted', () => {
   const msg = `cannot connect to postgres://u:${SECRET}@10.0.0.1:5432/db: ECONNREFUSED`;
   assert.equal(redactText(msg), 'cannot connect to postgres://u:***@10.0.0.1:5432/db: ECONNREFUSED');
   assert.equal(redactArgument(`Authorization: Bearer ${SECRET}`), 'Authorization: ***');
+  assert.equal(redactText(`/items?owner={{ randomInt(1, 5) }}&token=${SECRET}&x=1`), '/items?owner={{ randomInt(1, 5) }}&token=***&x=1');
   assert.equal(redactArgument(`--pg=postgres://u:${SECRET}@h/db`), '--pg=postgres://u:***@h/db');
 });
 

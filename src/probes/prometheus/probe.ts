@@ -9,7 +9,7 @@
  */
 import type { ProbeEvidence } from '../../result/types.js';
 import { ExitCode, TuneupError } from '../../errors.js';
-import { redactConnection } from '../../store/index.js';
+import { redactConnection, redactText } from '../../store/index.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from '../process/series-builder.js';
 import { labelKey, parsePrometheusText, type PromExposition, type PromFamily } from './parse.js';
@@ -54,6 +54,8 @@ interface CounterReadings {
  */
 export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
   const timeoutMs = options.timeoutMs ?? 800;
+  const endpoint = scrapeEndpoint(options.url, options.headers);
+  const shownUrl = redactConnection(options.url);
   const series = new SeriesBuilder();
   const errors: { offsetMs: number; message: string }[] = [];
   const pools = new Map<string, { metric: string; labels: Record<string, string>; column: string; values: number[] }>();
@@ -69,13 +71,13 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
 
   const scrape = async (signal?: AbortSignal): Promise<PromExposition> => {
     const timeout = AbortSignal.timeout(timeoutMs);
-    const res = await fetch(options.url, {
-      headers: { accept: 'text/plain;version=0.0.4, application/openmetrics-text;q=0.5', ...options.headers },
+    const res = await fetch(endpoint.url, {
+      headers: { accept: 'text/plain;version=0.0.4, application/openmetrics-text;q=0.5', ...endpoint.headers },
       signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
     });
     if (!res.ok) {
       await res.body?.cancel();
-      throw new Error(`HTTP ${res.status} from ${options.url}`);
+      throw new Error(`HTTP ${res.status} from ${shownUrl}`);
     }
     return parsePrometheusText(await res.text());
   };
@@ -145,7 +147,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
         scrapes++;
         ingest(context.offsetMs(), expo);
       } catch (err) {
-        throw new TuneupError('TUNEUP_PROBE_PROMETHEUS_UNREACHABLE', `Cannot scrape ${options.url}: ${(err as Error).message}`, {
+        throw new TuneupError('TUNEUP_PROBE_PROMETHEUS_UNREACHABLE', `Cannot scrape ${shownUrl}: ${redactText((err as Error).message)}`, {
           hint: 'Check that the service exposes Prometheus metrics at this URL (e.g. prom-client with collectDefaultMetrics()), or drop the prometheus probe.',
           cause: err,
           location: 'probes.prometheus.url',
@@ -187,7 +189,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
         lagMs: maybe('eventLoopLagMs'),
       };
       const data: PrometheusProbeData = {
-        url: options.url,
+        url: shownUrl,
         scrapes,
         failedScrapes: failed,
         families: lastFamilies,
@@ -209,7 +211,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
       }
       return {
         probe: 'prometheus',
-        target: redactConnection(options.url),
+        target: shownUrl,
         ok: scrapes > 0,
         limitations,
         errors,
@@ -279,3 +281,21 @@ function httpTotals(first: CounterReadings | undefined, last: CounterReadings | 
   return out.sort((a, b) => b.requests - a.requests);
 }
 
+/**
+ * fetch() refuses URLs with credentials: move `user:password@` into a Basic
+ * Authorization header (unless the caller gave one) and scrape the bare URL.
+ */
+function scrapeEndpoint(raw: string, headers: Record<string, string> | undefined): { url: string; headers: Record<string, string> } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { url: raw, headers: { ...headers } };
+  }
+  if (url.username === '' && url.password === '') return { url: raw, headers: { ...headers } };
+  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  url.username = '';
+  url.password = '';
+  const given = Object.keys(headers ?? {}).some((k) => k.toLowerCase() === 'authorization');
+  return { url: url.toString(), headers: { ...(given ? {} : { authorization: `Basic ${basic}` }), ...headers } };
+}
