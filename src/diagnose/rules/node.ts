@@ -109,15 +109,23 @@ interface MemoryTrend {
   growthMb: number;
   r2: number;
   durationS: number;
+  /** Slope of the stretch's second half over the slope of the whole (1 for a straight line, → 0 for a plateau). */
+  lateSlopeRatio: number;
+}
+
+function slopeOf(pts: readonly (readonly [number, number])[]): { slope: number; r2: number } {
+  return linearTrend(pts.map((p) => p[0]), pts.map((p) => p[1]));
 }
 
 function memoryTrend(pts: readonly (readonly [number, number])[]): MemoryTrend {
-  const trend = linearTrend(pts.map((p) => p[0]), pts.map((p) => p[1]));
+  const trend = slopeOf(pts);
+  const late = pts.length >= 8 ? slopeOf(pts.slice(Math.floor(pts.length / 2))).slope : trend.slope;
   return {
     mbPerMin: (trend.slope * 60_000) / (1024 * 1024),
     growthMb: (pts[pts.length - 1]![1] - pts[0]![1]) / (1024 * 1024),
     r2: trend.r2,
     durationS: (pts[pts.length - 1]![0] - pts[0]![0]) / 1000,
+    lateSlopeRatio: trend.slope > 0 ? late / trend.slope : 0,
   };
 }
 
@@ -136,6 +144,13 @@ function climb(values: readonly number[]): number {
   return sum;
 }
 
+/** Indexes of samples that fell by more than `memory.releaseShare` of the level before them. */
+function releasesIn(pts: readonly (readonly [number, number])[], config: RuleConfig): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < pts.length; i++) if (pts[i - 1]![1] - pts[i]![1] > config.get('memory.releaseShare') * pts[i - 1]![1]) out.push(i);
+  return out;
+}
+
 /**
  * Resident memory with its releases added back. RSS of a process in steady
  * state is flat (V8 and the allocator keep the pages they committed); it falls
@@ -146,40 +161,54 @@ function climb(values: readonly number[]): number {
  * a release; the series after it is shifted up by the fall. Undefined when
  * there was no release, or when the releases may be a GC sawtooth: the heap
  * climbed with RSS (more than {@link OFF_HEAP_CLIMB_SHARE} of its climb), or,
- * without a heap series, more than one release per `memory.minDurationS`.
+ * without a heap series, more than `memory.maxReleasesPerMin` releases per minute.
  */
 function withReleasesAddedBack(
   pts: readonly (readonly [number, number])[],
   heap: readonly (readonly [number, number])[] | undefined,
   config: RuleConfig,
 ): { pts: (readonly [number, number])[]; releases: number } | undefined {
+  const at = new Set(releasesIn(pts, config));
+  if (at.size === 0) return undefined;
   let shift = 0;
-  let releases = 0;
   const out: (readonly [number, number])[] = [];
   for (let i = 0; i < pts.length; i++) {
-    const fall = i > 0 ? pts[i - 1]![1] - pts[i]![1] : 0;
-    if (i > 0 && fall > config.get('memory.releaseShare') * pts[i - 1]![1]) {
-      shift += fall;
-      releases++;
-    }
+    if (at.has(i)) shift += pts[i - 1]![1] - pts[i]![1];
     out.push([pts[i]![0], pts[i]![1] + shift]);
   }
-  if (releases === 0) return undefined;
+  const releases = at.size;
   const from = pts[0]![0];
   const to = pts[pts.length - 1]![0];
   const heapInWindow = (heap ?? []).filter((p) => p[0] >= from && p[0] <= to).map((p) => p[1]);
   if (heapInWindow.length >= pts.length / 2) {
     return climb(heapInWindow) <= OFF_HEAP_CLIMB_SHARE * climb(pts.map((p) => p[1])) ? { pts: out, releases } : undefined;
   }
-  return releases <= Math.max(1, Math.floor((to - from) / 1000 / config.get('memory.minDurationS'))) ? { pts: out, releases } : undefined;
+  return releases <= Math.max(1, Math.floor(((to - from) / 60_000) * config.get('memory.maxReleasesPerMin'))) ? { pts: out, releases } : undefined;
+}
+
+/**
+ * The heap's floor: the samples right after each major collection (a fall of more than `memory.releaseShare`).
+ * Garbage raises only the peaks of a GC sawtooth; a leak raises the level every collection returns to. Undefined
+ * when the heap never fell (no sawtooth: judge the series itself) or fell fewer than three times (no floor trend).
+ */
+function heapFloor(pts: readonly (readonly [number, number])[], config: RuleConfig): (readonly [number, number])[] | 'sawtooth' | undefined {
+  const falls = releasesIn(pts, config);
+  if (falls.length === 0) return undefined;
+  return falls.length >= 3 ? falls.map((i) => pts[i]!) : 'sawtooth';
 }
 
 /**
  * memory-growth: heap or RSS grows steadily through the run: a leak or an
- * unbounded cache. Each source is judged on its own: a flat heap does not
- * clear a growing RSS, since Buffers and native allocations live outside the
- * JavaScript heap (a Buffer leak grows RSS only). RSS is also judged with
- * its rare releases added back (see withReleasesAddedBack).
+ * unbounded cache. Judged by the growth itself, not by a minimum run length:
+ * its slope (`memory.growthMBPerMin`), its fit to a straight line
+ * (`memory.minR2`), its size (`memory.minGrowthMB`), and its shape — a leak
+ * keeps its slope, while warm-up (caches, JIT, pools filling) flattens
+ * towards a plateau (`memory.flatteningRatio`). Severity follows the time to
+ * exhaust the host's memory at that slope (`memory.exhaustMinutes`). Each
+ * source is judged on its own: a flat heap does not clear a growing RSS,
+ * since Buffers and native allocations live outside the JavaScript heap. RSS
+ * is also judged with its rare releases added back (see
+ * withReleasesAddedBack); a heap with a GC sawtooth by its floor (see heapFloor).
  */
 export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const candidates: { series?: { t: number[]; values: Record<string, (number | null)[]> }; column: string; source: string }[] = [
@@ -188,21 +217,37 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     { series: input.probes.prometheus?.series, column: 'rssBytes', source: 'process_resident_memory_bytes' },
   ];
   const grows = (t: MemoryTrend): boolean =>
-    t.durationS >= config.get('memory.minDurationS') && t.mbPerMin >= config.get('memory.growthMBPerMin') && t.r2 >= config.get('memory.minR2') && t.growthMb >= 5;
+    t.mbPerMin >= config.get('memory.growthMBPerMin') &&
+    t.r2 >= config.get('memory.minR2') &&
+    t.growthMb >= config.get('memory.minGrowthMB') &&
+    t.lateSlopeRatio >= config.get('memory.flatteningRatio');
   const points = (series: { t: number[]; values: Record<string, (number | null)[]> } | undefined, column: string): (readonly [number, number])[] =>
     (series?.t ?? []).map((t, i) => [t, series!.values[column]?.[i]] as const).filter((p): p is readonly [number, number] => p[1] !== null && p[1] !== undefined);
   const heap = points(input.probes.prometheus?.series, 'heapUsedBytes');
-  // Set when the heap was measured long enough and did not grow: RSS growth is then off-heap memory.
+  // Set when the heap was measured and did not grow: RSS growth is then off-heap memory.
   let heapFlat = false;
   for (const c of candidates) {
     if (!c.series?.values[c.column]) continue;
     const pts = points(c.series, c.column);
+    // Enough samples for a slope and its second half's slope; no minimum run length beyond that.
     if (pts.length < 10) continue;
     // Skip the warm-up fifth: JIT, caches and pools fill at the start of every run.
     const body = pts.slice(Math.floor(pts.length / 5));
-    const whole = memoryTrend(body);
-    if (whole.durationS < config.get('memory.minDurationS')) continue;
-    // Only RSS is judged with its releases added back: the heap falls at every major GC, by design.
+    let whole = memoryTrend(body);
+    let floorJudged = false;
+    if (c.column === 'heapUsedBytes') {
+      // The heap falls at every major GC by design: a sawtooth is judged by its floor, or not at all.
+      const floor = heapFloor(body, config);
+      if (floor === 'sawtooth') {
+        heapFlat = true;
+        continue;
+      }
+      if (floor) {
+        whole = { ...memoryTrend(floor), growthMb: (floor[floor.length - 1]![1] - floor[0]![1]) / (1024 * 1024) };
+        floorJudged = true;
+      }
+    }
+    // Only RSS is judged with its releases added back.
     const adjusted = c.column === 'rssBytes' && !grows(whole) ? withReleasesAddedBack(body, heap.length > 0 ? heap : undefined, config) : undefined;
     const trend = grows(whole) ? whole : adjusted && grows(memoryTrend(adjusted.pts)) ? memoryTrend(adjusted.pts) : undefined;
     const releases = trend === whole ? 0 : (adjusted?.releases ?? 0);
@@ -212,18 +257,25 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     }
     const { mbPerMin, growthMb } = trend;
     const durationMin = trend.durationS / 60;
+    // Magnitude: how long until the host's memory is gone at this slope (the heap lives in RSS too).
+    const rssNow = points(input.probes.process?.series ?? input.probes.prometheus?.series, 'rssBytes').at(-1)?.[1] ?? body[body.length - 1]![1];
+    const total = input.result.environment.totalMemoryBytes;
+    const minutesToExhaust = total > rssNow && mbPerMin > 0 ? (total - rssNow) / (1024 * 1024) / mbPerMin : undefined;
+    const urgent = minutesToExhaust !== undefined && minutesToExhaust <= config.get('memory.exhaustMinutes');
     return [
       makeFinding({
         rule: 'memory-growth',
         category: 'memory-growth',
         subject: c.column,
-        severity: mbPerMin >= 5 * config.get('memory.growthMBPerMin') ? 'high' : 'medium',
+        severity: urgent ? 'high' : 'medium',
         title: `Memory grows steadily: +${fmt(mbPerMin)} MB/min (${c.column === 'heapUsedBytes' ? 'heap' : 'RSS'})`,
-        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'heapUsedBytes' ? 'the JavaScript heap' : 'resident memory'} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}${releases > 0 ? `, counting ${releases} release${releases > 1 ? 's' : ''} of memory the process gave back on the way` : ''}): something keeps references per request (a leak or an unbounded cache).${heapFlat ? ' The JavaScript heap stayed flat, so the growth is off-heap: Buffers, typed arrays or native allocations.' : ''} Under sustained load it ends in long GC pauses or an out-of-memory crash.`,
+        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'heapUsedBytes' ? `the JavaScript heap${floorJudged ? '\'s level after each major GC' : ''}` : 'resident memory'} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}${releases > 0 ? `, counting ${releases} release${releases > 1 ? 's' : ''} of memory the process gave back on the way` : ''}) without flattening: something keeps references per request (a leak or an unbounded cache).${heapFlat ? ' The JavaScript heap stayed flat, so the growth is off-heap: Buffers, typed arrays or native allocations.' : ''}${minutesToExhaust !== undefined ? ` At this load the host's memory is gone in ~${fmt(minutesToExhaust)} min` : ' Under sustained load it ends'}${minutesToExhaust !== undefined ? ' (sooner under a container limit or V8\'s heap limit): then' : ''} long GC pauses or an out-of-memory crash.`,
         evidence: [
           { label: 'growth rate', value: mbPerMin, unit: 'MB/min', source: c.source },
           { label: releases > 0 ? 'growth after warm-up (releases added back)' : 'growth after warm-up', value: growthMb, unit: 'MB', source: c.source },
           { label: 'linearity (R²)', value: trend.r2, unit: '', source: 'tuneup' },
+          { label: 'second-half slope / whole slope', value: trend.lateSlopeRatio, unit: 'ratio', source: 'tuneup' },
+          ...(minutesToExhaust !== undefined ? [{ label: 'time to exhaust host memory', value: minutesToExhaust, unit: 'min', source: 'environment.totalMemoryBytes' }] : []),
         ],
         recommendation: {
           text: 'Take two heap snapshots some minutes apart under load (`node --heapsnapshot-signal=SIGUSR2`, or `clinic heapprofiler`) and compare retained objects. Bound in-process caches (LRU with a max size and TTL) and remove per-request listeners/timers that are never cleared.',

@@ -1,0 +1,66 @@
+/**
+ * memory-growth is judged by slope, fit, size and shape, not by a minimum run length: a fast linear leak
+ * in a 30 s run is reported; warm-up that flattens and a GC sawtooth are not.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from '../../src/diagnose/index.js';
+import { makeResult, probe, rng } from './helpers.js';
+
+const N = 30;
+const MB = 1024 * 1024;
+
+function run(rss: number[], heap?: number[]) {
+  const reqs = Array.from({ length: N }, () => 100);
+  return makeResult({ 'GET /x': { requests: reqs } }, [
+    probe('process', { rssBytes: rss, cpuPercent: reqs.map(() => 20) }),
+    ...(heap ? [probe('prometheus', { heapUsedBytes: heap })] : []),
+  ]);
+}
+
+const memoryFindings = (r: ReturnType<typeof run>) => diagnose(r, { rules: ['memory-growth'] }).findings;
+
+test('a ~3 MB/s near-linear RSS and heap growth in a 30 s run is reported', () => {
+  const r = rng(5);
+  const rss = Array.from({ length: N }, (_, i) => 120 * MB + i * 3 * MB + (r() - 0.5) * 0.5 * MB);
+  const heap = Array.from({ length: N }, (_, i) => 40 * MB + i * 2.8 * MB + (r() - 0.5) * 0.5 * MB);
+  const [f] = memoryFindings(run(rss, heap));
+  assert.ok(f, 'no memory-growth finding');
+  assert.equal(f.category, 'memory-growth');
+  const rate = f.evidence.find((e) => e.label === 'growth rate')!.value as number;
+  assert.ok(rate > 150 && rate < 190, `rate ${rate} MB/min`);
+  // 4 GB host (helper), ~200 MB used, 168–180 MB/min: exhausted in about 20 minutes → high.
+  const minutes = f.evidence.find((e) => e.label === 'time to exhaust host memory')!.value as number;
+  assert.ok(minutes > 15 && minutes < 25, `minutes ${minutes}`);
+  assert.equal(f.severity, 'high');
+});
+
+test('warm-up growth that flattens towards a plateau is not a leak', () => {
+  // Caches filling: +60 MB approaching a plateau with a 6 s time constant.
+  const rss = Array.from({ length: N }, (_, i) => 120 * MB + 60 * MB * (1 - Math.exp(-i / 6)));
+  assert.deepEqual(memoryFindings(run(rss)), []);
+  // The same shape on the heap.
+  const heap = Array.from({ length: N }, (_, i) => 30 * MB + 40 * MB * (1 - Math.exp(-i / 6)));
+  assert.deepEqual(memoryFindings(run(rss.map(() => 150 * MB), heap)), []);
+});
+
+test('a GC sawtooth on the heap is judged by its floor: flat floor, no finding; a rising floor is a leak', () => {
+  // Garbage grows the heap 4 MB/s, a major GC every 6 s returns it to the same floor.
+  const sawtooth = Array.from({ length: N }, (_, i) => 40 * MB + (i % 6) * 4 * MB);
+  const flatRss = Array.from({ length: N }, () => 150 * MB);
+  assert.deepEqual(memoryFindings(run(flatRss, sawtooth)), []);
+  // The same sawtooth whose floor rises 6 MB each collection (1 MB/s retained).
+  const leaking = sawtooth.map((v, i) => v + Math.floor(i / 6) * 6 * MB);
+  const [f] = memoryFindings(run(flatRss, leaking));
+  assert.ok(f, 'no finding on a rising floor');
+  assert.equal(f.id, 'memory-growth:heapUsedBytes');
+  assert.match(f.summary, /after each major GC/);
+});
+
+test('a short, small or noisy growth stays below the bar', () => {
+  const r = rng(9);
+  // 2 MB over the run: below memory.minGrowthMB.
+  assert.deepEqual(memoryFindings(run(Array.from({ length: N }, (_, i) => 120 * MB + i * 0.08 * MB))), []);
+  // Noise without a trend.
+  assert.deepEqual(memoryFindings(run(Array.from({ length: N }, () => 120 * MB + (r() - 0.5) * 20 * MB))), []);
+});
