@@ -97,6 +97,7 @@ export function mergeSegmentResults(parts: readonly SegmentPart[]): RunResult {
     endpoints: metrics.endpoints,
     totals: metrics.totals,
     series: metrics.series,
+    ...(metrics.loadFacts ? { loadFacts: metrics.loadFacts } : {}),
     generator,
     thresholds,
     probes: parts.flatMap((p) => p.result.probes ?? []),

@@ -24,6 +24,13 @@ export interface RequestSpec {
   expectedStatuses?: number[];
   /** Skip decoding the body to a string (saves CPU for large bodies); `body` is then ''. */
   discardBody?: boolean;
+  /**
+   * The key the service caches this request's answer under, when it is not
+   * the URL (e.g. a header-dependent or body-dependent lookup). tuneup counts
+   * requests that repeat an earlier key to know the hit ratio a perfect cache
+   * could reach on this load; without it the key is method + path with query.
+   */
+  cacheKey?: string;
 }
 
 /** Per-phase timings of one request in ms (k6 names). */

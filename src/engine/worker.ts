@@ -51,7 +51,7 @@ function start(plan: ResolvedPlan, runStartAbsMs: number): void {
     hardSignal: hardController.signal,
     externalCpu: () => cpuPercent,
     onInterval: ({ eventLoopDelayP99Ms }) => {
-      const metrics = init.wantMetrics ? (local.recorder.snapshot() as MetricsSnapshot).metrics : undefined;
+      const metrics = init.wantMetrics ? local.recorder.metricsSnapshot() : undefined;
       post({ type: 'interval', live: local.live(), eventLoopDelayP99Ms, ...(metrics ? { metrics } : {}) });
     },
   });

@@ -20,6 +20,8 @@ import { statsOf } from './metric.js';
 import type { RecorderSnapshot } from './recorder-types.js';
 import { asMetricsSnapshot, type IntervalPercentiles, type IntervalRow } from './snapshot.js';
 import { OTHER_ENDPOINT } from './endpoint.js';
+import { buildLoadFacts } from './load-facts-build.js';
+import type { LoadFacts } from '../result/types.js';
 
 /** Options of {@link buildResultMetrics}. */
 export interface BuildOptions {
@@ -34,6 +36,8 @@ export interface ResultMetrics {
   totals: RunResult['totals'];
   series: IntervalSeries;
   warnings: string[];
+  /** The load's own facts, when the snapshot carries them. */
+  loadFacts?: LoadFacts;
 }
 
 /** The HTTP trends summarised per endpoint. */
@@ -172,6 +176,7 @@ export function buildResultMetrics(snapshot: RecorderSnapshot, options: BuildOpt
     totals,
     series: toIntervalSeries(snap.intervals, snap.intervalMs),
     warnings: warningsOf(snap),
+    ...(snap.loadFacts ? { loadFacts: buildLoadFacts(snap.loadFacts, options.durationMs, snap.parts ?? 1) } : {}),
   };
 }
 

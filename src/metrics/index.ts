@@ -26,6 +26,8 @@ export { seriesKey, tagsMatch } from './tags.js';
 export { combineRows, combineCells, coarsenRows, decodeForReading, addEncoded, percentilesOf, type CombineMode } from './intervals.js';
 export { summarize, trendStatsOf, type HistogramSummary } from './summary.js';
 export { recordValue } from './fast-record.js';
+export { LoadFactsRecorder, mergeLoadFacts, hashRequestKey, type LoadFactsSnapshot, type EndpointFactsSnapshot } from './load-facts.js';
+export { buildLoadFacts } from './load-facts-build.js';
 export {
   asMetricsSnapshot,
   emptyRow,

@@ -23,6 +23,7 @@ import { addEncoded, coarsenRows, combineRows } from './intervals.js';
 import { asMetricsSnapshot, type IntervalRow, type MetricsSnapshot, type SnapshotMetric } from './snapshot.js';
 import type { RecorderSnapshot } from './recorder-types.js';
 import { seriesKey } from './tags.js';
+import { mergeLoadFacts, type LoadFactsSnapshot } from './load-facts.js';
 
 /** Gauges whose values add across parts. */
 const SUMMED_GAUGES = new Set(['vus', 'vus_max']);
@@ -60,7 +61,16 @@ export function mergeSnapshots(snapshots: RecorderSnapshot[], options: MergeOpti
     folded: mergeFolded(parts),
     droppedTagSets: parts.reduce((n, p) => n + (p.droppedTagSets ?? 0), 0),
     parts: parts.reduce((n, p) => n + (p.parts ?? 1), 0),
+    ...loadFactsOf(parts),
   };
+}
+
+/** Merged load facts, present only when every part has them (a part without them would make repeats wrong). */
+function loadFactsOf(parts: MetricsSnapshot[]): { loadFacts?: LoadFactsSnapshot } {
+  const facts = parts.map((p) => p.loadFacts);
+  if (facts.some((f) => f === undefined)) return {};
+  const merged = mergeLoadFacts(facts as LoadFactsSnapshot[]);
+  return merged ? { loadFacts: merged } : {};
 }
 
 /** Merge metric series with equal name and tag set. */

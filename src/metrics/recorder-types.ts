@@ -35,6 +35,14 @@ export interface EndpointHandle {
     bytesReceived: number,
     bytesSent: number,
   ): void;
+  /**
+   * The load's own facts of the same request (see `load-facts.ts`): its key
+   * hash (`hashRequestKey`), and its send and last-byte times on the
+   * recorder's clock (the clock of `tick`). Call right after `record`.
+   * Optional so other handle implementations need not keep them.
+   * @param hinted true when the key is the plan's `cacheKey` hint, not the URL.
+   */
+  noteLoad?(keyHash: number, startMs: number, endMs: number, hinted: boolean): void;
 }
 
 /** Serializable state of a recorder: what a worker thread posts to the main thread. */

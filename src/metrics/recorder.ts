@@ -45,6 +45,7 @@ import { emptyPercentiles, type EndpointCell, type IntervalRow, type MetricsSnap
 import { seriesKey, tagsMatch } from './tags.js';
 import { Aggregator, type AggregatedMetric } from './query.js';
 import type { MetricType } from '../result/types.js';
+import { LoadFactsRecorder, type EndpointFacts } from './load-facts.js';
 
 /** Options of {@link createRecorder}. */
 export interface RecorderOptions {
@@ -176,7 +177,13 @@ class Handle implements EndpointHandle {
     readonly endpoint: string,
     private readonly baseTags: Tags,
     private readonly interval: EndpointInterval,
+    private readonly facts: EndpointFacts,
+    private readonly runStartMs: number,
   ) {}
+
+  noteLoad(keyHash: number, startMs: number, endMs: number, hinted: boolean): void {
+    this.facts.note(keyHash, startMs - this.runStartMs, endMs - this.runStartMs, hinted);
+  }
 
   record(
     status: number,
@@ -242,6 +249,8 @@ export class Recorder implements MetricsRecorder {
     list.push(m);
   };
 
+  /** The load's own facts (repeated keys, in-flight requests), fed by `EndpointHandle.noteLoad`. */
+  readonly loadFacts: LoadFactsRecorder;
   private readonly runStartMs: number;
   private readonly baseIntervalMs: number;
   private intervalMs: number;
@@ -308,6 +317,7 @@ export class Recorder implements MetricsRecorder {
     this.maxIntervals = Math.max(2, maxIntervals - (maxIntervals % 2));
     this.histogramBudget = options.endpointHistogramBudgetBytes ?? 32 * 1024 * 1024;
     this.lastNowMs = options.runStartMs;
+    this.loadFacts = new LoadFactsRecorder({ slotMs: this.baseIntervalMs, maxSlots: this.maxIntervals });
     this.vusGauge = this.gauge('vus', {});
     this.vusMaxGauge = this.gauge('vus_max', {});
   }
@@ -337,7 +347,7 @@ export class Recorder implements MetricsRecorder {
     if (!interval) this.endpointIntervals.set(name, (interval = new EndpointInterval(name)));
     // Standard tags win over extra tags of the same name: they define the series.
     const tags: Tags = { ...(extraTags ?? {}), scenario, endpoint: name, method };
-    const handle = new Handle(this, name, tags, interval);
+    const handle = new Handle(this, name, tags, interval, this.loadFacts.endpoint(name), this.runStartMs);
     if (hasExtra) this.taggedHandles.set(key, handle);
     else {
       let byMethod = this.handles.get(scenario);
@@ -484,6 +494,7 @@ export class Recorder implements MetricsRecorder {
       folded: { count: this.folded.size, examples: this.foldedExamples.slice(), limit: this.maxEndpoints },
       droppedTagSets: this.droppedTagSets,
       parts: 1,
+      loadFacts: this.loadFacts.snapshot(),
     };
   }
 

@@ -12,6 +12,7 @@
 import { TuneupError } from '../errors.js';
 import type { MetricSeries } from '../result/types.js';
 import type { RecorderSnapshot } from './recorder-types.js';
+import type { LoadFactsSnapshot } from './load-facts.js';
 
 /** A metric series as stored in a snapshot: a {@link MetricSeries} without `stats` (computed at build time). */
 export type SnapshotMetric = Omit<MetricSeries, 'stats'>;
@@ -85,6 +86,8 @@ export interface MetricsSnapshot extends RecorderSnapshot {
   droppedTagSets?: number;
   /** Number of recorders merged into this snapshot (1 for a single recorder). */
   parts: number;
+  /** The load's own facts (absent in snapshots of older versions). */
+  loadFacts?: LoadFactsSnapshot;
 }
 
 /** An empty interval row starting at `t`. */

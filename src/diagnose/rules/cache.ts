@@ -74,7 +74,80 @@ function missingEndpoints(input: DiagnosisInput): string[] {
   return [...fit.selected].sort((a, b) => total(b) - total(a)).map((k) => endpoints[k]!);
 }
 
-/** cache-miss: keyspace hit ratio below 0.9 (Sysdig LowHitRatio), writes on (nearly) every read, or evictions. */
+/**
+ * What a perfect cache could have hit on this load: the load's own facts (requests that repeated an earlier
+ * key) of the endpoints that use the cache, each weighted by its Redis commands per request. Undefined when
+ * the run has no load facts or none of the cache's users appear in them.
+ */
+export interface IdealCache {
+  /** Repeated requests / requests over the cache's users (weighted by their lookups). */
+  ratio: number;
+  /** Repeated requests of those endpoints (unweighted). */
+  repeats: number;
+  requests: number;
+  /** True when the key bound was reached: `ratio` is a lower bound. */
+  lowerBound: boolean;
+  /** Ideal hit ratio per interval (the warm-up curve), null where no request completed. */
+  curve: (number | null)[];
+}
+
+/** The ideal hit ratio of this load over the given endpoints (see {@link IdealCache}). */
+export function idealCache(input: DiagnosisInput, users: { endpoint: string; commands: number }[]): IdealCache | undefined {
+  const facts = input.result.loadFacts;
+  if (!facts) return undefined;
+  let wRequests = 0;
+  let wRepeats = 0;
+  let repeats = 0;
+  let requests = 0;
+  let lowerBound = false;
+  const curveHits = facts.t.map(() => 0);
+  const curveAll = facts.t.map(() => 0);
+  for (const u of users) {
+    const e = facts.endpoints[u.endpoint];
+    if (!e || e.requests === 0) continue;
+    wRequests += e.requests * u.commands;
+    wRepeats += e.repeats * u.commands;
+    repeats += e.repeats;
+    requests += e.requests;
+    lowerBound ||= e.capped && e.untracked > 0;
+    e.series.requests.forEach((n, i) => (curveAll[i]! += n * u.commands));
+    e.series.repeats.forEach((n, i) => (curveHits[i]! += n * u.commands));
+  }
+  if (wRequests <= 0) return undefined;
+  return { ratio: wRepeats / wRequests, repeats, requests, lowerBound, curve: curveAll.map((n, i) => (n > 0 ? curveHits[i]! / n : null)) };
+}
+
+/** A curve as a short string for evidence: at most `points` values spread over the run, as percentages. */
+function curveText(curve: (number | null)[], intervalMs: number, points = 8): string {
+  const idx = curve.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
+  if (idx.length === 0) return '';
+  const step = Math.max(1, Math.ceil(idx.length / points));
+  const picked = idx.filter((_, k) => k % step === 0);
+  if (picked[picked.length - 1] !== idx[idx.length - 1]) picked.push(idx[idx.length - 1]!);
+  return picked.map((i) => `${fmt((i * intervalMs) / 1000)} s: ${Math.round(curve[i]! * 100)} %`).join(', ');
+}
+
+/** Measured hit ratio per interval of the run grid (from the probe's per-sample rates), null where no lookup. */
+function measuredCurve(input: DiagnosisInput): (number | null)[] | undefined {
+  const ev = input.probes.redis;
+  const hits = ev?.series.values['redis.hits_per_s'];
+  const misses = ev?.series.values['redis.misses_per_s'];
+  const facts = input.result.loadFacts;
+  if (!ev || !hits || !misses || !facts) return undefined;
+  const h = alignToGrid(facts, ev.series, hits);
+  const m = alignToGrid(facts, ev.series, misses);
+  return h.map((x, i) => (x === null || m[i] === null || x + m[i]! <= 0 ? null : x / (x + m[i]!)));
+}
+
+/**
+ * cache-miss: the cache judged against the ideal hit ratio of this load. A cache-aside cache misses every
+ * first touch of a key whatever it does; only the lookups a perfect cache would hit (repeats of an earlier
+ * key) tell a broken cache from a cold one. Hit ratio on repeats = measured hit ratio / ideal hit ratio:
+ * below `cacheMiss.repeatHitRatio` (Sysdig's 0.9, applied to the lookups that could hit) the cache misses
+ * repeats — broken (medium, high below half); otherwise the misses are first touches — cold (info, with the
+ * warm-up curve). Without load facts (older results) the keyspace ratio is judged alone, as before.
+ * Evictions and a cache written on every read are judged too. Endpoints named are only those that use Redis.
+ */
 export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const ev = input.probes.redis;
   if (!ev) return [];
@@ -82,8 +155,11 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
   const out: Finding[] = [];
   const users = cacheEndpoints(input);
   // The endpoints that miss, when the misses' series can tell; else every endpoint that uses the cache.
-  const missers = missingEndpoints(input);
-  const eps = [...new Set([...missers, ...users.map((u) => u.endpoint)])];
+  // Only endpoints that touch Redis (commands per request in the cost model) are ever named: the misses'
+  // regression can pick an endpoint whose rate merely moves with the missing one.
+  const userSet = new Set(users.map((u) => u.endpoint));
+  const missers = missingEndpoints(input).filter((e) => userSet.size === 0 || userSet.has(e));
+  const eps = userSet.size === 0 ? [] : [...new Set([...missers, ...users.map((u) => u.endpoint)])];
   // Impact: the DB time the cache should have saved on the endpoint that uses it most.
   const endpointImpact = (miss: number) => {
     const top = eps[0];
@@ -95,50 +171,44 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
   const lookups = (r.hits ?? 0) + (r.misses ?? 0);
   const writes = Object.entries(r.commandCalls).filter(([c]) => WRITE_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
   const reads = Object.entries(r.commandCalls).filter(([c]) => READ_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
+  const ideal = idealCache(input, users);
+  const idealOk = ideal !== undefined && ideal.repeats >= config.get('cacheMiss.minRepeats');
+  // Cache-aside writes once per first touch: (1 − ideal) of the reads. Writes beyond that re-write keys
+  // that repeat — the cache is not reused. Without load facts every write counts (ideal unknown: 1).
+  const repeatWriteShare = (() => {
+    if (reads <= 0) return 0;
+    if (!ideal) return writes / reads;
+    if (ideal.ratio <= 0) return 0;
+    return Math.max(0, writes / reads - (1 - ideal.ratio)) / ideal.ratio;
+  })();
+  const writeEvery = reads > 0 && repeatWriteShare >= config.get('cacheMiss.writesPerRequest') && (!ideal || idealOk);
   if (r.hits !== undefined && r.misses !== undefined && lookups >= config.get('cacheMiss.minLookups')) {
     const ratio = r.hits / lookups;
-    if (ratio < config.get('cacheMiss.hitRatio')) {
-      const writeEvery = reads > 0 && writes / reads >= config.get('cacheMiss.writesPerRequest');
-      // A cache that starts empty misses until it fills: if the second half of the lookups hit well, it is warming, not broken.
-      const late = lateHitRatio(ev.series.values['redis.hits_per_s'], ev.series.values['redis.misses_per_s']);
-      const warming = !writeEvery && late !== undefined && late >= config.get('cacheMiss.hitRatio');
-      // Misses never written back, on endpoints that do no database work: lookups of optional keys (a flag,
-      // an override) that are absent by design. Nothing slower stands behind them, so they cost one round trip.
-      const topDb = eps[0] ? input.demand.demands.find((x) => x.endpoint === eps[0])?.dbMs : undefined;
-      const absentByDesign = !writeEvery && writes < 0.1 * r.misses && topDb !== undefined && topDb < 1;
+    const limit = config.get('cacheMiss.hitRatio');
+    if (idealOk && ideal && ratio < limit) {
+      out.push(...judgedAgainstIdeal(input, config, { ratio, ideal, lookups, hits: r.hits, misses: r.misses, writes, reads, writeEvery, eps, users, impact: endpointImpact }));
+    } else if (ideal && !idealOk && ratio < limit) {
+      // The load repeated too few keys to judge the cache at all: every lookup was (nearly) a first touch.
       out.push(
         makeFinding({
           rule: 'cache-miss',
           category: 'cache-miss',
           subject: 'hit-ratio',
-          severity: warming || absentByDesign ? 'low' : ratio < 0.5 ? 'high' : 'medium',
+          severity: 'info',
           endpoint: eps[0],
           endpoints: eps,
-          title: warming
-            ? `Cache hit ratio ${pct(ratio)} while warming up (${pct(late!)} in the second half)`
-            : absentByDesign
-              ? `Cache hit ratio ${pct(ratio)}: lookups of keys that are never written, with no database work behind them`
-              : `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
-          summary: `${fmt(r.misses)} of ${fmt(lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
-          evidence: [
-            { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },
-            { label: 'misses', value: r.misses, unit: 'lookups', source: 'redis INFO' },
-            { label: 'hits', value: r.hits, unit: 'lookups', source: 'redis INFO' },
-            ...(late !== undefined ? [{ label: 'hit ratio, second half of the lookups', value: late, unit: 'ratio', source: 'redis INFO (per sample)' }] : []),
-            ...(reads > 0 ? [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
-            ...users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
-          ],
-          recommendation: {
-            text: writeEvery
-              ? 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.'
-              : 'Check the key design and TTLs (too short a TTL or per-user keys for shared data), warm the cache for hot keys, and make sure a miss writes the value back.',
-          },
-          confidence: 0.85,
-          impact: endpointImpact(1 - ratio),
+          title: `Cache hit ratio ${pct(ratio)}: this load repeated only ${fmt(ideal.repeats)} keys, too few to judge the cache`,
+          summary: `A perfect cache could have hit ${pct(ideal.ratio)} of these lookups: ${fmt(ideal.requests - ideal.repeats)} of ${fmt(ideal.requests)} requests to the cache's endpoints asked for a key for the first time. A cold cache in a short test is not a broken cache; run longer or with a smaller key space to judge it.`,
+          evidence: idealEvidence(input, ratio, ideal, r.hits, r.misses),
+          recommendation: { text: 'Nothing to fix from this run. To judge the cache, run long enough (or over a key space small enough) for keys to repeat.' },
+          confidence: 0.6,
+          impact: 0.02,
         }),
       );
+    } else if (!ideal && ratio < limit) {
+      out.push(...withoutIdeal(input, config, { ratio, lookups, hits: r.hits, misses: r.misses, writes, reads, writeEvery, eps, users, impact: endpointImpact }));
     }
-  } else if (reads >= config.get('cacheMiss.minLookups') && writes / reads >= config.get('cacheMiss.writesPerRequest')) {
+  } else if (reads >= config.get('cacheMiss.minLookups') && writeEvery) {
     out.push(
       makeFinding({
         rule: 'cache-miss',
@@ -148,7 +218,7 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
         endpoint: eps[0],
         endpoints: eps,
         title: 'The cache is written on nearly every read',
-        summary: `${fmt(writes)} writes for ${fmt(reads)} reads: the cache does not get reused.`,
+        summary: `${fmt(writes)} writes for ${fmt(reads)} reads${ideal ? ` although ${pct(ideal.ratio)} of the requests repeated an earlier key` : ''}: the cache does not get reused.`,
         evidence: [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }],
         recommendation: { text: 'Use cache-aside: read first, write only on a miss, with a stable key and a TTL longer than the reuse interval.' },
         confidence: 0.7,
@@ -183,6 +253,140 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
     );
   }
   return out;
+}
+
+/** What the cache-miss judgements share. */
+interface MissFacts {
+  ratio: number;
+  lookups: number;
+  hits: number;
+  misses: number;
+  writes: number;
+  reads: number;
+  writeEvery: boolean;
+  eps: string[];
+  users: { endpoint: string; commands: number }[];
+  impact: (miss: number) => number;
+}
+
+function idealEvidence(input: DiagnosisInput, ratio: number, ideal: IdealCache, hits: number, misses: number): Evidence[] {
+  const facts = input.result.loadFacts!;
+  const measured = measuredCurve(input);
+  const ev: Evidence[] = [
+    { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },
+    { label: `ideal hit ratio of this load${ideal.lowerBound ? ' (lower bound)' : ''}`, value: ideal.ratio, unit: 'ratio', source: 'load (requests repeating an earlier key)' },
+    { label: 'hit ratio on repeated keys (measured / ideal)', value: Math.min(1, ratio / ideal.ratio || 0), unit: 'ratio', source: 'redis INFO + load' },
+    { label: 'hits', value: hits, unit: 'lookups', source: 'redis INFO' },
+    { label: 'misses', value: misses, unit: 'lookups', source: 'redis INFO' },
+    { label: 'requests repeating an earlier key', value: ideal.repeats, unit: 'requests', source: 'load' },
+  ];
+  const idealText = curveText(ideal.curve, facts.intervalMs);
+  if (idealText) ev.push({ label: 'ideal hit ratio by time (warm-up curve)', value: idealText, source: 'load' });
+  const measuredText = measured ? curveText(measured, facts.intervalMs) : '';
+  if (measuredText) ev.push({ label: 'measured hit ratio by time', value: measuredText, source: 'redis INFO (per sample)' });
+  return ev;
+}
+
+/** The cache judged against what this load allowed a perfect cache to hit. */
+function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts & { ideal: IdealCache }): Finding[] {
+  const { ratio, ideal } = f;
+  const repeatHit = ideal.ratio > 0 ? Math.min(1, ratio / ideal.ratio) : 1;
+  const broken = repeatHit < config.get('cacheMiss.repeatHitRatio') || f.writeEvery;
+  // Endpoints that could have hit: the cache's users whose own requests repeated keys, most repeats first.
+  const facts = input.result.loadFacts!;
+  const repeaters = f.users
+    .map((u) => ({ endpoint: u.endpoint, repeats: facts.endpoints[u.endpoint]?.repeats ?? 0 }))
+    .filter((u) => u.repeats > 0)
+    .sort((a, b) => b.repeats - a.repeats)
+    .map((u) => u.endpoint);
+  const eps = broken ? [...new Set([...f.eps.filter((e) => repeaters.includes(e)), ...repeaters])] : f.eps;
+  const missedRepeats = Math.max(0, ideal.ratio - ratio) * f.lookups;
+  if (!broken) {
+    return [
+      makeFinding({
+        rule: 'cache-miss',
+        category: 'cache-miss',
+        subject: 'hit-ratio',
+        severity: 'info',
+        endpoint: eps[0],
+        endpoints: eps,
+        title: `Cold cache: hit ratio ${pct(ratio)}, where a perfect cache could reach ${pct(ideal.ratio)} on this load`,
+        summary: `The cache hit ${pct(repeatHit)} of the lookups it could hit: its misses are first touches of keys (${fmt(ideal.requests - ideal.repeats)} of ${fmt(ideal.requests)} requests asked for a key for the first time). A cold cache in a short test is not a broken cache; the warm-up curve shows the ratio rising as keys repeat.`,
+        evidence: idealEvidence(input, ratio, ideal, f.hits, f.misses),
+        recommendation: { text: 'Nothing is wrong with the cache on this evidence. Warm the hot keys at start-up if first requests matter, or judge it on a longer run.' },
+        confidence: 0.8,
+        impact: 0.02,
+      }),
+    ];
+  }
+  return [
+    makeFinding({
+      rule: 'cache-miss',
+      category: 'cache-miss',
+      subject: 'hit-ratio',
+      severity: repeatHit < 0.5 || f.writeEvery ? 'high' : 'medium',
+      endpoint: eps[0],
+      endpoints: eps,
+      title: `Cache misses repeated keys: hit ratio ${pct(ratio)} where this load allowed ${pct(ideal.ratio)}${eps[0] ? ` (${eps[0]})` : ''}`,
+      summary: `${pct(ideal.ratio)} of the requests to the cache's endpoints asked for a key requested earlier in the run, yet only ${pct(repeatHit)} of those lookups hit (about ${fmt(missedRepeats)} repeat lookups missed)${f.writeEvery ? `, and the service wrote to the cache ${fmt(f.writes)} times for ${fmt(f.reads)} reads: it rewrites keys that repeat, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
+      evidence: [
+        ...idealEvidence(input, ratio, ideal, f.hits, f.misses),
+        ...(f.reads > 0 ? [{ label: 'cache writes per read', value: f.writes / f.reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
+        ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
+      ],
+      recommendation: {
+        text: f.writeEvery
+          ? 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.'
+          : 'Keys that repeat should hit: check that the key is stable (same request → same key), that a miss writes the value back, and that the TTL outlives the time between reuses; check evictions.',
+      },
+      confidence: 0.85,
+      impact: f.impact(Math.min(1, (ideal.ratio - ratio) / Math.max(ideal.ratio, 1e-9)) * ideal.ratio),
+    }),
+  ];
+}
+
+/** Judgement from the keyspace ratio alone, for results without load facts (written before they existed). */
+function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts): Finding[] {
+  const ev = input.probes.redis!;
+  const { ratio, eps, writeEvery, writes, reads } = f;
+  // A cache that starts empty misses until it fills: if the second half of the lookups hit well, it is warming, not broken.
+  const late = lateHitRatio(ev.series.values['redis.hits_per_s'], ev.series.values['redis.misses_per_s']);
+  const warming = !writeEvery && late !== undefined && late >= config.get('cacheMiss.hitRatio');
+  // Misses never written back, on endpoints that do no database work: lookups of optional keys (a flag,
+  // an override) that are absent by design. Nothing slower stands behind them, so they cost one round trip.
+  const topDb = eps[0] ? input.demand.demands.find((x) => x.endpoint === eps[0])?.dbMs : undefined;
+  const absentByDesign = !writeEvery && writes < 0.1 * f.misses && topDb !== undefined && topDb < 1;
+  return [
+    makeFinding({
+      rule: 'cache-miss',
+      category: 'cache-miss',
+      subject: 'hit-ratio',
+      severity: warming || absentByDesign ? 'low' : ratio < 0.5 ? 'high' : 'medium',
+      endpoint: eps[0],
+      endpoints: eps,
+      title: warming
+        ? `Cache hit ratio ${pct(ratio)} while warming up (${pct(late!)} in the second half)`
+        : absentByDesign
+          ? `Cache hit ratio ${pct(ratio)}: lookups of keys that are never written, with no database work behind them`
+          : `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
+      summary: `${fmt(f.misses)} of ${fmt(f.lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source. (This result has no load facts, so the cache could not be judged against the hit ratio this load allowed.)`,
+      evidence: [
+        { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },
+        { label: 'misses', value: f.misses, unit: 'lookups', source: 'redis INFO' },
+        { label: 'hits', value: f.hits, unit: 'lookups', source: 'redis INFO' },
+        ...(late !== undefined ? [{ label: 'hit ratio, second half of the lookups', value: late, unit: 'ratio', source: 'redis INFO (per sample)' }] : []),
+        ...(reads > 0 ? [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
+        ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
+      ],
+      recommendation: {
+        text: writeEvery
+          ? 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.'
+          : 'Check the key design and TTLs (too short a TTL or per-user keys for shared data), warm the cache for hot keys, and make sure a miss writes the value back.',
+      },
+      confidence: 0.85,
+      impact: f.impact(1 - ratio),
+    }),
+  ];
 }
 
 /** cache-slow-command: SLOWLOG entries ≥ 10 ms (Redis default threshold) or O(N) commands such as KEYS in the request path. */

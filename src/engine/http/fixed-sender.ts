@@ -10,6 +10,7 @@
 import { TuneupError } from '../../errors.js';
 import type { EndpointHandle } from '../../metrics/recorder-types.js';
 import { templateEndpoint } from '../../metrics/endpoint.js';
+import { hashRequestKey } from '../../metrics/load-facts.js';
 import type { Clock, RequestSpec } from '../types.js';
 import { HttpConnection, type ExchangeSink } from './connection.js';
 import { StatusExpectation, checkTimeout, type HttpClientOptions } from './options.js';
@@ -49,6 +50,8 @@ class RawFixedSender implements FixedSender, ExchangeSink {
     private readonly expect: StatusExpectation,
     clock: Clock,
     target: ConstructorParameters<typeof HttpConnection>[0],
+    private readonly keyHash: number,
+    private readonly hinted: boolean,
   ) {
     this.connection = new HttpConnection(target, this, clock);
   }
@@ -88,6 +91,7 @@ class RawFixedSender implements FixedSender, ExchangeSink {
       conn.bytesIn,
       conn.bytesOut,
     );
+    this.handle.noteLoad?.(this.keyHash, conn.endMs - conn.serviceMs, conn.endMs, this.hinted);
     this.busy = false;
     this.onDone();
   }
@@ -115,5 +119,7 @@ export function createFixedSender(spec: RequestSpec, options: HttpClientOptions)
     new StatusExpectation(spec.expectedStatuses),
     options.clock,
     url.target,
+    spec.cacheKey === undefined ? hashRequestKey(method, url.pathAndQuery) : hashRequestKey('', spec.cacheKey),
+    spec.cacheKey !== undefined,
   );
 }

@@ -11,6 +11,7 @@
  */
 import { TuneupError } from '../../errors.js';
 import { templateEndpoint } from '../../metrics/endpoint.js';
+import { hashRequestKey } from '../../metrics/load-facts.js';
 import type { EndpointHandle } from '../../metrics/recorder-types.js';
 import type { ErrorKind, Tags } from '../../result/types.js';
 import type { Clock, HttpApi, HttpResponse, RequestOptions, RequestSpec, RequestTimings } from '../types.js';
@@ -40,6 +41,9 @@ interface Exchange {
   href: string;
   endpoint: string;
   handle: EndpointHandle;
+  /** Hash of the request's cache key (load facts: repeated keys). */
+  keyHash: number;
+  hinted: boolean;
   expect: StatusExpectation;
   discardBody: boolean;
   resolve: (response: HttpResponse) => void;
@@ -152,6 +156,7 @@ class OriginConnection implements ExchangeSink {
       conn.bytesIn,
       conn.bytesOut,
     );
+    exchange.handle.noteLoad?.(exchange.keyHash, conn.endMs - serviceMs, conn.endMs, exchange.hinted);
     const parser = conn.parser;
     const gotResponse = status !== 0;
     const body = !gotResponse || exchange.discardBody ? '' : parser.body().toString('utf8');
@@ -276,6 +281,8 @@ class VuHttp implements VuHttpClient {
         href,
         endpoint,
         handle,
+        keyHash: spec.cacheKey === undefined ? hashRequestKey(method, url.pathAndQuery) : hashRequestKey('', spec.cacheKey),
+        hinted: spec.cacheKey !== undefined,
         expect,
         discardBody: spec.discardBody === true,
         resolve,

@@ -1,0 +1,145 @@
+// cache-miss judged against the ideal hit ratio of the load (the requests that repeated an earlier key):
+// a cache that misses repeats is broken, one that misses first touches is cold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from '../../src/diagnose/index.js';
+import type { LoadFacts } from '../../src/result/types.js';
+import { N, build, healthyParts, redisInfo, type ScenarioParts } from './scenarios.js';
+
+const CACHED = 'GET /api/products/:id';
+
+/** Load facts where `share` of each second's requests repeated an earlier key (0 repeats in second 0: all cold). */
+function facts(p: ScenarioParts, share: (i: number) => number): LoadFacts {
+  const endpoints: LoadFacts['endpoints'] = {};
+  for (const [name, spec] of Object.entries(p.endpoints)) {
+    const requests = spec.requests;
+    const repeats = requests.map((n, i) => Math.round(n * share(i)));
+    const total = requests.reduce((a, b) => a + b, 0);
+    const rep = repeats.reduce((a, b) => a + b, 0);
+    endpoints[name] = {
+      requests: total,
+      repeats: rep,
+      distinctKeys: total - rep,
+      idealHitRatio: rep / total,
+      untracked: 0,
+      capped: false,
+      keySource: 'url',
+      meanInFlight: 1,
+      series: { requests: [...requests], repeats, inFlight: requests.map(() => 1) },
+    };
+  }
+  return { intervalMs: 1000, t: Array.from({ length: N }, (_, i) => i * 1000), endpoints, merge: { parts: 1, exact: true } };
+}
+
+/** Redis evidence with a measured hit ratio `ratio` on the cached endpoint's lookups, cache-aside writes on misses. */
+function redisWith(p: ScenarioParts, ratio: number): void {
+  const get = p.endpoints[CACHED]!.requests;
+  const total = get.reduce((a, b) => a + b, 0);
+  const hits = Math.round(total * ratio);
+  p.redis!.series['redis.hits_per_s'] = get.map((n) => n * ratio);
+  p.redis!.series['redis.misses_per_s'] = get.map((n) => n * (1 - ratio));
+  p.redis!.data = {
+    info: redisInfo({ keyspaceHits: hits, keyspaceMisses: total - hits }),
+    commandStats: [{ command: 'get', calls: total, usec: total * 5 }, { command: 'set', calls: total - hits, usec: (total - hits) * 6 }],
+    slowlog: [],
+  };
+}
+
+function cacheMiss(p: ScenarioParts) {
+  return diagnose(build(p)).findings.filter((f) => f.category === 'cache-miss');
+}
+
+test('cold: a cache that hits the repeats the load allowed is info, with the warm-up curve', () => {
+  const p = healthyParts();
+  // A key space larger than the run: 30 % of requests repeat a key; the cache hits 29 %.
+  redisWith(p, 0.29);
+  p.patch = { loadFacts: facts(p, (i) => (i === 0 ? 0 : 0.3)) };
+  const [f, ...rest] = cacheMiss(p);
+  assert.ok(f, 'a cache-miss finding');
+  assert.equal(rest.length, 0);
+  assert.equal(f.severity, 'info');
+  assert.match(f.title, /Cold cache/);
+  assert.ok(f.evidence.some((e) => /warm-up curve/.test(e.label)));
+  assert.deepEqual(f.endpoints, [CACHED]);
+});
+
+test('broken: repeats that miss are a broken cache, high below half of the ideal', () => {
+  const p = healthyParts();
+  redisWith(p, 0.2);
+  p.patch = { loadFacts: facts(p, () => 0.8) };
+  const [f] = cacheMiss(p);
+  assert.equal(f!.severity, 'high');
+  assert.match(f!.title, /misses repeated keys/);
+  assert.equal(f!.endpoint, CACHED);
+  const ideal = f!.evidence.find((e) => e.label.startsWith('ideal hit ratio of this load'));
+  assert.ok(ideal && Math.abs((ideal.value as number) - 0.8) < 0.01);
+});
+
+test('broken but partly hitting: medium between half and the repeat-hit limit', () => {
+  const p = healthyParts();
+  redisWith(p, 0.7);
+  p.patch = { loadFacts: facts(p, () => 0.9) };
+  const [f] = cacheMiss(p);
+  assert.equal(f!.severity, 'medium');
+});
+
+test('a load that repeats too few keys is not judged: info', () => {
+  const p = healthyParts();
+  redisWith(p, 0);
+  p.patch = { loadFacts: facts(p, (i) => (i === 5 ? 0.1 : 0)) };
+  const [f] = cacheMiss(p);
+  assert.equal(f!.severity, 'info');
+  assert.match(f!.title, /too few to judge/);
+});
+
+test('unique keys written once each are cache-aside on a cold cache, not a cache written on every read', () => {
+  const p = healthyParts();
+  // Every request is a first touch: a miss and a write each time is exactly what cache-aside does.
+  redisWith(p, 0);
+  p.patch = { loadFacts: facts(p, () => 0) };
+  const found = cacheMiss(p);
+  assert.ok(found.every((f) => f.severity === 'info' || f.severity === 'low'), JSON.stringify(found.map((f) => [f.id, f.severity])));
+});
+
+test('rewriting keys that repeat is broken even when the ratio is near the ideal of a mostly-new load', () => {
+  const p = healthyParts();
+  const get = p.endpoints[CACHED]!.requests;
+  const total = get.reduce((a, b) => a + b, 0);
+  // 50 % repeats, 45 % hits, but a SET after every GET: the repeats are rewritten.
+  p.redis!.series['redis.hits_per_s'] = get.map((n) => n * 0.45);
+  p.redis!.series['redis.misses_per_s'] = get.map((n) => n * 0.55);
+  p.redis!.data = {
+    info: redisInfo({ keyspaceHits: Math.round(total * 0.45), keyspaceMisses: Math.round(total * 0.55) }),
+    commandStats: [{ command: 'get', calls: total, usec: total * 5 }, { command: 'set', calls: total, usec: total * 6 }],
+    slowlog: [],
+  };
+  p.patch = { loadFacts: facts(p, () => 0.5) };
+  const [f] = cacheMiss(p);
+  assert.equal(f!.severity, 'high');
+  assert.match(f!.summary, /rewrites keys that repeat/);
+});
+
+test('a cache-miss finding never names an endpoint that does not touch Redis', () => {
+  const p = healthyParts();
+  // The misses move with GET /api/orders' rate (it never calls Redis); only the products endpoint sends commands.
+  const list = p.endpoints['GET /api/orders']!.requests;
+  const get = p.endpoints[CACHED]!.requests;
+  p.redis!.series['redis.misses_per_s'] = list.map((n) => n * 1.5);
+  p.redis!.series['redis.hits_per_s'] = get.map((n) => n * 0.1);
+  const misses = list.reduce((a, b) => a + b, 0) * 1.5;
+  const hits = get.reduce((a, b) => a + b, 0) * 0.1;
+  p.redis!.data = {
+    info: redisInfo({ keyspaceHits: hits, keyspaceMisses: misses }),
+    commandStats: [{ command: 'get', calls: hits + misses, usec: 5 * (hits + misses) }, { command: 'set', calls: misses, usec: 6 * misses }],
+    slowlog: [],
+  };
+  for (const withFacts of [false, true]) {
+    p.patch = withFacts ? { loadFacts: facts(p, () => 0.8) } : {};
+    const found = cacheMiss(p);
+    assert.ok(found.length > 0);
+    for (const f of found) {
+      assert.ok(!(f.endpoints ?? []).includes('GET /api/orders'), `${f.id} names GET /api/orders: ${JSON.stringify(f.endpoints)}`);
+      assert.notEqual(f.endpoint, 'GET /api/orders');
+    }
+  }
+});
