@@ -5,6 +5,7 @@ import { createClient } from 'redis';
 import { FIXTURE_FAULTS, FIXTURE_ROUTES, seedFixtureDatabase, startFixtureService, type FixtureService } from './fixtures/service/start.js';
 import { startPostgres, type TestPostgres } from './harness/postgres.js';
 import { startRedis, type TestRedis } from './harness/redis.js';
+import { startAll, stopAll } from './harness/resources.js';
 
 interface Hit {
   status: number;
@@ -38,7 +39,7 @@ describe('fixture service', () => {
   let cache: ReturnType<typeof createClient>;
 
   before(async () => {
-    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    ({ pg, redis } = await startAll({ pg: () => startPostgres(), redis: () => startRedis() }));
     await seedFixtureDatabase(pg.url);
     cache = createClient({ url: redis.url, disableClientInfo: true });
     cache.on('error', () => {});
@@ -47,7 +48,7 @@ describe('fixture service', () => {
 
   after(async () => {
     cache?.destroy();
-    await Promise.all([pg?.stop(), redis?.stop()]);
+    await stopAll([pg, redis]);
   });
 
   it('seeds the database', async () => {

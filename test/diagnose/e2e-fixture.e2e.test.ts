@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
+import { startAll, stopAll } from '../harness/resources.js';
 import { seedFixtureDatabase, startFixtureService, type FixtureService } from '../fixtures/service/start.js';
 import { createPostgresProbe } from '../../src/probes/postgres/index.js';
 import { createRedisProbe } from '../../src/probes/redis/index.js';
@@ -46,14 +47,11 @@ let pg: TestPostgres;
 let redis: TestRedis;
 
 before(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  ({ pg, redis } = await startAll({ pg: () => startPostgres(), redis: () => startRedis() }));
   await seedFixtureDatabase(pg.url);
 });
 
-after(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
+after(() => stopAll([redis, pg]));
 
 /** Run every step against a service with `faults`, sampling all probes, and diagnose. */
 async function profileRun(faults: string[], steps = STEPS, workers = WORKERS): Promise<{ findings: Finding[]; evidence: ProbeEvidence[]; describe: string; upstreamUrl: string }> {

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
+import { startAll, stopAll } from '../harness/resources.js';
 import { seedFixtureDatabase, startFixtureService, type FixtureFault } from '../fixtures/service/start.js';
 import { FIXTURE_FAULTS } from '../fixtures/service/routes.js';
 import type { Finding, ProbeEvidence, RunResult } from '../../src/result/types.js';
@@ -38,14 +39,11 @@ let pg: TestPostgres;
 let redis: TestRedis;
 
 before(async () => {
-  [pg, redis] = await Promise.all([startPostgres({ extensions: ['pg_stat_statements', 'hypopg'] }), startRedis()]);
+  ({ pg, redis } = await startAll({ pg: () => startPostgres({ extensions: ['pg_stat_statements', 'hypopg'] }), redis: () => startRedis() }));
   await seedFixtureDatabase(pg.url);
 });
 
-after(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
+after(() => stopAll([redis, pg]));
 
 /** One request of a scenario: a YAML path template and the endpoint name it reports under. */
 interface PlanRequest {

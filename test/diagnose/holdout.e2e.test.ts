@@ -26,6 +26,7 @@ import { startHoldoutService, type HoldoutFault } from '../fixtures/holdout/star
 import { startUpstream, type Upstream } from '../fixtures/holdout/upstream.js';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
+import { startAll, stopAll } from '../harness/resources.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO, 'src/cli/main.ts');
@@ -214,12 +215,12 @@ let upstream: Upstream;
 const work = mkdtempSync(join(tmpdir(), 'tuneup-holdout-'));
 
 before(async () => {
-  [pg, redis, upstream] = await Promise.all([startPostgres({ extensions: ['pg_stat_statements'] }), startRedis(), startUpstream()]);
+  ({ pg, redis, upstream } = await startAll({ pg: () => startPostgres({ extensions: ['pg_stat_statements'] }), redis: () => startRedis(), upstream: () => startUpstream() }));
   await seedHoldout(pg.url, redis.url);
 });
 
 after(async () => {
-  await Promise.allSettled([pg?.stop(), redis?.stop(), upstream?.stop()]);
+  await stopAll([pg, redis, upstream]).catch(() => {});
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -59,6 +59,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     // Stop reading the log once ready; the pipes would otherwise keep the test process alive.
     child.stdout?.destroy();
     child.stderr?.destroy();
+    // Nor may the child itself: a server whose handle was lost (a failed setup) must not hold the
+    // test file open; the process-exit cleanup above kills it when the file ends.
+    child.unref();
     return handle(child, port, dir, unregister);
   }
   rmSync(dir, { recursive: true, force: true });
@@ -116,6 +119,7 @@ function handle(child: ChildProcess, port: number, dir: string, unregister: () =
       stopped = true;
       unregister();
       if (child.exitCode === null && child.signalCode === null) {
+        child.ref(); // wait for the exit below even if nothing else keeps the loop alive
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         child.kill('SIGKILL');
         await exited;

@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import { applyPlan, planOptimizations, rollbackJournal } from '../../src/optimize/index.js';
 import type { RunResult } from '../../src/result/types.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
+import { startAll, stopAll } from '../harness/resources.js';
 
 function runWithRedis(url: string, evictedKeys: number): RunResult {
   return {
@@ -45,7 +46,7 @@ describe('redis-config (CONFIG SET with the previous value journaled)', () => {
   let unlimited: TestRedis;
   let journalDir: string;
   before(async () => {
-    [evicting, unlimited] = await Promise.all([startRedis({ config: { maxmemory: '2mb', 'maxmemory-policy': 'allkeys-lru' } }), startRedis()]);
+    ({ evicting, unlimited } = await startAll({ evicting: () => startRedis({ config: { maxmemory: '2mb', 'maxmemory-policy': 'allkeys-lru' } }), unlimited: () => startRedis() }));
     journalDir = await mkdtemp(join(tmpdir(), 'tuneup-journal-'));
     const client = createClient({ url: evicting.url });
     await client.connect();
@@ -54,7 +55,7 @@ describe('redis-config (CONFIG SET with the previous value journaled)', () => {
     await client.close();
   });
   after(async () => {
-    await Promise.all([evicting?.stop(), unlimited?.stop()]);
+    await stopAll([evicting, unlimited]);
     if (journalDir) await rm(journalDir, { recursive: true, force: true });
   });
 

@@ -7,6 +7,7 @@ import { seedFixtureDatabase, startFixtureService, type FixtureService } from '.
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 import { makeProbeContext } from '../harness/probe-context.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
+import { startAll, stopAll } from '../harness/resources.js';
 
 /**
  * End to end: the probes watching the fixture service with planted faults
@@ -20,7 +21,7 @@ describe('probes against the fixture service', () => {
   let redisEvidence: ProbeEvidence;
 
   before(async () => {
-    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    ({ pg, redis } = await startAll({ pg: () => startPostgres(), redis: () => startRedis() }));
     await seedFixtureDatabase(pg.url);
     service = await startFixtureService({ pgUrl: pg.url, redisUrl: redis.url, faults: ['missing-index', 'n-plus-one', 'cache-miss'] });
     const ctx = makeProbeContext();
@@ -44,8 +45,7 @@ describe('probes against the fixture service', () => {
   });
 
   after(async () => {
-    await service?.stop();
-    await Promise.all([pg?.stop(), redis?.stop()]);
+    await stopAll([service, pg, redis]);
   });
 
   it('missing-index: the lookup by reference dominates and orders is seq-scanned', () => {
