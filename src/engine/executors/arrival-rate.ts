@@ -2,9 +2,10 @@
  * The open-model dispatcher shared by `constant-arrival-rate` and
  * `ramping-arrival-rate`.
  *
- * Every iteration has an intended start time from the rate schedule. A
- * timer is set to the next due time (setTimeout: no busy-spinning; Node
- * timers fire up to ~1 ms late); when it fires, every iteration whose
+ * Every iteration has an intended start time from the rate schedule. The
+ * dispatcher sleeps on the run's `Clock` until the next due time (a timer in
+ * production: no busy-spinning; Node timers fire up to ~1 ms late; a virtual
+ * clock in tests); when it wakes, every iteration whose
  * intended time has passed is dispatched, each with its own intended time,
  * so lateness is measured as start lag instead of being hidden. If no VU is
  * free the iteration is dropped and counted — never queued — and one more VU
@@ -50,28 +51,16 @@ export async function runArrivalRate(rt: ScenarioRuntime, schedule: ArrivalSched
   };
 
   const iterator = stripeOffsets(schedule.offsets, rt.env.segment)[Symbol.iterator]();
-  await new Promise<void>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    let next = iterator.next();
-    const finish = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      stopSignal.removeEventListener('abort', finish);
-      resolve();
-    };
-    const tick = (): void => {
-      timer = undefined;
-      if (stopSignal.aborted) return finish();
-      const now = clock.now();
-      while (!next.done && rt.startMs + next.value <= now) {
-        dispatch(rt.startMs + next.value);
-        next = iterator.next();
-      }
-      if (next.done) return finish();
-      timer = setTimeout(tick, rt.startMs + next.value - now);
-    };
-    stopSignal.addEventListener('abort', finish, { once: true });
-    tick();
-  });
+  // Through the clock, not setTimeout, so a test's virtual clock drives the schedule too.
+  for (let next = iterator.next(); !stopSignal.aborted; ) {
+    const now = clock.now();
+    while (!next.done && rt.startMs + next.value <= now) {
+      dispatch(rt.startMs + next.value);
+      next = iterator.next();
+    }
+    if (next.done) break;
+    await clock.sleep(rt.startMs + next.value - now, stopSignal);
+  }
   await rt.sleepUntil(schedule.durationMs);
   await rt.gracefulEnd(schedule.gracefulStopMs);
 }

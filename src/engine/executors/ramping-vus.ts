@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import type { ResolvedRampingVus } from '../../plan/types.js';
 import { vuSteps, stagesDurationMs } from '../schedule.js';
 import { scaleInt } from '../segments.js';
@@ -15,7 +16,9 @@ export async function runRampingVus(rt: ScenarioRuntime, s: ResolvedRampingVus):
   const segment = rt.env.segment;
   const active: Slot[] = [];
   const spare: Slot[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  // Ramp-down deadlines sleep on the run's clock (a virtual one in tests); aborted at the end.
+  const deadlines = new AbortController();
+  setMaxListeners(0, deadlines.signal); // one listener per VU ramped down while busy
   rt.continuePolicy = (slot) => !slot.retired;
 
   const setTarget = (target: number): void => {
@@ -34,11 +37,9 @@ export async function runRampingVus(rt: ScenarioRuntime, s: ResolvedRampingVus):
       spare.push(slot);
       if (slot.engaged) {
         const gen = slot.gen;
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (slot.retired && slot.gen === gen) rt.interruptSlot(slot);
-        }, s.gracefulRampDownMs);
-        timers.add(timer);
+        void rt.env.clock.sleep(s.gracefulRampDownMs, deadlines.signal).then(() => {
+          if (!deadlines.signal.aborted && slot.retired && slot.gen === gen) rt.interruptSlot(slot);
+        });
       }
     }
   };
@@ -49,5 +50,5 @@ export async function runRampingVus(rt: ScenarioRuntime, s: ResolvedRampingVus):
   }
   await rt.sleepUntil(stagesDurationMs(s.stages));
   await rt.gracefulEnd(s.gracefulStopMs);
-  for (const t of timers) clearTimeout(t);
+  deadlines.abort();
 }
