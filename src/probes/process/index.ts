@@ -4,5 +4,6 @@
  * @module
  */
 export { createProcessProbe, findPidByCommand, type ProcessProbeOptions } from './probe.js';
-export type { ProcessProbeData, RemoteEndpoint } from './types.js';
+export type { ProcessProbeData, RemoteEndpoint, HostCpuData, HostCpuGroup } from './types.js';
+export { parseProcStat } from './host-cpu.js';
 export { parseNetTcp, decodeAddress, parseStat } from './procfs.js';

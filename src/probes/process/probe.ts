@@ -13,7 +13,8 @@ import { ExitCode, TuneupError } from '../../errors.js';
 import type { Probe, ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from './series-builder.js';
 import { SYNC_SLICE, yieldToLoop, clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readThreadStat, readTcpSockets, type ProcStat } from './procfs.js';
-import type { ProcessProbeData, RemoteEndpoint } from './types.js';
+import type { HostCpuGroup, ProcessProbeData, RemoteEndpoint } from './types.js';
+import { GroupTicks, processTree, readHostStat, readStats, type HostStat } from './host-cpu.js';
 
 /** Options of {@link createProcessProbe}. Give `pid`, or `command` to find the process by its command line. */
 export type ProcessProbeOptions = ({ pid: number; command?: undefined } | { command: string; pid?: undefined } | { pid?: undefined; command?: undefined }) & {
@@ -25,6 +26,18 @@ export type ProcessProbeOptions = ({ pid: number; command?: undefined } | { comm
   postgres?: 'auto' | false | { postmasterPid: number };
   /** Skip the TCP connection scan (it is cheap; this exists for locked-down hosts). */
   connections?: boolean;
+  /**
+   * Host CPU per process group (target tree, PostgreSQL, Redis, the
+   * generator, everything else) from /proc/stat and the groups' /proc/<pid>/stat.
+   * Default true; false skips it (one more small file per process of the groups).
+   */
+  hostCpu?: boolean;
+  /**
+   * Pid of the load generator (tuneup's own process), whose CPU is reported
+   * apart. Default: this process — the probe runs inside tuneup, in the
+   * generator's thread or a worker thread of the same process.
+   */
+  generatorPid?: number;
 };
 
 const MAX_ERRORS_KEPT = 20;
@@ -89,40 +102,53 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
    * (one small file); otherwise a full /proc scan for processes named
    * `postgres`, repeated only every few samples — on a busy host with
    * hundreds of processes a scan per second costs more than the probe should.
+   * The same scan finds redis-server processes and every process's parent
+   * (for the target's tree where the kernel has no children file).
    */
   let knownPg: number[] = [];
+  let knownRedis: number[] = [];
+  let ppidOf = new Map<number, number>();
   let scansSinceFull = Infinity;
+  const scan = async (): Promise<void> => {
+    if (scansSinceFull < FULL_SCAN_EVERY) {
+      scansSinceFull++;
+      return;
+    }
+    scansSinceFull = 1;
+    const pg: number[] = [];
+    const redis: number[] = [];
+    const parents = new Map<number, number>();
+    let read = 0;
+    for (const p of await listPids()) {
+      if (++read % SYNC_SLICE === 0) await yieldToLoop();
+      try {
+        const st = await readStat(p);
+        parents.set(p, st.ppid);
+        if (p === pid) continue;
+        if (st.comm === 'redis-server') redis.push(p);
+        if (st.comm !== 'postgres' && !st.comm.startsWith('postgres')) continue;
+        if (typeof pgMode === 'object' && st.pid !== pgMode.postmasterPid && st.ppid !== pgMode.postmasterPid) continue;
+        pg.push(p);
+      } catch {
+        // exited between listing and reading
+      }
+    }
+    knownPg = pg;
+    knownRedis = redis;
+    ppidOf = parents;
+  };
+  const wantsScan = () => pgMode !== false || options.hostCpu !== false;
   const pgCandidates = async (): Promise<number[]> => {
     if (typeof pgMode === 'object') {
       const children = await readChildren(pgMode.postmasterPid);
       if (children) return [pgMode.postmasterPid, ...children];
     }
-    if (scansSinceFull < FULL_SCAN_EVERY) {
-      scansSinceFull++;
-      return knownPg;
-    }
-    scansSinceFull = 1;
-    const found: number[] = [];
-    let read = 0;
-    for (const p of await listPids()) {
-      if (p === pid) continue;
-      if (++read % SYNC_SLICE === 0) await yieldToLoop();
-      try {
-        const st = await readStat(p);
-        if (st.comm !== 'postgres' && !st.comm.startsWith('postgres')) continue;
-        if (typeof pgMode === 'object' && st.pid !== pgMode.postmasterPid && st.ppid !== pgMode.postmasterPid) continue;
-        found.push(p);
-      } catch {
-        // exited between listing and reading
-      }
-    }
-    knownPg = found;
-    return found;
+    return knownPg;
   };
 
   /** Sum of CPU ticks of the selected PostgreSQL processes that advanced since the last scan. */
-  const samplePostgres = async (offsetMs: number) => {
-    if (pgMode === false) return;
+  const samplePostgres = async (offsetMs: number): Promise<ProcStat[]> => {
+    if (pgMode === false) return [];
     const stats: ProcStat[] = [];
     for (const p of await pgCandidates()) {
       try {
@@ -149,6 +175,68 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
       series.set('pgCpuPercent', (ms / (offsetMs - pgLastAt)) * 100, '%');
     }
     pgLastAt = offsetMs;
+    return stats;
+  };
+
+  /**
+   * Host CPU by process group. Groups are disjoint (a process counts in the
+   * first group that holds it: target tree, generator, PostgreSQL, Redis);
+   * `other` is the host's busy time left over, so the groups add up to it.
+   */
+  const generatorPid = options.generatorPid ?? process.pid;
+  const groups = { target: new GroupTicks(), generator: new GroupTicks(), postgres: new GroupTicks(), redis: new GroupTicks() };
+  const groupMs = { target: 0, generator: 0, postgres: 0, redis: 0, other: 0 };
+  const groupMaxProcs = { target: 0, postgres: 0, redis: 0 };
+  let hostLast: HostStat | undefined;
+  let hostLastNow = 0;
+  let hostCores = 0;
+  const sampleHost = async (offsetMs: number, pgStats: ProcStat[]) => {
+    if (options.hostCpu === false) return;
+    // Rates use the time of this read, not the sample's offset: the scans before it can take a while on a
+    // busy host, and the host counters must be divided by the time they actually cover.
+    const now = performance.now();
+    const host = readHostStat();
+    hostCores = host.cores;
+    const tree = exitedAtMs === undefined ? await processTree(pid, ppidOf) : [];
+    const inTree = new Set(tree);
+    const targetStats = await readStats(tree);
+    const generatorStats = inTree.has(generatorPid) ? [] : await readStats([generatorPid]);
+    const taken = new Set([...inTree, generatorPid]);
+    const pg = pgStats.filter((st) => !taken.has(st.pid));
+    for (const st of pg) taken.add(st.pid);
+    const redisStats = await readStats(knownRedis.filter((p) => !taken.has(p)));
+    groupMaxProcs.target = Math.max(groupMaxProcs.target, targetStats.length);
+    groupMaxProcs.postgres = Math.max(groupMaxProcs.postgres, pg.length);
+    groupMaxProcs.redis = Math.max(groupMaxProcs.redis, redisStats.length);
+    const ticks = {
+      target: groups.target.delta(targetStats),
+      generator: groups.generator.delta(generatorStats),
+      postgres: groups.postgres.delta(pg),
+      redis: groups.redis.delta(redisStats),
+    };
+    if (hostLast !== undefined && now > hostLastNow) {
+      const elapsed = now - hostLastNow;
+      const toPercent = (t: number) => ((t / ticksPerS) * 1000 * 100) / elapsed;
+      const busy = Math.max(0, host.busyTicks - hostLast.busyTicks);
+      const named = ticks.target + ticks.generator + ticks.postgres + ticks.redis;
+      // Per-process and host counters are read microseconds apart: the residual can dip below zero by a tick.
+      const other = Math.max(0, busy - named);
+      series.set('hostCpuPercent', toPercent(busy), '%');
+      series.set('hostStealPercent', toPercent(Math.max(0, host.stealTicks - hostLast.stealTicks)), '%');
+      series.set('targetTreeCpuPercent', toPercent(ticks.target), '%');
+      series.set('generatorCpuPercent', toPercent(ticks.generator), '%');
+      series.set('postgresCpuPercent', toPercent(ticks.postgres), '%');
+      series.set('redisCpuPercent', toPercent(ticks.redis), '%');
+      series.set('otherCpuPercent', toPercent(other), '%');
+      const ms = (t: number) => (t / ticksPerS) * 1000;
+      groupMs.target += ms(ticks.target);
+      groupMs.generator += ms(ticks.generator);
+      groupMs.postgres += ms(ticks.postgres);
+      groupMs.redis += ms(ticks.redis);
+      groupMs.other += ms(other);
+    }
+    hostLast = host;
+    hostLastNow = now;
   };
 
   const sampleConnections = async (socketInodes: Set<string>) => {
@@ -224,10 +312,17 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         } else record(offsetMs, (err as Error).message);
       }
     }
+    let pgStats: ProcStat[] = [];
     try {
-      await samplePostgres(offsetMs);
+      if (wantsScan()) await scan();
+      pgStats = await samplePostgres(offsetMs);
     } catch (err) {
       record(offsetMs, `postgres scan: ${(err as Error).message}`);
+    }
+    try {
+      await sampleHost(offsetMs, pgStats);
+    } catch (err) {
+      record(offsetMs, `host CPU: ${(err as Error).message}`);
     }
   };
 
@@ -237,7 +332,6 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
       if (process.platform !== 'linux') {
         throw new TuneupError('TUNEUP_PROBE_PROCESS_UNSUPPORTED', 'The process probe reads /proc and needs Linux.', {
           hint: 'Run tuneup on the service host (Linux), or drop the process probe and use the prometheus probe.',
-          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
       const resolved = options.pid ?? (options.command !== undefined ? await findPidByCommand(options.command) : undefined) ?? ctx.targetPid;
@@ -245,7 +339,6 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         throw new TuneupError('TUNEUP_PROBE_PROCESS_NOT_FOUND', options.command !== undefined ? `No process matches "${options.command}".` : 'The process probe has no target pid.', {
           hint: 'Pass --pid <pid> of the service, or a command-line substring that matches it.',
           location: 'probes.process',
-          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
       pid = resolved;
@@ -257,7 +350,6 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
         throw new TuneupError('TUNEUP_PROBE_PROCESS_NOT_FOUND', `Process ${pid} does not exist or cannot be read.`, {
           hint: 'Check the pid (the service may have restarted) and that tuneup runs as the same user or root.',
           cause: err,
-          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
       await takeSample(ctx.offsetMs());
@@ -297,6 +389,26 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
               }
             : undefined,
       };
+      if (hostLast !== undefined && series.numbers('hostCpuPercent').length > 0) {
+        const group = (column: string, key: keyof typeof groupMs, maxProcesses?: number): HostCpuGroup => ({
+          cpuPercent: stats(series.numbers(column)),
+          cpuMsTotal: groupMs[key],
+          ...(maxProcesses !== undefined ? { maxProcesses } : {}),
+        });
+        data.host = {
+          cores: hostCores,
+          cpuPercent: stats(series.numbers('hostCpuPercent')),
+          stealPercent: stats(series.numbers('hostStealPercent')),
+          generatorPid,
+          groups: {
+            target: group('targetTreeCpuPercent', 'target', groupMaxProcs.target),
+            generator: group('generatorCpuPercent', 'generator'),
+            postgres: group('postgresCpuPercent', 'postgres', groupMaxProcs.postgres),
+            redis: group('redisCpuPercent', 'redis', groupMaxProcs.redis),
+            other: group('otherCpuPercent', 'other'),
+          },
+        };
+      }
       const limitations: string[] = [];
       if (pgMode === 'auto' && pgMaxProcs > 0) {
         limitations.push('PostgreSQL CPU sums every process named "postgres" on this host; pass postgres: { postmasterPid } to restrict it to one server.');

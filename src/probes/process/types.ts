@@ -8,6 +8,10 @@
  * - `rssBytes`, `threads`, `openFds`
  * - `outboundConnections`, `inboundConnections` — established TCP connections
  * - `pgCpuPercent` — CPU of the local PostgreSQL processes, % of one core (when found)
+ * - host CPU by process group, % of one core (a 2-core host tops out at 200 %):
+ *   `hostCpuPercent` (whole host busy), `hostStealPercent`, `targetTreeCpuPercent`
+ *   (target + descendants), `generatorCpuPercent` (tuneup's own process),
+ *   `postgresCpuPercent`, `redisCpuPercent`, `otherCpuPercent` (the rest of the host)
  *
  * @module
  */
@@ -21,6 +25,28 @@ export interface RemoteEndpoint {
   maxConnections: number;
   /** Samples in which at least one connection was open. */
   samplesSeen: number;
+}
+
+/** One process group's share of the host CPU (% of one core). */
+export interface HostCpuGroup {
+  cpuPercent: Stats;
+  cpuMsTotal: number;
+  /** Most processes of the group seen in one sample. */
+  maxProcesses?: number;
+}
+
+/** Host CPU by process group: who holds the CPU (see `host-cpu.ts`). */
+export interface HostCpuData {
+  /** Cores the kernel schedules on (`cpuN` lines of /proc/stat). */
+  cores: number;
+  /** Whole-host busy CPU, % of one core (max cores × 100). */
+  cpuPercent: Stats;
+  /** CPU a hypervisor gave to other guests (steal), % of one core. */
+  stealPercent: Stats;
+  /** The generator's pid (tuneup's own process). */
+  generatorPid: number;
+  /** Disjoint groups; `other` is the host's busy time not in any named group. */
+  groups: { target: HostCpuGroup; generator: HostCpuGroup; postgres: HostCpuGroup; redis: HostCpuGroup; other: HostCpuGroup };
 }
 
 /** `ProbeEvidence.data` of the process probe. */
@@ -45,6 +71,8 @@ export interface ProcessProbeData {
   listeningPorts: number[];
   /** Outbound connections, by remote endpoint, most connections first. */
   remotes: RemoteEndpoint[];
+  /** Host CPU by process group (absent in results of older versions, or with `hostCpu: false`). */
+  host?: HostCpuData;
   /** Local PostgreSQL server processes, when found. */
   postgres?: {
     /** How they were selected: children of a known postmaster, or every process named `postgres`. */

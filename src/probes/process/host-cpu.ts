@@ -1,0 +1,114 @@
+/**
+ * Host CPU per process group, so contention names whoever holds the CPU
+ * (design.md, Diagnosis: "host CPU per process"). Each sample reads the
+ * host total from `/proc/stat` and the CPU ticks of:
+ * - the **target**: the service's pid and its descendants;
+ * - **postgres**: processes whose comm is `postgres*` (passed in by the
+ *   probe, which already tracks them);
+ * - **redis**: processes whose comm is `redis-server`;
+ * - the **generator**: tuneup's own process (by pid: the probe reads /proc,
+ *   never the generator's memory, so it works in any thread);
+ * - **other**: the host's busy time minus the groups above.
+ *
+ * All values are % of one core (a 2-core host tops out at 200 %).
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { readChildren, readStat, type ProcStat } from './procfs.js';
+
+/** The host-wide counters of `/proc/stat` (first line), in clock ticks. */
+export interface HostStat {
+  /** user + nice + system + irq + softirq (guest time is already in user). */
+  busyTicks: number;
+  /** idle + iowait. */
+  idleTicks: number;
+  /** Time a hypervisor gave to other guests. */
+  stealTicks: number;
+  /** Number of `cpuN` lines: the cores the kernel schedules on. */
+  cores: number;
+}
+
+/** Parse the text of `/proc/stat`. */
+export function parseProcStat(text: string): HostStat {
+  let busy = 0;
+  let idle = 0;
+  let steal = 0;
+  let cores = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('cpu ')) {
+      const f = line.trim().split(/\s+/).slice(1).map(Number);
+      const at = (i: number) => (Number.isFinite(f[i]) ? f[i]! : 0);
+      busy = at(0) + at(1) + at(2) + at(5) + at(6);
+      idle = at(3) + at(4);
+      steal = at(7);
+    } else if (/^cpu\d+\s/.test(line)) cores++;
+  }
+  return { busyTicks: busy, idleTicks: idle, stealTicks: steal, cores };
+}
+
+/** Read `/proc/stat`. */
+export function readHostStat(): HostStat {
+  return parseProcStat(readFileSync('/proc/stat', 'utf8'));
+}
+
+/**
+ * CPU ticks a set of processes used between two samples. A process seen for
+ * the first time after the first sample counts all its ticks (it was born
+ * in the interval, e.g. a per-connection PostgreSQL backend); one seen again
+ * with another start time is a reused pid and counts from zero.
+ */
+export class GroupTicks {
+  private byPid = new Map<number, { start: number; ticks: number }>();
+  private primed = false;
+
+  /** Ticks used since the previous call by the processes in `stats` (0 on the first call). */
+  delta(stats: readonly ProcStat[]): number {
+    let sum = 0;
+    const next = new Map<number, { start: number; ticks: number }>();
+    for (const st of stats) {
+      const prev = this.byPid.get(st.pid);
+      if (prev && prev.start === st.startTicks) sum += Math.max(0, st.cpuTicks - prev.ticks);
+      else if (this.primed) sum += st.cpuTicks;
+      next.set(st.pid, { start: st.startTicks, ticks: st.cpuTicks });
+    }
+    this.byPid = next;
+    const first = !this.primed;
+    this.primed = true;
+    return first ? 0 : sum;
+  }
+}
+
+/** Stat of each pid that still exists. */
+export async function readStats(pids: Iterable<number>): Promise<ProcStat[]> {
+  const out: ProcStat[] = [];
+  for (const p of pids) {
+    try {
+      out.push(await readStat(p));
+    } catch {
+      // exited between listing and reading
+    }
+  }
+  return out;
+}
+
+/**
+ * `root` and its descendants, from `/proc/<pid>/task/<pid>/children`; falls
+ * back to `ppidOf` (the parent of each process at the last full scan) where
+ * the kernel lacks the children file. Bounded by `limit` processes.
+ */
+export async function processTree(root: number, ppidOf: ReadonlyMap<number, number>, limit = 256): Promise<number[]> {
+  const out: number[] = [];
+  const queue = [root];
+  const seen = new Set<number>();
+  while (queue.length > 0 && out.length < limit) {
+    const p = queue.shift()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    out.push(p);
+    const children = await readChildren(p);
+    if (children) queue.push(...children);
+    else for (const [child, parent] of ppidOf) if (parent === p) queue.push(child);
+  }
+  return out;
+}
