@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the *.test.ts files under test/ and src/ with node:test + tsx, by tier.
 //
-//   node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--list] [filter...]
+//   node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--list] [filter...]
 //
 // The file suffix decides the tier:
 //   *.e2e.test.ts  e2e          CLI end to end, diagnosis corpus (timing-sensitive: one file at a time)
@@ -11,11 +11,17 @@
 // Filters are path substrings (any matches). Node 20's `node --test` neither
 // expands globs nor discovers .ts files, so the file list is built here.
 //
+// `--also-node PATH` (repeatable; CI passes Node 24) runs every selected file
+// on that Node binary too. The unit and integration files of all Node
+// versions share one pool per tier, so one version's slow tail overlaps the
+// other's files; the diagnosis corpus (test/diagnose/*.e2e.test.ts) measures
+// latency and always runs alone, one file and one Node version at a time.
+//
 // Each file runs in its own `node --test` process (as node:test would do), a
 // tier's files `concurrency` at a time; the runner times every file, kills a
 // file that outlives its tier's limit (a leaked server must not hang CI), and
 // ends with the slowest files and each tier's wall time.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -29,9 +35,14 @@ const root = new URL('..', import.meta.url).pathname;
 const TIERS = {
   unit: { concurrency: availableParallelism(), testTimeoutMs: 60_000, fileLimitMs: 120_000 },
   integration: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 600_000 },
-  // The diagnosis corpus measures latency: never alongside another file.
-  e2e: { concurrency: 1, testTimeoutMs: 240_000, fileLimitMs: 1_200_000 },
+  // CLI end to end: several at once; the diagnosis corpus (see exclusive()) one at a time, alone.
+  e2e: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 1_200_000 },
 };
+
+/** Files that judge latency (the diagnosis corpus): never alongside another file. */
+function exclusive(file) {
+  return file.startsWith('test/diagnose/') && tierOf(file) === 'e2e';
+}
 
 function usage(message) {
   console.error(`${message}\nusage: node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--list] [filter...]`);
@@ -42,6 +53,7 @@ const args = process.argv.slice(2);
 let tiers = Object.keys(TIERS);
 let concurrencyOverride;
 let listOnly = false;
+const nodes = [process.execPath];
 const filters = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -54,6 +66,10 @@ for (let i = 0; i < args.length; i++) {
     const value = Number(a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i]);
     if (!Number.isInteger(value) || value < 1) usage('--concurrency needs a positive integer');
     concurrencyOverride = value;
+  } else if (a === '--also-node' || a.startsWith('--also-node=')) {
+    const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+    if (!value) usage('--also-node needs the path of a node binary');
+    nodes.push(value);
   } else if (a === '--list') {
     listOnly = true;
   } else if (a.startsWith('-')) {
@@ -112,13 +128,20 @@ function killGroup(child) {
   }
 }
 
-/** Run one file; resolves to its outcome. Output streams when alone, else is printed whole at the end. */
-function runFile(file, settings, stream) {
+const versions = nodes.map((node) => {
+  const out = spawnSync(node, ['--version'], { encoding: 'utf8' });
+  if (out.status !== 0) usage(`${node} is not a working node binary`);
+  return out.stdout.trim();
+});
+const label = (job) => (nodes.length > 1 ? `${job.file} [node ${versions[job.node]}]` : job.file);
+
+/** Run one file on one Node; resolves to its outcome. Output streams when alone, else is printed whole at the end. */
+function runFile(job, settings, stream) {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${settings.testTimeoutMs}`, file],
+      nodes[job.node],
+      ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${settings.testTimeoutMs}`, job.file],
       // Own process group: a file that hangs is killed with everything it started.
       { cwd: root, detached: true, stdio: ['ignore', stream ? 'inherit' : 'pipe', stream ? 'inherit' : 'pipe'], env: { ...process.env, TUNEUP_TEST: '1' } },
     );
@@ -137,25 +160,36 @@ function runFile(file, settings, stream) {
       const ms = Date.now() - started;
       const ok = code === 0 && !timedOut;
       if (!stream) process.stdout.write(output);
-      if (timedOut) console.log(`✖ ${file}: killed after ${seconds(settings.fileLimitMs)} (the file's limit; something kept it alive)`);
-      console.log(`${ok ? '✔' : '✖'} ${file} (${seconds(ms)})${ok ? '' : ` exit ${code ?? signal}`}\n`);
-      resolve({ file, ms, ok });
+      if (timedOut) console.log(`✖ ${label(job)}: killed after ${seconds(settings.fileLimitMs)} (the file's limit; something kept it alive)`);
+      console.log(`${ok ? '✔' : '✖'} ${label(job)} (${seconds(ms)})${ok ? '' : ` exit ${code ?? signal}`}\n`);
+      resolve({ name: label(job), ms, ok });
     });
   });
 }
 
-async function runTier(tier, files) {
-  const settings = TIERS[tier];
-  const concurrency = Math.max(1, Math.min(concurrencyOverride ?? settings.concurrency, files.length));
-  console.log(`\n=== ${tier}: ${files.length} files, ${concurrency} at a time ===\n`);
-  const started = Date.now();
-  const queue = [...files];
+/** Run jobs `concurrency` at a time. */
+async function pool(jobs, settings, concurrency) {
+  const queue = [...jobs];
   const results = [];
+  const width = Math.max(1, Math.min(concurrency, queue.length));
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (queue.length > 0 && !killing) results.push(await runFile(queue.shift(), settings, concurrency === 1));
+    Array.from({ length: width }, async () => {
+      while (queue.length > 0 && !killing) results.push(await runFile(queue.shift(), settings, width === 1));
     }),
   );
+  return results;
+}
+
+async function runTier(tier, files) {
+  const settings = TIERS[tier];
+  const concurrency = concurrencyOverride ?? settings.concurrency;
+  // Every Node version's files in one queue, interleaved so all versions progress together.
+  const jobsOf = (list) => list.flatMap((file) => nodes.map((_, node) => ({ file, node })));
+  const shared = jobsOf(files.filter((f) => !exclusive(f)));
+  const alone = jobsOf(files.filter(exclusive));
+  console.log(`\n=== ${tier}: ${files.length} files × ${nodes.length} Node (${versions.join(', ')}), ${shared.length > 0 ? `${Math.min(concurrency, shared.length)} at a time` : ''}${alone.length > 0 ? `${shared.length > 0 ? '; ' : ''}${alone.length} alone` : ''} ===\n`);
+  const started = Date.now();
+  const results = [...(await pool(shared, settings, concurrency)), ...(await pool(alone, settings, 1))];
   return { tier, ms: Date.now() - started, results };
 }
 
@@ -164,7 +198,7 @@ for (const { tier, files } of plan) tierResults.push(await runTier(tier, files))
 
 const all = tierResults.flatMap((t) => t.results);
 console.log('\n=== slowest files ===');
-for (const r of [...all].sort((a, b) => b.ms - a.ms).slice(0, 15)) console.log(`${seconds(r.ms).padStart(8)}  ${r.file}`);
+for (const r of [...all].sort((a, b) => b.ms - a.ms).slice(0, 15)) console.log(`${seconds(r.ms).padStart(8)}  ${r.name}`);
 console.log('\n=== tiers (wall time) ===');
 for (const t of tierResults) {
   const failed = t.results.filter((r) => !r.ok);
@@ -173,6 +207,6 @@ for (const t of tierResults) {
 const failed = all.filter((r) => !r.ok);
 if (failed.length > 0) {
   console.log('\nfailed files:');
-  for (const r of failed) console.log(`  ${r.file}`);
+  for (const r of failed) console.log(`  ${r.name}`);
 }
 process.exit(failed.length === 0 ? 0 : 1);
