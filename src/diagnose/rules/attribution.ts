@@ -70,3 +70,20 @@ export function endpointsAtOffsets(input: DiagnosisInput, offsets: number[], min
   const all = [...votes.values()].reduce((a, b) => a + b, 0);
   return [...votes.entries()].filter(([, v]) => v >= 0.2 * all).sort((a, b) => b[1] - a[1]).map(([e]) => e);
 }
+
+/**
+ * How a finding's endpoints rest on the cost model: `direct` when every named endpoint's demand (or
+ * statement attribution) was measured alone — a profile step, a one-endpoint run — and `mixed-estimate`
+ * when any came from the mixed-run regression (so `tuneup diagnose` should confirm it by isolation).
+ * Undefined when no endpoint is named.
+ */
+export function attributionOf(methods: readonly ('profile' | 'regression' | 'direct')[]): 'direct' | 'mixed-estimate' | undefined {
+  if (methods.length === 0) return undefined;
+  return methods.every((m) => m !== 'regression') ? 'direct' : 'mixed-estimate';
+}
+
+/** {@link attributionOf} the demands of the named endpoints. */
+export function demandAttribution(input: DiagnosisInput, endpoints: readonly (string | undefined)[]): 'direct' | 'mixed-estimate' | undefined {
+  const named = endpoints.filter((e): e is string => !!e);
+  return attributionOf(named.map((e) => input.demand.demands.find((d) => d.endpoint === e)?.method ?? 'regression'));
+}

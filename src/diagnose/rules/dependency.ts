@@ -92,6 +92,7 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
         },
         confidence: named.length > 0 ? 0.75 : sawNoOtherRemote ? 0.35 : dbMeasured ? 0.6 : 0.45,
         impact: share,
+        attribution: d.method === 'profile' ? 'direct' : 'mixed-estimate',
       }),
     );
   }

@@ -4,73 +4,87 @@
  *
  * - the loop delay prom-client reports, against Clinic.js Doctor's limits
  *   (median ≥ 10 ms or max ≥ 100 ms) and overload-protection's 42 ms p99;
- * - a blocking handler: an endpoint whose main-thread CPU per request (the
- *   cost model, from `/proc/<pid>/task/<pid>/stat`) is at least
- *   `eventLoop.blockingMs`. Every such request holds the loop that long, so a
- *   30 ms handler at a few requests per second hurts neighbours long before
- *   the loop-wide percentiles cross Clinic's limits. When the delay is
- *   measured, its per-scrape maximum must confirm the block (work cut into
- *   many short callbacks uses CPU without holding the loop).
+ * - a blocking handler: an endpoint whose synchronous work on the main thread
+ *   (the cost model's main-thread CPU per request, from
+ *   `/proc/<pid>/task/<pid>/stat`) delays the other requests beyond those
+ *   limits — judged by its share of the main thread and the queueing at the
+ *   loop's utilization (loop-delay.ts#loopDelayCausedBy), not by a fixed CPU
+ *   per request. When the delay is measured, its per-scrape maximum must
+ *   confirm the block (work cut into many short callbacks uses CPU without
+ *   holding the loop).
  *
  * @module
  */
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers } from '../evidence.js';
-import { loopDelayOver, readLoopDelay, type LoopDelay } from './loop-delay.js';
+import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, readLoopDelay, type CausedDelay, type LoopDelay } from './loop-delay.js';
 import { cpuHeavyEndpoints, cpuSaturated, nonGcShareOfMainThread, serviceCpu } from './node.js';
+import { demandAttribution } from './attribution.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 /**
  * A loose regression estimate still names a blocking handler when the timings corroborate it: the loop
- * shows blocks of at least `blockingMs` (its per-scrape maximum), only a request that itself lasts as long
- * as such a block can have caused it (service-time p50 ≥ half the block), and the estimate makes the
- * endpoint CPU-bound (≥ half its mean service time). A dependency-bound endpoint lasts long without
- * computing, and a short one cannot hold the loop for longer than it runs.
+ * shows blocks of at least half its CPU per request (its per-scrape maximum), the endpoint's typical request
+ * lasts at least half of it (a request cannot hold the loop for longer than it runs), and the estimate makes
+ * the endpoint CPU-bound (≥ half its mean service time): a dependency-bound endpoint lasts long without computing.
  */
-function corroborated(input: DiagnosisInput, endpoint: string, ms: number, blockingMs: number, delay: LoopDelay | undefined): boolean {
-  if (!delay || delay.maxP90 < blockingMs || ms < blockingMs) return false;
+function corroborated(input: DiagnosisInput, endpoint: string, ms: number, delay: LoopDelay | undefined): boolean {
+  if (!delay || delay.maxP90 < 0.5 * ms) return false;
   const summary = summaryOf(input, endpoint);
   if (!summary) return false;
-  return summary.serviceTime.p50 >= 0.5 * delay.maxP90 && ms >= 0.5 * summary.serviceTime.mean;
+  return summary.serviceTime.p50 >= 0.5 * ms && ms >= 0.5 * summary.serviceTime.mean;
 }
 
 /** Tolerance of CPU per request over the endpoint's mean service time (clock-tick resolution, sampling jitter). */
 const PHYSICAL_SLACK = 1.25;
 
-/** An endpoint whose every request holds the loop for `ms` of synchronous CPU. */
+/** An endpoint whose every request holds the loop for `ms` of synchronous CPU, and the delay that causes to the others. */
 interface BlockingHandler {
   endpoint: string;
   ms: number;
   /** Where `ms` comes from: the main thread alone, or the whole process (thread pool included). */
   source: 'main thread' | 'process';
+  caused: CausedDelay;
+  /** The endpoint's share of the main thread's synchronous work (rate × block over the sum for all endpoints). */
+  share: number;
 }
 
 /**
- * Endpoints whose synchronous CPU per request reaches `blockingMs`, worst first.
- * Main-thread CPU is synchronous by construction; whole-process CPU (no per-thread
- * data) also counts the thread pool, so it is used only when a measured loop delay
- * can confirm it.
+ * Endpoints whose synchronous work delays the other requests beyond the limits, worst first. Each endpoint
+ * is judged by the loop delay it causes (loop-delay.ts#loopDelayCausedBy: its share of the main thread and
+ * the queueing at the loop's utilization), not by a fixed CPU per request: a 12 ms handler at a high rate
+ * on a busy loop delays its neighbours as much as a 40 ms one on an idle loop. Main-thread CPU is
+ * synchronous by construction; whole-process CPU (no per-thread data) also counts the thread pool, so it is
+ * used only when a measured loop delay can confirm it.
  */
-function blockingHandlers(input: DiagnosisInput, blockingMs: number, delay: LoopDelay | undefined): BlockingHandler[] {
+function blockingHandlers(input: DiagnosisInput, config: RuleConfig, delay: LoopDelay | undefined): BlockingHandler[] {
   // The main thread is the event loop only in a single-loop runtime; in Go or a threaded server it is one
   // worker among many. Without a measured loop delay, trust it only when the process is Node.js.
   if (!delay && !looksLikeNode(input)) return [];
-  const out: BlockingHandler[] = [];
   // GC pauses run on the main thread too: only the rest of its CPU is the handlers' own synchronous work.
   const nonGc = nonGcShareOfMainThread(input);
-  for (const raw of input.demand.demands) {
-    const d = raw.mainThreadCpuMs === undefined ? raw : { ...raw, mainThreadCpuMs: raw.mainThreadCpuMs * nonGc, stdError: raw.stdError && { ...raw.stdError, mainThreadCpuMs: raw.stdError.mainThreadCpuMs === undefined ? undefined : raw.stdError.mainThreadCpuMs * nonGc } };
+  const candidates: { endpoint: string; ms: number; judged: number; source: BlockingHandler['source']; loose: boolean }[] = [];
+  const mainMeasured = input.demand.demands.some((d) => d.mainThreadCpuMs !== undefined);
+  for (const d of input.demand.demands) {
+    const main = d.mainThreadCpuMs === undefined ? undefined : d.mainThreadCpuMs * nonGc;
+    const se = d.mainThreadCpuMs === undefined ? d.stdError?.cpuMs : d.stdError?.mainThreadCpuMs === undefined ? undefined : d.stdError.mainThreadCpuMs * nonGc;
+    const ms = main ?? (delay && !mainMeasured ? d.cpuMs : undefined);
+    if (ms === undefined) continue;
     // A regression estimate (mixed run) counts by its lower bound, estimate − 2 standard errors: a dozen
     // seconds over ten endpoints leaves some demands loose, and a loose one must not name a handler.
-    const sure = (v: number, se: number | undefined) => (d.method === 'profile' ? v : se === undefined ? -1 : v - 2 * se);
-    if (d.mainThreadCpuMs !== undefined) {
-      if (sure(d.mainThreadCpuMs, d.stdError?.mainThreadCpuMs) >= blockingMs || corroborated(input, d.endpoint, d.mainThreadCpuMs, blockingMs, delay)) {
-        out.push({ endpoint: d.endpoint, ms: d.mainThreadCpuMs, source: 'main thread' });
-      }
-    } else if (delay && d.cpuMs !== undefined && sure(d.cpuMs, d.stdError?.cpuMs) >= blockingMs) {
-      out.push({ endpoint: d.endpoint, ms: d.cpuMs, source: 'process' });
-    }
+    const judged = d.method === 'profile' ? ms : se === undefined ? 0 : Math.max(0, ms - 2 * se);
+    candidates.push({ endpoint: d.endpoint, ms, judged, source: main !== undefined ? 'main thread' : 'process', loose: d.method !== 'profile' });
+  }
+  const utilization = mainThreadUtilization(input);
+  const sure = new Map(loopDelayCausedBy(input, candidates.map((c) => ({ endpoint: c.endpoint, blockMs: c.judged })), utilization).map((x) => [x.endpoint, x]));
+  const point = new Map(loopDelayCausedBy(input, candidates.map((c) => ({ endpoint: c.endpoint, blockMs: c.ms })), utilization).map((x) => [x.endpoint, x]));
+  const totalWork = [...point.values()].reduce((a, x) => a + x.utilization, 0);
+  const out: BlockingHandler[] = [];
+  for (const c of candidates) {
+    const caused = point.get(c.endpoint)!;
+    const blocks = causesBlocking(sure.get(c.endpoint)!, config) || (c.loose && c.source === 'main thread' && causesBlocking(caused, config) && corroborated(input, c.endpoint, c.ms, delay));
+    if (blocks) out.push({ endpoint: c.endpoint, ms: c.ms, source: c.source, caused, share: totalWork > 0 ? caused.utilization / totalWork : 0 });
   }
   return (
     out
@@ -80,16 +94,16 @@ function blockingHandlers(input: DiagnosisInput, blockingMs: number, delay: Loop
       // A measured delay confirms a block when its per-scrape maximum reaches half the handler's CPU:
       // the sampler's timer lands inside a block at a random point, so it sees half of it on average.
       .filter((h) => !delay || delay.maxP90 >= 0.5 * h.ms)
-      .sort((a, b) => b.ms - a.ms)
+      .sort((a, b) => b.caused.meanWaitMs - a.caused.meanWaitMs || b.ms - a.ms)
   );
 }
 
-/** event-loop-blocked: Clinic.js Doctor's delay limits, or a handler blocking the loop ≥ `eventLoop.blockingMs` per request. */
+/** event-loop-blocked: Clinic.js Doctor's delay limits, or a handler whose blocks delay the other requests beyond them. */
 export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const delay = readLoopDelay(input);
   const blockingMs = config.get('eventLoop.blockingMs');
   const loopOver = !!delay && loopDelayOver(delay, config);
-  const blockers = blockingHandlers(input, blockingMs, delay);
+  const blockers = blockingHandlers(input, config, delay);
   if (!loopOver && blockers.length === 0) return [];
   // Sustained GC with no handler blocking on its own: the pauses are the delay, and gc-pressure claims it
   // (Clinic Doctor files a GC issue before an event-loop one). A saturated CPU is reported by its own rule.
@@ -116,7 +130,16 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
         .slice(0, 2)
         .map((h) => ({ endpoint: h.endpoint, cpuMs: h.cpuMs, share: h.share as number | undefined }));
   const evidence: Evidence[] = [...(delay?.evidence ?? [])];
-  for (const b of blockers.slice(0, 2)) evidence.push({ label: `synchronous CPU per request, ${b.endpoint}`, value: b.ms, unit: 'ms', source: b.source === 'main thread' ? 'cost model, /proc/<pid>/task/<pid>/stat' : 'cost model, /proc/<pid>/stat' });
+  for (const b of blockers.slice(0, 2)) {
+    evidence.push(
+      { label: `synchronous CPU per request, ${b.endpoint}`, value: b.ms, unit: 'ms', source: b.source === 'main thread' ? 'cost model, /proc/<pid>/task/<pid>/stat' : 'cost model, /proc/<pid>/stat' },
+      { label: `share of the main thread's synchronous work, ${b.endpoint}`, value: b.share, unit: 'ratio', source: 'cost model × request rate' },
+      { label: `mean loop delay it causes to other requests, ${b.endpoint}`, value: b.caused.meanWaitMs, unit: 'ms', source: 'queueing model (M/G/1)' },
+      { label: `p99 loop delay it causes to other requests, ${b.endpoint}`, value: b.caused.p99WaitMs, unit: 'ms', source: 'queueing model (M/G/1)' },
+    );
+  }
+  const utilization = mainThreadUtilization(input);
+  if (blockers.length > 0 && utilization !== undefined) evidence.push({ label: 'main-thread utilization', value: utilization, unit: 'ratio', source: '/proc/<pid>/task/<pid>/stat' });
   if (blockers.length === 0) for (const h of heavy) evidence.push({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' });
   if (cpu && cpuMean !== undefined) evidence.push({ label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source });
   const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
@@ -142,15 +165,19 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
   const top = blockers[0];
   const severe =
     (!!delay && (delay.p99 >= 2 * config.get('eventLoop.p99LagMs') || delay.maxP90 >= 2 * config.get('eventLoop.maxLagMs') || delay.p50 >= 2 * config.get('eventLoop.p50LagMs'))) ||
-    (!!top && top.ms >= 2 * blockingMs && !!delay);
+    (!!top && !!delay && (top.caused.p99WaitMs >= 2 * blockingMs || top.caused.meanWaitMs >= 2 * config.get('eventLoop.p50LagMs')));
   // How much latency the block explains: the loop-wide delay relative to a typical request, or the blocking
   // handler's own synchronous share of its latency — whichever is larger.
   const loopImpact = delay && meanService > 0 ? Math.min(1, worst / meanService) : 0;
   const handlerMean = top ? serviceMean(input, top.endpoint) : 0;
   const handlerImpact = top && handlerMean > 0 ? Math.min(1, top.ms / handlerMean) : 0;
+  // The delay the handler causes to the other endpoints, as a share of their mean service time.
+  const others = input.result.endpoints.filter((e) => e.endpoint !== top?.endpoint && e.requests > 0);
+  const othersMean = others.reduce((a, e) => a + e.requests * e.serviceTime.mean, 0) / Math.max(1, others.reduce((a, e) => a + e.requests, 0));
+  const causedImpact = top && othersMean > 0 ? Math.min(1, top.caused.meanWaitMs / othersMean) : 0;
   const delayText = delay ? `Event-loop delay p99 ${fmt(delay.p99)} ms, max ${fmt(maxP90)} ms` : 'The event-loop delay is not measured (no prom-client metrics)';
   const blockText = top
-    ? ` ${top.endpoint} runs ${fmt(top.ms)} ms of synchronous CPU per request${top.source === 'main thread' ? ' on the main thread' : ''}: the loop serves nothing else meanwhile, so a request arriving then waits up to that long, and the service cannot exceed ~${fmt(1000 / top.ms)} req/s of it.`
+    ? ` ${top.endpoint} runs ${fmt(top.ms)} ms of synchronous CPU per request${top.source === 'main thread' ? ' on the main thread' : ''}: the loop serves nothing else meanwhile, so a request arriving then waits up to that long, and the service cannot exceed ~${fmt(1000 / top.ms)} req/s of it. At ${fmt(top.caused.rps)} req/s that is ${pct(top.share)} of the main thread's synchronous work; with the loop ${pct(mainThreadUtilization(input) ?? top.caused.utilization)} busy, every other request waits ${fmt(top.caused.meanWaitMs)} ms for it on average (p99 ${fmt(top.caused.p99WaitMs)} ms).`
     : heavy.length > 0 && heavy[0]!.share !== undefined
       ? ` ${heavy[0]!.endpoint} spends ${fmt(heavy[0]!.cpuMs)} ms of CPU per request (${pct(heavy[0]!.share)} of the service's CPU).`
       : '';
@@ -170,7 +197,8 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
         code: 'crypto.pbkdf2Sync(...) → await util.promisify(crypto.pbkdf2)(...)  // or run in a worker_threads pool',
       },
       confidence: delay ? 0.85 : 0.6,
-      impact: Math.max(loopImpact, handlerImpact, delay ? 0 : 0.3),
+      impact: Math.max(loopImpact, handlerImpact, causedImpact, delay ? 0 : 0.3),
+      attribution: demandAttribution(input, heavy.map((h) => h.endpoint)),
     }),
   ];
 }

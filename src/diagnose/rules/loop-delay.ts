@@ -54,3 +54,64 @@ export function readLoopDelay(input: DiagnosisInput): LoopDelay | undefined {
 export function loopDelayOver(delay: LoopDelay, config: RuleConfig): boolean {
   return delay.p50 >= config.get('eventLoop.p50LagMs') || delay.p99 >= config.get('eventLoop.p99LagMs') || delay.maxP90 >= config.get('eventLoop.maxLagMs');
 }
+
+/**
+ * Utilization at and above which the main thread's queue has no steady state (ρ/(1−ρ) diverges): the
+ * queueing model is evaluated here, and the saturation itself is the cpu-saturation rule's to report.
+ */
+const MODEL_MAX_UTILIZATION = 0.95;
+
+/** The loop delay one endpoint's synchronous work causes to every other request (see {@link loopDelayCausedBy}). */
+export interface CausedDelay {
+  endpoint: string;
+  /** Synchronous CPU per request on the main thread (ms), as judged: a mixed-run estimate counts by its lower bound. */
+  blockMs: number;
+  /** Requests per second of the endpoint. */
+  rps: number;
+  /** Its share of the main thread's time: rps × blockMs / 1000. */
+  utilization: number;
+  /** Mean wait its blocks add to a request arriving at the loop (ms), queueing included. */
+  meanWaitMs: number;
+  /** The wait that 1 % of arriving requests exceed because of its blocks (ms); 0 when < 1 % of arrivals meet one. */
+  p99WaitMs: number;
+}
+
+/**
+ * The wait one endpoint's synchronous blocks impose on the other requests, from queueing theory (M/G/1,
+ * deterministic blocks). The main thread is one server at utilization ρ (measured main-thread CPU, else the
+ * sum of every endpoint's rate × block). A request arriving during one of the endpoint's blocks (probability
+ * ρₑ = λₑ·mₑ, by PASTA) waits the block's remainder, uniform on (0, mₑ); queueing behind the rest of the
+ * work stretches the wait by 1/(1−ρ). Pollaczek–Khinchine: the endpoint's share of the mean wait is
+ * λₑ·mₑ² / (2(1−ρ)) = ρₑ·mₑ / (2(1−ρ)) — it grows with its share of the loop and like ρ/(1−ρ) with the load.
+ * The p99 wait it causes is mₑ·(1 − 0.01/ρₑ) / (1−ρ) when ρₑ > 1 %.
+ *
+ * @param blocks - per endpoint, its synchronous main-thread CPU per request (ms)
+ * @param utilization - measured main-thread utilization (0..1), if any
+ */
+export function loopDelayCausedBy(input: DiagnosisInput, blocks: { endpoint: string; blockMs: number }[], utilization: number | undefined): CausedDelay[] {
+  const rows = blocks.map((b) => {
+    const rps = input.result.endpoints.find((e) => e.endpoint === b.endpoint)?.rps ?? 0;
+    return { ...b, rps, utilization: (rps * Math.max(0, b.blockMs)) / 1000 };
+  });
+  const rho = Math.min(MODEL_MAX_UTILIZATION, utilization ?? rows.reduce((a, r) => a + r.utilization, 0));
+  return rows.map((r) => ({
+    ...r,
+    meanWaitMs: (r.utilization * r.blockMs) / (2 * (1 - rho)),
+    p99WaitMs: r.utilization > 0.01 ? (r.blockMs * (1 - 0.01 / r.utilization)) / (1 - rho) : 0,
+  }));
+}
+
+/** Mean utilization (0..1) of the service's main thread over the run, from the process probe; undefined when not measured. */
+export function mainThreadUtilization(input: DiagnosisInput): number | undefined {
+  const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
+  return main.length > 0 ? main.reduce((a, b) => a + b, 0) / main.length / 100 : undefined;
+}
+
+/**
+ * Does the delay an endpoint causes block its neighbours? Either its mean (the typical delay every other
+ * request sees; Clinic Doctor's median-delay limit `eventLoop.p50LagMs`) or its p99 (a neighbour arriving
+ * during one block; `eventLoop.blockingMs`) reaches the limit.
+ */
+export function causesBlocking(d: Pick<CausedDelay, 'meanWaitMs' | 'p99WaitMs'>, config: RuleConfig): boolean {
+  return d.meanWaitMs >= config.get('eventLoop.p50LagMs') || d.p99WaitMs >= config.get('eventLoop.blockingMs');
+}

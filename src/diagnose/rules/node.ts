@@ -7,7 +7,8 @@
 import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { linearTrend, numbers, quantile } from '../evidence.js';
-import { loopDelayOver, readLoopDelay } from './loop-delay.js';
+import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, readLoopDelay } from './loop-delay.js';
+import { demandAttribution } from './attribution.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
 /** Endpoints ranked by their share of the service's CPU (cpuMs × requests), highest first. */
@@ -99,6 +100,7 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       },
       confidence: measured ? 0.85 : 0.8,
       impact: top ? Math.max(0.5, top.share) : 0.6,
+      attribution: demandAttribution(input, [top?.endpoint]),
     }),
   ];
 }
@@ -316,8 +318,8 @@ function loopDelay(input: DiagnosisInput, config: RuleConfig): { p99Ms: number; 
  * It needs two samples over the limit (in a short run the p90 is the
  * maximum, one major GC), and is high only when the mean is over it too.
  * GC pauses stop the event loop. When GC is sustained (mean over the limit),
- * the loop is delayed beyond the event-loop limits, the CPU is not saturated and no endpoint does enough
- * synchronous work per request to block it (`eventLoop.blockingMs`), the
+ * the loop is delayed beyond the event-loop limits, the CPU is not saturated and no endpoint's synchronous
+ * work delays the other requests beyond those limits (loop-delay.ts#loopDelayCausedBy), the
  * pauses are the delay: the finding claims it (severity high, the delay's
  * share of the mean service time as impact), as Clinic Doctor classifies a
  * memory issue as "gc" before it considers an event-loop one.
@@ -336,10 +338,12 @@ export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Findi
   const loop = loopDelay(input, config);
   // Synchronous work per request: main-thread CPU when measured (the loop's own thread), else the process's.
   const nonGc = nonGcShareOfMainThread(input);
-  const heaviest = input.demand.demands
-    .map((d) => ({ endpoint: d.endpoint, cpuMs: d.mainThreadCpuMs !== undefined ? d.mainThreadCpuMs * nonGc : (d.cpuMs ?? 0) }))
-    .sort((a, b) => b.cpuMs - a.cpuMs)[0];
-  const claimsLoop = sustained && !!loop?.over && !cpuSaturated(input, config) && (heaviest?.cpuMs ?? 0) < config.get('eventLoop.blockingMs');
+  const perEndpoint = input.demand.demands.map((d) => ({ endpoint: d.endpoint, cpuMs: d.mainThreadCpuMs !== undefined ? d.mainThreadCpuMs * nonGc : (d.cpuMs ?? 0) }));
+  const heaviest = [...perEndpoint].sort((a, b) => b.cpuMs - a.cpuMs)[0];
+  // No endpoint's own synchronous work delays the loop beyond the limits (the same queueing model the
+  // event-loop rule judges handlers by): then the pauses are what delays it.
+  const handlerBlocks = loopDelayCausedBy(input, perEndpoint.map((e) => ({ endpoint: e.endpoint, blockMs: e.cpuMs })), mainThreadUtilization(input)).some((c) => causesBlocking(c, config));
+  const claimsLoop = sustained && !!loop?.over && !cpuSaturated(input, config) && !handlerBlocks;
   const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
   const loopImpact = claimsLoop && meanService > 0 ? Math.min(1, loop!.p99Ms / meanService) : 0;
   return [
