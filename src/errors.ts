@@ -42,12 +42,71 @@ export const ExitCode = {
 /** One of the documented exit codes. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What one error code means and how the CLI exits on it. */
+export interface ErrorCodeInfo {
+  /** The process exit code: one of {@link ExitCode}, decided by the code alone. */
+  exit: ExitCodeValue;
+  /** One line for docs/errors.md. */
+  meaning: string;
+}
+
+/**
+ * Every error code of tuneup: the single source of the exit code a code
+ * produces and of the table in docs/errors.md (`npm run docs:errors` writes
+ * it; a unit test fails when the doc is stale). Rule for the exit code: 2 only
+ * for a command line that does not parse (commander's own errors); 104 for
+ * anything the user gave that parses but is wrong, missing or names nothing.
+ */
+export const ERROR_CODES = {
+  TUNEUP_PLAN_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'the plan has problems; each is listed as `file:line path: message` with a did-you-mean where possible' },
+  TUNEUP_PLAN_NOT_FOUND: { exit: ExitCode.INVALID_CONFIG, meaning: 'the plan file does not exist' },
+  TUNEUP_THRESHOLD_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a threshold expression does not parse (position and expected token given)' },
+  TUNEUP_OPTION_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a command-line option or `TUNEUP_*` variable has the wrong type or value' },
+  TUNEUP_OPTION_MISSING: { exit: ExitCode.INVALID_CONFIG, meaning: 'a command needs an option that was not given (e.g. `--pg` again for a run whose URL had a password)' },
+  TUNEUP_GOAL_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a goal such as `p95=-20%` does not parse' },
+  TUNEUP_RUN_NOT_FOUND: { exit: ExitCode.INVALID_CONFIG, meaning: 'no stored run matches the id (the hint lists recent ones)' },
+  TUNEUP_RESULT_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a result.json is broken, truncated or of a newer schemaVersion' },
+  TUNEUP_COMPARE_EMPTY: { exit: ExitCode.INVALID_CONFIG, meaning: 'a comparison side has no runs' },
+  TUNEUP_COMPARE_DUPLICATE_RUN: { exit: ExitCode.INVALID_CONFIG, meaning: 'the same run is on both sides of a comparison' },
+  TUNEUP_BASELINE_NOT_FOUND: { exit: ExitCode.INVALID_CONFIG, meaning: 'no baseline of that name is stored' },
+  TUNEUP_BASELINE_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a stored baseline file is broken' },
+  TUNEUP_BASELINE_EMPTY: { exit: ExitCode.INVALID_CONFIG, meaning: 'a baseline was asked for with no runs' },
+  TUNEUP_BASELINE_NAME: { exit: ExitCode.INVALID_CONFIG, meaning: 'a baseline name has characters a file name cannot hold' },
+  TUNEUP_JOURNAL_NOT_FOUND: { exit: ExitCode.INVALID_CONFIG, meaning: 'the rollback journal id is unknown' },
+  TUNEUP_JOURNAL_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a rollback journal file is broken' },
+  TUNEUP_MERGE_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: '`tuneup merge` was given fewer than two segment runs, runs of different plans, or a run made without `--segment`' },
+  TUNEUP_APPLY_REFUSED: { exit: ExitCode.INVALID_CONFIG, meaning: '`--apply` without `--environment`, a disruptive action without `--strategy aggressive`, or production without confirmation' },
+  TUNEUP_SCRIPT_ERROR: { exit: ExitCode.SCRIPT_ERROR, meaning: "the plan's code threw while loading" },
+  TUNEUP_TARGET_UNREACHABLE: { exit: ExitCode.TARGET_UNREACHABLE, meaning: 'no connection could be opened to the target before the run' },
+  TUNEUP_TARGET_CMD_FAILED: { exit: ExitCode.TARGET_UNREACHABLE, meaning: '`--target-cmd` exited or never accepted connections (its output is in `.tuneup/target.log`)' },
+  TUNEUP_PG_CONNECT: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'a probed or optimized PostgreSQL cannot be reached' },
+  TUNEUP_REDIS_CONNECT: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'a probed or optimized Redis cannot be reached' },
+  TUNEUP_PROBE_PROCESS_NOT_FOUND: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'the `--pid` process does not exist' },
+  TUNEUP_PROBE_PROCESS_UNSUPPORTED: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'the process probe needs Linux /proc' },
+  TUNEUP_PROBE_PROMETHEUS_UNREACHABLE: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'the `--metrics` URL cannot be scraped' },
+  TUNEUP_PROBE_HOST_FAILED: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: "the probes' worker thread failed to start or answer" },
+  TUNEUP_APPLY_LOCKED: { exit: ExitCode.APPLY_FAILED, meaning: 'another apply holds the advisory lock' },
+  TUNEUP_APPLY_FAILED: { exit: ExitCode.APPLY_FAILED, meaning: 'an apply failed part-way; the journal says what was done and `tuneup rollback ID` undoes it' },
+  TUNEUP_ROLLBACK_FAILED: { exit: ExitCode.APPLY_FAILED, meaning: 'a rollback failed part-way; the journal says what is left' },
+  TUNEUP_APPLY_INTERRUPTED: { exit: ExitCode.INTERRUPTED, meaning: 'Ctrl-C stopped an apply between steps; `tuneup rollback ID` undoes what was done' },
+  TUNEUP_INTERRUPTED: { exit: ExitCode.INTERRUPTED, meaning: 'Ctrl-C / SIGTERM stopped the command; a partial result was written' },
+  TUNEUP_WORKER_FAILED: { exit: ExitCode.INTERNAL, meaning: 'a load worker thread failed (a bug: re-run with `--verbose` and report it)' },
+  TUNEUP_HTTP_URL_INVALID: { exit: ExitCode.INTERNAL, meaning: 'plan code built an invalid URL (counted as a failed iteration, not an exit)' },
+  TUNEUP_HTTP_HEADER_INVALID: { exit: ExitCode.INTERNAL, meaning: 'plan code built an invalid header (counted as a failed iteration, not an exit)' },
+  TUNEUP_HTTP_METHOD_INVALID: { exit: ExitCode.INTERNAL, meaning: 'plan code used an invalid method (counted as a failed iteration, not an exit)' },
+  TUNEUP_HTTP_JSON_INVALID: { exit: ExitCode.INTERNAL, meaning: '`res.json()` on a body that is not JSON (first bytes shown; a failed iteration)' },
+  TUNEUP_METRICS_SNAPSHOT_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a metrics snapshot to merge is malformed' },
+  TUNEUP_METRICS_MERGE_EMPTY: { exit: ExitCode.INVALID_CONFIG, meaning: 'a merge was given no metrics snapshots' },
+  TUNEUP_INTERNAL: { exit: ExitCode.INTERNAL, meaning: 'a bug: re-run with `--verbose` and report it' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** A documented error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 /** Options accepted by {@link TuneupError}. */
 export interface TuneupErrorOptions {
   /** What the user should do about it, in one sentence. */
   hint?: string;
-  /** Exit code the CLI should use; defaults by code family. */
-  exitCode?: ExitCodeValue;
   /** The underlying error. */
   cause?: unknown;
   /** Where the problem is (file, line, JSON path, option name). */
@@ -59,22 +118,22 @@ export interface TuneupErrorOptions {
  * docs/errors.md); `hint` tells the fix; `location` names the file/line/option.
  */
 export class TuneupError extends Error {
-  /** Stable machine-readable code, e.g. `TUNEUP_PLAN_INVALID`. */
-  readonly code: string;
+  /** Stable machine-readable code, e.g. `TUNEUP_PLAN_INVALID` (see {@link ERROR_CODES}). */
+  readonly code: ErrorCode;
   /** The fix, in one sentence. */
   readonly hint?: string;
   /** Where the problem is, e.g. `plan.yaml:12` or `--rate`. */
   readonly location?: string;
-  /** Exit code for the CLI. */
+  /** Exit code for the CLI: always the one {@link ERROR_CODES} gives the code. */
   readonly exitCode: ExitCodeValue;
 
-  constructor(code: string, message: string, options: TuneupErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: TuneupErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TuneupError';
     this.code = code;
     this.hint = options.hint;
     this.location = options.location;
-    this.exitCode = options.exitCode ?? defaultExitCode(code);
+    this.exitCode = ERROR_CODES[code].exit;
   }
 }
 
@@ -86,19 +145,4 @@ export function isTuneupError(value: unknown): value is TuneupError {
     (value as { name?: unknown }).name === 'TuneupError' &&
     typeof (value as { code?: unknown }).code === 'string'
   );
-}
-
-function defaultExitCode(code: string): ExitCodeValue {
-  if (code.startsWith('TUNEUP_PLAN') || code.startsWith('TUNEUP_OPTION') || code.startsWith('TUNEUP_THRESHOLD')) {
-    return ExitCode.INVALID_CONFIG;
-  }
-  if (code === 'TUNEUP_GOAL_INVALID' || code === 'TUNEUP_BASELINE_NAME') return ExitCode.INVALID_CONFIG;
-  if (code === 'TUNEUP_PG_CONNECT' || code === 'TUNEUP_REDIS_CONNECT' || code.startsWith('TUNEUP_PROBE_')) {
-    return ExitCode.DEPENDENCY_UNAVAILABLE;
-  }
-  if (code === 'TUNEUP_APPLY_FAILED' || code === 'TUNEUP_ROLLBACK_FAILED') return ExitCode.APPLY_FAILED;
-  if (code === 'TUNEUP_INTERRUPTED') return ExitCode.INTERRUPTED;
-  if (code === 'TUNEUP_SCRIPT_ERROR') return ExitCode.SCRIPT_ERROR;
-  if (code === 'TUNEUP_TARGET_UNREACHABLE') return ExitCode.TARGET_UNREACHABLE;
-  return ExitCode.INTERNAL;
 }

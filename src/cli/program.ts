@@ -13,6 +13,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerCompareCommands } from './commands/compare.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerProfileCommand } from './commands/profile.js';
+import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerOptimizeCommands } from './commands/optimize.js';
 import { registerMergeCommand } from './commands/merge.js';
 
@@ -40,8 +41,17 @@ export function buildProgram(io: CliIO): Command {
   registerCompareCommands(program, io);
   registerAnalyzeCommand(program, io);
   registerProfileCommand(program, io);
+  registerDiagnoseCommand(program, io);
   registerOptimizeCommands(program, io);
   registerMergeCommand(program, io);
-  for (const command of program.commands) command.exitOverride();
+  for (const command of allCommands(program)) {
+    command.exitOverride();
+    // main.ts renders stack traces for --verbose; every command must accept the flag the error hints name.
+    if (!command.options.some((option) => option.long === '--verbose')) command.option('--verbose', 'show stack traces on errors');
+  }
   return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((sub) => [sub as Command, ...allCommands(sub as Command)]);
 }

@@ -23,7 +23,8 @@ export function renderError(error: unknown, verbose: boolean): RenderedError {
 
 function renderUnredacted(error: unknown, verbose: boolean): RenderedError {
   if (isTuneupError(error)) {
-    const where = error.location ? `${error.location}: ` : '';
+    // Some messages already start with their location (`--rate: expected …`): say it once.
+    const where = error.location && !error.message.startsWith(`${error.location}:`) ? `${error.location}: ` : '';
     let text = `error ${error.code}: ${where}${error.message}`;
     if (error.hint) text += `\n  hint: ${error.hint}`;
     if (verbose && error.stack) text += `\n${error.stack}`;

@@ -47,7 +47,6 @@ export function checkBaselineName(name: string): void {
   if (!NAME.test(name)) {
     throw new TuneupError('TUNEUP_BASELINE_NAME', `invalid baseline name "${name}"`, {
       hint: 'use letters, digits, ".", "_" or "-" (e.g. main, release-1.4)',
-      exitCode: ExitCode.USAGE,
     });
   }
 }
@@ -69,7 +68,6 @@ export async function saveBaseline(name: string, refs: readonly string[], option
   if (refs.length === 0) {
     throw new TuneupError('TUNEUP_BASELINE_EMPTY', 'a baseline needs at least one run', {
       hint: 'e.g. tuneup baseline save main latest (5 runs recommended: a verdict needs ≥ 4 per side)',
-      exitCode: ExitCode.USAGE,
     });
   }
   const { cwd, dir } = dirOf(options);
@@ -110,18 +108,17 @@ export async function loadBaseline(name: string, options: BaselineOptions = {}):
     throw new TuneupError('TUNEUP_BASELINE_NOT_FOUND', `baseline "${name}" not found`, {
       hint: known.length > 0 ? `stored baselines: ${known.join(', ')}` : `save one with "tuneup baseline save ${name} RUN..."`,
       location: path,
-      exitCode: ExitCode.USAGE,
     });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new TuneupError('TUNEUP_BASELINE_INVALID', `baseline file is not valid JSON`, { location: path, hint: `save it again with "tuneup baseline save ${name} RUN..."`, exitCode: ExitCode.USAGE, cause });
+    throw new TuneupError('TUNEUP_BASELINE_INVALID', `baseline file is not valid JSON`, { location: path, hint: `save it again with "tuneup baseline save ${name} RUN..."`, cause });
   }
   const b = parsed as Partial<Baseline>;
   if (b.kind !== 'tuneup.baseline' || !Array.isArray(b.runs) || b.runs.some((r) => typeof r?.path !== 'string')) {
-    throw new TuneupError('TUNEUP_BASELINE_INVALID', 'not a tuneup baseline file', { location: path, hint: `save it again with "tuneup baseline save ${name} RUN..."`, exitCode: ExitCode.USAGE });
+    throw new TuneupError('TUNEUP_BASELINE_INVALID', 'not a tuneup baseline file', { location: path, hint: `save it again with "tuneup baseline save ${name} RUN..."` });
   }
   return b as Baseline;
 }

@@ -260,7 +260,6 @@ export function compareRuns(before: readonly RunResult[], after: readonly RunRes
   if (before.length === 0 || after.length === 0) {
     throw new TuneupError('TUNEUP_COMPARE_EMPTY', `compare needs at least one run on each side (got ${before.length} before, ${after.length} after)`, {
       hint: 'pass runs for both sides, e.g. `tuneup compare A1,A2,A3,A4,A5 B1,B2,B3,B4,B5`',
-      exitCode: 2,
     });
   }
   const alpha = options.alpha ?? DEFAULT_ALPHA;

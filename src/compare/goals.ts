@@ -44,7 +44,6 @@ export function parseChange(text: string, location = 'goals'): number {
     throw new TuneupError('TUNEUP_GOAL_INVALID', `goal change "${text}" is not a signed percentage`, {
       hint: 'write the change with its sign, e.g. "-20%" for 20 % lower or "+30%" for 30 % higher',
       location,
-      exitCode: ExitCode.INVALID_CONFIG,
     });
   }
   const magnitude = Number(m[2]) / (m[3] === '%' ? 100 : 1);
@@ -53,7 +52,6 @@ export function parseChange(text: string, location = 'goals'): number {
     throw new TuneupError('TUNEUP_GOAL_INVALID', `goal change "${text}" would make the metric zero or negative`, {
       hint: 'a decrease must be smaller than 100 %',
       location,
-      exitCode: ExitCode.INVALID_CONFIG,
     });
   }
   return value;
@@ -64,7 +62,6 @@ function checkMetric(metric: unknown, location: string): MetricKind {
   throw new TuneupError('TUNEUP_GOAL_INVALID', `unknown goal metric ${JSON.stringify(metric)}`, {
     hint: `use one of ${METRICS.join(', ')}`,
     location,
-    exitCode: ExitCode.INVALID_CONFIG,
   });
 }
 
@@ -82,12 +79,12 @@ export function parseGoals(input: unknown): Goal[] {
     return input.map((entry, i) => {
       const location = `goals[${i}]`;
       if (typeof entry !== 'object' || entry === null) {
-        throw new TuneupError('TUNEUP_GOAL_INVALID', 'a goal must be an object', { location, exitCode: ExitCode.INVALID_CONFIG, hint: "e.g. { metric: 'p95', change: '-20%' }" });
+        throw new TuneupError('TUNEUP_GOAL_INVALID', 'a goal must be an object', { location, hint: "e.g. { metric: 'p95', change: '-20%' }" });
       }
       const e = entry as Record<string, unknown>;
       const metric = checkMetric(e.metric, `${location}.metric`);
       if (typeof e.change !== 'string') {
-        throw new TuneupError('TUNEUP_GOAL_INVALID', 'a goal needs a change such as "-20%"', { location: `${location}.change`, exitCode: ExitCode.INVALID_CONFIG, hint: 'write change: "-20%"' });
+        throw new TuneupError('TUNEUP_GOAL_INVALID', 'a goal needs a change such as "-20%"', { location: `${location}.change`, hint: 'write change: "-20%"' });
       }
       parseChange(e.change, `${location}.change`);
       return { metric, change: e.change, ...(typeof e.endpoint === 'string' ? { endpoint: e.endpoint } : {}) };
@@ -99,13 +96,13 @@ export function parseGoals(input: unknown): Goal[] {
       const space = key.indexOf(' ');
       const metric = checkMetric(space < 0 ? key : key.slice(0, space), location);
       if (typeof value !== 'string') {
-        throw new TuneupError('TUNEUP_GOAL_INVALID', 'a goal value must be a change such as "-20%"', { location, exitCode: ExitCode.INVALID_CONFIG, hint: `write ${key}: "-20%"` });
+        throw new TuneupError('TUNEUP_GOAL_INVALID', 'a goal value must be a change such as "-20%"', { location, hint: `write ${key}: "-20%"` });
       }
       parseChange(value, location);
       return { metric, change: value, ...(space < 0 ? {} : { endpoint: key.slice(space + 1).trim() }) };
     });
   }
-  throw new TuneupError('TUNEUP_GOAL_INVALID', 'goals must be a list or a map', { location: 'goals', exitCode: ExitCode.INVALID_CONFIG, hint: "e.g. goals: { p95: '-20%' }" });
+  throw new TuneupError('TUNEUP_GOAL_INVALID', 'goals must be a list or a map', { location: 'goals', hint: "e.g. goals: { p95: '-20%' }" });
 }
 
 const pct = (logRatio: number) => (Math.exp(logRatio) - 1) * 100;

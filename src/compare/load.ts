@@ -33,7 +33,7 @@ export function splitRunSet(spec: string): string[] {
 export async function loadRunSet(specs: string | readonly string[], options: BaselineOptions = {}): Promise<RunResult[]> {
   const refs = (typeof specs === 'string' ? [specs] : specs).flatMap(splitRunSet);
   if (refs.length === 0) {
-    throw new TuneupError('TUNEUP_COMPARE_EMPTY', 'empty run set', { hint: 'list runs separated by commas, e.g. A1,A2,A3,A4,A5', exitCode: ExitCode.USAGE });
+    throw new TuneupError('TUNEUP_COMPARE_EMPTY', 'empty run set', { hint: 'list runs separated by commas, e.g. A1,A2,A3,A4,A5' });
   }
   const loaded: LoadedRun[] = [];
   for (const ref of refs) {
@@ -51,7 +51,6 @@ export async function loadRunSet(specs: string | readonly string[], options: Bas
       throw new TuneupError('TUNEUP_COMPARE_DUPLICATE_RUN', `run ${run.result.id} is listed twice`, {
         hint: 'each run may appear once: a repeated run would count as two independent measurements',
         location: run.path,
-        exitCode: ExitCode.USAGE,
       });
     }
     seen.add(run.path);

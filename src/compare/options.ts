@@ -14,7 +14,7 @@ import type { MetricKind } from './types.js';
 export const METRIC_NAMES: readonly MetricKind[] = ['p50', 'p95', 'p99', 'throughput', 'errors', 'errors_5xx'];
 
 function invalid(flag: string, message: string, hint: string): TuneupError {
-  return new TuneupError('TUNEUP_OPTION_INVALID', `${flag}: ${message}`, { location: flag, hint, exitCode: ExitCode.INVALID_CONFIG });
+  return new TuneupError('TUNEUP_OPTION_INVALID', `${flag}: ${message}`, { location: flag, hint });
 }
 
 /** A metric name, or throws naming `flag`. */

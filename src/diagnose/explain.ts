@@ -57,7 +57,6 @@ export async function enrichWithExplain(result: RunResult, pgUrl: string, option
     throw new TuneupError('TUNEUP_PG_CONNECT', `Cannot connect to PostgreSQL for EXPLAIN: ${(err as Error).message}`, {
       hint: 'Check the --pg URL (host, port, credentials) or run analyze without --explain.',
       cause: err,
-      exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
     });
   }
   client.on('error', () => {

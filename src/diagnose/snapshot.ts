@@ -48,7 +48,7 @@ export async function analyzeDatabase(pgUrl: string, options: SnapshotOptions = 
   try {
     await client.connect();
   } catch (err) {
-    throw new TuneupError('TUNEUP_PG_CONNECT', `Cannot connect to PostgreSQL: ${(err as Error).message}`, { hint: PG_SNAPSHOT_HINT, cause: err, exitCode: ExitCode.DEPENDENCY_UNAVAILABLE });
+    throw new TuneupError('TUNEUP_PG_CONNECT', `Cannot connect to PostgreSQL: ${(err as Error).message}`, { hint: PG_SNAPSHOT_HINT, cause: err });
   }
   client.on('error', () => undefined);
   const findings: Finding[] = [];
@@ -336,7 +336,6 @@ export async function analyzeRedis(url: string, options: ConfigOptions = {}): Pr
     throw new TuneupError('TUNEUP_REDIS_CONNECT', `Cannot connect to Redis: ${(err as Error).message}`, {
       hint: 'Check the Redis URL (host, port, password) and that the server accepts connections from this host.',
       cause: err,
-      exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
     });
   }
   const findings: Finding[] = [];

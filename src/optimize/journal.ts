@@ -28,7 +28,6 @@ export function journalPath(journalDir: string, id: string): string {
   if (!ID_PATTERN.test(id)) {
     throw new TuneupError('TUNEUP_JOURNAL_NOT_FOUND', `${JSON.stringify(id)} is not a journal id`, {
       hint: 'journal ids look like 20260101-120000-ab12; list them with `tuneup journal`',
-      exitCode: ExitCode.USAGE,
     });
   }
   return join(resolve(journalDir), `${id}.json`);
@@ -72,7 +71,6 @@ export async function readJournal(journalDir: string, id: string): Promise<Journ
   } catch (err) {
     throw new TuneupError('TUNEUP_JOURNAL_NOT_FOUND', `no journal ${id} in ${resolve(journalDir)}`, {
       hint: 'list journals with `tuneup journal` (or pass --journal-dir)',
-      exitCode: ExitCode.USAGE,
       cause: err,
     });
   }

@@ -66,7 +66,7 @@ function notFound(ref: string, runsDir: string, recent: string[]): TuneupError {
     recent.length > 0
       ? `recent runs: ${recent.slice(-5).reverse().join(', ')} (or use "latest", or a path to a result.json)`
       : `no runs found under ${runsDir}; start one with "tuneup run plan.ts" or pass a path to a result.json`;
-  return new TuneupError('TUNEUP_RUN_NOT_FOUND', `run "${ref}" not found`, { hint, location: runsDir, exitCode: ExitCode.USAGE });
+  return new TuneupError('TUNEUP_RUN_NOT_FOUND', `run "${ref}" not found`, { hint, location: runsDir });
 }
 
 /**
@@ -101,7 +101,6 @@ export async function resolveRunPath(ref: string, options: LoadRunOptions = {}):
       throw new TuneupError('TUNEUP_RUN_NOT_FOUND', `run "${ref}" is ambiguous: ${matches.length} runs start with it`, {
         hint: `use a longer id, e.g. ${matches.slice(-3).reverse().join(', ')}`,
         location: runsDir,
-        exitCode: ExitCode.USAGE,
       });
     }
     throw notFound(ref, runsDir, ids);
@@ -116,7 +115,7 @@ export async function resolveRunPath(ref: string, options: LoadRunOptions = {}):
  */
 export function assertRunResult(value: unknown, location: string): asserts value is RunResult {
   const invalid = (message: string, hint: string) =>
-    new TuneupError('TUNEUP_RESULT_INVALID', message, { hint, location, exitCode: ExitCode.USAGE });
+    new TuneupError('TUNEUP_RESULT_INVALID', message, { hint, location });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid('not a tuneup result: expected a JSON object', 'pass the result.json written by "tuneup run"');
   }
@@ -151,7 +150,6 @@ export async function loadRun(ref: string, options: LoadRunOptions = {}): Promis
     throw new TuneupError('TUNEUP_RUN_NOT_FOUND', `cannot read ${path}: ${(cause as Error).message}`, {
       hint: 'check the file permissions',
       location: path,
-      exitCode: ExitCode.USAGE,
       cause,
     });
   }
@@ -162,7 +160,6 @@ export async function loadRun(ref: string, options: LoadRunOptions = {}): Promis
     throw new TuneupError('TUNEUP_RESULT_INVALID', `result is not valid JSON: ${(cause as Error).message}`, {
       hint: 'the file was truncated or edited (an interrupted write?); re-run the test',
       location: path,
-      exitCode: ExitCode.USAGE,
       cause,
     });
   }

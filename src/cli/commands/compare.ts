@@ -219,7 +219,6 @@ async function runAndStore(
   if (signal.aborted) {
     throw new TuneupError('TUNEUP_INTERRUPTED', `interrupted; the runs so far are stored (last: ${path})`, {
       hint: 'compare the stored runs with "tuneup compare", or start again',
-      exitCode: ExitCode.INTERRUPTED,
     });
   }
   return result;

@@ -51,7 +51,6 @@ function parseFormat(value: string | undefined, out: string | undefined): Report
       throw new TuneupError('TUNEUP_OPTION_INVALID', `--format ${JSON.stringify(value)} is not a report format`, {
         location: '--format',
         hint: `use one of ${REPORT_FORMATS.join(', ')}`,
-        exitCode: ExitCode.USAGE,
       });
     }
     return format as ReportFormat;
@@ -62,7 +61,6 @@ function parseFormat(value: string | undefined, out: string | undefined): Report
     throw new TuneupError('TUNEUP_OPTION_INVALID', `cannot tell the report format from ${JSON.stringify(out)}`, {
       location: '--out',
       hint: 'add --format html|md|junit|terminal, or use a .html, .md, .xml or .txt file name',
-      exitCode: ExitCode.USAGE,
     });
   }
   return inferred;

@@ -143,7 +143,6 @@ class PostgresProbe implements Probe {
       this.errors.record(ctx.offsetMs(), error);
       throw new TuneupError('TUNEUP_PG_CONNECT', `Cannot connect to PostgreSQL at ${this.target}: ${describeError(error)}`, {
         hint: 'Check the --pg URL (host, port, user, password, database) and that the server accepts connections from this machine.',
-        exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         cause: error,
       });
     }

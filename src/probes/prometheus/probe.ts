@@ -151,7 +151,6 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
           hint: 'Check that the service exposes Prometheus metrics at this URL (e.g. prom-client with collectDefaultMetrics()), or drop the prometheus probe.',
           cause: err,
           location: 'probes.prometheus.url',
-          exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         });
       }
     },

@@ -141,7 +141,6 @@ class RedisProbe implements Probe {
       await this.closeClient();
       throw new TuneupError('TUNEUP_REDIS_CONNECT', `Cannot connect to Redis at ${this.target}: ${describeError(error)}`, {
         hint: 'Check the --redis URL (host, port, password, database) and that Redis accepts connections from this machine.',
-        exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
         cause: error,
       });
     }
