@@ -7,6 +7,7 @@
  *
  * @module
  */
+import pg from 'pg';
 
 const UTILITY = /^\s*(BEGIN|COMMIT|ROLLBACK|END|START\s+TRANSACTION|SET|RESET|SHOW|SAVEPOINT|RELEASE|DISCARD|DEALLOCATE|PREPARE|LISTEN|UNLISTEN|NOTIFY|VACUUM|ANALYZE|CHECKPOINT|LOCK)\b/i;
 
@@ -63,7 +64,28 @@ export function filterColumns(query: string): { column: string; op: 'eq' | 'rang
   return found.sort((a, b) => rank[a.op] - rank[b.op] || a.at - b.at).map(({ column, op }) => ({ column, op }));
 }
 
-/** Quote an identifier for SQL when needed. */
+/**
+ * PostgreSQL 15's keywords that cannot stand as a bare column or table name
+ * (`SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'`); a test
+ * compares this list with a real server's.
+ */
+export const NON_UNRESERVED_KEYWORDS: ReadonlySet<string> = new Set(
+  ('all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean both case cast char character check ' +
+    'coalesce collate collation column concurrently constraint create cross current_catalog current_date current_role current_schema ' +
+    'current_time current_timestamp current_user dec decimal default deferrable desc distinct do else end except exists extract false fetch ' +
+    'float for foreign freeze from full grant greatest group grouping having ilike in initially inner inout int integer intersect interval ' +
+    'into is isnull join lateral leading least left like limit localtime localtimestamp national natural nchar none normalize not notnull ' +
+    'null nullif numeric offset on only or order out outer overlaps overlay placing position precision primary real references returning ' +
+    'right row select session_user setof similar smallint some substring symmetric table tablesample then time timestamp to trailing treat ' +
+    'trim true union unique user using values varchar variadic verbose when where window with xmlattributes xmlconcat xmlelement xmlexists ' +
+    'xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable').split(' '),
+);
+
+/**
+ * Quote an identifier for SQL when needed, as PostgreSQL's quote_ident:
+ * bare when it is a plain lower-case name and not a keyword (`orders`),
+ * otherwise with `pg`'s `escapeIdentifier` (`"order"`, `"User"`).
+ */
 export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name) ? name : pg.escapeIdentifier(name);
 }

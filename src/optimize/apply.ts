@@ -37,7 +37,10 @@ export interface ApplyOptions {
   redisUrl?: string;
   /** `lock_timeout` for DDL (ms). Default 5000 (Dexter). */
   lockTimeoutMs?: number;
-  /** Only these action ids (default: every applicable action of the plan). */
+  /**
+   * Only these action ids. Default: every applicable action that fixes a
+   * finding of the run (actions with `optIn` set run only when named here).
+   */
   only?: string[];
   /**
    * Called after each step's state is journaled (`started` before it runs,
@@ -63,19 +66,27 @@ export interface RollbackOptions {
 }
 
 /**
- * Apply every applicable action of a plan, journaling first.
+ * The actions `applyPlan` runs: applicable, with changes, and either named
+ * in `only` or (without `only`) not opt-in, i.e. fixing a finding of the run.
+ */
+export function selectForApply(plan: OptimizationPlan, only?: string[]): OptimizationPlan['actions'] {
+  return plan.actions.filter((a) => a.applicable && a.changes.length > 0 && (only ? only.includes(a.id) : a.optIn === undefined));
+}
+
+/**
+ * Apply the actions of a plan that fix a finding of the run (or those named
+ * in `only`), journaling first.
  *
  * @returns the final journal entry (status `applied`)
  * @throws TuneupError `TUNEUP_APPLY_FAILED` (exit 113) when a change fails; the journal (id in the hint) can be rolled back
  */
 export async function applyPlan(plan: OptimizationPlan, options: ApplyOptions): Promise<JournalEntry> {
   const admitted = STRATEGY_RISKS[plan.strategy];
-  const actions = plan.actions.filter((a) => a.applicable && a.changes.length > 0 && (!options.only || options.only.includes(a.id)));
+  const actions = selectForApply(plan, options.only);
   for (const action of actions) {
     if (!admitted.includes(action.risk)) {
       throw new TuneupError('TUNEUP_APPLY_REFUSED', `action ${action.id} is ${action.risk}, which the ${plan.strategy} strategy does not allow`, {
         hint: action.risk === 'disruptive' ? 'disruptive actions need --strategy aggressive' : 'use a less conservative --strategy',
-        exitCode: ExitCode.USAGE,
       });
     }
   }
@@ -105,7 +116,6 @@ export async function applyPlan(plan: OptimizationPlan, options: ApplyOptions): 
         await writeJournal(options.journalDir, entry);
         throw new TuneupError('TUNEUP_APPLY_INTERRUPTED', `apply interrupted before ${step.change.description}; the steps before it were applied`, {
           hint: `undo them with \`tuneup rollback ${entry.id}\`, or keep them`,
-          exitCode: ExitCode.INTERRUPTED,
         });
       }
       const executor = EXECUTORS[step.change.op];
@@ -139,7 +149,6 @@ export async function applyPlan(plan: OptimizationPlan, options: ApplyOptions): 
         await writeJournal(options.journalDir, entry);
         throw new TuneupError('TUNEUP_APPLY_FAILED', `applying ${step.change.description} failed: ${(err as Error).message}`, {
           hint: `undo what was applied with \`tuneup rollback ${entry.id}\``,
-          exitCode: ExitCode.APPLY_FAILED,
           cause: err,
         });
       }
@@ -179,7 +188,6 @@ export async function rollbackJournal(id: string, options: RollbackOptions): Pro
         await writeJournal(options.journalDir, entry);
         throw new TuneupError('TUNEUP_ROLLBACK_FAILED', `rolling back ${step.change.description} failed: ${(err as Error).message}`, {
           hint: `fix the cause and run \`tuneup rollback ${entry.id}\` again (it resumes), or run the undo statements in the journal by hand`,
-          exitCode: ExitCode.APPLY_FAILED,
           cause: err,
         });
       }
@@ -211,11 +219,10 @@ async function openContext(
   if (needsPg && !options.pgUrl) {
     throw new TuneupError('TUNEUP_OPTION_MISSING', 'PostgreSQL changes need a connection URL', {
       hint: 'pass --pg URL (journals and plans store it without the password)',
-      exitCode: ExitCode.USAGE,
     });
   }
   if (needsRedis && !options.redisUrl) {
-    throw new TuneupError('TUNEUP_OPTION_MISSING', 'Redis changes need a connection URL', { hint: 'pass --redis URL', exitCode: ExitCode.USAGE });
+    throw new TuneupError('TUNEUP_OPTION_MISSING', 'Redis changes need a connection URL', { hint: 'pass --redis URL' });
   }
   let pgClient: pg.Client | undefined;
   let redis: (RedisCommander & { close(): Promise<void> }) | undefined;
@@ -228,7 +235,6 @@ async function openContext(
       if (!locked) {
         throw new TuneupError('TUNEUP_APPLY_LOCKED', 'another tuneup apply or rollback holds the lock on this database', {
           hint: 'wait for it to finish (see pg_stat_activity, application_name tuneup-optimize) and try again',
-          exitCode: ExitCode.APPLY_FAILED,
         });
       }
     }
@@ -276,7 +282,6 @@ export async function openRedis(url: string): Promise<RedisCommander & { close()
   } catch (err) {
     throw new TuneupError('TUNEUP_REDIS_CONNECT', `cannot connect to Redis at ${redactUrl(url)}: ${(err as Error).message}`, {
       hint: 'check the --redis URL',
-      exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
       cause: err,
     });
   }

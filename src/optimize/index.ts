@@ -3,15 +3,21 @@
  * them with a journal, and roll them back.
  *
  * - {@link planOptimizations}: the dry run. It reads the database (HypoPG
- *   hypothetical indexes, settings, statistics) but changes nothing.
- * - {@link applyPlan}: runs the plan's applicable actions, journaling first.
+ *   hypothetical indexes, settings, statistics) but changes nothing: when
+ *   HypoPG is installed but not created, it is created inside a transaction
+ *   that is rolled back.
+ * - {@link applyPlan}: runs the actions that fix a finding of the run
+ *   (others only when named with `only`), journaling first.
  * - {@link rollbackJournal}: undoes a journal, also after a crash.
  * - {@link listJournals}: the journals, newest first.
  *
  * @module
  */
+import type pg from 'pg';
 import type { RunResult } from '../result/types.js';
 import { isPostgresEvidence } from '../probes/postgres/types.js';
+import { TuneupError } from '../errors.js';
+import { isLocalDatabase, readServerHost, type DbHost } from './db-host.js';
 import { adviseConfig, type PgConfigOptions } from './pg-config.js';
 import { adviseIndexRemoval, type DropIndexOptions } from './pg-drop-index.js';
 import { adviseIndexes, type IndexAdvisorOptions } from './pg-index.js';
@@ -23,7 +29,7 @@ import { adviseRedisConfig } from './redis-config.js';
 import { redactUrl } from './redact.js';
 import { STRATEGY_RISKS, type Action, type Component, type OptimizationPlan, type Strategy } from './types.js';
 
-export { applyPlan, rollbackJournal, type ApplyOptions, type RollbackOptions } from './apply.js';
+export { applyPlan, rollbackJournal, selectForApply, type ApplyOptions, type RollbackOptions } from './apply.js';
 export { listJournals, readJournal, DEFAULT_JOURNAL_DIR } from './journal.js';
 export { redactUrl } from './redact.js';
 export type * from './types.js';
@@ -37,14 +43,18 @@ export interface PlanOptions {
   redisUrl?: string;
   /** Default `balanced`. */
   strategy?: Strategy;
-  /** Only actions on this component. */
+  /**
+   * Only actions on this component. `config` (global PostgreSQL settings)
+   * is planned only when asked for here.
+   */
   component?: Component;
   /** Index advisor thresholds. */
   index?: IndexAdvisorOptions;
   /**
-   * The database machine for pg-config (PgTune). Memory and CPUs default to
-   * the run's machine when the database is local (localhost or a socket);
-   * otherwise pg-config is skipped with a note unless they are given.
+   * The database host for pg-config (PgTune). Memory and CPUs not given are
+   * read from the server (superuser or pg_read_server_files), else taken
+   * from the run's machine when the database is local; otherwise planning
+   * `config` fails with `TUNEUP_OPTION_MISSING` naming `--db-memory`/`--db-cpus`.
    */
   config?: Partial<PgConfigOptions>;
   /** Index-removal thresholds. */
@@ -56,18 +66,28 @@ export interface PlanOptions {
 /** Strategies, in order of boldness. */
 export const STRATEGIES: readonly Strategy[] = ['conservative', 'balanced', 'aggressive'];
 
+/** Why an action no finding of this run asks for is not applied by default. */
+export const NOT_FROM_FINDINGS = "not proposed by this run's findings: apply it only by naming it with --only ID";
+
+/** Why a Redis change a finding asks for still needs an explicit ask. */
+const SHARED_REDIS =
+  'Redis configuration is server-wide: a limit or eviction policy also applies to other applications\' keys. Apply it only by naming it with --only ID';
+
 /**
  * Plan optimizations for a run (the dry run). Never changes the database:
- * index proposals use HypoPG hypothetical indexes in a private session.
+ * index proposals use HypoPG hypothetical indexes in a private session,
+ * inside a transaction that is rolled back.
  */
 export async function planOptimizations(result: RunResult, options: PlanOptions = {}): Promise<OptimizationPlan> {
   const strategy = options.strategy ?? 'balanced';
   const notes: string[] = [];
   const candidates: Action[] = [];
-  const wants = (component: Component): boolean => options.component === undefined || options.component === component;
+  let dbHost: DbHost | undefined;
+  const wants = (component: Component): boolean =>
+    component === 'config' ? options.component === 'config' : options.component === undefined || options.component === component;
   const pgEvidence = (result.probes ?? []).find((p) => isPostgresEvidence(p) && p.ok);
 
-  if (wants('database')) {
+  if (wants('database') || wants('config')) {
     if (!pgEvidence || !isPostgresEvidence(pgEvidence)) {
       notes.push('the run has no PostgreSQL evidence: run with a postgres probe to get database actions');
     } else if (!options.pgUrl) {
@@ -75,25 +95,32 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
     } else {
       const client = await openPgSession(options.pgUrl, 'tuneup-optimize-plan');
       try {
-        const statements = pgEvidence.data.statements ?? [];
-        if (!pgEvidence.data.statementsStatus?.available) notes.push('pg_stat_statements was not available during the run: no index proposals');
-        const advice = await adviseIndexes(client, statements, options.index);
-        candidates.push(...advice.actions);
-        notes.push(...advice.notes);
-        candidates.push(...(await adviseIndexRemoval(client, pgEvidence.data.indexes ?? [], options.dropIndex)));
-        candidates.push(...(await adviseMaintenance(client, options.maintenance)));
-        const machine = databaseMachine(result, options.pgUrl, options.config);
-        if (machine) {
-          const config = await adviseConfig(client, machine);
+        if (wants('database')) {
+          const statements = pgEvidence.data.statements ?? [];
+          if (!pgEvidence.data.statementsStatus?.available) notes.push('pg_stat_statements was not available during the run: no index proposals');
+          const advice = await adviseIndexes(client, statements, options.index);
+          candidates.push(...advice.actions);
+          notes.push(...advice.notes);
+          candidates.push(...(await adviseIndexRemoval(client, pgEvidence.data.indexes ?? [], options.dropIndex)));
+          candidates.push(...(await adviseMaintenance(client, options.maintenance)));
+        }
+        if (wants('config')) {
+          dbHost = await databaseHost(client, result, options.pgUrl, options.config);
+          const config = await adviseConfig(client, dbHost, options.config);
           candidates.push(...config.actions);
           notes.push(...config.notes);
-        } else {
-          notes.push('pg-config skipped: the database machine\'s memory and CPUs are unknown (pass --db-memory and --db-cpus; they default to this machine only for a local database)');
         }
       } finally {
         await closePgSession(client);
       }
     }
+  }
+  if (options.component === undefined) {
+    const asking = (result.findings ?? []).filter((f) => f.actions?.includes('pg-config')).map((f) => f.id);
+    notes.push(
+      'global PostgreSQL settings are planned only with --component config (sized from the database host: read from the server, or --db-memory/--db-cpus)' +
+        (asking.length > 0 ? `; findings asking for them: ${asking.join(', ')}` : ''),
+    );
   }
 
   if (wants('cache')) {
@@ -110,12 +137,15 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
   }
   if (options.component === undefined) candidates.push(...adviseCode(result));
 
+  attachFindings(candidates, result);
+  for (const action of candidates) markOptIn(action, options.component);
   const admitted = STRATEGY_RISKS[strategy];
   const actions = candidates.filter((a) => admitted.includes(a.risk));
   const skipped = candidates
     .filter((a) => !admitted.includes(a.risk))
     .map((a) => ({ id: a.id, reason: `${a.risk} action: needs --strategy ${a.risk === 'disruptive' ? 'aggressive' : 'balanced'}` }));
-  attachFindings(actions, result);
+  // Finding-linked actions first: they are what this run asks for.
+  actions.sort((a, b) => Number(a.optIn !== undefined) - Number(b.optIn !== undefined));
   return {
     schemaVersion: 1,
     runId: result.id,
@@ -129,40 +159,105 @@ export async function planOptimizations(result: RunResult, options: PlanOptions 
     actions,
     skipped,
     notes,
+    ...(dbHost ? { dbHost } : {}),
   };
 }
 
-/** PgTune's machine inputs: given, or the run's machine when the database runs on it. */
-function databaseMachine(result: RunResult, pgUrl: string, given: Partial<PgConfigOptions> | undefined): PgConfigOptions | null {
-  let local = false;
-  try {
-    const host = new URL(pgUrl).hostname;
-    local = host === '' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.startsWith('%2F');
-  } catch {
-    local = false;
+/**
+ * Which actions `--apply` runs without being named: those that fix a
+ * finding of this run. Global settings asked for with `--component config`
+ * count as asked. Redis changes always need naming; without a finding
+ * asking for them they are proposals only.
+ */
+function markOptIn(action: Action, component: Component | undefined): void {
+  if (action.kind === 'code-advice') return;
+  const linked = (action.findings?.length ?? 0) > 0;
+  if (action.kind === 'redis-config') {
+    if (linked) action.optIn = SHARED_REDIS;
+    else {
+      action.applicable = false;
+      action.proposalOnlyReason ??= "no finding of this run asks for it, and Redis configuration is server-wide (other applications' keys too)";
+    }
+    return;
   }
-  const memoryBytes = given?.memoryBytes ?? (local ? result.environment?.totalMemoryBytes : undefined);
-  const cpus = given?.cpus ?? (local ? result.environment?.cpus : undefined);
-  if (!memoryBytes || !cpus) return null;
-  return { ...given, memoryBytes, cpus };
+  if (action.kind === 'pg-config' && component === 'config') return;
+  if (!linked) action.optIn = NOT_FROM_FINDINGS;
 }
 
 /**
- * Link actions to the findings they address. Diagnosis names the action
- * *kind* in `Finding.actions` (e.g. `pg-index`); the subject in the finding
- * id (`missing-index:public.orders(user_id)`) tells which target.
+ * The database host's resources: given, read from the server, or the run's
+ * machine when the database is local. Throws `TUNEUP_OPTION_MISSING` when
+ * none applies: sizing from the wrong machine is worse than not sizing.
+ */
+async function databaseHost(client: pg.Client, result: RunResult, pgUrl: string, given: Partial<PgConfigOptions> | undefined): Promise<DbHost> {
+  const sources: string[] = [];
+  let memoryBytes = given?.memoryBytes;
+  let cpus = given?.cpus;
+  if (memoryBytes !== undefined || cpus !== undefined) sources.push('given');
+  if (memoryBytes === undefined || cpus === undefined) {
+    const server = await readServerHost(client);
+    if (server && ((memoryBytes === undefined && server.memoryBytes) || (cpus === undefined && server.cpus))) {
+      memoryBytes ??= server.memoryBytes;
+      cpus ??= server.cpus;
+      sources.push('read from the server (/proc/meminfo, online CPUs, cgroup limits)');
+    }
+  }
+  if ((memoryBytes === undefined || cpus === undefined) && isLocalDatabase(pgUrl)) {
+    const env = result.environment;
+    if ((memoryBytes === undefined && env?.totalMemoryBytes) || (cpus === undefined && env?.cpus)) {
+      memoryBytes ??= env?.totalMemoryBytes;
+      cpus ??= env?.cpus;
+      sources.push("the run's machine (the database is local)");
+    }
+  }
+  if (!memoryBytes || !cpus) {
+    throw new TuneupError('TUNEUP_OPTION_MISSING', "global PostgreSQL settings need the database host's memory and CPUs, and they could not be read from the server", {
+      location: '--db-memory',
+      hint:
+        'pass them, e.g. --db-memory 16GiB --db-cpus 4 (the database host, not this machine), or plan with a role that may read server files ' +
+        '(superuser or pg_read_server_files)',
+    });
+  }
+  return { memoryBytes, cpus, source: sources.join(' and ') };
+}
+
+/**
+ * Link actions to the findings of this run they fix, from the finding's
+ * rule, subject (`id` is `rule:subject`) and the action kinds it names:
+ * - pg-index: missing-index on the same table; inefficient-query of a statement the index helps;
+ * - pg-drop-index: duplicate-, unused- or invalid-index of that index;
+ * - pg-maintenance: stale-statistics / table-bloat of that table;
+ * - pg-config: a finding about that setting (`shared_buffers`, `work_mem:<queryid>`);
+ * - redis-config maxmemory: evictions or memory near maxmemory.
  */
 function attachFindings(actions: Action[], result: RunResult): void {
   for (const action of actions) {
     if (action.kind === 'code-advice') continue;
-    const table = action.target.split('.').pop() ?? action.target;
     const ids = (result.findings ?? [])
-      .filter(
-        (f) =>
-          f.actions?.includes(action.id) ||
-          (f.actions?.includes(action.kind) && (action.kind === 'redis-config' || f.id.includes(action.target) || f.id.includes(`.${table}`) || f.id.includes(`:${table}`))),
-      )
+      .filter((f) => f.actions?.includes(action.id) || (f.actions?.includes(action.kind) || action.kind === 'pg-drop-index') && fixes(action, f.id))
       .map((f) => f.id);
     if (ids.length > 0) action.findings = ids;
+  }
+}
+
+function fixes(action: Action, findingId: string): boolean {
+  const colon = findingId.indexOf(':');
+  const rule = findingId.slice(0, colon);
+  const subject = findingId.slice(colon + 1);
+  switch (action.kind) {
+    case 'pg-index':
+      if (rule === 'missing-index') return subject === action.target || subject.startsWith(`${action.target}(`);
+      if (rule === 'inefficient-query') return (action.estimates ?? []).some((e) => e.queryid === subject);
+      return false;
+    case 'pg-drop-index':
+      return ['duplicate-index', 'unused-index', 'invalid-index'].includes(rule) && action.id === `pg-drop-index:${subject}`;
+    case 'pg-maintenance':
+      return ['stale-statistics', 'table-bloat'].includes(rule) && subject === action.target;
+    case 'pg-config':
+      return subject === action.target || subject.startsWith(`${action.target}:`);
+    case 'redis-config':
+      return action.target === 'maxmemory' && ['evictions', 'maxmemory'].includes(subject);
+    default:
+      return false;
   }
 }

@@ -1,19 +1,37 @@
 /**
- * pg-config: PgTune's recommendation for the database machine against the
- * server's current settings. Reloadable settings (`pg_settings.context`
- * `user`, `superuser` or `sighup`) become `ALTER SYSTEM SET …` +
- * `pg_reload_conf()` changes, undone with the saved previous value (or
- * `ALTER SYSTEM RESET` when postgresql.auto.conf did not set it).
- * Settings that need a restart (`postmaster`) are proposals only.
+ * pg-config: PgTune's recommendation for the database host against the
+ * server's current settings, planned only when asked (`--component config`).
+ *
+ * What an expert would sign off, not the raw formula:
+ * - sized from the database host's resources ({@link DbHost}), never from
+ *   the machine tuneup runs on;
+ * - `max_connections` is never proposed: raising it costs memory per
+ *   connection and hides pool problems. The server's own max_connections is
+ *   PgTune's connection input, so work_mem is sized for the connections the
+ *   server really allows;
+ * - shared_buffers is capped at twice the data size (at least 128 MiB): a
+ *   cache larger than the data holds nothing and takes memory from the host;
+ * - resource settings are only raised (a value at or above the target is
+ *   left alone), random_page_cost only lowered, and huge_pages only turned
+ *   from `off` to `try`;
+ * - titles show sizes in human units: `shared_buffers 5.9 GiB (now 128 MiB)`.
+ *
+ * Reloadable settings (`pg_settings.context` `user`, `superuser` or
+ * `sighup`) become `ALTER SYSTEM SET …` + `pg_reload_conf()` changes, undone
+ * with the saved previous value (or `ALTER SYSTEM RESET` when
+ * postgresql.auto.conf did not set it). Settings that need a restart
+ * (`postmaster`) are proposals only.
  *
  * @module
  */
 import type pg from 'pg';
+import type { DbHost } from './db-host.js';
 import { quoteIdent, quoteLiteral } from './pg-session.js';
 import { pgtune, type StorageType, type TunedSetting, type WorkloadType } from './pgtune.js';
 import type { Action } from './types.js';
+import { formatSize } from './units.js';
 
-/** The database machine and workload (PgTune's inputs). */
+/** The database host and workload (PgTune's inputs). */
 export interface PgConfigOptions {
   memoryBytes: number;
   cpus: number;
@@ -21,6 +39,7 @@ export interface PgConfigOptions {
   workload?: WorkloadType;
   /** Default `ssd`. */
   storage?: StorageType;
+  /** Connections to size work_mem for. Default: the server's max_connections. */
   connections?: number;
   /** Relative difference below which a numeric setting is left alone. Default 0.1. */
   tolerance?: number;
@@ -37,6 +56,27 @@ interface SettingRow {
 
 const UNIT_KB: Record<string, number> = { kB: 1, '8kB': 8, MB: 1024, GB: 1048576 };
 
+/** Settings where more means more resources: only ever raised. */
+const RAISE_ONLY = new Set([
+  'shared_buffers',
+  'effective_cache_size',
+  'maintenance_work_mem',
+  'wal_buffers',
+  'work_mem',
+  'min_wal_size',
+  'max_wal_size',
+  'default_statistics_target',
+  'effective_io_concurrency',
+  'checkpoint_completion_target',
+  'max_worker_processes',
+  'max_parallel_workers_per_gather',
+  'max_parallel_workers',
+  'max_parallel_maintenance_workers',
+]);
+
+/** Never proposed (see the module comment). */
+const NEVER = new Set(['max_connections']);
+
 /** A memory setting's current value in kB, or null when it is not a memory setting. */
 function currentKb(row: SettingRow): number | null {
   const factor = row.unit ? UNIT_KB[row.unit] : undefined;
@@ -45,57 +85,92 @@ function currentKb(row: SettingRow): number | null {
   return n < 0 ? null : n * factor;
 }
 
-function differs(row: SettingRow, tuned: TunedSetting, tolerance: number): boolean {
+/** The current value as a person reads it: `128 MiB`, `4`, `on`. */
+function currentText(row: SettingRow): string {
+  const kb = currentKb(row);
+  if (kb !== null) return formatSize(kb * 1024);
+  return `${row.setting}${row.unit ? ` ${row.unit}` : ''}`;
+}
+
+function targetText(tuned: TunedSetting): string {
+  return tuned.kb !== null ? formatSize(tuned.kb * 1024) : tuned.value;
+}
+
+/** Why a recommended setting is left alone, or null when it should be proposed. */
+function leaveAlone(row: SettingRow, tuned: TunedSetting, tolerance: number): string | null {
   if (tuned.kb !== null) {
     const kb = currentKb(row);
-    if (kb === null) return false; // -1 means "derived from another setting" (e.g. wal_buffers): leave it
-    return Math.abs(kb - tuned.kb) / Math.max(tuned.kb, 1) > tolerance;
+    if (kb === null) return 'derived from another setting'; // -1, e.g. wal_buffers: leave it
+    if (kb >= tuned.kb) return 'already at or above the target';
+    return (tuned.kb - kb) / Math.max(tuned.kb, 1) > tolerance ? null : 'within tolerance';
   }
   const a = Number(row.setting);
   const b = Number(tuned.value);
   if (Number.isFinite(a) && Number.isFinite(b) && row.vartype !== 'enum' && row.vartype !== 'bool') {
-    return Math.abs(a - b) / Math.max(Math.abs(b), 1e-9) > tolerance;
+    if (RAISE_ONLY.has(tuned.name) && a >= b) return 'already at or above the target';
+    if (tuned.name === 'random_page_cost' && a <= b) return 'already at or below the target';
+    return Math.abs(a - b) / Math.max(Math.abs(b), 1e-9) > tolerance ? null : 'within tolerance';
   }
-  return row.setting.toLowerCase() !== tuned.value.toLowerCase();
+  if (tuned.name === 'huge_pages' && !(row.setting === 'off' && tuned.value === 'try')) return 'only turned from off to try';
+  return row.setting.toLowerCase() === tuned.value.toLowerCase() ? 'already set' : null;
 }
 
-/** Plan pg-config actions on a live session. */
-export async function adviseConfig(client: pg.Client, options: PgConfigOptions): Promise<{ actions: Action[]; notes: string[] }> {
+/** Data size of the cluster, for the shared_buffers cap. */
+async function clusterDataBytes(client: pg.Client): Promise<number> {
+  const res = await client.query<{ bytes: string }>('SELECT sum(pg_database_size(oid))::bigint::text AS bytes FROM pg_database WHERE datallowconn');
+  return Number(res.rows[0]?.bytes ?? 0);
+}
+
+/** Plan pg-config actions on a live session for the given database host. */
+export async function adviseConfig(
+  client: pg.Client,
+  host: DbHost,
+  options: Omit<PgConfigOptions, 'memoryBytes' | 'cpus'> = {},
+): Promise<{ actions: Action[]; notes: string[] }> {
   const version = Number((await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v")).rows[0]?.v ?? 0);
+  const maxConnections = Number((await client.query<{ v: string }>("SELECT current_setting('max_connections') AS v")).rows[0]?.v ?? 100);
+  const dataBytes = await clusterDataBytes(client);
+  const capBytes = Math.max(128 * 1024 ** 2, 2 * dataBytes);
   const workload = options.workload ?? 'web';
+  const storage = options.storage ?? 'ssd';
   const tuned = pgtune({
-    memoryBytes: options.memoryBytes,
-    cpus: options.cpus,
+    memoryBytes: host.memoryBytes,
+    cpus: host.cpus,
     workload,
-    storage: options.storage ?? 'ssd',
+    storage,
     majorVersion: Math.floor(version / 10000) || 15,
-    connections: options.connections,
-  });
+    connections: options.connections ?? maxConnections,
+    sharedBuffersCapBytes: capBytes,
+  }).filter((t) => !NEVER.has(t.name));
   const rows = await client.query<SettingRow>(
     'SELECT name, setting, unit, context, vartype, enumvals FROM pg_settings WHERE name = ANY($1)',
     [tuned.map((t) => t.name)],
   );
   const byName = new Map(rows.rows.map((r) => [r.name, r]));
-  const notes: string[] = [];
+  const machine = `${formatSize(host.memoryBytes)} RAM, ${host.cpus} CPU (${host.source}), ${workload} workload, ${storage}`;
+  const notes: string[] = [
+    `PostgreSQL settings sized for the database host: ${machine}; work_mem for its max_connections ${maxConnections}; ` +
+      `shared_buffers at most ${formatSize(capBytes)} (twice the ${formatSize(dataBytes)} of data, at least 128 MiB); max_connections is never raised`,
+  ];
   const actions: Action[] = [];
-  const machine = `${(options.memoryBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${options.cpus} CPU, ${workload} workload, ${options.storage ?? 'ssd'}`;
   for (const t of tuned) {
     const row = byName.get(t.name);
-    if (!row || !differs(row, t, options.tolerance ?? 0.1)) continue;
+    if (!row || leaveAlone(row, t, options.tolerance ?? 0.1) !== null) continue;
     if (row.enumvals && !row.enumvals.map((v) => v.toLowerCase()).includes(t.value.toLowerCase())) {
       notes.push(`${t.name} = ${t.value} is not supported by this server (allowed: ${row.enumvals.join(', ')})`);
       continue;
     }
     const restart = row.context === 'postmaster' || row.context === 'internal';
-    const current = `${row.setting}${row.unit ? ` × ${row.unit}` : ''}`;
+    const current = currentText(row);
+    const target = targetText(t);
     const set = `ALTER SYSTEM SET ${quoteIdent(t.name)} = ${quoteLiteral(t.value)}`;
     actions.push({
       id: `pg-config:${t.name}`,
       kind: 'pg-config',
-      component: 'database',
+      component: 'config',
       target: t.name,
       risk: 'moderate',
-      title: `Set ${t.name} = ${t.value} (now ${current})`,
+      title: `Set ${t.name} ${target} (now ${current})`,
       rationale:
         `PgTune's value for ${machine}. ` +
         (restart
@@ -103,8 +178,9 @@ export async function adviseConfig(client: pg.Client, options: PgConfigOptions):
           : `Context ${row.context}: takes effect on reload${row.context === 'user' || row.context === 'superuser' ? ' for new sessions' : ''}.`),
       evidence: [
         { label: 'current', value: current, source: 'pg_settings' },
-        { label: 'recommended', value: t.value, source: 'PgTune formula' },
+        { label: 'recommended', value: target, source: 'PgTune formula' },
         { label: 'context', value: row.context, source: 'pg_settings' },
+        { label: 'database host', value: `${formatSize(host.memoryBytes)}, ${host.cpus} CPU`, source: host.source },
       ],
       changes: [
         {

@@ -12,8 +12,10 @@
  * leading keys) are dropped, as are single-column proposals that are the
  * prefix of a proposed two-column index on the same table.
  *
- * Everything runs on one session (HypoPG indexes are per backend), and the
- * session's hypothetical indexes are reset before it is closed.
+ * Everything runs on one session (HypoPG indexes are per backend), inside
+ * a transaction that is rolled back: when HypoPG is installed on the server
+ * but not created in the database, `CREATE EXTENSION hypopg` runs in that
+ * transaction, so the dry run leaves no extension behind.
  *
  * @module
  */
@@ -78,7 +80,7 @@ const NON_BTREE_TYPES = /^(json|jsonb|point|polygon|circle|box|line|lseg|path|ts
 /**
  * Propose indexes for the run's hot statements.
  *
- * @param client - a dedicated session on the run's database with HypoPG available
+ * @param client - a dedicated session on the run's database (HypoPG installed or available), not in a transaction
  * @param statements - pg_stat_statements deltas of the run
  */
 export async function adviseIndexes(client: pg.Client, statements: StatementDelta[], options: IndexAdvisorOptions = {}): Promise<IndexAdvice> {
@@ -86,10 +88,10 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
   const keepRatio = 1 - (options.minSavings ?? 0.5);
   const notes: string[] = [];
   await loadParser();
-  if (!(await ensureHypopg(client))) {
+  const hypopg = await hypopgState(client);
+  if (hypopg === 'missing') {
     return { actions: [], notes: ['HypoPG is not available: install it (e.g. postgresql-15-hypopg) to get cost-based index proposals'] };
   }
-  await prepareExplainSession(client);
   const tableCache = new Map<string, TableInfo | null>();
   const proposals = new Map<string, { candidate: Candidate; estimates: CostEstimate[]; statements: StatementDelta[]; size: number }>();
 
@@ -98,80 +100,105 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
     .sort((a, b) => b.totalExecMs - a.totalExecMs)
     .slice(0, options.maxStatements ?? 20);
 
+  /** Dexter's passes for one statement; records what it proposes. */
+  const examine = async (statement: StatementDelta): Promise<void> => {
+    const shape = analyzeStatement(statement.query);
+    if (!shape || shape.tables.length === 0) return;
+    const candidates = await resolveCandidates(client, shape.tables, shape.uses, tableCache);
+    if (candidates.length === 0) return;
+    await client.query('SELECT hypopg_reset()');
+    const initial = await explainGeneric(client, statement.query, shape.params);
+    if (initial.cost < minCost) return;
+
+    // Pass 1: one index per candidate key.
+    const pass1 = await createHypothetical(client, candidates);
+    const plan1 = await explainGeneric(client, statement.query, shape.params);
+    const used1 = pass1.filter((h) => plan1.indexNames.includes(h.name));
+    // Pass 2: two-column permutations per table, on top of pass 1.
+    const pass2 = await createHypothetical(client, permutations(candidates, options.maxPermutationColumns ?? 6));
+    const plan2 = pass2.length > 0 ? await explainGeneric(client, statement.query, shape.params) : plan1;
+    const used2 = [...pass1, ...pass2].filter((h) => plan2.indexNames.includes(h.name));
+
+    let chosen: Candidate[] = [];
+    const multiUsed = used2.some((h) => h.candidate.keys.length > 1);
+    const onePerTable = new Set(used2.map((h) => h.candidate.table.oid)).size === used2.length;
+    if (multiUsed && onePerTable && plan1.cost > minCost && plan2.cost < plan1.cost * keepRatio && plan2.cost < initial.cost * keepRatio) {
+      chosen = used2.map((h) => h.candidate);
+    } else if (plan1.cost < initial.cost * keepRatio) {
+      chosen = used1.map((h) => h.candidate);
+    }
+    chosen = chosen.filter((c) => !coveredByExisting(c));
+    if (chosen.length === 0) return;
+
+    // Pass 3: when several indexes help, prefer the cheapest one that clears the bar alone.
+    if (chosen.length > 1) {
+      let best: { candidate: Candidate; cost: number } | null = null;
+      for (const candidate of chosen) {
+        await client.query('SELECT hypopg_reset()');
+        await createHypothetical(client, [candidate]);
+        const alone = await explainGeneric(client, statement.query, shape.params);
+        if (alone.cost < initial.cost * keepRatio && (!best || alone.cost < best.cost)) best = { candidate, cost: alone.cost };
+      }
+      if (best) chosen = [best.candidate];
+    }
+
+    // Final: the chosen indexes alone, for the after plan and their sizes.
+    await client.query('SELECT hypopg_reset()');
+    const finalHypos = await createHypothetical(client, chosen);
+    const after = await explainGeneric(client, statement.query, shape.params);
+    if (!(after.cost < initial.cost * keepRatio)) return;
+    for (const hypo of finalHypos) {
+      if (!after.indexNames.includes(hypo.name)) continue;
+      const size = Number((await client.query('SELECT hypopg_relation_size($1) AS size', [hypo.oid])).rows[0]?.size ?? 0);
+      const key = candidateId(hypo.candidate);
+      const entry = proposals.get(key) ?? { candidate: hypo.candidate, estimates: [], statements: [], size };
+      entry.estimates.push({
+        before: initial.cost,
+        after: after.cost,
+        reduction: 1 - after.cost / initial.cost,
+        planBefore: initial.lines,
+        planAfter: after.lines,
+        indexSizeBytes: size,
+        query: statement.query,
+        queryid: statement.queryid,
+      });
+      entry.statements.push(statement);
+      proposals.set(key, entry);
+    }
+  };
+
+  // Everything below runs in one transaction that is rolled back: a dry run changes nothing,
+  // not even the extension (CREATE EXTENSION is transactional), nor the session's settings.
+  await client.query('BEGIN');
   try {
-    for (const statement of hot) {
-      const shape = analyzeStatement(statement.query);
-      if (!shape || shape.tables.length === 0) continue;
-      const candidates = await resolveCandidates(client, shape.tables, shape.uses, tableCache);
-      if (candidates.length === 0) continue;
-      await client.query('SELECT hypopg_reset()');
-      let initial: ExplainedPlan;
+    if (hypopg === 'available') {
+      await client.query('SAVEPOINT tuneup_hypopg');
       try {
-        initial = await explainGeneric(client, statement.query, shape.params);
+        await client.query('CREATE EXTENSION hypopg');
+        notes.push('HypoPG was created for planning inside a transaction that was rolled back: the database has no hypopg extension afterwards');
       } catch (err) {
-        notes.push(`statement ${statement.queryid} could not be planned: ${(err as Error).message}`);
-        continue;
-      }
-      if (initial.cost < minCost) continue;
-
-      // Pass 1: one index per candidate key.
-      const pass1 = await createHypothetical(client, candidates);
-      const plan1 = await explainGeneric(client, statement.query, shape.params);
-      const used1 = pass1.filter((h) => plan1.indexNames.includes(h.name));
-      // Pass 2: two-column permutations per table, on top of pass 1.
-      const pass2 = await createHypothetical(client, permutations(candidates, options.maxPermutationColumns ?? 6));
-      const plan2 = pass2.length > 0 ? await explainGeneric(client, statement.query, shape.params) : plan1;
-      const used2 = [...pass1, ...pass2].filter((h) => plan2.indexNames.includes(h.name));
-
-      let chosen: Candidate[] = [];
-      const multiUsed = used2.some((h) => h.candidate.keys.length > 1);
-      const onePerTable = new Set(used2.map((h) => h.candidate.table.oid)).size === used2.length;
-      if (multiUsed && onePerTable && plan1.cost > minCost && plan2.cost < plan1.cost * keepRatio && plan2.cost < initial.cost * keepRatio) {
-        chosen = used2.map((h) => h.candidate);
-      } else if (plan1.cost < initial.cost * keepRatio) {
-        chosen = used1.map((h) => h.candidate);
-      }
-      chosen = chosen.filter((c) => !coveredByExisting(c));
-      if (chosen.length === 0) continue;
-
-      // Pass 3: when several indexes help, prefer the cheapest one that clears the bar alone.
-      if (chosen.length > 1) {
-        let best: { candidate: Candidate; cost: number } | null = null;
-        for (const candidate of chosen) {
-          await client.query('SELECT hypopg_reset()');
-          await createHypothetical(client, [candidate]);
-          const alone = await explainGeneric(client, statement.query, shape.params);
-          if (alone.cost < initial.cost * keepRatio && (!best || alone.cost < best.cost)) best = { candidate, cost: alone.cost };
-        }
-        if (best) chosen = [best.candidate];
-      }
-
-      // Final: the chosen indexes alone, for the after plan and their sizes.
-      await client.query('SELECT hypopg_reset()');
-      const finalHypos = await createHypothetical(client, chosen);
-      const after = await explainGeneric(client, statement.query, shape.params);
-      if (!(after.cost < initial.cost * keepRatio)) continue;
-      for (const hypo of finalHypos) {
-        if (!after.indexNames.includes(hypo.name)) continue;
-        const size = Number((await client.query('SELECT hypopg_relation_size($1) AS size', [hypo.oid])).rows[0]?.size ?? 0);
-        const key = candidateId(hypo.candidate);
-        const entry = proposals.get(key) ?? { candidate: hypo.candidate, estimates: [], statements: [], size };
-        entry.estimates.push({
-          before: initial.cost,
-          after: after.cost,
-          reduction: 1 - after.cost / initial.cost,
-          planBefore: initial.lines,
-          planAfter: after.lines,
-          indexSizeBytes: size,
-          query: statement.query,
-          queryid: statement.queryid,
-        });
-        entry.statements.push(statement);
-        proposals.set(key, entry);
+        await client.query('ROLLBACK TO SAVEPOINT tuneup_hypopg');
+        return {
+          actions: [],
+          notes: [`HypoPG is installed on the server but this role cannot create it (${(err as Error).message}): run CREATE EXTENSION hypopg as its owner to get index proposals`],
+        };
       }
     }
+    await prepareExplainSession(client);
+    for (const statement of hot) {
+      // A statement that cannot be planned (or times out) must not abort the others' transaction.
+      await client.query('SAVEPOINT tuneup_statement');
+      try {
+        await examine(statement);
+        await client.query('RELEASE SAVEPOINT tuneup_statement');
+      } catch (err) {
+        await client.query('ROLLBACK TO SAVEPOINT tuneup_statement');
+        notes.push(`statement ${statement.queryid} could not be planned: ${(err as Error).message}`);
+      }
+    }
+    await client.query('SELECT hypopg_reset()');
   } finally {
-    await client.query('SELECT hypopg_reset()').catch(() => undefined);
+    await client.query('ROLLBACK').catch(() => undefined);
   }
 
   // A single-column proposal that is the prefix of a proposed multi-column index is redundant.
@@ -190,18 +217,12 @@ function impactOf(action: Action): number {
   return (action.evidence.find((e) => e.label === 'total exec time of the statements helped')?.value as number | undefined) ?? 0;
 }
 
-/** Create the extension when it is installed but not created (needs CREATE privilege). */
-async function ensureHypopg(client: pg.Client): Promise<boolean> {
+/** `installed` (created in this database), `available` (on the server, not created) or `missing`. */
+async function hypopgState(client: pg.Client): Promise<'installed' | 'available' | 'missing'> {
   const installed = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'");
-  if (installed.rowCount) return true;
+  if (installed.rowCount) return 'installed';
   const available = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'");
-  if (!available.rowCount) return false;
-  try {
-    await client.query('CREATE EXTENSION IF NOT EXISTS hypopg');
-    return true;
-  } catch {
-    return false;
-  }
+  return available.rowCount ? 'available' : 'missing';
 }
 
 /**

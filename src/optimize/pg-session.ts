@@ -20,21 +20,23 @@ export async function openPgSession(url: string, applicationName: string): Promi
   } catch (err) {
     throw new TuneupError('TUNEUP_PG_CONNECT', `cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`, {
       hint: 'check the --pg URL (host, port, credentials)',
-      exitCode: ExitCode.DEPENDENCY_UNAVAILABLE,
       cause: err,
     });
   }
   return client;
 }
 
-/** Quote an identifier the way PostgreSQL's quote_ident would (always quoting is safe and simple). */
+/**
+ * Quote an identifier with `pg`'s `escapeIdentifier` (always quoted: a
+ * column named `order` or `User` stays valid SQL).
+ */
 export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+  return pg.escapeIdentifier(name);
 }
 
-/** Quote a string literal (standard_conforming_strings on, PostgreSQL's default since 9.1). */
+/** Quote a string literal with `pg`'s `escapeLiteral` (backslashes become an `E'…'` string). */
 export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return pg.escapeLiteral(value);
 }
 
 /** `"schema"."name"`. */

@@ -27,6 +27,13 @@ export interface PgTuneInput {
   majorVersion: number;
   /** Planned connections; default by workload (web 200, oltp 300, dw 40, desktop 20, mixed 100). */
   connections?: number;
+  /**
+   * Upper bound for shared_buffers (bytes), e.g. from the data size: cache
+   * beyond the data holds nothing and is memory taken from the host.
+   * wal_buffers and huge_pages follow the capped value; work_mem keeps
+   * PgTune's budget (it is not inflated by the cap).
+   */
+  sharedBuffersCapBytes?: number;
 }
 
 /** One recommended setting. */
@@ -60,11 +67,14 @@ export function pgtune(input: PgTuneInput): TunedSetting[] {
   const ramKb = Math.floor(input.memoryBytes / 1024);
   const { workload, cpus } = input;
   const connections = input.connections ?? DEFAULT_CONNECTIONS[workload];
-  const sharedBuffers = Math.floor(workload === 'desktop' ? ramKb / 16 : ramKb / 4);
+  const formulaSharedBuffers = Math.floor(workload === 'desktop' ? ramKb / 16 : ramKb / 4);
+  const sharedBuffers =
+    input.sharedBuffersCapBytes !== undefined ? Math.min(formulaSharedBuffers, Math.floor(input.sharedBuffersCapBytes / 1024)) : formulaSharedBuffers;
   const effectiveCache = Math.floor(workload === 'desktop' ? ramKb / 4 : (ramKb * 3) / 4);
   const maintenance = Math.min(Math.floor(workload === 'dw' ? ramKb / 8 : ramKb / 16), 8 * 1048576);
   const workers = cpus >= 4 ? cpus : 8;
-  const base = (ramKb - sharedBuffers) / ((connections + workers) * 3);
+  // work_mem keeps PgTune's budget (RAM less the uncapped shared_buffers): a cap must not inflate it.
+  const base = (ramKb - formulaSharedBuffers) / ((connections + workers) * 3);
   const perType = workload === 'dw' || workload === 'mixed' ? base / 2 : workload === 'desktop' ? base / 6 : base;
   const workMem = Math.max(4096, Math.floor(perType));
   let walBuffers = Math.floor((3 * sharedBuffers) / 100);

@@ -1,6 +1,8 @@
 /**
  * redis-config: `maxmemory` / `maxmemory-policy` when the run saw evictions
- * or Redis has no memory limit at all. Applied with `CONFIG SET`; the value
+ * or Redis has no memory limit at all. The planner (index.ts) applies none
+ * of it by default: Redis configuration is server-wide, so a change needs a
+ * finding of the run that asks for it and an explicit `--only ID`. Applied with `CONFIG SET`; the value
  * read by `CONFIG GET` just before is journaled and set back on rollback.
  * (`CONFIG SET` is not persisted to redis.conf: a restart undoes it too;
  * `CONFIG REWRITE` is left to the operator, and the plan says so.)
@@ -10,7 +12,7 @@
 import type { RunResult } from '../result/types.js';
 import { isRedisEvidence } from '../probes/redis/types.js';
 import type { RedisCommander } from './executors.js';
-import { formatBytes } from './pg-index.js';
+import { formatSize as formatBytes } from './units.js';
 import type { Action, Change } from './types.js';
 
 const MIB = 1024 * 1024;
@@ -90,7 +92,7 @@ export async function adviseRedisConfig(result: RunResult, redis: RedisCommander
         title: `Give Redis a memory limit (${formatBytes(target)}${policy === 'noeviction' ? ', allkeys-lru' : ''})`,
         rationale:
           'Redis has no maxmemory: a cache without a limit grows until the host runs out of memory (or the OOM killer ends it). ' +
-          `The limit is twice the peak seen${policy === 'noeviction' ? '; allkeys-lru evicts the least recently used keys instead of refusing writes' : ''}.` +
+          `The limit is twice the peak seen${policy === 'noeviction' ? '; allkeys-lru evicts the least recently used keys instead of refusing writes — on a Redis shared with other applications it evicts their keys too' : ''}.` +
           ` Size it to the host (leave room for fork copy-on-write when persistence is on).${note}`,
         evidence: facts,
         changes,

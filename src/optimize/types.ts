@@ -15,8 +15,12 @@ export type Risk = 'safe' | 'moderate' | 'disruptive';
 /** Which strategy admits which risks. */
 export type Strategy = 'conservative' | 'balanced' | 'aggressive';
 
-/** The system an action changes (`code` = advice only, nothing to apply). */
-export type Component = 'database' | 'cache' | 'code';
+/**
+ * The system an action changes: `database` (indexes, maintenance), `config`
+ * (global PostgreSQL settings, planned only when asked), `cache` (Redis),
+ * `code` (advice only, nothing to apply).
+ */
+export type Component = 'database' | 'config' | 'cache' | 'code';
 
 /** The families of actions. */
 export type ActionKind =
@@ -95,8 +99,14 @@ export interface Action {
   proposalOnlyReason?: string;
   /** Cost estimates (pg-index), one per statement helped. */
   estimates?: CostEstimate[];
-  /** Finding ids this action addresses. */
+  /** Finding ids of this run that this action fixes. */
   findings?: string[];
+  /**
+   * Set when `--apply` leaves the action out unless it is named with
+   * `--only ID`: why (no finding of this run asks for it, or it changes a
+   * server shared with other applications).
+   */
+  optIn?: string;
 }
 
 /** Output of `planOptimizations`: the dry run. */
@@ -115,6 +125,8 @@ export interface OptimizationPlan {
   skipped: { id: string; reason: string }[];
   /** What could not be analysed (no HypoPG, no pg_stat_statements, ...). */
   notes: string[];
+  /** The database host that sized pg-config, and where its numbers came from (with `--component config`). */
+  dbHost?: { memoryBytes: number; cpus: number; source: string };
 }
 
 /** State of one journaled step. */

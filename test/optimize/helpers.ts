@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { registerOptimizeCommands } from '../../src/cli/commands/optimize.js';
 import type { CliIO } from '../../src/cli/io.js';
-import type { RunResult } from '../../src/result/types.js';
+import type { Finding, RunResult } from '../../src/result/types.js';
 import type { PostgresProbeData, StatementDelta } from '../../src/probes/postgres/types.js';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 
-/** Start PostgreSQL with `orders` (100k rows, no index on user_id) and `users` (50k rows, email). */
-export async function startPlantedPostgres(): Promise<TestPostgres> {
-  const db = await startPostgres({ extensions: ['pg_stat_statements', 'hypopg'] });
+/**
+ * Start PostgreSQL with `orders` (100k rows, no index on user_id) and `users` (50k rows, email).
+ * `extensions` default: pg_stat_statements and hypopg created in the database.
+ */
+export async function startPlantedPostgres(extensions = ['pg_stat_statements', 'hypopg']): Promise<TestPostgres> {
+  const db = await startPostgres({ extensions });
   await db.query(`CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, payload jsonb)`);
   await db.query(`INSERT INTO users SELECT g, 'User' || g || '@Example.com', '{}' FROM generate_series(1, 50000) g`);
   await db.query(`CREATE TABLE orders (id bigint PRIMARY KEY, user_id int NOT NULL, status text NOT NULL, region int NOT NULL, shop int NOT NULL, total numeric NOT NULL, created_at timestamptz NOT NULL)`);
@@ -44,8 +47,28 @@ export async function runWorkload(url: string, statements: { sql: string; params
   }
 }
 
-/** A RunResult with postgres evidence read from pg_stat_statements now (as the probe's "after − before" with before = empty). */
-export async function runResultFrom(db: TestPostgres, id = '20261123-120000-abcd'): Promise<RunResult> {
+/** The diagnosis finding the planted fault produces: the lookup on orders.user_id has no index. */
+export function plantedFinding(): Finding {
+  return {
+    id: 'missing-index:public.orders(user_id)',
+    rule: 'missing-index',
+    category: 'missing-index',
+    severity: 'high',
+    title: 'Missing index on orders (user_id)',
+    summary: 'orders was read by full sequential scans',
+    evidence: [],
+    recommendation: { text: 'Add an index on the filtered column', sql: 'CREATE INDEX CONCURRENTLY ON public.orders (user_id);' },
+    actions: ['pg-index'],
+    confidence: 0.9,
+    impact: 0.5,
+  } as Finding;
+}
+
+/**
+ * A RunResult with postgres evidence read from pg_stat_statements now (as the probe's "after − before" with before = empty),
+ * and the planted missing-index finding unless `findings` says otherwise.
+ */
+export async function runResultFrom(db: TestPostgres, id = '20261123-120000-abcd', findings: Finding[] = [plantedFinding()]): Promise<RunResult> {
   const rows = await db.query<{ queryid: string; query: string; calls: string; total: number; rows: string; toplevel: boolean }>(
     `SELECT s.queryid::text AS queryid, s.query, s.calls::text AS calls, s.total_exec_time AS total, s.rows::text AS rows, s.toplevel
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
@@ -97,7 +120,7 @@ export async function runResultFrom(db: TestPostgres, id = '20261123-120000-abcd
         overhead: { samples: 0, meanSampleMs: 0 },
       },
     ],
-    findings: [],
+    findings,
     // Stubs for the fields every reader of a stored result checks (load-run.ts).
     totals: {},
     series: {},

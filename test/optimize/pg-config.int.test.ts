@@ -44,12 +44,20 @@ describe('pg-config (PgTune, ALTER SYSTEM, exact rollback)', () => {
     return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
   }
 
-  test('proposes PgTune values, restart-only settings as proposals, and reverts exactly', async () => {
+  test('without --component config no global setting is planned', async () => {
     const plan = await planOptimizations(await runResultFrom(db), { pgUrl: db.url, config: { memoryBytes: 4 * GB, cpus: 4 } });
+    assert.ok(!plan.actions.some((a) => a.kind === 'pg-config'), plan.actions.map((a) => a.id).join(', '));
+    assert.ok(plan.notes.some((n) => /--component config/.test(n)), plan.notes.join('\n'));
+  });
+
+  test('proposes PgTune values, restart-only settings as proposals, and reverts exactly', async () => {
+    const plan = await planOptimizations(await runResultFrom(db), { pgUrl: db.url, component: 'config', config: { memoryBytes: 4 * GB, cpus: 4 } });
     const byId = new Map(plan.actions.map((a) => [a.id, a]));
     const workMem = byId.get('pg-config:work_mem');
     assert.ok(workMem, [...byId.keys()].join(', '));
-    assert.deepEqual(workMem.changes[0]!.statements, [`ALTER SYSTEM SET "work_mem" = '5140kB'`, 'SELECT pg_reload_conf()']);
+    // PgTune for the server's max_connections 50 (not PgTune's default 200): (4 GiB − 1 GiB) / ((50 + 4) × 3) kB.
+    assert.deepEqual(workMem.changes[0]!.statements, [`ALTER SYSTEM SET "work_mem" = '19418kB'`, 'SELECT pg_reload_conf()']);
+    assert.equal(workMem.title, 'Set work_mem 19 MiB (now 64 KiB)');
     assert.ok(byId.get('pg-config:random_page_cost'));
     const shared = byId.get('pg-config:shared_buffers');
     assert.ok(shared && !shared.applicable, 'shared_buffers is a restart-only proposal');
@@ -60,7 +68,7 @@ describe('pg-config (PgTune, ALTER SYSTEM, exact rollback)', () => {
     const entry = await applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url, only });
     assert.equal(entry.steps.length, 2, 'the restart-only proposal is not applied');
     assert.ok(entry.proposalsOnly.includes('pg-config:shared_buffers'));
-    assert.deepEqual(await show('work_mem', 'random_page_cost'), ['5140kB', '1.1']);
+    assert.deepEqual(await show('work_mem', 'random_page_cost'), ['19418kB', '1.1']);
     const rpc = entry.steps.find((s) => s.actionId === 'pg-config:random_page_cost')!;
     assert.deepEqual(rpc.change.undo, [`ALTER SYSTEM SET "random_page_cost" = '40'`, 'SELECT pg_reload_conf()']);
     const wm = entry.steps.find((s) => s.actionId === 'pg-config:work_mem')!;
@@ -75,7 +83,7 @@ describe('pg-config (PgTune, ALTER SYSTEM, exact rollback)', () => {
   });
 
   test('conservative strategy leaves configuration changes out', async () => {
-    const plan = await planOptimizations(await runResultFrom(db), { pgUrl: db.url, strategy: 'conservative', config: { memoryBytes: 4 * GB, cpus: 4 } });
+    const plan = await planOptimizations(await runResultFrom(db), { pgUrl: db.url, strategy: 'conservative', component: 'config', config: { memoryBytes: 4 * GB, cpus: 4 } });
     assert.ok(!plan.actions.some((a) => a.kind === 'pg-config'));
     assert.ok(plan.skipped.some((s) => s.id === 'pg-config:work_mem'));
   });

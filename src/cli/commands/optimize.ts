@@ -24,6 +24,7 @@ import {
   planOptimizations,
   readJournal,
   rollbackJournal,
+  selectForApply,
   STRATEGIES,
   type Action,
   type Component,
@@ -32,17 +33,18 @@ import {
   type Strategy,
 } from '../../optimize/index.js';
 import { formatBytes } from '../../optimize/pg-index.js';
+import { formatSize } from '../../optimize/units.js';
 import type { StorageType, WorkloadType } from '../../optimize/pgtune.js';
 import { loadRunResult } from '../../report/load-run.js';
 import type { RunResult } from '../../result/types.js';
 import type { CliIO } from '../io.js';
 
-const COMPONENTS: readonly Component[] = ['database', 'cache'];
+const COMPONENTS: readonly Component[] = ['database', 'config', 'cache'];
 const WORKLOADS: readonly WorkloadType[] = ['web', 'oltp', 'dw', 'desktop', 'mixed'];
 const STORAGES: readonly StorageType[] = ['ssd', 'hdd', 'san', 'nvme'];
 
 function usage(option: string, message: string, hint: string): TuneupError {
-  return new TuneupError('TUNEUP_OPTION_INVALID', message, { location: option, hint, exitCode: ExitCode.USAGE });
+  return new TuneupError('TUNEUP_OPTION_INVALID', message, { location: option, hint });
 }
 
 /** `16GB`, `512MB`, `1.5GiB`, or bytes. */
@@ -66,7 +68,6 @@ function parseChoice<T extends string>(value: string | undefined, choices: reado
     throw new TuneupError('TUNEUP_OPTION_INVALID', `${option} ${JSON.stringify(value)} is not one of ${choices.join(', ')}`, {
       location: option,
       hint: `use one of ${choices.join('|')}`,
-      exitCode: ExitCode.USAGE,
     });
   }
   return value as T;
@@ -82,6 +83,46 @@ function targetOf(result: RunResult, probe: string): string | undefined {
   return usableTarget(result.probes?.find((p) => p.probe === probe)?.target);
 }
 
+/** The run's stored target when it cannot be used to connect (its password was redacted), else undefined. */
+function unusableTarget(result: RunResult, probe: string): string | undefined {
+  const target = result.probes?.find((p) => p.probe === probe)?.target;
+  return target && !usableTarget(target) ? target : undefined;
+}
+
+/**
+ * Planning without a connection would print "No action proposed" although
+ * the run's findings ask for database changes: say that the URL is needed
+ * again instead (the stored run keeps it without the password).
+ */
+function requireConnections(result: RunResult, component: Component | undefined, given: { pg?: string; redis?: string }): string[] {
+  const notes: string[] = [];
+  const asks = (prefix: string): boolean => (result.findings ?? []).some((f) => f.actions?.some((a) => a.startsWith(prefix)));
+  const pgStored = given.pg ? undefined : unusableTarget(result, 'postgres');
+  if (pgStored && (component === 'database' || component === 'config' || (component === undefined && asks('pg-')))) {
+    const asking = (result.findings ?? []).filter((f) => f.actions?.some((a) => a.startsWith('pg-'))).map((f) => `${f.id} (${f.severity})`);
+    throw new TuneupError(
+      'TUNEUP_OPTION_MISSING',
+      `the run stored its PostgreSQL URL without the password (${pgStored}), so optimize cannot connect to plan database actions` +
+        (asking.length > 0 ? `; findings that ask for them: ${asking.slice(0, 5).join(', ')}` : ''),
+      {
+        location: '--pg',
+        hint: 'pass the URL again: --pg postgresql://USER:PASSWORD@HOST/DB (tuneup never stores passwords), or --component cache to skip the database',
+      },
+    );
+  }
+  const redisStored = given.redis ? undefined : unusableTarget(result, 'redis');
+  if (redisStored && component === 'cache') {
+    throw new TuneupError('TUNEUP_OPTION_MISSING', `the run stored its Redis URL without the password (${redisStored}), so optimize cannot read Redis's configuration`, {
+      location: '--redis',
+      hint: 'pass the URL again: --redis redis://:PASSWORD@HOST:PORT (tuneup never stores passwords)',
+    });
+  }
+  if (redisStored && component === undefined && asks('redis-')) {
+    notes.push(`the run stored its Redis URL without the password (${redisStored}): pass --redis URL again for Redis actions`);
+  }
+  return notes;
+}
+
 /** Read a plan written by `optimize --out`. */
 async function readPlan(path: string): Promise<OptimizationPlan> {
   let plan: OptimizationPlan;
@@ -91,17 +132,48 @@ async function readPlan(path: string): Promise<OptimizationPlan> {
     throw new TuneupError('TUNEUP_OPTION_INVALID', `cannot read the plan ${path}: ${(err as Error).message}`, {
       location: '--plan',
       hint: 'pass a file written by `tuneup optimize --out FILE`',
-      exitCode: ExitCode.USAGE,
       cause: err,
     });
   }
   if (plan.schemaVersion !== 1 || !Array.isArray(plan.actions)) {
-    throw new TuneupError('TUNEUP_OPTION_INVALID', `${path} is not a tuneup optimization plan`, { location: '--plan', exitCode: ExitCode.USAGE });
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `${path} is not a tuneup optimization plan`, { location: '--plan' });
   }
   return plan;
 }
 
-/** Render a plan as text (exact statements, costs, plans, what is proposal-only). */
+/** Render one action: title, why, what it fixes, costs, plans, exact statements. */
+function renderAction(action: Action, n: number): string[] {
+  const lines: string[] = [];
+  lines.push('', `${n}. [${action.risk}] ${action.title}${action.applicable ? '' : '  (proposal only)'}`);
+  lines.push(`   id: ${action.id}`);
+  if (action.findings && action.findings.length > 0) lines.push(`   fixes: ${action.findings.join(', ')}`);
+  lines.push(`   ${action.rationale}`);
+  if (!action.applicable && action.proposalOnlyReason) lines.push(`   not applied automatically: ${action.proposalOnlyReason}`);
+  else if (action.optIn && action.findings && action.findings.length > 0) lines.push(`   not applied by default: ${action.optIn}`);
+  for (const estimate of action.estimates ?? []) {
+    lines.push(`   statement: ${estimate.query.replace(/\s+/g, ' ').slice(0, 200)}`);
+    lines.push(
+      `   cost ${estimate.before.toFixed(2)} → ${estimate.after.toFixed(2)} (−${(estimate.reduction * 100).toFixed(1)} %)` +
+        (estimate.indexSizeBytes !== undefined ? `, estimated index size ${formatBytes(estimate.indexSizeBytes)}` : ''),
+    );
+    lines.push('   plan before:', ...estimate.planBefore.map((l) => `     ${l}`));
+    lines.push('   plan after (hypothetical index):', ...estimate.planAfter.map((l) => `     ${l}`));
+  }
+  for (const e of action.evidence.filter((x) => !(action.estimates && /cost|size/.test(x.label)))) {
+    lines.push(`   evidence: ${e.label} = ${e.value}${e.unit ? ` ${e.unit}` : ''} (${e.source})`);
+  }
+  for (const change of action.changes) {
+    lines.push(`   apply:    ${change.statements.join(';\n             ')}`);
+    lines.push(`   rollback: ${change.undo.length > 0 ? change.undo.join(';\n             ') : `nothing to undo${change.undoNote ? ` — ${change.undoNote}` : ''}`}`);
+  }
+  return lines;
+}
+
+/**
+ * Render a plan as text: first the actions that fix a finding of this run
+ * (what `--apply` does), then those no finding asks for (applied only when
+ * named with `--only`), with exact statements, costs and plans.
+ */
 export function renderPlan(plan: OptimizationPlan, options: { applying?: boolean } = {}): string {
   const lines: string[] = [];
   lines.push(
@@ -109,29 +181,17 @@ export function renderPlan(plan: OptimizationPlan, options: { applying?: boolean
   );
   if (plan.targets.pg) lines.push(`  postgres: ${plan.targets.pg}`);
   if (plan.targets.redis) lines.push(`  redis: ${plan.targets.redis}`);
+  if (plan.dbHost) lines.push(`  database host: ${formatSize(plan.dbHost.memoryBytes)} RAM, ${plan.dbHost.cpus} CPU (${plan.dbHost.source})`);
+  const asked = plan.actions.filter((a) => a.optIn === undefined || (a.findings?.length ?? 0) > 0);
+  const extra = plan.actions.filter((a) => !asked.includes(a));
   if (plan.actions.length === 0) lines.push('', 'No action proposed.');
-  plan.actions.forEach((action, i) => {
-    lines.push('', `${i + 1}. [${action.risk}] ${action.title}${action.applicable ? '' : '  (proposal only)'}`);
-    lines.push(`   id: ${action.id}`);
-    lines.push(`   ${action.rationale}`);
-    if (!action.applicable && action.proposalOnlyReason) lines.push(`   not applied automatically: ${action.proposalOnlyReason}`);
-    for (const estimate of action.estimates ?? []) {
-      lines.push(`   statement: ${estimate.query.replace(/\s+/g, ' ').slice(0, 200)}`);
-      lines.push(
-        `   cost ${estimate.before.toFixed(2)} → ${estimate.after.toFixed(2)} (−${(estimate.reduction * 100).toFixed(1)} %)` +
-          (estimate.indexSizeBytes !== undefined ? `, estimated index size ${formatBytes(estimate.indexSizeBytes)}` : ''),
-      );
-      lines.push('   plan before:', ...estimate.planBefore.map((l) => `     ${l}`));
-      lines.push('   plan after (hypothetical index):', ...estimate.planAfter.map((l) => `     ${l}`));
-    }
-    for (const e of action.evidence.filter((x) => !(action.estimates && /cost|size/.test(x.label)))) {
-      lines.push(`   evidence: ${e.label} = ${e.value}${e.unit ? ` ${e.unit}` : ''} (${e.source})`);
-    }
-    for (const change of action.changes) {
-      lines.push(`   apply:    ${change.statements.join(';\n             ')}`);
-      lines.push(`   rollback: ${change.undo.length > 0 ? change.undo.join(';\n             ') : `nothing to undo${change.undoNote ? ` — ${change.undoNote}` : ''}`}`);
-    }
-  });
+  else if (asked.length === 0) lines.push('', "No action fixes a finding of this run.");
+  let n = 0;
+  for (const action of asked) lines.push(...renderAction(action, ++n));
+  if (extra.length > 0) {
+    lines.push('', "Not proposed by this run's findings (applied only when named with --only ID):");
+    for (const action of extra) lines.push(...renderAction(action, ++n));
+  }
   if (plan.skipped.length > 0) lines.push('', 'Left out by the strategy:', ...plan.skipped.map((s) => `  - ${s.id}: ${s.reason}`));
   if (plan.notes.length > 0) lines.push('', 'Notes:', ...plan.notes.map((n) => `  - ${n}`));
   return lines.join('\n');
@@ -155,20 +215,18 @@ export function renderJournal(entry: JournalEntry): string {
   return lines.join('\n');
 }
 
-async function confirmProduction(io: CliIO, plan: OptimizationPlan, yes: boolean | undefined): Promise<void> {
+async function confirmProduction(io: CliIO, count: number, yes: boolean | undefined): Promise<void> {
   if (yes) return;
   if (!io.interactive || !process.stdin.isTTY) {
     throw new TuneupError('TUNEUP_APPLY_REFUSED', 'applying to production needs confirmation', {
       hint: 'run it on a terminal to confirm, or pass --yes',
-      exitCode: ExitCode.USAGE,
     });
   }
-  const count = plan.actions.filter((a) => a.applicable).length;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`Apply ${count} action(s) to PRODUCTION? Type "yes" to continue: `);
     if (answer.trim().toLowerCase() !== 'yes') {
-      throw new TuneupError('TUNEUP_APPLY_REFUSED', 'not confirmed: nothing was changed', { exitCode: ExitCode.USAGE });
+      throw new TuneupError('TUNEUP_APPLY_REFUSED', 'not confirmed: nothing was changed', {});
     }
   } finally {
     rl.close();
@@ -184,16 +242,16 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
     .option('-p, --plan <file>', 'use a plan saved with --out instead of planning again (apply exactly what was reviewed)')
     .option('--pg <url>', 'PostgreSQL URL of the run\'s database (default: the run\'s probe target when it has no password)')
     .option('--redis <url>', 'Redis URL (default: the run\'s probe target when it has no password)')
-    .option('-s, --strategy <strategy>', `${STRATEGIES.join('|')}`, 'balanced')
-    .option('-c, --component <component>', `only ${COMPONENTS.join('|')} actions`)
-    .option('--db-memory <size>', 'database machine memory for PgTune, e.g. 16GB (default: this machine when the database is local)')
-    .option('--db-cpus <n>', 'database machine CPUs for PgTune')
+    .option('-s, --strategy <strategy>', `risks admitted: ${STRATEGIES.join('|')} (whatever the strategy, --apply runs only actions that fix a finding of the run unless named with --only)`, 'balanced')
+    .option('-c, --component <component>', `only ${COMPONENTS.join('|')} actions (config = global PostgreSQL settings, planned only when asked)`)
+    .option('--db-memory <size>', 'database host memory for --component config, e.g. 16GiB (default: read from the server, or the run\'s machine when the database is local)')
+    .option('--db-cpus <n>', 'database host CPUs for --component config (default: as --db-memory)')
     .option('--workload <type>', `PgTune workload: ${WORKLOADS.join('|')}`, 'web')
     .option('--storage <type>', `PgTune storage: ${STORAGES.join('|')}`, 'ssd')
     .option('--apply', 'make the changes (default: dry run)')
     .option('-e, --environment <name>', 'environment name, required with --apply (production asks for confirmation)')
     .option('-y, --yes', 'do not ask for confirmation in production')
-    .option('--only <ids...>', 'apply only these action ids')
+    .option('--only <ids...>', 'apply only these action ids (also those no finding of the run asks for)')
     .option('--lock-timeout <ms>', 'lock_timeout for DDL, in ms', '5000')
     .option('--json', 'print the plan (or the journal, with --apply) as JSON')
     .option('-o, --out <file>', 'also write the plan as JSON to this file')
@@ -207,14 +265,12 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
         throw new TuneupError('TUNEUP_OPTION_MISSING', '--apply needs --environment NAME', {
           location: '--environment',
           hint: 'say where the changes go, e.g. --environment staging',
-          exitCode: ExitCode.USAGE,
         });
       }
       if (!flags.run === !flags.plan) {
         throw new TuneupError('TUNEUP_OPTION_MISSING', 'give exactly one of --run and --plan', {
           location: '--run',
           hint: 'plan from a run (--run latest), or apply a saved plan (--plan plan.json)',
-          exitCode: ExitCode.USAGE,
         });
       }
       let plan: OptimizationPlan;
@@ -226,6 +282,7 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
         redisUrl = flags.redis ?? usableTarget(plan.targets.redis);
       } else {
         const result = await loadRunResult(flags.run!, { runsDir: flags.runsDir });
+        const connectionNotes = requireConnections(result, component, { pg: flags.pg, redis: flags.redis });
         pgUrl = flags.pg ?? targetOf(result, 'postgres');
         redisUrl = flags.redis ?? targetOf(result, 'redis');
         const config = {
@@ -235,19 +292,24 @@ export function registerOptimizeCommands(program: Command, io: CliIO): void {
           storage: parseChoice<StorageType>(flags.storage, STORAGES, '--storage'),
         };
         plan = await planOptimizations(result, { pgUrl, redisUrl, strategy, component, config });
+        plan.notes.push(...connectionNotes);
       }
       if (flags.out) await writeFile(flags.out, `${JSON.stringify(plan, null, 2)}\n`);
       if (!flags.apply) {
         io.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
-        if (!flags.json && plan.actions.some((a) => a.applicable)) io.err('dry run: nothing was changed. Apply with --apply --environment NAME.');
+        if (!flags.json && selectForApply(plan, flags.only).length > 0) io.err('dry run: nothing was changed. Apply with --apply --environment NAME.');
+        else if (!flags.json) io.err('dry run: nothing was changed.');
         return;
       }
       if (!flags.json) io.out(renderPlan(plan, { applying: true }));
-      if (!plan.actions.some((a) => a.applicable && a.changes.length > 0)) {
+      const selected = selectForApply(plan, flags.only);
+      const notAsked = plan.actions.filter((a) => a.applicable && a.changes.length > 0 && !selected.includes(a)).map((a) => a.id);
+      if (!flags.json && notAsked.length > 0) io.err(`not applied (no finding of this run asks for them, or they need naming): ${notAsked.join(', ')} — name them with --only to apply`);
+      if (selected.length === 0) {
         io.err('nothing to apply.');
         return;
       }
-      if (flags.environment === 'production') await confirmProduction(io, plan, flags.yes);
+      if (flags.environment === 'production') await confirmProduction(io, selected.length, flags.yes);
       const lockTimeoutMs = Number(flags.lockTimeout);
       // First Ctrl-C: finish the running statement (no half-built index), stop before the next.
       // The handler is `once`, so a second Ctrl-C kills at once; the journal still lets rollback finish the job.
