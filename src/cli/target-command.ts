@@ -36,11 +36,28 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The shell script that runs `command` so that its pid is the service's own:
+ * a simple command is `exec`'d, with its leading `NAME=value` assignments
+ * kept in front of `exec` (where the shell applies them to the program;
+ * `exec PORT=3102 node …` would look for a program named `PORT=3102`). A
+ * command with shell operators runs as written, and the pid is the shell's.
+ */
+export function targetShellScript(command: string): string {
+  const trimmed = command.trim();
+  // Operators inside quotes are data, not shell syntax; `$VAR` expansions are fine after exec too.
+  const unquoted = trimmed.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, '').replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, '');
+  if (/[;&|<>()`$\n]/.test(unquoted)) return trimmed;
+  const assignment = /^(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*)\s+)*/.exec(trimmed)![0];
+  const program = trimmed.slice(assignment.length);
+  return program === '' ? trimmed : `${assignment}exec ${program}`;
+}
+
 /** Start `command` in a shell and wait until `readyUrl` accepts TCP connections. */
 export async function startTargetCommand(command: string, readyUrl: string | undefined): Promise<TargetProcess> {
   mkdirSync('.tuneup', { recursive: true });
   const log = openSync('.tuneup/target.log', 'a');
-  const child: ChildProcess = spawn('/bin/sh', ['-c', `exec ${command}`], { stdio: ['ignore', log, log], detached: false });
+  const child: ChildProcess = spawn('/bin/sh', ['-c', targetShellScript(command)], { stdio: ['ignore', log, log], detached: false });
   let exited: number | null | undefined;
   child.once('exit', (code) => {
     exited = code;

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../harness/free-port.js';
+import { startTargetCommand, targetShellScript } from '../../src/cli/target-command.js';
+
+test('leading NAME=value assignments reach the program, which keeps the pid', async () => {
+  const port = await freePort();
+  const cwd = process.cwd();
+  process.chdir(mkdtempSync(join(tmpdir(), 'tuneup-target-')));
+  try {
+    const server = "require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')";
+    const target = await startTargetCommand(`PORT=${port} ${process.execPath} -e "${server}"`, `http://127.0.0.1:${port}/`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(await res.text(), 'ok');
+      // exec replaced the shell: the pid is node's, so the process probe measures the service itself.
+      const comm = readFileSync(`/proc/${target.pid}/comm`, 'utf8').trim();
+      assert.equal(comm, 'node');
+    } finally {
+      await target.stop();
+    }
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
+test('commands with shell operators run as written', () => {
+  assert.equal(targetShellScript('npm run build && node dist/server.js'), 'npm run build && node dist/server.js');
+  assert.equal(targetShellScript("A='x y' node s.js"), "A='x y' exec node s.js");
+});
