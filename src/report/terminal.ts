@@ -83,6 +83,16 @@ export function renderTerminalSummary(model: ReportModel, options: TerminalOptio
   const paintVerdict = v.outcome === 'passed' ? s.green : v.outcome === 'failed' ? s.red : s.yellow;
   lines.push(s.bold(paintVerdict(v.headline)));
   if (v.statusReason) lines.push(`  ${s.dim('reason:')} ${v.statusReason}`);
+  // What the diagnosis could not see comes before any number: a missing pg_stat_statements or a failed
+  // probe silently turns "no finding" into "not looked at".
+  const blind = model.probes.flatMap((p) => [
+    ...(p.ok ? [] : [`${p.probe}: no sample taken${p.errors[0] ? ` (${p.errors[0].message})` : ''}`]),
+    ...p.limitations.map((l) => `${p.probe}: ${l}`),
+  ]);
+  if (blind.length > 0) {
+    lines.push(s.yellow(`${s.warn} diagnosis could not see everything:`));
+    for (const b of blind) lines.push(wrap(s.yellow(b), width, '    ', '      '));
+  }
   if (v.generatorSaturated) {
     lines.push('');
     lines.push(s.yellow(`${s.warn} generator saturated: the load generator, not the target, limited this run; latencies and throughput are not trustworthy.`));
@@ -266,14 +276,18 @@ function wrap(text: string, width: number, indent: string, hang: string): string
   return out.join('\n');
 }
 
-/** Replace the few non-ASCII characters data may carry (e.g. a "…" in an endpoint name) for plain logs. */
+/** ASCII spellings of the symbols findings and endpoint names use (× in "31.3× per request", ≥, →, ρ …). */
+const ASCII_SPELLING: Record<string, string> = {
+  '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"', '\u2026': '...', '\u2013': '-', '\u2014': '-', '\u2212': '-',
+  '\u00b5': 'u', '\u03bc': 'u', '\u00d7': 'x', '\u2265': '>=', '\u2264': '<=', '\u2260': '!=', '\u2248': '~', '\u00b1': '+/-',
+  '\u2192': '->', '\u2190': '<-', '\u21d2': '=>', '\u00b7': '.', '\u2022': '*', '\u00b0': ' deg', '\u00b2': '^2', '\u00b3': '^3',
+  '\u03c1': 'rho', '\u0394': 'delta', '\u03b1': 'alpha', '\u03c3': 'sigma', '\u221e': 'inf', '\u00a0': ' ', '\u2009': ' ', '\u202f': ' ',
+};
+
+/** Replace the non-ASCII characters data may carry for plain logs: known symbols spelled out, accents dropped, the rest `?`. */
 function toAscii(text: string): string {
   return text
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\u2026/g, '...')
-    .replace(/[\u2013\u2014]/g, '-')
-    .replace(/\u00b5/g, 'u')
+    .replace(/[^\x00-\x7f]/g, (c) => ASCII_SPELLING[c] ?? c.normalize('NFKD').replace(/[\u0300-\u036f]/g, ''))
     // eslint-disable-next-line no-control-regex
     .replace(/[^\x00-\x7f]/g, '?');
 }

@@ -68,3 +68,56 @@ describe('renderTerminalSummary', () => {
     assert.doesNotMatch(text, /generator saturated/);
   });
 });
+
+describe('what the diagnosis could not see', () => {
+  test('probe limitations and failed probes lead the summary, before the latency table', () => {
+    const result = makeResult({});
+    result.probes = [
+      ...(result.probes ?? []).map((p) => ({ ...p, limitations: [] })),
+      {
+        probe: 'postgres',
+        target: 'postgres://db/app',
+        ok: true,
+        limitations: ['pg_stat_statements is not loaded: per-statement times are unknown. To enable: shared_preload_libraries'],
+        errors: [],
+        series: { t: [], values: {}, units: {} },
+        data: {},
+        overhead: { samples: 3, meanSampleMs: 1 },
+      },
+    ];
+    const text = renderTerminalSummary(buildReportModel(result), { color: false, width: 100 });
+    const blind = text.indexOf('diagnosis could not see everything');
+    assert.ok(blind > 0, text);
+    assert.ok(blind < text.indexOf('response time'), 'before the latency table');
+    assert.match(text, /postgres: pg_stat_statements is not loaded/);
+  });
+
+  test('a run whose probes saw everything says nothing about it', () => {
+    const result = makeResult({});
+    result.probes = (result.probes ?? []).map((p) => ({ ...p, ok: true, limitations: [] }));
+    assert.doesNotMatch(renderTerminalSummary(buildReportModel(result), { color: false, width: 100 }), /could not see/);
+  });
+});
+
+test('plain output spells symbols out instead of printing ?', () => {
+  const result = makeResult({});
+  result.findings = [
+    {
+      id: 'n-plus-one:x',
+      rule: 'n-plus-one',
+      category: 'n-plus-one',
+      severity: 'high',
+      endpoint: 'GET /événements/:id',
+      title: 'Queries per request: 31.3× (≥ 10) → batch them',
+      summary: 'ρ ≈ 0.9',
+      evidence: [],
+      recommendation: { text: 'batch' },
+      confidence: 0.9,
+      impact: 0.5,
+    },
+  ];
+  const text = renderTerminalSummary(buildReportModel(result), { color: false, width: 120 });
+  assert.match(text, /^[\x09\x0a\x20-\x7e]*$/);
+  assert.match(text, /31\.3x \(>= 10\) -> batch/);
+  assert.doesNotMatch(text, /31\.3\?/);
+});
