@@ -19,4 +19,18 @@ const run = spawn(process.execPath, args, { stdio: 'inherit' });
 process.on('SIGINT', () => {});
 const [code] = await once(run, 'exit');
 target.kill('SIGTERM');
+if (code === 0 || code === 99) {
+  process.stderr.write(
+    [
+      '',
+      'next:',
+      '  open the report above in a browser (one offline file)',
+      '  npx tuneup analyze --run latest            findings of this run, recomputed',
+      '  npx tuneup run plan.yaml --pg URL --redis URL --metrics URL --pid PID   your own service, with probes',
+      '  npx tuneup diagnose plan.yaml --pg URL ...  capacity first, then a confirmed diagnosis',
+      '  npx tuneup compare RUN_A RUN_B             prove a change with statistics',
+      '',
+    ].join('\n'),
+  );
+}
 process.exit(code ?? 1);

@@ -121,6 +121,9 @@ export async function executeRun(plan: ResolvedPlan, io: CliIO, options: Execute
     const model = buildReportModel(result);
     io.out(renderTerminalSummary(model, { color: io.color, width: process.stdout.columns ?? 100 }));
     io.out(`result: ${resultPath}${htmlPath ? `\nreport: ${htmlPath}` : ''}`);
+  } else {
+    // Quiet still names what it made: scripts need the id to run analyze, optimize or compare next.
+    io.out(result.id);
   }
 
   const thresholdsFailed = result.thresholds.some((t) => !t.passed);

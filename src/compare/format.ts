@@ -38,6 +38,18 @@ export function signedPercent(p: number, digits = 1): string {
   return `${p < 0 ? '−' : '+'}${text}%`;
 }
 
+/** Signed percentage points at the precision rates are shown with: `+0.52 pp`, `0.00 pp`. */
+export function signedPoints(points: number): string {
+  const text = Math.abs(points).toFixed(2);
+  if (Number(text) === 0) return `${text} pp`;
+  return `${points < 0 ? '−' : '+'}${text} pp`;
+}
+
+/** A row's change: percentage points for rates, a relative change otherwise. */
+export function deltaText(row: ComparisonRow): string {
+  return row.unit === 'rate' ? signedPoints((row.after.median - row.before.median) * 100) : signedPercent(row.deltaPercent);
+}
+
 /** `[−42.1%, −38.0%]` from a log-ratio interval. */
 export function intervalText(ci: ComparisonRow['ci']): string {
   if (!ci) return '[n/a]';
@@ -65,6 +77,10 @@ export function sideText(row: ComparisonRow, which: 'before' | 'after'): string 
 /** The "vs base" cell: `−40.0% [−42.1%, −38.0%] (p=0.008 n=5+5)` or `~ (p=0.421 n=5+5)`. */
 export function changeText(row: ComparisonRow): string {
   const stats = `(${pText(row.p)} ${nText(row)})`;
+  if (row.unit === 'rate') {
+    // A relative change of two near-zero rates ("+9.5 %" between 0.00 % and 0.00 %) says nothing: rates change in points.
+    return row.verdict === '~' ? `~ ${deltaText(row)} ${stats}` : `${deltaText(row)} ${stats}`;
+  }
   if (row.verdict === '~') return `~ ${signedPercent(row.deltaPercent)} ${intervalText(row.ci)} ${stats}`;
   return `${signedPercent(row.deltaPercent)} ${intervalText(row.ci)} ${stats}`;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import pc from 'picocolors';
-import { changeText, formatValue, intervalText, nText, pText, rowVerdictText, sideText, signedPercent, unitOf } from './format.js';
+import { changeText, deltaText, formatValue, intervalText, nText, pText, rowVerdictText, sideText, signedPercent, unitOf } from './format.js';
 import type { GoalResult } from './goals.js';
 import type { Comparison, ComparisonRow, MetricKind } from './types.js';
 
@@ -102,7 +102,7 @@ export function renderMarkdown(comparison: Comparison, options: { goals?: GoalRe
     for (const row of rows) {
       const verdict = rowVerdictText(row) || '~';
       out.push(
-        `| ${mdEscape(row.endpoint ?? 'overall')}${row.primary ? ' **(primary)**' : ''} | ${sideText(row, 'before')} | ${sideText(row, 'after')} | ${signedPercent(row.deltaPercent)} | ${intervalText(row.ci)} | ${pText(row.p).slice(2)} | ${nText(row).slice(2)} | ±${Math.round(row.threshold * 100)}% | ${verdict} |`,
+        `| ${mdEscape(row.endpoint ?? 'overall')}${row.primary ? ' **(primary)**' : ''} | ${sideText(row, 'before')} | ${sideText(row, 'after')} | ${deltaText(row)} | ${row.unit === 'rate' ? '' : intervalText(row.ci)} | ${pText(row.p).slice(2)} | ${nText(row).slice(2)} | ±${Math.round(row.threshold * 100)}% | ${verdict} |`,
       );
     }
     const g = comparison.geomean.find((x) => x.metric === metric);

@@ -58,6 +58,8 @@ test('a failed threshold exits 99 and the plan error names file and line', async
   );
   const failed = await runCli(['run', 'plan.yaml', '--quiet'], cwd);
   assert.equal(failed.code, 99, failed.stderr);
+  // --quiet prints exactly the run id, for scripts to chain analyze/optimize/compare.
+  assert.match(failed.stdout.trim(), /^\d{8}-\d{6}-[0-9a-f]{4}$/, failed.stdout);
 
   writeFileSync(join(cwd, 'bad.yaml'), `baseUrl: ${target.url}\nscenarios:\n  s:\n    executor: constant-vu\n    vus: 2\n`);
   const bad = await runCli(['run', 'bad.yaml'], cwd);
