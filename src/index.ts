@@ -36,3 +36,5 @@ export { createPostgresProbe } from './probes/postgres/index.js';
 export { createRedisProbe } from './probes/redis/index.js';
 export { createPrometheusProbe } from './probes/prometheus/index.js';
 export { createProcessProbe } from './probes/process/index.js';
+export { probeFromSpec } from './probes/host/create.js';
+export type { ProbeSpec } from './probes/host/spec.js';

@@ -10,10 +10,8 @@ import { diagnose, type Sensitivity } from '../diagnose/index.js';
 import { enrichWithExplain } from '../diagnose/explain.js';
 import { TuneupError } from '../errors.js';
 import type { ResolvedPlan } from '../plan/types.js';
-import { createPostgresProbe } from '../probes/postgres/index.js';
-import { createProcessProbe } from '../probes/process/index.js';
-import { createPrometheusProbe } from '../probes/prometheus/index.js';
-import { createRedisProbe } from '../probes/redis/index.js';
+import { probeFromSpec } from '../probes/host/create.js';
+import type { ProbeSpec } from '../probes/host/spec.js';
 import type { Probe } from '../probes/types.js';
 import type { RunResult } from '../result/types.js';
 import { parsePositiveInt } from './options.js';
@@ -75,12 +73,15 @@ export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan):
     target = await startTargetCommand(flags.targetCmd, readyUrl);
     targetPid = target.pid;
   }
-  const probes: Probe[] = [];
-  if (pgUrl) probes.push(createPostgresProbe({ url: pgUrl }));
-  if (redisUrl) probes.push(createRedisProbe({ url: redisUrl }));
-  if (metricsUrl) probes.push(createPrometheusProbe({ url: metricsUrl }));
-  if (targetPid !== undefined) probes.push(createProcessProbe({ pid: targetPid }));
-  else if (planProbes.process?.command) probes.push(createProcessProbe({ command: planProbes.process.command }));
+  // Specs, not probe objects: the run rebuilds them in its probe worker thread,
+  // so their sampling never runs on the load generator's event loop.
+  const specs: ProbeSpec[] = [];
+  if (pgUrl) specs.push({ kind: 'postgres', options: { url: pgUrl } });
+  if (redisUrl) specs.push({ kind: 'redis', options: { url: redisUrl } });
+  if (metricsUrl) specs.push({ kind: 'prometheus', options: { url: metricsUrl } });
+  if (targetPid !== undefined) specs.push({ kind: 'process', options: { pid: targetPid } });
+  else if (planProbes.process?.command) specs.push({ kind: 'process', options: { command: planProbes.process.command } });
+  const probes: Probe[] = specs.map(probeFromSpec);
 
   const enrich = async (result: RunResult): Promise<RunResult> => {
     if (flags.diagnose === false) return result;

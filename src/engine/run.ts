@@ -30,7 +30,7 @@ import { DEFAULT_LATE_START_TOLERANCE_MS } from './executors/runtime.js';
 import { summarizeHealth } from './health.js';
 import { INTERVAL_MS, startLocalLoad } from './local-load.js';
 import { precheckTargets, PRECHECK_TIMEOUT_MS } from './precheck.js';
-import { ProbeRunner } from './probe-runner.js';
+import { ProbeRunner, type ProbeHostMode } from './probe-runner.js';
 import { collectErrors, type CombinedLoad, type LoadDriver } from './load-driver.js';
 import { FULL_SEGMENT, parseSegment, type ExecutionSegment } from './segments.js';
 import type { Clock } from './types.js';
@@ -57,6 +57,8 @@ export interface RunOptions {
   probes?: readonly Probe[];
   /** Pid of the service under test, for the probes. */
   targetPid?: number;
+  /** Where probes built from a spec run: `worker` (default, off the generator's thread) or `main` (for comparison). */
+  probeHost?: ProbeHostMode;
   /** An open-model iteration starting later than this after its intended time is a late start (default 10 ms). */
   lateStartToleranceMs?: number;
   /** Connectivity pre-check before the load (default true). */
@@ -175,7 +177,7 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
       signal: stopController.signal,
       targetPid: options.targetPid,
     };
-    const probes = new ProbeRunner(options.probes ?? []);
+    const probes = new ProbeRunner(options.probes ?? [], { host: options.probeHost });
     await probes.start(probeContext);
 
     const common = { plan, segment, lateStartToleranceMs, stopSignal: stopController.signal, hardSignal: hardController.signal };
@@ -195,6 +197,7 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     const loadStartedAt = Date.now() - (clock.now() - loadStartMs);
     t0 = loadStartMs;
     probeContext.runStartedAt = loadStartedAt;
+    probes.loadStarted();
 
     const watcher = createThresholdWatcher(plan.thresholds);
     let nextSecond = loadStartMs + INTERVAL_MS;

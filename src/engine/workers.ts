@@ -40,12 +40,13 @@ export interface WorkerLoadOptions {
  * this module itself runs as TypeScript (tests, `tsx src/...`), a small
  * bootstrap registers tsx inside the worker first (`--import tsx` in
  * execArgv does not apply its hooks to a worker's entry on Node 20) and
- * then imports `worker.ts`.
+ * then imports `worker.ts`. `name` picks another entry module of this
+ * directory (the probe worker: `probe-worker`).
  */
-export function workerEntry(): { entry: URL | string; eval: boolean } {
+export function workerEntry(name = 'worker'): { entry: URL | string; eval: boolean } {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return { entry: new URL('./worker.js', self), eval: false };
-  const worker = new URL('./worker.ts', self).href;
+  if (!self.endsWith('.ts')) return { entry: new URL(`./${name}.js`, self), eval: false };
+  const worker = new URL(`./${name}.ts`, self).href;
   let tsxApi = 'tsx/esm/api';
   try {
     tsxApi = import.meta.resolve('tsx/esm/api');
