@@ -20,6 +20,7 @@ import { RowCursor } from './data.js';
 import type { IssueList, PlanPath } from './issues.js';
 import { compileTemplate, TemplateError, type CompiledTemplate, type TemplateContext, type TemplateScope } from './template.js';
 import type { RequestInput } from './types.js';
+import { templateEndpoint } from '../metrics/endpoint.js';
 
 /** What compiling a workload needs from the plan. */
 export interface WorkloadEnvironment {
@@ -338,4 +339,27 @@ export function compileCapture(rule: string): ((response: HttpResponse) => strin
     };
   }
   return `capture rule ${JSON.stringify(rule)} must start with "json." (a JSON path), "header:" or "regex:"`;
+}
+
+/**
+ * The endpoint name a request of a YAML workload is recorded under, without running it: its `name`; for a
+ * templated URL `METHOD <route>` (the naming rule above); for a static URL the metrics layer's route
+ * template of it. Undefined when the URL does not compile. `tuneup diagnose` uses it to run one request
+ * of a `requests:` mix alone.
+ */
+export function requestEndpointName(request: RequestInput, baseUrl?: string, data: ReadonlyMap<string, readonly string[] | undefined> = new Map()): string | undefined {
+  if (request.name !== undefined) return request.name;
+  const hasBody = request.body !== undefined || request.json !== undefined;
+  const method = (request.method ?? (hasBody ? 'POST' : 'GET')).toUpperCase();
+  const absolute = request.url !== undefined;
+  let template: CompiledTemplate;
+  try {
+    template = compileTemplate(request.url ?? request.path ?? '', { data, captures: new Set() });
+  } catch {
+    return undefined;
+  }
+  if (!template.isStatic) return `${method} ${routePath(template.route, absolute)}`;
+  // Static URLs are named by the metrics layer from the full URL, base path included.
+  const prefix = absolute || baseUrl === undefined ? '' : baseUrl.replace(/\/+$/, '') + (template.source.startsWith('/') ? '' : '/');
+  return templateEndpoint(method, prefix + template.source);
 }

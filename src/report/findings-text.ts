@@ -25,8 +25,16 @@ export function renderFindings(findings: readonly Finding[], options: FindingsTe
     const where = finding.endpoint ?? finding.endpoints?.join(', ');
     lines.push(`${index + 1}. ${paint(`[${severity}]`)} ${c.bold(finding.title)}${where ? c.dim(`  (${where})`) : ''}  ${c.dim(finding.category)}`);
     lines.push(`   ${finding.summary}`);
+    const confirmation = finding.confirmation;
+    if (confirmation) {
+      const paintStatus = confirmation.status === 'confirmed' ? c.green : confirmation.status === 'refuted' ? c.red : c.dim;
+      lines.push(`   ${paintStatus(confirmationLabel(confirmation.status))}${confirmation.reason ? `: ${confirmation.reason}` : ''}`);
+    }
     if (options.details !== false) {
       for (const item of finding.evidence) {
+        lines.push(c.dim(`     - ${item.label}: ${item.value}${item.unit ? ` ${item.unit}` : ''}  [${item.source}]`));
+      }
+      for (const item of confirmation?.evidence ?? []) {
         lines.push(c.dim(`     - ${item.label}: ${item.value}${item.unit ? ` ${item.unit}` : ''}  [${item.source}]`));
       }
       lines.push(`   fix: ${finding.recommendation.text}`);
@@ -38,4 +46,9 @@ export function renderFindings(findings: readonly Finding[], options: FindingsTe
     lines.push('');
   });
   return lines.join('\n').trimEnd();
+}
+
+/** How a confirmation status reads in text reports (`tuneup diagnose`). */
+export function confirmationLabel(status: NonNullable<Finding['confirmation']>['status']): string {
+  return status === 'confirmed' ? 'confirmed by isolation' : status === 'refuted' ? 'refuted by isolation' : 'not tested';
 }

@@ -40,5 +40,6 @@ export {
   type LoadRunOptions,
 } from './load-run.js';
 export { MAX_PLOT_POINTS, bucketSize, downsampleColumn, downsampleX, type Aggregation } from './downsample.js';
-export { renderFindings, type FindingsTextOptions } from './findings-text.js';
+export { renderFindings, confirmationLabel, type FindingsTextOptions } from './findings-text.js';
+export { renderExperimentSummary, type ExperimentSummaryOptions } from './experiment-text.js';
 export { renderDemands } from './demands-text.js';

@@ -1,0 +1,182 @@
+/**
+ * Confirm by isolation (pure): which findings of the mixed diagnosis are
+ * suspects, and what the isolated runs say about each.
+ *
+ * A finding is a **suspect** when it is at medium severity or above, names an
+ * endpoint, and that endpoint rests on a mixed-run estimate: its
+ * `attribution` says `mixed-estimate`, or (for findings without the field)
+ * its category is one the rules attribute by statement or command
+ * regression (missing-index, inefficient-query, n-plus-one, cache-*,
+ * event-loop-blocked, large-payload).
+ *
+ * With the endpoint run alone and diagnosed:
+ * - **confirmed** when the isolated diagnosis shows the same category on that
+ *   endpoint, the same finding id (same table and columns, same statement),
+ *   or the statement the finding names dominates the endpoint's database time;
+ * - **refuted** otherwise: ranked down to low with its evidence kept, and
+ *   `shownBy` names another isolated endpoint that does show it, if any;
+ * - **not tested** when the endpoint could not be isolated (the reason says why)
+ *   or the finding was not a suspect.
+ *
+ * The confirming measurement — the endpoint's cost per request alone (calls,
+ * DB ms, main-thread CPU ms, bytes, cache commands) — is recorded as evidence.
+ *
+ * @module
+ */
+import type { EndpointDemand, Evidence, Finding, FindingCategory, FindingConfirmation, Severity } from '../../result/types.js';
+import type { StatementAttribution } from '../demand.js';
+
+/** Categories whose endpoint comes from statement or command attribution in a mixed run (when a finding has no `attribution`). */
+export const MIXED_ESTIMATE_CATEGORIES: ReadonlySet<FindingCategory> = new Set<FindingCategory>([
+  'missing-index',
+  'inefficient-query',
+  'n-plus-one',
+  'cache-miss',
+  'cache-slow-command',
+  'event-loop-blocked',
+  'large-payload',
+]);
+
+const LOUD: ReadonlySet<Severity> = new Set<Severity>(['medium', 'high', 'critical']);
+
+/** Is `f` a suspect to confirm by isolation (see the module doc)? */
+export function isSuspect(f: Finding): boolean {
+  if (!LOUD.has(f.severity) || f.endpoint === undefined || f.confirmation !== undefined) return false;
+  if (f.attribution !== undefined) return f.attribution === 'mixed-estimate';
+  return MIXED_ESTIMATE_CATEGORIES.has(f.category);
+}
+
+/** Suspect endpoints in rank order, each with the ids of its suspect findings. */
+export function suspectEndpoints(findings: readonly Finding[]): { endpoint: string; findingIds: string[] }[] {
+  const out = new Map<string, string[]>();
+  for (const f of findings) {
+    if (!isSuspect(f)) continue;
+    const ids = out.get(f.endpoint!) ?? [];
+    ids.push(f.id);
+    out.set(f.endpoint!, ids);
+  }
+  return [...out].map(([endpoint, findingIds]) => ({ endpoint, findingIds }));
+}
+
+/** What one isolated run of an endpoint showed (or why it did not run). */
+export interface IsolatedOutcome {
+  endpoint: string;
+  status: 'ran' | 'not-tested';
+  reason?: string;
+  /** The endpoint's demand measured alone. */
+  demand?: EndpointDemand;
+  /** The isolated run's findings. */
+  findings: Finding[];
+  /** Statements the endpoint ran alone, per request. */
+  statements: StatementAttribution[];
+}
+
+/** Share of the endpoint's database time one statement must take to "dominate" it. */
+export const DOMINANT_STATEMENT_SHARE = 0.5;
+
+/** The endpoint's cost per request alone, as evidence rows (the ones the category is about first). */
+export function demandEvidence(category: FindingCategory, d: EndpointDemand | undefined, statements: readonly StatementAttribution[]): Evidence[] {
+  if (!d) return [];
+  const src = 'isolated run';
+  const rows: [keyof EndpointDemand, string, string][] = [
+    ['dbCalls', 'DB calls per request (alone)', 'calls'],
+    ['dbMs', 'DB time per request (alone)', 'ms'],
+    ['distinctStatements', 'distinct statements per request (alone)', 'statements'],
+    ['redisCommands', 'Redis commands per request (alone)', 'commands'],
+    ['mainThreadCpuMs', 'main-thread CPU per request (alone)', 'ms'],
+    ['cpuMs', 'service CPU per request (alone)', 'ms'],
+    ['responseBytes', 'response size (alone)', 'bytes'],
+    ['unexplainedMs', 'unexplained wait per request (alone)', 'ms'],
+  ];
+  const first: Record<string, (keyof EndpointDemand)[]> = {
+    'missing-index': ['dbMs', 'dbCalls'],
+    'inefficient-query': ['dbMs', 'dbCalls'],
+    'n-plus-one': ['dbCalls', 'distinctStatements', 'redisCommands'],
+    'cache-miss': ['redisCommands', 'dbCalls', 'dbMs'],
+    'cache-slow-command': ['redisCommands'],
+    'event-loop-blocked': ['mainThreadCpuMs', 'cpuMs'],
+    'large-payload': ['responseBytes'],
+  };
+  const order = first[category] ?? [];
+  const sorted = [...rows].sort((a, b) => rank(order, a[0]) - rank(order, b[0]));
+  const out: Evidence[] = [];
+  for (const [key, label, unit] of sorted) {
+    const v = d[key];
+    if (typeof v === 'number') out.push({ label, value: v, unit, source: src });
+  }
+  const top = dominantStatement(statements, d.endpoint);
+  if (top) {
+    out.push({ label: 'top statement (alone)', value: `queryid ${top.queryid}: ${round(top.share * 100)} % of DB time, ${round(top.callsPerRequest)} calls per request`, source: src });
+  }
+  return out;
+}
+
+function rank(order: readonly string[], key: string): number {
+  const i = order.indexOf(key);
+  return i === -1 ? order.length : i;
+}
+
+/** The statement taking the largest share of `endpoint`'s database time, with that share. */
+export function dominantStatement(statements: readonly StatementAttribution[], endpoint: string): (StatementAttribution & { share: number }) | undefined {
+  const mine = statements.filter((s) => s.endpoint === endpoint && s.execMsPerRequest > 0);
+  const total = mine.reduce((a, s) => a + s.execMsPerRequest, 0);
+  const top = [...mine].sort((a, b) => b.execMsPerRequest - a.execMsPerRequest)[0];
+  return top && total > 0 ? { ...top, share: top.execMsPerRequest / total } : undefined;
+}
+
+/** Does the isolated outcome show finding `f` (see the module doc)? Returns the matching isolated finding's description. */
+export function showsFinding(f: Finding, outcome: IsolatedOutcome): string | undefined {
+  const onEndpoint = (g: Finding) => g.endpoint === outcome.endpoint || (g.endpoints?.includes(outcome.endpoint) ?? false);
+  // The isolation run may hold other endpoints' steps too: only findings on this endpoint count.
+  const same = outcome.findings.find((g) => g.severity !== 'info' && onEndpoint(g) && (g.id === f.id || g.category === f.category));
+  if (same) return `${same.category} at ${same.severity}: ${same.title}`;
+  const top = dominantStatement(outcome.statements, outcome.endpoint);
+  if (top && top.share >= DOMINANT_STATEMENT_SHARE && f.id.includes(top.queryid)) {
+    return `the statement it names (queryid ${top.queryid}) takes ${round(top.share * 100)} % of the endpoint's DB time`;
+  }
+  return undefined;
+}
+
+/**
+ * Set `confirmation` on every finding from the isolated outcomes; refuted findings drop to low
+ * severity and rank after the others (their evidence kept). Pure: returns new findings.
+ */
+export function confirmFindings(findings: readonly Finding[], outcomes: readonly IsolatedOutcome[]): Finding[] {
+  const byEndpoint = new Map(outcomes.map((o) => [o.endpoint, o]));
+  const out = findings.map((f): Finding => {
+    if (f.confirmation) return f;
+    if (!isSuspect(f)) {
+      const reason = f.endpoint === undefined
+        ? 'names no endpoint to isolate'
+        : !LOUD.has(f.severity)
+          ? 'below medium severity'
+          : 'measured directly, not a mixed-run estimate';
+      return { ...f, confirmation: { status: 'not-tested', evidence: [], reason } };
+    }
+    const outcome = byEndpoint.get(f.endpoint!);
+    if (!outcome || outcome.status !== 'ran') {
+      return { ...f, confirmation: { status: 'not-tested', evidence: [], reason: outcome?.reason ?? 'not isolated (experiment budget or interrupted)' } };
+    }
+    const evidence = demandEvidence(f.category, outcome.demand, outcome.statements);
+    const shown = showsFinding(f, outcome);
+    if (shown) {
+      const confirmation: FindingConfirmation = { status: 'confirmed', evidence, reason: `${f.endpoint} alone shows it: ${shown}` };
+      return { ...f, confirmation };
+    }
+    const elsewhere = outcomes.find((o) => o !== outcome && o.status === 'ran' && showsFinding(f, o) !== undefined);
+    const confirmation: FindingConfirmation = {
+      status: 'refuted',
+      evidence,
+      reason: `${f.endpoint} alone does not show ${f.category}${elsewhere ? `; ${elsewhere.endpoint} alone does` : ''}`,
+      originalSeverity: f.severity,
+      ...(elsewhere ? { shownBy: elsewhere.endpoint } : {}),
+    };
+    return { ...f, severity: 'low', confirmation };
+  });
+  // Refuted findings rank after everything else, in their previous order.
+  return [...out.filter((f) => f.confirmation?.status !== 'refuted'), ...out.filter((f) => f.confirmation?.status === 'refuted')];
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

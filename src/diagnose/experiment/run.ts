@@ -1,0 +1,373 @@
+/**
+ * The experiment behind `tuneup diagnose`, the way an expert works:
+ *
+ * 1. **Capacity**: short constant-arrival-rate steps of the plan's mix,
+ *    geometric from a low rate, until a step is past the knee (see
+ *    src/capacity/knee.ts), then a bisection or two. A step failing badly
+ *    is stopped at once ({@link abortReason}), and the load pauses between
+ *    steps so a queue drains: the target is never left overloaded.
+ * 2. **Diagnosis** of the mix at a rate the service sustains (70 % of the
+ *    knee, or the plan's rate if lower), with every probe, through the
+ *    normal engine and `diagnose()`.
+ * 3. **Confirmation by isolation**: each suspect endpoint (confirm.ts) runs
+ *    alone briefly with the probes — all of them one after the other in one
+ *    run with gaps between, as `tuneup profile` does, so each second serves
+ *    one endpoint and the cost model measures it exactly; that run's
+ *    diagnosis and costs per request confirm or refute the mixed run's
+ *    findings.
+ *
+ * Every run is a normal engine run. This module prints nothing: progress goes
+ * through {@link ExperimentHooks}; the CLI draws it. An abort signal ends the
+ * experiment after the current run, with what was measured so far.
+ *
+ * @module
+ */
+import { abortReason, baselineOf, judgeStep, KNEE_SEARCH_DEFAULTS, kneeOf, nextStep, rampRates, roundRate, type JudgedStep, type KneeSearchOptions } from '../../capacity/knee.js';
+import { measureStep } from '../../capacity/step-result.js';
+import { assembleRunResult } from '../../engine/result.js';
+import { startRun } from '../../engine/run.js';
+import type { LiveStats } from '../../metrics/recorder-types.js';
+import type { PlanOptions, ResolvedPlan, ResolvedScenario } from '../../plan/types.js';
+import type { Probe } from '../../probes/types.js';
+import type { ExperimentIsolation, ExperimentSection, ExperimentStep, RunResult } from '../../result/types.js';
+import { computeDemands } from '../demand.js';
+import { confirmFindings, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
+import { findIsolation, isolationRawPlan, scenarioEndpoints } from './isolate.js';
+import { overloadFinding, withOverloadFirst } from './overload.js';
+import { mixPlan, planMix, scenarioAlonePlan, type PlanMix } from './plans.js';
+import { saturatedResource } from './saturation.js';
+import { sizeVUs, formatDuration } from '../../plan/index.js';
+
+/** Shape and budget of the experiment. */
+export interface ExperimentOptions {
+  /** Length of each capacity step (ms). */
+  stepMs: number;
+  /** First step's rate (iterations/s); default: an eighth of the plan's rate, or 10. */
+  startRate?: number;
+  /** Highest step rate; default: twice the plan's rate (enough to know 70 % of the knee covers it), unbounded for closed plans. */
+  maxRate?: number;
+  /** Multiplier between ramp steps. */
+  factor: number;
+  maxSteps: number;
+  bisections: number;
+  /** Pause between runs (ms) so queued work drains and no second mixes two runs. */
+  gapMs: number;
+  /** Rate of the diagnosis run; overrides the knee-based choice. */
+  rate?: number;
+  /** Share of the knee the diagnosis runs at (default 0.7). */
+  kneeShare: number;
+  /** Length of the diagnosis run (ms). */
+  diagnosisMs: number;
+  /** Length of each isolation run (ms). */
+  isolateMs: number;
+  /** Rate of each isolation run; default: the endpoint's rate in the diagnosis run, within [10, 50]/s. */
+  isolateRate?: number;
+  /** Most endpoints isolated (suspects in rank order). */
+  maxIsolations: number;
+}
+
+/** Defaults: 5 s steps ×2 up to 8, 2 bisections, 1 s gaps, 20 s diagnosis at 70 % of the knee, 4 s isolations (≤ 7). */
+export const EXPERIMENT_DEFAULTS: ExperimentOptions = {
+  stepMs: 5000,
+  factor: KNEE_SEARCH_DEFAULTS.factor,
+  maxSteps: KNEE_SEARCH_DEFAULTS.maxSteps,
+  bisections: KNEE_SEARCH_DEFAULTS.bisections,
+  gapMs: 1000,
+  kneeShare: 0.7,
+  diagnosisMs: 20_000,
+  isolateMs: 4000,
+  maxIsolations: 7,
+};
+
+/** Graceful stop of every experiment run: in-flight requests get this long, then the load is gone. */
+const GRACEFUL_STOP_MS = 1000;
+
+/** Progress callbacks (all optional; they must not throw). */
+export interface ExperimentHooks {
+  /** The planned ramp, before any load. */
+  onPlan?(plan: { rates: number[]; requestedRate?: number; search: KneeSearchOptions; mix: PlanMix }): void;
+  /** A run starts: a capacity step, the diagnosis, or an isolation. */
+  onRunStart?(run: { kind: 'step' | 'diagnosis' | 'isolation'; label: string; rate: number; durationMs: number }): void;
+  onLive?(live: LiveStats): void;
+  onRunEnd?(): void;
+  onStep?(step: ExperimentStep): void;
+  onKnee?(knee: ExperimentSection['knee'], chosen: { rate: number; by: ExperimentSection['chosenBy'] }): void;
+  onIsolation?(isolation: ExperimentIsolation): void;
+}
+
+/** What the experiment needs from its caller. */
+export interface ExperimentContext {
+  plan: ResolvedPlan;
+  /** The plan as written, for YAML/JSON plans (per-request isolation). */
+  raw?: PlanOptions;
+  /** Resolve a derived raw plan (same environment, overrides and base directory as the user's plan). */
+  resolveRaw?: (raw: PlanOptions) => ResolvedPlan;
+  /** Fresh probes for one run (probes are started and stopped once). */
+  probes: () => Promise<Probe[]>;
+  /**
+   * Fresh probes for one capacity step: only what names a saturated resource (the process probe, which
+   * also reads the local PostgreSQL's CPU). Cheaper to start than every probe; default: {@link probes}.
+   */
+  stepProbes?: () => Promise<Probe[]>;
+  targetPid?: number;
+  /** EXPLAIN enrichment + diagnose(): the same as `tuneup run` does before storing. */
+  diagnoseRun: (result: RunResult) => Promise<RunResult>;
+  /** Graceful stop of the whole experiment (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Immediate stop (second Ctrl-C). */
+  hardSignal?: AbortSignal;
+  argv?: string[];
+  hooks?: ExperimentHooks;
+}
+
+/** What the experiment produced. */
+export interface ExperimentOutcome {
+  /** The run to store: the diagnosis run with findings and the experiment; the last step's run when interrupted before it. */
+  result?: RunResult;
+  experiment: ExperimentSection;
+}
+
+/** Run the whole experiment. Rejects only when a run cannot start (e.g. the target is unreachable). */
+export async function runExperiment(ctx: ExperimentContext, options: ExperimentOptions = EXPERIMENT_DEFAULTS): Promise<ExperimentOutcome> {
+  const started = Date.now();
+  const hooks = ctx.hooks ?? {};
+  const mix = planMix(ctx.plan);
+  const requested = mix.requestedRate;
+  const search: KneeSearchOptions = {
+    ...KNEE_SEARCH_DEFAULTS,
+    factor: options.factor,
+    maxSteps: options.maxSteps,
+    bisections: options.bisections,
+    startRate: options.startRate ?? (requested !== undefined ? Math.max(1, requested / 8) : 10),
+    maxRate: options.maxRate ?? (requested !== undefined ? 2 * requested : undefined),
+  };
+  hooks.onPlan?.({ rates: rampRates(search), requestedRate: requested, search, mix });
+  const aborted = () => ctx.signal?.aborted === true;
+  const section: ExperimentSection = { steps: [], knee: { status: 'not-reached', reasons: [] }, chosenRate: 0, chosenBy: 'knee', isolation: [], durationMs: 0 };
+  if (requested !== undefined) section.requestedRate = round(requested);
+  let lastResult: RunResult | undefined;
+
+  // 1. Capacity steps.
+  const judged: JudgedStep[] = [];
+  const stepResults = new Map<number, RunResult>();
+  {
+    for (;;) {
+      if (aborted()) break;
+      const next = nextStep(judged, search);
+      if (next.done) break;
+      const plan = mixPlan(ctx.plan, mix, next.rate, { durationMs: options.stepMs, gracefulStopMs: GRACEFUL_STOP_MS, label: `capacity step ${next.rate}/s` });
+      hooks.onRunStart?.({ kind: 'step', label: `${next.phase} step ${judged.length + 1}`, rate: next.rate, durationMs: options.stepMs });
+      const run = await runOnce(ctx, plan, true, ctx.stepProbes ?? ctx.probes);
+      lastResult = run.result;
+      stepResults.set(next.rate, run.result);
+      const m = measureStep(run.result, next.rate, options.stepMs, run.stoppedEarly);
+      const verdict = judgeStep(m, baselineOf(judged));
+      const step: JudgedStep = { ...m, ...verdict, phase: next.phase };
+      judged.push(step);
+      const shown = toSectionStep(step, run.result.durationMs);
+      section.steps.push(shown);
+      hooks.onStep?.(shown);
+      // A failing step leaves a queue behind: give it twice the pause to drain.
+      await pause(verdict.sustained ? options.gapMs : 2 * options.gapMs, ctx.signal);
+    }
+    const knee = kneeOf(judged);
+    section.knee = { status: knee.status, reasons: knee.reasons };
+    if (knee.sustainedRate !== undefined) section.knee.sustainedRate = knee.sustainedRate;
+    if (knee.failedRate !== undefined) {
+      section.knee.failedRate = knee.failedRate;
+      const failing = stepResults.get(knee.failedRate);
+      const resource = failing ? saturatedResource(failing) : undefined;
+      if (resource) section.knee.saturatedResource = resource;
+    }
+  }
+  const chosen = chooseRate(section, options, requested);
+  section.chosenRate = chosen.rate;
+  section.chosenBy = chosen.by;
+  hooks.onKnee?.(section.knee, chosen);
+
+  // 2. The mixed diagnosis at a sustainable rate.
+  let result: RunResult | undefined;
+  if (!aborted() && chosen.rate > 0) {
+    const plan = mixPlan(ctx.plan, mix, chosen.rate, { durationMs: options.diagnosisMs, gracefulStopMs: GRACEFUL_STOP_MS, label: `diagnosis at ${chosen.rate}/s` });
+    hooks.onRunStart?.({ kind: 'diagnosis', label: 'diagnosis', rate: chosen.rate, durationMs: options.diagnosisMs });
+    const run = await runOnce(ctx, plan, false, ctx.probes);
+    result = await ctx.diagnoseRun(run.result);
+    await pause(options.gapMs, ctx.signal);
+  }
+
+  // 3. Confirm by isolation: every suspect endpoint alone, one after the other in one run (as `tuneup
+  // profile` does), so each second serves one endpoint and the cost model measures it exactly.
+  const outcomes: IsolatedOutcome[] = [];
+  if (result) {
+    const suspects = suspectEndpoints(result.findings ?? []);
+    const sent = scenarioEndpoints(result);
+    const steps: { iso: ExperimentIsolation; scenario: ResolvedScenario }[] = [];
+    for (const [i, suspect] of suspects.entries()) {
+      const iso: ExperimentIsolation = { endpoint: suspect.endpoint, findingIds: suspect.findingIds, status: 'not-tested' };
+      section.isolation.push(iso);
+      if (i >= options.maxIsolations) {
+        iso.reason = `over the isolation budget (--max-isolations ${options.maxIsolations})`;
+        continue;
+      }
+      const endpointRps = result.endpoints.find((e) => e.endpoint === suspect.endpoint)?.rps ?? 0;
+      const rate = roundRate(options.isolateRate ?? Math.min(50, Math.max(10, endpointRps)));
+      const startTimeMs = steps.length * (options.isolateMs + options.gapMs);
+      const step = isolationScenario(ctx, suspect.endpoint, sent, rate, startTimeMs, steps.length, options);
+      if (typeof step === 'string') iso.reason = step;
+      else {
+        Object.assign(iso, { via: step.via, rate, durationMs: options.isolateMs });
+        steps.push({ iso, scenario: step.scenario });
+      }
+    }
+    if (steps.length > 0 && !aborted()) {
+      const plan: ResolvedPlan = {
+        ...ctx.plan,
+        profile: undefined,
+        scenarios: steps.map((s) => s.scenario),
+        thresholds: [],
+        json: { ...ctx.plan.json, name: `${ctx.plan.name ?? 'plan'} (isolation)`, scenarios: Object.fromEntries(steps.map((s) => [s.scenario.name, s.scenario.options])), thresholds: {} },
+      };
+      const totalMs = steps.length * (options.isolateMs + options.gapMs) - options.gapMs;
+      hooks.onRunStart?.({ kind: 'isolation', label: `isolation: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, one after the other`, rate: 0, durationMs: totalMs });
+      const run = await runOnce(ctx, plan, false, ctx.probes);
+      const diagnosed = await ctx.diagnoseRun(run.result);
+      const model = computeDemands(diagnosed);
+      const findings = diagnosed.findings ?? [];
+      for (const { iso } of steps) {
+        const demand = diagnosed.demands?.find((d) => d.endpoint === iso.endpoint);
+        const requests = diagnosed.endpoints.find((e) => e.endpoint === iso.endpoint)?.requests ?? 0;
+        if (requests === 0) {
+          iso.reason = 'the isolation step sent no request (interrupted, or the endpoint name differs)';
+          continue;
+        }
+        iso.status = 'ran';
+        iso.requests = requests;
+        if (demand) iso.demand = demand;
+        iso.findings = findings
+          .filter((f) => f.severity !== 'info' && (f.endpoint === iso.endpoint || (f.endpoints?.includes(iso.endpoint) ?? false)))
+          .map((f) => ({ id: f.id, category: f.category, severity: f.severity, ...(f.endpoint ? { endpoint: f.endpoint } : {}), ...(f.endpoints ? { endpoints: f.endpoints } : {}) }));
+        if (model.method !== 'profile') iso.reason = `the cost model could not separate the steps (${model.method}); demands are estimates`;
+        outcomes.push({ endpoint: iso.endpoint, status: 'ran', demand, findings, statements: model.statements });
+      }
+    }
+    for (const iso of section.isolation) {
+      if (iso.status !== 'ran') {
+        iso.reason ??= 'interrupted before the isolation run';
+        outcomes.push({ endpoint: iso.endpoint, status: 'not-tested', reason: iso.reason, findings: [], statements: [] });
+      }
+      hooks.onIsolation?.(iso);
+    }
+  }
+
+  section.durationMs = Date.now() - started;
+  if (aborted()) section.interrupted = true;
+  if (!result) return { result: lastResult ? { ...lastResult, experiment: section } : undefined, experiment: section };
+  const confirmed = confirmFindings(result.findings ?? [], outcomes);
+  const findings = withOverloadFirst(confirmed, overloadFinding(section));
+  return { result: { ...result, findings, experiment: section, labels: { ...result.labels, kind: 'diagnose' } }, experiment: section };
+}
+
+/** The diagnosis rate: `--rate`, else the share of the knee, capped by the plan's own rate. */
+export function chooseRate(section: ExperimentSection, options: Pick<ExperimentOptions, 'rate' | 'kneeShare'>, requested: number | undefined): { rate: number; by: ExperimentSection['chosenBy'] } {
+  if (options.rate !== undefined) return { rate: roundRate(options.rate), by: 'flag' };
+  const { knee } = section;
+  const base = knee.sustainedRate ?? (knee.failedRate !== undefined ? knee.failedRate / 2 : undefined);
+  if (base === undefined) return { rate: roundRate(requested ?? 0), by: 'plan' };
+  const share = roundRate(options.kneeShare * base);
+  if (requested !== undefined && requested <= share) return { rate: roundRate(requested), by: 'plan' };
+  return { rate: share, by: knee.status === 'not-reached' ? 'ramp-cap' : 'knee' };
+}
+
+/**
+ * The scenario that runs `endpoint` alone as step `index` of the isolation run (starting at
+ * `startTimeMs`), or the reason it cannot be isolated.
+ */
+function isolationScenario(
+  ctx: ExperimentContext,
+  endpoint: string,
+  sent: ReturnType<typeof scenarioEndpoints>,
+  rate: number,
+  startTimeMs: number,
+  index: number,
+  options: ExperimentOptions,
+): { scenario: ResolvedScenario; via: ExperimentIsolation['via'] } | string {
+  const target = findIsolation(endpoint, sent, ctx.raw, ctx.plan.baseUrl);
+  const derived = { durationMs: options.isolateMs, gracefulStopMs: Math.min(GRACEFUL_STOP_MS, options.gapMs), label: `isolation ${endpoint}` };
+  let scenario: ResolvedScenario;
+  let via: ExperimentIsolation['via'];
+  if (target.kind === 'none') return target.reason;
+  if (target.kind === 'scenario') {
+    scenario = scenarioAlonePlan(ctx.plan, target.scenario, rate, derived).scenarios[0]!;
+    via = { scenario: target.scenario };
+  } else {
+    if (!ctx.raw || !ctx.resolveRaw) return `${endpoint} is one request of scenario "${target.scenario}", and the plan file could not be re-read to run it alone`;
+    const vus = sizeVUs(rate, {});
+    const raw = isolationRawPlan(ctx.raw, target, { rate, duration: formatDuration(options.isolateMs), gracefulStop: formatDuration(derived.gracefulStopMs), ...vus });
+    scenario = ctx.resolveRaw(raw).scenarios[0]!;
+    via = { scenario: target.scenario, request: target.indexes[0]! };
+  }
+  // Unique names (one endpoint per step), each starting after the previous step and its gap.
+  const name = `isolate-${index + 1}`;
+  return { scenario: { ...scenario, name, startTimeMs, options: { ...scenario.options, startTime: formatDuration(startTimeMs), isolates: endpoint } }, via };
+}
+
+/** One engine run; with `guard`, a step failing badly is stopped at once. */
+async function runOnce(ctx: ExperimentContext, plan: ResolvedPlan, guard: boolean, makeProbes: () => Promise<Probe[]>): Promise<{ result: RunResult; stoppedEarly?: string }> {
+  let stoppedEarly: string | undefined;
+  const probes = await makeProbes();
+  const handle = startRun(plan, {
+    probes,
+    targetPid: ctx.targetPid,
+    signal: ctx.signal,
+    hardSignal: ctx.hardSignal,
+    onProgress: (live) => {
+      ctx.hooks?.onLive?.(live);
+      if (!guard || stoppedEarly) return;
+      const reason = abortReason(live);
+      if (reason) {
+        stoppedEarly = reason;
+        handle.stop(reason);
+      }
+    },
+  });
+  try {
+    const outcome = await handle.done;
+    return { result: assembleRunResult(outcome, { argv: ctx.argv, labels: { kind: 'diagnose' } }), ...(stoppedEarly ? { stoppedEarly } : {}) };
+  } finally {
+    ctx.hooks?.onRunEnd?.();
+  }
+}
+
+function toSectionStep(step: JudgedStep, durationMs: number): ExperimentStep {
+  return {
+    phase: step.phase,
+    offeredRate: step.offeredRate,
+    achievedRate: round(step.achievedRate),
+    p50Ms: step.p50Ms === null ? null : round(step.p50Ms),
+    p95Ms: step.p95Ms === null ? null : round(step.p95Ms),
+    errorRate: Math.round(step.errorRate * 10_000) / 10_000,
+    droppedIterations: step.droppedIterations,
+    latencyGrowthMs: step.latencyGrowthMs === null ? null : round(step.latencyGrowthMs),
+    durationMs,
+    sustained: step.sustained,
+    reasons: step.reasons,
+    ...(step.stoppedEarly ? { stoppedEarly: step.stoppedEarly } : {}),
+  };
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,236 @@
+/**
+ * The pure parts of `tuneup diagnose`'s experiment: which findings are
+ * suspects, confirmation and refutation from isolated outcomes, the overload
+ * finding, the diagnosis rate, the plan's mix, and how an endpoint is
+ * isolated from a plan.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EndpointDemand, ExperimentSection, Finding, RunResult } from '../../src/result/types.js';
+import type { StatementAttribution } from '../../src/diagnose/demand.js';
+import {
+  chooseRate,
+  confirmFindings,
+  findIsolation,
+  isolationRawPlan,
+  isSuspect,
+  mixPlan,
+  overloadFinding,
+  planMix,
+  scenarioEndpoints,
+  suspectEndpoints,
+  withOverloadFirst,
+  type IsolatedOutcome,
+} from '../../src/diagnose/experiment/index.js';
+import { resolvePlan, type PlanOptions } from '../../src/plan/index.js';
+import { requestEndpointName } from '../../src/plan/workload.js';
+
+function finding(over: Partial<Finding> & Pick<Finding, 'id' | 'category'>): Finding {
+  return {
+    rule: over.category,
+    severity: 'high',
+    title: over.id,
+    summary: '',
+    evidence: [{ label: 'x', value: 1, source: 'test' }],
+    recommendation: { text: 'fix' },
+    confidence: 0.9,
+    impact: 0.5,
+    ...over,
+  };
+}
+
+const demand = (endpoint: string, over: Partial<EndpointDemand> = {}): EndpointDemand => ({ endpoint, method: 'profile', dbMs: 40, dbCalls: 1, responseBytes: 300, mainThreadCpuMs: 1.5, ...over });
+const stmt = (endpoint: string, queryid: string, execMsPerRequest: number): StatementAttribution => ({ queryid, endpoint, callsPerRequest: 1, execMsPerRequest, method: 'direct' });
+
+test('isSuspect: medium+ with an endpoint, attributed by a mixed-run estimate (the field, or the category when the field is absent)', () => {
+  assert.equal(isSuspect(finding({ id: 'a', category: 'missing-index', endpoint: 'GET /a' })), true);
+  assert.equal(isSuspect(finding({ id: 'a', category: 'missing-index', endpoint: 'GET /a', severity: 'low' })), false);
+  assert.equal(isSuspect(finding({ id: 'a', category: 'missing-index' })), false, 'no endpoint');
+  assert.equal(isSuspect(finding({ id: 'a', category: 'missing-index', endpoint: 'GET /a', attribution: 'direct' })), false);
+  assert.equal(isSuspect(finding({ id: 'a', category: 'slow-dependency', endpoint: 'GET /a' })), false, 'not a statement/command attribution');
+  assert.equal(isSuspect(finding({ id: 'a', category: 'slow-dependency', endpoint: 'GET /a', attribution: 'mixed-estimate' })), true);
+  const endpoints = suspectEndpoints([
+    finding({ id: 'n1', category: 'n-plus-one', endpoint: 'GET /b' }),
+    finding({ id: 'mi', category: 'missing-index', endpoint: 'GET /a' }),
+    finding({ id: 'big', category: 'large-payload', endpoint: 'GET /b' }),
+  ]);
+  assert.deepEqual(endpoints, [{ endpoint: 'GET /b', findingIds: ['n1', 'big'] }, { endpoint: 'GET /a', findingIds: ['mi'] }]);
+});
+
+test('confirmFindings: confirmed when the endpoint alone shows the category, with its cost per request as evidence', () => {
+  const mi = finding({ id: 'missing-index:public.orders(reference)', category: 'missing-index', endpoint: 'GET /orders/:id' });
+  const isolated = [finding({ id: 'missing-index:public.orders(reference)', category: 'missing-index', endpoint: 'GET /orders/:id', severity: 'medium' })];
+  const outcome: IsolatedOutcome = { endpoint: 'GET /orders/:id', status: 'ran', demand: demand('GET /orders/:id', { dbMs: 45.4 }), findings: isolated, statements: [stmt('GET /orders/:id', '42', 45)] };
+  const [out] = confirmFindings([mi], [outcome]);
+  assert.equal(out!.confirmation?.status, 'confirmed');
+  assert.equal(out!.severity, 'high');
+  // The category's own measurement first: DB time, then calls.
+  assert.deepEqual(out!.confirmation!.evidence.slice(0, 2).map((e) => [e.label, e.value]), [
+    ['DB time per request (alone)', 45.4],
+    ['DB calls per request (alone)', 1],
+  ]);
+  assert.match(out!.confirmation!.evidence.at(-1)!.value as string, /queryid 42: 100 % of DB time/);
+});
+
+test('confirmFindings: a finding elsewhere in the isolation run does not confirm it; the same statement dominating does', () => {
+  const q = finding({ id: 'inefficient-query:777', category: 'inefficient-query', endpoint: 'GET /a' });
+  const otherEndpoint = finding({ id: 'inefficient-query:777', category: 'inefficient-query', endpoint: 'GET /b' });
+  const statements = [stmt('GET /a', '777', 30), stmt('GET /a', '5', 3)];
+  const outcomes: IsolatedOutcome[] = [
+    { endpoint: 'GET /a', status: 'ran', demand: demand('GET /a'), findings: [otherEndpoint], statements },
+  ];
+  const [out] = confirmFindings([q], outcomes);
+  assert.equal(out!.confirmation?.status, 'confirmed');
+  assert.match(out!.confirmation!.reason!, /queryid 777\) takes 90\.9 %/);
+  const [no] = confirmFindings([q], [{ ...outcomes[0]!, statements: [stmt('GET /a', '777', 3), stmt('GET /a', '5', 30)] }]);
+  assert.equal(no!.confirmation?.status, 'refuted');
+});
+
+test('confirmFindings: refuted → low, ranked last, evidence kept, and names the endpoint that shows it alone', () => {
+  const wrong = finding({ id: 'n-plus-one:GET /a:9', category: 'n-plus-one', endpoint: 'GET /a', severity: 'critical' });
+  const other = finding({ id: 'cache-miss:hit-ratio', category: 'cache-miss', endpoint: 'GET /c' });
+  const isolated = [finding({ id: 'n-plus-one:GET /b:9', category: 'n-plus-one', endpoint: 'GET /b' })];
+  const outcomes: IsolatedOutcome[] = [
+    { endpoint: 'GET /a', status: 'ran', demand: demand('GET /a', { dbCalls: 1 }), findings: isolated, statements: [] },
+    { endpoint: 'GET /b', status: 'ran', demand: demand('GET /b', { dbCalls: 21 }), findings: isolated, statements: [] },
+    { endpoint: 'GET /c', status: 'not-tested', reason: 'sent by a flow', findings: [], statements: [] },
+  ];
+  const out = confirmFindings([wrong, other], outcomes);
+  assert.deepEqual(out.map((f) => f.id), ['cache-miss:hit-ratio', 'n-plus-one:GET /a:9']);
+  const refuted = out[1]!;
+  assert.equal(refuted.severity, 'low');
+  assert.equal(refuted.confirmation?.status, 'refuted');
+  assert.equal(refuted.confirmation?.originalSeverity, 'critical');
+  assert.equal(refuted.confirmation?.shownBy, 'GET /b');
+  assert.match(refuted.confirmation!.reason!, /GET \/a alone does not show n-plus-one; GET \/b alone does/);
+  assert.deepEqual(refuted.evidence, wrong.evidence);
+  assert.equal(refuted.confirmation!.evidence[0]!.label, 'DB calls per request (alone)');
+  assert.deepEqual(out[0]!.confirmation, { status: 'not-tested', evidence: [], reason: 'sent by a flow' });
+});
+
+test('confirmFindings: every finding gets a confirmation; non-suspects say why they were not tested', () => {
+  const out = confirmFindings(
+    [
+      finding({ id: 'db', category: 'db-config' }),
+      finding({ id: 'low', category: 'missing-index', endpoint: 'GET /a', severity: 'low' }),
+      finding({ id: 'dep', category: 'slow-dependency', endpoint: 'GET /q', attribution: 'direct' }),
+      finding({ id: 'mi', category: 'missing-index', endpoint: 'GET /z' }),
+    ],
+    [],
+  );
+  assert.deepEqual(out.map((f) => [f.id, f.confirmation?.status, f.confirmation?.reason]), [
+    ['db', 'not-tested', 'names no endpoint to isolate'],
+    ['low', 'not-tested', 'below medium severity'],
+    ['dep', 'not-tested', 'measured directly, not a mixed-run estimate'],
+    ['mi', 'not-tested', 'not isolated (experiment budget or interrupted)'],
+  ]);
+});
+
+function section(over: Partial<ExperimentSection>): ExperimentSection {
+  return { steps: [], knee: { status: 'found', sustainedRate: 113, failedRate: 134, reasons: ['throughput 120/s < 95 % of the offered 134/s'] }, chosenRate: 79, chosenBy: 'knee', isolation: [], durationMs: 1, ...over };
+}
+
+test('overloadFinding: the plan past the measured capacity is a finding with the capacity, the requested rate and the saturated resource', () => {
+  const f = overloadFinding(section({ requestedRate: 400, knee: { status: 'found', sustainedRate: 113, failedRate: 134, reasons: ['x'], saturatedResource: { name: 'PostgreSQL CPU', utilization: 0.93, detail: 'PostgreSQL processes 186 % of 2 cores' } } }));
+  assert.ok(f);
+  assert.equal(f.category, 'overload');
+  assert.equal(f.severity, 'critical');
+  assert.match(f.title, /asks for 400\/s; the service sustains about 113\/s/);
+  assert.ok(f.evidence.some((e) => e.label === 'saturated resource' && /PostgreSQL CPU/.test(String(e.value))));
+  assert.equal(overloadFinding(section({ requestedRate: 100 })), undefined, 'within capacity');
+  assert.equal(overloadFinding(section({ requestedRate: 120 }))?.severity, 'medium', 'between the sustained and the failing rate');
+  assert.equal(overloadFinding(section({ requestedRate: 400, knee: { status: 'not-reached', sustainedRate: 800, reasons: [] } })), undefined);
+  assert.equal(overloadFinding(section({})), undefined, 'a closed plan has no rate');
+});
+
+test('withOverloadFirst: adds the finding first, or merges into the load rule\'s own overload finding', () => {
+  const ours = overloadFinding(section({ requestedRate: 400 }))!;
+  const a = finding({ id: 'mi', category: 'missing-index', endpoint: 'GET /a' });
+  assert.deepEqual(withOverloadFirst([a], ours).map((f) => f.id), [ours.id, 'mi']);
+  const theirs = finding({ id: 'overload:load', category: 'overload', severity: 'high' });
+  const merged = withOverloadFirst([a, theirs], ours);
+  assert.deepEqual(merged.map((f) => f.id), ['overload:load', 'mi']);
+  assert.ok(merged[0]!.evidence.some((e) => e.label === 'sustained rate (capacity)' && e.value === 113));
+  assert.equal(merged[0]!.confirmation?.status, 'confirmed');
+});
+
+test('chooseRate: 70 % of the knee, the plan\'s rate when lower, --rate first', () => {
+  assert.deepEqual(chooseRate(section({}), { kneeShare: 0.7 }, 400), { rate: 79.1, by: 'knee' });
+  assert.deepEqual(chooseRate(section({}), { kneeShare: 0.7 }, 50), { rate: 50, by: 'plan' });
+  assert.deepEqual(chooseRate(section({}), { kneeShare: 0.7, rate: 33 }, 400), { rate: 33, by: 'flag' });
+  assert.deepEqual(chooseRate(section({ knee: { status: 'not-reached', sustainedRate: 200, reasons: [] } }), { kneeShare: 0.7 }, undefined), { rate: 140, by: 'ramp-cap' });
+  assert.deepEqual(chooseRate(section({ knee: { status: 'below-start', failedRate: 5, reasons: [] } }), { kneeShare: 0.7 }, 100), { rate: 1.75, by: 'knee' });
+});
+
+const YAML_PLAN: PlanOptions = {
+  baseUrl: 'http://127.0.0.1:9/api',
+  scenarios: {
+    shop: {
+      executor: 'constant-arrival-rate',
+      rate: 300,
+      duration: '30s',
+      preAllocatedVUs: 10,
+      requests: [
+        { path: '/orders/{{ randomInt(1, 100) }}' },
+        { path: '/orders/17', weight: 2 },
+        { path: '/catalog', name: 'GET /catalog' },
+      ],
+    },
+    checkout: { executor: 'constant-vus', vus: 2, duration: '30s', flow: [{ path: '/cart' }, { method: 'POST', path: '/pay', body: 'x' }] },
+    admin: { executor: 'constant-arrival-rate', rate: 100, duration: '30s', preAllocatedVUs: 5, requests: [{ path: '/admin' }] },
+  },
+};
+
+test('planMix: open scenarios weighted by their rates, closed ones at the mean open share; mixPlan runs them together', () => {
+  const plan = resolvePlan({ raw: YAML_PLAN, env: {} });
+  const mix = planMix(plan);
+  assert.equal(mix.requestedRate, 400);
+  assert.deepEqual(mix.closed, ['checkout']);
+  assert.deepEqual(mix.shares.map((s) => [s.scenario, Math.round(s.share * 1000) / 1000]), [['shop', 0.5], ['checkout', 0.333], ['admin', 0.167]]);
+  const step = mixPlan(plan, mix, 60, { durationMs: 5000, gracefulStopMs: 1000, label: 'step' });
+  assert.deepEqual(step.scenarios.map((s) => [s.name, s.executor, s.startTimeMs, s.executor === 'constant-arrival-rate' ? s.rate : 0]), [
+    ['shop', 'constant-arrival-rate', 0, 30],
+    ['checkout', 'constant-arrival-rate', 0, 20],
+    ['admin', 'constant-arrival-rate', 0, 10],
+  ]);
+  assert.deepEqual(step.thresholds, []);
+});
+
+test('requestEndpointName: the name, the templated route, or the static URL templated with the base path', () => {
+  assert.equal(requestEndpointName({ path: '/orders/{{ randomInt(1, 100) }}' }, 'http://h/api'), 'GET /orders/:randomInt');
+  assert.equal(requestEndpointName({ path: '/orders/17' }, 'http://h/api'), 'GET /api/orders/:id');
+  assert.equal(requestEndpointName({ path: '/x', name: 'GET /named' }), 'GET /named');
+  assert.equal(requestEndpointName({ path: '/items', json: { a: 1 } }), 'POST /items');
+});
+
+function sentBy(entries: [string, string, number][]): RunResult {
+  return { metrics: entries.map(([scenario, endpoint, count]) => ({ name: 'http_reqs', type: 'counter', unit: '', tags: { scenario, endpoint }, count })) } as unknown as RunResult;
+}
+
+test('findIsolation: its own scenario, one requests: entry, or not testable with the reason', () => {
+  const sent = scenarioEndpoints(sentBy([
+    ['shop', 'GET /orders/:randomInt', 50],
+    ['shop', 'GET /api/orders/:id', 100],
+    ['shop', 'GET /catalog', 50],
+    ['checkout', 'GET /api/cart', 20],
+    ['checkout', 'POST /api/pay', 20],
+    ['admin', 'GET /api/admin', 30],
+  ]));
+  assert.deepEqual(findIsolation('GET /api/admin', sent, YAML_PLAN, YAML_PLAN.baseUrl), { kind: 'scenario', scenario: 'admin' });
+  const orders = findIsolation('GET /api/orders/:id', sent, YAML_PLAN, YAML_PLAN.baseUrl);
+  assert.equal(orders.kind, 'request');
+  assert.deepEqual(orders.kind === 'request' && orders.indexes, [1]);
+  const pay = findIsolation('POST /api/pay', sent, YAML_PLAN, YAML_PLAN.baseUrl);
+  assert.equal(pay.kind, 'none');
+  assert.match(pay.kind === 'none' ? pay.reason : '', /"checkout" \(2 endpoints\) whose iterations call several endpoints/);
+  assert.equal(findIsolation('GET /api/orders/:id', sent, undefined).kind, 'none', 'a code plan cannot be split by request');
+  assert.match((findIsolation('GET /nowhere', sent) as { reason: string }).reason, /no scenario sent GET \/nowhere/);
+
+  // The derived plan runs only that entry, keeps the rest of the plan, and resolves.
+  const raw = isolationRawPlan(YAML_PLAN, orders as Extract<typeof orders, { kind: 'request' }>, { rate: 20, duration: '3s', preAllocatedVUs: 5, maxVUs: 50, gracefulStop: '1s' });
+  assert.deepEqual(Object.keys(raw.scenarios!), ['shop']);
+  assert.deepEqual((raw.scenarios!.shop as { requests: unknown[] }).requests, [{ path: '/orders/17', weight: 2 }]);
+  const plan = resolvePlan({ raw, env: {} });
+  assert.equal(plan.scenarios.length, 1);
+  assert.equal(plan.scenarios[0]!.fixed?.url, 'http://127.0.0.1:9/api/orders/17');
+});
