@@ -11,6 +11,12 @@
  *   server really allows;
  * - shared_buffers is capped at twice the data size (at least 128 MiB): a
  *   cache larger than the data holds nothing and takes memory from the host;
+ *   work_mem and maintenance_work_mem at the data size (a sort or a vacuum
+ *   of a 40 MiB database never needs 1.5 GiB, and autovacuum workers may
+ *   each take maintenance_work_mem);
+ * - min_wal_size / max_wal_size only when checkpoints are WAL-driven
+ *   (`pg_stat_bgwriter.checkpoints_req` above `checkpoints_timed`): otherwise
+ *   a bigger WAL only takes disk and lengthens crash recovery;
  * - resource settings are only raised (a value at or above the target is
  *   left alone), random_page_cost only lowered, and huge_pages only turned
  *   from `off` to `try`;
@@ -27,7 +33,7 @@
 import type pg from 'pg';
 import type { DbHost } from './db-host.js';
 import { quoteIdent, quoteLiteral } from './pg-session.js';
-import { pgtune, type StorageType, type TunedSetting, type WorkloadType } from './pgtune.js';
+import { formatKb, pgtune, type StorageType, type TunedSetting, type WorkloadType } from './pgtune.js';
 import type { Action } from './types.js';
 import { formatSize } from './units.js';
 
@@ -115,6 +121,20 @@ function leaveAlone(row: SettingRow, tuned: TunedSetting, tolerance: number): st
   return row.setting.toLowerCase() === tuned.value.toLowerCase() ? 'already set' : null;
 }
 
+/** Settings capped at the data size (never below PgTune's floor for them). */
+const DATA_CAPPED = new Set(['work_mem', 'maintenance_work_mem']);
+
+/** Checkpoints since the statistics reset: timed (checkpoint_timeout) and requested (WAL volume, or by hand). */
+async function checkpoints(client: pg.Client): Promise<{ timed: number; requested: number } | null> {
+  try {
+    const res = await client.query<{ timed: string; requested: string }>('SELECT checkpoints_timed::text AS timed, checkpoints_req::text AS requested FROM pg_stat_bgwriter');
+    const row = res.rows[0];
+    return row ? { timed: Number(row.timed), requested: Number(row.requested) } : null;
+  } catch {
+    return null; // PostgreSQL 17 moved these to pg_stat_checkpointer
+  }
+}
+
 /** Data size of the cluster, for the shared_buffers cap. */
 async function clusterDataBytes(client: pg.Client): Promise<number> {
   const res = await client.query<{ bytes: string }>('SELECT sum(pg_database_size(oid))::bigint::text AS bytes FROM pg_database WHERE datallowconn');
@@ -141,7 +161,15 @@ export async function adviseConfig(
     majorVersion: Math.floor(version / 10000) || 15,
     connections: options.connections ?? maxConnections,
     sharedBuffersCapBytes: capBytes,
-  }).filter((t) => !NEVER.has(t.name));
+  })
+    .filter((t) => !NEVER.has(t.name))
+    .map((t) => {
+      if (!DATA_CAPPED.has(t.name) || t.kb === null) return t;
+      const capKb = Math.ceil(dataBytes / 1024 ** 2) * 1024;
+      return capKb < t.kb ? { ...t, kb: capKb, value: formatKb(capKb) } : t;
+    });
+  const cp = await checkpoints(client);
+  const walDriven = cp !== null && cp.requested > cp.timed;
   const rows = await client.query<SettingRow>(
     'SELECT name, setting, unit, context, vartype, enumvals FROM pg_settings WHERE name = ANY($1)',
     [tuned.map((t) => t.name)],
@@ -150,10 +178,17 @@ export async function adviseConfig(
   const machine = `${formatSize(host.memoryBytes)} RAM, ${host.cpus} CPU (${host.source}), ${workload} workload, ${storage}`;
   const notes: string[] = [
     `PostgreSQL settings sized for the database host: ${machine}; work_mem for its max_connections ${maxConnections}; ` +
-      `shared_buffers at most ${formatSize(capBytes)} (twice the ${formatSize(dataBytes)} of data, at least 128 MiB); max_connections is never raised`,
+      `shared_buffers at most ${formatSize(capBytes)} (twice the ${formatSize(dataBytes)} of data, at least 128 MiB), work_mem and maintenance_work_mem ` +
+      `at most the data size; max_connections is never raised`,
   ];
+  if (!walDriven) {
+    notes.push(
+      `min_wal_size/max_wal_size left alone: checkpoints are not WAL-driven${cp ? ` (${cp.timed} timed, ${cp.requested} requested since the statistics reset)` : ''}`,
+    );
+  }
   const actions: Action[] = [];
   for (const t of tuned) {
+    if ((t.name === 'min_wal_size' || t.name === 'max_wal_size') && !walDriven) continue;
     const row = byName.get(t.name);
     if (!row || leaveAlone(row, t, options.tolerance ?? 0.1) !== null) continue;
     if (row.enumvals && !row.enumvals.map((v) => v.toLowerCase()).includes(t.value.toLowerCase())) {

@@ -82,6 +82,17 @@ describe('pg-config (PgTune, ALTER SYSTEM, exact rollback)', () => {
     assert.deepEqual(await autoConf(), { random_page_cost: '40' });
   });
 
+  test('WAL sizes only when checkpoints are requested more often than timed', async () => {
+    const options = { pgUrl: db.url, component: 'config' as const, config: { memoryBytes: 4 * GB, cpus: 4 } };
+    const quiet = await planOptimizations(await runResultFrom(db), options);
+    assert.ok(!quiet.actions.some((a) => a.id === 'pg-config:max_wal_size'));
+    assert.ok(quiet.notes.some((n) => /max_wal_size left alone/.test(n)), quiet.notes.join('\n'));
+    // Requested checkpoints (as max_wal_size forces them under write load; CHECKPOINT counts the same way).
+    for (let i = 0; i < 3; i++) await db.query('CHECKPOINT');
+    const busy = await planOptimizations(await runResultFrom(db), options);
+    assert.equal(busy.actions.find((a) => a.id === 'pg-config:max_wal_size')?.title, 'Set max_wal_size 4 GiB (now 1 GiB)');
+  });
+
   test('conservative strategy leaves configuration changes out', async () => {
     const plan = await planOptimizations(await runResultFrom(db), { pgUrl: db.url, strategy: 'conservative', component: 'config', config: { memoryBytes: 4 * GB, cpus: 4 } });
     assert.ok(!plan.actions.some((a) => a.kind === 'pg-config'));
