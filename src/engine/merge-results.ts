@@ -65,7 +65,16 @@ export function mergeSegmentResults(parts: readonly SegmentPart[]): RunResult {
   const scenarios = [...byName.values()].map((list) => mergeScenarioResults(list));
 
   const generators = parts.map((p) => p.result.generator);
+  const limits = generators.map((g) => g.limitedBy);
+  const distortions = generators.flatMap((g) => (g.distortion ? [g.distortion] : []));
+  const lags = generators.flatMap((g) => (g.startLag ? [g.startLag] : []));
   const generator: GeneratorHealth = {
+    // A segment's own judgement stands: the merged run is limited wherever one segment was.
+    ...(limits.some((l) => l !== undefined)
+      ? { limitedBy: limits.includes('generator-cpu') ? 'generator-cpu' : limits.includes('host-contention') ? 'host-contention' : 'none' }
+      : {}),
+    ...(distortions.length > 0 ? { distortion: distortions.reduce((a, b) => (b.share > a.share ? b : a)) } : {}),
+    ...(lags.length > 0 ? { startLag: { mean: Math.max(...lags.map((l) => l.mean)), p50: Math.max(...lags.map((l) => l.p50)), p99: Math.max(...lags.map((l) => l.p99)) } } : {}),
     saturated: generators.some((g) => g.saturated),
     evidence: generators.flatMap((g, i) => g.evidence.map((e) => ({ ...e, label: `segment ${parts[i]!.segment}: ${e.label}` }))),
     eventLoopDelay: {

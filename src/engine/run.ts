@@ -27,7 +27,7 @@ import type { GeneratorHealth, ProbeEvidence, ScenarioResult, ThresholdResult } 
 import { createThresholdWatcher } from '../thresholds/index.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_LATE_START_TOLERANCE_MS } from './executors/runtime.js';
-import { summarizeHealth } from './health.js';
+import { latencyInputs, summarizeHealth } from './health.js';
 import { INTERVAL_MS, startLocalLoad } from './local-load.js';
 import { precheckTargets, PRECHECK_TIMEOUT_MS } from './precheck.js';
 import { ProbeRunner, type ProbeHostMode } from './probe-runner.js';
@@ -250,10 +250,14 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
       lateStarts: combined.counters.lateStarts,
       droppedIterations: combined.counters.dropped,
       lateStartToleranceMs,
+      latency: latencyInputs(metrics.metrics, metrics.totals, combined.scenarios),
     });
     warnings.push(...metrics.warnings);
     if (combined.errorCount > 0) {
       warnings.push(`${combined.errorCount} iteration(s) threw an error; first messages:`, ...combined.errors.map((m) => `  ${m}`));
+    }
+    if (generator.limitedBy === 'host-contention' && generator.distortion) {
+      warnings.push(`the host was contended: the generator's delays were ${Math.round(generator.distortion.share * 100)} % of the measured latency (${generator.distortion.basis}) while its own CPU averaged ${Math.round(generator.cpuPercent.mean)} %; other processes held the CPU (the process probe names them)`);
     }
     if (generator.saturated) {
       warnings.push(`the load generator was saturated (${generator.evidence.map((e) => `${e.label}: ${e.value}${e.unit}`).join('; ')}); latency numbers may be the generator's, not the target's`);

@@ -250,6 +250,18 @@ export interface GeneratorHealth {
   saturated: boolean;
   /** Why `saturated` is true (empty when false). */
   evidence: GeneratorEvidence[];
+  /**
+   * What limited the run's timing (absent in older results): `generator-cpu` — the generator's own CPU
+   * was exhausted (then `saturated`); `host-contention` — its delays distorted the latencies while its
+   * own CPU was available, so other processes held the CPU (not `saturated`); `none`.
+   */
+  limitedBy?: 'generator-cpu' | 'host-contention' | 'none';
+  /** The generator's delays as a share of the measured latency (start lag vs response time, loop delay vs service time), and the limit past which they distort it. */
+  distortion?: { share: number; basis: string; limit: number };
+  /** Iteration start lag over open-model iterations (ms): response time − service time of each request. */
+  startLag?: { mean: number; p50: number; p99: number };
+  /** Lateness facts past their reporting limits (loop delay, late starts, drops), whether or not they decided `saturated`. */
+  lateness?: GeneratorEvidence[];
   eventLoopDelay: { p50: number; p99: number; max: number };
   /** Mean and max CPU of the generator process, % of one core (can exceed 100 with workers). */
   cpuPercent: { mean: number; max: number };

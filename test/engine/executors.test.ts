@@ -50,7 +50,8 @@ describe('executors on a virtual clock', () => {
     assert.equal(s.droppedIterations, 20);
     assert.equal(s.allocatedVUs, 4);
     assert.equal(s.interruptedIterations, 0);
-    assert.equal(outcome.generator.saturated, true);
+    // Drops with the generator's CPU free are the service's slowness, not the generator's limit (health.ts).
+    assert.ok(outcome.generator.lateness?.some((e) => e.label.includes('dropped')) || outcome.generator.evidence.some((e) => e.label.includes('dropped')));
     // Virtual time makes the outcome reproducible run after run.
     const again = new VirtualClock();
     const second = await run([tight(again)], again);

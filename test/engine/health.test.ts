@@ -60,3 +60,45 @@ describe('generator health', () => {
     assert.ok(monitor.summary().max >= 40);
   });
 });
+
+describe('generator health judged by its effect on the latencies and by its own CPU', () => {
+  const busyHost: HealthInputs = {
+    ...healthy,
+    loopDelays: [{ p50: 4, p99: 25, max: 80 }],
+    lateStarts: 200, // 20 % late: far past the old fixed 1 % limit
+    cpuSamples: [30, 35, 40, 30],
+    latency: { lag: { mean: 6, p50: 3, p99: 30 }, service: { mean: 900, p50: 800, p99: 2000 }, response: { mean: 906, p50: 803, p99: 2030 } },
+  };
+
+  it('delays a busy host always shows, small against the latencies measured, limit nothing', () => {
+    const h = summarizeHealth(busyHost);
+    assert.equal(h.saturated, false);
+    assert.equal(h.limitedBy, 'none');
+    assert.ok(h.distortion!.share < 0.1, JSON.stringify(h.distortion));
+    assert.deepEqual(h.evidence, []);
+    // The lateness is still reported, for the record.
+    assert.ok(h.lateness!.some((e) => /late/.test(e.label)));
+    assert.deepEqual(h.startLag, { mean: 6, p50: 3, p99: 30 });
+  });
+
+  it('the same delays against fast responses distort them: host contention when the generator\'s CPU is free', () => {
+    const h = summarizeHealth({ ...busyHost, latency: { lag: { mean: 6, p50: 3, p99: 30 }, service: { mean: 12, p50: 10, p99: 40 }, response: { mean: 18, p50: 13, p99: 70 } } });
+    assert.equal(h.saturated, false);
+    assert.equal(h.limitedBy, 'host-contention');
+    assert.ok(h.distortion!.share >= 0.1);
+  });
+
+  it('with its own CPU exhausted the generator limited the run', () => {
+    const h = summarizeHealth({ ...busyHost, cpuSamples: [96, 97, 99, 98], latency: { lag: { mean: 6, p50: 3, p99: 30 }, service: { mean: 12, p50: 10, p99: 40 }, response: { mean: 18, p50: 13, p99: 70 } } });
+    assert.equal(h.saturated, true);
+    assert.equal(h.limitedBy, 'generator-cpu');
+    assert.ok(h.evidence.some((e) => /CPU/.test(e.label)));
+    assert.ok(h.evidence.some((e) => /delays \/ measured latency/.test(e.label)));
+  });
+
+  it('dropped iterations with the generator\'s CPU free are the service\'s slowness (overload), not the generator', () => {
+    const h = summarizeHealth({ ...busyHost, droppedIterations: 300, lateStarts: 0 });
+    assert.equal(h.saturated, false);
+    assert.ok(h.lateness!.some((e) => /dropped/.test(e.label)));
+  });
+});
