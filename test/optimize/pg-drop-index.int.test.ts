@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { applyPlan, planOptimizations, rollbackJournal } from '../../src/optimize/index.js';
 import type { IndexDelta } from '../../src/probes/postgres/types.js';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
-import { runResultFrom } from './helpers.js';
+import { plantedFinding, runResultFrom } from './helpers.js';
 
 describe('duplicate and unused index removal', () => {
   let db: TestPostgres;
@@ -41,12 +41,29 @@ describe('duplicate and unused index removal', () => {
     assert.deepEqual(action.changes[0]!.undo, ['CREATE INDEX CONCURRENTLY IF NOT EXISTS items_a_idx ON public.items USING btree (a)']);
     assert.ok(!plan.actions.some((a) => a.id.includes('items_pkey') || a.id.includes('items_a_b_idx')));
 
+    // No finding of the run names it: shown, but applied only when named.
+    assert.match(action.optIn ?? '', /not proposed by this run's findings/);
+    assert.equal((await applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url })).steps.length, 0);
+    assert.equal(await definition('items_a_idx'), saved);
+
     const entry = await applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url, only: [action.id] });
     assert.equal(await definition('items_a_idx'), undefined);
     await rollbackJournal(entry.id, { journalDir, pgUrl: db.url });
     assert.equal(await definition('items_a_idx'), saved);
     await rollbackJournal(entry.id, { journalDir, pgUrl: db.url });
     assert.equal(await definition('items_a_idx'), saved);
+  });
+
+  test('a duplicate-index finding of the run links the drop, which --apply then runs by default', async () => {
+    const duplicate = { ...plantedFinding(), id: 'duplicate-index:public.items_a_idx', rule: 'duplicate-index', actions: ['pg-index'] };
+    const plan = await planOptimizations(await runResultFrom(db, undefined, [duplicate]), { pgUrl: db.url });
+    const action = plan.actions.find((a) => a.id === 'pg-drop-index:public.items_a_idx');
+    assert.deepEqual(action?.findings, ['duplicate-index:public.items_a_idx']);
+    assert.equal(action?.optIn, undefined);
+    const entry = await applyPlan(plan, { journalDir, environment: 'test', pgUrl: db.url });
+    assert.deepEqual(entry.steps.map((s) => s.actionId), ['pg-drop-index:public.items_a_idx']);
+    await rollbackJournal(entry.id, { journalDir, pgUrl: db.url });
+    assert.ok(await definition('items_a_idx'));
   });
 
   test('an unused index is a disruptive proposal: only the aggressive strategy admits it', async () => {

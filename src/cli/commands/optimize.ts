@@ -8,8 +8,15 @@
  * - `rollback` undoes a journal (idempotent; completes an interrupted apply).
  * - `journal` lists journals, or shows one.
  *
+ * By default `--apply` runs only the actions that fix a finding of the run;
+ * the others are shown under "Not proposed by this run's findings" and run
+ * only when named with `--only`. Global PostgreSQL settings are planned only
+ * with `--component config`.
+ *
  * Connection URLs come from `--pg`/`--redis`, or from the run's probe targets
- * when those carry no redacted password. Passwords are never printed or stored.
+ * when those carry no redacted password; when the run's findings need a
+ * connection whose stored URL lost its password, optimize says to pass it
+ * again (`TUNEUP_OPTION_MISSING`). Passwords are never printed or stored.
  *
  * @module
  */
