@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { confirmationLabel } from './findings-text.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -384,7 +385,7 @@ function findingAnchor(id: string): string {
 }
 
 function findingBlock(f: Finding): string {
-  const evidence = f.evidence
+  const evidence = [...f.evidence, ...(f.confirmation?.evidence ?? [])]
     .map((x) => `<tr><td>${e(x.label)}</td><td class="num">${e(typeof x.value === 'number' ? String(Number(x.value.toPrecision(6))) : x.value)}${x.unit ? ` ${e(x.unit)}` : ''}</td><td class="muted">${e(x.source)}</td></tr>`)
     .join('');
   const rec = f.recommendation;
@@ -392,7 +393,7 @@ function findingBlock(f: Finding): string {
   const endpoints = f.endpoint ? [f.endpoint] : f.endpoints ?? [];
   return `<article class="finding" id="${e(findingAnchor(f.id))}">
 <h3><span class="sev sev-${e(f.severity)}">${e(f.severity)}</span> ${e(f.title)}</h3>
-<dl><dt>category</dt><dd>${e(f.category)}</dd>${endpoints.length ? `<dt>endpoint</dt><dd class="mono">${endpoints.map(e).join(', ')}</dd>` : ''}<dt>impact</dt><dd>${formatPercent(f.impact, 0)} of the latency or demand · confidence ${formatPercent(f.confidence, 0)}</dd></dl>
+<dl><dt>category</dt><dd>${e(f.category)}</dd>${endpoints.length ? `<dt>endpoint</dt><dd class="mono">${endpoints.map(e).join(', ')}</dd>` : ''}<dt>impact</dt><dd>${formatPercent(f.impact, 0)} of the latency or demand · confidence ${formatPercent(f.confidence, 0)}</dd>${f.confirmation ? `<dt>isolation</dt><dd>${e(confirmationLabel(f.confirmation.status))}${f.confirmation.reason ? `: ${e(f.confirmation.reason)}` : ''}</dd>` : ''}</dl>
 <p>${e(f.summary)}</p>
 ${evidence ? `<table><thead><tr><th>evidence</th><th class="num">value</th><th>source</th></tr></thead><tbody>${evidence}</tbody></table>` : ''}
 <p><b>Fix:</b> ${e(rec.text)}${rec.link ? ` <a href="${e(safeLink(rec.link))}" rel="noopener noreferrer">(reference)</a>` : ''}</p>

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { confirmationLabel } from './findings-text.js';
 import type { TrendStats } from '../result/types.js';
 import { formatChange, formatCount, formatDuration, formatMs, formatObserved, formatPercent, formatRate } from './format.js';
 import type { ReportModel } from './model.js';
@@ -94,7 +95,7 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
 
   if (v.topFindings.length > 0) {
     out.push('#### Top findings', '');
-    v.topFindings.forEach((f, i) => out.push(`${i + 1}. **${f.severity.toUpperCase()}** ${escapeMarkdown(f.sentence)}`));
+    v.topFindings.forEach((f, i) => out.push(`${i + 1}. **${f.severity.toUpperCase()}** ${escapeMarkdown(f.sentence)}${f.confirmation ? ` _(${confirmationLabel(f.confirmation)})_` : ''}`));
     if (model.findings.length > v.topFindings.length) {
       out.push('', `${model.findings.length - v.topFindings.length} more finding(s) in the full report.`);
     }

@@ -44,6 +44,8 @@ export interface FindingHeadline {
   fix: string;
   /** One sentence, ending with a period: `${title}: ${fix}.` */
   sentence: string;
+  /** `tuneup diagnose`: whether running the endpoint alone confirmed it. */
+  confirmation?: 'confirmed' | 'refuted' | 'not-tested';
 }
 
 /** The verdict block. */
@@ -391,7 +393,9 @@ function findingHeadline(f: Finding): FindingHeadline {
   const where = f.endpoint ? ` (${f.endpoint})` : f.endpoints && f.endpoints.length > 0 ? ` (${f.endpoints.length} endpoints)` : '';
   const fix = firstSentence(f.recommendation.text).replace(/[.\s]+$/, '');
   const sentence = fix ? `${title}${where}: ${lowerFirst(fix)}.` : `${title}${where}.`;
-  return { id: f.id, severity: f.severity, category: f.category, endpoint: f.endpoint, title: `${title}${where}`, fix: fix ? lowerFirst(fix) : '', sentence };
+  const headline: FindingHeadline = { id: f.id, severity: f.severity, category: f.category, endpoint: f.endpoint, title: `${title}${where}`, fix: fix ? lowerFirst(fix) : '', sentence };
+  if (f.confirmation) headline.confirmation = f.confirmation.status;
+  return headline;
 }
 
 /** Text up to the first sentence end (". " followed by a capital, backtick or parenthesis). */

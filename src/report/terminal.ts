@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { confirmationLabel } from './findings-text.js';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { TrendStats } from '../result/types.js';
@@ -177,7 +178,7 @@ export function renderTerminalSummary(model: ReportModel, options: TerminalOptio
     for (const f of v.topFindings) {
       const sev = `[${f.severity.toUpperCase()}]`;
       const paint = f.severity === 'critical' || f.severity === 'high' ? s.red : f.severity === 'medium' ? s.yellow : s.dim;
-      lines.push(wrap(`${paint(sev)} ${f.sentence}`, width, '  ', '    '));
+      lines.push(wrap(`${paint(sev)} ${f.sentence}${f.confirmation ? ` (${confirmationLabel(f.confirmation)})` : ''}`, width, '  ', '    '));
     }
     lines.push('');
   } else if (model.findings.length === 0 && model.probes.length > 0) {
