@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyPlan, planOptimizations, rollbackJournal } from '../../src/optimize/index.js';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
-import { runResultFrom } from './helpers.js';
+import { plantedFinding, runResultFrom } from './helpers.js';
 
 describe('pg-maintenance (ANALYZE, VACUUM, per-table autovacuum)', () => {
   let db: TestPostgres;
@@ -32,8 +32,13 @@ describe('pg-maintenance (ANALYZE, VACUUM, per-table autovacuum)', () => {
   });
 
   test('proposes VACUUM for bloat, ANALYZE for stale statistics, re-enabling autovacuum; rollback restores the options', async () => {
-    const plan = await planOptimizations(await runResultFrom(db), { pgUrl: db.url });
+    const bloat = { ...plantedFinding(), id: 'table-bloat:public.events', rule: 'table-bloat', actions: ['pg-maintenance'] };
+    const plan = await planOptimizations(await runResultFrom(db, undefined, [bloat]), { pgUrl: db.url });
     const ids = plan.actions.map((a) => a.id).sort();
+    // The bloat finding links the table's VACUUM and autovacuum actions; fresh's are shown but opt-in.
+    const linked = plan.actions.filter((a) => a.findings?.includes('table-bloat:public.events')).map((a) => a.id).sort();
+    assert.deepEqual(linked, ['pg-maintenance:autovacuum:public.events', 'pg-maintenance:vacuum:public.events']);
+    assert.ok(plan.actions.filter((a) => a.target === 'public.fresh').every((a) => a.optIn !== undefined));
     assert.deepEqual(
       ids.filter((id) => id.startsWith('pg-maintenance')),
       [
