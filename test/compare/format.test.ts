@@ -25,7 +25,8 @@ function row(unit: ComparisonRow['unit'], before: number, after: number): Compar
     verdict: '~',
     inconclusive: [],
     outliers: [],
-  } as ComparisonRow;
+    primary: true,
+  } as unknown as ComparisonRow;
 }
 
 test('rates change in percentage points: two near-zero rates are not "+9.5 %" apart', () => {

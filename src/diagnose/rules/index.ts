@@ -6,7 +6,7 @@
  */
 import { slowDependencyRule } from './dependency.js';
 import { cacheMissRule, cacheNPlusOneRule, cacheSlowCommandRule, redisConnectionLimitRule } from './cache.js';
-import { errorRateRule, generatorSaturatedRule, largePayloadRule } from './load.js';
+import { errorRateRule, generatorSaturatedRule, hostContentionRule, largePayloadRule, overloadRule } from './load.js';
 import { eventLoopBlockedRule } from './event-loop.js';
 import { cpuSaturationRule, gcPressureRule, memoryGrowthRule } from './node.js';
 import {
@@ -20,13 +20,17 @@ import {
   staleStatisticsRule,
   tableBloatRule,
 } from './postgres.js';
+import { targetGoneRule } from './target-gone.js';
 import type { RuleEntry } from './types.js';
 
 /** Every rule tuneup runs. */
 export const RULES: readonly RuleEntry[] = [
+  { id: 'target-gone', category: 'error-rate', run: targetGoneRule },
   { id: 'error-rate', category: 'error-rate', run: errorRateRule },
   { id: 'large-payload', category: 'large-payload', run: largePayloadRule },
   { id: 'generator-saturated', category: 'generator-saturated', run: generatorSaturatedRule },
+  { id: 'overload', category: 'overload', run: overloadRule },
+  { id: 'host-contention', category: 'host-contention', run: hostContentionRule },
   { id: 'event-loop-blocked', category: 'event-loop-blocked', run: eventLoopBlockedRule },
   { id: 'cpu-saturation', category: 'cpu-saturation', run: cpuSaturationRule },
   { id: 'memory-growth', category: 'memory-growth', run: memoryGrowthRule },
