@@ -8,6 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, TuneupError } from '../errors.js';
+import { probeEvidenceProblems } from '../store/evidence-schema.js';
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from '../result/types.js';
 
 /** Default directory of stored runs, relative to the working directory. */
@@ -133,6 +134,11 @@ export function assertRunResult(value: unknown, location: string): asserts value
   const missing = ['id', 'totals', 'series', 'endpoints', 'thresholds', 'generator', 'scenarios'].filter((k) => v[k] === undefined || v[k] === null);
   if (missing.length > 0) {
     throw invalid(`result is incomplete: missing ${missing.join(', ')}`, 'the file was truncated or edited; re-run the test');
+  }
+  // Rules read probe evidence by shape: a broken field is named here, not met as a rule error mid-diagnosis.
+  const problems = probeEvidenceProblems(v.probes);
+  if (problems.length > 0) {
+    throw invalid(`probe evidence does not match its schema: ${problems.join('; ')}`, 'the file was edited or written by an incompatible tuneup; re-run the test');
   }
 }
 

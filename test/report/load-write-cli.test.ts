@@ -60,7 +60,7 @@ describe('loadRunResult', () => {
 
   test('an unknown run is TUNEUP_RUN_NOT_FOUND with recent ids in the hint', async () => {
     const error = await rejectsWith(loadRunResult('nope', { runsDir, cwd: dir }), 'TUNEUP_RUN_NOT_FOUND', /20261123-110000-bbbb, 20261123-100000-aaaa/);
-    assert.equal(error.exitCode, 2);
+    assert.equal(error.exitCode, 104); // a value that names nothing (docs/errors.md)
     await rejectsWith(loadRunResult('2026', { runsDir, cwd: dir }), 'TUNEUP_RUN_NOT_FOUND', /longer id/);
     await rejectsWith(loadRunResult('latest', { runsDir: join(dir, 'empty'), cwd: dir }), 'TUNEUP_RUN_NOT_FOUND', /no runs found/);
     await rejectsWith(resolveRunPath('missing/result.json', { runsDir, cwd: dir }), 'TUNEUP_RUN_NOT_FOUND');
