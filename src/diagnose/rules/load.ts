@@ -1,11 +1,14 @@
 /**
- * Rules on what the load generator saw: error rate, large payloads, and a
- * generator that limited the run itself.
+ * Rules on what the load generator saw: error rate, large payloads, a
+ * service past its capacity (overload), a generator that limited the run
+ * itself, and a host whose other processes held the CPU (host contention).
  *
  * @module
  */
-import type { Finding, Severity } from '../../result/types.js';
+import type { Finding, FindingCategory, Severity } from '../../result/types.js';
+import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
+import { isOverloaded, overloadFacts, saturatedResource } from './overload.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
 /** error-rate: an endpoint whose failed share exceeds `errorRate.ratio` (APA: 5xx > 5 %). */
@@ -99,13 +102,30 @@ export function generatorDistortion(result: DiagnosisInput['result']): number {
 }
 
 /**
- * generator-saturated: the generator marked itself as the limit; the run's
- * numbers describe the generator, not the service. Severity and impact follow
- * {@link generatorDistortion}, so a slight breach (a few late starts) does not
- * outrank a fault the server-side probes measured directly.
+ * generator-saturated: the generator limited the run. For results that
+ * carry the engine's judgement by effect and cause (`generator.limitedBy`):
+ * only when its own CPU was exhausted, with severity from how much its delays
+ * distorted the measured latencies (`generator.distortion`, against the
+ * engine's limit: high from twice the limit, medium from the limit, low
+ * below). Drops with the generator's CPU free are the service's slowness: the
+ * overload finding reports them when the load shows the service past its
+ * capacity, otherwise a low note on the VUs. Older results keep the former
+ * judgement ({@link generatorDistortion}).
  */
-export function generatorSaturatedRule(input: DiagnosisInput): Finding[] {
+export function generatorSaturatedRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const g = input.result.generator;
+  if (g.limitedBy !== undefined) {
+    if (g.limitedBy === 'generator-cpu' && g.saturated) {
+      const share = g.distortion?.share ?? 0;
+      const limit = g.distortion?.limit ?? 0.1;
+      const severity: Severity = share >= 2 * limit ? 'high' : share >= limit ? 'medium' : 'low';
+      return [generatorFinding(input, severity, share)];
+    }
+    const dropped = (g.lateness ?? []).some((e) => e.label.startsWith('iterations dropped'));
+    const facts = overloadFacts(input.result);
+    if (dropped && !(facts && isOverloaded(facts, config))) return [vusExhausted(input)];
+    return [];
+  }
   if (!g.saturated) return [];
   // Dropped iterations alone, with the generator's CPU and loop healthy: every VU was busy waiting for the
   // service. By Little's law the VUs needed are rate × latency, so a slow service exhausts them: the run
@@ -113,28 +133,155 @@ export function generatorSaturatedRule(input: DiagnosisInput): Finding[] {
   if (g.evidence.length > 0 && g.evidence.every((e) => e.label.startsWith('iterations dropped'))) return [vusExhausted(input)];
   const distortion = generatorDistortion(input.result);
   const severity: Severity = distortion >= 0.2 ? 'high' : distortion >= 0.05 ? 'medium' : 'low';
+  return [generatorFinding(input, severity, distortion)];
+}
+
+function generatorFinding(input: DiagnosisInput, severity: Severity, distortion: number): Finding {
+  const g = input.result.generator;
+  return makeFinding({
+    rule: 'generator-saturated',
+    category: 'generator-saturated',
+    subject: 'generator',
+    severity,
+    title: severity === 'low' ? 'The load generator was busy, without distorting the measured latencies much' : 'The load generator, not the service, limited this run',
+    summary: `The generator could not keep up (${g.evidence.map((e) => `${e.label} ${fmt(e.value)} ${e.unit} > ${fmt(e.limit)}`).join('; ') || 'see generator health'}).${g.distortion ? ` Its delays were ${pct(g.distortion.share)} of the measured latency (${g.distortion.basis}).` : ''} Latency and throughput figures are partly the generator's, not the service's.`,
+    evidence: [
+      ...g.evidence.map((e) => ({ label: e.label, value: e.value, unit: e.unit, source: 'generator' })),
+      { label: 'generator event-loop delay p99', value: g.eventLoopDelay.p99, unit: 'ms', source: 'generator' },
+      { label: 'generator CPU mean', value: g.cpuPercent.mean, unit: '% of one core', source: 'generator' },
+      ...(g.startLag ? [{ label: 'start lag p99 (response − service time)', value: g.startLag.p99, unit: 'ms', source: 'generator' }] : []),
+      { label: 'late starts', value: g.lateStarts, unit: 'iterations', source: 'generator' },
+      { label: 'dropped iterations', value: g.droppedIterations, unit: 'iterations', source: 'generator' },
+      { label: 'share of the latency distorted', value: distortion, unit: 'ratio', source: 'generator' },
+    ],
+    recommendation: {
+      text: 'Give the generator more room: use worker threads (--workers), run it on another machine, or split the load into execution segments.',
+    },
+    confidence: 0.9,
+    impact: distortion,
+  });
+}
+
+/**
+ * overload: the offered load exceeds what the service sustains, judged from
+ * the load itself (see `overload.ts`): completions fall short of the offered
+ * arrivals by `overload.deficitShare` or more over the run's second half, or
+ * that share of iterations was dropped (no free VU) or cut at the end, or
+ * (with half that deficit) the response time grew by `overload.queueGrowth`
+ * while the rate stayed offered — the queue grows without bound. Past
+ * capacity every request queues, so every endpoint's latency carries the
+ * same wait and per-endpoint signals are smeared: the finding says so first
+ * (critical; impact = the share of the response time that is queueing, 1 −
+ * the least-queued service time / the mean response time), names the
+ * saturated resource when the probes show one at its limit, and marks the
+ * waiting-type findings (slow-dependency, error-rate, generator-saturated) as
+ * explained by it.
+ */
+export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const facts = overloadFacts(input.result);
+  if (!facts || !isOverloaded(facts, config)) return [];
+  const resource = saturatedResource(input, config);
+  const r = input.result;
+  const responseMean = r.totals.responseTime.mean;
+  const queueing = responseMean > 0 && facts.baseServiceMs > 0 ? Math.max(0, 1 - facts.baseServiceMs / responseMean) : 0.5;
+  const sustainable = facts.completedRate;
+  const explained: FindingCategory[] = ['slow-dependency', 'error-rate', 'generator-saturated'];
+  const f = makeFinding({
+    rule: 'overload',
+    category: 'overload',
+    subject: 'load',
+    severity: 'critical',
+    title: `Past capacity: the service completed ${fmt(facts.completedRate)} of ${fmt(facts.offeredRate)} offered iterations/s${resource ? `; saturated: ${resource.name}` : ''}`,
+    summary:
+      `The offered rate exceeds what the service sustains: over the second half of the run ${pct(facts.deficit)} of the offered iterations did not complete` +
+      `${facts.dropped + facts.interrupted > 0 ? ` (${fmt(facts.dropped)} dropped for lack of a free VU, ${fmt(facts.interrupted)} cut at the end)` : ''}` +
+      `, and the median response time grew ×${fmt(facts.responseGrowth)} from the first to the last third` +
+      `${facts.inFlight ? ` while requests in flight went from ${fmt(facts.inFlight.first)} to ${fmt(facts.inFlight.last)} (Little's law: L = λW)` : ''}. ` +
+      `Past capacity every request queues: ${pct(queueing)} of the mean response time is waiting, on every endpoint alike, so per-endpoint signals (latency shares, mixed-run attribution, waits) are smeared. ` +
+      (resource ? `The resource at its limit is ${resource.name}.` : 'The probes show no single resource at its limit (add the process and database probes to name it).'),
+    evidence: [
+      { label: 'offered rate (second half)', value: facts.offeredRate, unit: 'iterations/s', source: 'load' },
+      { label: 'completed rate (second half)', value: facts.completedRate, unit: 'iterations/s', source: 'load' },
+      { label: 'offered iterations not completed', value: facts.deficit, unit: 'ratio', source: 'load (arrivals − completions)' },
+      { label: 'dropped + interrupted iterations', value: facts.dropped + facts.interrupted, unit: 'iterations', source: 'load' },
+      { label: 'response time p50 growth (last third / first third)', value: facts.responseGrowth, unit: '×', source: 'load' },
+      ...(facts.inFlight
+        ? [
+            { label: 'in-flight requests, first third', value: facts.inFlight.first, unit: 'requests', source: "load facts (Little's law)" },
+            { label: 'in-flight requests, last third', value: facts.inFlight.last, unit: 'requests', source: "load facts (Little's law)" },
+          ]
+        : []),
+      { label: 'least-queued service time p50', value: facts.baseServiceMs, unit: 'ms', source: 'load' },
+      { label: 'mean response time', value: responseMean, unit: 'ms', source: 'load' },
+      ...(resource?.evidence ?? []),
+    ],
+    recommendation: {
+      text:
+        `Diagnose at a load the service sustains (about ${fmt(0.7 * sustainable)} iterations/s, 70 % of what it completed here; \`tuneup diagnose\` finds the knee), ` +
+        `then fix the saturated resource${resource ? ` (${resource.name})` : ''} to raise capacity, or add instances; shed load (429/503) rather than queue without bound.`,
+    },
+    confidence: 0.9,
+    impact: queueing,
+  });
+  f.explains = explained.filter((c) => c !== resource?.category).map((category) => ({ category }));
+  return [f];
+}
+
+/**
+ * host-contention: the generator was late enough to distort the measured
+ * latencies (`generator.distortion` past its limit) while its own CPU was
+ * free (`generator.limitedBy: 'host-contention'`): its timers waited for a
+ * core other processes held. Names who held the CPU from the process probe's
+ * host CPU per process group (the service's processes, PostgreSQL, Redis,
+ * everything else). Low, medium when the distortion reaches
+ * `hostContention.mediumShare` of the latency (the figures then describe the
+ * host more than the service).
+ */
+export function hostContentionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const g = input.result.generator;
+  if (g.limitedBy !== 'host-contention' || !g.distortion) return [];
+  const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
+  const names: Record<string, string> = { target: "the service's processes", postgres: 'PostgreSQL', redis: 'Redis', other: 'other processes on the host' };
+  const holders = host
+    ? (Object.entries(host.groups) as [string, { cpuPercent: { mean: number } }][])
+        .filter(([k]) => k !== 'generator')
+        .map(([k, v]) => ({ group: k, name: names[k] ?? k, cpu: v.cpuPercent.mean }))
+        .sort((a, b) => b.cpu - a.cpu)
+    : [];
+  const top = holders[0];
+  const busy = host ? host.cpuPercent.mean / Math.max(1, host.cores * 100) : undefined;
+  const share = g.distortion.share;
   return [
     makeFinding({
-      rule: 'generator-saturated',
-      category: 'generator-saturated',
-      subject: 'generator',
-      severity,
-      title: severity === 'low' ? 'The load generator was briefly late (its limits were exceeded slightly)' : 'The load generator, not the service, limited this run',
-      summary: `The generator could not keep up (${g.evidence.map((e) => `${e.label} ${fmt(e.value)} ${e.unit} > ${fmt(e.limit)}`).join('; ') || 'see generator health'}). Latency and throughput figures are not the service's; compare refuses a verdict on this run.`,
+      rule: 'host-contention',
+      category: 'host-contention',
+      subject: 'host',
+      severity: share >= config.get('hostContention.mediumShare') ? 'medium' : 'low',
+      title: top
+        ? `Host contention: ${top.name} held the CPU (${fmt(top.cpu)} % of a core) while the generator waited`
+        : 'Host contention: the generator was late with its own CPU free (add the process probe to name who held the CPU)',
+      summary:
+        `The generator's delays were ${pct(share)} of the measured latency (${g.distortion.basis}) while its own CPU averaged ${fmt(g.cpuPercent.mean)} % of a core: ` +
+        `its timers waited for a core other processes held. ` +
+        (host
+          ? `The host's ${host.cores} cores were ${pct(busy!)} busy on average: ${holders.map((h) => `${h.name} ${fmt(h.cpu)} %`).join(', ')}, the generator ${fmt(host.groups.generator.cpuPercent.mean)} %.`
+          : 'Without the process probe tuneup cannot say which process held it.') +
+        ' Latencies include this wait; compare runs only with the same neighbours.',
       evidence: [
-        ...g.evidence.map((e) => ({ label: e.label, value: e.value, unit: e.unit, source: 'generator' })),
+        { label: 'generator delays / measured latency', value: share, unit: 'ratio', source: 'generator' },
+        { label: 'generator CPU mean', value: g.cpuPercent.mean, unit: '% of one core', source: 'generator' },
+        ...(g.startLag ? [{ label: 'start lag p99 (response − service time)', value: g.startLag.p99, unit: 'ms', source: 'generator' }] : []),
         { label: 'generator event-loop delay p99', value: g.eventLoopDelay.p99, unit: 'ms', source: 'generator' },
-        { label: 'generator CPU max', value: g.cpuPercent.max, unit: '% of one core', source: 'generator' },
-        { label: 'late starts', value: g.lateStarts, unit: 'iterations', source: 'generator' },
-        { label: 'dropped iterations', value: g.droppedIterations, unit: 'iterations', source: 'generator' },
-        { label: 'share of the run distorted', value: distortion, unit: 'ratio', source: 'generator' },
+        ...(host ? [{ label: 'host CPU mean', value: host.cpuPercent.mean, unit: `% of one core (${host.cores} cores)`, source: 'process probe /proc/stat' }] : []),
+        ...holders.map((h) => ({ label: `CPU of ${h.name}`, value: h.cpu, unit: '% of one core', source: 'process probe' })),
       ],
       recommendation: {
-        text: 'Give the generator more room: use worker threads (--workers), raise preAllocatedVUs/maxVUs, run it on another machine, or split the load into execution segments.',
+        text: top && top.group !== 'target'
+          ? `Give the run a quieter host: stop or move ${top.name}, or run the generator on another machine; pin the generator and the service to separate cores (taskset) when they share one.`
+          : 'Run the generator on another machine or pin it to its own core (taskset); on a laptop or CI box, close other work during the run.',
       },
-      confidence: 0.9,
-      // At least a tenth: a saturated generator always qualifies every latency figure a little.
-      impact: Math.max(0.1, distortion),
+      confidence: host ? 0.85 : 0.6,
+      impact: share,
     }),
   ];
 }

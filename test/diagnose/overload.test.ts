@@ -1,0 +1,142 @@
+// overload (past capacity, from the load itself), generator-saturated judged by effect and cause, and
+// host-contention naming who held the CPU — on constructed evidence.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from '../../src/diagnose/index.js';
+import type { GeneratorHealth, RunResult, ScenarioResult } from '../../src/result/types.js';
+import type { HostCpuData } from '../../src/probes/process/types.js';
+import { N, build, healthyParts, type ScenarioParts } from './scenarios.js';
+
+const stat = (mean: number) => ({ n: N, mean, median: mean, p90: mean * 1.05, max: mean * 1.2, min: mean * 0.8 });
+
+function scenario(extra: Partial<ScenarioResult> = {}): ScenarioResult {
+  return {
+    name: 'mix', executor: 'constant-arrival-rate', model: 'open', options: {}, startOffsetMs: 0, durationMs: N * 1000, iterations: 0,
+    failedIterations: 0, droppedIterations: 0, lateStarts: 0, targetRate: 0, achievedRate: 0, maxBusyVUs: 50, allocatedVUs: 100, interruptedIterations: 0,
+    ...extra,
+  };
+}
+
+/** An open-model run offering `offered`/s; `completed(i)`, `serviceP50(i)`, `responseP50(i)` per second. */
+function openRun(p: ScenarioParts, o: { offered: number; completed: (i: number) => number; serviceP50: (i: number) => number; responseP50: (i: number) => number; dropped?: number; busyVUs?: number; allocated?: number; model?: 'open' | 'closed' }): RunResult {
+  const r = build(p);
+  const s = r.series;
+  for (let i = 0; i < N; i++) {
+    s.targetRate[i] = o.model === 'closed' ? 0 : o.offered;
+    s.iterations[i] = o.completed(i);
+    s.service.p50[i] = o.serviceP50(i);
+    s.response.p50[i] = o.responseP50(i);
+  }
+  const iterations = s.iterations.reduce((a, b) => a + b, 0);
+  r.scenarios = [scenario({ iterations, droppedIterations: o.dropped ?? 0, targetRate: o.offered, model: o.model ?? 'open', maxBusyVUs: o.busyVUs ?? 50, allocatedVUs: o.allocated ?? 100 })];
+  const meanResp = s.response.p50.reduce((a: number, b) => a + (b ?? 0), 0) / N;
+  r.totals.responseTime = { ...r.totals.responseTime, mean: meanResp };
+  return r;
+}
+
+const hostData = (groups: Partial<Record<keyof HostCpuData['groups'], number>>, cores = 2): HostCpuData => {
+  const g = (m: number) => ({ cpuPercent: stat(m), cpuMsTotal: m * 10 * N });
+  const all = { target: 0, generator: 0, postgres: 0, redis: 0, other: 0, ...groups };
+  return {
+    cores, generatorPid: 1, cpuPercent: stat(Object.values(all).reduce((a, b) => a + b, 0)), stealPercent: stat(0),
+    groups: { target: g(all.target), generator: g(all.generator), postgres: g(all.postgres), redis: g(all.redis), other: g(all.other) },
+  };
+};
+
+test('a service that keeps up with the offered rate is not overloaded (and the healthy service stays below medium)', () => {
+  const r = openRun(healthyParts(), { offered: 100, completed: () => 100, serviceP50: () => 5, responseP50: () => 5.5 });
+  const d = diagnose(r);
+  assert.ok(!d.findings.some((f) => f.category === 'overload'));
+  assert.deepEqual(d.findings.filter((f) => ['medium', 'high', 'critical'].includes(f.severity)).map((f) => f.id), []);
+});
+
+test('past capacity: completions short of the offered rate, latency growing, VUs exhausted → overload first, naming the saturated main thread', () => {
+  const p = healthyParts();
+  p.processData = { ...p.processData, mainThreadCpuPercent: stat(98), cpuPercent: stat(99) };
+  const r = openRun(p, { offered: 200, completed: () => 120, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40, dropped: 2000, busyVUs: 100, allocated: 100 });
+  const d = diagnose(r);
+  const f = d.findings[0]!;
+  assert.equal(f.category, 'overload', d.findings.map((x) => `${x.id} ${x.severity} ${x.impact}`).join('\n'));
+  assert.equal(f.severity, 'critical');
+  assert.match(f.title, /completed 120 of 200/);
+  assert.match(f.title, /main thread/);
+  assert.match(f.summary, /smeared/);
+  assert.ok(f.explains!.some((e) => e.category === 'slow-dependency'));
+  assert.ok(!f.explains!.some((e) => e.category === 'cpu-saturation'), 'the saturated resource is the cause, not explained by the overload');
+  assert.ok(f.impact > 0.9, `queueing share ${f.impact}`);
+  // Drops with the generator's CPU free are reported by overload, not as a generator note.
+  r.generator = { ...r.generator, limitedBy: 'none', lateness: [{ label: 'iterations dropped (no free VU: raise preAllocatedVUs/maxVUs)', value: 14, unit: '%', limit: 1 }] };
+  assert.ok(!diagnose(r).findings.some((x) => x.category === 'generator-saturated'));
+});
+
+test('a queue that grows (response ×4) with a small completion shortfall is overload; the same latency growth at full throughput is not', () => {
+  const grow = (i: number) => 20 + i * 2;
+  const r = openRun(healthyParts(), { offered: 100, completed: (i) => (i < N / 2 ? 100 : 96), serviceP50: grow, responseP50: grow });
+  assert.ok(diagnose(r).findings.some((f) => f.category === 'overload'));
+  const kept = openRun(healthyParts(), { offered: 100, completed: () => 100, serviceP50: grow, responseP50: grow });
+  assert.ok(!diagnose(kept).findings.some((f) => f.category === 'overload'));
+});
+
+test('closed-model runs are never judged overloaded by arrivals (there are none)', () => {
+  const r = openRun(healthyParts(), { offered: 0, completed: () => 50, serviceP50: (i) => 10 + i * 40, responseP50: (i) => 10 + i * 40, model: 'closed' });
+  assert.ok(!diagnose(r).findings.some((f) => f.category === 'overload'));
+});
+
+test('overload names the database connections when they are all busy, or the host CPU and who holds it', () => {
+  const p = healthyParts();
+  p.pgSeries['pg.connections'] = p.pgSeries['pg.connections']!.map(() => 10);
+  p.pgSeries['pg.active'] = p.pgSeries['pg.active']!.map(() => 10);
+  const r = openRun(p, { offered: 200, completed: () => 100, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40 });
+  const f = diagnose(r).findings.find((x) => x.category === 'overload')!;
+  assert.match(f.title, /database connections/);
+
+  const q = healthyParts();
+  q.processData = { ...q.processData, host: hostData({ postgres: 150, target: 30, generator: 10 }) };
+  const r2 = openRun(q, { offered: 200, completed: () => 100, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40 });
+  const f2 = diagnose(r2).findings.find((x) => x.category === 'overload')!;
+  assert.match(f2.title, /host's CPU \(2 cores\), held most by PostgreSQL/);
+});
+
+const contended = (share: number): Partial<GeneratorHealth> => ({
+  saturated: false,
+  limitedBy: 'host-contention',
+  distortion: { share, basis: 'start lag p99 / response time p99', limit: 0.1 },
+  startLag: { mean: 8, p50: 4, p99: 40 },
+  cpuPercent: { mean: 25, max: 40 },
+  eventLoopDelay: { p50: 4, p99: 30, max: 90 },
+  lateStarts: 900,
+});
+
+test('host contention: a late generator with its CPU free names who held the CPU, and is not generator saturation', () => {
+  const p = healthyParts();
+  p.processData = { ...p.processData, host: hostData({ postgres: 40, target: 30, generator: 25, other: 120 }) };
+  const r = build(p);
+  r.generator = { ...r.generator, ...contended(0.3) };
+  const d = diagnose(r);
+  assert.ok(!d.findings.some((f) => f.category === 'generator-saturated'), 'not the generator');
+  const f = d.findings.find((x) => x.category === 'host-contention')!;
+  assert.ok(f, 'host-contention finding');
+  assert.equal(f.severity, 'low');
+  assert.match(f.title, /other processes on the host held the CPU/);
+  assert.ok(f.evidence.some((e) => e.label === 'CPU of PostgreSQL'));
+  // Half of the latency is the host's: medium.
+  r.generator = { ...r.generator, ...contended(0.6) };
+  assert.equal(diagnose(r).findings.find((x) => x.category === 'host-contention')!.severity, 'medium');
+  // Without the process probe it says it cannot name the holder.
+  const bare = build(healthyParts());
+  bare.probes = bare.probes!.filter((e) => e.probe !== 'process');
+  bare.generator = { ...bare.generator, ...contended(0.3) };
+  assert.match(diagnose(bare).findings.find((x) => x.category === 'host-contention')!.title, /add the process probe/);
+});
+
+test('generator-saturated: own CPU exhausted; severity from how much its delays distort the latencies', () => {
+  const r = build(healthyParts());
+  const base: Partial<GeneratorHealth> = { saturated: true, limitedBy: 'generator-cpu', cpuPercent: { mean: 97, max: 100 }, evidence: [{ label: 'share of seconds with generator CPU > 90%', value: 80, unit: '%', limit: 50 }] };
+  r.generator = { ...r.generator, ...base, distortion: { share: 0.35, basis: 'start lag p99 / response time p99', limit: 0.1 } };
+  assert.equal(diagnose(r).findings.find((f) => f.category === 'generator-saturated')!.severity, 'high');
+  r.generator = { ...r.generator, ...base, distortion: { share: 0.02, basis: 'event-loop delay p99 / service time p99', limit: 0.1 } };
+  assert.equal(diagnose(r).findings.find((f) => f.category === 'generator-saturated')!.severity, 'low');
+  // A late generator whose delays are small against the latencies (limitedBy none): nothing to report.
+  r.generator = { ...r.generator, saturated: false, limitedBy: 'none', evidence: [], distortion: { share: 0.01, basis: 'x', limit: 0.1 } };
+  assert.ok(!diagnose(r).findings.some((f) => f.category === 'generator-saturated' || f.category === 'host-contention'));
+});
