@@ -22,7 +22,7 @@ import {
 } from './extract.js';
 import {
   errorRatesDiffer,
-  generatorSaturated,
+  generatorLimited,
   loadModelsDiffer,
   offeredLoadDiffers,
   rateShortfall,
@@ -332,9 +332,12 @@ export function compareRuns(before: readonly RunResult[], after: readonly RunRes
     ...loadModelsDiffer(before, after),
     ...offeredLoadDiffers(before, after),
     ...rateShortfall(all),
-    ...generatorSaturated(all),
     ...(primary.metric === 'errors' || primary.metric === 'errors_5xx' ? [] : errorRatesDiffer(before, after, QUANTILE[primary.metric])),
   ];
+  // The generator's delays withhold the verdict only when they could explain or hide the change (guardrails.ts).
+  const generator = generatorLimited(all, primaryRow, QUANTILE[primary.metric]);
+  reasons.push(...generator.reasons);
+  warnings.push(...generator.notes);
   if (!primaryRow) {
     reasons.push({
       code: 'primary-missing',

@@ -7,7 +7,7 @@
  */
 import type { RunResult } from '../result/types.js';
 import { pooledErrorRate } from './extract.js';
-import type { InconclusiveReason } from './types.js';
+import type { ComparisonRow, InconclusiveReason, LatencyBasis } from './types.js';
 
 /** Achieved rate must reach this share of the target (open model). */
 export const MIN_ACHIEVED_SHARE = 0.99;
@@ -64,20 +64,80 @@ export function offeredLoadDiffers(before: readonly RunResult[], after: readonly
   ];
 }
 
-/** Runs whose generator marked itself saturated. */
-export function generatorSaturated(runs: readonly RunResult[]): InconclusiveReason[] {
-  const saturated = runs.filter((r) => r.generator.saturated);
-  if (saturated.length === 0) return [];
-  const evidence = saturated
-    .map((r) => `${r.id}: ${r.generator.evidence.map((e) => `${e.label} ${e.value}${e.unit} > ${e.limit}${e.unit}`).join(', ') || 'saturated'}`)
-    .join('; ');
-  return [
-    {
-      code: 'generator-saturated',
-      message: `the load generator limited the result (${evidence})`,
-      runs: saturated.map((r) => r.id),
-    },
-  ];
+/** Runs whose generator marked itself saturated (or, with its delays measured, whose timing it or the host distorted). */
+function limitedRuns(runs: readonly RunResult[]): RunResult[] {
+  return runs.filter((r) => r.generator.saturated || r.generator.limitedBy === 'generator-cpu' || r.generator.limitedBy === 'host-contention');
+}
+
+function describeLimit(r: RunResult): string {
+  const g = r.generator;
+  if (g.limitedBy === 'host-contention') return `${r.id}: host contention (generator delays ${Math.round((g.distortion?.share ?? 0) * 100)} % of the latency)`;
+  return `${r.id}: ${g.evidence.map((e) => `${e.label} ${e.value}${e.unit} > ${e.limit}${e.unit}`).join(', ') || 'saturated'}`;
+}
+
+/**
+ * How much of a run's latency at one percentile the generator's delays can
+ * account for (ms): the start lag (response − service time, in the response
+ * time only) plus the event-loop delay (a late loop reads every response
+ * late), each at p50 for the median and at p99 for the tail. Undefined when
+ * the run does not carry its start lag (results written before it was
+ * recorded).
+ */
+export function generatorContaminationMs(run: RunResult, quantile: number, basis: LatencyBasis | null): number | undefined {
+  const g = run.generator;
+  if (!g.startLag && basis !== 'service') return undefined;
+  const tail = quantile > 0.5;
+  const loop = tail ? g.eventLoopDelay.p99 : g.eventLoopDelay.p50;
+  const lag = basis === 'service' ? 0 : tail ? g.startLag!.p99 : g.startLag!.p50;
+  return lag + loop;
+}
+
+/**
+ * Proportional guard on a generator that limited some runs (issue 11 §2):
+ * the verdict is withheld only when the measured start lag could explain
+ * the difference or hide one, otherwise it stands with the lag as a note.
+ * With C = the largest contamination (ms) of any limited run at the primary
+ * percentile ({@link generatorContaminationMs}):
+ * - improved/regressed: withheld when the change's smallest size consistent
+ *   with the interval (its bound nearest zero, in ms of the before median) is
+ *   ≤ C — the lag alone could have made it;
+ * - `~`: withheld when C ≥ the noise threshold × the before median — the lag
+ *   could hide a change the comparison would otherwise show.
+ * Throughput with a generator that was CPU-bound is withheld (it capped the
+ * rate itself); error rates get a note. Runs without a recorded start lag
+ * keep the former rule (any limited run withholds the verdict).
+ */
+export function generatorLimited(
+  runs: readonly RunResult[],
+  primaryRow: ComparisonRow | undefined,
+  quantile: number | undefined,
+): { reasons: InconclusiveReason[]; notes: string[] } {
+  const limited = limitedRuns(runs);
+  if (limited.length === 0) return { reasons: [], notes: [] };
+  const evidence = limited.map(describeLimit).join('; ');
+  const refuse = (why: string) => ({
+    reasons: [{ code: 'generator-saturated' as const, message: `the load generator limited the result (${evidence})${why ? `: ${why}` : ''}`, runs: limited.map((r) => r.id) }],
+    notes: [],
+  });
+  if (!primaryRow) return refuse('');
+  if (quantile === undefined) {
+    if (primaryRow.metric === 'throughput' && limited.some((r) => r.generator.saturated)) return refuse('its own CPU capped the rate it could offer');
+    return { reasons: [], notes: [`the load generator was limited in ${limited.length} run(s) (${evidence}); ${primaryRow.label} does not depend on its timing`] };
+  }
+  const contamination = limited.map((r) => generatorContaminationMs(r, quantile, primaryRow.basis));
+  if (contamination.some((c) => c === undefined)) return refuse('the runs do not record their start lag, so its effect cannot be measured');
+  const c = Math.max(...(contamination as number[]));
+  const base = primaryRow.before.median;
+  const note = `the load generator's delays reach ${c.toFixed(1)} ms at ${primaryRow.label} in ${limited.length} run(s) (${evidence})`;
+  if (primaryRow.verdict === 'improved' || primaryRow.verdict === 'regressed') {
+    const bounds = primaryRow.ci ? [primaryRow.ci.lower, primaryRow.ci.upper] : [primaryRow.logRatio];
+    const nearest = Math.min(...bounds.map((b) => Math.abs(Math.expm1(b)) * base));
+    if (nearest <= c) return refuse(`the change (at least ${nearest.toFixed(1)} ms) is within the ${c.toFixed(1)} ms the generator's delays can account for`);
+    return { reasons: [], notes: [`${note}: smaller than the change (at least ${nearest.toFixed(1)} ms), so the verdict stands`] };
+  }
+  const detectable = primaryRow.threshold * base;
+  if (c >= detectable) return refuse(`the ${c.toFixed(1)} ms of generator delay could hide a change of ${detectable.toFixed(1)} ms (the noise threshold)`);
+  return { reasons: [], notes: [`${note}: below the ${detectable.toFixed(1)} ms noise threshold, so it cannot hide a change`] };
 }
 
 /**
