@@ -11,6 +11,7 @@ import type { StatementAttribution } from '../../src/diagnose/demand.js';
 import {
   chooseRate,
   confirmFindings,
+  drainMs,
   findIsolation,
   isolationRawPlan,
   isSuspect,
@@ -233,4 +234,11 @@ test('findIsolation: its own scenario, one requests: entry, or not testable with
   const plan = resolvePlan({ raw, env: {} });
   assert.equal(plan.scenarios.length, 1);
   assert.equal(plan.scenarios[0]!.fixed?.url, 'http://127.0.0.1:9/api/orders/17');
+});
+
+test('drainMs: a failing step is followed by the time its backlog takes to drain, at most 10 s', () => {
+  // 140/s offered, 78/s finished over 5 s: ~4 s of work queued, plus a 2 s response time in flight.
+  assert.equal(drainMs({ offeredRate: 140, achievedRate: 78, p95Ms: 2000 }, 5000), 5974);
+  assert.equal(drainMs({ offeredRate: 50, achievedRate: 50, p95Ms: 300 }, 5000), 300);
+  assert.equal(drainMs({ offeredRate: 500, achievedRate: 5, p95Ms: null }, 5000), 10_000);
 });

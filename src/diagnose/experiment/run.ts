@@ -31,6 +31,7 @@ import type { PlanOptions, ResolvedPlan, ResolvedScenario } from '../../plan/typ
 import type { Probe } from '../../probes/types.js';
 import type { ExperimentIsolation, ExperimentSection, ExperimentStep, RunResult } from '../../result/types.js';
 import { computeDemands } from '../demand.js';
+import { isTuneupError } from '../../errors.js';
 import { confirmFindings, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
 import { findIsolation, isolationRawPlan, scenarioEndpoints } from './isolate.js';
 import { overloadFinding, withOverloadFirst } from './overload.js';
@@ -81,6 +82,19 @@ export const EXPERIMENT_DEFAULTS: ExperimentOptions = {
 
 /** Graceful stop of every experiment run: in-flight requests get this long, then the load is gone. */
 const GRACEFUL_STOP_MS = 1000;
+
+/** Longest extra pause after a failing step (ms). */
+const MAX_DRAIN_MS = 10_000;
+
+/**
+ * How long the service needs to work off what a failing step queued: the generator stops waiting at the
+ * step's end, but the service still serves every request it accepted. A step that offered λ and finished
+ * X < λ left about (λ/X − 1) × the step's length of work behind, plus one response time in flight.
+ */
+export function drainMs(step: { offeredRate: number; achievedRate: number; p95Ms: number | null }, stepMs: number): number {
+  const backlog = Math.max(0, step.offeredRate / Math.max(step.achievedRate, 1e-9) - 1) * stepMs;
+  return Math.round(Math.min(MAX_DRAIN_MS, backlog + (step.p95Ms ?? 0)));
+}
 
 /** Progress callbacks (all optional; they must not throw). */
 export interface ExperimentHooks {
@@ -167,8 +181,7 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
       const shown = toSectionStep(step, run.result.durationMs);
       section.steps.push(shown);
       hooks.onStep?.(shown);
-      // A failing step leaves a queue behind: give it twice the pause to drain.
-      await pause(verdict.sustained ? options.gapMs : 2 * options.gapMs, ctx.signal);
+      await pause(options.gapMs + (verdict.sustained ? 0 : drainMs(step, options.stepMs)), ctx.signal);
     }
     const knee = kneeOf(judged);
     section.knee = { status: knee.status, reasons: knee.reasons };
@@ -229,26 +242,14 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
       };
       const totalMs = steps.length * (options.isolateMs + options.gapMs) - options.gapMs;
       hooks.onRunStart?.({ kind: 'isolation', label: `isolation: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, one after the other`, rate: 0, durationMs: totalMs });
-      const run = await runOnce(ctx, plan, false, ctx.probes);
-      const diagnosed = await ctx.diagnoseRun(run.result);
-      const model = computeDemands(diagnosed);
-      const findings = diagnosed.findings ?? [];
-      for (const { iso } of steps) {
-        const demand = diagnosed.demands?.find((d) => d.endpoint === iso.endpoint);
-        const requests = diagnosed.endpoints.find((e) => e.endpoint === iso.endpoint)?.requests ?? 0;
-        if (requests === 0) {
-          iso.reason = 'the isolation step sent no request (interrupted, or the endpoint name differs)';
-          continue;
-        }
-        iso.status = 'ran';
-        iso.requests = requests;
-        if (demand) iso.demand = demand;
-        iso.findings = findings
-          .filter((f) => f.severity !== 'info' && (f.endpoint === iso.endpoint || (f.endpoints?.includes(iso.endpoint) ?? false)))
-          .map((f) => ({ id: f.id, category: f.category, severity: f.severity, ...(f.endpoint ? { endpoint: f.endpoint } : {}), ...(f.endpoints ? { endpoints: f.endpoints } : {}) }));
-        if (model.method !== 'profile') iso.reason = `the cost model could not separate the steps (${model.method}); demands are estimates`;
-        outcomes.push({ endpoint: iso.endpoint, status: 'ran', demand, findings, statements: model.statements });
+      let diagnosed: RunResult | undefined;
+      try {
+        diagnosed = await ctx.diagnoseRun((await runOnce(ctx, plan, false, ctx.probes)).result);
+      } catch (error) {
+        // The diagnosis is already measured: a failed isolation leaves its findings not tested, it does not discard them.
+        for (const { iso } of steps) iso.reason = `the isolation run failed: ${(error as Error).message}`;
       }
+      if (diagnosed) recordIsolations(diagnosed, steps.map((s) => s.iso), outcomes);
     }
     for (const iso of section.isolation) {
       if (iso.status !== 'ran') {
@@ -265,6 +266,28 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   const confirmed = confirmFindings(result.findings ?? [], outcomes);
   const findings = withOverloadFirst(confirmed, overloadFinding(section));
   return { result: { ...result, findings, experiment: section, labels: { ...result.labels, kind: 'diagnose' } }, experiment: section };
+}
+
+/** Read each isolated endpoint's requests, demand and findings from the diagnosed isolation run. */
+function recordIsolations(diagnosed: RunResult, isolations: ExperimentIsolation[], outcomes: IsolatedOutcome[]): void {
+  const model = computeDemands(diagnosed);
+  const findings = diagnosed.findings ?? [];
+  for (const iso of isolations) {
+    const requests = diagnosed.endpoints.find((e) => e.endpoint === iso.endpoint)?.requests ?? 0;
+    if (requests === 0) {
+      iso.reason = 'the isolation step sent no request (interrupted, or the endpoint name differs)';
+      continue;
+    }
+    const demand = diagnosed.demands?.find((d) => d.endpoint === iso.endpoint);
+    iso.status = 'ran';
+    iso.requests = requests;
+    if (demand) iso.demand = demand;
+    iso.findings = findings
+      .filter((f) => f.severity !== 'info' && (f.endpoint === iso.endpoint || (f.endpoints?.includes(iso.endpoint) ?? false)))
+      .map((f) => ({ id: f.id, category: f.category, severity: f.severity, ...(f.endpoint ? { endpoint: f.endpoint } : {}), ...(f.endpoints ? { endpoints: f.endpoints } : {}) }));
+    if (model.method !== 'profile') iso.reason = `the cost model could not separate the steps (${model.method}); demands are estimates`;
+    outcomes.push({ endpoint: iso.endpoint, status: 'ran', demand, findings, statements: model.statements });
+  }
 }
 
 /** The diagnosis rate: `--rate`, else the share of the knee, capped by the plan's own rate. */
@@ -311,8 +334,29 @@ function isolationScenario(
   return { scenario: { ...scenario, name, startTimeMs, options: { ...scenario.options, startTime: formatDuration(startTimeMs), isolates: endpoint } }, via };
 }
 
-/** One engine run; with `guard`, a step failing badly is stopped at once. */
+/**
+ * One engine run; with `guard`, a step failing badly is stopped at once. A probe that fails to start
+ * (a first scrape timing out on a busy host) gets one more try after a pause, so one slow start does not
+ * throw away the runs already made.
+ */
 async function runOnce(ctx: ExperimentContext, plan: ResolvedPlan, guard: boolean, makeProbes: () => Promise<Probe[]>): Promise<{ result: RunResult; stoppedEarly?: string }> {
+  try {
+    return await runOnceTry(ctx, plan, guard, makeProbes);
+  } catch (error) {
+    if (!isProbeStartError(error) || ctx.signal?.aborted) throw error;
+    await pause(PROBE_RETRY_PAUSE_MS, ctx.signal);
+    return runOnceTry(ctx, plan, guard, makeProbes);
+  }
+}
+
+/** Pause before retrying a run whose probe failed to start (ms). */
+const PROBE_RETRY_PAUSE_MS = 5000;
+
+function isProbeStartError(error: unknown): boolean {
+  return isTuneupError(error) && error.code.startsWith('TUNEUP_PROBE_');
+}
+
+async function runOnceTry(ctx: ExperimentContext, plan: ResolvedPlan, guard: boolean, makeProbes: () => Promise<Probe[]>): Promise<{ result: RunResult; stoppedEarly?: string }> {
   let stoppedEarly: string | undefined;
   const probes = await makeProbes();
   const handle = startRun(plan, {
