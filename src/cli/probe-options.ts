@@ -6,7 +6,7 @@
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
-import { diagnose, type Sensitivity } from '../diagnose/index.js';
+import { diagnose, loadSqlParser, type Sensitivity } from '../diagnose/index.js';
 import { enrichWithExplain } from '../diagnose/explain.js';
 import { TuneupError } from '../errors.js';
 import type { ResolvedPlan } from '../plan/types.js';
@@ -86,6 +86,7 @@ export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan):
   const enrich = async (result: RunResult): Promise<RunResult> => {
     if (flags.diagnose === false) return result;
     const explained = pgUrl ? await enrichWithExplain(result, pgUrl) : result;
+    await loadSqlParser();
     const { findings, demands } = diagnose(explained, { sensitivity: sensitivity as Sensitivity });
     return { ...explained, findings, demands };
   };

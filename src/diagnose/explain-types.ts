@@ -18,6 +18,17 @@ export interface ExplainSeqScan {
   totalCost: number;
 }
 
+/** A Sort node that sorts the rows of a sequential scan (a top-N sort when under a Limit). */
+export interface ExplainSort {
+  schema: string | null;
+  /** The scanned relation whose rows are sorted. */
+  relation: string;
+  /** The node's Sort Key, e.g. `["b.created_at DESC"]`. */
+  sortKey: string[];
+  /** A Limit node sits above the Sort: only the first rows are wanted, which an index in sort order reads directly. */
+  underLimit: boolean;
+}
+
 /** The plan summary of one statement. */
 export interface ExplainedStatement {
   queryid: string;
@@ -30,6 +41,8 @@ export interface ExplainedStatement {
   seqScans: ExplainSeqScan[];
   /** Names of indexes used. */
   indexes: string[];
+  /** Sorts over sequential scans (absent in results enriched before they were recorded). */
+  sorts?: ExplainSort[];
 }
 
 /** `data` of the `explain` evidence. */

@@ -20,7 +20,7 @@ import pg from 'pg';
 import type { ProbeEvidence, RunResult } from '../result/types.js';
 import type { PostgresProbeData, StatementDelta } from '../probes/postgres/types.js';
 import { TuneupError, ExitCode } from '../errors.js';
-import type { ExplainData, ExplainedStatement, ExplainSeqScan } from './explain-types.js';
+import type { ExplainData, ExplainedStatement, ExplainSeqScan, ExplainSort } from './explain-types.js';
 import { isUtilityStatement } from './sql.js';
 
 /** Options of {@link enrichWithExplain}. */
@@ -126,11 +126,23 @@ function extractPlan(raw: unknown): PlanNode | undefined {
 }
 
 /** Walk a JSON plan: sequential scans with their filter columns, indexes used, root cost. */
-export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStatement, 'totalCost' | 'seqScans' | 'indexes'> {
+export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStatement, 'totalCost' | 'seqScans' | 'indexes' | 'sorts'> {
   const seqScans: ExplainSeqScan[] = [];
+  const sorts: ExplainSort[] = [];
   const indexes = new Set<string>();
-  const walk = (node: PlanNode) => {
+  // The sequential scan a Sort reads, through nodes that pass rows on unchanged (Gather Merge's workers sort too).
+  const scanBelow = (node: PlanNode): PlanNode | undefined => {
     const type = String(node['Node Type'] ?? '');
+    if (type === 'Seq Scan' || type === 'Parallel Seq Scan') return node;
+    if (['Gather', 'Gather Merge', 'Sort', 'Incremental Sort', 'Materialize', 'Result'].includes(type) && node.Plans?.length === 1) return scanBelow(node.Plans[0]!);
+    return undefined;
+  };
+  const walk = (node: PlanNode, underLimit = false) => {
+    const type = String(node['Node Type'] ?? '');
+    if (type === 'Sort' && Array.isArray(node['Sort Key']) && node.Plans?.length === 1) {
+      const scan = scanBelow(node.Plans[0]!);
+      if (scan) sorts.push({ schema: typeof scan.Schema === 'string' ? scan.Schema : null, relation: String(scan['Relation Name'] ?? ''), sortKey: (node['Sort Key'] as unknown[]).map(String), underLimit });
+    }
     if (type === 'Seq Scan' || type === 'Parallel Seq Scan') {
       const filter = typeof node.Filter === 'string' ? node.Filter : null;
       seqScans.push({
@@ -143,10 +155,11 @@ export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStateme
       });
     }
     if (typeof node['Index Name'] === 'string') indexes.add(node['Index Name']);
-    for (const child of node.Plans ?? []) walk(child);
+    // A Limit's rows come through Gather Merge / Sort unchanged, so the Sort below it is a top-N sort.
+    for (const child of node.Plans ?? []) walk(child, type === 'Limit' || (underLimit && ['Gather Merge', 'Gather', 'Result'].includes(type)));
   };
   if (plan) walk(plan);
-  return { totalCost: plan ? Number(plan['Total Cost'] ?? 0) : undefined, seqScans, indexes: [...indexes] };
+  return { totalCost: plan ? Number(plan['Total Cost'] ?? 0) : undefined, seqScans, indexes: [...indexes], sorts };
 }
 
 /**

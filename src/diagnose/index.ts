@@ -67,4 +67,5 @@ export { computeDemands, DB_CORES_LABEL, type DemandModel, type DemandOptions, t
 export { resolveConfig, THRESHOLDS, type RuleConfig, type Sensitivity, type ThresholdKey, type ThresholdDef } from './config.js';
 export { rankFindings, score } from './rank.js';
 export { RULES } from './rules/index.js';
+export { loadSqlParser } from './sql.js';
 export type { DiagnosisInput, Rule, RuleEntry } from './rules/index.js';

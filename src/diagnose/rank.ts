@@ -66,7 +66,25 @@ export function rankFindings(findings: Finding[]): Finding[] {
     return !(LOCKING.test(sql) && tablesInQuery(sql).some((t) => contended.has(bareTable(t))));
   });
   list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
-  return gcBeforeCpu(rootCausesFirst(list));
+  return causedAfterCauses(gcBeforeCpu(rootCausesFirst(list)));
+}
+
+/**
+ * The generic causal pass: a finding whose `causedBy` names findings in the list moves to just after the
+ * last of them when it ranked above any (a symptom never leads its cause). Links to findings not in the list
+ * (deduplicated or not produced) are ignored.
+ */
+export function causedAfterCauses(list: Finding[]): Finding[] {
+  const out = [...list];
+  for (const f of list) {
+    if (!f.causedBy?.length) continue;
+    const from = out.indexOf(f);
+    const last = Math.max(-1, ...f.causedBy.map((id) => out.findIndex((x) => x.id === id)));
+    if (last <= from) continue;
+    out.splice(from, 1);
+    out.splice(last, 0, f);
+  }
+  return out;
 }
 
 /** The generator's event-loop delay p99 (ms) a generator-saturated finding reports; Infinity when it reports none (CPU-bound: everything is late). */

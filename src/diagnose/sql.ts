@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { loadModule, parseSync } from 'libpg-query';
 import pg from 'pg';
 
 const UTILITY = /^\s*(BEGIN|COMMIT|ROLLBACK|END|START\s+TRANSACTION|SET|RESET|SHOW|SAVEPOINT|RELEASE|DISCARD|DEALLOCATE|PREPARE|LISTEN|UNLISTEN|NOTIFY|VACUUM|ANALYZE|CHECKPOINT|LOCK)\b/i;
@@ -88,4 +89,133 @@ export const NON_UNRESERVED_KEYWORDS: ReadonlySet<string> = new Set(
  */
 export function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name) ? name : pg.escapeIdentifier(name);
+}
+
+/** A column a statement sorts by, as written (`qualifier` is the alias or table, null when unqualified). */
+export interface SortKey {
+  qualifier: string | null;
+  column: string;
+}
+
+/** What the rules read of a statement's shape: sort keys, LIMIT, DISTINCT aggregates, tables. */
+export interface StatementShape {
+  /** ORDER BY keys that are plain columns, in order (stops at the first expression: an index serves a prefix). */
+  sortKeys: SortKey[];
+  /** A LIMIT (or FETCH FIRST) is present: the query wants the first rows in sort order. */
+  limit: boolean;
+  /** Aggregates over DISTINCT values, e.g. `count(DISTINCT author_id)`: a sort or hash of every input row. */
+  distinctAggregates: { func: string; columns: string[] }[];
+  /** Tables in FROM/JOIN with their alias (the name when none). */
+  tables: { schema: string | null; name: string; alias: string }[];
+  /** How it was read: the PostgreSQL parser, or the regex fallback when the parser is not loaded. */
+  parsedBy: 'libpg-query' | 'regex';
+}
+
+let parserLoad: Promise<void> | undefined;
+let parserReady = false;
+
+/**
+ * Load libpg-query's WASM parser once (async; rules are sync). The CLI awaits it before diagnosing; until it
+ * is loaded {@link statementShape} reads the text with regular expressions instead.
+ */
+export function loadSqlParser(): Promise<void> {
+  parserLoad ??= loadModule().then(() => {
+    parserReady = true;
+  });
+  return parserLoad;
+}
+
+type PgNode = Record<string, unknown>;
+
+function columnRef(node: unknown): SortKey | undefined {
+  const fields = ((node as PgNode | undefined)?.ColumnRef as { fields?: PgNode[] } | undefined)?.fields;
+  if (!fields) return undefined;
+  const names = fields.map((f) => (f.String as { sval?: string } | undefined)?.sval);
+  if (names.some((n) => n === undefined)) return undefined;
+  const column = names[names.length - 1]!.toLowerCase();
+  return { qualifier: names.length > 1 ? names[names.length - 2]!.toLowerCase() : null, column };
+}
+
+const shapeCache = new Map<string, StatementShape | undefined>();
+
+/**
+ * The shape of one statement, read with the PostgreSQL parser (libpg-query) when it is loaded, else with
+ * regular expressions. Undefined for text that does not parse (e.g. truncated) or is not a single SELECT.
+ */
+export function statementShape(query: string): StatementShape | undefined {
+  const key = `${parserReady ? 'p' : 'r'}:${query}`;
+  if (shapeCache.has(key)) return shapeCache.get(key);
+  const shape = parserReady ? parsedShape(query) : regexShape(query);
+  if (shapeCache.size > 5000) shapeCache.clear();
+  shapeCache.set(key, shape);
+  return shape;
+}
+
+function parsedShape(query: string): StatementShape | undefined {
+  let tree: { stmts?: { stmt?: PgNode }[] };
+  try {
+    tree = parseSync(query) as unknown as { stmts?: { stmt?: PgNode }[] };
+  } catch {
+    return undefined;
+  }
+  const select = tree.stmts?.length === 1 ? (tree.stmts[0]!.stmt?.SelectStmt as PgNode | undefined) : undefined;
+  if (!select) return undefined;
+  const sortKeys: SortKey[] = [];
+  for (const s of (select.sortClause as PgNode[] | undefined) ?? []) {
+    const key = columnRef((s.SortBy as PgNode | undefined)?.node);
+    if (!key) break;
+    sortKeys.push(key);
+  }
+  const distinctAggregates: StatementShape['distinctAggregates'] = [];
+  const tables: StatementShape['tables'] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== 'object') return;
+    const n = node as PgNode;
+    const fc = n.FuncCall as PgNode | undefined;
+    if (fc?.agg_distinct) {
+      const func = ((fc.funcname as PgNode[] | undefined) ?? []).map((f) => (f.String as { sval?: string } | undefined)?.sval ?? '').pop() ?? '';
+      distinctAggregates.push({ func: func.toLowerCase(), columns: ((fc.args as unknown[] | undefined) ?? []).map(columnRef).filter((c): c is SortKey => !!c).map((c) => c.column) });
+    }
+    const rv = n.RangeVar as PgNode | undefined;
+    if (rv && typeof rv.relname === 'string') {
+      const name = rv.relname.toLowerCase();
+      tables.push({ schema: typeof rv.schemaname === 'string' ? rv.schemaname.toLowerCase() : null, name, alias: ((rv.alias as { aliasname?: string } | undefined)?.aliasname ?? name).toLowerCase() });
+    }
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(select);
+  return { sortKeys, limit: select.limitCount !== undefined, distinctAggregates, tables, parsedBy: 'libpg-query' };
+}
+
+function regexShape(query: string): StatementShape | undefined {
+  if (!/^\s*(select|with)\b/i.test(query)) return undefined;
+  const sortKeys: SortKey[] = [];
+  const order = /\border\s+by\s+([\s\S]*?)(?:\blimit\b|\boffset\b|\bfetch\b|\bfor\s+update\b|$)/i.exec(query);
+  for (const part of order ? order[1]!.split(',') : []) {
+    const m = /^\s*((?:"[^"]+"|[a-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[a-z_][\w$]*))?)\s*(?:asc|desc)?\s*(?:nulls\s+(?:first|last))?\s*$/i.exec(part);
+    if (!m) break;
+    const names = m[1]!.split('.').map((x) => unquote(x.trim()));
+    sortKeys.push({ qualifier: names.length > 1 ? names[names.length - 2]! : null, column: names[names.length - 1]! });
+  }
+  const distinctAggregates = [...query.matchAll(/\b(count|sum|avg|array_agg|string_agg)\s*\(\s*distinct\s+((?:[a-z_][\w$]*\.)?[a-z_][\w$]*)/gi)].map((m) => ({ func: m[1]!.toLowerCase(), columns: [unquote(m[2]!.split('.').pop()!)] }));
+  const tables = [...query.matchAll(/\b(?:from|join)\s+((?:"[^"]+"|[a-z_][\w$]*)(?:\.(?:"[^"]+"|[a-z_][\w$]*))?)(?:\s+(?:as\s+)?(?!where\b|join\b|on\b|order\b|group\b|limit\b|left\b|right\b|inner\b|cross\b|full\b)([a-z_][\w$]*))?/gi)].map((m) => {
+    const parts = m[1]!.split('.').map(unquote);
+    const name = parts[parts.length - 1]!;
+    return { schema: parts.length > 1 ? parts[0]! : null, name, alias: (m[2] ?? name).toLowerCase() };
+  });
+  return { sortKeys, limit: /\blimit\b|\bfetch\s+first\b/i.test(query), distinctAggregates, tables, parsedBy: 'regex' };
+}
+
+/** Sort keys of `shape` that belong to table `name` (qualified by its alias or name, or unqualified with one table). */
+export function sortKeysOnTable(shape: StatementShape, name: string): string[] {
+  const aliases = new Set(shape.tables.filter((t) => t.name === name.toLowerCase()).flatMap((t) => [t.alias, t.name]));
+  if (aliases.size === 0) return [];
+  const single = new Set(shape.tables.map((t) => t.name)).size === 1;
+  const out: string[] = [];
+  for (const k of shape.sortKeys) {
+    if (k.qualifier ? !aliases.has(k.qualifier) : !single) break;
+    out.push(k.column);
+  }
+  return out;
 }

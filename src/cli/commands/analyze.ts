@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { diagnose, type Sensitivity } from '../../diagnose/index.js';
+import { diagnose, loadSqlParser, type Sensitivity } from '../../diagnose/index.js';
 import { enrichWithExplain } from '../../diagnose/explain.js';
 import { analyzeDatabase, analyzeRedis } from '../../diagnose/snapshot.js';
 import { writeJsonAtomic } from '../../engine/result.js';
@@ -42,6 +42,7 @@ export function registerAnalyzeCommand(program: Command, io: CliIO): void {
       if (flags.run) {
         const loaded = await loadRun(flags.run, { runsDir: flags.runsDir });
         const source = flags.pg ? await enrichWithExplain(loaded.result, flags.pg) : loaded.result;
+        await loadSqlParser();
         const diagnosis = diagnose(source, { sensitivity });
         findings = diagnosis.findings;
         if (flags.update) {

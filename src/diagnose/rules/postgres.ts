@@ -13,8 +13,8 @@ import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
 import { alignToGrid, numbers, quantile } from '../evidence.js';
 import type { ExplainData, ExplainedStatement } from '../explain-types.js';
-import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, tablesInQuery } from '../sql.js';
-import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
+import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
+import { attributionOf, endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
@@ -66,17 +66,40 @@ function statementsOnTable(statements: StatementDelta[], t: TableDelta): Stateme
   return statements.filter((s) => s.toplevel && !isUtilityStatement(s.query) && queryTouchesTable(s.query, t.schema, t.name)).sort((a, b) => b.totalExecMs - a.totalExecMs);
 }
 
+/** A table the load reads by full sequential scans, with the statement that drives them and the columns to index. */
+interface MissingIndex {
+  /** The finding id the missing-index rule gives it (other rules link to it by this id). */
+  id: string;
+  table: TableDelta;
+  live: number;
+  idxScans: number;
+  idxShare: number;
+  rowsPerScan: number;
+  driver?: StatementDelta;
+  columns: string[];
+  /** Why those columns: the statement filters on them, or sorts on them to return its first rows (ORDER BY … LIMIT). */
+  via: 'filter' | 'sort';
+  planEvidence?: ExplainedStatement;
+}
+
+/** Statement `s`'s sort keys on table `t` when it wants the first rows in that order (ORDER BY … LIMIT), from the parsed SQL. */
+function topNSortKeys(s: StatementDelta, t: TableDelta): string[] {
+  const shape = statementShape(s.query);
+  return shape && shape.limit ? sortKeysOnTable(shape, t.name) : [];
+}
+
 /**
- * missing-index: a large table read by many sequential scans during the run
- * (PgHero: index used < 95 % with ≥ 10 000 live rows; unlike PgHero, a table
- * with no index scan at all is included), driven by a hot statement. The
- * index columns come from EXPLAIN's Filter when the run was enriched, else
- * from the statement's WHERE clause.
+ * Tables read by many full sequential scans during the run (PgHero: index used < 95 % with ≥ 10 000 live
+ * rows; unlike PgHero, a table with no index scan at all is included), each with the statement that drives
+ * the scans and the columns an index needs. The columns come, in order of preference, from EXPLAIN's Filter
+ * on the scan, from EXPLAIN's top-N Sort over the scan (a Sort under a Limit: ORDER BY col LIMIT n reads the
+ * whole table to return n rows, where an index in sort order reads n), from the statement's WHERE clause,
+ * and from its parsed ORDER BY … LIMIT keys. Shared by the missing-index rule and the rules that link to it.
  */
-export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+export function missingIndexes(input: DiagnosisInput, config: RuleConfig): MissingIndex[] {
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
-  const out: Finding[] = [];
+  const out: MissingIndex[] = [];
   for (const t of pg.tables ?? []) {
     const live = liveRows(t);
     if (live < config.get('missingIndex.minRows') || t.seqScan < config.get('missingIndex.minSeqScans')) continue;
@@ -89,25 +112,62 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
     const processesPerScan = 1 + Math.max(0, Number(pg.settings?.max_parallel_workers_per_gather?.value ?? 2) || 0);
     if (rowsPerScan < (0.5 * live) / processesPerScan) continue;
     const hot = statementsOnTable(pg.statements ?? [], t);
-    // Prefer the statement whose plan shows the seq scan on this table (EXPLAIN), else the hottest one with a filter.
-    let driver: StatementDelta | undefined;
-    let columns: string[] = [];
-    let planEvidence: ExplainedStatement | undefined;
-    for (const s of hot) {
-      const ex = explainFor(input, s.queryid);
-      const scan = ex?.seqScans.find((sc) => sc.relation === t.name && (sc.schema === null || sc.schema === t.schema) && sc.filterColumns.length > 0);
+    const onTable = (x: { relation: string; schema: string | null }) => x.relation === t.name && (x.schema === null || x.schema === t.schema);
+    let found: Pick<MissingIndex, 'driver' | 'columns' | 'via' | 'planEvidence'> | undefined;
+    // 1. The plan: a filtered scan, else a top-N sort over the scan.
+    for (const st of hot) {
+      const ex = explainFor(input, st.queryid);
+      const scan = ex?.seqScans.find((sc) => onTable(sc) && sc.filterColumns.length > 0);
       if (scan) {
-        driver = s;
-        columns = scan.filterColumns;
-        planEvidence = ex;
+        found = { driver: st, columns: scan.filterColumns, via: 'filter', planEvidence: ex };
         break;
       }
     }
-    if (!driver) {
-      driver = hot.find((s) => filterColumns(s.query).length > 0 && !/^\s*insert\b/i.test(s.query));
-      if (driver) columns = filterColumns(driver.query).filter((c) => c.op !== 'like').map((c) => c.column);
+    if (!found) {
+      for (const st of hot) {
+        const ex = explainFor(input, st.queryid);
+        const keys = topNSortKeys(st, t);
+        if (ex?.sorts?.some((so) => onTable(so) && so.underLimit) && keys.length > 0) {
+          found = { driver: st, columns: keys, via: 'sort', planEvidence: ex };
+          break;
+        }
+      }
     }
-    const indexCols = columns.slice(0, 2);
+    // 2. The statement text: a WHERE filter, else ORDER BY … LIMIT keys on this table.
+    if (!found) {
+      const st = hot.find((x) => filterColumns(x.query).length > 0 && !/^\s*insert\b/i.test(x.query));
+      if (st) found = { driver: st, columns: filterColumns(st.query).filter((c) => c.op !== 'like').map((c) => c.column), via: 'filter' };
+    }
+    if (!found) {
+      const st = hot.find((x) => topNSortKeys(x, t).length > 0);
+      if (st) found = { driver: st, columns: topNSortKeys(st, t), via: 'sort' };
+    }
+    const columns = (found?.columns ?? []).slice(0, 2);
+    out.push({
+      id: `missing-index:${t.schema}.${t.name}(${columns.join(',')})`,
+      table: t,
+      live,
+      idxScans: idx,
+      idxShare,
+      rowsPerScan,
+      columns,
+      via: found?.via ?? 'filter',
+      ...(found?.driver ? { driver: found.driver } : {}),
+      ...(found?.planEvidence ? { planEvidence: found.planEvidence } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * missing-index: a large table read by many sequential scans during the run, driven by a hot statement
+ * (see {@link missingIndexes}): a filter column to index, or the sort column of an ORDER BY … LIMIT.
+ */
+export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const out: Finding[] = [];
+  for (const m of missingIndexes(input, config)) {
+    const { table: t, live, idxScans: idx, idxShare, rowsPerScan, driver, planEvidence } = m;
+    const indexCols = m.columns;
     const attribution = driver ? statementEndpoints(input, driver.queryid) : { rows: [], impact: 0 };
     const dbShare = driver ? driver.shareOfExecTime : 0;
     const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, dbShare * 0.5);
@@ -116,6 +176,7 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
     const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     const sql = indexCols.length > 0 ? `CREATE INDEX CONCURRENTLY ON ${qualified} (${indexCols.map(quoteIdent).join(', ')});` : undefined;
     const endpoints = attribution.rows.map((r) => r.endpoint);
+    const bySort = m.via === 'sort';
     const evidence: Evidence[] = [
       { label: 'sequential scans during the run', value: t.seqScan, unit: 'scans', source: 'pg_stat_user_tables' },
       { label: 'index scans during the run', value: idx, unit: 'scans', source: 'pg_stat_user_tables' },
@@ -130,6 +191,7 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
         { label: 'share of DB time', value: driver.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
       );
     }
+    if (bySort) evidence.push({ label: 'sort keys with LIMIT', value: indexCols.join(', '), source: planEvidence ? 'EXPLAIN (Sort under Limit over Seq Scan) + parsed SQL' : 'parsed SQL (ORDER BY … LIMIT)' });
     for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.method})` });
     if (planEvidence) evidence.push({ label: 'plan cost (EXPLAIN)', value: planEvidence.totalCost ?? 0, unit: '', source: 'EXPLAIN (rolled back)' });
     out.push(
@@ -140,12 +202,14 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
         severity,
         endpoint: endpoints[0],
         endpoints,
-        title: indexCols.length > 0 ? `Missing index on ${t.name} (${indexCols.join(', ')})` : `Sequential scans on ${t.name} (${fmt(live)} rows)`,
-        summary: `${t.name} (${fmt(live)} rows) was read by ${t.seqScan} full sequential scans during the run and only ${pct(idxShare)} of its scans used an index.${driver ? ` The statement \`${shortSql(driver.query, 100)}\` runs ${driver.calls} times at ${fmt(driver.meanExecMs)} ms.` : ''}${endpoints.length > 0 ? ` It accounts for ${pct(attribution.impact)} of ${endpoints[0]}'s latency.` : ''}`,
+        title: indexCols.length > 0 ? `Missing index on ${t.name} (${indexCols.join(', ')})${bySort ? ' for ORDER BY … LIMIT' : ''}` : `Sequential scans on ${t.name} (${fmt(live)} rows)`,
+        summary: `${t.name} (${fmt(live)} rows) was read by ${t.seqScan} full sequential scans during the run and only ${pct(idxShare)} of its scans used an index.${driver ? ` The statement \`${shortSql(driver.query, 100)}\` runs ${driver.calls} times at ${fmt(driver.meanExecMs)} ms.` : ''}${bySort ? ` It wants the first rows in ${indexCols.join(', ')} order, so PostgreSQL reads and sorts the whole table to return a few: an index in that order reads only those rows.` : ''}${endpoints.length > 0 ? ` It accounts for ${pct(attribution.impact)} of ${endpoints[0]}'s latency.` : ''}`,
         evidence,
         recommendation: {
           text: sql
-            ? `Add an index on the filtered column${indexCols.length > 1 ? 's' : ''}; CONCURRENTLY avoids blocking writes. Check the plan afterwards with EXPLAIN.`
+            ? bySort
+              ? `Add an index in the sort order (match ASC/DESC of the ORDER BY; put equality-filtered columns first if the statement filters too); the planner then reads the first rows from the index instead of sorting the table. CONCURRENTLY avoids blocking writes. Check the plan afterwards with EXPLAIN.`
+              : `Add an index on the filtered column${indexCols.length > 1 ? 's' : ''}; CONCURRENTLY avoids blocking writes. Check the plan afterwards with EXPLAIN.`
             : 'Find the filter of the scanning statement with EXPLAIN and index its columns.',
           sql,
           link: 'https://github.com/ankane/pghero/blob/master/guides/Suggested-Indexes.md',
@@ -153,10 +217,25 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
         actions: sql ? ['pg-index'] : undefined,
         confidence: planEvidence ? 0.9 : driver && indexCols.length > 0 ? 0.75 : 0.5,
         impact,
+        attribution: attributionOf(attribution.rows.map((r) => r.method)),
       }),
     );
   }
   return out;
+}
+
+/**
+ * A statement with an aggregate over DISTINCT values (`count(DISTINCT col)`, read from the parsed SQL) that
+ * costs the database: called at least `slowQuery.calls` times and slow (`slowQuery.meanMs`), spilling its
+ * sort to disk, or taking `slowQuery.dbShare` of the database's time. Such a statement is a query to change
+ * (cache or estimate the count), so it is reported as inefficient-query, and its spill is not a work_mem finding.
+ */
+function costlyDistinctAggregate(s: StatementDelta, config: RuleConfig): { label: string; columns: string[] } | undefined {
+  const aggs = statementShape(s.query)?.distinctAggregates ?? [];
+  if (aggs.length === 0 || s.calls < config.get('slowQuery.calls')) return undefined;
+  if (s.meanExecMs < config.get('slowQuery.meanMs') && s.tempBlksWritten <= 0 && s.shareOfExecTime < config.get('slowQuery.dbShare')) return undefined;
+  const a = aggs[0]!;
+  return { label: `${a.func}(DISTINCT ${a.columns.join(', ') || '…'})`, columns: a.columns };
 }
 
 /**
@@ -167,14 +246,16 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
 export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
-  const covered = new Set(missingIndexRule(input, config).flatMap((f) => f.evidence.filter((e) => e.label === 'statement').map((e) => String(e.value))));
+  // Statements that drive a missing index are that finding's (its fix is the index).
+  const covered = new Set(missingIndexes(input, config).flatMap((m) => (m.driver ? [m.driver.queryid] : [])));
   const out: Finding[] = [];
   for (const s of pg.statements ?? []) {
-    if (!s.toplevel || isUtilityStatement(s.query) || covered.has(shortSql(s.query))) continue;
+    if (!s.toplevel || isUtilityStatement(s.query) || covered.has(s.queryid)) continue;
     const slow = s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
     const rowsPerCall = s.calls > 0 ? s.rows / s.calls : 0;
-    const manyRows = s.calls >= config.get('slowQuery.calls') && rowsPerCall >= 1000 && s.shareOfExecTime >= 0.1;
-    if (!slow && !manyRows) continue;
+    const manyRows = s.calls >= config.get('slowQuery.calls') && rowsPerCall >= 1000 && s.shareOfExecTime >= config.get('slowQuery.dbShare');
+    const distinct = costlyDistinctAggregate(s, config);
+    if (!slow && !manyRows && !distinct) continue;
     const { rows, impact: attributed } = statementEndpoints(input, s.queryid);
     const impact = attributed > 0 ? attributed : Math.max(0.1, s.shareOfExecTime * 0.5);
     const endpoints = rows.map((r) => r.endpoint);
@@ -184,11 +265,13 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         rule: 'inefficient-query',
         category: 'inefficient-query',
         subject: s.queryid,
-        severity: severityFromImpact(impact, slow ? 'medium' : 'low'),
+        severity: severityFromImpact(impact, slow || distinct ? 'medium' : 'low'),
         endpoint: endpoints[0],
         endpoints,
-        title: slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
-        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}`,
+        title: distinct
+          ? `${distinct.label} on every call: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
+          : slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
+        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
         evidence: [
           { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
           { label: 'calls', value: s.calls, unit: 'calls', source: 'pg_stat_statements' },
@@ -200,14 +283,17 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: `cost model (${r.method})` })),
         ],
         recommendation: {
-          text: manyRows && !slow
-            ? 'Return fewer rows: paginate (LIMIT with a keyset), aggregate in SQL, or select only what the endpoint uses.'
-            : 'Run EXPLAIN (ANALYZE, BUFFERS) on it: index the filtered/joined columns, avoid functions on indexed columns, and select only needed columns. tuneup optimize can test hypothetical indexes (HypoPG).',
+          text: distinct
+            ? `Do not compute ${distinct.label} per request: keep the count (a counter table or a materialized view refreshed on write or on a schedule), cache it with a TTL, or show an estimate (pg_class.reltuples, a HyperLogLog extension); if it must be exact and live, an index on (${distinct.columns.join(', ') || 'the counted column'}) lets an index-only scan feed the DISTINCT.${s.tempBlksWritten > 0 ? ' Its sort spills to disk (temp blocks), so work_mem is too small for it — but raising work_mem only makes a per-request sort of the whole set cheaper, not unnecessary.' : ''}`
+            : manyRows && !slow
+              ? 'Return fewer rows: paginate (LIMIT with a keyset), aggregate in SQL, or select only what the endpoint uses.'
+              : 'Run EXPLAIN (ANALYZE, BUFFERS) on it: index the filtered/joined columns, avoid functions on indexed columns, and select only needed columns. tuneup optimize can test hypothetical indexes (HypoPG).',
           sql: `EXPLAIN (ANALYZE, BUFFERS) ${s.query.trim().replace(/;$/, '')};`,
         },
         actions: ['pg-index'],
         confidence: 0.8,
         impact,
+        attribution: attributionOf(rows.map((r) => r.method)),
       }),
     );
   }
@@ -215,54 +301,71 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
 }
 
 /**
- * n-plus-one: one endpoint runs the same statement fingerprint many times
- * per request (Sentry: ≥ 5 repeats; severity rises when the repeats cost
- * ≥ 50 ms per request, round trips included).
+ * n-plus-one: one endpoint runs the same statement fingerprint many times per request (Sentry: ≥ 5
+ * repeats; severity rises when the repeats cost ≥ 50 ms per request, round trips included). One finding per
+ * endpoint, with every repeated statement as evidence: an ORM loading several relations item by item is one
+ * loop to batch, not one problem per statement (each alone would be a small share of the latency).
  */
 export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
   const byId = new Map((pg.statements ?? []).map((s) => [s.queryid, s]));
-  const out: Finding[] = [];
   const minCalls = config.get('nPlusOne.callsPerRequest');
   const rtt = config.get('nPlusOne.roundTripMs');
+  const onlyKnownRemotes = !!input.probes.process?.series.values.outboundConnections && !hasUnknownRemote(input);
+  const groups = new Map<string, { a: StatementAttribution; s: StatementDelta }[]>();
   for (const a of input.demand.statements) {
     if (a.callsPerRequest < minCalls) continue;
     const s = byId.get(a.queryid);
     if (!s || isUtilityStatement(s.query) || /^\s*insert\b/i.test(s.query)) continue;
+    groups.set(a.endpoint, [...(groups.get(a.endpoint) ?? []), { a, s }]);
+  }
+  const out: Finding[] = [];
+  for (const [endpoint, members] of groups) {
+    members.sort((x, y) => y.a.callsPerRequest * (y.s.meanExecMs + rtt) - x.a.callsPerRequest * (x.s.meanExecMs + rtt));
+    const calls = members.reduce((sum, m) => sum + m.a.callsPerRequest, 0);
+    const execMs = members.reduce((sum, m) => sum + m.a.execMsPerRequest, 0);
     // Each call costs a round trip the database does not see. When the service talks to nothing but the
     // probed database/cache, the endpoint's unexplained wait per DB call measures that round trip.
-    const demand = input.demand.demands.find((d) => d.endpoint === a.endpoint);
-    const onlyKnownRemotes = !!input.probes.process?.series.values.outboundConnections && !hasUnknownRemote(input);
-    const measuredRtt = onlyKnownRemotes && demand?.unexplainedMs !== undefined && (demand.dbCalls ?? 0) >= a.callsPerRequest ? demand.unexplainedMs / demand.dbCalls! : 0;
-    const perRequestMs = a.execMsPerRequest + a.callsPerRequest * Math.max(rtt, measuredRtt);
-    const mean = serviceMean(input, a.endpoint);
+    const demand = input.demand.demands.find((d) => d.endpoint === endpoint);
+    const measuredRtt = onlyKnownRemotes && demand?.unexplainedMs !== undefined && (demand.dbCalls ?? 0) >= calls ? demand.unexplainedMs / demand.dbCalls! : 0;
+    const perRequestMs = execMs + calls * Math.max(rtt, measuredRtt);
+    const mean = serviceMean(input, endpoint);
     const share = mean > 0 ? Math.min(1, perRequestMs / mean) : 0;
     const severity: Severity = perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
-    const cols = filterColumns(s.query).filter((c) => c.op === 'eq');
-    const col = cols[0]?.column;
+    const top = members[0]!;
+    const col = filterColumns(top.s.query).filter((c) => c.op === 'eq')[0]?.column;
+    const many = members.length > 1;
+    const evidence: Evidence[] = [
+      { label: 'repeated calls per request (all statements)', value: calls, unit: 'calls', source: `pg_stat_statements + cost model (${top.a.method})` },
+      { label: 'repeated statements', value: members.length, unit: 'statements', source: 'pg_stat_statements' },
+      { label: 'estimated time per request (exec + round trips)', value: perRequestMs, unit: 'ms', source: 'cost model' },
+      { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
+    ];
+    for (const m of members.slice(0, 10)) {
+      evidence.push({ label: `statement (${fmt(m.a.callsPerRequest)}× per request, ${fmt(m.s.meanExecMs)} ms per call)`, value: shortSql(m.s.query), source: 'pg_stat_statements' });
+    }
+    // Kept for readers of the single-statement form (ranking, reports).
+    evidence.push({ label: 'statement', value: shortSql(top.s.query), source: 'pg_stat_statements' }, { label: 'calls per request', value: top.a.callsPerRequest, unit: 'calls', source: `pg_stat_statements + cost model (${top.a.method})` });
     out.push(
       makeFinding({
         rule: 'n-plus-one',
         category: 'n-plus-one',
-        subject: `${a.endpoint}:${a.queryid}`,
+        subject: endpoint,
         severity,
-        endpoint: a.endpoint,
-        title: `N+1 queries: ${a.endpoint} runs the same statement ${fmt(a.callsPerRequest)}× per request`,
-        summary: `Each ${a.endpoint} request runs \`${shortSql(s.query, 100)}\` ${fmt(a.callsPerRequest)} times (one query per item). With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(a.callsPerRequest)}× the database calls a single batched query needs.`,
-        evidence: [
-          { label: 'calls per request', value: a.callsPerRequest, unit: 'calls', source: `pg_stat_statements + cost model (${a.method})` },
-          { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
-          { label: 'mean time per call', value: s.meanExecMs, unit: 'ms', source: 'pg_stat_statements' },
-          { label: 'estimated time per request (exec + round trips)', value: perRequestMs, unit: 'ms', source: 'cost model' },
-          { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
-        ],
+        endpoint,
+        title: many
+          ? `N+1 queries: ${endpoint} runs ${members.length} statements ${fmt(calls)}× per request in all`
+          : `N+1 queries: ${endpoint} runs the same statement ${fmt(calls)}× per request`,
+        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}. With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`,
+        evidence,
         recommendation: {
-          text: 'Fetch all items in one query: collect the ids and use `WHERE id = ANY($1)` (or a JOIN / eager load in the ORM), then map results in memory.',
+          text: `Fetch all items in one query${many ? ' per relation' : ''}: collect the ids and use \`WHERE id = ANY($1)\` (or a JOIN / eager load in the ORM, e.g. withRelated / include / populate), then map results in memory.`,
           code: col ? `SELECT ... WHERE ${col} = ANY($1::bigint[])  -- one call with all ${col} values instead of one call per item` : 'SELECT ... WHERE id = ANY($1)  -- one call for all items',
         },
-        confidence: a.method === 'direct' ? 0.9 : 0.7,
+        confidence: members.every((m) => m.a.method === 'direct') ? 0.9 : 0.7,
         impact: Math.max(share, 0.15),
+        attribution: attributionOf(members.map((m) => m.a.method)),
       }),
     );
   }
@@ -686,6 +789,10 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
     const requestMs = input.result.endpoints.reduce((a, e) => a + e.requests * e.serviceTime.mean, 0);
     const cheapReads = readMs > 0 && requestMs > 0 && readMs / requestMs < 0.05;
     const material = !warmingUp && !cheapReads;
+    // Full scans of tables that lack an index read the table through the cache and evict the working set:
+    // the missing indexes whose tables read blocks from outside shared buffers cause (part of) the misses.
+    const causes = missingIndexes(input, config).filter((m) => m.table.heapBlksRead > 0);
+    const causedReads = causes.reduce((a, m) => a + m.table.heapBlksRead, 0);
     out.push(
       makeFinding({
         rule: 'db-cache-hit',
@@ -697,7 +804,9 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
           ? `${fmt(blksRead)} blocks were read from outside shared buffers, ${pct(1 - lateReads / allReads)} of them in the first half of the run: the cache was cold (a restart or a bulk load) and warmed up. Judge the hit ratio on a longer run.`
           : cheapReads
             ? `${fmt(blksRead)} blocks were read from outside shared buffers, but reading them took ${fmt(readMs)} ms, ${pct(readMs / requestMs)} of the time the requests took (the OS page cache served them): not worth a restart now.`
-            : `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
+            : causes.length > 0
+              ? `${fmt(blksRead)} blocks were read from outside shared buffers during the run, ${pct(Math.min(1, causedReads / Math.max(1, blksRead)))} of them by full scans of ${causes.map((m) => m.table.name).join(', ')}, which lack an index: index them first, then judge the cache again.`
+              : `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
         evidence: [
           { label: 'cache hit ratio (window)', value: ratio, unit: 'ratio', source: 'pg_stat_database' },
           { label: 'blocks read', value: blksRead, unit: 'blocks', source: 'pg_stat_database' },
@@ -706,7 +815,9 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
           ...(pg.cacheHit.tableWindow !== null ? [{ label: 'table hit ratio', value: pg.cacheHit.tableWindow, unit: 'ratio', source: 'pg_statio_user_tables' }] : []),
           ...(pg.cacheHit.indexWindow !== null ? [{ label: 'index hit ratio', value: pg.cacheHit.indexWindow, unit: 'ratio', source: 'pg_statio_user_indexes' }] : []),
           ...(sb?.bytes ? [{ label: 'shared_buffers', value: sb.bytes, unit: 'bytes', source: 'pg_settings' }] : []),
+          ...(causes.length > 0 ? [{ label: 'share of blocks read by sequential scans of tables missing an index', value: blksRead > 0 ? Math.min(1, causedReads / blksRead) : 0, unit: 'ratio', source: 'pg_statio_user_tables' }] : []),
         ],
+        causedBy: causes.map((m) => m.id),
         recommendation: {
           text: 'Raise shared_buffers towards 25 % of RAM (PgTune; needs a restart) and effective_cache_size to ~75 % of RAM, or reduce the working set (indexes instead of full scans, archive old rows).',
           config: { shared_buffers: '25% of RAM', effective_cache_size: '75% of RAM' },
@@ -720,6 +831,8 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
   const workMem = pg.settings?.work_mem;
   for (const s of pg.statements ?? []) {
     if (!s.toplevel || s.tempBlksWritten <= 0 || s.calls < 10 || s.shareOfExecTime < 0.05) continue;
+    // A per-request DISTINCT aggregate that spills is a query to change (inefficient-query says how), not a setting.
+    if (costlyDistinctAggregate(s, config)) continue;
     const { rows, impact } = statementEndpoints(input, s.queryid);
     const perCallKb = (s.tempBlksWritten * 8) / s.calls;
     out.push(
