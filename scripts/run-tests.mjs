@@ -23,7 +23,7 @@
 // ends with the slowest files and each tier's wall time.
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -110,6 +110,24 @@ if (listOnly) {
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * CPU seconds (user + system) used so far by the finished test processes and
+ * everything they waited for, from /proc (Linux; null elsewhere). Unlike wall
+ * time it hardly changes when other work shares the machine, so it tells
+ * what a tier costs on a quiet one. Daemons (PostgreSQL after pg_ctl start)
+ * are not counted.
+ */
+function childCpuSeconds() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of proc(5) (cutime, cstime), counted from field 3 here; clock ticks of 1/100 s.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
 let killing = false;
 const running = new Set();
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -189,8 +207,13 @@ async function runTier(tier, files) {
   const alone = jobsOf(files.filter(exclusive));
   console.log(`\n=== ${tier}: ${files.length} files × ${nodes.length} Node (${versions.join(', ')}), ${shared.length > 0 ? `${Math.min(concurrency, shared.length)} at a time` : ''}${alone.length > 0 ? `${shared.length > 0 ? '; ' : ''}${alone.length} alone` : ''} ===\n`);
   const started = Date.now();
+  const cpuBefore = childCpuSeconds();
   const results = [...(await pool(shared, settings, concurrency)), ...(await pool(alone, settings, 1))];
-  return { tier, ms: Date.now() - started, results };
+  const ms = Date.now() - started;
+  const cpuAfter = childCpuSeconds();
+  const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  console.log(`=== ${tier} done: ${results.length} runs in ${seconds(ms)}${cpu === null ? '' : `, ${cpu.toFixed(0)} CPU s`}, ${results.filter((r) => !r.ok).length} failed ===`);
+  return { tier, ms, cpu, results };
 }
 
 const tierResults = [];
@@ -202,7 +225,8 @@ for (const r of [...all].sort((a, b) => b.ms - a.ms).slice(0, 15)) console.log(`
 console.log('\n=== tiers (wall time) ===');
 for (const t of tierResults) {
   const failed = t.results.filter((r) => !r.ok);
-  console.log(`${t.tier.padEnd(12)} ${String(t.results.length).padStart(3)} files  ${seconds(t.ms).padStart(8)}  ${failed.length === 0 ? 'ok' : `${failed.length} failed`}`);
+  const cpu = t.cpu === null ? '' : `${t.cpu.toFixed(0).padStart(6)} CPU s`;
+  console.log(`${t.tier.padEnd(12)} ${String(t.results.length).padStart(3)} runs  ${seconds(t.ms).padStart(8)}  ${cpu}  ${failed.length === 0 ? 'ok' : `${failed.length} failed`}`);
 }
 const failed = all.filter((r) => !r.ok);
 if (failed.length > 0) {
