@@ -345,8 +345,25 @@ async function runOnce(ctx: ExperimentContext, plan: ResolvedPlan, guard: boolea
   } catch (error) {
     if (!isProbeStartError(error) || ctx.signal?.aborted) throw error;
     await pause(PROBE_RETRY_PAUSE_MS, ctx.signal);
-    return runOnceTry(ctx, plan, guard, makeProbes);
+    try {
+      return await runOnceTry(ctx, plan, guard, makeProbes);
+    } catch (again) {
+      // Twice: run without that probe rather than lose the experiment, and say so in the result.
+      const failing = probeOfError(again);
+      if (!failing || ctx.signal?.aborted) throw again;
+      const without = async () => (await makeProbes()).filter((p) => p.name !== failing);
+      const run = await runOnceTry(ctx, plan, guard, without);
+      run.result.warnings.push(`the ${failing} probe could not start twice and was left out of this run: ${(again as Error).message}`);
+      return run;
+    }
   }
+}
+
+/** The probe a start error names (`TUNEUP_PROBE_PROMETHEUS_UNREACHABLE` → `prometheus`), if any. */
+function probeOfError(error: unknown): string | undefined {
+  if (!isTuneupError(error)) return undefined;
+  const m = /^TUNEUP_PROBE_(POSTGRES|REDIS|PROMETHEUS|PROCESS|OTLP)_/.exec(error.code);
+  return m ? m[1]!.toLowerCase() : undefined;
 }
 
 /** Pause before retrying a run whose probe failed to start (ms). */
