@@ -37,6 +37,8 @@ export const requestSchema = z
     expect: z.strictObject({ status: z.array(z.number().int().min(100).max(599)).min(1).optional() }).optional(),
     timeout: duration.optional(),
     tags: stringMap.optional(),
+    /** The key the service caches this request's answer under, when not the URL (templates allowed). */
+    cacheKey: z.string().optional(),
   })
   .superRefine((request, ctx) => {
     if ((request.path === undefined) === (request.url === undefined)) {

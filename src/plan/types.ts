@@ -69,6 +69,8 @@ export interface RequestInput {
   /** Per-request timeout. */
   timeout?: DurationInput;
   tags?: Tags;
+  /** The key the service caches this answer under when it is not the URL (templates allowed); see the load facts. */
+  cacheKey?: string;
 }
 
 /** Options shared by every scenario (k6 base config). */

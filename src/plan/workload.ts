@@ -176,6 +176,7 @@ function compileStep(
     ([name, value]) => [name, compile(value, request.headers && name in request.headers ? [...path, 'headers', name] : ['headers', name])],
   );
   const bodyTemplate = request.body !== undefined ? compile(request.body, [...path, 'body']) : undefined;
+  const cacheKeyTemplate = request.cacheKey !== undefined ? compile(request.cacheKey, [...path, 'cacheKey']) : undefined;
   const jsonBuilder = request.json !== undefined ? compileJson(request.json, [...path, 'json'], compile) : undefined;
 
   const captureList: Capture[] = [];
@@ -219,6 +220,7 @@ function compileStep(
     if (timeout !== undefined) spec.timeout = timeout;
     if (expectedStatuses !== undefined) spec.expectedStatuses = expectedStatuses;
     if (!needsBody) spec.discardBody = true;
+    if (cacheKeyTemplate !== undefined) spec.cacheKey = cacheKeyTemplate.render(scope);
     return spec;
   };
 
@@ -226,6 +228,7 @@ function compileStep(
     urlTemplate.isStatic &&
     headerPairs.every(([, t]) => t.isStatic) &&
     (bodyTemplate?.isStatic ?? true) &&
+    (cacheKeyTemplate?.isStatic ?? true) &&
     (jsonBuilder?.isStatic ?? true);
   return {
     weight: request.weight ?? 1,

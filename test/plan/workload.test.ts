@@ -59,6 +59,16 @@ describe('YAML workloads', () => {
     });
   });
 
+  it('passes a templated cacheKey to each request (the key of the load facts), and a templated one is not fixed', async () => {
+    const p = plan({ scenarios: { s: { ...closed, requests: [{ path: '/me?nonce={{ uuid() }}', cacheKey: 'user:{{ vu.id }}' }] } } });
+    assert.equal(p.scenarios[0].fixed, undefined);
+    const { vu, sent } = recordingVU();
+    await p.scenarios[0].fn(vu);
+    assert.equal(sent[0]?.cacheKey, `user:${vu.id}`);
+    const fixed = plan({ scenarios: { s: { ...closed, requests: [{ path: '/x', cacheKey: 'x' }] } } });
+    assert.equal(fixed.scenarios[0].fixed?.cacheKey, 'x');
+  });
+
   it('is not fixed when a header is templated', async () => {
     const p = plan({
       requests: [{ path: '/', headers: { 'x-api-key': '{{ env.API_KEY }}' } }],
