@@ -15,6 +15,7 @@ import {
   findIsolation,
   isolationRawPlan,
   isSuspect,
+  isUnplaced,
   mixPlan,
   overloadFinding,
   planMix,
@@ -241,4 +242,25 @@ test('drainMs: a failing step is followed by the time its backlog takes to drain
   assert.equal(drainMs({ offeredRate: 140, achievedRate: 78, p95Ms: 2000 }, 5000), 5974);
   assert.equal(drainMs({ offeredRate: 50, achievedRate: 50, p95Ms: 300 }, 5000), 300);
   assert.equal(drainMs({ offeredRate: 500, achievedRate: 5, p95Ms: null }, 5000), 10_000);
+});
+
+test('a suspect the mixed run could not place: every endpoint runs alone, and the one that shows it confirms it', () => {
+  const unplaced = finding({ id: 'missing-index:public.orders(reference)', category: 'missing-index' });
+  assert.equal(isUnplaced(unplaced), true);
+  assert.equal(isUnplaced(finding({ id: 'db', category: 'db-config' })), false);
+  const placed = finding({ id: 'big', category: 'large-payload', endpoint: 'GET /export' });
+  assert.deepEqual(suspectEndpoints([placed, unplaced], ['GET /a', 'GET /export']), [
+    { endpoint: 'GET /export', findingIds: ['big', unplaced.id] },
+    { endpoint: 'GET /a', findingIds: [unplaced.id] },
+  ]);
+  const isolated = [finding({ id: unplaced.id, category: 'missing-index', endpoint: 'GET /orders/:id' })];
+  const ran = (endpoint: string): IsolatedOutcome => ({ endpoint, status: 'ran', demand: demand(endpoint), findings: isolated, statements: [] });
+  const [confirmed] = confirmFindings([unplaced], [ran('GET /a'), ran('GET /orders/:id')]);
+  assert.equal(confirmed!.confirmation?.status, 'confirmed');
+  assert.equal(confirmed!.confirmation?.shownBy, 'GET /orders/:id');
+  assert.equal(confirmed!.confirmation?.evidence[0]?.label, 'DB time per request (alone)');
+  const [refuted] = confirmFindings([unplaced], [ran('GET /a'), ran('GET /b')]);
+  assert.equal(refuted!.confirmation?.status, 'refuted');
+  assert.equal(refuted!.severity, 'low');
+  assert.match(refuted!.confirmation!.reason!, /no endpoint run alone shows missing-index \(GET \/a, GET \/b\)/);
 });

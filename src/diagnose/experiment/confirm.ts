@@ -18,6 +18,11 @@
  * - **not tested** when the endpoint could not be isolated (the reason says why)
  *   or the finding was not a suspect.
  *
+ * A suspect the mixed run could not place on an endpoint (same categories, no
+ * `endpoint`) makes every endpoint of the run a candidate: the endpoint whose
+ * isolated run shows it confirms it and is named in `shownBy`; when none
+ * does, it is refuted.
+ *
  * The confirming measurement — the endpoint's cost per request alone (calls,
  * DB ms, main-thread CPU ms, bytes, cache commands) — is recorded as evidence.
  *
@@ -46,14 +51,31 @@ export function isSuspect(f: Finding): boolean {
   return MIXED_ESTIMATE_CATEGORIES.has(f.category);
 }
 
-/** Suspect endpoints in rank order, each with the ids of its suspect findings. */
-export function suspectEndpoints(findings: readonly Finding[]): { endpoint: string; findingIds: string[] }[] {
+/**
+ * Is `f` a suspect the mixed run could not place on any endpoint (a statement-attributed category at
+ * medium or above without `endpoint`)? Running every endpoint alone tells which one it belongs to.
+ */
+export function isUnplaced(f: Finding): boolean {
+  if (!LOUD.has(f.severity) || f.endpoint !== undefined || f.confirmation !== undefined) return false;
+  return f.attribution === 'mixed-estimate' || (f.attribution === undefined && MIXED_ESTIMATE_CATEGORIES.has(f.category));
+}
+
+/**
+ * Endpoints to run alone, in rank order, each with the ids of the findings it is to confirm: every
+ * suspect's endpoint; and when a suspect names no endpoint, every endpoint of the run (`allEndpoints`,
+ * busiest first), so the isolation says where it belongs.
+ */
+export function suspectEndpoints(findings: readonly Finding[], allEndpoints: readonly string[] = []): { endpoint: string; findingIds: string[] }[] {
   const out = new Map<string, string[]>();
   for (const f of findings) {
     if (!isSuspect(f)) continue;
     const ids = out.get(f.endpoint!) ?? [];
     ids.push(f.id);
     out.set(f.endpoint!, ids);
+  }
+  const unplaced = findings.filter(isUnplaced).map((f) => f.id);
+  if (unplaced.length > 0) {
+    for (const endpoint of allEndpoints) out.set(endpoint, [...(out.get(endpoint) ?? []), ...unplaced]);
   }
   return [...out].map(([endpoint, findingIds]) => ({ endpoint, findingIds }));
 }
@@ -145,6 +167,7 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
   const byEndpoint = new Map(outcomes.map((o) => [o.endpoint, o]));
   const out = findings.map((f): Finding => {
     if (f.confirmation) return f;
+    if (isUnplaced(f)) return confirmUnplaced(f, outcomes);
     if (!isSuspect(f)) {
       const reason = f.endpoint === undefined
         ? 'names no endpoint to isolate'
@@ -175,6 +198,23 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
   });
   // Refuted findings rank after everything else, in their previous order.
   return [...out.filter((f) => f.confirmation?.status !== 'refuted'), ...out.filter((f) => f.confirmation?.status === 'refuted')];
+}
+
+/** A suspect without an endpoint: confirmed by the endpoint whose isolated run shows it (`shownBy`), refuted when none that ran does. */
+function confirmUnplaced(f: Finding, outcomes: readonly IsolatedOutcome[]): Finding {
+  const ran = outcomes.filter((o) => o.status === 'ran');
+  if (ran.length === 0) {
+    return { ...f, confirmation: { status: 'not-tested', evidence: [], reason: 'names no endpoint, and no endpoint could be run alone' } };
+  }
+  const owner = ran.find((o) => showsFinding(f, o) !== undefined);
+  if (owner) {
+    return {
+      ...f,
+      confirmation: { status: 'confirmed', evidence: demandEvidence(f.category, owner.demand, owner.statements), reason: `${owner.endpoint} alone shows it: ${showsFinding(f, owner)}`, shownBy: owner.endpoint },
+    };
+  }
+  const names = ran.map((o) => o.endpoint).join(', ');
+  return { ...f, severity: 'low', confirmation: { status: 'refuted', evidence: [], reason: `no endpoint run alone shows ${f.category} (${names})`, originalSeverity: f.severity } };
 }
 
 function round(n: number): number {

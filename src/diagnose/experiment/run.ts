@@ -212,7 +212,8 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   // profile` does), so each second serves one endpoint and the cost model measures it exactly.
   const outcomes: IsolatedOutcome[] = [];
   if (result) {
-    const suspects = suspectEndpoints(result.findings ?? []);
+    const busiest = [...result.endpoints].sort((a, b) => b.requests - a.requests).map((e) => e.endpoint);
+    const suspects = suspectEndpoints(result.findings ?? [], busiest);
     const sent = scenarioEndpoints(result);
     const steps: { iso: ExperimentIsolation; scenario: ResolvedScenario }[] = [];
     for (const [i, suspect] of suspects.entries()) {
