@@ -11,6 +11,7 @@ import { enrichWithExplain } from '../diagnose/explain.js';
 import { TuneupError } from '../errors.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import { probeFromSpec } from '../probes/host/create.js';
+import { checkProbePrerequisites } from '../probes/preflight.js';
 import type { ProbeSpec } from '../probes/host/spec.js';
 import type { Probe } from '../probes/types.js';
 import type { RunResult } from '../result/types.js';
@@ -53,8 +54,12 @@ export function addProbeOptions<C extends Command<any, any, any>>(command: C): C
   return command;
 }
 
-/** Build the probes from flags (which win) and the plan's `probes:` section. */
-export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan): Promise<ProbeSetup> {
+/**
+ * Build the probes from flags (which win) and the plan's `probes:` section.
+ * With `notice`, first check every probe's prerequisites and print what the
+ * diagnosis will not see, with the fix, before any load is sent.
+ */
+export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan, notice?: (line: string) => void): Promise<ProbeSetup> {
   const sensitivity = flags.sensitivity ?? 'normal';
   if (!(SENSITIVITIES as readonly string[]).includes(sensitivity)) {
     throw new TuneupError('TUNEUP_OPTION_INVALID', `--sensitivity: expected low, normal or high, got ${JSON.stringify(sensitivity)}`, {
@@ -82,6 +87,13 @@ export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan):
   if (targetPid !== undefined) specs.push({ kind: 'process', options: { pid: targetPid } });
   else if (planProbes.process?.command) specs.push({ kind: 'process', options: { command: planProbes.process.command } });
   const probes: Probe[] = specs.map(probeFromSpec);
+  if (notice) {
+    const gaps = await checkProbePrerequisites({ pgUrl, redisUrl });
+    if (gaps.length > 0) {
+      notice('diagnosis will not see everything:');
+      for (const gap of gaps) notice(`  ${gap.probe}: ${gap.message}`);
+    }
+  }
 
   const enrich = async (result: RunResult): Promise<RunResult> => {
     if (flags.diagnose === false) return result;

@@ -72,7 +72,7 @@ export function registerDiagnoseCommand(program: Command, io: CliIO): void {
     }
 
     const probeFlags = flags as typeof flags & ProbeFlags;
-    const setup = await probesFromOptions(probeFlags, plan);
+    const setup = await probesFromOptions(probeFlags, plan, (line) => io.err(line));
     // Probes start and stop once: every run gets fresh ones for the same targets (a --target-cmd service is started once).
     const freshProbes = async () => (await probesFromOptions({ ...probeFlags, targetCmd: undefined, pid: setup.targetPid === undefined ? probeFlags.pid : String(setup.targetPid) }, plan)).probes;
     // Capacity steps only need the process probe (saturated CPU: the service's, its main thread's, PostgreSQL's).

@@ -41,7 +41,7 @@ export function registerProfileCommand(program: Command, io: CliIO): void {
       rate: parsePositiveNumber(flags.rate, '--rate'),
     });
     const dbCores = parsePositiveNumber(flags.dbCores, '--db-cores');
-    const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, stepped);
+    const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, stepped, flags.json ? undefined : (line) => io.err(line));
     try {
       const result = await executeRun(stepped, io, {
         json: flags.json,

@@ -50,7 +50,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     const overrides: PlanOverrides = { ...overridesFromEnv(env), ...stripUndefined(flagOverrides) };
     const absolute = resolve(planPath);
     const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
-    const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, plan);
+    const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, plan, flags.json ? undefined : (line) => io.err(line));
     try {
       await executeRun(plan, io, {
         workers: parsePositiveInt(flags.workers, '--workers'),

@@ -385,15 +385,7 @@ class RedisProbe implements Probe {
   }
 
   private noteConfigLimitations(): void {
-    const slower = Number(this.config['slowlog-log-slower-than']);
-    if (Number.isFinite(slower) && slower < 0) {
-      this.limitations.push('SLOWLOG is disabled (slowlog-log-slower-than < 0): slow commands are not recorded. Fix: CONFIG SET slowlog-log-slower-than 10000');
-    }
-    if (this.config['latency-monitor-threshold'] === '0') {
-      this.limitations.push(
-        'The latency monitor is off (latency-monitor-threshold 0, the default): LATENCY LATEST is empty. Fix: CONFIG SET latency-monitor-threshold 100',
-      );
-    }
+    this.limitations.push(...redisConfigLimitations(this.config));
   }
 
   /** Send one command, counting it as the probe's own. */
@@ -473,4 +465,20 @@ function ownCalls(command: string, before: Map<string, number>, after: Map<strin
     if (name === command || name.split('|')[0] === command) own += count - (before.get(name) ?? 0);
   }
   return own;
+}
+
+/**
+ * What the Redis settings hide from the probe, with the fix: a disabled
+ * SLOWLOG or latency monitor. Shared by the probe and the pre-run check.
+ */
+export function redisConfigLimitations(config: Record<string, string>): string[] {
+  const out: string[] = [];
+  const slower = Number(config['slowlog-log-slower-than']);
+  if (Number.isFinite(slower) && slower < 0) {
+    out.push('SLOWLOG is disabled (slowlog-log-slower-than < 0): slow commands are not recorded. Fix: CONFIG SET slowlog-log-slower-than 10000');
+  }
+  if (config['latency-monitor-threshold'] === '0') {
+    out.push('The latency monitor is off (latency-monitor-threshold 0, the default): LATENCY LATEST is empty. Fix: CONFIG SET latency-monitor-threshold 100');
+  }
+  return out;
 }
