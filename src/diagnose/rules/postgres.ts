@@ -421,6 +421,31 @@ function poolTimeShares(input: DiagnosisInput, dbEndpoints: string[]): { endpoin
 }
 
 /**
+ * The service's own connections per grid interval: its pg_stat_activity group (application_name, else client
+ * address) when the server has other clients too, else every client connection. Busy = active + idle in
+ * transaction (a connection checked out). The service's group is the one doing the work: most active
+ * backend-samples (other clients — a console, another service's idle pool — are mostly idle).
+ */
+function serviceConnections(input: DiagnosisInput): { connections: (number | null)[]; busy: (number | null)[]; source: string } {
+  const ev = input.probes.postgres;
+  const grid = input.result.series;
+  if (!ev) return { connections: [], busy: [], source: 'none' };
+  const align = (xs: (number | null)[] | undefined) => (xs ? alignToGrid(grid, ev.series, xs) : []);
+  const activity = ev.data.activity;
+  for (const [kind, groups] of [['application_name', activity?.byApplication ?? []], ['client', activity?.byClient ?? []]] as const) {
+    const usable = groups.filter((g) => g.active && g.maxConnections > 0);
+    if (usable.length < 2) continue;
+    const sum = (xs: (number | null)[] | undefined) => (xs ?? []).reduce<number>((a, b) => a + (b ?? 0), 0);
+    const service = [...usable].sort((a, b) => sum(b.active) - sum(a.active) || b.meanConnections - a.meanConnections)[0]!;
+    const busy = service.active!.map((a, i) => (a === null ? null : a + (service.idleInTransaction?.[i] ?? 0)));
+    return { connections: align(service.connections), busy: align(busy), source: `pg_stat_activity (${kind} "${service.key}")` };
+  }
+  const active = align(ev.series.values['pg.active']);
+  const idleTx = align(ev.series.values['pg.idle_in_tx']);
+  return { connections: align(ev.series.values['pg.connections']), busy: active.map((a, i) => (a === null ? null : a + (idleTx[i] ?? 0))), source: 'pg_stat_activity' };
+}
+
+/**
  * pool-saturation: the service's database connections are pinned at a small
  * cap and busy nearly all the time while requests wait (pg-pool's signature:
  * totalCount == max, idleCount == 0, waitingCount > 0), and it is not lock
@@ -442,32 +467,44 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
     return ev?.series.values[name] ? alignToGrid(grid, ev.series, ev.series.values[name]) : [];
   };
   const pick = (xs: (number | null)[]) => rows.map((i) => xs[i]).filter((v): v is number => v !== null && v !== undefined);
-  const conns = pick(col('pg.connections'));
-  const active = pick(col('pg.active'));
-  const idleTx = pick(col('pg.idle_in_tx'));
+  const own = serviceConnections(input);
+  const conns = pick(own.connections);
+  const busyCol = pick(own.busy);
   const lockWait = pick(col('pg.waiting_lock'));
   let pinned = false;
   let busyShare = 0;
+  let occupancy = 0;
   let cap = 0;
   if (conns.length >= 2) {
     cap = Math.round(Math.max(...conns));
     const atCap = conns.filter((c) => c >= cap - 0.5).length / conns.length;
     pinned = cap > 0 && cap <= config.get('pool.maxConnections') && atCap >= 0.6;
     const meanConns = conns.reduce((a, b) => a + b, 0) / conns.length;
-    const meanBusy = (active.reduce((a, b) => a + b, 0) + idleTx.reduce((a, b) => a + b, 0)) / Math.max(1, active.length);
+    const meanBusy = busyCol.reduce((a, b) => a + b, 0) / Math.max(1, busyCol.length);
     busyShare = meanConns > 0 ? meanBusy / meanConns : 0;
+    // Little's law on the database side: statement time per second (exact, pg_stat_statements) plus one round
+    // trip per call is the mean number of connections executing for the service. A 1 Hz sample of states
+    // misses short statements; this does not. An upper bound when other clients run statements too.
+    const exec = pick(col('pg.exec_ms_per_s'));
+    const calls = pick(col('pg.calls_per_s'));
+    if (exec.length > 0 && cap > 0) {
+      const meanExec = exec.reduce((a, b) => a + b, 0) / exec.length;
+      const meanCalls = calls.length > 0 ? calls.reduce((a, b) => a + b, 0) / calls.length : 0;
+      occupancy = (meanExec + meanCalls * config.get('nPlusOne.roundTripMs')) / 1000 / cap;
+    }
+    busyShare = Math.max(busyShare, Math.min(1, occupancy));
   }
   const meanLockWait = lockWait.length > 0 ? lockWait.reduce((a, b) => a + b, 0) / lockWait.length : 0;
   const lockBound = cap > 0 && meanLockWait / cap >= 0.3;
   const fromPg = pinned && busyShare >= config.get('pool.busyShare') && waiting.length > 0 && !lockBound;
   const fromGauge = gaugeWaiting.length > 0;
-  if (!fromPg && !fromGauge) return [];
+  if (!fromPg && !fromGauge) return poolHeadroomNote(input, config, own);
   const maxConnections = Number(pgEv?.data.settings?.max_connections?.value ?? NaN);
   const evidence: Evidence[] = [];
   if (conns.length > 0) {
     evidence.push(
-      { label: 'service connections (max, pinned)', value: cap, unit: 'connections', source: 'pg_stat_activity' },
-      { label: 'busy share of those connections', value: busyShare, unit: 'ratio', source: 'pg_stat_activity' },
+      { label: 'service connections (max, pinned)', value: cap, unit: 'connections', source: own.source },
+      { label: 'busy share of those connections', value: busyShare, unit: 'ratio', source: occupancy >= busyShare ? 'pg_stat_statements exec time + round trips (Little\'s law)' : own.source },
     );
   }
   const gaugeName = (g: (typeof gaugeWaiting)[number]) => `${g.metric}${Object.keys(g.labels).length > 0 ? `{${Object.entries(g.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''}`;
@@ -507,6 +544,45 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
       },
       confidence: fromPg && fromGauge ? 0.9 : 0.75,
       impact,
+    }),
+  ];
+}
+
+/**
+ * A fixed pool that is always fully open but lightly busy, with no request waiting for it, and larger than
+ * the database's cores: worth an `info` note, never more — an open idle connection costs the server little,
+ * and the pool is not what limits the service; but its size is not the database's parallelism either (ten
+ * connections on two cores execute two statements at a time), which is what capacity estimates must use.
+ * Without known cores there is nothing to say.
+ */
+function poolHeadroomNote(input: DiagnosisInput, config: RuleConfig, own: ReturnType<typeof serviceConnections>): Finding[] {
+  const grid = input.result.series;
+  const rows = grid.t.map((_, i) => i).filter((i) => Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
+  const conns = rows.map((i) => own.connections[i]).filter((v): v is number => v !== null && v !== undefined);
+  const busy = rows.map((i) => own.busy[i]).filter((v): v is number => v !== null && v !== undefined);
+  if (conns.length < 3) return [];
+  const cap = Math.round(Math.max(...conns));
+  const atCap = conns.filter((c) => c >= cap - 0.5).length / conns.length;
+  const cores = input.demand.dbCores?.cores;
+  if (cores === undefined || cap <= cores || cap > config.get('pool.maxConnections') || atCap < 0.9) return [];
+  const busyShare = busy.reduce((a, b) => a + b, 0) / Math.max(1, busy.length) / cap;
+  if (busyShare >= config.get('pool.busyShare')) return [];
+  return [
+    makeFinding({
+      rule: 'pool-saturation',
+      category: 'pool-saturation',
+      subject: 'db-pool',
+      severity: 'info',
+      title: `Connection pool: ${cap} connections open throughout, ${pct(busyShare)} busy`,
+      summary: `The service kept ${cap} connections open for the whole run and they were busy ${pct(busyShare)} of the time, with no request waiting for one: the pool has headroom and does not limit the service at this load. The database has ${cores} core${cores > 1 ? 's' : ''}, so at most ${cores} statements execute at once whatever the pool size: capacity is bounded by the cores, not by ${cap} connections.`,
+      evidence: [
+        { label: 'service connections (open throughout)', value: cap, unit: 'connections', source: own.source },
+        { label: 'busy share of those connections', value: busyShare, unit: 'ratio', source: own.source },
+        { label: 'database cores', value: cores, unit: 'cores', source: input.demand.dbCores!.source },
+      ],
+      recommendation: { text: 'Nothing to fix at this load. If several instances share the database, size the sum of their pools below max_connections (or use PgBouncer).' },
+      confidence: 0.6,
+      impact: 0,
     }),
   ];
 }

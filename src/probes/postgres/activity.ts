@@ -175,13 +175,21 @@ export class ActivityTracker {
     const out: ActivityGroup[] = [];
     for (const [key, perSample] of groups) {
       const connections: (number | null)[] = [];
+      // Per sample by state too: a pool is judged by how many of its own connections are busy, not the server's.
+      const active: (number | null)[] = [];
+      const idleInTransaction: (number | null)[] = [];
       let sum = 0;
       for (let i = 0; i < sampleCount; i++) {
-        if (this.failed.has(i)) connections.push(null);
-        else {
-          const c = perSample.get(i)?.connections ?? 0;
-          sum += c;
-          connections.push(c);
+        if (this.failed.has(i)) {
+          connections.push(null);
+          active.push(null);
+          idleInTransaction.push(null);
+        } else {
+          const c = perSample.get(i);
+          sum += c?.connections ?? 0;
+          connections.push(c?.connections ?? 0);
+          active.push(c?.active ?? 0);
+          idleInTransaction.push(c?.idleInTransaction ?? 0);
         }
       }
       const values = [...perSample.values()];
@@ -194,6 +202,8 @@ export class ActivityTracker {
         maxIdle: Math.max(0, ...values.map((v) => v.idle)),
         maxIdleInTransaction: Math.max(0, ...values.map((v) => v.idleInTransaction)),
         connections,
+        active,
+        idleInTransaction,
       });
     }
     return out.sort((a, b) => b.maxConnections - a.maxConnections || b.meanConnections - a.meanConnections).slice(0, MAX_LISTED_GROUPS);

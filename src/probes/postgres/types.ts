@@ -304,6 +304,10 @@ export interface ActivityGroup {
   maxIdleInTransaction: number;
   /** Connections per sample, aligned on `series.t` (null where the sample failed). */
   connections: (number | null)[];
+  /** Backends in state `active` per sample, aligned on `series.t` (absent in results recorded before it was kept). */
+  active?: (number | null)[];
+  /** Backends `idle in transaction` per sample, aligned on `series.t` (absent in older results). */
+  idleInTransaction?: (number | null)[];
 }
 
 /** A backend waiting for a lock held by another, as seen while sampling. */
