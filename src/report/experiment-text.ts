@@ -18,7 +18,11 @@ export interface ExperimentSummaryOptions {
 export function capacityLine(e: ExperimentSection): string {
   const { knee } = e;
   const cap =
-    knee.status === 'found'
+    e.interrupted && knee.status === 'not-reached'
+      ? knee.sustainedRate === undefined
+        ? 'not measured (interrupted)'
+        : `≥ ${r(knee.sustainedRate)}/s so far (interrupted before the knee)`
+      : knee.status === 'found'
       ? `${r(knee.sustainedRate!)}/s sustained, fails at ${r(knee.failedRate!)}/s (${knee.reasons.join('; ')})`
       : knee.status === 'not-reached'
         ? knee.sustainedRate === undefined
@@ -49,8 +53,11 @@ export function renderExperimentSummary(result: RunResult, options: ExperimentSu
     }
     const by = e.chosenBy === 'plan' ? "the plan's rate" : e.chosenBy === 'flag' ? '--rate' : e.chosenBy === 'knee' ? '70 % of the sustained rate' : "70 % of the ramp's highest sustained step";
     const t = result.totals;
+    // Interrupted before the diagnosis, the stored run is the last capacity step (never diagnosed).
     lines.push(
-      `diagnosis: ${r(e.chosenRate)}/s (${by}) for ${Math.round(result.durationMs / 1000)} s: ${t.requests} requests, p95 ${r(t.responseTime.p95)} ms, ${r(t.errorRate * 100)} % errors`,
+      result.findings === undefined
+        ? 'diagnosis: not run (interrupted); the stored run is the last capacity step'
+        : `diagnosis: ${r(e.chosenRate)}/s (${by}) for ${Math.round(result.durationMs / 1000)} s: ${t.requests} requests, p95 ${r(t.responseTime.p95)} ms, ${r(t.errorRate * 100)} % errors`,
     );
     for (const iso of e.isolation) {
       lines.push(

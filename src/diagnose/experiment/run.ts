@@ -196,7 +196,7 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   const chosen = chooseRate(section, options, requested);
   section.chosenRate = chosen.rate;
   section.chosenBy = chosen.by;
-  hooks.onKnee?.(section.knee, chosen);
+  if (!aborted()) hooks.onKnee?.(section.knee, chosen);
 
   // 2. The mixed diagnosis at a sustainable rate.
   let result: RunResult | undefined;
