@@ -19,6 +19,7 @@ import {
   mixPlan,
   overloadFinding,
   planMix,
+  saturatedResource,
   scenarioEndpoints,
   suspectEndpoints,
   withOverloadFirst,
@@ -263,4 +264,27 @@ test('a suspect the mixed run could not place: every endpoint runs alone, and th
   assert.equal(refuted!.confirmation?.status, 'refuted');
   assert.equal(refuted!.severity, 'low');
   assert.match(refuted!.confirmation!.reason!, /no endpoint run alone shows missing-index \(GET \/a, GET \/b\)/);
+});
+
+const stats = (median: number) => ({ n: 5, mean: median, median, p90: median, max: median, min: median });
+
+function stepWith(data: Record<string, unknown>, generatorCpu = 10): RunResult {
+  return { environment: { cpus: 2 }, generator: { cpuPercent: { mean: generatorCpu, max: generatorCpu } }, probes: [{ probe: 'process', ok: true, data }] } as unknown as RunResult;
+}
+
+test('saturatedResource: the most utilized resource at 85 % or more, naming who holds a saturated host', () => {
+  assert.deepEqual(saturatedResource(stepWith({ cpuPercent: stats(99), mainThreadCpuPercent: stats(97) })), {
+    name: "the service's main thread (event loop)",
+    utilization: 0.97,
+    detail: 'main thread CPU 97 % of one core',
+  });
+  assert.equal(saturatedResource(stepWith({ cpuPercent: stats(40), mainThreadCpuPercent: stats(35) })), undefined, 'nothing saturated');
+  const pgBound = saturatedResource(stepWith({ cpuPercent: stats(20), mainThreadCpuPercent: stats(18), postgres: { cpuPercent: stats(180) } }));
+  assert.equal(pgBound?.name, 'PostgreSQL CPU');
+  const group = (median: number) => ({ cpuPercent: stats(median), cpuMsTotal: 0 });
+  const host = { cores: 2, cpuPercent: stats(196), stealPercent: stats(0), generatorPid: 1, groups: { target: group(30), postgres: group(20), redis: group(1), generator: group(10), other: group(135) } };
+  const contended = saturatedResource(stepWith({ cpuPercent: stats(30), mainThreadCpuPercent: stats(28), host }));
+  assert.equal(contended?.name, 'the host CPU');
+  assert.equal(contended?.detail, '196 % of 2 cores: other processes 135 %, service 30 %, PostgreSQL 20 %, load generator 10 %, Redis 1 %');
+  assert.equal(saturatedResource({ environment: { cpus: 2 }, generator: { cpuPercent: { mean: 5, max: 5 } } } as unknown as RunResult), undefined, 'no process probe');
 });

@@ -5,7 +5,9 @@
  * machine, so contention names who holds it). Utilization law: a resource
  * near 100 % busy is the one that stops throughput from tracking the offered
  * rate. Medians over the step's samples, so the start of the step does not
- * dilute them.
+ * dilute them. The host's CPU comes from the probe's /proc/stat reading by
+ * process group when it has one (so "other processes" are named), else from
+ * the sum of the service, PostgreSQL and the generator.
  *
  * @module
  */
@@ -41,7 +43,17 @@ export function saturatedResource(step: RunResult): SaturatedResource | undefine
     candidates.push({ name: 'PostgreSQL CPU', utilization: pgCpu / (100 * cores), detail: `PostgreSQL processes ${pct(pgCpu)} of ${cores} cores` });
   }
   const generatorCpu = step.generator.cpuPercent.mean;
-  if (proc) {
+  if (proc?.host) {
+    // The probe read the whole host (/proc/stat) and split it by process group: name everyone holding the CPU.
+    const h = proc.host;
+    const g = h.groups;
+    const parts: [string, number][] = [['service', g.target.cpuPercent.median], ['PostgreSQL', g.postgres.cpuPercent.median], ['Redis', g.redis.cpuPercent.median], ['load generator', g.generator.cpuPercent.median], ['other processes', g.other.cpuPercent.median]];
+    candidates.push({
+      name: 'the host CPU',
+      utilization: h.cpuPercent.median / (100 * Math.max(1, h.cores)),
+      detail: `${pct(h.cpuPercent.median)} of ${h.cores} cores: ${parts.filter(([, v]) => v >= 1).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${pct(v)}`).join(', ')}`,
+    });
+  } else if (proc) {
     const total = serviceCpu + pgCpu + generatorCpu;
     candidates.push({
       name: 'the host CPU',
@@ -49,6 +61,10 @@ export function saturatedResource(step: RunResult): SaturatedResource | undefine
       detail: `${pct(total)} of ${cores} cores: service ${pct(serviceCpu)}, PostgreSQL ${pct(pgCpu)}, load generator ${pct(generatorCpu)}`,
     });
   }
-  const top = candidates.filter((c) => c.utilization >= SATURATED_UTILIZATION).sort((a, b) => b.utilization - a.utilization)[0];
+  // A saturated process names the bottleneck more precisely than the host it saturates: the host CPU is
+  // named only when no one process group is saturated on its own (contention spread over processes).
+  const saturated = candidates.filter((c) => c.utilization >= SATURATED_UTILIZATION);
+  const specific = saturated.filter((c) => c.name !== 'the host CPU');
+  const top = (specific.length > 0 ? specific : saturated).sort((a, b) => b.utilization - a.utilization)[0];
   return top ? { ...top, utilization: Math.round(top.utilization * 100) / 100 } : undefined;
 }
