@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   TUNEUP_PROBE_PROCESS_NOT_FOUND: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'the `--pid` process does not exist' },
   TUNEUP_PROBE_PROCESS_UNSUPPORTED: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'the process probe needs Linux /proc' },
   TUNEUP_PROBE_PROMETHEUS_UNREACHABLE: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'the `--metrics` URL cannot be scraped' },
+  TUNEUP_DEMO_START_FAILED: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: '`tuneup demo` could not start a part of its stack (embedded PostgreSQL, the service, its upstream); the part\'s last output is shown' },
   TUNEUP_PROBE_HOST_FAILED: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: "the probes' worker thread failed to start or answer" },
   TUNEUP_APPLY_LOCKED: { exit: ExitCode.APPLY_FAILED, meaning: 'another apply holds the advisory lock' },
   TUNEUP_APPLY_FAILED: { exit: ExitCode.APPLY_FAILED, meaning: 'an apply failed part-way; the journal says what was done and `tuneup rollback ID` undoes it' },

@@ -16,6 +16,7 @@ import { registerProfileCommand } from './commands/profile.js';
 import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerOptimizeCommands } from './commands/optimize.js';
 import { registerMergeCommand } from './commands/merge.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 function version(): string {
   try {
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIO): Command {
   registerDiagnoseCommand(program, io);
   registerOptimizeCommands(program, io);
   registerMergeCommand(program, io);
+  registerDemoCommand(program, io);
   for (const command of allCommands(program)) {
     command.exitOverride();
     // main.ts renders stack traces for --verbose; every command must accept the flag the error hints name.

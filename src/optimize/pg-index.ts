@@ -38,7 +38,24 @@ export interface IndexAdvisorOptions {
   maxPermutationColumns?: number;
   /** Estimated index size above which creating it is `moderate` rather than `safe`. Default 1 GiB. */
   moderateSizeBytes?: number;
+  /**
+   * The what-if without HypoPG (managed databases, PGlite): build each
+   * candidate for real inside the dry run's transaction, EXPLAIN, and roll
+   * back. It takes a SHARE lock on the table (writes wait) and costs a real
+   * build, so it is off unless the caller asserts a non-production database,
+   * and then only on tables up to `maxTableBytes`.
+   */
+  buildInTransaction?: { nonProduction: true; maxTableBytes: number };
 }
+
+/** How an index's effect was estimated: HypoPG, or a real build in a rolled-back transaction. */
+export type WhatIfMethod = 'hypopg' | 'build-and-rollback';
+
+/** The label of a what-if method, for evidence sources and notes. */
+export const WHAT_IF_LABEL: Record<WhatIfMethod, string> = {
+  hypopg: 'EXPLAIN with HypoPG',
+  'build-and-rollback': 'EXPLAIN with the index built in a rolled-back transaction',
+};
 
 /** Result of {@link adviseIndexes}. */
 export interface IndexAdvice {
@@ -89,9 +106,18 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
   const notes: string[] = [];
   await loadParser();
   const hypopg = await hypopgState(client);
-  if (hypopg === 'missing') {
+  const build = options.buildInTransaction;
+  if (hypopg === 'missing' && !build) {
     return { actions: [], notes: ['HypoPG is not available: install it (e.g. postgresql-15-hypopg) to get cost-based index proposals'] };
   }
+  const method: WhatIfMethod = hypopg === 'missing' ? 'build-and-rollback' : 'hypopg';
+  if (method === 'build-and-rollback') {
+    notes.push(
+      `HypoPG is not available: each candidate index was built inside the dry run's transaction, EXPLAINed and rolled back ` +
+        `(allowed on this non-production database for tables up to ${formatBytes(build!.maxTableBytes)}); nothing remains`,
+    );
+  }
+  const whatIf = method === 'hypopg' ? hypoBackend(client) : buildBackend(client, build!.maxTableBytes, notes);
   const tableCache = new Map<string, TableInfo | null>();
   const proposals = new Map<string, { candidate: Candidate; estimates: CostEstimate[]; statements: StatementDelta[]; size: number }>();
 
@@ -106,16 +132,16 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
     if (!shape || shape.tables.length === 0) return;
     const candidates = await resolveCandidates(client, shape.tables, shape.uses, tableCache);
     if (candidates.length === 0) return;
-    await client.query('SELECT hypopg_reset()');
+    await whatIf.reset();
     const initial = await explainGeneric(client, statement.query, shape.params);
     if (initial.cost < minCost) return;
 
     // Pass 1: one index per candidate key.
-    const pass1 = await createHypothetical(client, candidates);
+    const pass1 = await whatIf.create(candidates);
     const plan1 = await explainGeneric(client, statement.query, shape.params);
     const used1 = pass1.filter((h) => plan1.indexNames.includes(h.name));
     // Pass 2: two-column permutations per table, on top of pass 1.
-    const pass2 = await createHypothetical(client, permutations(candidates, options.maxPermutationColumns ?? 6));
+    const pass2 = await whatIf.create(permutations(candidates, options.maxPermutationColumns ?? 6));
     const plan2 = pass2.length > 0 ? await explainGeneric(client, statement.query, shape.params) : plan1;
     const used2 = [...pass1, ...pass2].filter((h) => plan2.indexNames.includes(h.name));
 
@@ -134,8 +160,8 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
     if (chosen.length > 1) {
       let best: { candidate: Candidate; cost: number } | null = null;
       for (const candidate of chosen) {
-        await client.query('SELECT hypopg_reset()');
-        await createHypothetical(client, [candidate]);
+        await whatIf.reset();
+        await whatIf.create([candidate]);
         const alone = await explainGeneric(client, statement.query, shape.params);
         if (alone.cost < initial.cost * keepRatio && (!best || alone.cost < best.cost)) best = { candidate, cost: alone.cost };
       }
@@ -143,13 +169,13 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
     }
 
     // Final: the chosen indexes alone, for the after plan and their sizes.
-    await client.query('SELECT hypopg_reset()');
-    const finalHypos = await createHypothetical(client, chosen);
+    await whatIf.reset();
+    const finalHypos = await whatIf.create(chosen);
     const after = await explainGeneric(client, statement.query, shape.params);
     if (!(after.cost < initial.cost * keepRatio)) return;
     for (const hypo of finalHypos) {
       if (!after.indexNames.includes(hypo.name)) continue;
-      const size = Number((await client.query('SELECT hypopg_relation_size($1) AS size', [hypo.oid])).rows[0]?.size ?? 0);
+      const size = await whatIf.size(hypo);
       const key = candidateId(hypo.candidate);
       const entry = proposals.get(key) ?? { candidate: hypo.candidate, estimates: [], statements: [], size };
       entry.estimates.push({
@@ -196,7 +222,7 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
         notes.push(`statement ${statement.queryid} could not be planned: ${(err as Error).message}`);
       }
     }
-    await client.query('SELECT hypopg_reset()');
+    await whatIf.reset();
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
@@ -208,7 +234,7 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
       !(p.candidate.keys.length === 1 &&
         all.some((o) => o !== p && o.candidate.table.oid === p.candidate.table.oid && o.candidate.keys.length > 1 && sameKey(o.candidate.keys[0]!, p.candidate.keys[0]!))),
   );
-  const actions = kept.map((p) => toAction(p.candidate, p.estimates, p.statements, p.size, options.moderateSizeBytes ?? 1024 ** 3));
+  const actions = kept.map((p) => toAction(p.candidate, p.estimates, p.statements, p.size, options.moderateSizeBytes ?? 1024 ** 3, method));
   actions.sort((a, b) => impactOf(b) - impactOf(a));
   return { actions, notes };
 }
@@ -355,6 +381,60 @@ function indexTargetSql(c: Candidate): string {
   return `ON ${qualifiedName(c.table.schema, c.table.name)} USING btree (${c.keys.map(keySql).join(', ')})`;
 }
 
+/** The three operations a what-if needs; HypoPG's or a real build's. */
+interface WhatIfBackend {
+  reset(): Promise<void>;
+  create(candidates: Candidate[]): Promise<HypoIndex[]>;
+  size(index: HypoIndex): Promise<number>;
+}
+
+function hypoBackend(client: pg.Client): WhatIfBackend {
+  return {
+    reset: async () => void (await client.query('SELECT hypopg_reset()')),
+    create: (candidates) => createHypothetical(client, candidates),
+    size: async (hypo) => Number((await client.query('SELECT hypopg_relation_size($1) AS size', [hypo.oid])).rows[0]?.size ?? 0),
+  };
+}
+
+/**
+ * The what-if without HypoPG: real indexes created inside the caller's open
+ * transaction (which is rolled back), dropped again on reset. Tables larger
+ * than `maxTableBytes` are skipped with a note: the build would cost too much.
+ */
+function buildBackend(client: pg.Client, maxTableBytes: number, notes: string[]): WhatIfBackend {
+  let created: HypoIndex[] = [];
+  let serial = 0;
+  const tooBig = new Set<number>();
+  return {
+    reset: async () => {
+      for (const h of created) await client.query(`DROP INDEX IF EXISTS ${qualifiedName(h.candidate.table.schema, h.name)}`);
+      created = [];
+    },
+    create: async (candidates) => {
+      const out: HypoIndex[] = [];
+      for (const candidate of candidates.slice(0, 50)) {
+        const oid = candidate.table.oid;
+        if (tooBig.has(oid)) continue;
+        const bytes = Number((await client.query('SELECT pg_total_relation_size($1::oid) AS b', [oid])).rows[0]?.b ?? 0);
+        if (bytes > maxTableBytes) {
+          tooBig.add(oid);
+          notes.push(`${candidate.table.schema}.${candidate.table.name} (${formatBytes(bytes)}) is above the ${formatBytes(maxTableBytes)} limit of the build-and-rollback what-if: not examined`);
+          continue;
+        }
+        serial += 1;
+        const name = `tuneup_whatif_${serial}`;
+        await client.query(`CREATE INDEX ${quoteIdent(name)} ${indexTargetSql(candidate)}`);
+        const row = (await client.query<{ oid: number }>('SELECT $1::regclass::oid::int AS oid', [qualifiedName(candidate.table.schema, name)])).rows[0];
+        const index = { name, oid: row?.oid ?? 0, candidate };
+        created.push(index);
+        out.push(index);
+      }
+      return out;
+    },
+    size: async (index) => Number((await client.query('SELECT pg_relation_size($1::oid) AS size', [index.oid])).rows[0]?.size ?? 0),
+  };
+}
+
 async function createHypothetical(client: pg.Client, candidates: Candidate[]): Promise<HypoIndex[]> {
   const out: HypoIndex[] = [];
   // Dexter batches at 500 to stay clear of HypoPG's OID limit; our sets are far smaller.
@@ -375,7 +455,7 @@ export function indexNameFor(table: string, keys: string[]): string {
   return `${base.slice(0, 59).replace(/_+$/, '')}_idx`;
 }
 
-function toAction(candidate: Candidate, estimates: CostEstimate[], statements: StatementDelta[], size: number, moderateSize: number): Action {
+function toAction(candidate: Candidate, estimates: CostEstimate[], statements: StatementDelta[], size: number, moderateSize: number, method: WhatIfMethod): Action {
   const id = `pg-index:${candidateId(candidate)}`;
   const keys = candidate.keys.map(keyText);
   const name = indexNameFor(candidate.table.name, keys);
@@ -402,14 +482,14 @@ function toAction(candidate: Candidate, estimates: CostEstimate[], statements: S
     risk,
     title: `${isExpression ? 'Expression index' : 'Index'} on ${candidate.table.schema}.${candidate.table.name} (${keys.join(', ')})`,
     rationale:
-      `With a hypothetical index the plan cost drops from ${best.before.toFixed(1)} to ${best.after.toFixed(1)} ` +
+      `With ${method === 'hypopg' ? 'a hypothetical index (HypoPG)' : 'the index built in a rolled-back transaction (no HypoPG)'} the plan cost drops from ${best.before.toFixed(1)} to ${best.after.toFixed(1)} ` +
       `(−${(best.reduction * 100).toFixed(0)} %) for ${statements.length} hot statement${statements.length === 1 ? '' : 's'}; ` +
       `estimated size ${formatBytes(size)}. Built with CREATE INDEX CONCURRENTLY (no write lock).`,
     evidence: [
       { label: 'plan cost before', value: round(best.before), source: 'EXPLAIN (generic plan)' },
-      { label: 'plan cost after', value: round(best.after), source: 'EXPLAIN with HypoPG' },
-      { label: 'cost reduction', value: round(best.reduction * 100), unit: '%', source: 'EXPLAIN with HypoPG' },
-      { label: 'estimated index size', value: size, unit: 'bytes', source: 'hypopg_relation_size' },
+      { label: 'plan cost after', value: round(best.after), source: WHAT_IF_LABEL[method] },
+      { label: 'cost reduction', value: round(best.reduction * 100), unit: '%', source: WHAT_IF_LABEL[method] },
+      { label: 'estimated index size', value: size, unit: 'bytes', source: method === 'hypopg' ? 'hypopg_relation_size' : 'pg_relation_size of the rolled-back build' },
       { label: 'calls of the statements helped', value: statements.reduce((s, x) => s + x.calls, 0), source: 'pg_stat_statements' },
       { label: 'total exec time of the statements helped', value: round(totalMs), unit: 'ms', source: 'pg_stat_statements' },
     ],

@@ -1,0 +1,185 @@
+/**
+ * `tuneup demo`: the whole playbook on a bundled service with planted
+ * bottlenecks (demo/), on embedded PostgreSQL by default — nothing to
+ * install but Node. Starts the stack on loopback, seeds it, runs assess →
+ * diagnose → optimize (dry run, then apply to the demo's own database) →
+ * validate → compare, prints a closing summary, and stops everything it
+ * started (also on Ctrl-C).
+ * @module
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { DEMO_FAULTS, FAULT_CATEGORIES, type DemoFault } from '../../demo/faults.js';
+import { MISSING_INDEX_ENDPOINT, runDemoPlaybook, type DemoDelta, type DemoPlaybookResult } from '../../demo/playbook.js';
+import { startDemoStack, type DemoStack } from '../../demo/stack.js';
+import { ExitCode, TuneupError } from '../../errors.js';
+import { parseDuration } from '../../plan/index.js';
+import { setExitCode } from '../exit.js';
+import type { CliIO } from '../io.js';
+import { createLiveDisplay, type LiveDisplay } from '../live.js';
+import { collect, parsePositiveNumber } from '../options.js';
+
+/** Defaults: the full demo stays under 3 minutes on 2 cores, --quick under a minute once PGlite is cached. */
+const FULL = { rate: 10, durationMs: 30_000 };
+const QUICK = { rate: 8, durationMs: 12_000 };
+
+/** Register `tuneup demo`. */
+export function registerDemoCommand(program: Command, io: CliIO): void {
+  program
+    .command('demo')
+    .description('the playbook (assess → diagnose → optimize → validate) on a bundled service with planted bottlenecks; embedded PostgreSQL by default')
+    .option('--quick', `shorter runs (${QUICK.durationMs / 1000} s each instead of ${FULL.durationMs / 1000} s)`)
+    .option('--fault <name>', `plant only this fault (repeatable): ${DEMO_FAULTS.join(', ')}; default all`, collect)
+    .option('--real', "start private PostgreSQL and Redis servers from the machine's binaries instead of embedded PostgreSQL")
+    .option('--pg <url>', 'use this PostgreSQL (a scratch database is created on it and dropped afterwards)')
+    .option('--redis <url>', "use this Redis for the service's cache")
+    .option('--rate <n>', 'offered load, requests per second')
+    .option('--duration <duration>', 'length of each run, e.g. 20s')
+    .option('--verbose', 'show stack traces on errors')
+    .action(async (flags) => {
+      const faults = parseFaults(flags.fault);
+      const mode = flags.quick ? QUICK : FULL;
+      const rate = parsePositiveNumber(flags.rate, '--rate') ?? mode.rate;
+      const durationMs = flags.duration ? parseDuration(flags.duration, '--duration') : mode.durationMs;
+      if (flags.real && flags.pg) {
+        throw new TuneupError('TUNEUP_OPTION_INVALID', '--real and --pg both choose the database', { location: '--real', hint: 'give one of them' });
+      }
+      const started = Date.now();
+      const say = (line: string): void => io.err(line);
+      say(`tuneup demo: a library-lending API with ${faults.length} planted fault${faults.length === 1 ? '' : 's'} (${faults.join(', ')})`);
+
+      const stop = new AbortController();
+      let stack: DemoStack | undefined;
+      let interrupts = 0;
+      const onSignal = (): void => {
+        interrupts += 1;
+        if (interrupts === 1) {
+          say('stopping: the current step ends, then everything the demo started is stopped; press Ctrl-C again to stop now');
+          stop.abort();
+        } else {
+          // Stop now: killing the stack ends the running load (its requests fail fast); cleanup below is idempotent.
+          void stack?.stop();
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let display: LiveDisplay | undefined;
+      let result: DemoPlaybookResult | undefined;
+      try {
+        stack = await startDemoStack({ faults, pgUrl: flags.pg, redisUrl: flags.redis, real: flags.real, onProgress: (l) => say(`  ${l}`) });
+        say(`  service on ${stack.baseUrl} (pid ${stack.servicePid}), database ${stack.databaseVersion}${stack.redisUrl ? `, Redis ${stack.redisUrl}` : ', in-process cache'}  [${secs(started)}]`);
+        if (stop.signal.aborted) throw interrupted();
+        const s = stack;
+        result = await runDemoPlaybook(s, {
+          rate,
+          durationMs,
+          signal: stop.signal,
+          hooks: {
+            onStep: (step, detail) => say(`\n${STEP_TITLE[step]}  ${detail}  [${secs(started)}]`),
+            onRunStart: (_label, ms) => {
+              display = createLiveDisplay(io, { quiet: false, plannedMs: ms });
+            },
+            onLive: (live) => display?.update(live),
+            onRunEnd: () => {
+              display?.done();
+              display = undefined;
+            },
+          },
+        });
+      } finally {
+        display?.done();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (stack) {
+          say(`\nstopping the demo stack (${stack.pids.length} processes, ports ${stack.ports.join(', ')}; temp dir removed)`);
+          await stack.stop();
+        }
+      }
+      if (!result) return;
+      io.out(renderDemoSummary(result, { faults, seconds: (Date.now() - started) / 1000, database: stack?.databaseVersion ?? '' }));
+      if (result.interrupted) setExitCode(ExitCode.INTERRUPTED);
+    });
+}
+
+const STEP_TITLE: Record<string, string> = {
+  assess: '1/4 assess  ',
+  diagnose: '2/4 diagnose',
+  optimize: '3/4 optimize',
+  apply: '    apply   ',
+  validate: '4/4 validate',
+  compare: '    compare ',
+};
+
+function secs(since: number): string {
+  return `${Math.round((Date.now() - since) / 1000)} s`;
+}
+
+function interrupted(): TuneupError {
+  return new TuneupError('TUNEUP_INTERRUPTED', 'interrupted before the playbook started; everything the demo started was stopped');
+}
+
+function parseFaults(given: string[] | undefined): DemoFault[] {
+  if (!given || given.length === 0) return [...DEMO_FAULTS];
+  const names = given.flatMap((g) => g.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(DEMO_FAULTS as readonly string[]).includes(n)) {
+      throw new TuneupError('TUNEUP_OPTION_INVALID', `--fault: unknown fault ${JSON.stringify(n)}`, { location: '--fault', hint: `one of ${DEMO_FAULTS.join(', ')}` });
+    }
+  }
+  return DEMO_FAULTS.filter((f) => names.includes(f));
+}
+
+function num(value: number, unit: string): string {
+  if (unit === 'req/s') return `${value.toFixed(1)}/s`;
+  if (unit === 'ms') return value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
+  return String(value);
+}
+
+function signed(p: number): string {
+  return `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(0)} %`;
+}
+
+function deltaLine(d: DemoDelta): string {
+  const what = d.endpoint ? `${d.label}, ${d.endpoint}` : d.label;
+  const ci = d.ci ? ` [${signed(d.ci.lowerPercent)}, ${signed(d.ci.upperPercent)}] ${Math.round(d.ci.confidence * 100)} % CI` : ' (no interval)';
+  return `  ${what.padEnd(52)} ${num(d.before, d.unit).padStart(9)} → ${num(d.after, d.unit).padEnd(9)} ${signed(d.deltaPercent)}${ci}  ${d.verdict}`;
+}
+
+/** The closing summary: what was planted and found, what changed, before/after with intervals, the report. */
+export function renderDemoSummary(r: DemoPlaybookResult, ctx: { faults: DemoFault[]; seconds: number; database: string }): string {
+  const lines: string[] = ['', `── tuneup demo: summary (${Math.round(ctx.seconds)} s, ${ctx.database}) ──`];
+  lines.push('', `found: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} in the baseline run`);
+  for (const f of r.findings.slice(0, 10)) {
+    lines.push(`  ${f.severity.padEnd(8)} ${f.category.padEnd(20)} ${f.endpoint ?? f.endpoints?.join(', ') ?? ''}${f.endpoint || f.endpoints ? ' — ' : ''}${f.title}`);
+  }
+  if (r.findings.length > 10) lines.push(`  … and ${r.findings.length - 10} more in the report`);
+  lines.push('', 'planted → found:');
+  for (const fault of ctx.faults) {
+    const cats = FAULT_CATEGORIES[fault];
+    const hit = r.findings.find((f) => cats.includes(f.category));
+    lines.push(`  ${fault.padEnd(18)} ${hit ? `found (${hit.category}${hit.endpoint ? `, ${hit.endpoint}` : ''})` : 'not found in this run'}`);
+  }
+  lines.push('', 'changed:');
+  if (r.applied.length === 0) lines.push('  nothing (no database action was proposed for the findings)');
+  for (const a of r.applied) {
+    const method = a.evidence.find((e) => e.label === 'plan cost after')?.source;
+    lines.push(`  ${a.title}${method ? ` (estimated by ${method})` : ''}`);
+    for (const c of a.changes) for (const sql of c.statements) lines.push(`    ${sql}`);
+  }
+  if (r.journal) lines.push(`  journal ${r.journal.id}: undo with \`tuneup rollback ${r.journal.id}\` (the demo's database is discarded at the end anyway)`);
+  const code = r.plan.actions.filter((a) => a.kind === 'code-advice');
+  if (code.length > 0) {
+    lines.push('', 'to change in the code (not applied automatically):');
+    for (const a of code.slice(0, 6)) lines.push(`  ${a.title}`);
+  }
+  if (r.deltas.length > 0) {
+    lines.push('', `before → after (${r.comparison?.modeNote ?? ''}):`);
+    for (const d of r.deltas) lines.push(deltaLine(d));
+    const idx = r.deltas.find((d) => d.endpoint === MISSING_INDEX_ENDPOINT);
+    if (idx) lines.push(`  overall verdict: ${r.comparison?.verdict ?? '?'}`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  lines.push('', `report: ${r.reportPath}`);
+  lines.push(`runs:   ${r.beforePath}${r.afterPath ? `\n        ${r.afterPath}` : ''}`);
+  if (r.interrupted) lines.push('interrupted: the playbook stopped early');
+  return lines.join('\n');
+}
