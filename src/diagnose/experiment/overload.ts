@@ -48,7 +48,9 @@ export function overloadFinding(experiment: ExperimentSection): Finding | undefi
       'Past capacity every request queues and every per-endpoint signal is smeared; the diagnosis below ran at a rate the service sustains.',
     evidence,
     recommendation: {
-      text: resource
+      text: resource?.name === 'the host CPU'
+        ? `The host's CPU was saturated (${resource.detail}): the capacity measured is this shared host's, not the service's alone. Measure again on a quieter host (or with the generator elsewhere) before sizing; meanwhile keep the load below ${capText}.`
+        : resource
         ? `Either lower the load to below ${capText}, or add capacity to ${resource.name}; fix the findings below first — they raise the capacity.`
         : `Either lower the load to below ${capText} or add capacity; fix the findings below first — they raise the capacity.`,
     },
