@@ -19,8 +19,8 @@ import { createLiveDisplay, type LiveDisplay } from '../live.js';
 import { collect, parsePositiveNumber } from '../options.js';
 
 /** Defaults: the full demo stays under 3 minutes on 2 cores, --quick under a minute once PGlite is cached. */
-const FULL = { rate: 10, durationMs: 30_000 };
-const QUICK = { rate: 8, durationMs: 12_000 };
+const FULL = { rate: 8, durationMs: 30_000 };
+const QUICK = { rate: 8, durationMs: 14_000 };
 
 /** Register `tuneup demo`. */
 export function registerDemoCommand(program: Command, io: CliIO): void {
@@ -34,6 +34,7 @@ export function registerDemoCommand(program: Command, io: CliIO): void {
     .option('--redis <url>', "use this Redis for the service's cache")
     .option('--rate <n>', 'offered load, requests per second')
     .option('--duration <duration>', 'length of each run, e.g. 20s')
+    .option('--json', 'print the outcome as JSON on stdout (findings, changes, before/after, what the stack ran) instead of the summary')
     .option('--verbose', 'show stack traces on errors')
     .action(async (flags) => {
       const faults = parseFaults(flags.fault);
@@ -95,7 +96,8 @@ export function registerDemoCommand(program: Command, io: CliIO): void {
         }
       }
       if (!result) return;
-      io.out(renderDemoSummary(result, { faults, seconds: (Date.now() - started) / 1000, database: stack?.databaseVersion ?? '' }));
+      if (flags.json) io.out(JSON.stringify(demoJson(result, stack!, (Date.now() - started) / 1000)));
+      else io.out(renderDemoSummary(result, { faults, seconds: (Date.now() - started) / 1000, database: stack?.databaseVersion ?? '' }));
       if (result.interrupted) setExitCode(ExitCode.INTERRUPTED);
     });
 }
@@ -174,12 +176,28 @@ export function renderDemoSummary(r: DemoPlaybookResult, ctx: { faults: DemoFaul
   if (r.deltas.length > 0) {
     lines.push('', `before → after (${r.comparison?.modeNote ?? ''}):`);
     for (const d of r.deltas) lines.push(deltaLine(d));
-    const idx = r.deltas.find((d) => d.endpoint === MISSING_INDEX_ENDPOINT);
-    if (idx) lines.push(`  overall verdict: ${r.comparison?.verdict ?? '?'}`);
+    lines.push(`  verdict (mixed load, p50): ${r.comparison?.verdict ?? '?'}; ${MISSING_INDEX_ENDPOINT} alone (throughput): ${r.isolation?.comparison.verdict ?? 'not run'}`);
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   lines.push('', `report: ${r.reportPath}`);
   lines.push(`runs:   ${r.beforePath}${r.afterPath ? `\n        ${r.afterPath}` : ''}`);
   if (r.interrupted) lines.push('interrupted: the playbook stopped early');
   return lines.join('\n');
+}
+
+/** The `--json` document: what was found and changed, the numbers, and what the stack ran (for checking it is gone). */
+export function demoJson(r: DemoPlaybookResult, stack: DemoStack, seconds: number): object {
+  return {
+    seconds,
+    database: { kind: stack.database, version: stack.databaseVersion },
+    stack: { pids: stack.pids, ports: stack.ports, tmpDir: stack.tmpDir },
+    findings: r.findings.map((f) => ({ id: f.id, category: f.category, severity: f.severity, endpoint: f.endpoint ?? null, title: f.title })),
+    applied: r.applied.map((a) => ({ id: a.id, title: a.title, statements: a.changes.flatMap((c) => c.statements), estimatedBy: a.evidence.find((e) => e.label === 'plan cost after')?.source ?? null })),
+    journal: r.journal?.id ?? null,
+    deltas: r.deltas,
+    verdicts: { mixed: r.comparison?.verdict ?? null, isolation: r.isolation?.comparison.verdict ?? null },
+    notes: r.notes,
+    reportPath: r.reportPath,
+    interrupted: r.interrupted,
+  };
 }

@@ -1,0 +1,81 @@
+/**
+ * `tuneup demo --quick` end to end on the embedded path (PGlite behind the
+ * socket server): the planted missing index is found, the optimizer's index
+ * is applied and makes its endpoint measurably faster in the compare step,
+ * and nothing the demo started is left: processes, ports, temp dir.
+ *
+ * Bounded: two mixed runs and two short isolation runs at 8 req/s on
+ * 127.0.0.1; the first PGlite start on a machine also initialises its cache.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { runCli, tempDir } from '../cli/helpers.js';
+
+interface DemoJson {
+  database: { kind: string; version: string };
+  stack: { pids: number[]; ports: number[]; tmpDir: string };
+  findings: { id: string; category: string; endpoint: string | null }[];
+  applied: { id: string; statements: string[]; estimatedBy: string | null }[];
+  deltas: { label: string; endpoint: string | null; before: number; after: number; verdict: string }[];
+  verdicts: { mixed: string | null; isolation: string | null };
+  reportPath: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+test('tuneup demo --quick: finds the missing index, applies it, proves it, leaves nothing running', { timeout: 300_000 }, async () => {
+  const cwd = tempDir();
+  const run = await runCli(['demo', '--quick', '--json'], cwd);
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as DemoJson;
+  assert.equal(out.database.kind, 'pglite');
+  assert.match(out.database.version, /PGlite/);
+
+  // Diagnosed: the planted missing index on loans.member_id.
+  const missing = out.findings.find((f) => f.category === 'missing-index');
+  assert.ok(missing, `no missing-index finding among ${out.findings.map((f) => f.id).join(', ')}`);
+  assert.match(missing.id, /loans\(member_id/);
+
+  // Optimized: an index on loans leading with member_id, estimated without HypoPG and applied.
+  const index = out.applied.find((a) => a.id.startsWith('pg-index:public.loans(member_id'));
+  assert.ok(index, `applied: ${out.applied.map((a) => a.id).join(', ')}`);
+  assert.match(index.estimatedBy ?? '', /rolled-back transaction/);
+  assert.match(index.statements.join(' '), /CREATE INDEX CONCURRENTLY .* ON "public"."loans" USING btree \("member_id"/);
+
+  // Validated: the endpoint alone is faster after the index, with a significant interval.
+  assert.equal(out.verdicts.isolation, 'improved', JSON.stringify(out.deltas));
+  const alone = out.deltas.find((d) => d.label.startsWith('alone: throughput'));
+  assert.ok(alone && alone.after > alone.before, JSON.stringify(alone));
+
+  // Nothing left: every pid gone, every port closed, the temp dir removed.
+  assert.ok(out.stack.pids.length >= 3);
+  for (const pid of out.stack.pids) assert.equal(alive(pid), false, `pid ${pid} still running`);
+  for (const port of out.stack.ports) assert.equal(await accepts(port), false, `port ${port} still open`);
+  assert.equal(existsSync(out.stack.tmpDir), false, `${out.stack.tmpDir} still exists`);
+  assert.ok(existsSync(out.reportPath.startsWith('/') ? out.reportPath : `${cwd}/${out.reportPath}`), out.reportPath);
+});
