@@ -36,6 +36,8 @@ const HTTP_HISTOGRAMS: { name: string; toMs: number }[] = [
 ];
 
 const MAX_ERRORS_KEPT = 20;
+/** Time the first scrape may take (ms). */
+const START_TIMEOUT_MS = 5000;
 
 /** Counter readings from one scrape, used to compute rates against the next one. */
 interface CounterReadings {
@@ -69,8 +71,8 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
   let sampleMsTotal = 0;
   let samples = 0;
 
-  const scrape = async (signal?: AbortSignal): Promise<PromExposition> => {
-    const timeout = AbortSignal.timeout(timeoutMs);
+  const scrape = async (signal?: AbortSignal, limitMs = timeoutMs): Promise<PromExposition> => {
+    const timeout = AbortSignal.timeout(limitMs);
     const res = await fetch(endpoint.url, {
       headers: { accept: 'text/plain;version=0.0.4, application/openmetrics-text;q=0.5', ...endpoint.headers },
       signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -143,7 +145,9 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
     async start(context: ProbeContext): Promise<void> {
       ctx = context;
       try {
-        const expo = await scrape(context.signal);
+        // The first scrape happens before any load and decides whether the probe runs at all: a service
+        // (or a freshly started worker) on a busy host may need more than the per-sample budget for it.
+        const expo = await scrape(context.signal, Math.max(timeoutMs, START_TIMEOUT_MS));
         scrapes++;
         ingest(context.offsetMs(), expo);
       } catch (err) {
