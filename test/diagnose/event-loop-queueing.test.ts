@@ -63,3 +63,19 @@ test('the same 12 ms handler at 3 req/s on an idle loop causes little delay and 
   const d = diagnose(build(parts(12, 3, 40)));
   assert.equal(d.findings.some((f) => f.category === 'event-loop-blocked' && atLeastMedium(f)), false, describe(d.findings));
 });
+
+test('rate and loop utilization are taken in the seconds the endpoint ran (a profile step), not over the whole run', () => {
+  const p = parts(12, 40, 260);
+  // Orders runs only in the first half (its profile step); the products step follows.
+  const list = p.endpoints['GET /api/orders']!.requests.map((x, i) => (i < 30 ? x : 0));
+  const get = p.endpoints['GET /api/products/:id']!.requests.map((x, i) => (i >= 30 ? x : 0));
+  p.endpoints['GET /api/orders']!.requests = list;
+  p.endpoints['GET /api/products/:id']!.requests = get;
+  const input = { result: build(p) } as Parameters<typeof loopDelayCausedBy>[0];
+  const inStep = list.slice(0, 30).reduce((a, b) => a + b, 0) / 30;
+  const util = list.map((x, i) => (i < 30 ? 0.6 : 0.2));
+  const [c] = loopDelayCausedBy(input, [{ endpoint: 'GET /api/orders', blockMs: 12 }], util);
+  assert.ok(Math.abs(c!.rps - inStep) < 1e-9, `rps ${c!.rps} vs ${inStep}`);
+  // ρ = 0.6 in its step (not the run's mean 0.4).
+  assert.ok(Math.abs(c!.meanWaitMs - (c!.utilization * 12) / (2 * 0.4)) < 1e-9);
+});

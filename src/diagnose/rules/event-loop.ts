@@ -18,7 +18,7 @@
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers } from '../evidence.js';
-import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, readLoopDelay, type CausedDelay, type LoopDelay } from './loop-delay.js';
+import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, mainThreadUtilizationSeries, readLoopDelay, type CausedDelay, type LoopDelay } from './loop-delay.js';
 import { cpuHeavyEndpoints, cpuSaturated, nonGcShareOfMainThread, serviceCpu } from './node.js';
 import { demandAttribution } from './attribution.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -76,7 +76,7 @@ function blockingHandlers(input: DiagnosisInput, config: RuleConfig, delay: Loop
     const judged = d.method === 'profile' ? ms : se === undefined ? 0 : Math.max(0, ms - 2 * se);
     candidates.push({ endpoint: d.endpoint, ms, judged, source: main !== undefined ? 'main thread' : 'process', loose: d.method !== 'profile' });
   }
-  const utilization = mainThreadUtilization(input);
+  const utilization = mainThreadUtilizationSeries(input);
   const sure = new Map(loopDelayCausedBy(input, candidates.map((c) => ({ endpoint: c.endpoint, blockMs: c.judged })), utilization).map((x) => [x.endpoint, x]));
   const point = new Map(loopDelayCausedBy(input, candidates.map((c) => ({ endpoint: c.endpoint, blockMs: c.ms })), utilization).map((x) => [x.endpoint, x]));
   const totalWork = [...point.values()].reduce((a, x) => a + x.utilization, 0);

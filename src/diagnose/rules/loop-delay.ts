@@ -7,7 +7,7 @@
  */
 import type { Evidence } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
-import { numbers, quantile } from '../evidence.js';
+import { alignToGrid, numbers, quantile } from '../evidence.js';
 import type { DiagnosisInput } from './types.js';
 
 /** Event-loop delay read from prom-client's metrics, less the monitor's own resolution. */
@@ -85,20 +85,50 @@ export interface CausedDelay {
  * λₑ·mₑ² / (2(1−ρ)) = ρₑ·mₑ / (2(1−ρ)) — it grows with its share of the loop and like ρ/(1−ρ) with the load.
  * The p99 wait it causes is mₑ·(1 − 0.01/ρₑ) / (1−ρ) when ρₑ > 1 %.
  *
+ * Rate and utilization are taken in the seconds the endpoint ran (its own step in a profile run).
+ *
  * @param blocks - per endpoint, its synchronous main-thread CPU per request (ms)
- * @param utilization - measured main-thread utilization (0..1), if any
+ * @param utilization - measured main-thread utilization (0..1) per grid interval (or one value), if any
  */
-export function loopDelayCausedBy(input: DiagnosisInput, blocks: { endpoint: string; blockMs: number }[], utilization: number | undefined): CausedDelay[] {
-  const rows = blocks.map((b) => {
-    const rps = input.result.endpoints.find((e) => e.endpoint === b.endpoint)?.rps ?? 0;
-    return { ...b, rps, utilization: (rps * Math.max(0, b.blockMs)) / 1000 };
+export function loopDelayCausedBy(input: DiagnosisInput, blocks: { endpoint: string; blockMs: number }[], utilization: (number | null)[] | number | undefined): CausedDelay[] {
+  const grid = input.result.series;
+  const intervalS = grid.intervalMs / 1000;
+  const reqs = (e: string) => grid.endpoints[e]?.requests ?? [];
+  return blocks.map((b) => {
+    // Judged in the seconds the endpoint ran: in a profile run its own step, in a mixed run (nearly) all of them.
+    const mine = reqs(b.endpoint);
+    const seconds = mine.map((_, i) => i).filter((i) => (mine[i] ?? 0) > 0);
+    const count = seconds.reduce((a, i) => a + mine[i]!, 0);
+    const rps = seconds.length > 0 ? count / (seconds.length * intervalS) : (input.result.endpoints.find((e) => e.endpoint === b.endpoint)?.rps ?? 0);
+    const own = (rps * Math.max(0, b.blockMs)) / 1000;
+    // The loop's utilization in those seconds: measured (main-thread CPU), else every endpoint's rate × block.
+    let rho: number;
+    if (Array.isArray(utilization)) {
+      const xs = seconds.map((i) => utilization[i]).filter((v): v is number => v !== null && v !== undefined);
+      rho = xs.length > 0 ? xs.reduce((a, v) => a + v, 0) / xs.length : own;
+    } else if (typeof utilization === 'number') {
+      rho = utilization;
+    } else {
+      const work = seconds.map((i) => blocks.reduce((a, o) => a + ((reqs(o.endpoint)[i] ?? 0) / intervalS) * Math.max(0, o.blockMs), 0) / 1000);
+      rho = work.length > 0 ? work.reduce((a, v) => a + v, 0) / work.length : own;
+    }
+    rho = Math.min(MODEL_MAX_UTILIZATION, Math.max(rho, own));
+    return {
+      ...b,
+      rps,
+      utilization: own,
+      meanWaitMs: (own * b.blockMs) / (2 * (1 - rho)),
+      p99WaitMs: own > 0.01 ? (b.blockMs * (1 - 0.01 / own)) / (1 - rho) : 0,
+    };
   });
-  const rho = Math.min(MODEL_MAX_UTILIZATION, utilization ?? rows.reduce((a, r) => a + r.utilization, 0));
-  return rows.map((r) => ({
-    ...r,
-    meanWaitMs: (r.utilization * r.blockMs) / (2 * (1 - rho)),
-    p99WaitMs: r.utilization > 0.01 ? (r.blockMs * (1 - 0.01 / r.utilization)) / (1 - rho) : 0,
-  }));
+}
+
+/** The service's main-thread utilization (0..1) per interval of the run's grid (null where not sampled); undefined when not measured. */
+export function mainThreadUtilizationSeries(input: DiagnosisInput): (number | null)[] | undefined {
+  const ev = input.probes.process;
+  const v = ev?.series.values.mainThreadCpuPercent;
+  if (!ev || !v || numbers(v).length === 0) return undefined;
+  return alignToGrid(input.result.series, ev.series, v).map((x) => (x === null ? null : x / 100));
 }
 
 /** Mean utilization (0..1) of the service's main thread over the run, from the process probe; undefined when not measured. */

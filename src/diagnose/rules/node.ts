@@ -7,7 +7,7 @@
 import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { linearTrend, numbers, quantile } from '../evidence.js';
-import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, readLoopDelay } from './loop-delay.js';
+import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
 import { demandAttribution } from './attribution.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
@@ -342,7 +342,7 @@ export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Findi
   const heaviest = [...perEndpoint].sort((a, b) => b.cpuMs - a.cpuMs)[0];
   // No endpoint's own synchronous work delays the loop beyond the limits (the same queueing model the
   // event-loop rule judges handlers by): then the pauses are what delays it.
-  const handlerBlocks = loopDelayCausedBy(input, perEndpoint.map((e) => ({ endpoint: e.endpoint, blockMs: e.cpuMs })), mainThreadUtilization(input)).some((c) => causesBlocking(c, config));
+  const handlerBlocks = loopDelayCausedBy(input, perEndpoint.map((e) => ({ endpoint: e.endpoint, blockMs: e.cpuMs })), mainThreadUtilizationSeries(input)).some((c) => causesBlocking(c, config));
   const claimsLoop = sustained && !!loop?.over && !cpuSaturated(input, config) && !handlerBlocks;
   const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
   const loopImpact = claimsLoop && meanService > 0 ? Math.min(1, loop!.p99Ms / meanService) : 0;
