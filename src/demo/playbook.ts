@@ -188,9 +188,24 @@ export async function runDemoPlaybook(stack: DemoStack, options: DemoPlaybookOpt
   const diagnosis = diagnose(before, {});
   before = { ...before, findings: diagnosis.findings, demands: diagnosis.demands };
   const beforePath = await writeRunResult(before, runsDir);
+  const stopped = (): boolean => Boolean(options.signal?.aborted);
+  const early = async (plan: OptimizationPlan): Promise<DemoPlaybookResult> => ({
+    before,
+    findings: diagnosis.findings,
+    plan,
+    applied: [],
+    notes,
+    beforePath,
+    deltas: [],
+    reportPath: (await writeReports(before, resolve(beforePath, '..'))).html,
+    interrupted: true,
+  });
+  const noPlan: OptimizationPlan = { schemaVersion: 1, runId: before.id, createdAt: Date.now(), strategy: 'balanced', targets: {}, actions: [], skipped: [], notes: [] };
+  if (stopped()) return early(noPlan);
   hooks.onStep?.('diagnose', `${MISSING_INDEX_ENDPOINT} alone (2 users back to back, ${isolationMs / 1000} s): its own latency, for the validation`);
   const isoBefore = await runOnce('isolation before', 'isolation-before', isolationPlan, isolationMs);
   await writeRunResult(isoBefore, runsDir);
+  if (stopped()) return early(noPlan);
   const beforeHtml = (await writeReports(before, resolve(beforePath, '..'))).html;
   if (!stack.redisUrl) notes.push('cache checks skipped: the demo cache is in-process without Redis (the Redis probe and its cache rules need a Redis; use --real or --redis URL)');
 
