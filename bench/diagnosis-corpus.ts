@@ -24,7 +24,7 @@
  * `diagnose` mode by the experiment's own budget).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,7 @@ import { createClient } from 'redis';
 import type { Finding, RunResult } from '../src/result/types.js';
 import { startPostgres } from '../test/harness/postgres.js';
 import { startRedis } from '../test/harness/redis.js';
+import { onProcessExit } from '../test/harness/cleanup.js';
 import type { CorpusCase, CorpusService } from './corpus/types.js';
 import { scoreCorpus, type CaseRun, type LoadLevel } from './lib/corpus-score.js';
 
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     cases: { type: 'string', default: '' },
     out: { type: 'string', default: '' },
     keep: { type: 'string', default: '' },
+    rescore: { type: 'string', default: '' },
   },
 });
 
@@ -119,28 +121,43 @@ async function main(): Promise<void> {
     await flush.connect();
     try {
       log(`[${name}] seeding (${service.stack})`);
-      await service.seed(pg.url);
-      // The seeded database becomes the template every case is cloned from.
-      await pg.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-      const adminUrl = pg.url.replace(/\/[^/]+$/, '/postgres');
-      const admin = await import('pg').then((m) => new m.default.Client({ connectionString: adminUrl }));
+      // Seed a database of its own (the harness keeps a connection to its default one), then make it the
+      // template every case is cloned from.
+      const urlOf = (db: string): string => pg.url.replace(/\/[^/]+$/, `/${db}`);
+      const admin = await import('pg').then((m) => new m.default.Client({ connectionString: urlOf('postgres') }));
       await admin.connect();
-      await admin.query(`ALTER DATABASE ${pg.database} WITH is_template = true`);
+      await admin.query('CREATE DATABASE corpus_seed');
+      const seedDb = await import('pg').then((m) => new m.default.Client({ connectionString: urlOf('corpus_seed') }));
+      await seedDb.connect();
+      await seedDb.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await seedDb.end();
+      await service.seed(urlOf('corpus_seed'));
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'corpus_seed'`);
+      await admin.query('ALTER DATABASE corpus_seed WITH is_template = true');
       for (const c of service.cases) {
         if (args.cases && !c.id.includes(args.cases)) continue;
         for (const load of loads) {
           const rate = load === 'moderate' ? c.moderateRate : c.overloadRate;
           for (let rep = 1; rep <= reps; rep++) {
             const db = `case_${runs.length}`;
-            await admin.query(`CREATE DATABASE ${db} TEMPLATE ${pg.database}`);
+            await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'corpus_seed'`);
+            await admin.query(`CREATE DATABASE ${db} TEMPLATE corpus_seed`);
             await flush.flushAll();
-            const caseUrl = pg.url.replace(/\/[^/]+$/, `/${db}`);
+            const caseUrl = urlOf(db);
             const dir = join(work, `${runs.length}`);
             mkdirSync(dir);
             const t0 = Date.now();
             let result: RunResult | undefined;
             let error: string | undefined;
             const svc = await service.start({ pgUrl: caseUrl, redisUrl: redis.url, fault: c.fault });
+            // Ctrl-C or a crash of the runner must not leave the service behind (the harness stops PostgreSQL and Redis).
+            const unregister = onProcessExit(() => {
+              try {
+                process.kill(svc.pid, 'SIGKILL');
+              } catch {
+                // already gone
+              }
+            });
             try {
               writeFileSync(join(dir, 'plan.yaml'), planFor(c, svc.url, rate));
               const cli = [mode, 'plan.yaml', '--quiet', '--pg', caseUrl, '--redis', redis.url, '--pid', String(svc.pid)];
@@ -153,6 +170,7 @@ async function main(): Promise<void> {
               error = (err as Error).message;
             } finally {
               await svc.stop();
+              unregister();
               await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
             }
             if (args.keep && result) {
@@ -162,6 +180,7 @@ async function main(): Promise<void> {
               copyFileSync(join(runsDir, id, 'result.json'), join(args.keep, `${c.id.replace(/\//g, '_')}-${load}-${rep}.json`));
             }
             const top = topSevere(result);
+            const besides = result?.findings?.filter((f) => SEVERE.has(f.severity) && f.category !== 'overload') ?? [];
             const run: CaseRun = {
               service: name,
               caseId: c.id,
@@ -170,10 +189,14 @@ async function main(): Promise<void> {
               expect: c.expect,
               top: top ? { category: top.category, endpoint: top.endpoint, severity: top.severity } : null,
               severeCount: result?.findings?.filter((f) => SEVERE.has(f.severity)).length ?? 0,
+              topBesidesOverload: besides[0] ? { category: besides[0].category, endpoint: besides[0].endpoint, severity: besides[0].severity } : null,
+              severeBesidesOverload: besides.length,
               error,
               seconds: (Date.now() - t0) / 1000,
             };
             runs.push(run);
+            // One JSON line per run, so a report can be re-scored without re-running.
+            if (args.out) appendFileSync(`${args.out}.jsonl`, `${JSON.stringify(run)}\n`);
             log(
               `[${name}] ${c.id} ${load}@${rate}/s #${rep}: ${run.top ? `${run.top.category} ${run.top.endpoint ?? '(no endpoint)'} ${run.top.severity}` : error ? `ERROR ${error}` : 'no medium+ finding'} (${run.seconds.toFixed(0)} s)`,
             );
@@ -193,4 +216,10 @@ async function main(): Promise<void> {
   if (args.out) writeFileSync(args.out, report);
 }
 
-await main();
+if (args.rescore) {
+  // Re-score stored runs (the .jsonl a previous run wrote), e.g. after a scoring change.
+  const runs = readFileSync(args.rescore, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CaseRun);
+  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore})`, reps, loads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
+} else {
+  await main();
+}

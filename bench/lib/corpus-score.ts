@@ -5,7 +5,8 @@
  * A run is right ("top-1") when its top finding at medium severity or above
  * has the expected category AND names the expected endpoint; a finding with
  * the right category but no or another endpoint is counted apart
- * ("category only") and is still a miss. A healthy case is right when the run
+ * ("category only") and is still a miss. Past capacity the overload must be
+ * said first and the fault is judged right after it (see {@link isRight}). A healthy case is right when the run
  * has no finding at medium or above. Every run counts once: no retries,
  * no best-of-N, errors are misses.
  *
@@ -25,6 +26,10 @@ export interface CaseRun {
   expect: { category: string; endpoint: string } | null;
   /** Top finding at medium+; null when there was none. */
   top: { category: string; endpoint?: string; severity: string } | null;
+  /** The first medium+ finding that is not `overload` (what is judged past capacity, after the overload). */
+  topBesidesOverload?: { category: string; endpoint?: string; severity: string } | null;
+  /** Medium+ findings other than `overload`. */
+  severeBesidesOverload?: number;
   /** Findings at medium+ in the run. */
   severeCount: number;
   /** Why the run produced no result, if it did not. */
@@ -32,18 +37,39 @@ export interface CaseRun {
   seconds: number;
 }
 
-/** Whether a run's top finding is the expected one (category and endpoint). */
-export function isRight(run: CaseRun): boolean {
-  if (run.error !== undefined) return false;
-  if (run.expect === null) return run.severeCount === 0;
-  return run.top !== null && run.top.category === run.expect.category && run.top.endpoint === run.expect.endpoint;
+/**
+ * The finding judged against the expectation, and the count of other medium+
+ * findings. Past capacity (load `overload`) the design asks for the overload
+ * to be said first (design.md, Diagnosis): there a run is right only when
+ * its first medium+ finding is `overload`, and the planted fault is judged on
+ * the first medium+ finding after it (a healthy case: nothing else at
+ * medium+). At a moderate load an `overload` finding is judged like any other.
+ */
+function judged(run: CaseRun): { top: CaseRun['top']; severe: number } | null {
+  if (run.load !== 'overload') return { top: run.top, severe: run.severeCount };
+  if (run.top?.category !== 'overload') return null;
+  return { top: run.topBesidesOverload ?? null, severe: run.severeBesidesOverload ?? 0 };
 }
 
-/** Whether a run's top finding has the expected category, whatever its endpoint. */
+/** Whether the run said "past capacity" first, as the overload load requires. */
+export function overloadFirst(run: CaseRun): boolean {
+  return run.error === undefined && run.top?.category === 'overload';
+}
+
+/** Whether a run's judged finding is the expected one (category and endpoint). */
+export function isRight(run: CaseRun): boolean {
+  const j = run.error === undefined ? judged(run) : null;
+  if (j === null) return false;
+  if (run.expect === null) return j.severe === 0;
+  return j.top !== null && j.top.category === run.expect.category && j.top.endpoint === run.expect.endpoint;
+}
+
+/** Whether a run's judged finding has the expected category, whatever its endpoint. */
 export function isCategoryRight(run: CaseRun): boolean {
-  if (run.error !== undefined) return false;
-  if (run.expect === null) return run.severeCount === 0;
-  return run.top !== null && run.top.category === run.expect.category;
+  const j = run.error === undefined ? judged(run) : null;
+  if (j === null) return false;
+  if (run.expect === null) return j.severe === 0;
+  return j.top !== null && j.top.category === run.expect.category;
 }
 
 /** Per-category figures over a set of runs. */
@@ -106,7 +132,9 @@ export function scoreCorpus(
     const overall = mine.filter(isRight).length / mine.length;
     const faulty = mine.filter((r) => r.expect !== null);
     lines.push('');
-    lines.push(`## load: ${load} — top-1 ${pct(overall)} of ${mine.length} runs; faults ${pct(faulty.length ? faulty.filter(isRight).length / faulty.length : null)}; healthy false positives ${pct(healthyFalsePositiveRate(mine))}`);
+    const said = mine.filter((r) => r.load === 'overload');
+    const overloadNote = said.length ? `; overload said first ${pct(said.filter(overloadFirst).length / said.length)}` : '';
+    lines.push(`## load: ${load} — top-1 ${pct(overall)} of ${mine.length} runs; faults ${pct(faulty.length ? faulty.filter(isRight).length / faulty.length : null)}; healthy false positives ${pct(healthyFalsePositiveRate(mine))}${overloadNote}`);
     lines.push(`${'category'.padEnd(20)} ${'cases'.padStart(5)} ${'runs'.padStart(5)} ${'top-1'.padStart(6)} ${'per-case min–max'.padStart(17)} ${'cat-only'.padStart(8)} ${'precision'.padStart(9)}`);
     for (const s of scoreByCategory(mine)) {
       lines.push(
@@ -117,7 +145,9 @@ export function scoreCorpus(
   lines.push('');
   lines.push('## runs');
   for (const r of runs) {
-    const got = r.error !== undefined ? `ERROR ${r.error}` : r.top ? `${r.top.category} @ ${r.top.endpoint ?? '-'} (${r.top.severity})` : 'none at medium+';
+    const show = (t: CaseRun['top']): string => (t ? `${t.category} @ ${t.endpoint ?? '-'} (${t.severity})` : 'none at medium+');
+    const got =
+      r.error !== undefined ? `ERROR ${r.error}` : r.load === 'overload' && r.top?.category === 'overload' ? `overload, then ${show(r.topBesidesOverload ?? null)}` : show(r.top);
     const want = r.expect ? `${r.expect.category} @ ${r.expect.endpoint}` : 'none at medium+';
     lines.push(`${isRight(r) ? 'ok  ' : 'MISS'} ${r.service}/${r.caseId} ${r.load} #${r.rep}: got ${got}; want ${want}`);
   }

@@ -51,3 +51,17 @@ test('per-category top-1, spread over cases, category-only and precision', () =>
   assert.match(text, /MISS s\/b moderate #1: got n-plus-one @ GET \/x/);
   assert.match(text, /healthy false positives 50 %/);
 });
+
+test('past capacity the overload must come first, then the fault is judged', () => {
+  const overloadTop = { category: 'overload', severity: 'critical' };
+  const fault = { category: 'missing-index', endpoint: 'GET /a', severity: 'high' };
+  // Overload first, then the planted fault: right.
+  assert.equal(isRight(run({ load: 'overload', top: overloadTop, topBesidesOverload: fault, severeCount: 2, severeBesidesOverload: 1 })), true);
+  // The fault without saying "past capacity" first: a miss at the overload load.
+  assert.equal(isRight(run({ load: 'overload', top: fault })), false);
+  // A healthy service past capacity: overload and nothing else at medium+.
+  assert.equal(isRight(run({ load: 'overload', expect: null, top: overloadTop, topBesidesOverload: null, severeCount: 1, severeBesidesOverload: 0 })), true);
+  assert.equal(isRight(run({ load: 'overload', expect: null, top: overloadTop, topBesidesOverload: fault, severeCount: 2, severeBesidesOverload: 1 })), false);
+  // At a moderate load an overload finding on a healthy service is a false positive.
+  assert.equal(isRight(run({ expect: null, top: overloadTop, severeCount: 1 })), false);
+});
