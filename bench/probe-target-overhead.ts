@@ -1,9 +1,9 @@
 /**
- * Probe overhead: the service's throughput and latency with and without
+ * Probe overhead on the target: the service's throughput and latency with and without
  * every probe (PostgreSQL, Redis, the service's /metrics, its process),
  * in interleaved rounds against the healthy fixture service.
  *
- *     node --import tsx bench/probe-overhead.ts [--rounds 3] [--seconds 8] [--connections 16]
+ *     node --import tsx bench/probe-target-overhead.ts [--rounds 3] [--seconds 8] [--connections 16]
  *
  * Everything stays on 127.0.0.1: a PostgreSQL 15 and a Redis started on free
  * ports, the fixture service, and a bounded closed-model load (`tuneup load`).

@@ -7,7 +7,9 @@
  * and run in a probe worker thread with its own sampling timer: their
  * queries, /proc reads and parsing never run on the generator's event loop.
  * Other probes (a library user's own `Probe` objects) run on this thread,
- * sampled when the run calls {@link ProbeRunner.sample}.
+ * sampled when the run calls {@link ProbeRunner.sample}. The worker keeps
+ * real time: with a virtual clock (tests), hosted probes' offsets are wall
+ * milliseconds since the load start.
  *
  * @module
  */
