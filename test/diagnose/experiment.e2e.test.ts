@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
+import { startAll } from '../harness/resources.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
 import { seedFixtureDatabase, startFixtureService, type FixtureService } from '../fixtures/service/start.js';
 import type { RunResult } from '../../src/result/types.js';
@@ -36,7 +37,7 @@ let redis: TestRedis;
 let service: FixtureService;
 
 before(async () => {
-  [pg, redis] = await Promise.all([startPostgres({ extensions: ['pg_stat_statements'] }), startRedis()]);
+  ({ pg, redis } = await startAll({ pg: () => startPostgres({ extensions: ['pg_stat_statements'] }), redis: () => startRedis() }));
   await seedFixtureDatabase(pg.url);
   service = await startFixtureService({ pgUrl: pg.url, redisUrl: redis.url, faults: ['missing-index'] });
 });

@@ -277,11 +277,11 @@ function runCli(cwd: string, args: string[]): Promise<{ code: number | null; std
 
 const MEDIUM_PLUS = new Set(['medium', 'high', 'critical']);
 /**
- * `generator-saturated` judges the measurement, not the service: on a shared
- * 2-core box the generator's event loop is often late for reasons outside
- * the service. It is reported (diagnostic line) but never taken as the answer.
+ * None: since the generator's verdict is judged by its own CPU and the start
+ * lag's effect (engine/health.ts), a generator-saturated finding is an answer
+ * like any other and is judged.
  */
-const NOT_A_DIAGNOSIS = new Set<Finding['category']>(['generator-saturated']);
+const NOT_A_DIAGNOSIS = new Set<Finding['category']>([]);
 
 function describeFinding(f: Finding): string {
   const where = f.endpoint ?? f.endpoints?.join(', ') ?? '-';
@@ -289,11 +289,14 @@ function describeFinding(f: Finding): string {
 }
 
 /**
- * Runs per case before it fails: a 7 s load on a shared 2-core machine is one sample of a noisy process, and
- * a mixed run's per-endpoint attribution can misfire on one. A case passes when the diagnosis is right in one
- * of two independent runs, and the first miss is printed, so a rule that misses half the time still shows.
+ * One pass, no retry: a case is right or wrong on its only run (the corpus
+ * benchmark repeats runs and reports the spread). The file gates on the share
+ * of right cases, {@link MIN_RIGHT_SHARE}, and lists every miss, so a rule
+ * that regresses fails CI while a single noisy 7 s sample on a shared 2-core
+ * machine does not hide the others' results.
  */
-const ATTEMPTS = 2;
+const MIN_RIGHT_SHARE = 0.8;
+const outcomes: { fault: string; right: boolean; detail: string }[] = [];
 
 /** One run of a case: start the service with its fault, load it through the CLI, return the stored result. */
 async function runCase(c: Case, attempt: number): Promise<RunResult> {
@@ -347,16 +350,22 @@ function judge(c: Case, result: RunResult): void {
 
 for (const c of CASES) {
   test(`holdout: ${c.fault}`, async (t) => {
-    for (let attempt = 1; ; attempt++) {
-      const result = await runCase(c, attempt);
-      t.diagnostic(`run ${attempt} findings: ${(result.findings ?? []).map(describeFinding).join(' | ') || 'none'}`);
-      try {
-        judge(c, result);
-        return;
-      } catch (error) {
-        if (attempt >= ATTEMPTS) throw error;
-        t.diagnostic(`run ${attempt} missed: ${(error as Error).message.split('\n')[0]}`);
-      }
+    const result = await runCase(c, 1);
+    t.diagnostic(`findings: ${(result.findings ?? []).map(describeFinding).join(' | ') || 'none'}`);
+    try {
+      judge(c, result);
+      outcomes.push({ fault: c.fault, right: true, detail: 'right' });
+    } catch (error) {
+      const detail = (error as Error).message.split('\n')[0]!;
+      outcomes.push({ fault: c.fault, right: false, detail });
+      t.diagnostic(`MISS: ${detail}`);
     }
   });
 }
+
+test('holdout: share of cases diagnosed right in one pass', (t) => {
+  const right = outcomes.filter((o) => o.right).length;
+  for (const o of outcomes) t.diagnostic(`${o.right ? 'ok  ' : 'MISS'} ${o.fault}: ${o.detail}`);
+  assert.equal(outcomes.length, CASES.length, 'every case ran');
+  assert.ok(right / CASES.length >= MIN_RIGHT_SHARE, `${right} of ${CASES.length} right (gate ${MIN_RIGHT_SHARE * 100} %): ${outcomes.filter((o) => !o.right).map((o) => `${o.fault} (${o.detail})`).join('; ')}`);
+});
