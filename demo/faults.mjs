@@ -6,7 +6,7 @@ export const FAULTS = {
   'missing-index': { endpoint: 'GET /api/members/:id/loans', what: 'no index on loans.member_id: every loan history is a sequential scan' },
   'n-plus-one': { endpoint: 'GET /api/authors/:id/books', what: "one query for an author's books, then one query per book for its loan count" },
   'cache-never-hits': { endpoint: 'GET /api/books/:id', what: 'the cache key carries a timestamp: every lookup misses and writes' },
-  'blocking-handler': { endpoint: 'GET /api/books/:id/recommendations', what: 'similarity scoring runs synchronously on the event loop (~25 ms per request)' },
+  'blocking-handler': { endpoint: 'GET /api/books/:id/recommendations', what: 'similarity scoring runs synchronously on the event loop (~40 ms of CPU per request)' },
   'slow-upstream': { endpoint: 'GET /api/books/:id/reviews', what: 'the reviews upstream answers in ~200 ms' },
   'small-pool': { endpoint: '(all database endpoints)', what: 'the connection pool holds 2 connections instead of 10' },
 };

@@ -99,7 +99,7 @@ const routes = [
   }],
   ['GET', /^\/api\/books\/(\d+)\/recommendations$/, 'GET /api/books/:id/recommendations', async ([id]) => {
     // blocking-handler: a synchronous key-derivation standing in for CPU-heavy scoring on the event loop.
-    const rounds = on('blocking-handler') ? 12000 : 100;
+    const rounds = on('blocking-handler') ? 24000 : 100;
     const digest = pbkdf2Sync(String(id), 'similarity', rounds, 32, 'sha256');
     const picks = [...digest.subarray(0, 5)].map((b) => 1 + ((Number(id) * 31 + b * 17) % 4000));
     return [200, { book: Number(id), recommendations: picks }];

@@ -10,9 +10,9 @@
  * @module
  */
 import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { TuneupError } from '../errors.js';
 
@@ -65,6 +65,8 @@ export async function startPrivatePostgres(dir: string): Promise<PrivateServer> 
   mkdirSync(dir, { recursive: true });
   if (asRoot) {
     const { uid, gid } = await pgIds();
+    // The stack's temp dir is 0700 (mkdtemp): the postgres user must be able to pass through it.
+    chmodSync(dirname(dir), 0o711);
     chownSync(dir, uid, gid);
   }
   const data = join(dir, 'data');
