@@ -8,7 +8,7 @@
  * @module
  */
 import type { Evidence, Finding, Severity } from '../../result/types.js';
-import type { StatementDelta, TableDelta } from '../../probes/postgres/types.js';
+import type { BlockedPair, StatementDelta, TableDelta } from '../../probes/postgres/types.js';
 import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
 import { alignToGrid, numbers, quantile } from '../evidence.js';
@@ -457,7 +457,7 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const waitingGauges = (input.probes.prometheus?.data.pools ?? []).filter((p) => [p.metric, ...Object.values(p.labels)].some((x) => /wait|pending|queue/i.test(x)));
   const gaugeWaiting = waitingGauges.filter((p) => p.mean >= 1);
   // Endpoints whose wait a lock explains are lock contention, not pool queueing.
-  const locked = new Set(lockContentionRule(input, config).flatMap((f) => f.endpoints ?? []));
+  const locked = new Set(analyzeLockContention(input, config)?.endpoints ?? []);
   const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs') && !locked.has(w.endpoint));
   // Judge the connections in the seconds when the waiting endpoints ran (in a profile run, their own steps).
   const grid = input.result.series;
@@ -587,10 +587,21 @@ function poolHeadroomNote(input: DiagnosisInput, config: RuleConfig, own: Return
   ];
 }
 
-/** lock-contention: backends waiting on heavyweight locks, blocked pairs, or deadlocks (PgHero blocked_queries; APA deadlocks). */
-export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+/** What the lock evidence says, read once by the lock-contention rule and by the pool rule (which must not call another rule). */
+interface LockAnalysis {
+  pairs: BlockedPair[];
+  worst: BlockedPair | undefined;
+  lockShare: number;
+  deadlocks: number;
+  relation: string | null;
+  /** Endpoints whose statements touch the contended relation (most calls first), or that ran when pairs were seen. */
+  endpoints: string[];
+}
+
+/** Analyse lock waits, blocked pairs and deadlocks; null when they do not reach the lock-contention trigger. */
+function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockAnalysis | null {
   const pg = input.probes.postgres?.data;
-  if (!pg) return [];
+  if (!pg) return null;
   const pairs = (pg.blockedPairs ?? []).filter((p) => p.samples >= config.get('lock.minBlockedSamples'));
   const waits = pg.activity?.waitEvents ?? [];
   const totalWait = waits.reduce((a, w) => a + w.count, 0);
@@ -599,8 +610,8 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   const lockSamples = waits.filter((w) => w.type === 'Lock').reduce((a, w) => a + w.count, 0);
   const lockShare = activeSamples > 0 ? lockSamples / activeSamples : totalWait > 0 ? lockSamples / totalWait : 0;
   const deadlocks = pg.databaseStats?.deadlocks ?? 0;
-  if (pairs.length === 0 && lockShare < config.get('lock.waitShare') && deadlocks === 0) return [];
-  if (pairs.length === 0 && lockSamples === 0 && deadlocks === 0) return [];
+  if (pairs.length === 0 && lockShare < config.get('lock.waitShare') && deadlocks === 0) return null;
+  if (pairs.length === 0 && lockSamples === 0 && deadlocks === 0) return null;
   // Every pair seen names the lock and its endpoints, even those seen once (the trigger above needs repeats).
   const seenPairs = pg.blockedPairs ?? [];
   const worst = [...seenPairs].sort((a, b) => b.samples - a.samples || b.maxWaitMs - a.maxWaitMs)[0];
@@ -625,6 +636,14 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   // A blocked request lasted at least as long as it waited: weigh endpoints by how many of their requests took the typical wait.
   const minWaitMs = seenPairs.length > 0 ? quantile(seenPairs.map((p) => p.maxWaitMs), 0.5) : 0;
   if (endpoints.size === 0) for (const e of endpointsAtOffsets(input, seenPairs.flatMap((p) => [p.firstSeenOffsetMs, p.lastSeenOffsetMs]), minWaitMs)) endpoints.add(e);
+  return { pairs, worst, lockShare, deadlocks, relation, endpoints: [...endpoints] };
+}
+
+/** lock-contention: backends waiting on heavyweight locks, blocked pairs, or deadlocks (PgHero blocked_queries; APA deadlocks). */
+export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const lock = analyzeLockContention(input, config);
+  if (!lock) return [];
+  const { pairs, worst, lockShare, deadlocks, relation } = lock;
   const heldOpen = worst && /idle in transaction/.test(worst.blockingState);
   const evidence: Evidence[] = [
     { label: 'active backend samples waiting on a lock', value: lockShare, unit: 'ratio', source: 'pg_stat_activity' },
@@ -641,7 +660,7 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   }
   if (deadlocks > 0) evidence.push({ label: 'deadlocks', value: deadlocks, unit: 'deadlocks', source: 'pg_stat_database' });
   const impact = Math.max(lockShare, worst ? 0.3 : 0.1);
-  const eps = [...endpoints];
+  const eps = lock.endpoints;
   return [
     makeFinding({
       rule: 'lock-contention',
