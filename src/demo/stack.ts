@@ -33,6 +33,8 @@ export interface DemoStackOptions {
   cacheDir?: string;
   /** Progress, one line per event (library code never prints). */
   onProgress?: (line: string) => void;
+  /** Abort (Ctrl-C): the part starting now is killed, what started is stopped, and TUNEUP_INTERRUPTED is thrown. */
+  signal?: AbortSignal;
 }
 
 /** What runs, and where. */
@@ -120,7 +122,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     } else {
       const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'tuneup');
       progress(`starting embedded PostgreSQL (PGlite)${existsSync(cacheDir) ? '' : '; the first start initialises it (up to a minute on a busy machine), later starts reuse it'}…`);
-      const db = await startChild('embedded PostgreSQL', join(DEMO_DIR, 'pglite-server.mjs'), ['--cache-dir', cacheDir], 180_000);
+      const db = await startChild('embedded PostgreSQL', join(DEMO_DIR, 'pglite-server.mjs'), ['--cache-dir', cacheDir], 180_000, options.signal);
       children.push(db);
       const port = Number(db.ready.port);
       ports.push(port);
@@ -130,14 +132,14 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     }
 
     const slow = options.faults.includes('slow-upstream');
-    const upstream = await startChild('upstream', join(DEMO_DIR, 'upstream.mjs'), ['--delay-ms', slow ? '200' : '5'], 30_000);
+    const upstream = await startChild('upstream', join(DEMO_DIR, 'upstream.mjs'), ['--delay-ms', slow ? '200' : '5'], 30_000, options.signal);
     children.push(upstream);
     ports.push(Number(upstream.ready.port));
 
     progress(`starting the demo service (faults: ${options.faults.length > 0 ? options.faults.join(', ') : 'none'}) and seeding its database…`);
     const args = ['--pg', pgUrl, '--upstream', `http://127.0.0.1:${String(upstream.ready.port)}`, '--faults', options.faults.join(',') || 'none', '--seed'];
     if (redisUrl) args.push('--redis', redisUrl);
-    const service = await startChild('demo service', join(DEMO_DIR, 'server.mjs'), args, 120_000);
+    const service = await startChild('demo service', join(DEMO_DIR, 'server.mjs'), args, 120_000, options.signal);
     children.push(service);
     const port = Number(service.ready.port);
     ports.push(port);
@@ -163,15 +165,28 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
 }
 
 /** Spawn `node script args…` and wait for its `{"ready":true,…}` line on stdout. */
-function startChild(name: string, script: string, args: string[], timeoutMs: number): Promise<Child> {
+function startChild(name: string, script: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<Child> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new TuneupError('TUNEUP_INTERRUPTED', `interrupted while starting the demo's ${name}; everything started was stopped`));
+      return;
+    }
     const proc = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let settled = false;
+    const onAbort = (): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(new TuneupError('TUNEUP_INTERRUPTED', `interrupted while starting the demo's ${name}; everything started was stopped`));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     const fail = (why: string): void => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       clearTimeout(timer);
       if (proc.exitCode === null) proc.kill('SIGKILL');
       const tail = err.trim().split('\n').slice(-8).join('\n');
@@ -191,6 +206,7 @@ function startChild(name: string, script: string, args: string[], timeoutMs: num
       const line = out.split('\n').find((l) => l.startsWith('{') && l.includes('"ready"'));
       if (!line) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       clearTimeout(timer);
       resolve({ name, proc, ready: JSON.parse(line) as Record<string, unknown> });
     });

@@ -66,7 +66,7 @@ export function registerDemoCommand(program: Command, io: CliIO): void {
       let display: LiveDisplay | undefined;
       let result: DemoPlaybookResult | undefined;
       try {
-        stack = await startDemoStack({ faults, pgUrl: flags.pg, redisUrl: flags.redis, real: flags.real, onProgress: (l) => say(`  ${l}`) });
+        stack = await startDemoStack({ faults, pgUrl: flags.pg, redisUrl: flags.redis, real: flags.real, signal: stop.signal, onProgress: (l) => say(`  ${l}`) });
         say(`  service on ${stack.baseUrl} (pid ${stack.servicePid}), database ${stack.databaseVersion}${stack.redisUrl ? `, Redis ${stack.redisUrl}` : ', in-process cache'}  [${secs(started)}]`);
         if (stop.signal.aborted) throw interrupted();
         const s = stack;
