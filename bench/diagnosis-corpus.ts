@@ -7,7 +7,7 @@
  * severity or above is judged against the case's expectation.
  *
  *     node --import tsx bench/diagnosis-corpus.ts [--services shop,clinic] [--loads moderate,overload]
- *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases substring] [--out FILE] [--keep DIR]
+ *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases a,b (substrings of case ids)] [--out FILE] [--keep DIR]
  *
  * Reported per expected category: recall (runs whose top finding is the
  * expected category on the expected endpoint), top-1 rate with its spread
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'corpus_seed'`);
       await admin.query('ALTER DATABASE corpus_seed WITH is_template = true');
       for (const c of service.cases) {
-        if (args.cases && !c.id.includes(args.cases)) continue;
+        if (args.cases && !args.cases.split(',').some((x) => c.id.includes(x))) continue;
         for (const load of loads) {
           const rate = load === 'moderate' ? c.moderateRate : c.overloadRate;
           for (let rep = 1; rep <= reps; rep++) {

@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { TuneupError } from '../errors.js';
+import { TuneupError, type ErrorCode } from '../errors.js';
 import { mergeMetrics, mergeSnapshots, type SnapshotMetric } from '../metrics/index.js';
 import type { LiveStats } from '../metrics/recorder-types.js';
 import type { ResolvedPlan } from '../plan/types.js';
@@ -164,7 +164,7 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
             const e = message.error;
             fail(
               e.code
-                ? new TuneupError(e.code, e.message, { hint: e.hint, location: e.location })
+                ? new TuneupError(e.code as ErrorCode, e.message, { hint: e.hint, location: e.location })
                 : new TuneupError('TUNEUP_WORKER_FAILED', `A load worker failed: ${e.message}`, { hint: 'Run without --workers to see the error in the main thread.' }),
             );
             break;
