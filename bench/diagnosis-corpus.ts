@@ -61,8 +61,11 @@ const loads = args.loads.split(',').filter(Boolean) as LoadLevel[];
 const mode = args.mode === 'diagnose' ? 'diagnose' : 'run';
 
 async function loadService(name: string): Promise<CorpusService> {
-  const mod = (await import(`./corpus/${name}/index.js`)) as { service: CorpusService };
-  return mod.service;
+  // Each service module exports its CorpusService as `service` or as its default export.
+  const mod = (await import(`./corpus/${name}/index.js`)) as { service?: CorpusService; default?: CorpusService };
+  const service = mod.service ?? mod.default;
+  if (!service) throw new Error(`bench/corpus/${name}/index.ts exports no CorpusService (as \`service\` or default)`);
+  return service;
 }
 
 function planFor(c: CorpusCase, baseUrl: string, rate: number): string {
