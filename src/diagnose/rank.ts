@@ -40,7 +40,8 @@ export function rankFindings(findings: Finding[]): Finding[] {
     const prev = byId.get(f.id);
     if (!prev || score(f) > score(prev)) byId.set(f.id, f);
   }
-  let list = [...byId.values()];
+  // Symptoms are capped before the sort, so a folded finding's score reflects it.
+  let list = foldExplained([...byId.values()]);
   const waitCauses = list.filter((f) => EXPLAINS_WAIT.includes(f.category));
   list = list.filter((f) => {
     if (f.category !== 'slow-dependency') return true;
@@ -67,6 +68,26 @@ export function rankFindings(findings: Finding[]): Finding[] {
   });
   list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
   return causedAfterCauses(gcBeforeCpu(rootCausesFirst(list)));
+}
+
+/**
+ * The generic fold of `explains` links: a finding another one explains (its category, on one of the named
+ * endpoints or on any when none are named) is that finding's symptom. It stays in the list with its evidence,
+ * gains a `causedBy` link (so {@link causedAfterCauses} ranks it after its cause) and is capped at low
+ * severity, so it never stands as a diagnosis of its own: past capacity, the timeouts and waits every
+ * endpoint shows are the queue's, not separate faults.
+ */
+export function foldExplained(list: Finding[]): Finding[] {
+  const explainers = list.filter((f) => f.explains?.length);
+  if (explainers.length === 0) return list;
+  return list.map((f) => {
+    const causes = explainers.filter(
+      (x) => x !== f && x.explains!.some((e) => e.category === f.category && (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep)))),
+    );
+    if (causes.length === 0) return f;
+    const capped = SEVERITY_WEIGHT[f.severity] > SEVERITY_WEIGHT.low ? 'low' : f.severity;
+    return { ...f, severity: capped, causedBy: [...new Set([...(f.causedBy ?? []), ...causes.map((c) => c.id)])] };
+  });
 }
 
 /**

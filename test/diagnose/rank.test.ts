@@ -98,3 +98,19 @@ test('a saturated CPU that is a quarter or more garbage collection ranks after t
   assert.deepEqual(rankFindings([cpu, gc(290)]).map((x) => x.category), ['gc-pressure', 'cpu-saturation']);
   assert.deepEqual(rankFindings([cpu, gc(120)]).map((x) => x.category), ['cpu-saturation', 'gc-pressure']);
 });
+
+test('a finding another one explains is folded into it: linked, ranked after it, at most low', async () => {
+  const { rankFindings: rank } = await import('../../src/diagnose/rank.js');
+  const base = { rule: 'r', title: 't', summary: 's', evidence: [], recommendation: { text: 'x' }, confidence: 0.9 };
+  const overload = { ...base, id: 'overload:run', category: 'overload', severity: 'critical', impact: 0.6, explains: [{ category: 'error-rate' }] } as const;
+  const errors = { ...base, id: 'error-rate:GET /a', category: 'error-rate', severity: 'critical', endpoint: 'GET /a', impact: 1 } as const;
+  const index = { ...base, id: 'missing-index:t', category: 'missing-index', severity: 'high', endpoint: 'GET /b', impact: 0.5 } as const;
+  const out = rank([errors, index, overload] as never);
+  assert.deepEqual(out.map((f) => f.id), ['overload:run', 'missing-index:t', 'error-rate:GET /a']);
+  const folded = out.find((f) => f.id === 'error-rate:GET /a')!;
+  assert.equal(folded.severity, 'low');
+  assert.deepEqual(folded.causedBy, ['overload:run']);
+  // Endpoints named in the link limit it.
+  const scoped = rank([errors, { ...overload, explains: [{ category: 'error-rate', endpoints: ['GET /z'] }] }] as never);
+  assert.equal(scoped.find((f) => f.id === 'error-rate:GET /a')!.severity, 'critical');
+});
