@@ -215,9 +215,13 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
       redis: groups.redis.delta(redisStats),
     };
     if (hostLast !== undefined && now > hostLastNow) {
-      const elapsed = now - hostLastNow;
-      const toPercent = (t: number) => ((t / ticksPerS) * 1000 * 100) / elapsed;
       const busy = Math.max(0, host.busyTicks - hostLast.busyTicks);
+      // The time the host counters cover is their own tick total (all cores, busy + idle + steal), not the
+      // probe's wall clock: on a busy host the read lags the timestamp, and dividing by the wrong span made
+      // the host look busier than all its cores.
+      const hostTicks = busy + Math.max(0, host.idleTicks - hostLast.idleTicks) + Math.max(0, host.stealTicks - hostLast.stealTicks);
+      const elapsed = hostTicks > 0 && host.cores > 0 ? ((hostTicks / host.cores) * 1000) / ticksPerS : now - hostLastNow;
+      const toPercent = (t: number) => ((t / ticksPerS) * 1000 * 100) / elapsed;
       const named = ticks.target + ticks.generator + ticks.postgres + ticks.redis;
       // Per-process and host counters are read microseconds apart: the residual can dip below zero by a tick.
       const other = Math.max(0, busy - named);
