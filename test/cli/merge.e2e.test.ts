@@ -39,7 +39,12 @@ test('segments 1/2 and 2/2 merge into one result whose counts are the sum and wh
   assert.equal(merged.code, 0, merged.stderr);
   const result = JSON.parse(merged.stdout) as RunResult;
   assert.equal(result.totals.requests, parts[0].totals.requests + parts[1].totals.requests);
-  assert.ok(Math.abs(result.totals.requests - 80) <= 2, `requests ${result.totals.requests}`);
+  // The two segments together scheduled the whole plan's 80 arrivals: each was sent, dropped (no free VU on a
+  // busy host) or cut by the end of its segment — none lost and none counted twice.
+  const sc = result.scenarios[0]!;
+  const scheduled = sc.iterations + sc.droppedIterations + sc.interruptedIterations;
+  assert.ok(Math.abs(scheduled - 80) <= 2, `iterations ${sc.iterations} + dropped ${sc.droppedIterations} + interrupted ${sc.interruptedIterations}`);
+  assert.ok(result.totals.requests >= 70, `requests ${result.totals.requests}`);
   assert.equal(result.thresholds[0].passed, true);
   assert.equal(result.scenarios.length, 1);
   assert.equal(result.scenarios[0].iterations, parts[0].scenarios[0].iterations + parts[1].scenarios[0].iterations);
