@@ -12,6 +12,8 @@ import { clockTicksPerSecond, parseStat } from '../../src/probes/process/procfs.
 import type { ProcessProbeData } from '../../src/probes/process/types.js';
 
 const MAX_CHILD_MS = 15_000; // every process exits by itself even if the test fails
+/** A busy loop that ends by itself: a timer can never fire inside `for (;;) {}`, so the loop checks the clock. */
+const SPIN = `const end = Date.now() + ${MAX_CHILD_MS}; while (Date.now() < end) {} process.exit(0);`;
 
 function node(code: string): ChildProcess {
   return spawn(process.execPath, ['-e', `setTimeout(() => process.exit(0), ${MAX_CHILD_MS}).unref?.(); ${code}`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -35,10 +37,12 @@ const spin = (ms: number) => {
 
 test('host CPU: a busy child of the target is the target\'s, a busy stranger is "other", tuneup\'s own CPU the generator\'s', async () => {
   // The target: an idle parent whose child spins (like a shell wrapper around a busy service).
-  const target = node(`const c = require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(0), ${MAX_CHILD_MS}); for (;;) {}'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`);
-  const stranger = node(`console.log(process.pid); for (;;) {}`);
+  const target = node(`const c = require('node:child_process').spawn(process.execPath, ['-e', '${SPIN}'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`);
+  let busyChildPid = 0;
+  const stranger = node(`console.log(process.pid); ${SPIN}`);
   try {
     const busyChild = Number(await firstLine(target));
+    busyChildPid = busyChild;
     await firstLine(stranger);
     assert.ok(busyChild > 0);
     const t0 = performance.now();
@@ -77,6 +81,14 @@ test('host CPU: a busy child of the target is the target\'s, a busy stranger is 
       assert.ok(ev.series.values[col], `series ${col}`);
     }
   } finally {
+    // The grandchild is not killed with its parent: kill it by pid.
+    if (busyChildPid > 0) {
+      try {
+        process.kill(busyChildPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     target.kill('SIGKILL');
     stranger.kill('SIGKILL');
   }
