@@ -57,16 +57,28 @@ export function targetShellScript(command: string): string {
 export async function startTargetCommand(command: string, readyUrl: string | undefined): Promise<TargetProcess> {
   mkdirSync('.tuneup', { recursive: true });
   const log = openSync('.tuneup/target.log', 'a');
-  const child: ChildProcess = spawn('/bin/sh', ['-c', targetShellScript(command)], { stdio: ['ignore', log, log], detached: false });
+  // Its own process group: stopping it stops everything the command started (a shell running
+  // `npm start && …`, a wrapper and its service), not only the process whose pid we hold.
+  const child: ChildProcess = spawn('/bin/sh', ['-c', targetShellScript(command)], { stdio: ['ignore', log, log], detached: true });
   let exited: number | null | undefined;
   child.once('exit', (code) => {
     exited = code;
   });
   const stop = async (): Promise<void> => {
-    if (exited !== undefined || child.pid === undefined) return;
-    child.kill('SIGTERM');
-    for (let i = 0; i < 50 && exited === undefined; i++) await delay(100);
-    if (exited === undefined) child.kill('SIGKILL');
+    if (child.pid === undefined) return;
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // the group is gone
+      }
+    };
+    if (exited === undefined) {
+      signalGroup('SIGTERM');
+      for (let i = 0; i < 50 && exited === undefined; i++) await delay(100);
+    }
+    // Whatever is left of the group (children of a shell that already exited) goes too.
+    signalGroup('SIGKILL');
   };
   if (child.pid === undefined) {
     throw new TuneupError('TUNEUP_TARGET_CMD_FAILED', `could not start --target-cmd ${JSON.stringify(command)}`, {
