@@ -42,7 +42,9 @@ export function rankFindings(findings: Finding[]): Finding[] {
   }
   // Symptoms are capped before the sort, so a folded finding's score reflects it.
   let list = foldExplained([...byId.values()]);
-  const waitCauses = list.filter((f) => EXPLAINS_WAIT.includes(f.category));
+  // A note (low or info, e.g. "loop delay while the service is idle: host contention?") is not a diagnosis and
+  // explains no other finding's wait; only causes at medium or above do.
+  const waitCauses = list.filter((f) => EXPLAINS_WAIT.includes(f.category) && SEVERITY_WEIGHT[f.severity] >= SEVERITY_WEIGHT.medium);
   list = list.filter((f) => {
     if (f.category !== 'slow-dependency') return true;
     return !waitCauses.some((c) => {
