@@ -112,10 +112,16 @@ test('diagnose: finds the capacity, diagnoses at a sustainable rate, confirms th
     assert.ok(e.steps.some((s) => s.phase === 'bisect'), `bisected near the knee\n${describe}`);
     assert.equal(e.requestedRate, 400);
 
-    // 2. The plan asks for more than that: said first, as overload, with the measured capacity.
+    // 2. Where the knee falls depends on the machine: when the plan asks for more than the measured capacity,
+    //    that is said first, as overload, with the capacity; when the service sustains the plan's rate, no
+    //    overload finding at all.
     const first = result.findings?.[0];
-    assert.equal(first?.category, 'overload', describe);
-    assert.ok(first.evidence.some((x) => x.label === 'sustained rate (capacity)' && x.value === e.knee.sustainedRate), describe);
+    if (e.requestedRate > e.knee.sustainedRate!) {
+      assert.equal(first?.category, 'overload', describe);
+      assert.ok(first.evidence.some((x) => x.label === 'sustained rate (capacity)' && x.value === e.knee.sustainedRate), describe);
+    } else {
+      assert.equal(result.findings?.some((f) => f.category === 'overload'), false, describe);
+    }
 
     // 3. The diagnosis ran at 70 % of the knee (below the plan's rate), and the service kept up with it.
     assert.equal(e.chosenBy, 'knee', describe);
