@@ -251,6 +251,10 @@ export function hostContentionRule(input: DiagnosisInput, config: RuleConfig): F
   const top = holders[0];
   const busy = host ? host.cpuPercent.mean / Math.max(1, host.cores * 100) : undefined;
   const share = g.distortion.share;
+  // Contention means no core was free. A host whose cores were mostly idle had one for the generator, and a
+  // lag of a few ms is timer jitter that only looks large against a fast service's latency.
+  if (busy !== undefined && busy < config.get('hostContention.busyShare')) return [];
+  if (Math.max(g.startLag?.p99 ?? 0, g.eventLoopDelay.p99) < config.get('hostContention.minLagMs')) return [];
   return [
     makeFinding({
       rule: 'host-contention',
