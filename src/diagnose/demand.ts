@@ -23,8 +23,9 @@
  *   (3) Probe samples and request counts are aligned at 1 s; lag between a
  *   request's work and its completion smears demand across neighbours, which
  *   only matters for requests lasting seconds. Under queueing, completions
- *   lag the work: when the run records in-flight requests per endpoint per
- *   second, the regressors are those (scaled so each endpoint's column sums
+ *   lag the work: when requests last half an interval or more (response p95)
+ *   and the run records in-flight requests per endpoint per second, the
+ *   regressors are those (scaled so each endpoint's column sums
  *   to its request count: a request's work is spread over the seconds it was
  *   in flight), else completions (see {@link workColumns}).
  *
@@ -126,8 +127,13 @@ export function workColumns(result: RunResult, endpoints: string[]): { rates: nu
   const grid = result.series;
   const intervalS = grid.intervalMs / 1000;
   const completions = endpoints.map((e) => grid.endpoints[e]!.requests.map((r) => r / intervalS));
+  // Completions lag the work by at most a response time: with responses well inside the interval they are the
+  // faithful regressor, and in-flight counts would add a confound (an endpoint waiting on a slow upstream is in
+  // flight for long without using the database). Only when requests last as long as half an interval — the
+  // queueing regime — is the work spread over the seconds it was in flight.
+  const queued = (result.totals.responseTime?.p95 ?? 0) >= grid.intervalMs / 2;
   const inFlight = endpoints.map((e) => inFlightOf(result, e));
-  if (endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions' };
+  if (!queued || endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions' };
   const rates = endpoints.map((e, k) => {
     const f = inFlight[k]!;
     const total = sum(f);
