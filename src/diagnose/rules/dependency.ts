@@ -64,7 +64,10 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     const cpu = duringEndpoint(input, d.endpoint, input.probes.process?.series ?? input.probes.prometheus?.series, 'cpuPercent');
     if (cpu.length >= 2 && quantile(cpu, 0.9) >= config.get('cpu.saturatedPercent')) continue;
     const lag = duringEndpoint(input, d.endpoint, input.probes.prometheus?.series, 'eventLoopLagP99Ms');
-    if (lag.length > 0 && quantile(lag, 0.5) >= config.get('eventLoop.p99LagMs')) continue;
+    // A blocked loop explains a wait only as far as its own delay reaches: 50 ms of loop delay does not
+    // explain 200 ms of waiting (the same principle the ranking applies to a late generator).
+    const loopMs = lag.length > 0 ? quantile(lag, 0.5) : 0;
+    if (loopMs >= config.get('eventLoop.p99LagMs') && loopMs >= 0.5 * d.unexplainedMs) continue;
     const named = unknownRemotes.slice(0, 3);
     // The process probe watched the sockets and saw no connection except to the probed database/cache:
     // the wait is more likely in-process (queueing, round trips) than a remote service, so say so quietly.
