@@ -89,7 +89,11 @@ async function profileRun(faults: string[], steps = STEPS, workers = WORKERS): P
       const stepStart = offset();
       let i = 0;
       const more = () =>
-        sent < MAX_REQUESTS && offset() < stepStart + MAX_STEP_MS && (offset() < stepStart + STEP_MS || durations[name]!.length < MIN_STEP_REQUESTS);
+        // The request bound is per step: a global one let a fast host spend it all on the first steps and send
+        // nothing to the last endpoints (GET /quote), which then could not be diagnosed.
+        durations[name]!.length < MAX_REQUESTS / steps.length &&
+        offset() < stepStart + MAX_STEP_MS &&
+        (offset() < stepStart + STEP_MS || durations[name]!.length < MIN_STEP_REQUESTS);
       await Promise.all(
         Array.from({ length: workers }, async () => {
           while (more()) {
