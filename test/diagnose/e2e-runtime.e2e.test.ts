@@ -181,9 +181,9 @@ test('cpu-saturation: 5 ms of CPU per request offered beyond one core is the top
 test('gc-pressure: a deep copy per request is the top finding', async () => {
   // 15 000 objects per request kept for a second: at 40 req/s some 600 000 young objects are alive at every
   // scavenge, so GC takes well over 100 ms/s while the process stays far from a full core (about 30-40 %).
-  // 60/s: on a quiet host 40/s gave GC p90 of only 64–79 ms/s (the fault must bite for the test to mean anything).
+  // 75/s: on a quiet host 40/s gave GC p90 of only 64–79 ms/s and 60/s 93 ms/s (the fault must bite for the test to mean anything).
   const run = await runWith(['gc-pressure'], {
-    rate: 60,
+    rate: 75,
     seconds: 8,
     maxVUs: 60,
     requests: [{ path: '/orders/{{ randomInt(1, 190000) }}', name: 'GET /orders/:id' }],
