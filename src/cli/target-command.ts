@@ -20,10 +20,11 @@ export interface TargetProcess {
 /** How long the service may take to accept connections. */
 const READY_TIMEOUT_MS = 30_000;
 
-function canConnect(host: string, port: number): Promise<boolean> {
+/** Whether `host:port` accepts a TCP connection within `timeoutMs`. */
+export function canConnect(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    socket.setTimeout(500);
+    socket.setTimeout(timeoutMs);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);

@@ -10,8 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { ExitCode } from '../../src/errors.js';
+import { canConnect } from '../../src/cli/target-command.js';
 import { runCli, startCli, tempDir } from '../cli/helpers.js';
 
 interface DemoJson {
@@ -34,19 +34,7 @@ function alive(pid: number): boolean {
 }
 
 function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  return canConnect('127.0.0.1', port, 1000);
 }
 
 test('tuneup demo --quick: finds the missing index, applies it, proves it, leaves nothing running', { timeout: 300_000 }, async () => {
