@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/free-port.js';
@@ -18,8 +17,8 @@ test('leading NAME=value assignments reach the program, which keeps the pid', as
       const res = await fetch(`http://127.0.0.1:${port}/`);
       assert.equal(await res.text(), 'ok');
       // exec replaced the shell: the pid is node's, so the process probe measures the service itself.
-      const comm = readFileSync(`/proc/${target.pid}/comm`, 'utf8').trim();
-      assert.equal(comm, 'node');
+      // (The executable, not /proc/PID/comm: Node 24 renames its main thread "MainThread".)
+      assert.equal(readlinkSync(`/proc/${target.pid}/exe`), realpathSync(process.execPath));
     } finally {
       await target.stop();
     }
