@@ -63,6 +63,8 @@ function requirements() {
     { what: `Debian chromium (${CHROMIUM})`, ok: executable(CHROMIUM), pkg: 'chromium' },
     // The TLS test makes a throw-away certificate with openssl.
     { what: 'openssl', ok: onPath('openssl'), pkg: 'openssl' },
+    // The SLO tests check generated rules with promtool and run a real Prometheus server.
+    { what: 'promtool and prometheus (Debian prometheus)', ok: onPath('promtool') && onPath('prometheus'), pkg: 'prometheus' },
   ];
 }
 
