@@ -384,8 +384,13 @@ export interface FindingConfirmation {
   evidence: Evidence[];
   /** One sentence: why it was not tested, or what the isolated run showed. */
   reason?: string;
-  /** Endpoint that does show the problem when run alone (refuted findings, when known). */
+  /** Endpoint that does show the problem when run alone (refuted findings when known; moved and unplaced findings). */
   shownBy?: string;
+  /**
+   * The endpoint the mixed run had named, when isolation showed the problem belongs to another:
+   * the finding's `endpoint` now names the one that shows it alone (`shownBy`).
+   */
+  movedFrom?: string;
   /** Severity before confirmation changed it (refuted findings are ranked down to low). */
   originalSeverity?: Severity;
 }

@@ -22,6 +22,8 @@ import {
   saturatedResource,
   scenarioEndpoints,
   suspectEndpoints,
+  sameProblem,
+  reattributionCandidates,
   withOverloadFirst,
   type IsolatedOutcome,
 } from '../../src/diagnose/experiment/index.js';
@@ -89,13 +91,11 @@ test('confirmFindings: a finding elsewhere in the isolation run does not confirm
   assert.equal(no!.confirmation?.status, 'refuted');
 });
 
-test('confirmFindings: refuted → low, ranked last, evidence kept, and names the endpoint that shows it alone', () => {
+test('confirmFindings: refuted → low, ranked last, evidence kept, when no endpoint alone shows it', () => {
   const wrong = finding({ id: 'n-plus-one:GET /a:9', category: 'n-plus-one', endpoint: 'GET /a', severity: 'critical' });
   const other = finding({ id: 'cache-miss:hit-ratio', category: 'cache-miss', endpoint: 'GET /c' });
-  const isolated = [finding({ id: 'n-plus-one:GET /b:9', category: 'n-plus-one', endpoint: 'GET /b' })];
   const outcomes: IsolatedOutcome[] = [
-    { endpoint: 'GET /a', status: 'ran', demand: demand('GET /a', { dbCalls: 1 }), findings: isolated, statements: [] },
-    { endpoint: 'GET /b', status: 'ran', demand: demand('GET /b', { dbCalls: 21 }), findings: isolated, statements: [] },
+    { endpoint: 'GET /a', status: 'ran', demand: demand('GET /a', { dbCalls: 1 }), findings: [], statements: [] },
     { endpoint: 'GET /c', status: 'not-tested', reason: 'sent by a flow', findings: [], statements: [] },
   ];
   const out = confirmFindings([wrong, other], outcomes);
@@ -104,11 +104,68 @@ test('confirmFindings: refuted → low, ranked last, evidence kept, and names th
   assert.equal(refuted.severity, 'low');
   assert.equal(refuted.confirmation?.status, 'refuted');
   assert.equal(refuted.confirmation?.originalSeverity, 'critical');
-  assert.equal(refuted.confirmation?.shownBy, 'GET /b');
-  assert.match(refuted.confirmation!.reason!, /GET \/a alone does not show n-plus-one; GET \/b alone does/);
+  assert.match(refuted.confirmation!.reason!, /GET \/a alone does not show n-plus-one$/);
   assert.deepEqual(refuted.evidence, wrong.evidence);
   assert.equal(refuted.confirmation!.evidence[0]!.label, 'DB calls per request (alone)');
   assert.deepEqual(out[0]!.confirmation, { status: 'not-tested', evidence: [], reason: 'sent by a flow' });
+});
+
+test('confirmFindings: placed on the wrong endpoint by the mixed run → moved to the endpoint that shows it alone, severity kept', () => {
+  const wrong = finding({ id: 'n-plus-one:GET /a:9', category: 'n-plus-one', endpoint: 'GET /a', severity: 'critical' });
+  const isolated = [finding({ id: 'n-plus-one:GET /b:9', category: 'n-plus-one', endpoint: 'GET /b' })];
+  const outcomes: IsolatedOutcome[] = [
+    { endpoint: 'GET /a', status: 'ran', demand: demand('GET /a', { dbCalls: 1 }), findings: isolated, statements: [] },
+    { endpoint: 'GET /b', status: 'ran', demand: demand('GET /b', { dbCalls: 21 }), findings: isolated, statements: [] },
+  ];
+  const [moved] = confirmFindings([wrong], outcomes);
+  assert.equal(moved!.endpoint, 'GET /b');
+  assert.equal(moved!.severity, 'critical');
+  assert.equal(moved!.confirmation?.status, 'confirmed');
+  assert.equal(moved!.confirmation?.movedFrom, 'GET /a');
+  assert.equal(moved!.confirmation?.shownBy, 'GET /b');
+  assert.match(moved!.confirmation!.reason!, /placed it on GET \/a, which alone does not show it; GET \/b alone does/);
+  // The owner's measurement, not the wrong endpoint's.
+  assert.deepEqual([moved!.confirmation!.evidence[0]!.label, moved!.confirmation!.evidence[0]!.value], ['DB calls per request (alone)', 21]);
+
+  // When the diagnosis already has the problem on the owner, the misplaced copy is a duplicate: refuted.
+  const owned = finding({ id: 'n-plus-one:GET /b:9', category: 'n-plus-one', endpoint: 'GET /b', attribution: 'direct' });
+  const out = confirmFindings([wrong, owned], outcomes);
+  const copy = out.find((f) => f.id === wrong.id)!;
+  assert.equal(copy.confirmation?.status, 'refuted');
+  assert.equal(copy.confirmation?.shownBy, 'GET /b');
+  assert.equal(copy.endpoint, 'GET /a');
+});
+
+test('sameProblem: an object finding needs the same object; an endpoint finding the same category', () => {
+  const mi = (id: string) => ({ id: `missing-index:${id}`, category: 'missing-index' as const });
+  assert.equal(sameProblem(mi('public.orders(reference)'), mi('public.orders(reference)')), true);
+  assert.equal(sameProblem(mi('public.orders(reference)'), mi('public.orders(reference,status)')), true, 'same table, same leading column');
+  assert.equal(sameProblem(mi('public.orders(reference)'), mi('public.orders(customer_id,id)')), false, 'another index on the same table');
+  assert.equal(sameProblem(mi('public.orders(reference)'), mi('public.order_items(reference)')), false);
+  assert.equal(sameProblem({ id: 'inefficient-query:1', category: 'inefficient-query' }, { id: 'inefficient-query:2', category: 'inefficient-query' }), false);
+  assert.equal(sameProblem({ id: 'n-plus-one:GET /a', category: 'n-plus-one' }, { id: 'n-plus-one:GET /b', category: 'n-plus-one' }), true);
+  assert.equal(sameProblem({ id: 'large-payload:GET /a', category: 'large-payload' }, { id: 'n-plus-one:GET /a', category: 'n-plus-one' }), false);
+});
+
+test('confirmFindings: another missing index on the same endpoint alone does not confirm the one the mixed run named', () => {
+  const mi = finding({ id: 'missing-index:public.orders(reference)', category: 'missing-index', endpoint: 'GET /customers/:id/orders' });
+  const other = finding({ id: 'missing-index:public.orders(customer_id,id)', category: 'missing-index', endpoint: 'GET /customers/:id/orders', severity: 'medium' });
+  const owner = finding({ id: 'missing-index:public.orders(reference)', category: 'missing-index', endpoint: 'GET /orders/:id' });
+  const outcomes: IsolatedOutcome[] = [
+    { endpoint: 'GET /customers/:id/orders', status: 'ran', demand: demand('GET /customers/:id/orders'), findings: [other], statements: [] },
+  ];
+  const [refuted] = confirmFindings([mi], outcomes);
+  assert.equal(refuted!.confirmation?.status, 'refuted');
+  // The second round looks for it on the endpoints not yet run alone.
+  assert.deepEqual(reattributionCandidates([mi], outcomes, ['GET /customers/:id/orders', 'GET /orders/:id', 'GET /health']), [
+    { endpoint: 'GET /orders/:id', findingIds: [mi.id] },
+    { endpoint: 'GET /health', findingIds: [mi.id] },
+  ]);
+  const [moved] = confirmFindings([mi], [...outcomes, { endpoint: 'GET /orders/:id', status: 'ran', demand: demand('GET /orders/:id'), findings: [owner], statements: [] }]);
+  assert.equal(moved!.endpoint, 'GET /orders/:id');
+  assert.equal(moved!.confirmation?.movedFrom, 'GET /customers/:id/orders');
+  // Nothing to look for once an isolated endpoint shows it.
+  assert.deepEqual(reattributionCandidates([mi], [...outcomes, { endpoint: 'GET /orders/:id', status: 'ran', findings: [owner], statements: [] }], ['GET /health']), []);
 });
 
 test('confirmFindings: every finding gets a confirmation; non-suspects say why they were not tested', () => {

@@ -10,11 +10,17 @@
  * event-loop-blocked, large-payload).
  *
  * With the endpoint run alone and diagnosed:
- * - **confirmed** when the isolated diagnosis shows the same category on that
- *   endpoint, the same finding id (same table and columns, same statement),
- *   or the statement the finding names dominates the endpoint's database time;
- * - **refuted** otherwise: ranked down to low with its evidence kept, and
- *   `shownBy` names another isolated endpoint that does show it, if any;
+ * - **confirmed** when the isolated diagnosis shows *the same problem* on that
+ *   endpoint (see {@link sameProblem}: the same object — table and leading
+ *   column, statement, command — for findings about an object; the same
+ *   category for findings about the endpoint itself), or the statement the
+ *   finding names dominates the endpoint's database time;
+ * - **moved** (status `confirmed`, `movedFrom` set) when that endpoint alone
+ *   does not show it but another isolated endpoint does: the mixed run's
+ *   attribution was wrong, the isolation names the owner, and the finding
+ *   keeps its severity on the owner (unless the diagnosis already has that
+ *   finding on the owner, then it is refuted as a duplicate);
+ * - **refuted** otherwise: ranked down to low with its evidence kept;
  * - **not tested** when the endpoint could not be isolated (the reason says why)
  *   or the finding was not a suspect.
  *
@@ -78,6 +84,24 @@ export function suspectEndpoints(findings: readonly Finding[], allEndpoints: rea
     for (const endpoint of allEndpoints) out.set(endpoint, [...(out.get(endpoint) ?? []), ...unplaced]);
   }
   return [...out].map(([endpoint, findingIds]) => ({ endpoint, findingIds }));
+}
+
+/**
+ * The second isolation round: suspects whose own endpoint ran alone without showing them, and that no
+ * endpoint run alone shows, are looked for on the endpoints not yet isolated (`allEndpoints`, busiest
+ * first). Unplaced suspects already ran on every endpoint and are not repeated.
+ */
+export function reattributionCandidates(findings: readonly Finding[], outcomes: readonly IsolatedOutcome[], allEndpoints: readonly string[]): { endpoint: string; findingIds: string[] }[] {
+  const ran = outcomes.filter((o) => o.status === 'ran');
+  const isolated = new Set(outcomes.map((o) => o.endpoint));
+  const lost = findings.filter((f) => {
+    if (!isSuspect(f)) return false;
+    const own = ran.find((o) => o.endpoint === f.endpoint);
+    return own !== undefined && ran.every((o) => showsFinding(f, o) === undefined);
+  });
+  if (lost.length === 0) return [];
+  const ids = lost.map((f) => f.id);
+  return allEndpoints.filter((e) => !isolated.has(e)).map((endpoint) => ({ endpoint, findingIds: ids }));
 }
 
 /** What one isolated run of an endpoint showed (or why it did not run). */
@@ -146,11 +170,34 @@ export function dominantStatement(statements: readonly StatementAttribution[], e
   return top && total > 0 ? { ...top, share: top.execMsPerRequest / total } : undefined;
 }
 
+/**
+ * Categories whose finding is about an object the endpoint uses (a table's index, a statement, a cache
+ * command): the id names that object, and another object of the same category on the same endpoint is
+ * a different problem. Every other category is about the endpoint itself (its calls per request, its
+ * main-thread CPU, its payload, its cache use): the category on the endpoint is the identity.
+ */
+const OBJECT_CATEGORIES: ReadonlySet<FindingCategory> = new Set<FindingCategory>(['missing-index', 'inefficient-query', 'cache-slow-command']);
+
+/**
+ * Is isolated finding `g` the same problem as mixed-run finding `f`? Same id; or, for object categories,
+ * a missing index on the same table led by the same column (the column list can grow with what the
+ * isolated run saw filtered); or, for categories about the endpoint, the same category.
+ */
+export function sameProblem(f: Pick<Finding, 'id' | 'category'>, g: Pick<Finding, 'id' | 'category'>): boolean {
+  if (g.id === f.id) return true;
+  if (g.category !== f.category) return false;
+  if (!OBJECT_CATEGORIES.has(f.category)) return true;
+  if (f.category !== 'missing-index') return false;
+  const lead = (id: string) => /^missing-index:([^()]+)\(([^,)]+)/.exec(id)?.slice(1, 3).join('(');
+  const a = lead(f.id);
+  return a !== undefined && a === lead(g.id);
+}
+
 /** Does the isolated outcome show finding `f` (see the module doc)? Returns the matching isolated finding's description. */
 export function showsFinding(f: Finding, outcome: IsolatedOutcome): string | undefined {
   const onEndpoint = (g: Finding) => g.endpoint === outcome.endpoint || (g.endpoints?.includes(outcome.endpoint) ?? false);
   // The isolation run may hold other endpoints' steps too: only findings on this endpoint count.
-  const same = outcome.findings.find((g) => g.severity !== 'info' && onEndpoint(g) && (g.id === f.id || g.category === f.category));
+  const same = outcome.findings.find((g) => g.severity !== 'info' && onEndpoint(g) && sameProblem(f, g));
   if (same) return `${same.category} at ${same.severity}: ${same.title}`;
   const top = dominantStatement(outcome.statements, outcome.endpoint);
   if (top && top.share >= DOMINANT_STATEMENT_SHARE && f.id.includes(top.queryid)) {
@@ -187,6 +234,8 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
       return { ...f, confirmation };
     }
     const elsewhere = outcomes.find((o) => o !== outcome && o.status === 'ran' && showsFinding(f, o) !== undefined);
+    const duplicate = elsewhere && findings.some((g) => g !== f && g.endpoint === elsewhere.endpoint && sameProblem(f, g));
+    if (elsewhere && !duplicate) return moveTo(f, elsewhere);
     const confirmation: FindingConfirmation = {
       status: 'refuted',
       evidence,
@@ -198,6 +247,23 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
   });
   // Refuted findings rank after everything else, in their previous order.
   return [...out.filter((f) => f.confirmation?.status !== 'refuted'), ...out.filter((f) => f.confirmation?.status === 'refuted')];
+}
+
+/**
+ * The mixed run placed `f` on the wrong endpoint; `owner` alone shows it. The finding moves to the owner
+ * with its severity (the mixed run measured the size of the problem; the isolation only says whose it is).
+ */
+function moveTo(f: Finding, owner: IsolatedOutcome): Finding {
+  const from = f.endpoint!;
+  const endpoints = f.endpoints?.map((e) => (e === from ? owner.endpoint : e));
+  const confirmation: FindingConfirmation = {
+    status: 'confirmed',
+    evidence: demandEvidence(f.category, owner.demand, owner.statements),
+    reason: `the mixed run placed it on ${from}, which alone does not show it; ${owner.endpoint} alone does: ${showsFinding(f, owner)}`,
+    shownBy: owner.endpoint,
+    movedFrom: from,
+  };
+  return { ...f, endpoint: owner.endpoint, ...(endpoints ? { endpoints: [...new Set(endpoints)] } : {}), confirmation };
 }
 
 /** A suspect without an endpoint: confirmed by the endpoint whose isolated run shows it (`shownBy`), refuted when none that ran does. */

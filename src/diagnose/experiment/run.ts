@@ -22,8 +22,8 @@
  *
  * @module
  */
-import { abortReason, baselineOf, judgeStep, KNEE_SEARCH_DEFAULTS, kneeOf, nextStep, rampRates, roundRate, type JudgedStep, type KneeSearchOptions } from '../../capacity/knee.js';
-import { measureStep } from '../../capacity/step-result.js';
+import { abortReason, KNEE_SEARCH_DEFAULTS, kneeOf, nextStep, rampRates, roundRate, type JudgedStep, type KneeSearchOptions } from '../../capacity/knee.js';
+import { runStepLoop } from '../../capacity/ramp.js';
 import { assembleRunResult } from '../../engine/result.js';
 import { startRun } from '../../engine/run.js';
 import type { LiveStats } from '../../metrics/recorder-types.js';
@@ -32,7 +32,7 @@ import type { Probe } from '../../probes/types.js';
 import type { ExperimentIsolation, ExperimentSection, ExperimentStep, RunResult } from '../../result/types.js';
 import { computeDemands } from '../demand.js';
 import { isTuneupError } from '../../errors.js';
-import { confirmFindings, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
+import { confirmFindings, reattributionCandidates, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
 import { findIsolation, isolationRawPlan, scenarioEndpoints } from './isolate.js';
 import { overloadFinding, withOverloadFirst } from './overload.js';
 import { mixPlan, planMix, scenarioAlonePlan, type PlanMix } from './plans.js';
@@ -83,18 +83,7 @@ export const EXPERIMENT_DEFAULTS: ExperimentOptions = {
 /** Graceful stop of every experiment run: in-flight requests get this long, then the load is gone. */
 const GRACEFUL_STOP_MS = 1000;
 
-/** Longest extra pause after a failing step (ms). */
-const MAX_DRAIN_MS = 10_000;
-
-/**
- * How long the service needs to work off what a failing step queued: the generator stops waiting at the
- * step's end, but the service still serves every request it accepted. A step that offered λ and finished
- * X < λ left about (λ/X − 1) × the step's length of work behind, plus one response time in flight.
- */
-export function drainMs(step: { offeredRate: number; achievedRate: number; p95Ms: number | null }, stepMs: number): number {
-  const backlog = Math.max(0, step.offeredRate / Math.max(step.achievedRate, 1e-9) - 1) * stepMs;
-  return Math.round(Math.min(MAX_DRAIN_MS, backlog + (step.p95Ms ?? 0)));
-}
+export { drainMs } from '../../capacity/ramp.js';
 
 /** Progress callbacks (all optional; they must not throw). */
 export interface ExperimentHooks {
@@ -161,28 +150,27 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   if (requested !== undefined) section.requestedRate = round(requested);
   let lastResult: RunResult | undefined;
 
-  // 1. Capacity steps.
-  const judged: JudgedStep[] = [];
+  // 1. Capacity steps (the step loop is shared with `tuneup capacity`).
   const stepResults = new Map<number, RunResult>();
   {
-    for (;;) {
-      if (aborted()) break;
-      const next = nextStep(judged, search);
-      if (next.done) break;
-      const plan = mixPlan(ctx.plan, mix, next.rate, { durationMs: options.stepMs, gracefulStopMs: GRACEFUL_STOP_MS, label: `capacity step ${next.rate}/s` });
-      hooks.onRunStart?.({ kind: 'step', label: `${next.phase} step ${judged.length + 1}`, rate: next.rate, durationMs: options.stepMs });
-      const run = await runOnce(ctx, plan, true, ctx.stepProbes ?? ctx.probes);
-      lastResult = run.result;
-      stepResults.set(next.rate, run.result);
-      const m = measureStep(run.result, next.rate, options.stepMs, run.stoppedEarly);
-      const verdict = judgeStep(m, baselineOf(judged));
-      const step: JudgedStep = { ...m, ...verdict, phase: next.phase };
-      judged.push(step);
-      const shown = toSectionStep(step, run.result.durationMs);
-      section.steps.push(shown);
-      hooks.onStep?.(shown);
-      await pause(options.gapMs + (verdict.sustained ? 0 : drainMs(step, options.stepMs)), ctx.signal);
-    }
+    const judged = await runStepLoop<JudgedStep['phase']>(
+      {
+        next: (steps) => nextStep(steps, search),
+        run: (rate, phase, index) => {
+          const plan = mixPlan(ctx.plan, mix, rate, { durationMs: options.stepMs, gracefulStopMs: GRACEFUL_STOP_MS, label: `capacity step ${rate}/s` });
+          hooks.onRunStart?.({ kind: 'step', label: `${phase} step ${index + 1}`, rate, durationMs: options.stepMs });
+          return runOnce(ctx, plan, true, ctx.stepProbes ?? ctx.probes);
+        },
+        onStep: (step, run) => {
+          lastResult = run;
+          stepResults.set(step.offeredRate, run);
+          const shown = toSectionStep(step, run.durationMs);
+          section.steps.push(shown);
+          hooks.onStep?.(shown);
+        },
+      },
+      { stepMs: options.stepMs, gapMs: options.gapMs, signal: ctx.signal },
+    );
     const knee = kneeOf(judged);
     section.knee = { status: knee.status, reasons: knee.reasons };
     if (knee.sustainedRate !== undefined) section.knee.sustainedRate = knee.sustainedRate;
@@ -209,48 +197,23 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   }
 
   // 3. Confirm by isolation: every suspect endpoint alone, one after the other in one run (as `tuneup
-  // profile` does), so each second serves one endpoint and the cost model measures it exactly.
+  // profile` does), so each second serves one endpoint and the cost model measures it exactly. A
+  // suspect its endpoint does not show, and that no isolated endpoint shows, gets a second round: the
+  // endpoints not yet run alone (busiest first, within the budget), so the owner can be named.
   const outcomes: IsolatedOutcome[] = [];
   if (result) {
     const busiest = [...result.endpoints].sort((a, b) => b.requests - a.requests).map((e) => e.endpoint);
-    const suspects = suspectEndpoints(result.findings ?? [], busiest);
     const sent = scenarioEndpoints(result);
-    const steps: { iso: ExperimentIsolation; scenario: ResolvedScenario }[] = [];
-    for (const [i, suspect] of suspects.entries()) {
-      const iso: ExperimentIsolation = { endpoint: suspect.endpoint, findingIds: suspect.findingIds, status: 'not-tested' };
-      section.isolation.push(iso);
-      if (i >= options.maxIsolations) {
-        iso.reason = `over the isolation budget (--max-isolations ${options.maxIsolations})`;
-        continue;
-      }
-      const endpointRps = result.endpoints.find((e) => e.endpoint === suspect.endpoint)?.rps ?? 0;
-      const rate = roundRate(options.isolateRate ?? Math.min(50, Math.max(10, endpointRps)));
-      const startTimeMs = steps.length * (options.isolateMs + options.gapMs);
-      const step = isolationScenario(ctx, suspect.endpoint, sent, rate, startTimeMs, steps.length, options);
-      if (typeof step === 'string') iso.reason = step;
-      else {
-        Object.assign(iso, { via: step.via, rate, durationMs: options.isolateMs });
-        steps.push({ iso, scenario: step.scenario });
-      }
-    }
-    if (steps.length > 0 && !aborted()) {
-      const plan: ResolvedPlan = {
-        ...ctx.plan,
-        profile: undefined,
-        scenarios: steps.map((s) => s.scenario),
-        thresholds: [],
-        json: { ...ctx.plan.json, name: `${ctx.plan.name ?? 'plan'} (isolation)`, scenarios: Object.fromEntries(steps.map((s) => [s.scenario.name, s.scenario.options])), thresholds: {} },
-      };
-      const totalMs = steps.length * (options.isolateMs + options.gapMs) - options.gapMs;
-      hooks.onRunStart?.({ kind: 'isolation', label: `isolation: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, one after the other`, rate: 0, durationMs: totalMs });
-      let diagnosed: RunResult | undefined;
-      try {
-        diagnosed = await ctx.diagnoseRun((await runOnce(ctx, plan, false, ctx.probes)).result);
-      } catch (error) {
-        // The diagnosis is already measured: a failed isolation leaves its findings not tested, it does not discard them.
-        for (const { iso } of steps) iso.reason = `the isolation run failed: ${(error as Error).message}`;
-      }
-      if (diagnosed) recordIsolations(diagnosed, steps.map((s) => s.iso), outcomes);
+    const isolate = (suspects: { endpoint: string; findingIds: string[] }[]) => isolationRound(ctx, result!, suspects, sent, section, outcomes, options);
+    await isolate(suspectEndpoints(result.findings ?? [], busiest));
+    const budget = options.maxIsolations - section.isolation.filter((i) => i.status === 'ran').length;
+    const tried = new Set(section.isolation.map((i) => i.endpoint));
+    const second = reattributionCandidates(result.findings ?? [], outcomes, busiest)
+      .filter((c) => !tried.has(c.endpoint))
+      .slice(0, Math.max(0, budget));
+    if (second.length > 0 && !aborted()) {
+      await pause(options.gapMs, ctx.signal);
+      await isolate(second);
     }
     for (const iso of section.isolation) {
       if (iso.status !== 'ran') {
@@ -267,6 +230,59 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   const confirmed = confirmFindings(result.findings ?? [], outcomes);
   const findings = withOverloadFirst(confirmed, overloadFinding(section));
   return { result: { ...result, findings, experiment: section, labels: { ...result.labels, kind: 'diagnose' } }, experiment: section };
+}
+
+/**
+ * One isolation run: each of `suspects` alone, one after the other (steps numbered after the ones
+ * already in `section.isolation`), diagnosed; the ones that ran are recorded in `outcomes`.
+ */
+async function isolationRound(
+  ctx: ExperimentContext,
+  result: RunResult,
+  suspects: { endpoint: string; findingIds: string[] }[],
+  sent: ReturnType<typeof scenarioEndpoints>,
+  section: ExperimentSection,
+  outcomes: IsolatedOutcome[],
+  options: ExperimentOptions,
+): Promise<void> {
+  const hooks = ctx.hooks ?? {};
+  const steps: { iso: ExperimentIsolation; scenario: ResolvedScenario }[] = [];
+  for (const suspect of suspects) {
+    const iso: ExperimentIsolation = { endpoint: suspect.endpoint, findingIds: suspect.findingIds, status: 'not-tested' };
+    const index = section.isolation.length;
+    section.isolation.push(iso);
+    if (index >= options.maxIsolations) {
+      iso.reason = `over the isolation budget (--max-isolations ${options.maxIsolations})`;
+      continue;
+    }
+    const endpointRps = result.endpoints.find((e) => e.endpoint === suspect.endpoint)?.rps ?? 0;
+    const rate = roundRate(options.isolateRate ?? Math.min(50, Math.max(10, endpointRps)));
+    const startTimeMs = steps.length * (options.isolateMs + options.gapMs);
+    const step = isolationScenario(ctx, suspect.endpoint, sent, rate, startTimeMs, index, options);
+    if (typeof step === 'string') iso.reason = step;
+    else {
+      Object.assign(iso, { via: step.via, rate, durationMs: options.isolateMs });
+      steps.push({ iso, scenario: step.scenario });
+    }
+  }
+  if (steps.length === 0 || ctx.signal?.aborted === true) return;
+  const plan: ResolvedPlan = {
+    ...ctx.plan,
+    profile: undefined,
+    scenarios: steps.map((s) => s.scenario),
+    thresholds: [],
+    json: { ...ctx.plan.json, name: `${ctx.plan.name ?? 'plan'} (isolation)`, scenarios: Object.fromEntries(steps.map((s) => [s.scenario.name, s.scenario.options])), thresholds: {} },
+  };
+  const totalMs = steps.length * (options.isolateMs + options.gapMs) - options.gapMs;
+  hooks.onRunStart?.({ kind: 'isolation', label: `isolation: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, one after the other`, rate: 0, durationMs: totalMs });
+  let diagnosed: RunResult | undefined;
+  try {
+    diagnosed = await ctx.diagnoseRun((await runOnce(ctx, plan, false, ctx.probes)).result);
+  } catch (error) {
+    // The diagnosis is already measured: a failed isolation leaves its findings not tested, it does not discard them.
+    for (const { iso } of steps) iso.reason = `the isolation run failed: ${(error as Error).message}`;
+  }
+  if (diagnosed) recordIsolations(diagnosed, steps.map((s) => s.iso), outcomes);
 }
 
 /** Read each isolated endpoint's requests, demand and findings from the diagnosed isolation run. */
