@@ -50,9 +50,9 @@ export interface StepMeasurement {
   stoppedEarly?: string;
 }
 
-/** A step with its verdict and where it sits in the search. */
-export interface JudgedStep extends StepMeasurement {
-  phase: 'ramp' | 'bisect';
+/** A step with its verdict and where it sits in the search (`tuneup capacity` adds a `repeat` phase). */
+export interface JudgedStep<P extends string = 'ramp' | 'bisect'> extends StepMeasurement {
+  phase: P;
   sustained: boolean;
   /** Why the step is past the knee (empty when sustained). */
   reasons: string[];
@@ -231,12 +231,12 @@ export function abortReason(
 }
 
 /** The baseline for judging: the lowest-rate sustained step so far. */
-export function baselineOf(steps: readonly JudgedStep[]): JudgedStep | undefined {
+export function baselineOf<S extends JudgedStep<string>>(steps: readonly S[]): S | undefined {
   return steps.filter((s) => s.sustained).sort((a, b) => a.offeredRate - b.offeredRate)[0];
 }
 
 /** The knee as the steps so far bracket it. */
-export function kneeOf(steps: readonly JudgedStep[]): KneeEstimate {
+export function kneeOf(steps: readonly JudgedStep<string>[]): KneeEstimate {
   const sustained = steps.filter((s) => s.sustained).map((s) => s.offeredRate);
   const failed = steps.filter((s) => !s.sustained);
   if (sustained.length === 0) {
@@ -255,7 +255,7 @@ export function kneeOf(steps: readonly JudgedStep[]): KneeEstimate {
  * the highest sustained and the lowest failing rate; done when bracketed within `resolution`, out of
  * bisections, or the ramp reached its cap.
  */
-export function nextStep(steps: readonly JudgedStep[], options: KneeSearchOptions): NextStep {
+export function nextStep(steps: readonly JudgedStep<string>[], options: KneeSearchOptions): NextStep {
   if (steps.length === 0) return { done: false, rate: roundRate(options.startRate), phase: 'ramp' };
   const knee = kneeOf(steps);
   const ramp = steps.filter((s) => s.phase === 'ramp');
