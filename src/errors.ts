@@ -98,6 +98,12 @@ export const ERROR_CODES = {
   TUNEUP_HTTP_JSON_INVALID: { exit: ExitCode.INTERNAL, meaning: '`res.json()` on a body that is not JSON (first bytes shown; a failed iteration)' },
   TUNEUP_METRICS_SNAPSHOT_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a metrics snapshot to merge is malformed' },
   TUNEUP_METRICS_MERGE_EMPTY: { exit: ExitCode.INVALID_CONFIG, meaning: 'a merge was given no metrics snapshots' },
+  TUNEUP_SLO_MISSING: { exit: ExitCode.INVALID_CONFIG, meaning: 'the plan has no SLO to export or validate: no `slo.objectives` and no latency-percentile or error-rate threshold that maps to one' },
+  TUNEUP_SLO_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: "the plan's `slo` section is wrong (objective out of range, a latency below every histogram bucket, a bad window or label)" },
+  TUNEUP_SLO_PRESET_UNKNOWN: { exit: ExitCode.INVALID_CONFIG, meaning: 'the metric-convention preset is not one of `prom-client`, `opentelemetry`' },
+  TUNEUP_SLO_NO_DATA: { exit: ExitCode.INVALID_CONFIG, meaning: "`tuneup monitor validate` found no series for any SLO: the metric names or labels do not match the service's instrumentation" },
+  TUNEUP_PROMETHEUS_UNREACHABLE: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: "the `--prometheus` server cannot be reached or did not answer its HTTP API" },
+  TUNEUP_PROMETHEUS_QUERY_FAILED: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'Prometheus rejected or failed an SLO query (its error is shown)' },
   TUNEUP_INTERNAL: { exit: ExitCode.INTERNAL, meaning: 'a bug: re-run with `--verbose` and report it' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
