@@ -210,13 +210,14 @@ test('connection-limit: a pool per request exhausts max_connections and is the t
   assertTop(run, 'connection-limit', 'GET /audit/:account/recent');
 });
 
-test('memory-growth: 64 KiB retained per request over a 48 s run is the top finding', async () => {
-  // The rule judges only ≥ 30 s after the first fifth of the run (memory.minDurationS). On the way V8 hands
-  // the start-up heap's pages back (RSS falls by 20-40 MB, in one or a few steps, at an unpredictable second);
-  // the leaked Buffers are off-heap and keep climbing from the new level.
-  const run = await runWith(['memory-growth'], { rate: 30, seconds: 48, maxVUs: 30, requests: [{ path: '/compute', name: 'GET /compute' }] });
+test('memory-growth: 64 KiB retained per request over a 24 s run is the top finding', async () => {
+  // The rule has no minimum run length (a fast leak shows in a short run): it judges the slope, the fit and
+  // the size of the growth after the first fifth. 40/s × 64 KiB is about 2.5 MB/s of off-heap Buffers. On the
+  // way V8 hands the start-up heap's pages back (RSS falls by 20-40 MB, in one or a few steps, at an
+  // unpredictable second); the leaked Buffers keep climbing from the new level.
+  const run = await runWith(['memory-growth'], { rate: 40, seconds: 24, maxVUs: 40, requests: [{ path: '/compute', name: 'GET /compute' }] });
   const rss = numbers(probeOf(run.result, 'process').series.values.rssBytes);
   const climbMb = (rss.at(-1)! - Math.min(...rss)) / 1048576;
-  assert.ok(climbMb > 30, `RSS climbed ${climbMb.toFixed(1)} MB from its low\n${run.describe}`);
+  assert.ok(climbMb > 20, `RSS climbed ${climbMb.toFixed(1)} MB from its low\n${run.describe}`);
   assertTop(run, 'memory-growth');
 });
