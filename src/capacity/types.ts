@@ -144,8 +144,8 @@ export interface CapacityComparison {
 export interface CapacitySection {
   steps: CapacityStep[];
   estimate: CapacityEstimate;
-  /** The plan's SLO lines used to judge steps (e.g. `http_req_duration p(95)<300`), for the curve. */
-  sloP95Ms?: number;
+  /** The plan's latency SLOs (percentile thresholds on the whole run) that judged the steps, for the curve. */
+  slo?: { label: string; percentile: number; valueMs: number }[];
   bottleneck?: CapacityBottleneck;
   usl: UslResult;
   cost?: CapacityCost;

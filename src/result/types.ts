@@ -589,6 +589,8 @@ export interface RunResult {
   demands?: EndpointDemand[];
   /** The experiment of `tuneup diagnose` (capacity ramp, chosen rate, isolation runs); absent for other commands. */
   experiment?: ExperimentSection;
+  /** The breakpoint search of `tuneup capacity` (steps, capacity estimate, bottleneck, USL, cost); absent for other commands. */
+  capacity?: import('../capacity/types.js').CapacitySection;
   /** The load's own facts: repeated keys (ideal cache hit ratio) and in-flight requests per endpoint. Optional: older results lack it. */
   loadFacts?: LoadFacts;
   /** Warnings for the summary (e.g. endpoint cardinality capped). */
