@@ -17,6 +17,8 @@ import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerOptimizeCommands } from './commands/optimize.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerSloCommand } from './commands/slo.js';
+import { registerMonitorCommand } from './commands/monitor.js';
 
 function version(): string {
   try {
@@ -46,6 +48,8 @@ export function buildProgram(io: CliIO): Command {
   registerOptimizeCommands(program, io);
   registerMergeCommand(program, io);
   registerDemoCommand(program, io);
+  registerSloCommand(program, io);
+  registerMonitorCommand(program, io);
   for (const command of allCommands(program)) {
     command.exitOverride();
     // main.ts renders stack traces for --verbose; every command must accept the flag the error hints name.
