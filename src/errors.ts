@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   TUNEUP_RESULT_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a result.json is broken, truncated or of a newer schemaVersion' },
   TUNEUP_COMPARE_EMPTY: { exit: ExitCode.INVALID_CONFIG, meaning: 'a comparison side has no runs' },
   TUNEUP_COMPARE_DUPLICATE_RUN: { exit: ExitCode.INVALID_CONFIG, meaning: 'the same run is on both sides of a comparison' },
+  TUNEUP_CAPACITY_MISSING: { exit: ExitCode.INVALID_CONFIG, meaning: 'a run given to `tuneup capacity --compare` holds no measured capacity (run `tuneup capacity PLAN` first)' },
   TUNEUP_BASELINE_NOT_FOUND: { exit: ExitCode.INVALID_CONFIG, meaning: 'no baseline of that name is stored' },
   TUNEUP_BASELINE_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'a stored baseline file is broken' },
   TUNEUP_BASELINE_EMPTY: { exit: ExitCode.INVALID_CONFIG, meaning: 'a baseline was asked for with no runs' },
