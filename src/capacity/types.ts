@@ -5,27 +5,15 @@
  *
  * @module
  */
+import type { ExperimentStep } from '../result/types.js';
 
-/** One capacity step as stored (rates in iterations per second of the plan's mix). */
-export interface CapacityStep {
+/** One capacity step as stored: a diagnose ramp step, with the repeat phase and the step's concurrency. */
+export interface CapacityStep extends Omit<ExperimentStep, 'phase'> {
   phase: 'ramp' | 'bisect' | 'repeat';
-  offeredRate: number;
-  /** Iterations finished per second in the step's steady part. */
-  achievedRate: number;
-  /** Response time (intended start → last byte) percentiles over the step, ms. */
-  p50Ms: number | null;
-  p95Ms: number | null;
-  /** Mean response time over the step (ms): with the achieved rate, the step's concurrency (Little's law). */
+  /** Mean response time over the step (ms). */
   meanMs: number | null;
-  /** Requests in flight on average: achieved request rate × mean response time (s). */
+  /** Requests in flight on average (Little's law; see `stepConcurrency` in run.ts). */
   concurrency: number | null;
-  errorRate: number;
-  droppedIterations: number;
-  latencyGrowthMs: number | null;
-  durationMs: number;
-  sustained: boolean;
-  reasons: string[];
-  stoppedEarly?: string;
 }
 
 /** Sustained/failed count of the runs at one offered rate (repeats included). */

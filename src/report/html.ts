@@ -28,6 +28,7 @@ import {
   formatTime,
 } from './format.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
+import { CAPACITY_SCRIPT, capacityChartData, capacitySection } from './capacity-html.js';
 import type { EndpointRow, ReportModel } from './model.js';
 
 /** Escape text for HTML element content and attribute values. */
@@ -94,7 +95,7 @@ export function renderHtml(model: ReportModel, options: HtmlOptions = {}): strin
   };
   const csp = [
     "default-src 'none'",
-    `script-src ${cspHash(uplotJs)} ${cspHash(REPORT_SCRIPT)}`,
+    `script-src ${cspHash(uplotJs)} ${cspHash(REPORT_SCRIPT)}${model.capacity ? ` ${cspHash(CAPACITY_SCRIPT)}` : ''}`,
     `style-src ${cspHash(uplotCss)} ${cspHash(REPORT_CSS)}`,
     'img-src data:',
     "base-uri 'none'",
@@ -106,6 +107,7 @@ export function renderHtml(model: ReportModel, options: HtmlOptions = {}): strin
     toc(model),
     '<main>',
     verdictSection(model),
+    capacitySection(model.capacity),
     latencySection(model),
     throughputSection(model),
     viewsSection(model),
@@ -135,7 +137,7 @@ ${body}
 <script type="application/json" id="tuneup-data">${jsonForScript(chartData)}</script>
 <script>${uplotJs}</script>
 <script>${REPORT_SCRIPT}</script>
-</body>
+${model.capacity ? `<script type="application/json" id="tuneup-capacity">${jsonForScript(capacityChartData(model.capacity))}</script>\n<script>${CAPACITY_SCRIPT}</script>\n` : ''}</body>
 </html>
 `;
 }
@@ -165,6 +167,7 @@ function modelText(model: ReportModel['run']['model']): string {
 function toc(model: ReportModel): string {
   const links: [string, string][] = [
     ['verdict', 'Verdict'],
+    ...(model.capacity ? ([['capacity', 'Capacity']] as [string, string][]) : []),
     ['latency', 'Latency'],
     ['throughput', 'Throughput & errors'],
     ['views', 'Service vs response time'],

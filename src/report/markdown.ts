@@ -10,6 +10,7 @@ import { confirmationLabel } from './findings-text.js';
 import type { TrendStats } from '../result/types.js';
 import { formatChange, formatCount, formatDuration, formatMs, formatObserved, formatPercent, formatRate } from './format.js';
 import type { ReportModel } from './model.js';
+import { renderCapacityMarkdown } from './capacity-text.js';
 
 /** Options of {@link renderMarkdown}. */
 export interface MarkdownOptions {
@@ -67,6 +68,7 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
   ].filter((x): x is string => x !== undefined);
   out.push(meta.join(' · '));
   out.push('');
+  if (model.capacity) out.push(renderCapacityMarkdown(model.capacity));
   if (v.statusReason) out.push(`> ${escapeMarkdown(v.statusReason)}`, '');
   if (v.generatorSaturated) {
     const evidence = v.generatorEvidence.map((e) => `${escapeMarkdown(e.label)} ${short(e.value)}${e.unit ? ` ${escapeMarkdown(e.unit)}` : ''} (limit ${short(e.limit)})`).join('; ');

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { CapacitySection } from '../capacity/types.js';
 import type {
   EndpointDemand,
   EndpointSummary,
@@ -176,6 +177,8 @@ export interface BaselineView {
 
 /** The one view model every renderer uses. */
 export interface ReportModel {
+  /** The breakpoint search, for runs of `tuneup capacity`. */
+  capacity?: CapacitySection;
   run: {
     id: string;
     status: RunStatus;
@@ -279,6 +282,7 @@ export function buildReportModel(result: RunResult, baseline?: RunResult, option
     coordinatedOmissionVisible: relativeChange(result.totals.serviceTime.p99, result.totals.responseTime.p99) > 0.05,
   };
   return {
+    ...(result.capacity ? { capacity: result.capacity } : {}),
     run: {
       id: result.id,
       status: result.status,

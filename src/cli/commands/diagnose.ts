@@ -16,6 +16,7 @@ import { loadPlan, parseDuration, resolvePlan, type PlanOptions, type PlanOverri
 import { parseYamlSource } from '../../plan/locate.js';
 import { renderExperimentSummary, writeReports } from '../../report/index.js';
 import { setExitCode } from '../exit.js';
+import { withInterrupts } from '../interrupts.js';
 import type { CliIO } from '../io.js';
 import { createLiveDisplay, type LiveDisplay } from '../live.js';
 import { collect, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
@@ -83,21 +84,10 @@ export function registerDiagnoseCommand(program: Command, io: CliIO): void {
     const resolveRaw = (derived: PlanOptions) => resolvePlan({ raw: derived, source: plan.source, env: isolationEnv, overrides, baseDir: dirname(absolute) });
 
     const quiet = Boolean(flags.quiet || flags.json);
-    const stop = new AbortController();
-    const hard = new AbortController();
-    let interrupts = 0;
-    const onSignal = (): void => {
-      interrupts += 1;
-      if (interrupts === 1) {
-        if (!quiet) io.err('stopping: the current run ends gracefully, then the partial result is written; press Ctrl-C again to stop now');
-        stop.abort();
-      } else hard.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const notice = 'stopping: the current run ends gracefully, then the partial result is written; press Ctrl-C again to stop now';
     let outcome;
     try {
-      outcome = await runExperiment(
+      outcome = await withInterrupts(io, { quiet, notice }, ({ signal, hardSignal }) => runExperiment(
         {
           plan,
           ...(raw ? { raw, resolveRaw } : {}),
@@ -105,16 +95,14 @@ export function registerDiagnoseCommand(program: Command, io: CliIO): void {
           stepProbes,
           targetPid: setup.targetPid,
           diagnoseRun: setup.enrich,
-          signal: stop.signal,
-          hardSignal: hard.signal,
+          signal,
+          hardSignal,
           argv: process.argv.slice(2),
           hooks: quiet ? {} : progressHooks(io),
         },
         options,
-      );
+      ));
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       await setup.cleanup();
     }
 

@@ -1,0 +1,270 @@
+/**
+ * `tuneup capacity plan`: the breakpoint search on the open model — the
+ * maximum sustainable rate of the plan's mix with its uncertainty, the
+ * bottleneck at the knee (with probes), a USL fit, and instances and monthly
+ * cost for target rates. `tuneup capacity --compare BEFORE,AFTER` compares two
+ * stored capacity results (no load). One stored run holds the search
+ * (`result.capacity`); its report.html and summary.md show it.
+ * @module
+ */
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { CAPACITY_DEFAULTS, runCapacity, type CapacityHooks, type CapacityOptions } from '../../capacity/run.js';
+import { compareCapacities, DEFAULT_HEADROOM, sizeFleet, sizingTargets, type SizingOptions } from '../../capacity/cost.js';
+import type { CapacitySection } from '../../capacity/types.js';
+import { DEFAULT_RUNS_DIR, writeRunResult } from '../../engine/result.js';
+import { ExitCode, TuneupError } from '../../errors.js';
+import { loadPlan, parseDuration, type PlanOverrides } from '../../plan/index.js';
+import { loadRun, writeReports, writeFileAtomic } from '../../report/index.js';
+import { renderCapacityMarkdown, renderCapacitySummary, rate } from '../../report/capacity-text.js';
+import { setExitCode } from '../exit.js';
+import { withInterrupts } from '../interrupts.js';
+import type { CliIO } from '../io.js';
+import { createLiveDisplay, type LiveDisplay } from '../live.js';
+import { collect, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
+import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
+
+/** Register `tuneup capacity`. */
+export function registerCapacityCommand(program: Command, io: CliIO): void {
+  const d = CAPACITY_DEFAULTS;
+  const command = program
+    .command('capacity')
+    .description('breakpoint search: maximum sustainable rate with its uncertainty, bottleneck, USL fit, instances and monthly cost')
+    .argument('[plan]', 'plan file (its mix is stepped up; its thresholds are the SLO each step must meet); not needed with --compare')
+    .option('--step <duration>', 'length of each step', `${d.stepMs / 1000}s`)
+    .option('--gap <duration>', 'pause after each step (a failing step adds the time its backlog takes to drain)', `${d.gapMs / 1000}s`)
+    .option('--start-rate <n>', "first step (iterations/s); default an eighth of the plan's rate, or 10")
+    .option('--max-rate <n>', 'highest ramp step (iterations/s); default no cap but --max-steps')
+    .option('--max-steps <n>', 'most ramp steps (×2 each)', String(d.maxSteps))
+    .option('--bisections <n>', 'bisections between the last sustained and the first failing rate', String(d.bisections))
+    .option('--repeats <n>', 'runs of each rate near the knee (1 = no repeats, no uncertainty)', String(d.repeat.repeats))
+    .option('--repeat-points <n>', 'rates repeated near the knee, from the highest sustained to the lowest failing', String(d.repeat.points))
+    .option('--target-rate <list>', 'target rates to size for (iterations/s, comma-separated)')
+    .option('--growth <list>', "growth factors of the base rate to size for, e.g. 2,3,5")
+    .option('--base-rate <n>', "today's rate the growth factors multiply; default the plan's rate")
+    .option('--headroom <fraction>', 'share of each instance kept free, in [0, 1)', String(DEFAULT_HEADROOM))
+    .option('--price-per-hour <n>', 'price of one instance-hour (monthly cost = instances × price × 730 h)')
+    .option('--compare <before,after>', 'compare two stored capacity results (run ids) instead of measuring')
+    .option('--base-url <url>', "override the plan's baseUrl")
+    .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
+    .option('--json', 'print the RunResult JSON (with its capacity section) on stdout')
+    .option('-q, --quiet', 'no progress and no summary')
+    .option('--no-report', 'do not write report.html / summary.md / junit.xml')
+    .option('--verbose', 'show stack traces on errors');
+  addProbeOptions(command);
+  command.action(async (planPath, flags) => {
+    const sizing = sizingFromFlags(flags);
+    if (flags.compare !== undefined) {
+      await compareCommand(flags.compare, sizing, io, { json: Boolean(flags.json), quiet: Boolean(flags.quiet) });
+      return;
+    }
+    if (planPath === undefined) {
+      throw new TuneupError('TUNEUP_OPTION_MISSING', 'tuneup capacity needs a plan (or --compare BEFORE,AFTER)', { hint: 'Run `tuneup capacity plan.yaml`, or `tuneup capacity --compare RUN_A,RUN_B` for two stored capacity results.' });
+    }
+    const env = { ...process.env, ...parsePairs(flags.env, '--env') };
+    const overrides: PlanOverrides = flags.baseUrl ? { baseUrl: flags.baseUrl } : {};
+    const plan = await loadPlan(resolve(planPath), { env, overrides, verbose: flags.verbose });
+    const options = optionsFromFlags(flags);
+
+    const probeFlags = flags as typeof flags & ProbeFlags;
+    const setup = await probesFromOptions(probeFlags, plan, (line) => io.err(line));
+    // Probes start and stop once: every step gets fresh ones for the same targets (a --target-cmd service is started once).
+    const configured = setup.probes.length > 0;
+    const freshProbes = async () => (await probesFromOptions({ ...probeFlags, targetCmd: undefined, pid: setup.targetPid === undefined ? probeFlags.pid : String(setup.targetPid) }, plan)).probes;
+
+    const quiet = Boolean(flags.quiet || flags.json);
+    const notice = 'stopping: the current step ends gracefully, then the partial result is written; press Ctrl-C again to stop now';
+    let outcome;
+    try {
+      outcome = await withInterrupts(io, { quiet, notice }, ({ signal, hardSignal }) => runCapacity(
+        {
+          plan,
+          ...(configured ? { probes: freshProbes } : {}),
+          targetPid: setup.targetPid,
+          signal,
+          hardSignal,
+          argv: process.argv.slice(2),
+          hooks: quiet ? {} : progressHooks(io),
+        },
+        options,
+      ));
+    } finally {
+      await setup.cleanup();
+    }
+    if (!outcome.result) {
+      if (!quiet) io.err('interrupted before any step finished: nothing to store');
+      setExitCode(ExitCode.INTERRUPTED);
+      return;
+    }
+    const capacity = withCost(outcome.capacity, sizing, outcome.capacity.requestedRate);
+    const result = { ...outcome.result, capacity };
+    const resultPath = await writeRunResult(result, DEFAULT_RUNS_DIR);
+    const htmlPath = flags.report ? (await writeReports(result, dirname(resultPath))).html : undefined;
+    if (flags.json) io.out(JSON.stringify(result));
+    else if (!flags.quiet) {
+      io.out(renderCapacitySummary(capacity, { color: io.color }));
+      io.out(`\nresult: ${resultPath}${htmlPath ? `\nreport: ${htmlPath}` : ''}`);
+    }
+    if (capacity.interrupted) setExitCode(ExitCode.INTERRUPTED);
+  });
+}
+
+/** Flags of the command as commander gives them (strings). */
+interface CapacityFlags {
+  step: string;
+  gap: string;
+  startRate?: string;
+  maxRate?: string;
+  maxSteps: string;
+  bisections: string;
+  repeats: string;
+  repeatPoints: string;
+  targetRate?: string;
+  growth?: string;
+  baseRate?: string;
+  headroom: string;
+  pricePerHour?: string;
+}
+
+/** The search's options from the flags; bad values are TUNEUP_OPTION_INVALID with the fix. */
+export function optionsFromFlags(flags: CapacityFlags): CapacityOptions {
+  const d = CAPACITY_DEFAULTS;
+  const options: CapacityOptions = {
+    ...d,
+    stepMs: parseDuration(flags.step, '--step'),
+    gapMs: flags.gap === '0' || flags.gap === '0s' ? 0 : parseDuration(flags.gap, '--gap'),
+    maxSteps: parsePositiveInt(flags.maxSteps, '--max-steps') ?? d.maxSteps,
+    bisections: flags.bisections === '0' ? 0 : (parsePositiveInt(flags.bisections, '--bisections') ?? d.bisections),
+    repeat: {
+      ...d.repeat,
+      repeats: parsePositiveInt(flags.repeats, '--repeats') ?? d.repeat.repeats,
+      points: parsePositiveInt(flags.repeatPoints, '--repeat-points') ?? d.repeat.points,
+    },
+  };
+  if (options.stepMs < 2000) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--step ${flags.step} is too short to judge a step`, { location: '--step', hint: 'Give at least 2s: the first second of a step is warm-up, and the growth of latency needs three steady seconds (5s is the default).' });
+  }
+  if (options.repeat.points < 2) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--repeat-points ${flags.repeatPoints}: need at least 2`, { location: '--repeat-points', hint: 'The repeated rates run from the highest sustained to the lowest failing rate: give 2 or more (3 is the default).' });
+  }
+  const startRate = parsePositiveNumber(flags.startRate, '--start-rate');
+  const maxRate = parsePositiveNumber(flags.maxRate, '--max-rate');
+  if (startRate !== undefined) options.startRate = startRate;
+  if (maxRate !== undefined) options.maxRate = maxRate;
+  if (startRate !== undefined && maxRate !== undefined && maxRate < startRate) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--max-rate ${maxRate} is below --start-rate ${startRate}`, { location: '--max-rate', hint: 'Give a --max-rate at or above --start-rate.' });
+  }
+  return options;
+}
+
+/** What the sizing flags ask for. */
+interface SizingFlags {
+  targets: number[];
+  growth: number[];
+  baseRate?: number;
+  headroom: number;
+  pricePerHour?: number;
+}
+
+/** Parse the sizing flags (target rates, growth, headroom, price). */
+export function sizingFromFlags(flags: Pick<CapacityFlags, 'targetRate' | 'growth' | 'baseRate' | 'headroom' | 'pricePerHour'>): SizingFlags {
+  const headroom = Number(flags.headroom);
+  if (!Number.isFinite(headroom) || headroom < 0 || headroom >= 1) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--headroom ${JSON.stringify(flags.headroom)}: expected a fraction in [0, 1)`, { location: '--headroom', hint: 'Give the share of each instance kept free, e.g. --headroom 0.3 (30 %); 0 sizes instances to run at their full capacity.' });
+  }
+  return {
+    targets: numberList(flags.targetRate, '--target-rate', 'e.g. --target-rate 500 or --target-rate 500,1000 (iterations/s)'),
+    growth: numberList(flags.growth, '--growth', 'e.g. --growth 2,3,5 (multiples of the base rate)'),
+    headroom,
+    ...(flags.baseRate !== undefined ? { baseRate: parsePositiveNumber(flags.baseRate, '--base-rate')! } : {}),
+    ...(flags.pricePerHour !== undefined ? { pricePerHour: parsePositiveNumber(flags.pricePerHour, '--price-per-hour')! } : {}),
+  };
+}
+
+function numberList(value: string | undefined, flag: string, example: string): number[] {
+  if (value === undefined) return [];
+  const items = value.split(',').map((s) => s.trim());
+  const numbers = items.map(Number);
+  const bad = items.filter((s, i) => s === '' || !Number.isFinite(numbers[i]!) || numbers[i]! <= 0);
+  if (bad.length > 0) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `${flag} ${JSON.stringify(value)}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not a positive number`, { location: flag, hint: `Give positive numbers separated by commas, ${example}.` });
+  }
+  return numbers;
+}
+
+/** The sizing options for the cost tables; undefined when no target or growth was asked for. */
+function sizingOptions(sizing: SizingFlags, planRate: number | undefined): SizingOptions | undefined {
+  if (sizing.targets.length === 0 && sizing.growth.length === 0) return undefined;
+  const baseRate = sizing.baseRate ?? planRate;
+  if (sizing.growth.length > 0 && baseRate === undefined) {
+    throw new TuneupError('TUNEUP_OPTION_MISSING', '--growth needs a base rate, and the plan has none (its scenarios are closed-model)', { location: '--growth', hint: "Give today's rate with --base-rate N (iterations/s), or size for absolute rates with --target-rate." });
+  }
+  return {
+    targets: sizingTargets({ targetRates: sizing.targets, growth: sizing.growth, ...(baseRate !== undefined ? { baseRate } : {}) }),
+    headroom: sizing.headroom,
+    ...(sizing.pricePerHour !== undefined ? { pricePerHour: sizing.pricePerHour } : {}),
+  };
+}
+
+/** The capacity section with its cost tables (when sizing was asked for and a capacity was measured). */
+function withCost(capacity: CapacitySection, sizing: SizingFlags, planRate: number | undefined): CapacitySection {
+  const options = sizingOptions(sizing, planRate);
+  const perInstance = capacity.estimate.rate;
+  if (!options || perInstance === undefined || capacity.estimate.status === 'below-start') return capacity;
+  return { ...capacity, cost: sizeFleet(perInstance, options) };
+}
+
+/** `--compare BEFORE,AFTER`: capacity gained and monthly cost saved, written next to the AFTER run. */
+async function compareCommand(spec: string, sizing: SizingFlags, io: CliIO, output: { json: boolean; quiet: boolean }): Promise<void> {
+  const ids = spec.split(',').map((s) => s.trim());
+  if (ids.length !== 2 || ids.some((s) => s === '')) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--compare ${JSON.stringify(spec)}: expected two run ids separated by a comma`, { location: '--compare', hint: 'Give the capacity runs before and after the change, e.g. --compare 20260101-120000-ab12,20260102-120000-cd34 (or latest for the newest).' });
+  }
+  const [before, after] = await Promise.all(ids.map((id) => loadRun(id)));
+  const rateOf = (run: Awaited<ReturnType<typeof loadRun>>, side: string): number => {
+    const r = run.result.capacity?.estimate.rate;
+    if (r === undefined || run.result.capacity?.estimate.status === 'below-start') {
+      throw new TuneupError('TUNEUP_CAPACITY_MISSING', `${side} run ${run.result.id} holds no measured capacity${run.result.capacity ? ' (its search found none)' : ' (it is not a `tuneup capacity` run)'}`, { location: '--compare', hint: 'Compare two runs made by `tuneup capacity PLAN`, each of which found a maximum sustainable rate.' });
+    }
+    return r;
+  };
+  const b = { id: before!.result.id, rate: rateOf(before!, 'the before') };
+  const a = { id: after!.result.id, rate: rateOf(after!, 'the after') };
+  const options = sizingOptions(sizing, after!.result.capacity?.requestedRate) ?? { targets: [], headroom: sizing.headroom, ...(sizing.pricePerHour !== undefined ? { pricePerHour: sizing.pricePerHour } : {}) };
+  const comparison = compareCapacities(b, a, options);
+  // The after run's section, with the comparison and its sizing: the same renderers as a capacity run.
+  const section: CapacitySection = { ...after!.result.capacity!, comparison, ...(options.targets.length > 0 ? { cost: sizeFleet(a.rate, options) } : {}) };
+  const md = join(after!.dir, 'capacity-compare.md');
+  await writeFileAtomic(md, renderCapacityMarkdown(section));
+  if (output.json) io.out(JSON.stringify(comparison));
+  else if (!output.quiet) {
+    io.out(renderCapacitySummary(section, { color: io.color }));
+    io.out(`\ncapacity ${rate(b.rate)}/s → ${rate(a.rate)}/s · markdown: ${md}`);
+  }
+}
+
+/** Progress on stderr: the plan up front, one line per step, a live line during each step. */
+function progressHooks(io: CliIO): CapacityHooks {
+  let display: LiveDisplay | undefined;
+  return {
+    onPlan({ rates, requestedRate, search, repeat }) {
+      io.err(
+        `plan: steps ${rates.map(rate).join(', ')}/s (×${search.factor}) until a step fails, ≤ ${search.bisections} bisections, then ${repeat.repeats} runs at ${repeat.points} rates near the knee` +
+          (requestedRate !== undefined ? `; the plan asks for ${rate(requestedRate)}/s` : ''),
+      );
+    },
+    onRunStart({ label, rate: r, durationMs }) {
+      display = createLiveDisplay(io, { quiet: false, plannedMs: durationMs });
+      io.err(`${label}: ${rate(r)}/s for ${Math.round(durationMs / 100) / 10} s`);
+    },
+    onLive: (live) => display?.update(live),
+    onRunEnd() {
+      display?.done();
+      display = undefined;
+    },
+    onStep(step) {
+      const p95 = step.p95Ms === null ? '-' : `${rate(step.p95Ms)} ms`;
+      io.err(`  offered ${rate(step.offeredRate)}/s → ${rate(step.achievedRate)}/s, p95 ${p95}, errors ${rate(step.errorRate * 100)} %: ${step.sustained ? 'sustained' : `past the knee (${step.reasons.join('; ')})`}`);
+    },
+  };
+}
