@@ -66,7 +66,8 @@ describe('postgres probe on a server with pg_stat_statements', () => {
     await holder.query("UPDATE orders SET note = 'held' WHERE id = 1");
     const blocked = waiter.query("UPDATE orders SET note = 'waiting' WHERE id = 1");
     await waitForLockWait(server);
-    await sleep(50);
+    // Held for about half a second between two series samples: the wait sampler (100 ms) sees it several times.
+    await sleep(450);
     await probe.sample(ctx.offsetMs());
     await holder.query('COMMIT');
     await blocked;
@@ -151,6 +152,18 @@ describe('postgres probe on a server with pg_stat_statements', () => {
     const waiter = d.activity.byApplication.find((g) => g.key === 'waiter');
     assert.equal(waiter?.maxActive, 1);
     assert.equal(waiter?.meanActive, 1 / 4);
+  });
+
+  it('samples waits every 100 ms apart from the series: a lock held half a second is seen several times, as one pair', () => {
+    const d = data(evidence);
+    const sampling = d.activity.waitSampling!;
+    assert.equal(sampling.intervalMs, 100);
+    assert.ok(sampling.samples >= evidence.series.t.length + 3, `wait samples ${sampling.samples}, series ${evidence.series.t.length}`);
+    const lock = d.activity.waitEvents.find((w) => w.type === 'Lock');
+    assert.ok(lock && lock.count >= 3, JSON.stringify(d.activity.waitEvents));
+    assert.ok(sampling.activeBackendSamples >= lock.count);
+    assert.equal(d.blockedPairs.length, 1);
+    assert.ok(d.blockedPairs[0]!.samples >= 3 && d.blockedPairs[0]!.maxWaitMs >= 300, JSON.stringify(d.blockedPairs[0]));
   });
 
   it('reports cache hit ratios, settings, version and series on the run clock', (t) => {

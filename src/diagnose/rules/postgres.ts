@@ -602,11 +602,13 @@ interface LockAnalysis {
 function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockAnalysis | null {
   const pg = input.probes.postgres?.data;
   if (!pg) return null;
-  const pairs = (pg.blockedPairs ?? []).filter((p) => p.samples >= config.get('lock.minBlockedSamples'));
+  const pairs = (pg.blockedPairs ?? []).filter((p) => p.maxWaitMs >= config.get('lock.minBlockedMs'));
   const waits = pg.activity?.waitEvents ?? [];
   const totalWait = waits.reduce((a, w) => a + w.count, 0);
-  const active = pgColumn(input, 'pg.active');
-  const activeSamples = active.reduce((a, b) => a + b, 0);
+  // The share's denominator comes from the same samples as its numerator: the wait sampler's active
+  // backends when it ran (results since it exists), else the series' active column (1 Hz, older results).
+  const sampling = pg.activity?.waitSampling;
+  const activeSamples = sampling ? sampling.activeBackendSamples : pgColumn(input, 'pg.active').reduce((a, b) => a + b, 0);
   const lockSamples = waits.filter((w) => w.type === 'Lock').reduce((a, w) => a + w.count, 0);
   const lockShare = activeSamples > 0 ? lockSamples / activeSamples : totalWait > 0 ? lockSamples / totalWait : 0;
   const deadlocks = pg.databaseStats?.deadlocks ?? 0;

@@ -39,7 +39,19 @@ export type ActivityColumns = Pick<
 
 /** Folds activity samples into the {@link ActivitySummary} and {@link BlockedPair}s. */
 export class ActivityTracker {
+  /**
+   * @param waitsSampledApart When true, wait events, blocked pairs and active backends are counted only
+   *   by {@link recordWaits} (a faster wait sampler), so every wait statistic comes from one sampling rate.
+   * @param waitIntervalMs The wait sampler's interval, reported in the summary.
+   */
+  constructor(
+    private readonly waitsSampledApart = false,
+    private readonly waitIntervalMs = 1000,
+  ) {}
+
   private samples = 0;
+  private waitSamples = 0;
+  private activeBackendSamples = 0;
   private readonly failed = new Set<number>();
   private readonly byApplication = new Map<string, Map<number, GroupCounts>>();
   private readonly byClient = new Map<string, Map<number, GroupCounts>>();
@@ -76,7 +88,6 @@ export class ActivityTracker {
         else if (row.waitEventType === 'LWLock') waitingLwlock++;
         else if (row.waitEventType === 'IO') waitingIo++;
         else if (row.waitEventType === 'Client') waitingClient++;
-        this.countWaitEvent(row.waitEventType, row.waitEvent ?? '');
       }
       if (row.blockedBy.length > 0) blocked++;
       if (isActive && row.queryMs !== null && (longestQueryMs === null || row.queryMs > longestQueryMs)) {
@@ -89,9 +100,7 @@ export class ActivityTracker {
       this.countGroup(this.byApplication, row.application, sampleIndex, row.state);
       this.countGroup(this.byClient, row.client, sampleIndex, row.state);
     }
-    for (const row of rows) {
-      for (const blockerPid of row.blockedBy) this.recordPair(offsetMs, row, byPid.get(blockerPid), blockerPid, locks);
-    }
+    if (!this.waitsSampledApart) this.countWaits(offsetMs, rows, locks, byPid);
     if (longestXactMs !== null && (this.longestTransactionMs === null || longestXactMs > this.longestTransactionMs)) {
       this.longestTransactionMs = longestXactMs;
     }
@@ -120,6 +129,26 @@ export class ActivityTracker {
     };
   }
 
+  /**
+   * Fold one sample of the wait sampler: wait events of active backends, blocked pairs, and the active
+   * backends they are a share of. Only used when the tracker was built with `waitsSampledApart`.
+   */
+  recordWaits(offsetMs: number, rows: ActivityRow[], locks: WaitingLock[]): void {
+    if (this.waitsSampledApart) this.countWaits(offsetMs, rows, locks, new Map(rows.map((r) => [r.pid, r])));
+  }
+
+  private countWaits(offsetMs: number, rows: ActivityRow[], locks: WaitingLock[], byPid: Map<number, ActivityRow>): void {
+    this.waitSamples++;
+    for (const row of rows) {
+      if (row.state !== 'active') continue;
+      this.activeBackendSamples++;
+      if (row.waitEventType) this.countWaitEvent(row.waitEventType, row.waitEvent ?? '');
+    }
+    for (const row of rows) {
+      for (const blockerPid of row.blockedBy) this.recordPair(offsetMs, row, byPid.get(blockerPid), blockerPid, locks);
+    }
+  }
+
   /** Note that sample `sampleIndex` failed (its group values become null). */
   recordFailure(sampleIndex: number): void {
     this.failed.add(sampleIndex);
@@ -139,6 +168,7 @@ export class ActivityTracker {
       byApplication: this.groups(this.byApplication, sampleCount),
       byClient: this.groups(this.byClient, sampleCount),
       waitEvents: [...this.waitEvents.values()].sort((a, b) => b.count - a.count).slice(0, MAX_WAIT_EVENTS),
+      waitSampling: { samples: this.waitSamples, intervalMs: this.waitIntervalMs, activeBackendSamples: this.activeBackendSamples },
       longestQuery: this.longestQuery,
       longestTransactionMs: this.longestTransactionMs,
     };

@@ -61,7 +61,17 @@ export interface PostgresProbeOptions {
   relationSampleEvery?: number;
   /** Statements given per-sample series (default 10, by exec time). */
   topStatementSeries?: number;
+  /**
+   * Interval of the wait sampler (default 100 ms; 0 samples waits with the series only). Wait events and
+   * blocked pairs are read from pg_stat_activity this often, as pg_wait_sampling does (every 10 ms by
+   * default): a row lock held for a few milliseconds is invisible to a 1 s sample in a short run, and a
+   * wait share estimated from seven samples is noise. One small query per tick on the probe's connection.
+   */
+  waitSampleMs?: number;
 }
+
+/** Default interval of the wait sampler (ms). */
+export const DEFAULT_WAIT_SAMPLE_MS = 100;
 
 /** Create a postgres probe. Nothing connects until `start`. */
 export function createPostgresProbe(options: PostgresProbeOptions): Probe {
@@ -109,7 +119,11 @@ class PostgresProbe implements Probe {
   private readonly errors = new ProbeErrorLog();
   private readonly timer = new SampleTimer();
   private readonly series = new SeriesBuilder<PostgresSeriesColumn>({ ...POSTGRES_SERIES_COLUMNS });
-  private readonly activity = new ActivityTracker();
+  private readonly activity: ActivityTracker;
+  private readonly waitSampleMs: number;
+  private readonly waitTimer = new SampleTimer();
+  private waitInterval: NodeJS.Timeout | null = null;
+  private waitPending = false;
   private before: Snapshot | null = null;
   private previous: PreviousSample | null = null;
   /** Last good counters from samples: the "after" values when the server is gone at stop. */
@@ -131,6 +145,8 @@ class PostgresProbe implements Probe {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 200;
     this.relationSampleEvery = Math.max(1, options.relationSampleEvery ?? 5);
     this.topStatementSeries = options.topStatementSeries ?? 10;
+    this.waitSampleMs = Math.max(0, options.waitSampleMs ?? DEFAULT_WAIT_SAMPLE_MS);
+    this.activity = new ActivityTracker(this.waitSampleMs > 0, this.waitSampleMs || 1000);
   }
 
   async start(ctx: ProbeContext): Promise<void> {
@@ -166,6 +182,40 @@ class PostgresProbe implements Probe {
       this.errors.record(ctx.offsetMs(), error);
       this.dropClient();
     }
+    if (this.waitSampleMs > 0) {
+      this.waitInterval = setInterval(() => this.waitTick(), this.waitSampleMs);
+      this.waitInterval.unref();
+    }
+  }
+
+  /** The activity summary, with the wait sampler's own cost (its mean query time) in `waitSampling`. */
+  private activitySummary() {
+    const summary = this.activity.summary(this.series.length);
+    if (summary.waitSampling) summary.waitSampling.meanSampleMs = this.waitTimer.overhead().meanSampleMs;
+    return summary;
+  }
+
+  /** One wait sample, queued behind the series sample; skipped while the previous one is still pending. */
+  private waitTick(): void {
+    if (this.waitPending || !this.client || !this.ctx) return;
+    this.waitPending = true;
+    const offsetMs = this.ctx.offsetMs();
+    this.queue = this.queue
+      .then(async () => {
+        const db = this.client;
+        if (!db) return;
+        const { rows, locks } = await this.waitTimer.time(async () => {
+          const rows = await readActivity(db);
+          const blockedPids = rows.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
+          return { rows, locks: blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [] };
+        });
+        this.activity.recordWaits(offsetMs, rows, locks);
+      })
+      // A lost wait sample is not an error of the run: the next tick samples again, the series sample reports failures.
+      .catch(() => {})
+      .finally(() => {
+        this.waitPending = false;
+      });
   }
 
   sample(offsetMs: number): Promise<void> {
@@ -175,6 +225,8 @@ class PostgresProbe implements Probe {
   }
 
   async stop(): Promise<ProbeEvidence> {
+    if (this.waitInterval) clearInterval(this.waitInterval);
+    this.waitInterval = null;
     await this.queue;
     const offsetMs = this.ctx?.offsetMs() ?? 0;
     let after: Snapshot | null = null;
@@ -210,6 +262,8 @@ class PostgresProbe implements Probe {
     const activity = await readActivity(db);
     const blockedPids = activity.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
     const locks = blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [];
+    // The series sample is also a wait sample (counted once sampling has begun, not while priming).
+    if (this.before) this.activity.recordWaits(this.ctx?.offsetMs() ?? 0, activity, locks);
     const dbCounters = await readDatabaseCounters(db);
     const statements = this.columns ? await readStatements(db, this.columns, false) : null;
     const tables = withRelations ? await readTables(db, 'estimate') : null;
@@ -354,7 +408,7 @@ class PostgresProbe implements Probe {
       statementSeries: this.statementSeriesList(),
       tables: before?.tables && end.tables ? tableDeltas(before.tables, end.tables) : [],
       indexes: before?.indexes && end.indexes ? indexDeltas(before.indexes, end.indexes) : [],
-      activity: this.activity.summary(this.series.length),
+      activity: this.activitySummary(),
       blockedPairs: this.activity.blockedPairs(),
       settings: toSettings(this.settingRows),
     };

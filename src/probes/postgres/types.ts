@@ -283,8 +283,14 @@ export interface ActivitySummary {
   byApplication: ActivityGroup[];
   /** Per client address (`local` for unix sockets), at most 20 groups. */
   byClient: ActivityGroup[];
-  /** Wait events of active backends, counted over all samples (backend-samples), biggest first, at most 30. */
+  /** Wait events of active backends, counted over the wait samples (backend-samples), biggest first, at most 30. */
   waitEvents: { type: string; event: string; count: number }[];
+  /**
+   * How the wait events and blocked pairs were sampled: every `intervalMs` (faster than the series, so
+   * waits of a few milliseconds are seen in a short run), `samples` times, seeing `activeBackendSamples`
+   * active backends in all (the denominator of a wait share). Absent in results from before it existed.
+   */
+  waitSampling?: { samples: number; intervalMs: number; activeBackendSamples: number; meanSampleMs?: number };
   /** Longest running query seen (ms) and its text (200 chars). */
   longestQuery: { durationMs: number; query: string; application: string } | null;
   /** Longest open transaction seen (ms). */
