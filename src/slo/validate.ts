@@ -90,6 +90,8 @@ async function judge(set: SloSet, slo: SloSpec, ask: (expr: string) => Promise<n
   return { slo, verdict: ratio > budget ? 'breach' : 'pass', errorRatio: ratio, budget, budgetRemaining, alerts, query };
 }
 
+const NOT_PROMETHEUS = 'give the base URL of Prometheus itself (the one serving /graph), not a dashboard or a service';
+
 interface QueryResponse {
   status?: string;
   errorType?: string;
@@ -123,13 +125,19 @@ async function instantQuery(url: string, expr: string, at: number, timeoutMs: nu
     throw new TuneupError('TUNEUP_PROMETHEUS_UNREACHABLE', `${url}/api/v1/query answered HTTP ${response.status} without JSON: not a Prometheus HTTP API`, {
       location: '--prometheus',
       cause: error,
-      hint: 'give the base URL of Prometheus itself (the one serving /graph), not a dashboard or a service',
+      hint: NOT_PROMETHEUS,
     });
   }
-  if (parsed.status !== 'success') {
-    throw new TuneupError('TUNEUP_PROMETHEUS_QUERY_FAILED', `Prometheus rejected an SLO query (${parsed.errorType ?? `HTTP ${response.status}`}): ${parsed.error ?? 'no error text'}`, {
+  if (parsed.status !== 'success' && parsed.status !== 'error') {
+    throw new TuneupError('TUNEUP_PROMETHEUS_UNREACHABLE', `${url}/api/v1/query answered HTTP ${response.status} without a Prometheus status: not a Prometheus HTTP API`, {
       location: '--prometheus',
-      hint: 'check the metric and label names under slo.metrics; the query is shown with --verbose',
+      hint: NOT_PROMETHEUS,
+    });
+  }
+  if (parsed.status === 'error') {
+    throw new TuneupError('TUNEUP_PROMETHEUS_QUERY_FAILED', `Prometheus rejected an SLO query (${parsed.errorType ?? `HTTP ${response.status}`}): ${parsed.error ?? 'no error text'}\n  query: ${expr.replace(/\s*\n\s*/g, ' ')}`, {
+      location: '--prometheus',
+      hint: 'check the metric and label names under slo.metrics (docs/slo.md)',
     });
   }
   const first = parsed.data?.result?.[0]?.value?.[1];

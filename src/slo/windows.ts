@@ -41,7 +41,9 @@ export const GOOGLE_30D: readonly BurnWindow[] = [
 /** The burn windows for a period (exactly {@link GOOGLE_30D} for 30 days). */
 export function burnWindows(periodMs: number): BurnWindow[] {
   const scale = periodMs / DEFAULT_PERIOD_MS;
-  return GOOGLE_30D.map((w) => ({ ...w, longMs: Math.round(w.longMs * scale), shortMs: Math.round(w.shortMs * scale) }));
+  // At least 1 ms: a zero window would not parse as PromQL (a window shorter than the scrape interval just has no data).
+  const scaled = (ms: number): number => Math.max(1, Math.round(ms * scale));
+  return GOOGLE_30D.map((w) => ({ ...w, longMs: scaled(w.longMs), shortMs: scaled(w.shortMs) }));
 }
 
 /** Every distinct window the rules record, shortest first (the period excluded). */

@@ -6,11 +6,10 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onProcessExit } from './cleanup.js';
-import { freePort } from './free-port.js';
+import { startChildServer, stopChildServer } from './child-server.js';
 
 /** The redis-server binary (override with `TUNEUP_REDIS_SERVER`). */
 export const REDIS_SERVER = process.env.TUNEUP_REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -38,34 +37,13 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     throw new Error(`${REDIS_SERVER} not found: install Redis (apt-get install redis-server) or set TUNEUP_REDIS_SERVER.`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'tuneup-redis-'));
-  let lastError: unknown;
-  // The port is free when picked but may be taken before Redis binds it: retry a few times.
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const port = await freePort();
-    const child = spawn(REDIS_SERVER, args(port, dir, options.config ?? {}), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    const unregister = onProcessExit(() => {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    });
-    try {
-      await waitReady(child);
-    } catch (error) {
-      unregister();
-      child.kill('SIGKILL');
-      lastError = error;
-      if (/address already in use/i.test(String(error))) continue;
-      break;
-    }
-    // Stop reading the log once ready; the pipes would otherwise keep the test process alive.
-    child.stdout?.destroy();
-    child.stderr?.destroy();
-    // Nor may the child itself: a server whose handle was lost (a failed setup) must not hold the
-    // test file open; the process-exit cleanup above kills it when the file ends.
-    child.unref();
-    return handle(child, port, dir, unregister);
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw new Error(`redis-server did not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  const started = await startChildServer(
+    'redis-server',
+    dir,
+    (port) => spawn(REDIS_SERVER, args(port, dir, options.config ?? {}), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }),
+    (child) => waitReady(child),
+  );
+  return handle(started.child, started.port, dir, started.unregister);
 }
 
 function args(port: number, dir: string, config: Record<string, string>): string[] {
@@ -109,22 +87,5 @@ function waitReady(child: ChildProcess): Promise<void> {
 }
 
 function handle(child: ChildProcess, port: number, dir: string, unregister: () => void): TestRedis {
-  let stopped = false;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    pid: child.pid ?? -1,
-    async stop(): Promise<void> {
-      if (stopped) return;
-      stopped = true;
-      unregister();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.ref(); // wait for the exit below even if nothing else keeps the loop alive
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGKILL');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid ?? -1, stop: stopChildServer(child, dir, unregister) };
 }

@@ -131,7 +131,7 @@ describe('generated Prometheus rules', async () => {
 
   it("the dashboard's queries parse as PromQL", () => {
     const board = buildDashboard(slosFromPlan(plan, { preset: 'opentelemetry' }));
-    const exprs = (board.panels ?? []).flatMap((p) => ('targets' in p ? ((p.targets ?? []) as Array<{ expr: string }>) : [])).map((t) => t.expr);
+    const exprs = (board.panels ?? []).flatMap((p) => ('targets' in p ? ((p.targets ?? []) as unknown as Array<{ expr: string }>) : [])).map((t) => t.expr);
     assert.equal(exprs.length, 25);
     const file = { groups: [{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `tuneup:dashboard_query:${i}`, expr })) }] };
     writeFileSync(join(dir, 'dashboard-queries.yml'), stringify(file, { lineWidth: 0 }));
