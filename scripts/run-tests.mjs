@@ -39,9 +39,14 @@ const TIERS = {
   e2e: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 1_200_000 },
 };
 
-/** Files that judge latency (the diagnosis corpus): never alongside another file. */
+/**
+ * Files that judge latency never run alongside another file (nor alongside the same file on another
+ * Node version): the diagnosis corpus, and any e2e file whose header says `@test-alone` (e.g. the demo,
+ * which judges a diagnosis and a before/after comparison on a single-threaded embedded database).
+ */
 function exclusive(file) {
-  return file.startsWith('test/diagnose/') && tierOf(file) === 'e2e';
+  if (tierOf(file) !== 'e2e') return false;
+  return file.startsWith('test/diagnose/') || readFileSync(join(root, file), 'utf8').slice(0, 2000).includes('@test-alone');
 }
 
 function usage(message) {

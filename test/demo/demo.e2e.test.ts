@@ -6,6 +6,10 @@
  *
  * Bounded: two mixed runs and two short isolation runs at 8 req/s on
  * 127.0.0.1; the first PGlite start on a machine also initialises its cache.
+ *
+ * @test-alone: it judges a diagnosis and a before/after comparison on a
+ * single-threaded embedded database, so it must not share the CPU with
+ * another test file (in CI, with its own run on the other Node version).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
