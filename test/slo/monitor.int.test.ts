@@ -67,15 +67,17 @@ let service: Awaited<ReturnType<typeof startService>> | undefined;
 let dir: string;
 let planPath: string;
 let set: SloSet;
+/** The same SLOs over a 5 h period. */
+let longSet: SloSet;
 let traffic: { stop(): Promise<number> } | undefined;
 
-/** About 50 requests/s to the service until stopped (bounded: it stops by itself after 30 s). */
+/** About 50 requests/s to the service until stopped (bounded: it stops by itself after 60 s). */
 function drive(url: string): { stop(): Promise<number> } {
   let running = true;
   let sent = 0;
   const started = Date.now();
   const loop = (async () => {
-    while (running && Date.now() - started < 30_000) {
+    while (running && Date.now() - started < 60_000) {
       const response = await fetch(`${url}/api/orders/${sent % 7}`);
       await response.arrayBuffer();
       sent++;
@@ -92,11 +94,11 @@ function drive(url: string): { stop(): Promise<number> } {
 }
 
 /** Validate until `done` holds (bounded). */
-async function until(done: (v: SloValidation) => boolean, what: string, limitMs = 15_000): Promise<SloValidation> {
+async function until(done: (v: SloValidation) => boolean, what: string, limitMs = 15_000, slos = set): Promise<SloValidation> {
   const deadline = Date.now() + limitMs;
   let last: SloValidation | undefined;
   while (Date.now() < deadline) {
-    last = await validateSlos(set, { url: prometheus!.url });
+    last = await validateSlos(slos, { url: prometheus!.url });
     if (done(last)) return last;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -120,6 +122,7 @@ before(async () => {
   };
   writeFileSync(planPath, stringify(plan));
   set = slosFromPlan(await loadPlan(planPath));
+  longSet = slosFromPlan(await loadPlan(planPath), { window: '5h' });
   traffic = drive(service.url);
 });
 
@@ -135,6 +138,9 @@ describe('tuneup monitor validate on a live Prometheus', () => {
     const healthy = await until((v) => v.statuses.every((s) => s.verdict === 'pass'), 'both SLOs pass');
     assert.equal(healthy.breached, false);
     for (const s of healthy.statuses) assert.equal(s.budgetRemaining, 1);
+    // Over a 5 h period the alert windows scale to 2 s … 30 min: long enough for 1 s scrapes.
+    const quiet = await validateSlos(longSet, { url: prometheus!.url });
+    assert.deepEqual(quiet.statuses.map((s) => s.alerts), [{ page: 'ok', ticket: 'ok' }, { page: 'ok', ticket: 'ok' }]);
     // In process (a spawned CLI costs seconds of tsx start-up); the breach below runs the real CLI.
     const out: string[] = [];
     await buildProgram({ out: (t) => out.push(t), err: (t) => out.push(t), interactive: false, color: false }).parseAsync(['monitor', 'validate', planPath, '--prometheus', prometheus!.url], { from: 'user' });
@@ -147,6 +153,9 @@ describe('tuneup monitor validate on a live Prometheus', () => {
     assert.deepEqual(verdicts(broken), { latency: 'pass', availability: 'breach' });
     const availability = broken.statuses.find((s) => s.slo.kind === 'availability')!;
     assert.ok(availability.budgetRemaining! < 0, `budget left ${availability.budgetRemaining}`);
+    // Every request fails: over the 5 h period the ticket alert (×3 the budget over its scaled 2 h and 1 d windows) fires within seconds.
+    const burning = await until((v) => v.statuses.find((s) => s.slo.kind === 'availability')!.alerts.ticket === 'firing', 'ticket alert', 15_000, longSet);
+    assert.equal(burning.statuses.find((s) => s.slo.kind === 'latency')!.alerts.ticket, 'ok');
     const failed = await runCli(['monitor', 'validate', planPath, '--prometheus', prometheus!.url, '--json'], dir);
     assert.equal(failed.code, 99, failed.stderr);
     const json = JSON.parse(failed.stdout) as { breached: boolean; statuses: Array<{ kind: string; verdict: string }> };
