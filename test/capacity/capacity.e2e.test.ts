@@ -9,9 +9,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../cli/helpers.js';
+import { runCli, startCli, tempDir } from '../cli/helpers.js';
 import { startPacedService } from './paced-service.js';
 import type { RunResult } from '../../src/result/types.js';
 
@@ -19,8 +19,8 @@ const CAPACITY = 170;
 const service = await startPacedService(CAPACITY, 500);
 after(() => service.close());
 
-test('tuneup capacity finds the capacity of a paced service within 10 %, with its bracket, reports and sizing', async () => {
-  const cwd = tempDir();
+/** The plan: one open-model scenario against the paced service, its p95 threshold as the SLO. */
+function writePlan(cwd: string): void {
   writeFileSync(
     join(cwd, 'plan.yaml'),
     [
@@ -38,6 +38,11 @@ test('tuneup capacity finds the capacity of a paced service within 10 %, with it
       '',
     ].join('\n'),
   );
+}
+
+test('tuneup capacity finds the capacity of a paced service within 10 %, with its bracket, reports and sizing', async () => {
+  const cwd = tempDir();
+  writePlan(cwd);
   const run = await runCli(
     ['capacity', 'plan.yaml', '--step', '2s', '--gap', '0.2s', '--start-rate', '100', '--max-steps', '3', '--bisections', '2', '--repeats', '2', '--repeat-points', '2',
       '--growth', '2', '--headroom', '0.25', '--price-per-hour', '0.1', '--json'],
@@ -70,4 +75,30 @@ test('tuneup capacity finds the capacity of a paced service within 10 %, with it
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.match(html, /id="chart-capacity"/);
   assert.match(html, /id="tuneup-capacity"/);
+});
+
+test('Ctrl-C: the current step ends, the partial result is stored (interrupted, exit 105) and the service gets no more load', async () => {
+  const cwd = tempDir();
+  writePlan(cwd);
+  const cli = startCli(['capacity', 'plan.yaml', '--step', '2s', '--start-rate', '50', '--no-report'], cwd);
+  let stderr = '';
+  await new Promise<void>((resolve) => {
+    cli.child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      // Interrupt a second into the first step.
+      if (/ramp step 1/.test(stderr)) setTimeout(resolve, 1000);
+    });
+  });
+  cli.child.kill('SIGINT');
+  const run = await cli.finished;
+  assert.equal(run.code, 105, run.stderr);
+  const servedAtEnd = service.served();
+  const dir = join(cwd, '.tuneup', 'runs');
+  const [id] = readdirSync(dir);
+  const result = JSON.parse(readFileSync(join(dir, id!, 'result.json'), 'utf8')) as RunResult;
+  assert.equal(result.status, 'interrupted');
+  assert.equal(result.capacity!.interrupted, true);
+  assert.equal(result.capacity!.steps.length, 1, JSON.stringify(result.capacity!.steps.map((x) => x.offeredRate)));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(service.served(), servedAtEnd, 'no request reached the service after the command ended');
 });
