@@ -15,6 +15,7 @@ import type { ResolvedPlan } from '../plan/types.js';
 import type { Probe } from '../probes/types.js';
 import { buildReportModel, renderTerminalSummary, writeReports } from '../report/index.js';
 import type { RunResult } from '../result/types.js';
+import { openOutputs, type OutputSpec } from '../outputs/index.js';
 import { setExitCode } from './exit.js';
 import type { CliIO } from './io.js';
 import { createLiveDisplay } from './live.js';
@@ -40,6 +41,8 @@ export interface ExecuteRunOptions {
   planSource?: PlanSource;
   /** Post-process the result before it is stored (diagnosis). */
   enrich?: (result: RunResult) => Promise<RunResult>;
+  /** Streaming outputs (`--out json=FILE`, `--out csv=FILE`), written as each interval closes. */
+  outputs?: readonly OutputSpec[];
 }
 
 /** Latest planned scenario end (ms), for the progress line; undefined when open-ended. */
@@ -66,8 +69,11 @@ function plannedDurationMs(plan: ResolvedPlan): number | undefined {
 
 /** Run `plan`, store the result, print the summary and set the exit code. */
 export async function executeRun(plan: ResolvedPlan, io: CliIO, options: ExecuteRunOptions): Promise<RunResult> {
+  // Opened before any load, so an unwritable file fails the command before it sends a request.
+  const outputs = options.outputs?.length ? openOutputs(options.outputs, { segment: options.segment }) : undefined;
   const display = createLiveDisplay(io, { quiet: Boolean(options.quiet || options.json), plannedMs: plannedDurationMs(plan) });
   const handle = startRun(plan, {
+    ...(outputs ? { onInterval: (row, info) => outputs.write(row, info) } : {}),
     workers: options.workers,
     segment: options.segment,
     probes: options.probes,
@@ -96,6 +102,8 @@ export async function executeRun(plan: ResolvedPlan, io: CliIO, options: Execute
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     display.done();
+    const end = outcome ? { status: outcome.status, endedAt: outcome.endedAt, durationMs: outcome.durationMs } : { status: 'failed', endedAt: Date.now(), durationMs: 0 };
+    for (const warning of outputs?.close(end) ?? []) io.err(`warning: ${warning}`);
   }
 
   let result = assembleRunResult(outcome, { argv: process.argv.slice(2), labels: options.labels });

@@ -6,6 +6,7 @@
  */
 import type { SnapshotMetric } from '../metrics/index.js';
 import type { LiveStats, RecorderSnapshot } from '../metrics/recorder-types.js';
+import type { StreamedRow } from '../metrics/recorder.js';
 import type { ScenarioResult } from '../result/types.js';
 import type { LoopDelaySummary } from './health.js';
 import type { ScenarioOutcome } from './scenarios.js';
@@ -34,6 +35,11 @@ export interface LoadDriver {
   live(): LiveStats;
   /** Current metrics (for live abortOnFail thresholds). */
   metricsNow(): readonly SnapshotMetric[];
+  /**
+   * Interval rows every load thread has closed since the previous call,
+   * combined (streaming outputs). Only when the driver was asked to watch rows.
+   */
+  takeRows?(): StreamedRow[];
   done: Promise<CombinedLoad>;
 }
 

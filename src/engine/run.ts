@@ -20,6 +20,8 @@ import { buildResultMetrics, queryMetric, type AggregatedMetric, type ResultMetr
 import type { MetricSeries } from '../result/types.js';
 import type { AggregatedMetricLike, MetricQuery } from '../thresholds/types.js';
 import type { LiveStats, RecorderSnapshot } from '../metrics/recorder-types.js';
+import { asMetricsSnapshot, type IntervalRow } from '../metrics/snapshot.js';
+import type { StreamedRow } from '../metrics/recorder.js';
 export type { CombinedLoad, LoadDriver } from './load-driver.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import type { Probe } from '../probes/types.js';
@@ -71,6 +73,14 @@ export interface RunOptions {
    * a thread. Pure-data plans (every scenario `fixed`) are sent as they are.
    */
   planSource?: PlanSource;
+  /**
+   * Each interval row of the run as it closes (all load threads combined),
+   * then, after the load, the rows only the final snapshot holds (the last,
+   * partial interval; with workers, the rows of the last second or two). The
+   * rows are those of the stored series. For streaming outputs (`--out`);
+   * `startedAt` is the epoch ms of t = 0. Must not throw.
+   */
+  onInterval?: (row: IntervalRow, info: { intervalMs: number; startedAt: number }) => void;
 }
 
 /** Everything a RunResult is assembled from (see `assembleRunResult`). */
@@ -185,8 +195,8 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     try {
       load =
         workers > 1
-          ? startWorkerLoad({ ...common, workers, planSource: options.planSource })
-          : localDriver({ ...common, clock, runStartMs: clock.now() });
+          ? startWorkerLoad({ ...common, workers, planSource: options.planSource, watchRows: options.onInterval !== undefined })
+          : localDriver({ ...common, clock, runStartMs: clock.now(), watchRows: options.onInterval !== undefined });
     } catch (error) {
       await probes.stop();
       throw error;
@@ -199,6 +209,20 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     probeContext.runStartedAt = loadStartedAt;
     probes.loadStarted();
 
+    let streamedUpTo = -Infinity;
+    const stream = (rows: readonly StreamedRow[]): void => {
+      if (!options.onInterval) return;
+      for (const { row, intervalMs } of rows) {
+        if (row.t <= streamedUpTo) continue;
+        streamedUpTo = row.t;
+        try {
+          options.onInterval(row, { intervalMs, startedAt: loadStartedAt });
+        } catch {
+          // An output failure must not end the run (the output reports its own errors).
+        }
+      }
+    };
+
     const watcher = createThresholdWatcher(plan.thresholds);
     let nextSecond = loadStartMs + INTERVAL_MS;
     const everySecond = setInterval(() => {
@@ -207,6 +231,7 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
       while (nextSecond <= now) nextSecond += INTERVAL_MS;
       const elapsed = now - loadStartMs;
       probes.sample(elapsed);
+      if (load.takeRows) stream(load.takeRows());
       if (options.onProgress) {
         try {
           options.onProgress(load.live());
@@ -236,6 +261,10 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     const endMs = clock.now();
     const endedAt = loadStartedAt + (endMs - loadStartMs);
     const durationMs = endMs - loadStartMs;
+    if (options.onInterval) {
+      const final = asMetricsSnapshot(combined.snapshot);
+      stream(final.intervals.map((row) => ({ row, intervalMs: final.intervalMs })));
+    }
     const probeEvidence = await probes.stop();
 
     const metrics = buildResultMetrics(combined.snapshot, { durationMs });
@@ -309,9 +338,12 @@ function localDriver(o: {
   lateStartToleranceMs: number;
   stopSignal: AbortSignal;
   hardSignal: AbortSignal;
+  watchRows: boolean;
 }): LoadDriver {
   const local = startLocalLoad(o);
+  if (o.watchRows) local.recorder.watchRows();
   return {
+    ...(o.watchRows ? { takeRows: () => local.recorder.takeClosedRows() } : {}),
     started: Promise.resolve(o.runStartMs),
     live: () => local.live(),
     metricsNow: () => local.recorder.metricsSnapshot(),

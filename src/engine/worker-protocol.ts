@@ -6,7 +6,7 @@
  * @module
  */
 import type { LiveStats } from '../metrics/recorder-types.js';
-import type { SnapshotMetric } from '../metrics/index.js';
+import type { SnapshotMetric, StreamedRow } from '../metrics/index.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import type { LocalLoadResult } from './local-load.js';
 import type { ExecutionSegment } from './segments.js';
@@ -32,6 +32,8 @@ export interface WorkerInit {
   lateStartToleranceMs: number;
   /** Post the recorder's metrics every interval (live abortOnFail thresholds). */
   wantMetrics: boolean;
+  /** Post the interval rows closed since the last post (streaming outputs). */
+  wantRows?: boolean;
 }
 
 /** Main → worker. */
@@ -45,5 +47,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'interval'; live: LiveStats; eventLoopDelayP99Ms: number; metrics?: SnapshotMetric[] }
+  | { type: 'rows'; rows: StreamedRow[] }
   | { type: 'done'; result: LocalLoadResult }
   | { type: 'error'; error: { message: string; code?: string; hint?: string; location?: string; stack?: string } };

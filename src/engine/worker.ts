@@ -53,8 +53,16 @@ function start(plan: ResolvedPlan, runStartAbsMs: number): void {
     onInterval: ({ eventLoopDelayP99Ms }) => {
       const metrics = init.wantMetrics ? local.recorder.metricsSnapshot() : undefined;
       post({ type: 'interval', live: local.live(), eventLoopDelayP99Ms, ...(metrics ? { metrics } : {}) });
+      // The interval closes right after this callback, in the same tick: take its row once the tick is over.
+      if (init.wantRows) {
+        setImmediate(() => {
+          const rows = local.recorder.takeClosedRows();
+          if (rows.length > 0) post({ type: 'rows', rows });
+        });
+      }
     },
   });
+  if (init.wantRows) local.recorder.watchRows();
   local.done.then(
     (result) => post({ type: 'done', result }),
     (error: unknown) => postError(error),

@@ -17,6 +17,7 @@ import type { ScenarioResult } from '../result/types.js';
 import { ProcessUsageMonitor } from './health.js';
 import { INTERVAL_MS, type LocalLoadResult } from './local-load.js';
 import { collectErrors, type CombinedLoad, type LoadDriver } from './load-driver.js';
+import { ParallelRowJoiner } from './row-stream.js';
 import { mergeScenarioResults } from './scenarios.js';
 import { subSegment, type ExecutionSegment } from './segments.js';
 import type { FromWorker, PlanSource, ToWorker, WorkerInit } from './worker-protocol.js';
@@ -33,6 +34,8 @@ export interface WorkerLoadOptions {
   stopSignal: AbortSignal;
   hardSignal: AbortSignal;
   planSource?: PlanSource;
+  /** Stream closed interval rows (see `LoadDriver.takeRows`). */
+  watchRows?: boolean;
 }
 
 /**
@@ -94,6 +97,7 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
   const lives: (LiveStats | undefined)[] = new Array(n).fill(undefined);
   const metrics: (SnapshotMetric[] | undefined)[] = new Array(n).fill(undefined);
   const loopP99: number[] = new Array(n).fill(0);
+  const joiner = options.watchRows ? new ParallelRowJoiner(n) : undefined;
   const threads: Worker[] = [];
   const usage = new ProcessUsageMonitor();
   let cpuTimer: NodeJS.Timeout | undefined;
@@ -130,6 +134,7 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
         segment: subSegment(options.segment, i, n),
         lateStartToleranceMs: options.lateStartToleranceMs,
         wantMetrics,
+        wantRows: options.watchRows,
       };
       const worker = new Worker(entry.entry, { workerData: init, eval: entry.eval });
       threads.push(worker);
@@ -151,9 +156,13 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
             loopP99[i] = message.eventLoopDelayP99Ms;
             if (message.metrics) metrics[i] = message.metrics;
             break;
+          case 'rows':
+            joiner?.add(i, message.rows);
+            break;
           case 'done':
             results[i] = message.result;
             lives[i] = undefined;
+            joiner?.finish(i);
             if (++finished === n) {
               cleanup();
               if (usage.cpuSamples.length === 0) usage.takeInterval();
@@ -184,6 +193,7 @@ export function startWorkerLoad(options: WorkerLoadOptions): LoadDriver {
     started,
     live: () => sumLive(lives.filter((l): l is LiveStats => l !== undefined)),
     metricsNow: () => mergeMetrics(metrics.flatMap((m) => m ?? [])),
+    ...(joiner ? { takeRows: () => joiner.take() } : {}),
     done,
   };
 }

@@ -16,7 +16,7 @@ export {
   trendStats,
   type Histogram,
 } from './hdr.js';
-export { createRecorder, Recorder, type RecorderOptions } from './recorder.js';
+export { createRecorder, Recorder, type RecorderOptions, type StreamedRow } from './recorder.js';
 export { templateEndpoint, templateSegment, OTHER_ENDPOINT } from './endpoint.js';
 export { mergeSnapshots, mergeMetrics, type MergeOptions } from './merge.js';
 export { buildResultMetrics, toIntervalSeries, type BuildOptions, type ResultMetrics } from './build.js';

@@ -47,6 +47,12 @@ import { Aggregator, type AggregatedMetric } from './query.js';
 import type { MetricType } from '../result/types.js';
 import { LoadFactsRecorder, type EndpointFacts } from './load-facts.js';
 
+/** A closed interval row and its length (ms; longer than the base interval once a long run coarsens). */
+export interface StreamedRow {
+  row: IntervalRow;
+  intervalMs: number;
+}
+
 /** Options of {@link createRecorder}. */
 export interface RecorderOptions {
   /**
@@ -298,6 +304,8 @@ export class Recorder implements MetricsRecorder {
   // Closed intervals and pending coarsening.
   private rows: IntervalRow[] = [];
   private coarsen: { read: number; write: number; end: number } | null = null;
+  // Rows closed since the last takeClosedRows (streaming outputs); null while nobody watches.
+  private rowStream: StreamedRow[] | null = null;
 
   // Totals for live().
   private totalRequests = 0;
@@ -549,9 +557,33 @@ export class Recorder implements MetricsRecorder {
     return m;
   }
 
+  /**
+   * Start keeping closed rows for {@link takeClosedRows} (streaming outputs).
+   * Off by default so a recorder nobody drains holds no second list.
+   */
+  watchRows(): void {
+    this.rowStream ??= [];
+  }
+
+  /**
+   * Rows closed since the previous call (after {@link watchRows}), with
+   * their endpoint cells finished, each with its interval length. The rows
+   * are the ones the final snapshot holds (unless coarsened later): treat
+   * them as read-only.
+   */
+  takeClosedRows(): StreamedRow[] {
+    if (this.rowStream === null || this.rowStream.length === 0) return [];
+    this.finishCells(true);
+    const out = this.rowStream;
+    this.rowStream = [];
+    return out;
+  }
+
   /** Close the open interval: reduce it to a row, reset the accumulators, start the next one. */
   private closeInterval(): void {
-    this.rows.push(this.buildRow(true));
+    const row = this.buildRow(true);
+    this.rows.push(row);
+    this.rowStream?.push({ row, intervalMs: this.intervalMs });
     this.openStartMs += this.intervalMs;
     const n = this.rows.length;
     if (this.coarsen === null && n >= this.maxIntervals && n % 2 === 0) {

@@ -4,6 +4,7 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { planFromQuickOptions } from '../../plan/index.js';
+import { parseOutputSpecs } from '../../outputs/index.js';
 import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
 import { collect, parseHeaders, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
@@ -24,6 +25,7 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
     .option('-b, --body <body>', 'request body')
     .option('--timeout <duration>', 'per-request timeout', '60s')
     .option('-w, --workers <n>', 'worker threads generating the load')
+    .option('-o, --out <type=file>', 'stream the 1 s interval metrics: json=FILE (JSON lines) or csv=FILE (repeatable)', collect)
     .option('--tag <key=value>', 'label stored with the result (repeatable)', collect)
     .option('--json', 'print the RunResult JSON on stdout instead of the summary')
     .option('-q, --quiet', 'no live progress and no summary')
@@ -31,6 +33,7 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
     .option('--verbose', 'show stack traces on errors');
   addProbeOptions(command);
   command.action(async (url, flags) => {
+    const outputs = parseOutputSpecs(flags.out);
     const plan = planFromQuickOptions({
       url,
       connections: parsePositiveInt(flags.connections, '--connections'),
@@ -53,6 +56,7 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
         probes: probes.probes,
         targetPid: probes.targetPid,
         enrich: probes.enrich,
+        outputs,
       });
     } finally {
       await probes.cleanup();

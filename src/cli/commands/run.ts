@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { checkOverrides, loadPlan, overridesFromEnv, type PlanOverrides } from '../../plan/index.js';
 import { planFileSource } from '../../engine/workers.js';
+import { parseOutputSpecs } from '../../outputs/index.js';
 import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
 import { collect, parsePairs, parsePositiveInt } from '../options.js';
@@ -34,6 +35,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
     .option('-w, --workers <n>', 'worker threads generating the load')
     .option('--segment <segment>', 'run one execution segment, e.g. 2/8 (merge the results later)')
+    .option('-o, --out <type=file>', 'stream the 1 s interval metrics: json=FILE (JSON lines) or csv=FILE (repeatable)', collect)
     .option('--tag <key=value>', 'label stored with the result (repeatable)', collect)
     .option('--no-thresholds', 'evaluate thresholds but never fail the run on them')
     .option('--json', 'print the RunResult JSON on stdout instead of the summary')
@@ -42,6 +44,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     .option('--verbose', 'show stack traces on errors');
   addProbeOptions(command);
   command.action(async (planPath, flags) => {
+    const outputs = parseOutputSpecs(flags.out);
     const env = { ...process.env, ...parsePairs(flags.env, '--env') };
     const flagOverrides = checkOverrides(
       { baseUrl: flags.baseUrl, timeout: flags.timeout, profile: flags.profile as PlanOverrides['profile'], rate: flags.rate === undefined ? undefined : Number(flags.rate), duration: flags.duration },
@@ -65,6 +68,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
         enrich: probes.enrich,
         // Worker threads cannot receive functions: they load the plan again from its file.
         planSource: planFileSource(absolute, { env, overrides }),
+        outputs,
       });
     } finally {
       await probes.cleanup();
