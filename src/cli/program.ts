@@ -20,6 +20,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerCapacityCommand } from './commands/capacity.js';
 import { registerSloCommand } from './commands/slo.js';
 import { registerMonitorCommand } from './commands/monitor.js';
+import { registerK8sCommands } from './commands/k8s.js';
 
 function version(): string {
   try {
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIO): Command {
   registerCapacityCommand(program, io);
   registerSloCommand(program, io);
   registerMonitorCommand(program, io);
+  registerK8sCommands(program, io);
   for (const command of allCommands(program)) {
     command.exitOverride();
     // main.ts renders stack traces for --verbose; every command must accept the flag the error hints name.
