@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { buildManifests, defaultName, toYaml, type K8sObject, type K8sOptions } from '../../src/k8s/manifests.js';
+import { readFileSync } from 'node:fs';
+import { buildManifests, defaultName, PLAN_MOUNT, RESULTS_MOUNT, toYaml, type K8sObject, type K8sOptions } from '../../src/k8s/manifests.js';
 import { readMergeEnv, readSegmentEnv } from '../../src/k8s/pod-env.js';
 import { TuneupError } from '../../src/errors.js';
 
@@ -117,6 +118,23 @@ describe('k8s manifests', () => {
     k8sError(() => buildManifests({ ...OPTIONS, runKey: 'a/b' }));
     assert.match(k8sError(() => buildManifests({ ...OPTIONS, files: { 'plan.ts': 'x'.repeat(1024 * 1024 + 1) } })).message, /1 MiB/);
     assert.equal(defaultName('Checkout Load.v2.yaml'), 'tuneup-checkout-load-v2');
+  });
+});
+
+describe('Dockerfile', () => {
+  it('is the image the manifests expect: node:20-slim, production dependencies, non-root uid 1000, the plan mounted inside the package', () => {
+    const text = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    const stages = [...text.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    assert.deepEqual(stages, ['node:20-slim', 'node:20-slim']);
+    const runtime = text.slice(text.lastIndexOf('\nFROM '));
+    assert.match(runtime, /^RUN npm ci --omit=dev\b/m);
+    assert.match(runtime, /^USER node$/m, 'the official image\'s node user is uid 1000');
+    const workdir = /^WORKDIR (\S+)$/m.exec(runtime)![1]!;
+    assert.ok(PLAN_MOUNT.startsWith(`${workdir}/`), 'the plan sits inside the package, so `import "tuneup"` resolves');
+    assert.match(runtime, new RegExp(`mkdir -p ${PLAN_MOUNT} ${RESULTS_MOUNT} && chown node:node ${RESULTS_MOUNT}`));
+    assert.match(runtime, /^ENTRYPOINT \["node", "\/app\/bin\/tuneup\.js"\]$/m);
+    const pod = (buildManifests(OPTIONS)[3] as any).spec.template.spec;
+    assert.equal(pod.securityContext.runAsUser, 1000);
   });
 });
 
