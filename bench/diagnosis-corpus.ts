@@ -24,7 +24,7 @@
  * `diagnose` mode by the experiment's own budget).
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,7 @@ import { startRedis } from '../test/harness/redis.js';
 import { onProcessExit } from '../test/harness/cleanup.js';
 import type { CorpusCase, CorpusService } from './corpus/types.js';
 import { scoreCorpus, type CaseRun, type LoadLevel } from './lib/corpus-score.js';
+import { pastCapacity } from './lib/past-capacity.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'src/cli/main.ts');
@@ -194,6 +195,7 @@ async function main(): Promise<void> {
               severeCount: result?.findings?.filter((f) => SEVERE.has(f.severity)).length ?? 0,
               topBesidesOverload: besides[0] ? { category: besides[0].category, endpoint: besides[0].endpoint, severity: besides[0].severity } : null,
               severeBesidesOverload: besides.length,
+              ...(result && pastCapacity(result) !== undefined ? { pastCapacity: pastCapacity(result) } : {}),
               error,
               seconds: (Date.now() - t0) / 1000,
             };
@@ -222,6 +224,15 @@ async function main(): Promise<void> {
 if (args.rescore) {
   // Re-score stored runs (the .jsonl a previous run wrote), e.g. after a scoring change.
   const runs = readFileSync(args.rescore, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CaseRun);
+  // With --keep DIR (the results a run kept), runs recorded before `pastCapacity` existed get it from their result.
+  if (args.keep) {
+    for (const r of runs) {
+      const file = join(args.keep, `${r.caseId.replace(/\//g, '_')}-${r.load}-${r.rep}.json`);
+      if (r.pastCapacity !== undefined || !existsSync(file)) continue;
+      const measured = pastCapacity(JSON.parse(readFileSync(file, 'utf8')) as RunResult);
+      if (measured !== undefined) r.pastCapacity = measured;
+    }
+  }
   process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore})`, reps, loads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
 } else {
   await main();

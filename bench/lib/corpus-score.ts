@@ -5,8 +5,12 @@
  * A run is right ("top-1") when its top finding at medium severity or above
  * has the expected category AND names the expected endpoint; a finding with
  * the right category but no or another endpoint is counted apart
- * ("category only") and is still a miss. Past capacity the overload must be
- * said first and the fault is judged right after it (see {@link isRight}). A healthy case is right when the run
+ * ("category only") and is still a miss. At the `overload` load the fault is
+ * judged on the first medium+ finding that is not `overload` (see
+ * {@link isRight}); whether the overload was said first is reported apart,
+ * against the runs the load measured past capacity ({@link CaseRun.pastCapacity}).
+ * The older strict figure (overload first, then the fault) is kept as
+ * {@link isRightStrict}. A healthy case is right when the run
  * has no finding at medium or above. Every run counts once: no retries,
  * no best-of-N, errors are misses.
  *
@@ -32,28 +36,36 @@ export interface CaseRun {
   severeBesidesOverload?: number;
   /** Findings at medium+ in the run. */
   severeCount: number;
+  /**
+   * Whether the load measured the run past capacity (bench/lib/past-capacity.ts: throughput below 95 %
+   * of the offered rate, or ≥ 5 % dropped); undefined when unknown (older runs, failed runs).
+   */
+  pastCapacity?: boolean;
   /** Why the run produced no result, if it did not. */
   error?: string;
   seconds: number;
 }
 
 /**
- * The finding judged against the expectation, and the count of other medium+
- * findings. Past capacity (load `overload`) the design asks for the overload
- * to be said first (design.md, Diagnosis): there a run is right only when
- * its first medium+ finding is `overload`, and the planted fault is judged on
- * the first medium+ finding after it (a healthy case: nothing else at
- * medium+). At a moderate load an `overload` finding is judged like any other.
+ * The finding judged against the expectation, and the count of other medium+ findings. At the
+ * `overload` load the overload finding is set aside (it is scored by {@link overloadFirst} against
+ * the measured {@link CaseRun.pastCapacity}) and the planted fault is judged on the first medium+
+ * finding after it (a healthy case: nothing else at medium+). At a moderate load an `overload`
+ * finding is judged like any other.
  */
 function judged(run: CaseRun): { top: CaseRun['top']; severe: number } | null {
   if (run.load !== 'overload') return { top: run.top, severe: run.severeCount };
-  if (run.top?.category !== 'overload') return null;
   return { top: run.topBesidesOverload ?? null, severe: run.severeBesidesOverload ?? 0 };
 }
 
-/** Whether the run said "past capacity" first, as the overload load requires. */
+/** Whether the run said "past capacity" first. */
 export function overloadFirst(run: CaseRun): boolean {
   return run.error === undefined && run.top?.category === 'overload';
+}
+
+/** The earlier, strict judgement at the `overload` load: overload said first AND the fault right after it. */
+export function isRightStrict(run: CaseRun): boolean {
+  return run.load === 'overload' ? overloadFirst(run) && isRight(run) : isRight(run);
 }
 
 /** Whether a run's judged finding is the expected one (category and endpoint). */
@@ -132,8 +144,13 @@ export function scoreCorpus(
     const overall = mine.filter(isRight).length / mine.length;
     const faulty = mine.filter((r) => r.expect !== null);
     lines.push('');
-    const said = mine.filter((r) => r.load === 'overload');
-    const overloadNote = said.length ? `; overload said first ${pct(said.filter(overloadFirst).length / said.length)}` : '';
+    const high = mine.filter((r) => r.load === 'overload');
+    const past = high.filter((r) => r.pastCapacity === true);
+    const keptUp = high.filter((r) => r.pastCapacity === false);
+    const overloadNote = high.length
+      ? `; measured past capacity ${past.length} of ${high.length} runs, overload said first in ${pct(past.length ? past.filter(overloadFirst).length / past.length : null)} of them` +
+        ` and in ${pct(keptUp.length ? keptUp.filter(overloadFirst).length / keptUp.length : null)} of the runs that kept up; strict top-1 (overload first, then the fault) ${pct(high.filter(isRightStrict).length / high.length)}`
+      : '';
     lines.push(`## load: ${load} — top-1 ${pct(overall)} of ${mine.length} runs; faults ${pct(faulty.length ? faulty.filter(isRight).length / faulty.length : null)}; healthy false positives ${pct(healthyFalsePositiveRate(mine))}${overloadNote}`);
     lines.push(`${'category'.padEnd(20)} ${'cases'.padStart(5)} ${'runs'.padStart(5)} ${'top-1'.padStart(6)} ${'per-case min–max'.padStart(17)} ${'cat-only'.padStart(8)} ${'precision'.padStart(9)}`);
     for (const s of scoreByCategory(mine)) {
@@ -148,8 +165,9 @@ export function scoreCorpus(
     const show = (t: CaseRun['top']): string => (t ? `${t.category} @ ${t.endpoint ?? '-'} (${t.severity})` : 'none at medium+');
     const got =
       r.error !== undefined ? `ERROR ${r.error}` : r.load === 'overload' && r.top?.category === 'overload' ? `overload, then ${show(r.topBesidesOverload ?? null)}` : show(r.top);
+    const measured = r.load === 'overload' && r.pastCapacity !== undefined ? ` [${r.pastCapacity ? 'past capacity' : 'kept up'}]` : '';
     const want = r.expect ? `${r.expect.category} @ ${r.expect.endpoint}` : 'none at medium+';
-    lines.push(`${isRight(r) ? 'ok  ' : 'MISS'} ${r.service}/${r.caseId} ${r.load} #${r.rep}: got ${got}; want ${want}`);
+    lines.push(`${isRight(r) ? 'ok  ' : 'MISS'} ${r.service}/${r.caseId} ${r.load} #${r.rep}${measured}: got ${got}; want ${want}`);
   }
   return `${lines.join('\n')}\n`;
 }

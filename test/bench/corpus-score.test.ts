@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { healthyFalsePositiveRate, isRight, scoreByCategory, scoreCorpus, type CaseRun } from '../../bench/lib/corpus-score.js';
+import { healthyFalsePositiveRate, isRight, isRightStrict, scoreByCategory, scoreCorpus, type CaseRun } from '../../bench/lib/corpus-score.js';
 
 const run = (over: Partial<CaseRun>): CaseRun => ({
   service: 's',
@@ -52,16 +52,26 @@ test('per-category top-1, spread over cases, category-only and precision', () =>
   assert.match(text, /healthy false positives 50 %/);
 });
 
-test('past capacity the overload must come first, then the fault is judged', () => {
+test('at the overload load the fault is judged after the overload is set aside; the strict figure also needs overload first', () => {
   const overloadTop = { category: 'overload', severity: 'critical' };
   const fault = { category: 'missing-index', endpoint: 'GET /a', severity: 'high' };
-  // Overload first, then the planted fault: right.
-  assert.equal(isRight(run({ load: 'overload', top: overloadTop, topBesidesOverload: fault, severeCount: 2, severeBesidesOverload: 1 })), true);
-  // The fault without saying "past capacity" first: a miss at the overload load.
-  assert.equal(isRight(run({ load: 'overload', top: fault })), false);
-  // A healthy service past capacity: overload and nothing else at medium+.
+  // Overload first, then the planted fault: right, also strictly.
+  const both = run({ load: 'overload', top: overloadTop, topBesidesOverload: fault, severeCount: 2, severeBesidesOverload: 1, pastCapacity: true });
+  assert.equal(isRight(both), true);
+  assert.equal(isRightStrict(both), true);
+  // The fault without "past capacity" (the service kept up with the case's overload rate): right, not strictly.
+  const faultOnly = run({ load: 'overload', top: fault, topBesidesOverload: fault, severeBesidesOverload: 1, pastCapacity: false });
+  assert.equal(isRight(faultOnly), true);
+  assert.equal(isRightStrict(faultOnly), false);
+  // A healthy service: nothing besides the overload at medium+.
   assert.equal(isRight(run({ load: 'overload', expect: null, top: overloadTop, topBesidesOverload: null, severeCount: 1, severeBesidesOverload: 0 })), true);
   assert.equal(isRight(run({ load: 'overload', expect: null, top: overloadTop, topBesidesOverload: fault, severeCount: 2, severeBesidesOverload: 1 })), false);
   // At a moderate load an overload finding on a healthy service is a false positive.
   assert.equal(isRight(run({ expect: null, top: overloadTop, severeCount: 1 })), false);
+  // The report says how often overload was said on the runs the load measured past capacity, and on those that kept up.
+  const report = scoreCorpus([both, faultOnly, run({ load: 'overload', top: fault, topBesidesOverload: fault, severeBesidesOverload: 1, pastCapacity: true })], {
+    mode: 'run', reps: 1, loads: ['overload'], duration: '10s', wallSeconds: 1, node: 'v20',
+  });
+  assert.match(report, /measured past capacity 2 of 3 runs, overload said first in 50 % of them and in 0 % of the runs that kept up; strict top-1 \(overload first, then the fault\) 33 %/);
+  assert.match(report, /#1 \[kept up\]: got missing-index/);
 });
