@@ -64,3 +64,20 @@ test('a short, small or noisy growth stays below the bar', () => {
   // Noise without a trend.
   assert.deepEqual(memoryFindings(run(Array.from({ length: N }, () => 120 * MB + (r() - 0.5) * 20 * MB))), []);
 });
+
+test('a straight-line growth judged on under memory.minJudgedS is low: a fresh process warms up on a line too', () => {
+  // A 10 s run: 8 s judged after the warm-up fifth, 2 MB/s on a clean line (what a freshly started service's warm-up looks like).
+  const short = (n: number) => {
+    const reqs = Array.from({ length: n }, () => 100);
+    const rss = Array.from({ length: n }, (_, i) => 120 * MB + i * 2 * MB);
+    return makeResult({ 'GET /x': { requests: reqs } }, [probe('process', { rssBytes: rss, cpuPercent: reqs.map(() => 20) })]);
+  };
+  const [f] = diagnose(short(11), { rules: ['memory-growth'] }).findings;
+  assert.ok(f, 'still said');
+  assert.equal(f.severity, 'low');
+  assert.match(f.title, /over only 8 s/);
+  assert.match(f.summary, /run at least 21 s to confirm/);
+  // The same line over a 24 s run (19 s judged) is medium or above.
+  const [long] = diagnose(short(24), { rules: ['memory-growth'] }).findings;
+  assert.ok(long && long.severity !== 'low', JSON.stringify(long?.severity));
+});

@@ -327,7 +327,12 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
       severity: repeatHit < 0.5 || f.writeEvery ? 'high' : 'medium',
       endpoint: eps[0],
       endpoints: eps,
-      title: `Cache misses repeated keys: hit ratio ${pct(ratio)} where this load allowed ${pct(ideal.ratio)}${eps[0] ? ` (${eps[0]})` : ''}`,
+      // Written on every request with a hit ratio at or above the ideal: the hits are other keys' (another user of the
+      // cache); the title says what is broken rather than comparing two ratios that do not show it.
+      title:
+        f.writeEvery && repeatHit >= 1
+          ? `Cache written on every request${eps[0] ? ` (${eps[0]})` : ''}: its entries are never reused (hit ratio ${pct(ratio)} comes from other keys)`
+          : `Cache misses repeated keys: hit ratio ${pct(ratio)} where this load allowed ${pct(ideal.ratio)}${eps[0] ? ` (${eps[0]})` : ''}`,
       summary: `${pct(ideal.ratio)} of the requests to the cache's endpoints asked for a key requested earlier in the run, yet only ${pct(repeatHit)} of those lookups hit (about ${fmt(missedRepeats)} repeat lookups missed)${f.writeEvery ? `, and the service wrote to the cache ${fmt(f.writes)} times for ${fmt(f.reads)} reads: it rewrites keys that repeat, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
       evidence: [
         ...idealEvidence(input, ratio, ideal, f.hits, f.misses),

@@ -264,14 +264,16 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     const total = input.result.environment.totalMemoryBytes;
     const minutesToExhaust = total > rssNow && mbPerMin > 0 ? (total - rssNow) / (1024 * 1024) / mbPerMin : undefined;
     const urgent = minutesToExhaust !== undefined && minutesToExhaust <= config.get('memory.exhaustMinutes');
+    // Too short a stretch to tell a leak from the warm-up of a fresh process: said, at low.
+    const tooShort = trend.durationS < config.get('memory.minJudgedS');
     return [
       makeFinding({
         rule: 'memory-growth',
         category: 'memory-growth',
         subject: c.column,
-        severity: urgent ? 'high' : 'medium',
-        title: `Memory grows steadily: +${fmt(mbPerMin)} MB/min (${c.column === 'heapUsedBytes' ? 'heap' : 'RSS'})`,
-        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'heapUsedBytes' ? `the JavaScript heap${floorJudged ? '\'s level after each major GC' : ''}` : 'resident memory'} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}${releases > 0 ? `, counting ${releases} release${releases > 1 ? 's' : ''} of memory the process gave back on the way` : ''}) without flattening: something keeps references per request (a leak or an unbounded cache).${heapFlat ? ' The JavaScript heap stayed flat, so the growth is off-heap: Buffers, typed arrays or native allocations.' : ''}${minutesToExhaust !== undefined ? ` At this load the host's memory is gone in ~${fmt(minutesToExhaust)} min` : ' Under sustained load it ends'}${minutesToExhaust !== undefined ? ' (sooner under a container limit or V8\'s heap limit): then' : ''} long GC pauses or an out-of-memory crash.`,
+        severity: tooShort ? 'low' : urgent ? 'high' : 'medium',
+        title: `Memory grows steadily: +${fmt(mbPerMin)} MB/min (${c.column === 'heapUsedBytes' ? 'heap' : 'RSS'})${tooShort ? ` over only ${fmt(trend.durationS)} s` : ''}`,
+        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'heapUsedBytes' ? `the JavaScript heap${floorJudged ? '\'s level after each major GC' : ''}` : 'resident memory'} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}${releases > 0 ? `, counting ${releases} release${releases > 1 ? 's' : ''} of memory the process gave back on the way` : ''}) without flattening: something keeps references per request (a leak or an unbounded cache).${heapFlat ? ' The JavaScript heap stayed flat, so the growth is off-heap: Buffers, typed arrays or native allocations.' : ''}${minutesToExhaust !== undefined ? ` At this load the host's memory is gone in ~${fmt(minutesToExhaust)} min` : ' Under sustained load it ends'}${minutesToExhaust !== undefined ? ' (sooner under a container limit or V8\'s heap limit): then' : ''} long GC pauses or an out-of-memory crash.${tooShort ? ` The growth was judged on only ${fmt(trend.durationS)} s, where the warm-up of a freshly started process (JIT, heap sizing, caches and pools filling) grows on a straight line too: run at least ${Math.ceil(config.get('memory.minJudgedS') * 1.25 + 2)} s to confirm it.` : ''}`,
         evidence: [
           { label: 'growth rate', value: mbPerMin, unit: 'MB/min', source: c.source },
           { label: releases > 0 ? 'growth after warm-up (releases added back)' : 'growth after warm-up', value: growthMb, unit: 'MB', source: c.source },
