@@ -41,6 +41,7 @@
  *
  * @module
  */
+import { serviceMeanFrom, startupTransient, type StartupTransient } from './transient.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
 import { coefficientStdErrors, correlation, nnls } from './nnls.js';
@@ -73,6 +74,8 @@ export interface DemandModel {
   dbCores?: { cores: number; source: 'option' | 'label' | 'local host' };
   /** What the per-second regression used as each endpoint's work per second (set by {@link computeDemands}). */
   regressors?: 'in-flight' | 'completions';
+  /** The start-up transient left out of each endpoint's mean service time, when the run began with one. */
+  transient?: StartupTransient;
 }
 
 /** Options of {@link computeDemands}. */
@@ -266,8 +269,16 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   const dbCores = databaseCores(result, probes, options);
   const dbServers = dbCores ? Math.max(1, Math.min(connections, dbCores.cores)) : connections;
 
+  // A backlog that built and drained in the first seconds is not the steady state: judge waits after it.
+  const transient = profile ? undefined : startupTransient(result);
+  if (transient) {
+    notes.push(
+      `The first ${transient.seconds} s were a start-up transient (up to ${transient.peakInFlight} requests in flight, ${transient.steadyInFlight} after it): each endpoint's mean service time and unexplained wait are judged on the steady part.`,
+    );
+  }
   const demands: EndpointDemand[] = endpoints.map((endpoint, k) => {
     const summary = result.endpoints.find((s) => s.endpoint === endpoint);
+    const serviceMs = summary ? ((transient ? serviceMeanFrom(result, endpoint, transient.steadyFrom) : undefined) ?? summary.serviceTime.mean) : undefined;
     const d: EndpointDemand = { endpoint, method: profile ? 'profile' : 'regression' };
     if (cpu[k] !== undefined) d.cpuMs = round(cpu[k]!);
     if (mainCpu[k] !== undefined) d.mainThreadCpuMs = round(mainCpu[k]!);
@@ -285,8 +296,9 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     if (pg && mine.length > 0) d.distinctStatements = mine.length;
     if (summary) d.responseBytes = Math.round(summary.meanResponseBytes);
     const cacheMs = redisMs[k] ?? 0;
-    if (summary && d.cpuMs !== undefined) {
-      d.unexplainedMs = round(Math.max(0, summary.serviceTime.mean - d.cpuMs - (d.dbMs ?? 0) - cacheMs));
+    if (serviceMs !== undefined) d.serviceMs = round(serviceMs);
+    if (serviceMs !== undefined && d.cpuMs !== undefined) {
+      d.unexplainedMs = round(Math.max(0, serviceMs - d.cpuMs - (d.dbMs ?? 0) - cacheMs));
     }
     // Utilization law: each resource bounds throughput at servers / demand.
     const perServer: [string, number][] = [];
@@ -299,7 +311,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
       d.bottleneck = top[0];
     }
     // An endpoint mostly waiting on something unmeasured is bounded by that, not by a local resource.
-    if (summary && d.unexplainedMs !== undefined && d.unexplainedMs >= WAIT_BOTTLENECK_MS && d.unexplainedMs > 0.5 * summary.serviceTime.mean && (!top || d.unexplainedMs > top[1])) {
+    if (serviceMs !== undefined && d.unexplainedMs !== undefined && d.unexplainedMs >= WAIT_BOTTLENECK_MS && d.unexplainedMs > 0.5 * serviceMs && (!top || d.unexplainedMs > top[1])) {
       d.bottleneck = 'wait';
     }
     return d;
@@ -308,7 +320,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     notes.push(`The database's cores are unknown: its throughput bound assumes ${connections} parallel connections, optimistic when the server has fewer cores (give --db-cores).`);
   }
   if (method === 'none') notes.push('No resource series (process, prometheus, postgres or redis probe): demands are limited to response bytes.');
-  return { demands, method, fits, notes, statements, dbServers, ...(dbCores ? { dbCores } : {}), regressors: profile ? 'completions' : work.regressors };
+  return { demands, method, fits, notes, statements, dbServers, ...(dbCores ? { dbCores } : {}), regressors: profile ? 'completions' : work.regressors, ...(transient ? { transient } : {}) };
 }
 
 /** Attribute pg_stat_statements statements to endpoints, per request. */

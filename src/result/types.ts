@@ -504,6 +504,11 @@ export interface EndpointDemand {
   distinctStatements?: number;
   redisCommands?: number;
   responseBytes?: number;
+  /**
+   * Mean service time (ms) the model judged: the run's, or its steady part's when the run began with a
+   * start-up transient (see `src/diagnose/transient.ts`). Absent in results from before it existed.
+   */
+  serviceMs?: number;
   unexplainedMs?: number;
   /** The resource with the highest demand. */
   bottleneck?: string;

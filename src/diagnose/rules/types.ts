@@ -75,9 +75,11 @@ export function summaryOf(input: DiagnosisInput, endpoint: string): EndpointSumm
   return input.result.endpoints.find((e) => e.endpoint === endpoint);
 }
 
-/** Mean service time of an endpoint (ms), 0 when unknown. */
+/** Mean service time of an endpoint (ms) as the cost model judged it (see EndpointDemand.serviceMs), 0 when unknown. */
 export function serviceMean(input: DiagnosisInput, endpoint: string): number {
-  return summaryOf(input, endpoint)?.serviceTime.mean ?? 0;
+  // The cost model's figure: the steady part's mean when the run began with a start-up transient.
+  const judged = input.demand.demands.find((d) => d.endpoint === endpoint)?.serviceMs;
+  return judged ?? summaryOf(input, endpoint)?.serviceTime.mean ?? 0;
 }
 
 /** Clamp to [0, 1] (NaN → 0). */
