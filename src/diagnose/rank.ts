@@ -77,7 +77,8 @@ export function rankFindings(findings: Finding[]): Finding[] {
  * endpoints or on any when none are named) is that finding's symptom. It stays in the list with its evidence,
  * gains a `causedBy` link (so {@link causedAfterCauses} ranks it after its cause) and is capped at low
  * severity, so it never stands as a diagnosis of its own: past capacity, the timeouts and waits every
- * endpoint shows are the queue's, not separate faults.
+ * endpoint shows are the queue's, not separate faults. A link marked `as: 'contributes'` only orders: the
+ * explained finding ranks after its cause and keeps its severity (it is a problem of its own as well).
  */
 export function foldExplained(list: Finding[]): Finding[] {
   const explainers = list.filter((f) => f.explains?.length);
@@ -87,7 +88,9 @@ export function foldExplained(list: Finding[]): Finding[] {
       (x) => x !== f && x.explains!.some((e) => e.category === f.category && (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep)))),
     );
     if (causes.length === 0) return f;
-    const capped = SEVERITY_WEIGHT[f.severity] > SEVERITY_WEIGHT.low ? 'low' : f.severity;
+    // A finding some cause explains only as a contributor keeps its severity; a symptom is capped at low.
+    const onlyContributes = causes.every((x) => x.explains!.every((e) => e.category !== f.category || e.as === 'contributes'));
+    const capped = onlyContributes ? f.severity : SEVERITY_WEIGHT[f.severity] > SEVERITY_WEIGHT.low ? 'low' : f.severity;
     return { ...f, severity: capped, causedBy: [...new Set([...(f.causedBy ?? []), ...causes.map((c) => c.id)])] };
   });
 }

@@ -363,7 +363,15 @@ export interface Finding {
    * What this finding explains in other findings (e.g. overload smears every endpoint's latency): findings
    * of these categories on these endpoints (all endpoints when absent) are symptoms of this one.
    */
-  explains?: { category: FindingCategory; endpoints?: string[] }[];
+  explains?: {
+    category: FindingCategory;
+    endpoints?: string[];
+    /**
+     * `symptom` (the default): the explained finding is only a symptom and is capped at low. `contributes`:
+     * it is a finding of its own that this one partly explains; it ranks after this one and keeps its severity.
+     */
+    as?: 'symptom' | 'contributes';
+  }[];
   /**
    * Set by `tuneup diagnose` on every finding: whether running the finding's endpoint alone (confirm by
    * isolation) showed the same problem. Absent on findings of `tuneup run` / `analyze` (passive diagnosis).

@@ -114,3 +114,14 @@ test('a finding another one explains is folded into it: linked, ranked after it,
   const scoped = rank([errors, { ...overload, explains: [{ category: 'error-rate', endpoints: ['GET /z'] }] }] as never);
   assert.equal(scoped.find((f) => f.id === 'error-rate:GET /a')!.severity, 'critical');
 });
+
+test('an explains link marked "contributes" ranks the finding after its cause and keeps its severity; a symptom is capped at low', () => {
+  const blocked = f('event-loop-blocked:service', 'event-loop-blocked', 'high', 0.9, 'GET /search');
+  const saturated = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.5, 'GET /search', { explains: [{ category: 'event-loop-blocked', as: 'contributes' }] });
+  const ranked = rankFindings([blocked, saturated]);
+  assert.deepEqual(ranked.map((x) => [x.category, x.severity]), [['cpu-saturation', 'high'], ['event-loop-blocked', 'high']]);
+  assert.deepEqual(ranked[1]!.causedBy, ['cpu-saturation:service']);
+  // The same link as a symptom (the default) caps it.
+  const symptom = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.5, 'GET /search', { explains: [{ category: 'event-loop-blocked' }] });
+  assert.deepEqual(rankFindings([blocked, symptom]).map((x) => [x.category, x.severity]), [['cpu-saturation', 'high'], ['event-loop-blocked', 'low']]);
+});

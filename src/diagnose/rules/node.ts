@@ -79,8 +79,7 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   const heavy = cpuHeavyEndpoints(input).slice(0, 3);
   const top = heavy[0];
   const bound = top && top.cpuMs > 0 ? 1000 / top.cpuMs : undefined;
-  return [
-    makeFinding({
+  const finding = makeFinding({
       rule: 'cpu-saturation',
       category: 'cpu-saturation',
       subject: 'service',
@@ -101,8 +100,13 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       confidence: measured ? 0.85 : 0.8,
       impact: top ? Math.max(0.5, top.share) : 0.6,
       attribution: demandAttribution(input, [top?.endpoint]),
-    }),
-  ];
+    });
+  // A core busy all the time delays every callback: with the service's CPU measured at its limit, part of the
+  // event-loop delay is the saturation's, and the saturation (with the endpoint that uses the core) is said
+  // first. Long synchronous blocks remain a problem of their own (they delay others even below saturation),
+  // so the event-loop finding keeps its severity: the link orders, it does not demote.
+  if (measured) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
+  return [finding];
 }
 
 /** A memory trend over one stretch of samples ([t ms, bytes] pairs). */
