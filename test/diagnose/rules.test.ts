@@ -67,6 +67,23 @@ test('missing-index: a large table scanned sequentially by a hot statement', () 
   assert.equal(d.findings.filter((x) => x.category === 'inefficient-query').length, 0);
 });
 
+test('missing-index: full scans are judged against the rows the statistics surely hold, not an n_live_tup overtaken by late insert counts', () => {
+  const build2 = (nLiveTup: { before: number; after: number }, nModSinceAnalyze: number, rowsPerScan: number) => {
+    const p = healthyParts();
+    p.pg.tables[0] = table('orders', { seqScan: 3000, seqTupRead: 3000 * rowsPerScan, idxScan: 5, nLiveTup, nModSinceAnalyze });
+    const s = p.pg.statements[0]!;
+    p.pg.statements[0] = statement('101', s.query, s.calls, 25, { shareOfExecTime: 0.95 });
+    p.pg.settings.max_parallel_workers_per_gather = { value: '0', unit: null, source: 'default' } as never;
+    return diagnose(build(p)).findings.filter((f) => f.category === 'missing-index');
+  };
+  // 190k rows scanned in full, but n_live_tup says 400k: the load's insert counts landed after its ANALYZE.
+  assert.equal(build2({ before: 400_000, after: 400_000 }, 200_000, 190_000).length, 1);
+  // With settled statistics a scan that reads a quarter of the table stops early (LIMIT): not a missing index.
+  assert.equal(build2({ before: 200_000, after: 200_000 }, 0, 50_000).length, 0);
+  // A never-analyzed table (every row "modified") does not admit early-stopping scans either.
+  assert.equal(build2({ before: 200_000, after: 200_000 }, 200_000, 20).length, 0);
+});
+
 test('missing-index prefers the EXPLAIN filter columns when the run was enriched', () => {
   const p = healthyParts();
   p.pg.tables[0] = table('orders', { seqScan: 3000, seqTupRead: 3000 * 200_000, idxScan: 0, nLiveTup: { before: 200_000, after: 200_000 } });

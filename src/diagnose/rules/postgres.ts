@@ -109,8 +109,14 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
     const rowsPerScan = t.seqTupRead / t.seqScan;
     // Scans that stop early (LIMIT without ORDER BY) do not need an index; full scans do. A parallel
     // sequential scan counts one scan per process (leader + workers), each reading its share of the table.
+    // n_live_tup is an estimate that can run ahead of the table (PostgreSQL ≥ 15 flushes a backend's insert
+    // counts up to a second late, so an ANALYZE right after a load is overtaken by them): the scan is judged
+    // against the smallest size the statistics allow, live rows less those modified since the last ANALYZE
+    // (and never below the size at which a table needs an index at all).
     const processesPerScan = 1 + Math.max(0, Number(pg.settings?.max_parallel_workers_per_gather?.value ?? 2) || 0);
-    if (rowsPerScan < (0.5 * live) / processesPerScan) continue;
+    // The floor keeps a never-analyzed table (every row "modified") from admitting early-stopping scans.
+    const surelyLive = Math.max(0, live - Math.max(0, t.nModSinceAnalyze), config.get('missingIndex.minRows'));
+    if (rowsPerScan < (0.5 * surelyLive) / processesPerScan) continue;
     const hot = statementsOnTable(pg.statements ?? [], t);
     const onTable = (x: { relation: string; schema: string | null }) => x.relation === t.name && (x.schema === null || x.schema === t.schema);
     let found: Pick<MissingIndex, 'driver' | 'columns' | 'via' | 'planEvidence'> | undefined;
