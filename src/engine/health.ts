@@ -4,8 +4,8 @@
  *
  * Measured per interval (1 s): event-loop delay p99 of this thread
  * (`perf_hooks.monitorEventLoopDelay`, 5 ms resolution, minus that resolution), process CPU
- * (`process.cpuUsage()`: user + system of the whole process, worker threads
- * included, as % of one core) and RSS. Worker threads report only their
+ * (`process.cpuUsage()`: user + system of the whole process, load worker threads
+ * included, the probe worker's thread left out, as % of one core) and RSS. Worker threads report only their
  * event-loop delay; CPU is taken once, in the main thread, so it is never
  * counted twice.
  *
@@ -30,6 +30,7 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { GeneratorEvidence, GeneratorHealth, MetricSeries, RunResult, ScenarioResult } from '../result/types.js';
@@ -117,7 +118,55 @@ export class LoopDelayMonitor {
   }
 }
 
-/** Process CPU (% of one core) per interval, and peak RSS. Main thread only. */
+/** Clock ticks per second of /proc's utime/stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** OS thread ids of this process's threads that generate no load (the probe worker), with their CPU (µs) at the last reading. */
+const nonLoadThreads = new Map<number, number>();
+
+/** A thread's user + system CPU (µs) from /proc/self/task/TID/stat; undefined when unreadable (not Linux, thread gone). */
+function threadCpuUs(tid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start at state: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Leave a thread of this process out of the generator's CPU (the probe worker: its queries and parsing
+ * are not the generator's work, and counting them would call a busy prober a saturated generator).
+ * Returns the function that ends the exclusion.
+ */
+export function excludeThreadFromGeneratorCpu(osThreadId: number): () => void {
+  const now = threadCpuUs(osThreadId);
+  if (now === undefined) return () => undefined;
+  nonLoadThreads.set(osThreadId, now);
+  return () => {
+    nonLoadThreads.delete(osThreadId);
+  };
+}
+
+/** CPU (µs) the excluded threads used since the last call, and their new readings. */
+function excludedCpuSinceLast(): number {
+  let us = 0;
+  for (const [tid, last] of nonLoadThreads) {
+    const now = threadCpuUs(tid);
+    if (now === undefined) continue;
+    us += Math.max(0, now - last);
+    nonLoadThreads.set(tid, now);
+  }
+  return us;
+}
+
+/**
+ * Process CPU (% of one core) per interval, and peak RSS: every thread that generates load, without the
+ * threads excluded by {@link excludeThreadFromGeneratorCpu} (the probe worker).
+ */
 export class ProcessUsageMonitor {
   private last = process.cpuUsage();
   private lastAt = performance.now();
@@ -131,7 +180,8 @@ export class ProcessUsageMonitor {
     this.last = process.cpuUsage();
     const wallUs = (now - this.lastAt) * 1000;
     this.lastAt = now;
-    const cpu = wallUs > 0 ? ((usage.user + usage.system) / wallUs) * 100 : 0;
+    const ownUs = Math.max(0, usage.user + usage.system - excludedCpuSinceLast());
+    const cpu = wallUs > 0 ? (ownUs / wallUs) * 100 : 0;
     this.cpuSamples.push(cpu);
     const rss = process.memoryUsage.rss();
     if (rss > this.maxRssBytes) this.maxRssBytes = rss;

@@ -14,6 +14,7 @@ import { failedEvidence } from '../probes/host/probe-set.js';
 import type { ProbeSpec } from '../probes/host/spec.js';
 import type { ProbeContext } from '../probes/types.js';
 import type { ProbeEvidence } from '../result/types.js';
+import { excludeThreadFromGeneratorCpu } from './health.js';
 import type { FromProbeWorker, ProbeWorkerInit, ToProbeWorker } from './probe-worker-protocol.js';
 import { workerEntry } from './workers.js';
 
@@ -90,11 +91,12 @@ export async function startProbeWorker(specs: ProbeSpec[], ctx: ProbeContext, op
       hint: "Re-run with --verbose and report it (a bug); meanwhile run without the probe flags, or, from the library, with probeHost: 'main'.",
     });
 
-  const started = await new Promise<{ threadId: number; outcomes: HostedStart[] }>((resolve, reject) => {
+  const started = await new Promise<{ threadId: number; osThreadId?: number; outcomes: HostedStart[] }>((resolve, reject) => {
     onEvent = (event) => {
       if (event.type === 'started') {
         resolve({
           threadId: event.threadId,
+          ...(event.osThreadId !== undefined ? { osThreadId: event.osThreadId } : {}),
           outcomes: event.outcomes.map((o) => (o.ok ? { ok: true } : { ok: false, error: deserializeError(o.error) })),
         });
       } else if (event.type === 'error') {
@@ -107,6 +109,8 @@ export async function startProbeWorker(specs: ProbeSpec[], ctx: ProbeContext, op
   });
   if (started.threadId === mainThreadId) throw hostFailed('reported the main thread id');
 
+  // The probes' CPU is not the generator's: its self-health verdict judges the load threads only.
+  const releaseCpu = started.osThreadId !== undefined ? excludeThreadFromGeneratorCpu(started.osThreadId) : () => undefined;
   const names = specs.filter((_, i) => started.outcomes[i]!.ok).map((s) => s.kind);
   let stopped: Promise<ProbeEvidence[]> | undefined;
   return {
@@ -120,6 +124,7 @@ export async function startProbeWorker(specs: ProbeSpec[], ctx: ProbeContext, op
         let timer: NodeJS.Timeout | undefined;
         const finish = (evidence: ProbeEvidence[]): void => {
           clearTimeout(timer);
+          releaseCpu();
           onEvent = () => undefined;
           resolve(evidence);
           void worker.terminate();

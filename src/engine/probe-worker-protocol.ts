@@ -35,6 +35,12 @@ export type ProbeStartOutcome = { ok: true } | { ok: false; error: SerializedErr
 
 /** Worker → main. */
 export type FromProbeWorker =
-  | { type: 'started'; threadId: number; outcomes: ProbeStartOutcome[] }
+  | {
+      type: 'started';
+      threadId: number;
+      /** The worker's OS thread id (Linux /proc/thread-self), so the generator leaves its CPU out of its own; absent elsewhere. */
+      osThreadId?: number;
+      outcomes: ProbeStartOutcome[];
+    }
   | { type: 'evidence'; evidence: ProbeEvidence[] }
   | { type: 'error'; error: SerializedError };

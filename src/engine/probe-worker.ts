@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { readlinkSync } from 'node:fs';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { createProbeFromSpec } from '../probes/host/create.js';
 import { serializeError } from '../probes/host/errors.js';
@@ -50,6 +51,16 @@ function scheduleTick(k: number): void {
   }, Math.max(0, due - absNow()));
 }
 
+/** This thread's OS id from /proc/thread-self (`PID/task/TID`); undefined off Linux. */
+function ownOsThreadId(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    return Number.isInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function start(): Promise<void> {
   const probes: (Probe | undefined)[] = [];
   const outcomes: ProbeStartOutcome[] = await Promise.all(
@@ -66,7 +77,8 @@ async function start(): Promise<void> {
     }),
   );
   set = new ProbeSet(probes.filter((p): p is Probe => p !== undefined));
-  post({ type: 'started', threadId, outcomes });
+  const osThreadId = ownOsThreadId();
+  post({ type: 'started', threadId, ...(osThreadId !== undefined ? { osThreadId } : {}), outcomes });
 }
 
 async function stop(budgetMs: number): Promise<void> {

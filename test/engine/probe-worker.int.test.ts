@@ -242,3 +242,21 @@ describe('probe worker: evidence and errors with real PostgreSQL and Redis', () 
     }
   });
 });
+
+it("the probe worker's thread is left out of the generator's CPU; the load threads' CPU is counted", async () => {
+  const { ProcessUsageMonitor, excludeThreadFromGeneratorCpu } = await import('../../src/engine/health.js');
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const monitor = new ProcessUsageMonitor();
+  monitor.takeInterval();
+  // Exclude this (main) thread as if it were the probe worker: its busy loop must not count.
+  const release = excludeThreadFromGeneratorCpu(process.pid);
+  spin(300);
+  const excluded = monitor.takeInterval();
+  release();
+  spin(300);
+  const counted = monitor.takeInterval();
+  assert.ok(counted > 20 && counted > 3 * excluded, `counted ${counted.toFixed(1)} %, excluded ${excluded.toFixed(1)} %`);
+});
