@@ -143,3 +143,24 @@ test('a cache-miss finding never names an endpoint that does not touch Redis', (
     }
   }
 });
+
+test("an unsafe method's repeated URL is not a repeated lookup: left out of the ideal unless the plan's cacheKey names it", () => {
+  const judge = (method: string, keySource: 'url' | 'cache-key') => {
+    const p = healthyParts();
+    redisWith(p, 0.2);
+    const lf = facts(p, () => 0.8);
+    lf.endpoints[CACHED]!.keySource = keySource;
+    p.patch = { loadFacts: lf };
+    const result = build(p);
+    result.endpoints.find((e) => e.endpoint === CACHED)!.method = method;
+    return diagnose(result).findings.filter((f) => f.category === 'cache-miss');
+  };
+  // The same scenario as "broken" above, sent as POSTs to one URL: nothing says those lookups could hit.
+  const post = judge('POST', 'url');
+  assert.equal(post.some((f) => f.severity !== 'info' && f.severity !== 'low' && (f.endpoints ?? []).includes(CACHED) && /repeated keys/.test(f.title)), false, JSON.stringify(post.map((f) => [f.severity, f.title])));
+  // With the plan's cacheKey the repeats are lookups whatever the method: broken, as for GET.
+  const [keyed] = judge('POST', 'cache-key');
+  assert.equal(keyed?.severity, 'high');
+  const [get] = judge('GET', 'url');
+  assert.equal(get?.severity, 'high');
+});

@@ -234,6 +234,20 @@ test('error-rate, large-payload and generator-saturated come from the load itsel
   assert.equal(d.findings[0]!.category, 'generator-saturated', 'a generator-limited run is the first thing to know');
 });
 
+test('error-rate: a rate over the limit from fewer than errorRate.minFailures failures is said at low', () => {
+  const rate = (requests: number, failed: number) => {
+    const p = healthyParts();
+    const e = p.endpoints['GET /api/orders']!;
+    e.requests = e.requests.map((_, i) => (i < requests % e.requests.length ? 1 : 0) + Math.floor(requests / e.requests.length));
+    e.failed = failed;
+    return diagnose(build(p)).findings.find((f) => f.category === 'error-rate');
+  };
+  const few = rate(38, 2);
+  assert.equal(few?.severity, 'low');
+  assert.match(few!.summary, /too few to say the rate is above 5 %/);
+  assert.equal(rate(100, 9)?.severity, 'high');
+});
+
 test('generator-saturated follows how much of the run it distorted: a few late starts stay low, below a measured fault', () => {
   const p = healthyParts();
   p.endpoints['GET /api/products/:id']!.meanResponseBytes = 1_200_000;

@@ -91,10 +91,25 @@ export interface IdealCache {
   curve: (number | null)[];
 }
 
-/** The ideal hit ratio of this load over the given endpoints (see {@link IdealCache}). */
+/**
+ * Whether an endpoint's repeated keys mean repeated lookups. A request keyed by its URL repeats a cacheable
+ * key only for a safe method (GET, HEAD): the same POST /transfers URL carries a different body each time,
+ * and responses to unsafe methods are not reused (RFC 9110 §9.2.1, RFC 9111 §4). The plan's `cacheKey` hint
+ * says what is cached whatever the method.
+ */
+export function repeatsAreLookups(input: DiagnosisInput, endpoint: string): boolean {
+  const e = input.result.loadFacts?.endpoints[endpoint];
+  if (!e) return false;
+  if (e.keySource !== 'url') return true;
+  const method = input.result.endpoints.find((x) => x.endpoint === endpoint)?.method?.toUpperCase();
+  return method === undefined || method === 'GET' || method === 'HEAD';
+}
+
+/** The ideal hit ratio of this load over the given endpoints (see {@link IdealCache}); endpoints whose repeats are not lookups are left out. */
 export function idealCache(input: DiagnosisInput, users: { endpoint: string; commands: number }[]): IdealCache | undefined {
   const facts = input.result.loadFacts;
   if (!facts) return undefined;
+  users = users.filter((u) => repeatsAreLookups(input, u.endpoint));
   let wRequests = 0;
   let wRepeats = 0;
   let repeats = 0;
@@ -295,7 +310,7 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
   // Endpoints that could have hit: the cache's users whose own requests repeated keys, most repeats first.
   const facts = input.result.loadFacts!;
   const repeaters = f.users
-    .map((u) => ({ endpoint: u.endpoint, repeats: facts.endpoints[u.endpoint]?.repeats ?? 0 }))
+    .map((u) => ({ endpoint: u.endpoint, repeats: repeatsAreLookups(input, u.endpoint) ? (facts.endpoints[u.endpoint]?.repeats ?? 0) : 0 }))
     .filter((u) => u.repeats > 0)
     .sort((a, b) => b.repeats - a.repeats)
     .map((u) => u.endpoint);

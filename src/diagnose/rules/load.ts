@@ -17,7 +17,9 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
   const out: Finding[] = [];
   for (const e of input.result.endpoints) {
     if (e.requests < config.get('errorRate.minRequests') || e.errorRate < limit) continue;
-    const severity: Severity = e.errorRate >= 0.5 ? 'critical' : e.errorRate >= 0.05 ? 'high' : 'medium';
+    // Too few failures to call the rate a measured fact: said at low (see errorRate.minFailures).
+    const fewFailures = e.failed < config.get('errorRate.minFailures');
+    const severity: Severity = fewFailures ? 'low' : e.errorRate >= 0.5 ? 'critical' : e.errorRate >= 0.05 ? 'high' : 'medium';
     const kinds = Object.entries(e.errors).filter(([, n]) => (n ?? 0) > 0);
     const failedStatuses = Object.entries(e.statuses).filter(([s]) => Number(s) >= 400 || s === '0');
     const transport = kinds.filter(([k]) => k !== 'http');
@@ -29,7 +31,7 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
         severity,
         endpoint: e.endpoint,
         title: `${pct(e.errorRate)} of ${e.endpoint} requests failed`,
-        summary: `${e.failed} of ${e.requests} requests failed (${kinds.map(([k, n]) => `${k}: ${n}`).join(', ') || 'no kind recorded'}). Errors are a symptom: the other findings usually name the cause (a saturated pool or a timeout).`,
+        summary: `${e.failed} of ${e.requests} requests failed (${kinds.map(([k, n]) => `${k}: ${n}`).join(', ') || 'no kind recorded'}). Errors are a symptom: the other findings usually name the cause (a saturated pool or a timeout).${fewFailures ? ` Only ${e.failed} failed: too few to say the rate is above ${pct(limit)} (run longer to measure it).` : ''}`,
         evidence: [
           { label: 'error rate', value: e.errorRate, unit: 'ratio', source: 'load' },
           { label: 'failed requests', value: e.failed, unit: 'requests', source: 'load' },
