@@ -105,7 +105,8 @@ export const LEDGER_CASES: CorpusCase[] = [
   make({ fault: 'missing-index-entries-merchant', expect: on('missing-index', 'GET /merchants/:id/summary'), weight: 15, moderateRate: 20, overloadRate: 250 }),
   // The merchant's rank is computed live: a window over every merchant's 30-day card volume per request.
   make({ fault: 'merchant-rank-live', expect: on('inefficient-query', 'GET /merchants/:id/summary'), weight: 15, moderateRate: 20, overloadRate: 200 }),
-  // Quotes build the date index of the whole rate book (~60k fixings in 162 Maps) per request.
+  // Quotes build the date index of the whole rate book (~60k fixings in 162 Maps) per request, and the
+  // audit buffer holds each one until its 500 ms flush: allocation that survives and dies old.
   make({ fault: 'quote-book-index-per-request', expect: on('gc-pressure', 'GET /fx/quote'), weight: 35, moderateRate: 40, overloadRate: 600 }),
   // Formatting asks for two decimals even for zero-decimal currencies: yen and won quotes throw (500).
   make({ fault: 'quote-minor-units-crash', expect: on('error-rate', 'GET /fx/quote'), weight: 20, moderateRate: 40, overloadRate: 1000 }),
