@@ -8,6 +8,7 @@
  *
  *     node --import tsx bench/diagnosis-corpus.ts [--services shop,clinic] [--loads moderate,overload]
  *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases a,b (substrings of case ids)] [--out FILE] [--keep DIR]
+ *     node --import tsx bench/diagnosis-corpus.ts --rescore FILE.jsonl [--keep DIR [--rediagnose]]
  *
  * Reported per expected category: recall (runs whose top finding is the
  * expected category on the expected endpoint), top-1 rate with its spread
@@ -38,6 +39,7 @@ import { onProcessExit } from '../test/harness/cleanup.js';
 import type { CorpusCase, CorpusService } from './corpus/types.js';
 import { scoreCorpus, type CaseRun, type LoadLevel } from './lib/corpus-score.js';
 import { pastCapacity } from './lib/past-capacity.js';
+import { diagnose, loadSqlParser } from '../src/diagnose/index.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'src/cli/main.ts');
@@ -54,6 +56,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: '' },
     keep: { type: 'string', default: '' },
     rescore: { type: 'string', default: '' },
+    rediagnose: { type: 'boolean', default: false },
   },
 });
 
@@ -108,8 +111,12 @@ function latestResult(dir: string): RunResult | undefined {
   return last === undefined ? undefined : (JSON.parse(readFileSync(join(runs, last, 'result.json'), 'utf8')) as RunResult);
 }
 
-function topSevere(result: RunResult | undefined): Finding | undefined {
-  return result?.findings?.find((f) => SEVERE.has(f.severity));
+/** What the scorer reads of a run's findings: the top medium+ finding, the first besides overload, and counts. */
+function judgedFindings(findings: readonly Finding[]): Pick<CaseRun, 'top' | 'severeCount' | 'topBesidesOverload' | 'severeBesidesOverload'> {
+  const pick = (f: Finding | undefined) => (f ? { category: f.category, endpoint: f.endpoint, severity: f.severity } : null);
+  const severe = findings.filter((f) => SEVERE.has(f.severity));
+  const besides = severe.filter((f) => f.category !== 'overload');
+  return { top: pick(severe[0]), severeCount: severe.length, topBesidesOverload: pick(besides[0]), severeBesidesOverload: besides.length };
 }
 
 async function main(): Promise<void> {
@@ -183,18 +190,13 @@ async function main(): Promise<void> {
               const id = readdirSync(runsDir).sort().at(-1)!;
               copyFileSync(join(runsDir, id, 'result.json'), join(args.keep, `${c.id.replace(/\//g, '_')}-${load}-${rep}.json`));
             }
-            const top = topSevere(result);
-            const besides = result?.findings?.filter((f) => SEVERE.has(f.severity) && f.category !== 'overload') ?? [];
             const run: CaseRun = {
               service: name,
               caseId: c.id,
               load,
               rep,
               expect: c.expect,
-              top: top ? { category: top.category, endpoint: top.endpoint, severity: top.severity } : null,
-              severeCount: result?.findings?.filter((f) => SEVERE.has(f.severity)).length ?? 0,
-              topBesidesOverload: besides[0] ? { category: besides[0].category, endpoint: besides[0].endpoint, severity: besides[0].severity } : null,
-              severeBesidesOverload: besides.length,
+              ...judgedFindings(result?.findings ?? []),
               ...(result && pastCapacity(result) !== undefined ? { pastCapacity: pastCapacity(result) } : {}),
               error,
               seconds: (Date.now() - t0) / 1000,
@@ -224,16 +226,21 @@ async function main(): Promise<void> {
 if (args.rescore) {
   // Re-score stored runs (the .jsonl a previous run wrote), e.g. after a scoring change.
   const runs = readFileSync(args.rescore, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CaseRun);
-  // With --keep DIR (the results a run kept), runs recorded before `pastCapacity` existed get it from their result.
+  // With --keep DIR (the results a run kept), runs recorded before `pastCapacity` existed get it from their result;
+  // with --rediagnose too, every kept result is diagnosed again with the rules of this checkout (the stored
+  // evidence, EXPLAIN enrichment included, is what the CLI diagnosed), so a whole corpus is judged by one rule version.
+  if (args.rediagnose) await loadSqlParser();
   if (args.keep) {
     for (const r of runs) {
       const file = join(args.keep, `${r.caseId.replace(/\//g, '_')}-${r.load}-${r.rep}.json`);
-      if (r.pastCapacity !== undefined || !existsSync(file)) continue;
-      const measured = pastCapacity(JSON.parse(readFileSync(file, 'utf8')) as RunResult);
-      if (measured !== undefined) r.pastCapacity = measured;
+      if (!existsSync(file)) continue;
+      const result = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+      const measured = pastCapacity(result);
+      if (r.pastCapacity === undefined && measured !== undefined) r.pastCapacity = measured;
+      if (args.rediagnose) Object.assign(r, judgedFindings(diagnose(result).findings));
     }
   }
-  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore})`, reps, loads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
+  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? ', re-diagnosed with this checkout\'s rules' : ''})`, reps, loads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
 } else {
   await main();
 }
