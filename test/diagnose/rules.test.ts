@@ -98,6 +98,26 @@ test('missing-index prefers the EXPLAIN filter columns when the run was enriched
   assert.ok(f.confidence >= 0.9);
 });
 
+test("missing-index: a statement's plan showing a full scan decides, even when a hot primary-key lookup makes the table '95 % indexed'", () => {
+  const run = (withPlan: boolean) => {
+    const p = healthyParts();
+    // 40 full scans against 2000 primary-key lookups from another endpoint: 98 % of the table's scans use an index.
+    p.pg.tables[0] = table('orders', { seqScan: 40, seqTupRead: 40 * 200_000, idxScan: 2000, nLiveTup: { before: 200_000, after: 200_000 } });
+    p.pg.statements[0] = statement('101', 'SELECT * FROM orders o WHERE status = $1', 40, 60, { shareOfExecTime: 0.9 });
+    const result = build(p);
+    if (withPlan) {
+      result.probes!.push({
+        probe: 'explain', target: 'postgres', ok: true, limitations: [], errors: [], series: { t: [], values: {}, units: {} }, overhead: { samples: 0, meanSampleMs: 0 },
+        data: { statements: [{ queryid: '101', query: '', ok: true, totalCost: 3582, seqScans: [{ schema: 'public', relation: 'orders', filter: '(status = $1)', filterColumns: ['status'], planRows: 10, totalCost: 3582 }], indexes: [] }] },
+      });
+    }
+    return diagnose(result).findings.filter((f) => f.category === 'missing-index');
+  };
+  assert.deepEqual(run(true).map((f) => f.id), ['missing-index:public.orders(status)']);
+  // Without a plan the table-level share (PgHero's test) still rules: no finding.
+  assert.deepEqual(run(false), []);
+});
+
 test('n-plus-one: one endpoint runs the same fingerprint many times per request', () => {
   const p = healthyParts();
   const get = p.endpoints['GET /api/products/:id']!.requests;

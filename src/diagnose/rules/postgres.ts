@@ -105,7 +105,7 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
     if (live < config.get('missingIndex.minRows') || t.seqScan < config.get('missingIndex.minSeqScans')) continue;
     const idx = t.idxScan ?? 0;
     const idxShare = idx / (idx + t.seqScan);
-    if (idxShare >= config.get('missingIndex.maxIndexShare')) continue;
+    const mostlyIndexed = idxShare >= config.get('missingIndex.maxIndexShare');
     const rowsPerScan = t.seqTupRead / t.seqScan;
     // Scans that stop early (LIMIT without ORDER BY) do not need an index; full scans do. A parallel
     // sequential scan counts one scan per process (leader + workers), each reading its share of the table.
@@ -139,6 +139,10 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
         }
       }
     }
+    // The table's index-use share is PgHero's test for when no plan is known: one hot primary-key lookup
+    // elsewhere can make a table "95 % indexed" while another statement scans it in full every call. With a
+    // statement's plan showing that scan, the plan decides; without one, the share does.
+    if (mostlyIndexed && !found) continue;
     // 2. The statement text: a WHERE filter, else ORDER BY … LIMIT keys on this table.
     if (!found) {
       const st = hot.find((x) => filterColumns(x.query).length > 0 && !/^\s*insert\b/i.test(x.query));
