@@ -345,3 +345,17 @@ test('saturatedResource: the most utilized resource at 85 % or more, naming who 
   assert.equal(contended?.detail, '196 % of 2 cores: other processes 135 %, service 30 %, PostgreSQL 20 %, load generator 10 %, Redis 1 %');
   assert.equal(saturatedResource({ environment: { cpus: 2 }, generator: { cpuPercent: { mean: 5, max: 5 } } } as unknown as RunResult), undefined, 'no process probe');
 });
+
+test('a cache-miss suspect its endpoint alone does not show stays as measured (not tested): a short isolated run repeats too few keys to refute it', () => {
+  const miss = finding({ id: 'cache-miss:hit-ratio', category: 'cache-miss', endpoint: 'GET /products/:id', severity: 'high' });
+  const outcomes: IsolatedOutcome[] = [{ endpoint: 'GET /products/:id', status: 'ran', demand: demand('GET /products/:id', { redisCommands: 2 }), findings: [], statements: [] }];
+  const [out] = confirmFindings([miss], outcomes);
+  assert.equal(out!.severity, 'high');
+  assert.equal(out!.confirmation?.status, 'not-tested');
+  assert.match(out!.confirmation!.reason!, /cannot: a cache is judged on the keys the load repeats/);
+  // ...and no second round looks for it on other endpoints.
+  assert.deepEqual(reattributionCandidates([miss], outcomes, ['GET /products/:id', 'GET /search']), []);
+  // Shown alone, it is confirmed as before.
+  const [shown] = confirmFindings([miss], [{ ...outcomes[0]!, findings: [finding({ id: 'cache-miss:hit-ratio', category: 'cache-miss', endpoint: 'GET /products/:id' })] }]);
+  assert.equal(shown!.confirmation?.status, 'confirmed');
+});

@@ -20,7 +20,9 @@
  *   attribution was wrong, the isolation names the owner, and the finding
  *   keeps its severity on the owner (unless the diagnosis already has that
  *   finding on the owner, then it is refuted as a duplicate);
- * - **refuted** otherwise: ranked down to low with its evidence kept;
+ * - **refuted** otherwise: ranked down to low with its evidence kept — except for categories a short
+ *   isolated run has too little traffic to show (cache-miss: too few repeated keys), which stay as
+ *   measured, not tested;
  * - **not tested** when the endpoint could not be isolated (the reason says why)
  *   or the finding was not a suspect.
  *
@@ -95,13 +97,28 @@ export function reattributionCandidates(findings: readonly Finding[], outcomes: 
   const ran = outcomes.filter((o) => o.status === 'ran');
   const isolated = new Set(outcomes.map((o) => o.endpoint));
   const lost = findings.filter((f) => {
-    if (!isSuspect(f)) return false;
+    // A category a short isolated run cannot show is not looked for elsewhere either.
+    if (!isSuspect(f) || !isolationCanRefute(f.category)) return false;
     const own = ran.find((o) => o.endpoint === f.endpoint);
     return own !== undefined && ran.every((o) => showsFinding(f, o) === undefined);
   });
   if (lost.length === 0) return [];
   const ids = lost.map((f) => f.id);
   return allEndpoints.filter((e) => !isolated.has(e)).map((endpoint) => ({ endpoint, findingIds: ids }));
+}
+
+/**
+ * Categories an isolated run of a few seconds has too little traffic to show, with why: their absence
+ * alone is no refutation (a test without the power to see an effect says nothing of it), so such a
+ * suspect is confirmed when the isolated run shows it and otherwise stays as measured, not tested.
+ */
+const UNDERPOWERED: Partial<Record<FindingCategory, string>> = {
+  'cache-miss': 'a cache is judged on the keys the load repeats, and a short isolated run repeats too few of them',
+};
+
+/** Can an isolated run's silence refute a finding of this category (see {@link UNDERPOWERED})? */
+function isolationCanRefute(category: FindingCategory): boolean {
+  return UNDERPOWERED[category] === undefined;
 }
 
 /** What one isolated run of an endpoint showed (or why it did not run). */
@@ -236,6 +253,10 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
     const elsewhere = outcomes.find((o) => o !== outcome && o.status === 'ran' && showsFinding(f, o) !== undefined);
     const duplicate = elsewhere && findings.some((g) => g !== f && g.endpoint === elsewhere.endpoint && sameProblem(f, g));
     if (elsewhere && !duplicate) return moveTo(f, elsewhere);
+    if (!elsewhere && !isolationCanRefute(f.category)) {
+      const reason = `${f.endpoint} alone did not show it, but a run of a few seconds cannot: ${UNDERPOWERED[f.category]}`;
+      return { ...f, confirmation: { status: 'not-tested', evidence, reason } };
+    }
     const confirmation: FindingConfirmation = {
       status: 'refuted',
       evidence,
