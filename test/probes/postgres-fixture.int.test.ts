@@ -39,8 +39,15 @@ describe('probes against the fixture service', () => {
       }
       await Promise.all([pgProbe.sample(ctx.offsetMs()), redisProbe.sample(ctx.offsetMs())]);
     }
-    // Stop the service first: its pool's backends exit and flush their table statistics.
+    // Stop the service first: its pool's backends exit and flush their table statistics. A backend flushes
+    // on its way out, before it leaves pg_stat_activity, so wait for them to be gone (exit is asynchronous:
+    // reading the counters right after the client closed raced the flush, and saw no scan at all).
     await service.stop();
+    for (let i = 0; i < 100; i++) {
+      const [row] = await pg.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'tuneup-fixture'");
+      if (Number(row?.n ?? 0) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     [pgEvidence, redisEvidence] = await Promise.all([pgProbe.stop(), redisProbe.stop()]);
   });
 
