@@ -4,8 +4,9 @@
  * `tuneup diagnose`, with the plan's own thresholds kept as the SLO), run by
  * the shared step loop (ramp.ts): geometric ramp until a step is past the
  * knee or fails an SLO threshold, bisection, then repeats near the knee
- * (search.ts). Each step is guarded: a step whose errors, drops or latency
- * explode is stopped at once ({@link abortReason}); after a failing step the
+ * (search.ts). Each step is guarded (guarded-run.ts): a step whose errors,
+ * drops or latency explode is stopped at once, a probe slow to start is
+ * retried rather than losing the search; after a failing step the
  * load pauses until its backlog drained; an interrupt ends the current step
  * gracefully and returns what was measured. Nothing runs after the last
  * step, so the target is idle when this returns.
@@ -19,15 +20,14 @@
  */
 import { planMix, mixPlan } from '../diagnose/experiment/plans.js';
 import { saturatedResource } from '../diagnose/experiment/saturation.js';
-import { assembleRunResult } from '../engine/result.js';
-import { startRun } from '../engine/run.js';
 import type { LiveStats } from '../metrics/recorder-types.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import type { Probe } from '../probes/types.js';
 import type { RunResult } from '../result/types.js';
 import { sloLines } from '../report/model.js';
 import { mixBottleneck } from './bottleneck.js';
-import { abortReason, KNEE_SEARCH_DEFAULTS, rampRates, type JudgedStep, type KneeSearchOptions } from './knee.js';
+import { runGuarded } from './guarded-run.js';
+import { KNEE_SEARCH_DEFAULTS, rampRates, type JudgedStep, type KneeSearchOptions } from './knee.js';
 import { runStepLoop, type StepRun } from './ramp.js';
 import { estimateCapacity, nextCapacityStep, REPEAT_DEFAULTS, sameRate, type CapacityPhase, type RepeatOptions } from './search.js';
 import type { CapacitySection, CapacityStep } from './types.js';
@@ -174,29 +174,19 @@ export function failedThresholds(result: RunResult): string[] {
     .map((t) => `SLO ${t.metric} ${t.expression.replace(/\s+/g, '')} failed${t.observed === null ? '' : ` (observed ${Number(t.observed.toPrecision(3))})`}`);
 }
 
-/** One guarded step: stopped at once when it fails badly ({@link abortReason}). */
-async function runStep(ctx: CapacityContext, plan: ResolvedPlan): Promise<StepRun> {
-  let stoppedEarly: string | undefined;
-  const handle = startRun(plan, {
-    probes: ctx.probes ? await ctx.probes() : [],
+/** One guarded step ({@link runGuarded}): stopped at once when it fails badly, a probe slow to start retried. */
+function runStep(ctx: CapacityContext, plan: ResolvedPlan): Promise<StepRun> {
+  return runGuarded(plan, {
+    probes: ctx.probes ?? (async () => []),
+    guard: true,
+    kind: 'capacity',
     targetPid: ctx.targetPid,
     signal: ctx.signal,
     hardSignal: ctx.hardSignal,
-    onProgress: (live) => {
-      ctx.hooks?.onLive?.(live);
-      const reason = stoppedEarly ? undefined : abortReason(live);
-      if (reason) {
-        stoppedEarly = reason;
-        handle.stop(reason);
-      }
-    },
+    argv: ctx.argv,
+    onLive: (live) => ctx.hooks?.onLive?.(live),
+    onRunEnd: () => ctx.hooks?.onRunEnd?.(),
   });
-  try {
-    const outcome = await handle.done;
-    return { result: assembleRunResult(outcome, { argv: ctx.argv, labels: { kind: 'capacity' } }), ...(stoppedEarly ? { stoppedEarly } : {}) };
-  } finally {
-    ctx.hooks?.onRunEnd?.();
-  }
 }
 
 /**

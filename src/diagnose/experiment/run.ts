@@ -4,7 +4,7 @@
  * 1. **Capacity**: short constant-arrival-rate steps of the plan's mix,
  *    geometric from a low rate, until a step is past the knee (see
  *    src/capacity/knee.ts), then a bisection or two. A step failing badly
- *    is stopped at once ({@link abortReason}), and the load pauses between
+ *    is stopped at once (src/capacity/guarded-run.ts), and the load pauses between
  *    steps so a queue drains: the target is never left overloaded.
  * 2. **Diagnosis** of the mix at a rate the service sustains (70 % of the
  *    knee, or the plan's rate if lower), with every probe, through the
@@ -22,16 +22,14 @@
  *
  * @module
  */
-import { abortReason, KNEE_SEARCH_DEFAULTS, kneeOf, nextStep, rampRates, roundRate, type JudgedStep, type KneeSearchOptions } from '../../capacity/knee.js';
+import { KNEE_SEARCH_DEFAULTS, kneeOf, nextStep, rampRates, roundRate, type JudgedStep, type KneeSearchOptions } from '../../capacity/knee.js';
+import { runGuarded } from '../../capacity/guarded-run.js';
 import { runStepLoop } from '../../capacity/ramp.js';
-import { assembleRunResult } from '../../engine/result.js';
-import { startRun } from '../../engine/run.js';
 import type { LiveStats } from '../../metrics/recorder-types.js';
 import type { PlanOptions, ResolvedPlan, ResolvedScenario } from '../../plan/types.js';
 import type { Probe } from '../../probes/types.js';
 import type { ExperimentIsolation, ExperimentSection, ExperimentStep, RunResult } from '../../result/types.js';
 import { computeDemands } from '../demand.js';
-import { isTuneupError } from '../../errors.js';
 import { confirmFindings, reattributionCandidates, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
 import { findIsolation, isolationRawPlan, scenarioEndpoints } from './isolate.js';
 import { overloadFinding, withOverloadFirst } from './overload.js';
@@ -352,68 +350,21 @@ function isolationScenario(
 }
 
 /**
- * One engine run; with `guard`, a step failing badly is stopped at once. A probe that fails to start
- * (a first scrape timing out on a busy host) gets one more try after a pause, so one slow start does not
- * throw away the runs already made.
+ * One engine run through the guarded runner shared with `tuneup capacity` ({@link runGuarded}): with
+ * `guard`, a step failing badly is stopped at once; a probe that fails to start gets one more try.
  */
-async function runOnce(ctx: ExperimentContext, plan: ResolvedPlan, guard: boolean, makeProbes: () => Promise<Probe[]>): Promise<{ result: RunResult; stoppedEarly?: string }> {
-  try {
-    return await runOnceTry(ctx, plan, guard, makeProbes);
-  } catch (error) {
-    if (!isProbeStartError(error) || ctx.signal?.aborted) throw error;
-    await pause(PROBE_RETRY_PAUSE_MS, ctx.signal);
-    try {
-      return await runOnceTry(ctx, plan, guard, makeProbes);
-    } catch (again) {
-      // Twice: run without that probe rather than lose the experiment, and say so in the result.
-      const failing = probeOfError(again);
-      if (!failing || ctx.signal?.aborted) throw again;
-      const without = async () => (await makeProbes()).filter((p) => p.name !== failing);
-      const run = await runOnceTry(ctx, plan, guard, without);
-      run.result.warnings.push(`the ${failing} probe could not start twice and was left out of this run: ${(again as Error).message}`);
-      return run;
-    }
-  }
-}
-
-/** The probe a start error names (`TUNEUP_PROBE_PROMETHEUS_UNREACHABLE` → `prometheus`), if any. */
-function probeOfError(error: unknown): string | undefined {
-  if (!isTuneupError(error)) return undefined;
-  const m = /^TUNEUP_PROBE_(POSTGRES|REDIS|PROMETHEUS|PROCESS|OTLP)_/.exec(error.code);
-  return m ? m[1]!.toLowerCase() : undefined;
-}
-
-/** Pause before retrying a run whose probe failed to start (ms). */
-const PROBE_RETRY_PAUSE_MS = 5000;
-
-function isProbeStartError(error: unknown): boolean {
-  return isTuneupError(error) && error.code.startsWith('TUNEUP_PROBE_');
-}
-
-async function runOnceTry(ctx: ExperimentContext, plan: ResolvedPlan, guard: boolean, makeProbes: () => Promise<Probe[]>): Promise<{ result: RunResult; stoppedEarly?: string }> {
-  let stoppedEarly: string | undefined;
-  const probes = await makeProbes();
-  const handle = startRun(plan, {
-    probes,
+function runOnce(ctx: ExperimentContext, plan: ResolvedPlan, guard: boolean, makeProbes: () => Promise<Probe[]>): Promise<{ result: RunResult; stoppedEarly?: string }> {
+  return runGuarded(plan, {
+    probes: makeProbes,
+    guard,
+    kind: 'diagnose',
     targetPid: ctx.targetPid,
     signal: ctx.signal,
     hardSignal: ctx.hardSignal,
-    onProgress: (live) => {
-      ctx.hooks?.onLive?.(live);
-      if (!guard || stoppedEarly) return;
-      const reason = abortReason(live);
-      if (reason) {
-        stoppedEarly = reason;
-        handle.stop(reason);
-      }
-    },
+    argv: ctx.argv,
+    onLive: (live) => ctx.hooks?.onLive?.(live),
+    onRunEnd: () => ctx.hooks?.onRunEnd?.(),
   });
-  try {
-    const outcome = await handle.done;
-    return { result: assembleRunResult(outcome, { argv: ctx.argv, labels: { kind: 'diagnose' } }), ...(stoppedEarly ? { stoppedEarly } : {}) };
-  } finally {
-    ctx.hooks?.onRunEnd?.();
-  }
 }
 
 function toSectionStep(step: JudgedStep, durationMs: number): ExperimentStep {
