@@ -7,36 +7,54 @@
  * (`result.capacity`); its report.html and summary.md show it.
  * @module
  */
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { CAPACITY_DEFAULTS, runCapacity, type CapacityHooks, type CapacityOptions } from '../../capacity/run.js';
 import { compareCapacities, DEFAULT_HEADROOM, sizeFleet, sizingTargets, type SizingOptions } from '../../capacity/cost.js';
 import type { CapacitySection } from '../../capacity/types.js';
-import { DEFAULT_RUNS_DIR, writeRunResult } from '../../engine/result.js';
 import { ExitCode, TuneupError } from '../../errors.js';
-import { loadPlan, parseDuration, type PlanOverrides } from '../../plan/index.js';
-import { loadRun, writeReports, writeFileAtomic } from '../../report/index.js';
+import { parseDuration } from '../../plan/index.js';
+import { loadRun, writeFileAtomic } from '../../report/index.js';
 import { renderCapacityMarkdown, renderCapacitySummary, rate } from '../../report/capacity-text.js';
 import { setExitCode } from '../exit.js';
-import { withInterrupts } from '../interrupts.js';
 import type { CliIO } from '../io.js';
-import { createLiveDisplay, type LiveDisplay } from '../live.js';
-import { collect, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
-import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
+import { parsePositiveInt, parsePositiveNumber } from '../options.js';
+import {
+  addStoredRunOptions,
+  loadPlanFromFlags,
+  parseStepSearch,
+  runInterruptible,
+  runProgressHooks,
+  steppedProbes,
+  stepSearchOptions,
+  storeAndPrint,
+  type StepSearchFlags,
+  type StoredRunFlags,
+} from '../stepped-command.js';
 
 /** Register `tuneup capacity`. */
 export function registerCapacityCommand(program: Command, io: CliIO): void {
   const d = CAPACITY_DEFAULTS;
+  const search = stepSearchOptions(
+    {
+      step: 'length of each step',
+      startRate: "first step (iterations/s); default an eighth of the plan's rate, or 10",
+      maxRate: 'highest ramp step (iterations/s); default no cap but --max-steps',
+      maxSteps: 'most ramp steps (×2 each)',
+      bisections: 'bisections between the last sustained and the first failing rate',
+    },
+    d,
+  );
   const command = program
     .command('capacity')
     .description('breakpoint search: maximum sustainable rate with its uncertainty, bottleneck, USL fit, instances and monthly cost')
     .argument('[plan]', 'plan file (its mix is stepped up; its thresholds are the SLO each step must meet); not needed with --compare')
-    .option('--step <duration>', 'length of each step', `${d.stepMs / 1000}s`)
+    .addOption(search.step)
     .option('--gap <duration>', 'pause after each step (a failing step adds the time its backlog takes to drain)', `${d.gapMs / 1000}s`)
-    .option('--start-rate <n>', "first step (iterations/s); default an eighth of the plan's rate, or 10")
-    .option('--max-rate <n>', 'highest ramp step (iterations/s); default no cap but --max-steps')
-    .option('--max-steps <n>', 'most ramp steps (×2 each)', String(d.maxSteps))
-    .option('--bisections <n>', 'bisections between the last sustained and the first failing rate', String(d.bisections))
+    .addOption(search.startRate)
+    .addOption(search.maxRate)
+    .addOption(search.maxSteps)
+    .addOption(search.bisections)
     .option('--repeats <n>', 'runs of each rate near the knee (1 = no repeats, no uncertainty)', String(d.repeat.repeats))
     .option('--repeat-points <n>', 'rates repeated near the knee, from the highest sustained to the lowest failing', String(d.repeat.points))
     .option('--target-rate <list>', 'target rates to size for (iterations/s, comma-separated)')
@@ -44,15 +62,9 @@ export function registerCapacityCommand(program: Command, io: CliIO): void {
     .option('--base-rate <n>', "today's rate the growth factors multiply; default the plan's rate")
     .option('--headroom <fraction>', 'share of each instance kept free, in [0, 1)', String(DEFAULT_HEADROOM))
     .option('--price-per-hour <n>', 'price of one instance-hour (monthly cost = instances × price × 730 h)')
-    .option('--compare <before,after>', 'compare two stored capacity results (run ids) instead of measuring')
-    .option('--base-url <url>', "override the plan's baseUrl")
-    .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
-    .option('--json', 'print the RunResult JSON (with its capacity section) on stdout')
-    .option('-q, --quiet', 'no progress and no summary')
-    .option('--no-report', 'do not write report.html / summary.md / junit.xml')
-    .option('--verbose', 'show stack traces on errors');
-  addProbeOptions(command);
-  command.action(async (planPath, flags) => {
+    .option('--compare <before,after>', 'compare two stored capacity results (run ids) instead of measuring');
+  addStoredRunOptions(command, 'print the RunResult JSON (with its capacity section) on stdout').action(async (planPath, parsed) => {
+    const flags = parsed as typeof parsed & StoredRunFlags;
     const sizing = sizingFromFlags(flags);
     if (flags.compare !== undefined) {
       await compareCommand(flags.compare, sizing, io, { json: Boolean(flags.json), quiet: Boolean(flags.quiet) });
@@ -61,62 +73,41 @@ export function registerCapacityCommand(program: Command, io: CliIO): void {
     if (planPath === undefined) {
       throw new TuneupError('TUNEUP_OPTION_MISSING', 'tuneup capacity needs a plan (or --compare BEFORE,AFTER)', { hint: 'Run `tuneup capacity plan.yaml`, or `tuneup capacity --compare RUN_A,RUN_B` for two stored capacity results.' });
     }
-    const env = { ...process.env, ...parsePairs(flags.env, '--env') };
-    const overrides: PlanOverrides = flags.baseUrl ? { baseUrl: flags.baseUrl } : {};
-    const plan = await loadPlan(resolve(planPath), { env, overrides, verbose: flags.verbose });
+    const { plan } = await loadPlanFromFlags(planPath, flags);
     const options = optionsFromFlags(flags);
 
-    const probeFlags = flags as typeof flags & ProbeFlags;
-    const setup = await probesFromOptions(probeFlags, plan, (line) => io.err(line));
-    // Probes start and stop once: every step gets fresh ones for the same targets (a --target-cmd service is started once).
+    const { setup, fresh } = await steppedProbes(flags, plan, io);
     const configured = setup.probes.length > 0;
-    const freshProbes = async () => (await probesFromOptions({ ...probeFlags, targetCmd: undefined, pid: setup.targetPid === undefined ? probeFlags.pid : String(setup.targetPid) }, plan)).probes;
 
     const quiet = Boolean(flags.quiet || flags.json);
     const notice = 'stopping: the current step ends gracefully, then the partial result is written; press Ctrl-C again to stop now';
-    let outcome;
-    try {
-      outcome = await withInterrupts(io, { quiet, notice }, ({ signal, hardSignal }) => runCapacity(
-        {
-          plan,
-          ...(configured ? { probes: freshProbes } : {}),
-          targetPid: setup.targetPid,
-          signal,
-          hardSignal,
-          argv: process.argv.slice(2),
-          hooks: quiet ? {} : progressHooks(io),
-        },
-        options,
-      ));
-    } finally {
-      await setup.cleanup();
-    }
+    const outcome = await runInterruptible(io, setup, { quiet, notice }, ({ signal, hardSignal }) => runCapacity(
+      {
+        plan,
+        ...(configured ? { probes: fresh } : {}),
+        targetPid: setup.targetPid,
+        signal,
+        hardSignal,
+        argv: process.argv.slice(2),
+        hooks: quiet ? {} : progressHooks(io),
+      },
+      options,
+    ));
     if (!outcome.result) {
       if (!quiet) io.err('interrupted before any step finished: nothing to store');
       setExitCode(ExitCode.INTERRUPTED);
       return;
     }
     const capacity = withCost(outcome.capacity, sizing, outcome.capacity.requestedRate);
-    const result = { ...outcome.result, capacity };
-    const resultPath = await writeRunResult(result, DEFAULT_RUNS_DIR);
-    const htmlPath = flags.report ? (await writeReports(result, dirname(resultPath))).html : undefined;
-    if (flags.json) io.out(JSON.stringify(result));
-    else if (!flags.quiet) {
-      io.out(renderCapacitySummary(capacity, { color: io.color }));
-      io.out(`\nresult: ${resultPath}${htmlPath ? `\nreport: ${htmlPath}` : ''}`);
-    }
+    // A blank line between the summary and where the files went.
+    await storeAndPrint(io, { ...outcome.result, capacity }, flags, () => [renderCapacitySummary(capacity, { color: io.color }), '']);
     if (capacity.interrupted) setExitCode(ExitCode.INTERRUPTED);
   });
 }
 
 /** Flags of the command as commander gives them (strings). */
-interface CapacityFlags {
-  step: string;
+interface CapacityFlags extends StepSearchFlags {
   gap: string;
-  startRate?: string;
-  maxRate?: string;
-  maxSteps: string;
-  bisections: string;
   repeats: string;
   repeatPoints: string;
   targetRate?: string;
@@ -129,12 +120,11 @@ interface CapacityFlags {
 /** The search's options from the flags; bad values are TUNEUP_OPTION_INVALID with the fix. */
 export function optionsFromFlags(flags: CapacityFlags): CapacityOptions {
   const d = CAPACITY_DEFAULTS;
+  const search = parseStepSearch(flags, d);
   const options: CapacityOptions = {
     ...d,
-    stepMs: parseDuration(flags.step, '--step'),
+    ...search,
     gapMs: flags.gap === '0' || flags.gap === '0s' ? 0 : parseDuration(flags.gap, '--gap'),
-    maxSteps: parsePositiveInt(flags.maxSteps, '--max-steps') ?? d.maxSteps,
-    bisections: flags.bisections === '0' ? 0 : (parsePositiveInt(flags.bisections, '--bisections') ?? d.bisections),
     repeat: {
       ...d.repeat,
       repeats: parsePositiveInt(flags.repeats, '--repeats') ?? d.repeat.repeats,
@@ -146,13 +136,6 @@ export function optionsFromFlags(flags: CapacityFlags): CapacityOptions {
   }
   if (options.repeat.points < 2) {
     throw new TuneupError('TUNEUP_OPTION_INVALID', `--repeat-points ${flags.repeatPoints}: need at least 2`, { location: '--repeat-points', hint: 'The repeated rates run from the highest sustained to the lowest failing rate: give 2 or more (3 is the default).' });
-  }
-  const startRate = parsePositiveNumber(flags.startRate, '--start-rate');
-  const maxRate = parsePositiveNumber(flags.maxRate, '--max-rate');
-  if (startRate !== undefined) options.startRate = startRate;
-  if (maxRate !== undefined) options.maxRate = maxRate;
-  if (startRate !== undefined && maxRate !== undefined && maxRate < startRate) {
-    throw new TuneupError('TUNEUP_OPTION_INVALID', `--max-rate ${maxRate} is below --start-rate ${startRate}`, { location: '--max-rate', hint: 'Give a --max-rate at or above --start-rate.' });
   }
   return options;
 }
@@ -245,7 +228,6 @@ async function compareCommand(spec: string, sizing: SizingFlags, io: CliIO, outp
 
 /** Progress on stderr: the plan up front, one line per step, a live line during each step. */
 function progressHooks(io: CliIO): CapacityHooks {
-  let display: LiveDisplay | undefined;
   return {
     onPlan({ rates, requestedRate, search, repeat }) {
       io.err(
@@ -253,18 +235,6 @@ function progressHooks(io: CliIO): CapacityHooks {
           (requestedRate !== undefined ? `; the plan asks for ${rate(requestedRate)}/s` : ''),
       );
     },
-    onRunStart({ label, rate: r, durationMs }) {
-      display = createLiveDisplay(io, { quiet: false, plannedMs: durationMs });
-      io.err(`${label}: ${rate(r)}/s for ${Math.round(durationMs / 100) / 10} s`);
-    },
-    onLive: (live) => display?.update(live),
-    onRunEnd() {
-      display?.done();
-      display = undefined;
-    },
-    onStep(step) {
-      const p95 = step.p95Ms === null ? '-' : `${rate(step.p95Ms)} ms`;
-      io.err(`  offered ${rate(step.offeredRate)}/s → ${rate(step.achievedRate)}/s, p95 ${p95}, errors ${rate(step.errorRate * 100)} %: ${step.sustained ? 'sustained' : `past the knee (${step.reasons.join('; ')})`}`);
-    },
+    ...runProgressHooks(io, rate),
   };
 }

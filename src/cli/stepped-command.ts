@@ -1,0 +1,189 @@
+/**
+ * What the stepped commands (`tuneup capacity`, `tuneup diagnose`) share on
+ * the command line: the step-search flags (`--step`, `--start-rate`,
+ * `--max-rate`, `--max-steps`, `--bisections`) and their parsing, the flags
+ * of a stored run (`--base-url`, `--env`, `--json`, `--quiet`,
+ * `--no-report`, `--verbose` and the probe flags), loading the plan, probes
+ * set up once and made fresh for every run, Ctrl-C handling, the progress
+ * lines of each step, and storing and printing the result.
+ *
+ * Each command keeps its own help texts (the same flag means a capacity step
+ * in one and a ramp step in the other), so the step-search flags come as
+ * commander options the command places where its help lists them.
+ *
+ * @module
+ */
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from '@commander-js/extra-typings';
+import { DEFAULT_RUNS_DIR, writeRunResult } from '../engine/result.js';
+import { TuneupError } from '../errors.js';
+import { loadPlan, parseDuration, type PlanOverrides, type ResolvedPlan } from '../plan/index.js';
+import type { LiveStats } from '../metrics/recorder-types.js';
+import type { Probe } from '../probes/types.js';
+import type { RunResult } from '../result/types.js';
+import { writeReports } from '../report/index.js';
+import { withInterrupts, type InterruptSignals } from './interrupts.js';
+import type { CliIO } from './io.js';
+import { createLiveDisplay, type LiveDisplay } from './live.js';
+import { collect, parsePairs, parsePositiveInt, parsePositiveNumber } from './options.js';
+import { addProbeOptions, probesFromOptions, type ProbeFlags, type ProbeSetup } from './probe-options.js';
+
+/** Help texts of the step-search flags, one per flag (each command words them for its own steps). */
+export interface StepSearchTexts {
+  step: string;
+  startRate: string;
+  maxRate: string;
+  maxSteps: string;
+  bisections: string;
+}
+
+/** Defaults of the step-search flags. */
+export interface StepSearchDefaults {
+  stepMs: number;
+  maxSteps: number;
+  bisections: number;
+}
+
+/** The step-search flags as commander options, for the command to add where its help lists them. */
+export function stepSearchOptions(texts: StepSearchTexts, d: StepSearchDefaults) {
+  return {
+    step: new Option('--step <duration>', texts.step).default(`${d.stepMs / 1000}s`),
+    startRate: new Option('--start-rate <n>', texts.startRate),
+    maxRate: new Option('--max-rate <n>', texts.maxRate),
+    maxSteps: new Option('--max-steps <n>', texts.maxSteps).default(String(d.maxSteps)),
+    bisections: new Option('--bisections <n>', texts.bisections).default(String(d.bisections)),
+  };
+}
+
+/** The step-search flags as commander gives them (strings). */
+export interface StepSearchFlags {
+  step: string;
+  startRate?: string;
+  maxRate?: string;
+  maxSteps: string;
+  bisections: string;
+}
+
+/** The step-search flags parsed; bad values are TUNEUP_OPTION_INVALID naming the flag. */
+export interface StepSearch {
+  stepMs: number;
+  maxSteps: number;
+  bisections: number;
+  startRate?: number;
+  maxRate?: number;
+}
+
+/** Parse the step-search flags (`--bisections 0` skips bisection); `--max-rate` must not be below `--start-rate`. */
+export function parseStepSearch(flags: StepSearchFlags, d: StepSearchDefaults): StepSearch {
+  const search: StepSearch = {
+    stepMs: parseDuration(flags.step, '--step'),
+    maxSteps: parsePositiveInt(flags.maxSteps, '--max-steps') ?? d.maxSteps,
+    bisections: flags.bisections === '0' ? 0 : (parsePositiveInt(flags.bisections, '--bisections') ?? d.bisections),
+  };
+  const startRate = parsePositiveNumber(flags.startRate, '--start-rate');
+  const maxRate = parsePositiveNumber(flags.maxRate, '--max-rate');
+  if (startRate !== undefined) search.startRate = startRate;
+  if (maxRate !== undefined) search.maxRate = maxRate;
+  if (startRate !== undefined && maxRate !== undefined && maxRate < startRate) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--max-rate ${maxRate} is below --start-rate ${startRate}`, { location: '--max-rate', hint: 'Give a --max-rate at or above --start-rate.' });
+  }
+  return search;
+}
+
+/** The flags {@link addStoredRunOptions} adds (the probe flags are {@link ProbeFlags}). */
+export interface StoredRunFlags extends ProbeFlags {
+  baseUrl?: string;
+  env?: string[];
+  json?: boolean;
+  quiet?: boolean;
+  report: boolean;
+  verbose?: boolean;
+}
+
+/** Add the flags of a command that stores one run (plan overrides, output, probes); `json` is the `--json` help text. */
+export function addStoredRunOptions<C extends Command<any, any, any>>(command: C, json: string): C {
+  command
+    .option('--base-url <url>', "override the plan's baseUrl")
+    .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
+    .option('--json', json)
+    .option('-q, --quiet', 'no progress and no summary')
+    .option('--no-report', 'do not write report.html / summary.md / junit.xml')
+    .option('--verbose', 'show stack traces on errors');
+  return addProbeOptions(command);
+}
+
+/** The plan, loaded with `--env` pairs over the process environment and `--base-url` as an override. */
+export async function loadPlanFromFlags(planPath: string, flags: { env?: string[]; baseUrl?: string; verbose?: boolean }): Promise<{ absolute: string; env: NodeJS.ProcessEnv; overrides: PlanOverrides; plan: ResolvedPlan }> {
+  const env = { ...process.env, ...parsePairs(flags.env, '--env') };
+  const overrides: PlanOverrides = flags.baseUrl ? { baseUrl: flags.baseUrl } : {};
+  const absolute = resolve(planPath);
+  const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
+  return { absolute, env, overrides, plan };
+}
+
+/**
+ * The probes of the flags and the plan, checked once (what the diagnosis will not see is said on stderr);
+ * probes start and stop once, so `fresh` makes new ones for the same targets for every run (a
+ * `--target-cmd` service is started once, by this setup).
+ */
+export async function steppedProbes(flags: ProbeFlags, plan: ResolvedPlan, io: CliIO): Promise<{ setup: ProbeSetup; fresh: () => Promise<Probe[]> }> {
+  const setup = await probesFromOptions(flags, plan, (line) => io.err(line));
+  const fresh = async () => (await probesFromOptions({ ...flags, targetCmd: undefined, pid: setup.targetPid === undefined ? flags.pid : String(setup.targetPid) }, plan)).probes;
+  return { setup, fresh };
+}
+
+/** Run `work` with Ctrl-C handling ({@link withInterrupts}), then stop the probes' `--target-cmd` service, whatever happened. */
+export async function runInterruptible<T>(io: CliIO, setup: ProbeSetup, options: { quiet: boolean; notice: string }, work: (signals: InterruptSignals) => Promise<T>): Promise<T> {
+  try {
+    return await withInterrupts(io, options, work);
+  } finally {
+    await setup.cleanup();
+  }
+}
+
+/** What a step shows in its progress line. */
+interface ShownStep {
+  offeredRate: number;
+  achievedRate: number;
+  p95Ms: number | null;
+  errorRate: number;
+  sustained: boolean;
+  reasons: string[];
+}
+
+/**
+ * Progress on stderr for every run: a line when it starts, a live line during it, and one line per judged
+ * step; `rate` formats rates and milliseconds.
+ */
+export function runProgressHooks(io: CliIO, rate: (n: number) => string) {
+  let display: LiveDisplay | undefined;
+  return {
+    onRunStart({ label, rate: r, durationMs }: { label: string; rate: number; durationMs: number }): void {
+      display = createLiveDisplay(io, { quiet: false, plannedMs: durationMs });
+      io.err(`${label}: ${r > 0 ? `${rate(r)}/s for ` : ''}${Math.round(durationMs / 100) / 10} s`);
+    },
+    onLive: (live: LiveStats): void => display?.update(live),
+    onRunEnd(): void {
+      display?.done();
+      display = undefined;
+    },
+    onStep(step: ShownStep): void {
+      const p95 = step.p95Ms === null ? '-' : `${rate(step.p95Ms)} ms`;
+      io.err(`  offered ${rate(step.offeredRate)}/s → ${rate(step.achievedRate)}/s, p95 ${p95}, errors ${rate(step.errorRate * 100)} %: ${step.sustained ? 'sustained' : `past the knee (${step.reasons.join('; ')})`}`);
+    },
+  };
+}
+
+/**
+ * Store the run (result.json, and report.html / summary.md / junit.xml unless `--no-report`), then print
+ * it: its JSON with `--json`, else (unless `--quiet`) the `summary` lines and where the files went.
+ */
+export async function storeAndPrint(io: CliIO, result: RunResult, flags: { json?: boolean; quiet?: boolean; report: boolean }, summary: () => string[]): Promise<void> {
+  const resultPath = await writeRunResult(result, DEFAULT_RUNS_DIR);
+  const htmlPath = flags.report ? (await writeReports(result, dirname(resultPath))).html : undefined;
+  if (flags.json) io.out(JSON.stringify(result));
+  else if (!flags.quiet) {
+    for (const line of summary()) io.out(line);
+    io.out(`result: ${resultPath}${htmlPath ? `\nreport: ${htmlPath}` : ''}`);
+  }
+}
