@@ -11,7 +11,7 @@ import { isHttpUrl } from '../../plan/index.js';
 import { formatPromDuration, validateSlos, type SloStatus, type SloValidation } from '../../slo/index.js';
 import { setExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { loadSloSet, withSloOptions, type SloFlags } from './slo.js';
+import { loadSloSet, sloPlanCommand, withSloOptions, type SloFlags } from '../slo-options.js';
 
 function pct(ratio: number | undefined, digits = 3): string {
   return ratio === undefined ? '–' : `${+(ratio * 100).toFixed(digits)} %`;
@@ -38,35 +38,30 @@ export function renderValidation(v: SloValidation): string {
 /** Register `tuneup monitor validate`. */
 export function registerMonitorCommand(program: Command, io: CliIO): void {
   const monitor = program.command('monitor').description("the plan's SLOs against production monitoring");
-  const validate = monitor
-    .command('validate')
-    .description("evaluate the plan's SLO expressions on a live Prometheus: pass/fail and error budget left per SLO (exit 99 on a breach)")
-    .argument('<plan>', 'plan file (.ts, .js, .yaml, .json)')
+  const validate = sloPlanCommand(monitor, 'validate', "evaluate the plan's SLO expressions on a live Prometheus: pass/fail and error budget left per SLO (exit 99 on a breach)")
     .option('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090')
     .option('--json', 'print the result as JSON');
-  withSloOptions(validate)
-    .option('--verbose', 'show stack traces on errors')
-    .action(async (planPath, flags) => {
-      if (!flags.prometheus) {
-        throw new TuneupError('TUNEUP_OPTION_MISSING', '--prometheus URL is required', { location: '--prometheus', hint: `e.g. tuneup monitor validate ${planPath} --prometheus http://127.0.0.1:9090` });
-      }
-      if (!isHttpUrl(flags.prometheus)) {
-        throw new TuneupError('TUNEUP_OPTION_INVALID', `--prometheus ${JSON.stringify(flags.prometheus)} is not an http(s) URL`, { location: '--prometheus', hint: 'e.g. http://127.0.0.1:9090' });
-      }
-      const set = await loadSloSet(planPath, flags as SloFlags);
-      const result = await validateSlos(set, { url: flags.prometheus });
-      if (result.statuses.every((s) => s.verdict === 'no-data')) {
-        throw new TuneupError('TUNEUP_SLO_NO_DATA', `no SLO of ${planPath} has data on ${flags.prometheus} (${set.conventions.histogram}_count with ${set.conventions.preset} labels)`, {
-          location: planPath,
-          hint: 'match the instrumentation: --preset opentelemetry, --metric NAME, or slo.metrics (histogram, labels, selector) in the plan',
-        });
-      }
-      if (flags.json) {
-        io.out(JSON.stringify({ ...result, statuses: result.statuses.map(({ slo, ...rest }) => ({ id: slo.id, name: slo.name, kind: slo.kind, objective: slo.objective, ...rest })) }, null, 2));
-      } else {
-        io.out(renderValidation(result));
-      }
-      for (const s of result.statuses.filter((x) => x.verdict === 'no-data')) io.err(`note: ${s.slo.name}: no traffic or no series over the period`);
-      if (result.breached) setExitCode(ExitCode.THRESHOLDS_FAILED);
-    });
+  withSloOptions(validate).action(async (planPath, flags) => {
+    if (!flags.prometheus) {
+      throw new TuneupError('TUNEUP_OPTION_MISSING', '--prometheus URL is required', { location: '--prometheus', hint: `e.g. tuneup monitor validate ${planPath} --prometheus http://127.0.0.1:9090` });
+    }
+    if (!isHttpUrl(flags.prometheus)) {
+      throw new TuneupError('TUNEUP_OPTION_INVALID', `--prometheus ${JSON.stringify(flags.prometheus)} is not an http(s) URL`, { location: '--prometheus', hint: 'e.g. http://127.0.0.1:9090' });
+    }
+    const set = await loadSloSet(planPath, flags as SloFlags);
+    const result = await validateSlos(set, { url: flags.prometheus });
+    if (result.statuses.every((s) => s.verdict === 'no-data')) {
+      throw new TuneupError('TUNEUP_SLO_NO_DATA', `no SLO of ${planPath} has data on ${flags.prometheus} (${set.conventions.histogram}_count with ${set.conventions.preset} labels)`, {
+        location: planPath,
+        hint: 'match the instrumentation: --preset opentelemetry, --metric NAME, or slo.metrics (histogram, labels, selector) in the plan',
+      });
+    }
+    if (flags.json) {
+      io.out(JSON.stringify({ ...result, statuses: result.statuses.map(({ slo, ...rest }) => ({ id: slo.id, name: slo.name, kind: slo.kind, objective: slo.objective, ...rest })) }, null, 2));
+    } else {
+      io.out(renderValidation(result));
+    }
+    for (const s of result.statuses.filter((x) => x.verdict === 'no-data')) io.err(`note: ${s.slo.name}: no traffic or no series over the period`);
+    if (result.breached) setExitCode(ExitCode.THRESHOLDS_FAILED);
+  });
 }
