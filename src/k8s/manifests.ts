@@ -83,6 +83,11 @@ export function buildManifests(o: K8sOptions): K8sObject[] {
     { name: 'plan', configMap: { name: planName } },
     { name: 'results', persistentVolumeClaim: { claimName: resultsName } },
   ];
+  // Segment and merge pods mount the same two volumes the same way (the plan read-only).
+  const volumeMounts = [
+    { name: 'plan', mountPath: PLAN_MOUNT, readOnly: true },
+    { name: 'results', mountPath: RESULTS_MOUNT },
+  ];
   const podSecurity = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
   const containerSecurity = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } };
   const pull = o.imagePullPolicy ? { imagePullPolicy: o.imagePullPolicy } : {};
@@ -142,10 +147,7 @@ export function buildManifests(o: K8sOptions): K8sObject[] {
               ],
               ports: [{ name: 'barrier', containerPort: port, protocol: 'TCP' }],
               securityContext: containerSecurity,
-              volumeMounts: [
-                { name: 'plan', mountPath: PLAN_MOUNT, readOnly: true },
-                { name: 'results', mountPath: RESULTS_MOUNT },
-              ],
+              volumeMounts,
             },
           ],
           volumes,
@@ -172,10 +174,7 @@ export function buildManifests(o: K8sOptions): K8sObject[] {
               args: ['k8s-merge'],
               env: [...common, { name: POD_ENV.mergeTimeout, value: o.mergeTimeout ?? '2h' }],
               securityContext: containerSecurity,
-              volumeMounts: [
-                { name: 'plan', mountPath: PLAN_MOUNT, readOnly: true },
-                { name: 'results', mountPath: RESULTS_MOUNT },
-              ],
+              volumeMounts,
             },
           ],
           volumes,
