@@ -26,7 +26,7 @@ import type { Probe } from '../probes/types.js';
 import type { RunResult } from '../result/types.js';
 import { sloLines } from '../report/model.js';
 import { mixBottleneck } from './bottleneck.js';
-import { runGuarded } from './guarded-run.js';
+import { runGuarded, type GuardedRunContext } from './guarded-run.js';
 import { KNEE_SEARCH_DEFAULTS, rampRates, type JudgedStep, type KneeSearchOptions } from './knee.js';
 import { runStepLoop, type StepRun } from './ramp.js';
 import { estimateCapacity, nextCapacityStep, REPEAT_DEFAULTS, sameRate, type CapacityPhase, type RepeatOptions } from './search.js';
@@ -71,17 +71,13 @@ export interface CapacityHooks {
   onStep?(step: CapacityStep): void;
 }
 
-/** What the search needs from its caller. */
-export interface CapacityContext {
+/** What the search needs from its caller (the target's pid, the stop signals and argv go to every step's run). */
+export interface CapacityContext extends Pick<GuardedRunContext, 'targetPid' | 'hardSignal' | 'argv'> {
   plan: ResolvedPlan;
   /** Fresh probes for one step (probes start and stop once); default none. */
   probes?: () => Promise<Probe[]>;
-  targetPid?: number;
   /** Graceful stop (Ctrl-C): the current step ends, nothing more starts. */
   signal?: AbortSignal;
-  /** Immediate stop (second Ctrl-C). */
-  hardSignal?: AbortSignal;
-  argv?: string[];
   hooks?: CapacityHooks;
 }
 
