@@ -4,9 +4,14 @@
  *
  * Per endpoint:
  * - **repeats**: requests whose key (method + path with query, or the plan's
- *   `cacheKey` hint) was already requested earlier in the run. repeats /
- *   requests is the hit ratio a perfect cache could reach on this load (the
- *   ideal hit ratio), and its 1 s series is the warm-up curve;
+ *   `cacheKey` hint) was already fetched earlier in the run: an earlier
+ *   request for it had completed successfully before this one was sent. A
+ *   perfect cache can hit nothing else — a duplicate sent while the first
+ *   request for its key is still in flight (common past capacity, when
+ *   requests take seconds) or after that request failed finds the cache
+ *   still empty. repeats / requests is the hit ratio a perfect cache could
+ *   reach on this load (the ideal hit ratio), and its 1 s series is the
+ *   warm-up curve;
  * - **in-flight**: mean concurrency per interval by Little's law, i.e. the
  *   sum of the request time (send → last byte) overlapping the interval
  *   divided by its length. Unlike completions per second it does not lag
@@ -17,10 +22,12 @@
  * and `maxKeys` (the remembered keys) and by `maxSlots` (the series coarsen
  * by doubling their interval, as the recorder's rows do).
  *
- * Keys are remembered with the time of their first touch, so snapshots of
- * worker threads and execution segments merge exactly: a key first touched
- * by two parts is a first touch only in the earlier one, a repeat in the
- * other ({@link mergeLoadFacts}). Beyond the key bound a new key cannot be
+ * Keys are remembered with the time of their first fetch (the first
+ * successful completion), so snapshots of worker threads and execution
+ * segments merge: a key first fetched by two parts is a first touch only in
+ * the earlier one, a repeat in the other ({@link mergeLoadFacts}) — an upper
+ * bound, since whether the later part's request was sent after the earlier
+ * fetch is not kept. Beyond the key bound a new key cannot be
  * remembered: its request is counted as `untracked` (it may or may not be a
  * repeat), so the ideal hit ratio is known to lie in
  * [repeats, repeats + untracked] / requests.
@@ -75,9 +82,11 @@ export class EndpointFacts {
 
   /**
    * One finished request. `startMs`/`endMs` are offsets from the run start
-   * (send and last byte); `keyHash` from {@link hashRequestKey}.
+   * (send and last byte); `keyHash` from {@link hashRequestKey}; `ok` false
+   * when it failed (an error or an unexpected status: it fetched nothing a
+   * cache could keep).
    */
-  note(keyHash: number, startMs: number, endMs: number, hinted: boolean): void {
+  note(keyHash: number, startMs: number, endMs: number, hinted: boolean, ok = true): void {
     const o = this.owner;
     const slotMs = o.slotMs;
     const end = endMs > 0 ? endMs : 0;
@@ -86,8 +95,15 @@ export class EndpointFacts {
     this.requests[slot]++;
     if (hinted) this.hinted++;
     const seen = this.keys.get(keyHash);
-    if (seen !== undefined) this.repeats[slot]++;
-    else if (this.keys.size < o.maxKeysPerEndpoint && o.keyCount < o.maxKeys) {
+    const sent = startMs > 0 ? startMs : 0;
+    if (seen !== undefined && seen <= sent) this.repeats[slot]++;
+    else if (seen !== undefined) {
+      // Sent before the key's first fetch completed: a first touch for a cache too. Completions are noted
+      // in about their order, but not exactly (worker threads), so keep the earliest fetch.
+      if (ok && end < seen) this.keys.set(keyHash, Math.round(end));
+    } else if (!ok) {
+      // A failed request fetched nothing to cache: not remembered, and not a repeat.
+    } else if (this.keys.size < o.maxKeysPerEndpoint && o.keyCount < o.maxKeys) {
       this.keys.set(keyHash, Math.round(end));
       o.keyCount++;
     } else {

@@ -42,7 +42,7 @@ export interface EndpointHandle {
    * Optional so other handle implementations need not keep them.
    * @param hinted true when the key is the plan's `cacheKey` hint, not the URL.
    */
-  noteLoad?(keyHash: number, startMs: number, endMs: number, hinted: boolean): void;
+  noteLoad?(keyHash: number, startMs: number, endMs: number, hinted: boolean, ok?: boolean): void;
 }
 
 /** Serializable state of a recorder: what a worker thread posts to the main thread. */

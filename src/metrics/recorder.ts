@@ -187,8 +187,8 @@ class Handle implements EndpointHandle {
     private readonly runStartMs: number,
   ) {}
 
-  noteLoad(keyHash: number, startMs: number, endMs: number, hinted: boolean): void {
-    this.facts.note(keyHash, startMs - this.runStartMs, endMs - this.runStartMs, hinted);
+  noteLoad(keyHash: number, startMs: number, endMs: number, hinted: boolean, ok = true): void {
+    this.facts.note(keyHash, startMs - this.runStartMs, endMs - this.runStartMs, hinted, ok);
   }
 
   record(

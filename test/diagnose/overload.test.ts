@@ -140,3 +140,37 @@ test('generator-saturated: own CPU exhausted; severity from how much its delays 
   r.generator = { ...r.generator, saturated: false, limitedBy: 'none', evidence: [], distortion: { share: 0.01, basis: 'x', limit: 0.1 } };
   assert.ok(!diagnose(r).findings.some((f) => f.category === 'generator-saturated' || f.category === 'host-contention'));
 });
+
+test('past capacity a full pool is where the queue sits (low, after overload), unless its connections sit idle in transaction', () => {
+  const pool = 4;
+  const pastCapacity = (idleInTx: number) => {
+    const p = healthyParts();
+    p.endpoints['GET /api/orders']!.serviceMeanMs = 180;
+    p.endpoints['GET /api/products/:id']!.serviceMeanMs = 150;
+    const idleTx = Array.from({ length: N }, () => idleInTx);
+    const active = idleTx.map((x) => pool - x);
+    const service = {
+      key: 'ledger', maxConnections: pool, meanConnections: pool, maxActive: pool - idleInTx, meanActive: pool - idleInTx, maxIdle: 0,
+      maxIdleInTransaction: idleInTx, connections: idleTx.map(() => pool), active, idleInTransaction: idleTx,
+    };
+    const console = { ...service, key: 'psql', maxConnections: 2, meanConnections: 2, maxActive: 0, meanActive: 0, maxIdleInTransaction: 0, connections: idleTx.map(() => 2), active: idleTx.map(() => 0), idleInTransaction: idleTx.map(() => 0) };
+    p.pg.activity.byApplication = [service, console];
+    p.pgSeries['pg.connections'] = idleTx.map(() => pool + 2);
+    p.pgSeries['pg.active'] = active;
+    p.pgSeries['pg.idle_in_tx'] = idleTx;
+    return diagnose(openRun(p, { offered: 200, completed: () => 100, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40 })).findings;
+  };
+  const list = (fs: ReturnType<typeof pastCapacity>) => fs.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}`).join('\n');
+
+  // Connections checked out to run statements (1 of 4 idle in transaction): the pool's waiting clients are the overload's queue.
+  const queue = pastCapacity(1);
+  const pool1 = queue.find((f) => f.category === 'pool-saturation');
+  assert.ok(pool1, list(queue));
+  assert.equal(pool1.severity, 'low', list(queue));
+  assert.ok(pool1.causedBy?.some((id) => id.startsWith('overload')), list(queue));
+
+  // 3 of 4 held open in transactions running nothing: the hold is a fault of its own, and stands.
+  const held = pastCapacity(3);
+  const pool2 = held.find((f) => f.category === 'pool-saturation');
+  assert.ok(pool2 && ['medium', 'high'].includes(pool2.severity), list(held));
+});

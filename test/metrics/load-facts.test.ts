@@ -54,7 +54,7 @@ test('merging parts: a key first touched by two parts is a repeat in the later o
 test('the key bound counts unknown requests as untracked and marks the facts inexact', () => {
   const rec = new LoadFactsRecorder({ maxKeysPerEndpoint: 2 });
   const ep = rec.endpoint('E');
-  for (const p of ['/1', '/2', '/3', '/1', '/3']) ep.note(key(p), 0, 10, false);
+  for (const [i, p] of ['/1', '/2', '/3', '/1', '/3'].entries()) ep.note(key(p), i * 20, i * 20 + 10, false);
   const facts = buildLoadFacts(rec.snapshot(), 1000, 1);
   const e = facts.endpoints['E']!;
   assert.equal(e.repeats, 1); // only /1 is remembered and repeated
@@ -77,9 +77,9 @@ test('the recorder carries the facts through snapshot, merge and build', () => {
   const parts = [0, 1].map(() => createRecorder({ runStartMs: 1000 }));
   for (const [i, r] of parts.entries()) {
     const h = r.endpoint('s', 'GET', 'GET /a/:id');
-    for (const id of [1, 2, 1]) {
+    for (const [j, id] of [1, 2, 1].entries()) {
       h.record(200, undefined, 1000, 1000, 900, 0, 10, 10);
-      h.noteLoad!(key(`/a/${id}`), 1000 + i * 100 + 50, 1000 + i * 100 + 51, false);
+      h.noteLoad!(key(`/a/${id}`), 1000 + i * 100 + j * 10 + 50, 1000 + i * 100 + j * 10 + 51, false);
     }
   }
   const merged = mergeSnapshots(parts.map((p) => p.snapshot()));
@@ -97,4 +97,23 @@ test('the hash separates method and path and spreads close keys', () => {
   for (let i = 0; i < 100_000; i++) seen.add(hashRequestKey('GET', `/items/${i}`));
   assert.equal(seen.size, 100_000);
   for (const h of seen) assert.ok(h >= 0 && h < 2 ** 52 && Number.isInteger(h));
+});
+
+test('a perfect cache hits only keys already fetched: duplicates sent while the first is in flight, or after it failed, are first touches', () => {
+  const rec = new LoadFactsRecorder();
+  const ep = rec.endpoint('GET /items/:id');
+  // Past capacity: /1 is sent at 0 and takes 3 s; two more /1 are sent at 1 s and 2 s, before it completes.
+  ep.note(key('/items/1'), 0, 3000, false);
+  ep.note(key('/items/1'), 1000, 3100, false);
+  ep.note(key('/items/1'), 2000, 3200, false);
+  // Sent after the first fetch completed: a cache could hit it.
+  ep.note(key('/items/1'), 3050, 3300, false);
+  // /2 fails (a timeout): nothing was fetched, so the next /2 is a first touch, and the one after it a repeat.
+  ep.note(key('/items/2'), 0, 1000, false, false);
+  ep.note(key('/items/2'), 1500, 1600, false);
+  ep.note(key('/items/2'), 1700, 1800, false);
+  const e = buildLoadFacts(rec.snapshot(), 4000, 1).endpoints['GET /items/:id']!;
+  assert.equal(e.requests, 7);
+  assert.equal(e.repeats, 2);
+  assert.equal(e.distinctKeys, 2);
 });

@@ -9,6 +9,7 @@ import type { Finding, FindingCategory, Severity } from '../../result/types.js';
 import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
 import { isOverloaded, overloadFacts, saturatedResource } from './overload.js';
+import { poolHold } from './pool-hold.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
 /** error-rate: an endpoint whose failed share exceeds `errorRate.ratio` (APA: 5xx > 5 %). */
@@ -225,7 +226,12 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
     confidence: 0.9,
     impact: queueing,
   });
-  f.explains = explained.filter((c) => c !== resource?.category).map((category) => ({ category }));
+  // A full pool past capacity is where the queue sits (its clients wait like every other request), unless the
+  // service holds the checked-out connections open in transactions doing no database work: that hold is a
+  // fault more capacity would not fix, so it stands.
+  const hold = poolHold(input);
+  const poolIsQueue = !hold || hold.idleInTransactionShare < config.get('pool.idleInTxShare');
+  f.explains = [...explained.filter((c) => c !== resource?.category), ...(poolIsQueue ? (['pool-saturation'] as const) : [])].map((category) => ({ category }));
   return [f];
 }
 

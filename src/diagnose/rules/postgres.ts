@@ -16,6 +16,7 @@ import type { ExplainData, ExplainedStatement } from '../explain-types.js';
 import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
 import { attributionOf, endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { targetAddress } from './dependency.js';
+import { serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Attribution of a statement to endpoints with its share of each endpoint's latency. */
@@ -431,31 +432,6 @@ function poolTimeShares(input: DiagnosisInput, dbEndpoints: string[]): { endpoin
 }
 
 /**
- * The service's own connections per grid interval: its pg_stat_activity group (application_name, else client
- * address) when the server has other clients too, else every client connection. Busy = active + idle in
- * transaction (a connection checked out). The service's group is the one doing the work: most active
- * backend-samples (other clients — a console, another service's idle pool — are mostly idle).
- */
-function serviceConnections(input: DiagnosisInput): { connections: (number | null)[]; busy: (number | null)[]; source: string } {
-  const ev = input.probes.postgres;
-  const grid = input.result.series;
-  if (!ev) return { connections: [], busy: [], source: 'none' };
-  const align = (xs: (number | null)[] | undefined) => (xs ? alignToGrid(grid, ev.series, xs) : []);
-  const activity = ev.data.activity;
-  for (const [kind, groups] of [['application_name', activity?.byApplication ?? []], ['client', activity?.byClient ?? []]] as const) {
-    const usable = groups.filter((g) => g.active && g.maxConnections > 0);
-    if (usable.length < 2) continue;
-    const sum = (xs: (number | null)[] | undefined) => (xs ?? []).reduce<number>((a, b) => a + (b ?? 0), 0);
-    const service = [...usable].sort((a, b) => sum(b.active) - sum(a.active) || b.meanConnections - a.meanConnections)[0]!;
-    const busy = service.active!.map((a, i) => (a === null ? null : a + (service.idleInTransaction?.[i] ?? 0)));
-    return { connections: align(service.connections), busy: align(busy), source: `pg_stat_activity (${kind} "${service.key}")` };
-  }
-  const active = align(ev.series.values['pg.active']);
-  const idleTx = align(ev.series.values['pg.idle_in_tx']);
-  return { connections: align(ev.series.values['pg.connections']), busy: active.map((a, i) => (a === null ? null : a + (idleTx[i] ?? 0))), source: 'pg_stat_activity' };
-}
-
-/**
  * pool-saturation: the service's database connections are pinned at a small
  * cap and busy nearly all the time while requests wait (pg-pool's signature:
  * totalCount == max, idleCount == 0, waitingCount > 0), and it is not lock
@@ -565,7 +541,7 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
  * connections on two cores execute two statements at a time), which is what capacity estimates must use.
  * Without known cores there is nothing to say.
  */
-function poolHeadroomNote(input: DiagnosisInput, config: RuleConfig, own: ReturnType<typeof serviceConnections>): Finding[] {
+function poolHeadroomNote(input: DiagnosisInput, config: RuleConfig, own: ServiceConnections): Finding[] {
   const grid = input.result.series;
   const rows = grid.t.map((_, i) => i).filter((i) => Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
   const conns = rows.map((i) => own.connections[i]).filter((v): v is number => v !== null && v !== undefined);

@@ -91,7 +91,7 @@ class RawFixedSender implements FixedSender, ExchangeSink {
       conn.bytesIn,
       conn.bytesOut,
     );
-    this.handle.noteLoad?.(this.keyHash, conn.endMs - conn.serviceMs, conn.endMs, this.hinted);
+    this.handle.noteLoad?.(this.keyHash, conn.endMs - conn.serviceMs, conn.endMs, this.hinted, error === undefined);
     this.busy = false;
     this.onDone();
   }

@@ -156,7 +156,7 @@ class OriginConnection implements ExchangeSink {
       conn.bytesIn,
       conn.bytesOut,
     );
-    exchange.handle.noteLoad?.(exchange.keyHash, conn.endMs - serviceMs, conn.endMs, exchange.hinted);
+    exchange.handle.noteLoad?.(exchange.keyHash, conn.endMs - serviceMs, conn.endMs, exchange.hinted, error === undefined);
     const parser = conn.parser;
     const gotResponse = status !== 0;
     const body = !gotResponse || exchange.discardBody ? '' : parser.body().toString('utf8');

@@ -1,0 +1,96 @@
+/**
+ * Where a database pool's connections spend their checked-out time, from
+ * both sides of the pool: the service's own gauges (connections checked out)
+ * and pg_stat_activity (what the database sees them do). Shared by the
+ * pool-saturation rule (whose connections, how busy) and the overload rule
+ * (is a full pool past capacity a fault of its own, or where the queue sits).
+ *
+ * @module
+ */
+import { alignToGrid } from '../evidence.js';
+import type { DiagnosisInput } from './types.js';
+
+/** The service's own connections per grid interval (see {@link serviceConnections}). */
+export interface ServiceConnections {
+  connections: (number | null)[];
+  /** Checked out as the database sees it: active + idle in transaction. */
+  busy: (number | null)[];
+  idleInTransaction: (number | null)[];
+  /** Where the series came from, for evidence. */
+  source: string;
+}
+
+/**
+ * The service's own connections per grid interval: its pg_stat_activity group (application_name, else client
+ * address) when the server has other clients too, else every client connection. Busy = active + idle in
+ * transaction (a connection checked out). The service's group is the one doing the work: most active
+ * backend-samples (other clients — a console, another service's idle pool — are mostly idle).
+ */
+export function serviceConnections(input: DiagnosisInput): ServiceConnections {
+  const ev = input.probes.postgres;
+  const grid = input.result.series;
+  if (!ev) return { connections: [], busy: [], idleInTransaction: [], source: 'none' };
+  const align = (xs: (number | null)[] | undefined) => (xs ? alignToGrid(grid, ev.series, xs) : []);
+  const activity = ev.data.activity;
+  for (const [kind, groups] of [['application_name', activity?.byApplication ?? []], ['client', activity?.byClient ?? []]] as const) {
+    const usable = groups.filter((g) => g.active && g.maxConnections > 0);
+    if (usable.length < 2) continue;
+    const sum = (xs: (number | null)[] | undefined) => (xs ?? []).reduce<number>((a, b) => a + (b ?? 0), 0);
+    const service = [...usable].sort((a, b) => sum(b.active) - sum(a.active) || b.meanConnections - a.meanConnections)[0]!;
+    const idleTx = service.idleInTransaction ?? service.active!.map(() => 0);
+    const busy = service.active!.map((a, i) => (a === null ? null : a + (idleTx[i] ?? 0)));
+    return { connections: align(service.connections), busy: align(busy), idleInTransaction: align(idleTx), source: `pg_stat_activity (${kind} "${service.key}")` };
+  }
+  const active = align(ev.series.values['pg.active']);
+  const idleTx = align(ev.series.values['pg.idle_in_tx']);
+  return {
+    connections: align(ev.series.values['pg.connections']),
+    busy: active.map((a, i) => (a === null ? null : a + (idleTx[i] ?? 0))),
+    idleInTransaction: idleTx,
+    source: 'pg_stat_activity',
+  };
+}
+
+/** How a pool's checked-out connections were spent over the run (means, in connections). */
+export interface PoolHold {
+  /** Connections the service had checked out: its pool gauges (total − idle), else its open connections. */
+  checkedOut: number;
+  /** Of those, open in a transaction while running no statement (pg_stat_activity "idle in transaction"). */
+  idleInTransaction: number;
+  /** idleInTransaction / checkedOut, capped at 1. */
+  idleInTransactionShare: number;
+  /** Where checkedOut came from. */
+  source: string;
+}
+
+const mean = (xs: readonly (number | null)[]): number | undefined => {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+};
+
+/**
+ * Mean connections checked out from the service's pool and the share of them held open in a transaction with
+ * no statement running (the service doing other work — a remote call, a sleep — inside the transaction).
+ * The checked-out count comes from the service's pool gauges when it exports a total and an idle count
+ * (pg-pool's totalCount/idleCount, `db_pool_connections{state="total"|"idle"}`), else from the service's
+ * open connections (every open connection counted as checked out: an upper bound, so the share is a lower
+ * bound). Undefined without PostgreSQL evidence.
+ */
+export function poolHold(input: DiagnosisInput): PoolHold | undefined {
+  if (!input.probes.postgres) return undefined;
+  const own = serviceConnections(input);
+  const idleTx = mean(own.idleInTransaction) ?? 0;
+  const gauges = input.probes.prometheus?.data.pools ?? [];
+  const gauge = (re: RegExp) => gauges.find((p) => [p.metric, ...Object.values(p.labels)].some((x) => re.test(x)) && ![p.metric, ...Object.values(p.labels)].some((x) => /wait|pending|queue|max/i.test(x)));
+  const total = gauge(/total/i);
+  const idle = gauge(/idle/i);
+  const fromGauges = total && idle && total !== idle ? Math.max(0, total.mean - idle.mean) : undefined;
+  const checkedOut = fromGauges ?? mean(own.connections);
+  if (checkedOut === undefined || checkedOut <= 0) return undefined;
+  return {
+    checkedOut,
+    idleInTransaction: idleTx,
+    idleInTransactionShare: Math.min(1, idleTx / checkedOut),
+    source: fromGauges !== undefined ? `service /metrics (${total!.metric} − ${idle!.metric}) and ${own.source}` : own.source,
+  };
+}
