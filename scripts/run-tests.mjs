@@ -16,6 +16,11 @@
 // versions share one pool per tier, so one version's slow tail overlaps the
 // other's files; the diagnosis corpus (test/diagnose/*.e2e.test.ts) measures
 // latency and always runs alone, one file and one Node version at a time.
+// A file whose header says `@test-one-node` runs on the first Node only: it
+// measures something that does not depend on the Node version and whose
+// pipeline other files already run on every version (the diagnosis holdout:
+// rule accuracy, a regression tripwire, while experiment/runtime e2e files
+// exercise the same CLI and probes on each Node).
 //
 // Each file runs in its own `node --test` process (as node:test would do), a
 // tier's files `concurrency` at a time; the runner times every file, kills a
@@ -46,7 +51,7 @@ const TIERS = {
  */
 function exclusive(file) {
   if (tierOf(file) !== 'e2e') return false;
-  return file.startsWith('test/diagnose/') || readFileSync(join(root, file), 'utf8').slice(0, 2000).includes('@test-alone');
+  return file.startsWith('test/diagnose/') || header(file).includes('@test-alone');
 }
 
 function usage(message) {
@@ -82,6 +87,16 @@ for (let i = 0; i < args.length; i++) {
   } else {
     filters.push(a);
   }
+}
+
+/** The first 2000 characters of a test file: where its `@test-…` tags live. */
+function header(file) {
+  return readFileSync(join(root, file), 'utf8').slice(0, 2000);
+}
+
+/** Files that run on the first Node only (see the header comment). */
+function oneNode(file) {
+  return header(file).includes('@test-one-node');
 }
 
 /** The tier a test file belongs to, from its suffix. */
@@ -207,7 +222,7 @@ async function runTier(tier, files) {
   const settings = TIERS[tier];
   const concurrency = concurrencyOverride ?? settings.concurrency;
   // Every Node version's files in one queue, interleaved so all versions progress together.
-  const jobsOf = (list) => list.flatMap((file) => nodes.map((_, node) => ({ file, node })));
+  const jobsOf = (list) => list.flatMap((file) => (oneNode(file) ? [0] : nodes.map((_, node) => node)).map((node) => ({ file, node })));
   const shared = jobsOf(files.filter((f) => !exclusive(f)));
   const alone = jobsOf(files.filter(exclusive));
   console.log(`\n=== ${tier}: ${files.length} files × ${nodes.length} Node (${versions.join(', ')}), ${shared.length > 0 ? `${Math.min(concurrency, shared.length)} at a time` : ''}${alone.length > 0 ? `${shared.length > 0 ? '; ' : ''}${alone.length} alone` : ''} ===\n`);

@@ -10,6 +10,12 @@
  * bench/diagnosis), it is never turned green by marking it `todo`.
  *
  * Set `HOLDOUT_KEEP=<dir>` to copy every case's result.json there.
+ *
+ * @test-one-node — CI runs this file on the machine's Node only: it judges
+ * the rules' accuracy (a regression tripwire; bench/ reports accuracy), which
+ * does not depend on the Node version, and the same CLI, probes and rules run
+ * on every Node in experiment.e2e, e2e-runtime and e2e-fixture. A second pass
+ * on Node 24 cost 140 s of CI for no coverage those files lack.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
