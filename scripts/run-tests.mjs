@@ -48,10 +48,14 @@ const TIERS = {
  * Files that judge latency never run alongside another file (nor alongside the same file on another
  * Node version): the diagnosis corpus, and any e2e file whose header says `@test-alone` (e.g. the demo,
  * which judges a diagnosis and a before/after comparison on a single-threaded embedded database).
+ * A diagnosis file whose header says `@test-shared` judges nothing that timing can move (counts of
+ * scans and calls, a target that is gone) and shares the pool.
  */
 function exclusive(file) {
   if (tierOf(file) !== 'e2e') return false;
-  return file.startsWith('test/diagnose/') || header(file).includes('@test-alone');
+  const head = header(file);
+  if (head.includes('@test-shared')) return false;
+  return file.startsWith('test/diagnose/') || head.includes('@test-alone');
 }
 
 function usage(message) {

@@ -5,6 +5,9 @@
  * to end on this machine; it prints each run's verdict but does not gate on
  * accuracy — accuracy is measured over repetitions by `bench/diagnosis-corpus.ts`
  * and reported in bench/README.md, where a miss stays a miss.
+ *
+ * @test-one-node — it checks the benchmark's runner and scoring, which the team runs on the machine's
+ * Node; the CLI and rules it drives run on every Node in test/diagnose.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -6,6 +6,10 @@
  * `tuneup profile` does — then diagnose. The engine's runPlan is not used
  * (it did not exist when this was written); the RunResult parts diagnosis
  * needs are built from the measured requests.
+ *
+ * @test-shared — both faults are judged from counts (sequential scans of a large table, statement calls
+ * per request of each endpoint run alone), which no neighbour's CPU use can move, so this file runs
+ * alongside others.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

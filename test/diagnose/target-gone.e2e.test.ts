@@ -1,6 +1,9 @@
 /**
  * A service that dies part-way through a run: the result must lead with it,
  * not with findings computed from a wall of refused connections.
+ *
+ * @test-shared — a dead target is judged from refused connections and the process's exit, which no
+ * neighbour's CPU use can move, so this file runs alongside others.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
