@@ -9,7 +9,7 @@
 import { join, resolve } from 'node:path';
 import { startRun } from '../engine/run.js';
 import type { PlanSource } from '../engine/workers.js';
-import { assembleRunResult, DEFAULT_RUNS_DIR, writeJsonAtomic, writeRunResult } from '../engine/result.js';
+import { assembleRunResult, DEFAULT_RUNS_DIR, runId, writeJsonAtomic, writeRunResult } from '../engine/result.js';
 import { ExitCode } from '../errors.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import type { Probe } from '../probes/types.js';
@@ -41,7 +41,7 @@ export interface ExecuteRunOptions {
   planSource?: PlanSource;
   /** Post-process the result before it is stored (diagnosis). */
   enrich?: (result: RunResult) => Promise<RunResult>;
-  /** Streaming outputs (`--out json=FILE`, `--out csv=FILE`), written as each interval closes. */
+  /** Streaming outputs (`--out json=FILE`, `--out experimental-prometheus-rw=URL`, …), written or pushed as each interval closes. */
   outputs?: readonly OutputSpec[];
 }
 
@@ -69,8 +69,10 @@ function plannedDurationMs(plan: ResolvedPlan): number | undefined {
 
 /** Run `plan`, store the result, print the summary and set the exit code. */
 export async function executeRun(plan: ResolvedPlan, io: CliIO, options: ExecuteRunOptions): Promise<RunResult> {
+  // The id is chosen now so pushed series carry the id the stored result will have (label run_id).
+  const id = runId();
   // Opened before any load, so an unwritable file fails the command before it sends a request.
-  const outputs = options.outputs?.length ? openOutputs(options.outputs, { segment: options.segment }) : undefined;
+  const outputs = options.outputs?.length ? openOutputs(options.outputs, { segment: options.segment, runId: id }) : undefined;
   const display = createLiveDisplay(io, { quiet: Boolean(options.quiet || options.json), plannedMs: plannedDurationMs(plan) });
   const handle = startRun(plan, {
     ...(outputs ? { onInterval: (row, info) => outputs.write(row, info) } : {}),
@@ -103,10 +105,10 @@ export async function executeRun(plan: ResolvedPlan, io: CliIO, options: Execute
     process.off('SIGTERM', onSignal);
     display.done();
     const end = outcome ? { status: outcome.status, endedAt: outcome.endedAt, durationMs: outcome.durationMs } : { status: 'failed', endedAt: Date.now(), durationMs: 0 };
-    for (const warning of outputs?.close(end) ?? []) io.err(`warning: ${warning}`);
+    for (const warning of (await outputs?.close(end)) ?? []) io.err(`warning: ${warning}`);
   }
 
-  let result = assembleRunResult(outcome, { argv: process.argv.slice(2), labels: options.labels });
+  let result = assembleRunResult(outcome, { id, argv: process.argv.slice(2), labels: options.labels });
   if (options.enrich) result = await options.enrich(result);
   const runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
   const resultPath = await writeRunResult(result, runsDir);

@@ -1,12 +1,19 @@
 /**
- * Streaming outputs (`--out json=FILE`, `--out csv=FILE`): the run's
- * interval rows written to files as each interval closes.
+ * Streaming outputs (`--out json=FILE`, `--out csv=FILE`,
+ * `--out experimental-prometheus-rw=URL`, `--out opentelemetry=URL`): the
+ * run's interval rows written to files, or pushed to a receiver, as each
+ * interval closes.
  *
  * Every row is written with one synchronous `write(2)` of whole lines, so
  * the lines are in the kernel as soon as the interval is streamed: a run
  * that is killed (even with SIGKILL) leaves a file of complete lines, at
  * most one interval short. Writing is synchronous on purpose: a row is a
  * few hundred bytes once a second, cheaper than any queue.
+ *
+ * Pushing is asynchronous on purpose: a row is encoded at once and queued
+ * (bounded), and the HTTP requests go out on the event loop, so a slow or
+ * dead receiver never delays the generator; `close` waits for the queue
+ * with a timeout and reports what was not delivered as a warning.
  *
  * @module
  */
@@ -16,10 +23,18 @@ import { TuneupError } from '../errors.js';
 import type { IntervalRow } from '../metrics/snapshot.js';
 import { CSV_HEADER, intervalCsv } from './csv.js';
 import { endLine, intervalLine } from './json-lines.js';
-import type { OutputSpec } from './spec.js';
+import { createPointConverter } from './metric-points.js';
+import { encodeOtlpRequest, otlpResourceMetrics, otlpTarget } from './otlp.js';
+import { encodeWriteRequest, remoteWriteSeries, remoteWriteTarget, type RunLabels } from './prometheus-rw.js';
+import { createPushQueue, type PushQueue, type PushQueueOptions } from './push-queue.js';
+import type { FileOutputSpec, OutputSpec, PushOutputSpec } from './spec.js';
 import type { IntervalContext } from './types.js';
 
-export { parseOutputSpecs, OUTPUT_KINDS, type OutputKind, type OutputSpec } from './spec.js';
+export { parseOutputSpecs, OUTPUT_KINDS, DEFAULT_PUSH_URLS, type OutputKind, type OutputSpec, type FileOutputSpec, type PushOutputSpec } from './spec.js';
+export { createPointConverter, METRIC_PREFIX, type MetricPoint, type IntervalPoints } from './metric-points.js';
+export { WriteRequest, remoteWriteSeries, encodeWriteRequest, type RunLabels, type RemoteSeries } from './prometheus-rw.js';
+export { otlpResourceMetrics, encodeOtlpRequest } from './otlp.js';
+export { createPushQueue, type PushQueue, type PushQueueOptions, type PushTarget } from './push-queue.js';
 export { CSV_HEADER, intervalCsv, csvField } from './csv.js';
 export { intervalLine, endLine, JSON_LINES_VERSION } from './json-lines.js';
 export type { IntervalContext } from './types.js';
@@ -33,15 +48,41 @@ export interface OutputEnd {
 
 /** Open streaming outputs of one run. */
 export interface IntervalOutputs {
-  /** Write one interval row to every output (never throws; a failing file stops and is reported by `close`). */
+  /**
+   * Write one interval row to every file and queue it for every push output
+   * (never throws, never waits; a failing file stops and is reported by `close`).
+   */
   write(row: IntervalRow, info: { intervalMs: number; startedAt: number }): void;
-  /** Write the closing lines and close the files; returns a warning per output that failed to write. */
-  close(end: OutputEnd): string[];
+  /**
+   * Write the closing lines and close the files, and wait (at most the
+   * flush timeout) for the push outputs to send what is queued; returns a
+   * warning per output that failed to write or deliver. Never rejects.
+   */
+  close(end: OutputEnd): Promise<string[]>;
+}
+
+/** Options of {@link openOutputs}. */
+export interface OpenOutputsOptions {
+  /** Execution segment of this process (default `1/1`). */
+  segment?: string;
+  /** Id of the run (the `run_id` label of pushed series; the stored result's id). */
+  runId?: string;
+  /** How long `close` waits for push outputs to deliver (ms, default 5000). */
+  flushTimeoutMs?: number;
+  /** Queue tuning of push outputs. */
+  push?: PushQueueOptions;
 }
 
 interface OpenFile {
-  spec: OutputSpec;
+  spec: FileOutputSpec;
   fd: number;
+  error?: string;
+}
+
+interface OpenPush {
+  spec: PushOutputSpec;
+  queue: PushQueue;
+  encode: (row: IntervalRow, ctx: IntervalContext) => Uint8Array;
   error?: string;
 }
 
@@ -50,11 +91,14 @@ interface OpenFile {
  * the CSV header. Throws `TUNEUP_OUTPUT_INVALID` when a file cannot be
  * opened, before any load is sent.
  */
-export function openOutputs(specs: readonly OutputSpec[], options: { segment?: string } = {}): IntervalOutputs {
+export function openOutputs(specs: readonly OutputSpec[], options: OpenOutputsOptions = {}): IntervalOutputs {
   const segment = options.segment ?? '1/1';
+  const run: RunLabels = { ...(options.runId ? { run_id: options.runId } : {}), segment };
   const files: OpenFile[] = [];
+  const pushes: OpenPush[] = specs.filter((s): s is PushOutputSpec => !('path' in s)).map((spec) => openPush(spec, run, options.push));
   try {
     for (const spec of specs) {
+      if (!('path' in spec)) continue;
       try {
         mkdirSync(dirname(spec.path), { recursive: true });
         files.push({ spec, fd: openSync(spec.path, 'w') });
@@ -84,8 +128,17 @@ export function openOutputs(specs: readonly OutputSpec[], options: { segment?: s
     write(row, info) {
       const ctx: IntervalContext = { ...info, segment };
       for (const f of files) put(f, f.spec.kind === 'json' ? `${intervalLine(row, ctx)}\n` : intervalCsv(row, ctx));
+      for (const p of pushes) {
+        if (p.error !== undefined) continue;
+        try {
+          p.queue.push(p.encode(row, ctx));
+        } catch (error) {
+          // An encoding bug must not stop the run: stop this output and say so at the end.
+          p.error = (error as Error).message;
+        }
+      }
     },
-    close(end) {
+    async close(end) {
       const warnings: string[] = [];
       for (const f of files) {
         if (f.spec.kind === 'json') put(f, `${endLine({ ...end, segment })}\n`);
@@ -96,7 +149,29 @@ export function openOutputs(specs: readonly OutputSpec[], options: { segment?: s
         }
         if (f.error !== undefined) warnings.push(`--out ${f.spec.raw}: writing ${f.spec.path} failed (${f.error}); the file is incomplete`);
       }
+      const flushed = await Promise.all(pushes.map((p) => p.queue.close(options.flushTimeoutMs ?? 5000)));
+      pushes.forEach((p, i) => {
+        if (p.error !== undefined) warnings.push(`--out ${p.spec.raw}: encoding failed (${p.error}); later intervals were not sent`);
+        warnings.push(...flushed[i]!);
+      });
       return warnings;
     },
+  };
+}
+
+/** A push output: its encoder (stateful: counters are cumulative) and its queue. */
+function openPush(spec: PushOutputSpec, run: RunLabels, queueOptions: PushQueueOptions | undefined): OpenPush {
+  const points = createPointConverter();
+  if (spec.kind === 'prometheus-rw') {
+    return {
+      spec,
+      queue: createPushQueue(remoteWriteTarget(spec.url, spec.raw), queueOptions),
+      encode: (row, ctx) => encodeWriteRequest(remoteWriteSeries(points(row, ctx), run)),
+    };
+  }
+  return {
+    spec,
+    queue: createPushQueue(otlpTarget(spec.url, spec.raw), queueOptions),
+    encode: (row, ctx) => encodeOtlpRequest(otlpResourceMetrics(points(row, ctx), run, ctx.startedAt)),
   };
 }

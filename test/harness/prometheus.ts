@@ -22,6 +22,8 @@ export interface StartPrometheusOptions {
   jobs: Record<string, string[]>;
   /** Scrape and rule-evaluation interval (default `1s`). */
   interval?: string;
+  /** Extra command-line flags, e.g. `--web.enable-remote-write-receiver`. */
+  args?: string[];
 }
 
 /** A running throw-away Prometheus. */
@@ -53,7 +55,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       output = '';
       const child = spawn(
         PROMETHEUS,
-        [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+        [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...(options.args ?? [])],
         { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
       );
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

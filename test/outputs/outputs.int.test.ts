@@ -21,7 +21,7 @@ async function streamedRun(server: TestServer, dir: string, workers: number) {
       outputs.write(row, info);
     },
   });
-  assert.deepEqual(outputs.close({ status: outcome.status, endedAt: outcome.endedAt, durationMs: outcome.durationMs }), []);
+  assert.deepEqual(await outputs.close({ status: outcome.status, endedAt: outcome.endedAt, durationMs: outcome.durationMs }), []);
   const lines = readFileSync(join(dir, 'm.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
   const csv = readFileSync(join(dir, 'm.csv'), 'utf8').trimEnd().split('\n');
   return { outcome, written, lines, csv };

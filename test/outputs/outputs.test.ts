@@ -1,6 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CSV_HEADER, csvField, intervalCsv, intervalLine, parseOutputSpecs } from '../../src/outputs/index.js';
+import snappy from 'snappyjs';
+import {
+  createPointConverter,
+  CSV_HEADER,
+  csvField,
+  DEFAULT_PUSH_URLS,
+  encodeWriteRequest,
+  intervalCsv,
+  intervalLine,
+  parseOutputSpecs,
+  remoteWriteSeries,
+  WriteRequest,
+  type MetricPoint,
+  type PushOutputSpec,
+  type RemoteSeries,
+} from '../../src/outputs/index.js';
 import { ParallelRowJoiner } from '../../src/engine/row-stream.js';
 import { createCompactHistogram } from '../../src/metrics/hdr.js';
 import { encodeFast } from '../../src/metrics/encode.js';
@@ -48,11 +63,59 @@ describe('--out parsing', () => {
   });
 
   it('refuses an unknown kind, a missing file and the same file twice, with a hint', () => {
-    assert.match(invalid(['influxdb=http://x']).hint!, /json=FILE.*csv=FILE/);
-    assert.match(invalid(['experimental-prometheus-rw']).hint!, /remote write is not available yet/);
+    assert.match(invalid(['influxdb=http://x']).hint!, /json=FILE.*csv=FILE.*experimental-prometheus-rw=URL.*opentelemetry=URL/);
+    assert.match(invalid(['prometheus-rw=localhost:9090']).message, /not an http\(s\) URL/);
+    assert.doesNotMatch(invalid(['opentelemetry=ftp://u:hunter2@h/x']).message, /hunter2/);
     assert.match(invalid(['json']).message, /no file given/);
     assert.match(invalid(['csv=']).hint!, /csv=metrics\.csv/);
     assert.match(invalid(['json=a.out', 'csv=./a.out']).message, /already the file of --out json=a\.out/);
+  });
+});
+
+describe('--out push outputs', () => {
+  it('accepts k6 names and short aliases, with a URL or the default one; secrets stay out of raw', () => {
+    assert.deepEqual(parseOutputSpecs(['experimental-prometheus-rw', 'otlp=http://127.0.0.1:4318/v1/metrics']), [
+      { kind: 'prometheus-rw', url: DEFAULT_PUSH_URLS['prometheus-rw'], raw: 'experimental-prometheus-rw' },
+      { kind: 'opentelemetry', url: 'http://127.0.0.1:4318/v1/metrics', raw: 'otlp=http://127.0.0.1:4318/v1/metrics' },
+    ]);
+    const [spec] = parseOutputSpecs(['prometheus-rw=https://u:hunter2@example.test/api/v1/write']);
+    assert.equal(spec!.kind, 'prometheus-rw');
+    assert.equal((spec as PushOutputSpec).url, 'https://u:hunter2@example.test/api/v1/write');
+    assert.doesNotMatch(spec!.raw, /hunter2/);
+    assert.equal(parseOutputSpecs(['opentelemetry'])[0]!.kind, 'opentelemetry');
+    assert.equal(parseOutputSpecs(['experimental-opentelemetry=http://h:4318/v1/metrics'])[0]!.kind, 'opentelemetry');
+  });
+});
+
+describe('pushed metric points', () => {
+  const ctx = { intervalMs: 1000, startedAt: 1_000_000, segment: '1/1' };
+  const value = (points: MetricPoint[], name: string, labels: Record<string, string> = {}): number | undefined =>
+    points.find((p) => p.name === name && JSON.stringify(p.labels) === JSON.stringify(labels))?.value;
+
+  it('counters add up across intervals, gauges are the interval’s, empty percentiles send nothing, quiet endpoints keep their counters', () => {
+    const convert = createPointConverter();
+    const first = convert(row(0, [1000, 3000]), ctx);
+    assert.equal(first.startMs, 1_000_000);
+    assert.equal(first.endMs, 1_001_000);
+    assert.equal(value(first.points, 'tuneup_http_reqs'), 2);
+    assert.equal(value(first.points, 'tuneup_http_req_duration_seconds', { quantile: '0.95' }), row(0, [1000, 3000]).service.p95! / 1000);
+    assert.equal(value(first.points, 'tuneup_endpoint_http_req_duration_mean_seconds', { endpoint: 'GET /a' }), 0.002);
+    const second = convert(emptyRow(1000), ctx);
+    assert.equal(value(second.points, 'tuneup_http_reqs'), 2, 'cumulative');
+    assert.equal(value(second.points, 'tuneup_vus'), 0);
+    assert.equal(second.points.filter((p) => p.name.endsWith('duration_seconds')).length, 0);
+    assert.equal(value(second.points, 'tuneup_endpoint_http_reqs', { endpoint: 'GET /a' }), 2, 'a quiet endpoint keeps its counter');
+    assert.equal(value(second.points, 'tuneup_endpoint_http_req_failed', { endpoint: 'GET /a' }), 1);
+  });
+
+  it('a remote-write body is a snappy block of a WriteRequest with sorted labels, counters named _total', () => {
+    const interval = createPointConverter()(row(0, [2000]), ctx);
+    const series = remoteWriteSeries(interval, { run_id: 'r', segment: '1/1' });
+    const decoded = WriteRequest.toObject(WriteRequest.decode(snappy.uncompress(encodeWriteRequest(series))), { longs: Number, defaults: true }) as { timeseries: RemoteSeries[] };
+    assert.deepEqual(decoded.timeseries, series);
+    const reqs = series.find((s) => s.labels[0]!.value === 'tuneup_endpoint_http_reqs_total')!;
+    assert.deepEqual(reqs.labels.map((l) => l.name), ['__name__', 'endpoint', 'run_id', 'segment']);
+    assert.deepEqual(reqs.samples, [{ value: 1, timestamp: 1_001_000 }]);
   });
 });
 

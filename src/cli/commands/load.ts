@@ -25,7 +25,7 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
     .option('-b, --body <body>', 'request body')
     .option('--timeout <duration>', 'per-request timeout', '60s')
     .option('-w, --workers <n>', 'worker threads generating the load')
-    .option('-o, --out <type=file>', 'stream the 1 s interval metrics: json=FILE (JSON lines) or csv=FILE (repeatable)', collect)
+    .option('-o, --out <type=target>', 'stream the 1 s interval metrics: json=FILE (JSON lines), csv=FILE, experimental-prometheus-rw=URL (remote write) or opentelemetry=URL (OTLP/HTTP); repeatable', collect)
     .option('--tag <key=value>', 'label stored with the result (repeatable)', collect)
     .option('--json', 'print the RunResult JSON on stdout instead of the summary')
     .option('-q, --quiet', 'no live progress and no summary')

@@ -35,7 +35,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
     .option('-w, --workers <n>', 'worker threads generating the load')
     .option('--segment <segment>', 'run one execution segment, e.g. 2/8 (merge the results later)')
-    .option('-o, --out <type=file>', 'stream the 1 s interval metrics: json=FILE (JSON lines) or csv=FILE (repeatable)', collect)
+    .option('-o, --out <type=target>', 'stream the 1 s interval metrics: json=FILE (JSON lines), csv=FILE, experimental-prometheus-rw=URL (remote write) or opentelemetry=URL (OTLP/HTTP); repeatable', collect)
     .option('--tag <key=value>', 'label stored with the result (repeatable)', collect)
     .option('--no-thresholds', 'evaluate thresholds but never fail the run on them')
     .option('--json', 'print the RunResult JSON on stdout instead of the summary')
