@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { runPlan } from '../../src/engine/index.js';
 import { openOutputs, parseOutputSpecs } from '../../src/outputs/index.js';
 import { startPrometheus, type TestPrometheus } from '../harness/prometheus.js';
+import { runCli, tempDir } from '../cli/helpers.js';
 import { plan, scenario, startServer, type TestServer } from '../engine/helpers.js';
 
 interface MatrixSeries {
@@ -104,5 +105,18 @@ describe('--out experimental-prometheus-rw to a real Prometheus', () => {
       const [gauge] = await matrix(prom, `${name}${sel}[1h]`, at);
       assert.deepEqual(gauge!.values.map(([, v]) => Number(v)), column, name);
     }
+  });
+
+  it('`tuneup load --out experimental-prometheus-rw`: run_id is the stored run’s id', async () => {
+    const run = await runCli(
+      ['load', `${server.url}/b`, '-d', '1s', '-R', '10', '--quiet', '--no-report', '-o', `experimental-prometheus-rw=${prom.url}/api/v1/write`],
+      tempDir(),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /warning: --out/);
+    const id = run.stdout.trim();
+    const [reqs] = await matrix(prom, `tuneup_http_reqs_total{run_id="${id}"}[1h]`, Date.now() + 5000);
+    assert.equal(reqs?.metric.run_id, id);
+    assert.ok(Number(reqs!.values.at(-1)![1]) > 0);
   });
 });
