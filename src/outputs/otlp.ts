@@ -27,9 +27,21 @@ import type { PushTarget } from './push-queue.js';
 /** Instrumentation scope of the metrics. */
 export const OTLP_SCOPE = { name: 'tuneup', version: '1' } as const;
 
-/** The target of an OTLP/HTTP output: its URL and the protobuf content type. */
+/**
+ * The target of an OTLP/HTTP output: its URL, the protobuf content type, and
+ * the reading of a partial success (data points the receiver refused).
+ */
 export function otlpTarget(url: string, label: string): PushTarget {
-  return { url, label, headers: { 'content-type': 'application/x-protobuf', 'user-agent': 'tuneup' } };
+  return {
+    url,
+    label,
+    headers: { 'content-type': 'application/x-protobuf', 'user-agent': 'tuneup' },
+    refusal: (body) => {
+      const partial = ProtobufMetricsSerializer.deserializeResponse(body).partialSuccess;
+      if (!partial?.rejectedDataPoints && !partial?.errorMessage) return undefined;
+      return `${partial.rejectedDataPoints ?? 0} data points rejected${partial.errorMessage ? `: ${partial.errorMessage}` : ''}`;
+    },
+  };
 }
 
 /**

@@ -32,6 +32,12 @@ export interface PushTarget {
   headers: Record<string, string>;
   /** For messages: the `--out` value, secrets redacted. */
   label: string;
+  /**
+   * Read a 2xx response body; return a message when it says part of the
+   * batch was refused (OTLP's partial success), else undefined. Such a batch
+   * is not sent again: the receiver has decided.
+   */
+  refusal?: (body: Uint8Array) => string | undefined;
 }
 
 /** A queue of batches for one receiver. */
@@ -44,8 +50,8 @@ export interface PushQueue {
    * delivered, else none.
    */
   close(timeoutMs: number): Promise<string[]>;
-  /** Counts so far, for tests and the warning. */
-  stats(): { sent: number; failed: number; dropped: number };
+  /** Counts so far, for tests and the warning (`partial`: delivered, but the receiver refused part of it). */
+  stats(): { sent: number; failed: number; dropped: number; partial: number };
 }
 
 /**
@@ -59,16 +65,26 @@ export function createPushQueue(target: PushTarget, options: PushQueueOptions = 
   const retryDelayMs = options.retryDelayMs ?? 500;
   const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
   const { url, headers } = withoutCredentials(target);
+  const refusalOf = (bytes: Uint8Array): string | undefined => {
+    try {
+      return target.refusal?.(bytes);
+    } catch {
+      // A 2xx body we cannot read is still a delivery.
+      return undefined;
+    }
+  };
   const queue: Uint8Array[] = [];
   let sent = 0;
   let failed = 0;
   let dropped = 0;
+  let partial = 0;
   let lastError = '';
+  let lastRefusal = '';
   let draining: Promise<void> | undefined;
   let closing = false;
   const aborter = new AbortController();
 
-  const sendOnce = async (body: Uint8Array): Promise<{ ok: boolean; retry: boolean; error?: string }> => {
+  const sendOnce = async (body: Uint8Array): Promise<{ ok: boolean; retry: boolean; error?: string; refusal?: string }> => {
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -77,8 +93,9 @@ export function createPushQueue(target: PushTarget, options: PushQueueOptions = 
         body: body as Uint8Array<ArrayBuffer>,
         signal: AbortSignal.any([aborter.signal, AbortSignal.timeout(requestTimeoutMs)]),
       });
-      const text = await response.text();
-      if (response.ok) return { ok: true, retry: false };
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.ok) return { ok: true, retry: false, refusal: refusalOf(bytes) };
+      const text = Buffer.from(bytes).toString('utf8');
       const retry = response.status === 429 || response.status >= 500;
       return { ok: false, retry, error: `HTTP ${response.status}${text.trim() ? `: ${text.trim().slice(0, 200)}` : ''}` };
     } catch (error) {
@@ -97,8 +114,13 @@ export function createPushQueue(target: PushTarget, options: PushQueueOptions = 
         if (outcome.ok || !outcome.retry || attempt === attempts) break;
         await sleep(retryDelayMs * 2 ** (attempt - 1), aborter.signal);
       }
-      if (outcome.ok) sent += 1;
-      else {
+      if (outcome.ok) {
+        sent += 1;
+        if (outcome.refusal !== undefined) {
+          partial += 1;
+          lastRefusal = outcome.refusal;
+        }
+      } else {
         failed += 1;
         lastError = outcome.error ?? 'aborted at close';
       }
@@ -133,11 +155,15 @@ export function createPushQueue(target: PushTarget, options: PushQueueOptions = 
       const timer = setTimeout(() => aborter.abort(), timeoutMs);
       while (draining) await draining;
       clearTimeout(timer);
-      if (failed === 0 && dropped === 0) return [];
-      const parts = [failed > 0 ? `${failed} failed (last error: ${lastError})` : '', dropped > 0 ? `${dropped} dropped because the queue was full` : ''].filter(Boolean);
+      if (failed === 0 && dropped === 0 && partial === 0) return [];
+      const parts = [
+        failed > 0 ? `${failed} failed (last error: ${lastError})` : '',
+        dropped > 0 ? `${dropped} dropped because the queue was full` : '',
+        partial > 0 ? `${partial} partly refused by the receiver (last: ${lastRefusal})` : '',
+      ].filter(Boolean);
       return [`--out ${target.label}: ${sent} of ${sent + failed + dropped} batches delivered; ${parts.join(', ')}`];
     },
-    stats: () => ({ sent, failed, dropped }),
+    stats: () => ({ sent, failed, dropped, partial }),
   };
 }
 

@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createPushQueue } from '../../src/outputs/index.js';
+import { otlpTarget } from '../../src/outputs/otlp.js';
 import { remoteWriteTarget } from '../../src/outputs/prometheus-rw.js';
 
 interface Receiver {
@@ -15,7 +16,7 @@ interface Receiver {
 }
 
 /** A receiver answering with `statuses` in turn (the last one repeats); `hang` never answers. */
-async function receiver(statuses: (number | 'hang')[]): Promise<Receiver> {
+async function receiver(statuses: (number | 'hang' | { status: number; body: Uint8Array })[]): Promise<Receiver> {
   const received: Receiver['received'] = [];
   let n = 0;
   const server = createServer((req, res) => {
@@ -24,7 +25,8 @@ async function receiver(statuses: (number | 'hang')[]): Promise<Receiver> {
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks) });
       const status = statuses[Math.min(n++, statuses.length - 1)]!;
-      if (status !== 'hang') res.writeHead(status).end(status >= 400 ? 'nope' : '');
+      if (typeof status === 'object') res.writeHead(status.status).end(status.body);
+      else if (status !== 'hang') res.writeHead(status).end(status >= 400 ? 'nope' : '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,7 +54,7 @@ describe('push queue', () => {
     queue.push(Uint8Array.of(1));
     queue.push(Uint8Array.of(2));
     assert.deepEqual(await queue.close(5000), []);
-    assert.deepEqual(queue.stats(), { sent: 2, failed: 0, dropped: 0 });
+    assert.deepEqual(queue.stats(), { sent: 2, failed: 0, dropped: 0, partial: 0 });
     assert.deepEqual(r.received.map((x) => [...x.body]), [[1], [1], [2]], 'the first batch again after its 503, then the second');
     const h = r.received[0]!.headers;
     assert.equal(h['content-encoding'], 'snappy');
@@ -70,6 +72,18 @@ describe('push queue', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /^--out prometheus-rw=X: 0 of 4 batches delivered; 3 failed \(last error: HTTP 400: nope\), 1 dropped/);
     assert.equal(r.received.length, 3, 'no retry of a 4xx');
+  });
+
+  it('an OTLP partial success (200 with rejected data points) is delivered, not retried, and warned about', async () => {
+    // ExportMetricsServiceResponse { partial_success { rejected_data_points: 3, error_message: "bad" } }
+    const partial = Uint8Array.of(0x0a, 7, 0x08, 3, 0x12, 3, 0x62, 0x61, 0x64);
+    const r = await receiver([{ status: 200, body: partial }, 200]);
+    receivers.push(r);
+    const queue = createPushQueue(otlpTarget(r.url, 'opentelemetry=X'), fast);
+    queue.push(Uint8Array.of(1));
+    queue.push(Uint8Array.of(2));
+    assert.deepEqual(await queue.close(5000), ['--out opentelemetry=X: 2 of 2 batches delivered; 1 partly refused by the receiver (last: 3 data points rejected: bad)']);
+    assert.equal(r.received.length, 2);
   });
 
   it('a dead receiver or one that never answers: close() ends at its timeout with a warning', async () => {
