@@ -66,7 +66,7 @@ export function parseOutputSpecs(values: readonly string[] | undefined, cwd = pr
     const eq = raw.indexOf('=');
     const name = (eq < 0 ? raw : raw.slice(0, eq)).trim();
     const value = eq < 0 ? '' : raw.slice(eq + 1).trim();
-    const kind = name === 'json' || name === 'csv' ? name : ALIASES[name];
+    const kind = name === 'json' || name === 'csv' ? name : Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
     if (kind === undefined) {
       throw new TuneupError('TUNEUP_OUTPUT_INVALID', `--out ${JSON.stringify(redactText(raw))}: unknown output "${name}"`, {
         location: '--out',

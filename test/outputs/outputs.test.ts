@@ -65,6 +65,7 @@ describe('--out parsing', () => {
   it('refuses an unknown kind, a missing file and the same file twice, with a hint', () => {
     assert.match(invalid(['influxdb=http://x']).hint!, /json=FILE.*csv=FILE.*experimental-prometheus-rw=URL.*opentelemetry=URL/);
     assert.match(invalid(['prometheus-rw=localhost:9090']).message, /not an http\(s\) URL/);
+    assert.match(invalid(['constructor=x']).message, /unknown output "constructor"/);
     assert.doesNotMatch(invalid(['opentelemetry=ftp://u:hunter2@h/x']).message, /hunter2/);
     assert.match(invalid(['json']).message, /no file given/);
     assert.match(invalid(['csv=']).hint!, /csv=metrics\.csv/);
