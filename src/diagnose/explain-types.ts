@@ -29,6 +29,26 @@ export interface ExplainSort {
   underLimit: boolean;
 }
 
+/**
+ * An index access that filters rows after reading them (an Index Scan's, or a Bitmap Heap Scan's, Filter):
+ * the rows the index found are fetched, then the filter throws some away. When the filter is an equality
+ * on a column the index lacks, an index leading with that column would read only the rows kept.
+ */
+export interface ExplainIndexScan {
+  schema: string | null;
+  relation: string;
+  /** The index read (for a Bitmap Heap Scan, its Bitmap Index Scan's). */
+  index: string;
+  /** Columns of the index condition, in order. */
+  indexCondColumns: string[];
+  /** The node's Filter, e.g. `(e.merchant_id = $1)`. */
+  filter: string;
+  /** Columns the filter compares with `=`. */
+  equalityColumns: string[];
+  /** Rows the planner expects the node to keep (after the filter). */
+  planRows: number;
+}
+
 /** The plan summary of one statement. */
 export interface ExplainedStatement {
   queryid: string;
@@ -43,6 +63,8 @@ export interface ExplainedStatement {
   indexes: string[];
   /** Sorts over sequential scans (absent in results enriched before they were recorded). */
   sorts?: ExplainSort[];
+  /** Index accesses with a Filter (absent in results enriched before they were recorded). */
+  indexScans?: ExplainIndexScan[];
 }
 
 /** `data` of the `explain` evidence. */

@@ -20,7 +20,7 @@ import pg from 'pg';
 import type { ProbeEvidence, RunResult } from '../result/types.js';
 import type { PostgresProbeData, StatementDelta } from '../probes/postgres/types.js';
 import { TuneupError, ExitCode } from '../errors.js';
-import type { ExplainData, ExplainedStatement, ExplainSeqScan, ExplainSort } from './explain-types.js';
+import type { ExplainData, ExplainedStatement, ExplainIndexScan, ExplainSeqScan, ExplainSort } from './explain-types.js';
 import { isUtilityStatement } from './sql.js';
 
 /** Options of {@link enrichWithExplain}. */
@@ -126,9 +126,10 @@ function extractPlan(raw: unknown): PlanNode | undefined {
 }
 
 /** Walk a JSON plan: sequential scans with their filter columns, indexes used, root cost. */
-export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStatement, 'totalCost' | 'seqScans' | 'indexes' | 'sorts'> {
+export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStatement, 'totalCost' | 'seqScans' | 'indexes' | 'sorts' | 'indexScans'> {
   const seqScans: ExplainSeqScan[] = [];
   const sorts: ExplainSort[] = [];
+  const indexScans: ExplainIndexScan[] = [];
   const indexes = new Set<string>();
   // The sequential scan a Sort reads, through nodes that pass rows on unchanged (Gather Merge's workers sort too).
   const scanBelow = (node: PlanNode): PlanNode | undefined => {
@@ -155,11 +156,35 @@ export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStateme
       });
     }
     if (typeof node['Index Name'] === 'string') indexes.add(node['Index Name']);
+    const filtered = filteredIndexAccess(node);
+    if (filtered) indexScans.push(filtered);
     // A Limit's rows come through Gather Merge / Sort unchanged, so the Sort below it is a top-N sort.
     for (const child of node.Plans ?? []) walk(child, type === 'Limit' || (underLimit && ['Gather Merge', 'Gather', 'Result'].includes(type)));
   };
   if (plan) walk(plan);
-  return { totalCost: plan ? Number(plan['Total Cost'] ?? 0) : undefined, seqScans, indexes: [...indexes], sorts };
+  return { totalCost: plan ? Number(plan['Total Cost'] ?? 0) : undefined, seqScans, indexes: [...indexes], sorts, indexScans };
+}
+
+/** An Index Scan, or a Bitmap Heap Scan over one Bitmap Index Scan, that has a Filter; undefined otherwise. */
+function filteredIndexAccess(node: PlanNode): ExplainIndexScan | undefined {
+  const type = String(node['Node Type'] ?? '');
+  const filter = typeof node.Filter === 'string' ? node.Filter : undefined;
+  if (!filter) return undefined;
+  let access: PlanNode | undefined;
+  if (type === 'Index Scan' || type === 'Index Only Scan') access = node;
+  else if (type === 'Bitmap Heap Scan' && node.Plans?.length === 1 && node.Plans[0]!['Node Type'] === 'Bitmap Index Scan') access = node.Plans[0];
+  if (!access || typeof access['Index Name'] !== 'string') return undefined;
+  const cond = typeof access['Index Cond'] === 'string' ? access['Index Cond'] : '';
+  const equalityColumns = [...filter.matchAll(/\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?(?:::[\w ]+?)?\s*=\s/gi)].map((m) => m[2]!.toLowerCase());
+  return {
+    schema: typeof node.Schema === 'string' ? node.Schema : null,
+    relation: String(node['Relation Name'] ?? ''),
+    index: access['Index Name'],
+    indexCondColumns: cond ? columnsInFilter(cond) : [],
+    filter,
+    equalityColumns: [...new Set(equalityColumns)].filter((c) => columnsInFilter(filter).includes(c)),
+    planRows: Number(node['Plan Rows'] ?? 0),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shareAtLeast } from '../../src/diagnose/rules/attribution.js';
-import { statementEndpoints } from '../../src/diagnose/rules/postgres.js';
+import { statementEndpoints } from '../../src/diagnose/rules/pg-common.js';
 import { probeSet } from '../../src/diagnose/evidence.js';
 import type { DiagnosisInput } from '../../src/diagnose/rules/types.js';
 import { build, healthyParts } from './scenarios.js';

@@ -556,3 +556,35 @@ test('gc-pressure: one scrape that caught a single major GC in a short run is no
   const f = only(diagnose(build(p)).findings, 'gc-pressure');
   assert.equal(f.severity, 'medium');
 });
+
+test('missing-index: an index on other columns, then an equality filter that throws most rows away, names the index that fits', () => {
+  const run = (o: { blocksPerCall: number; planRows: number; filter?: string }) => {
+    const p = healthyParts();
+    // The table is "indexed" (no sequential scan): entries is read through its value_date index only.
+    p.pg.tables[0] = table('entries', { seqScan: 0, seqTupRead: 0, idxScan: 3000, nLiveTup: { before: 900_000, after: 900_000 } });
+    const sql = 'SELECT value_date, count(*) FROM entries WHERE merchant_id = $1 AND value_date >= current_date - 30 GROUP BY 1';
+    p.pg.statements[0] = statement('101', sql, 3000, 25, { shareOfExecTime: 0.9, sharedBlksHit: 3000 * o.blocksPerCall, sharedBlksRead: 0 });
+    const result = build(p);
+    result.probes!.push({
+      probe: 'explain', target: 'postgres', ok: true, limitations: [], errors: [], series: { t: [], values: {}, units: {} }, overhead: { samples: 0, meanSampleMs: 0 },
+      data: {
+        statements: [{
+          queryid: '101', query: sql, ok: true, totalCost: 9000, seqScans: [], indexes: ['entries_value_date_idx'],
+          indexScans: [{ schema: 'public', relation: 'entries', index: 'entries_value_date_idx', indexCondColumns: ['value_date'], filter: o.filter ?? '(entries.merchant_id = $1)', equalityColumns: o.filter ? [] : ['merchant_id'], planRows: o.planRows }],
+        }],
+      },
+    });
+    return diagnose(result).findings.filter((f) => f.category === 'missing-index');
+  };
+  // 2000 blocks a call to keep about 20 rows: the filter does the index's work.
+  const [f] = run({ blocksPerCall: 2000, planRows: 20 });
+  assert.ok(f, 'an unselective index access is a missing index');
+  assert.equal(f.recommendation.sql, 'CREATE INDEX CONCURRENTLY ON public.entries (merchant_id, value_date);');
+  assert.ok(atLeastMedium(f));
+  // The same access keeping most of what it reads (an aggregate over the range) is not: no index reads less.
+  assert.deepEqual(run({ blocksPerCall: 2000, planRows: 5000 }), []);
+  // A cheap access (a few blocks a call) is not worth an index.
+  assert.deepEqual(run({ blocksPerCall: 20, planRows: 1 }), []);
+  // A range filter the index lacks is not an equality the index could lead with.
+  assert.deepEqual(run({ blocksPerCall: 2000, planRows: 20, filter: '(entries.amount_cents > 100)' }), []);
+});

@@ -28,7 +28,12 @@ before(async () => {
   await c.query(`UPDATE events SET n = n + 1`);
   await c.query(`CREATE SEQUENCE ticket_seq AS integer`);
   await c.query(`SELECT setval('ticket_seq', 2100000000)`);
+  // Card entries over a year, indexed by day only: a merchant's last 30 days are read through the day index.
+  await c.query(`CREATE TABLE entries (id serial PRIMARY KEY, merchant_id int NOT NULL, value_date date NOT NULL, amount int NOT NULL)`);
+  await c.query(`INSERT INTO entries (merchant_id, value_date, amount) SELECT g % 1500, current_date - (g % 365), g % 100 FROM generate_series(1, 120000) g`);
+  await c.query(`CREATE INDEX entries_value_date_idx ON entries (value_date)`);
   await c.query(`ANALYZE orders`);
+  await c.query(`ANALYZE entries`);
   // Drive sequential scans.
   for (let i = 0; i < 30; i++) await c.query('SELECT * FROM orders WHERE customer_id = $1', [i]);
   await c.query('SELECT 1 FROM orders WHERE id = 1');
@@ -85,6 +90,22 @@ test('enrichWithExplain plans statements in a rolled-back transaction and feeds 
   assert.ok(f.confidence >= 0.9);
   assert.equal(isExplainable('BEGIN'), false);
   assert.equal(isExplainable('SELECT 1; DROP TABLE orders'), false);
+});
+
+test('enrichWithExplain records an index access that filters on a column the index lacks', async () => {
+  const sql = 'SELECT value_date, count(*) FROM entries WHERE merchant_id = $1 AND value_date >= current_date - 30 GROUP BY 1';
+  const data = pgData({ statements: [statement('7', sql, 500, 3, { shareOfExecTime: 0.9 })], tables: [] });
+  const result = makeResult({ 'GET /merchants/:id': { requests: new Array(30).fill(10), serviceMeanMs: 6 } }, [probe('postgres', {}, data as unknown as Record<string, unknown>)]);
+  const ex = (await enrichWithExplain(result, db.url)).probes!.find((p) => p.probe === 'explain')!.data as unknown as ExplainData;
+  const s7 = ex.statements.find((s) => s.queryid === '7')!;
+  assert.equal(s7.ok, true, s7.error);
+  assert.equal(s7.indexScans?.length, 1, JSON.stringify(s7));
+  const scan = s7.indexScans![0]!;
+  assert.equal(scan.relation, 'entries');
+  assert.equal(scan.index, 'entries_value_date_idx');
+  assert.deepEqual(scan.indexCondColumns, ['value_date']);
+  assert.deepEqual(scan.equalityColumns, ['merchant_id']);
+  assert.ok(scan.planRows < 100, `planRows ${scan.planRows}`);
 });
 
 let redis: TestRedis | undefined;

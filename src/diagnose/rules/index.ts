@@ -21,6 +21,7 @@ import {
   tableBloatRule,
 } from './postgres.js';
 import { targetGoneRule } from './target-gone.js';
+import { unselectiveIndexRule } from './index-selectivity.js';
 import type { RuleEntry } from './types.js';
 
 /** Every rule tuneup runs. */
@@ -37,6 +38,7 @@ export const RULES: readonly RuleEntry[] = [
   { id: 'gc-pressure', category: 'gc-pressure', run: gcPressureRule },
   { id: 'slow-dependency', category: 'slow-dependency', run: slowDependencyRule },
   { id: 'missing-index', category: 'missing-index', run: missingIndexRule },
+  { id: 'unselective-index', category: 'missing-index', run: unselectiveIndexRule },
   { id: 'inefficient-query', category: 'inefficient-query', run: inefficientQueryRule },
   { id: 'n-plus-one', category: 'n-plus-one', run: nPlusOneRule },
   { id: 'pool-saturation', category: 'pool-saturation', run: poolSaturationRule },

@@ -9,54 +9,17 @@
  */
 import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { BlockedPair, StatementDelta, TableDelta } from '../../probes/postgres/types.js';
-import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
+import type { RuleConfig } from '../config.js';
 import { alignToGrid, numbers, quantile } from '../evidence.js';
-import type { ExplainData, ExplainedStatement } from '../explain-types.js';
+import type { ExplainedStatement } from '../explain-types.js';
 import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
-import { attributionOf, endpointsAtOffsets, shareAtLeast } from './attribution.js';
+import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
+import { unselectiveAccesses } from './index-selectivity.js';
+import { explainFor, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
 import { serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
-
-/** Attribution of a statement to endpoints with its share of each endpoint's latency. */
-export function statementEndpoints(input: DiagnosisInput, queryid: string): { rows: (StatementAttribution & { share: number })[]; impact: number } {
-  const perCallMs = input.probes.postgres?.data.statements?.find((x) => x.queryid === queryid)?.meanExecMs ?? 0;
-  const rows = input.demand.statements
-    .filter((s) => s.queryid === queryid && s.callsPerRequest >= 0.05)
-    .map((s) => {
-      const mean = serviceMean(input, s.endpoint);
-      const summary = input.result.endpoints.find((e) => e.endpoint === s.endpoint);
-      // A request that ran one call of m ms lasted at least m ms. In a mixed run the regression can charge a
-      // slow statement to a fast endpoint (collinear request columns); such an endpoint has few requests that
-      // long, so it ranks by that share (half its requests or more: fully plausible).
-      const plausible = perCallMs > 0 && summary ? Math.min(1, 2 * shareAtLeast(summary.serviceTime, perCallMs)) : 1;
-      return { ...s, share: mean > 0 ? Math.min(1, s.execMsPerRequest / mean) : 0, plausible };
-    })
-    .sort((a, b) => b.share * b.plausible - a.share * a.plausible)
-    .map(({ plausible: _p, ...r }) => r);
-  return { rows, impact: rows[0]?.share ?? 0 };
-}
-
-function explainOf(input: DiagnosisInput): ExplainData | undefined {
-  const ev = input.result.probes?.find((p) => p.probe === 'explain');
-  return ev ? (ev.data as unknown as ExplainData) : undefined;
-}
-
-function explainFor(input: DiagnosisInput, queryid: string): ExplainedStatement | undefined {
-  return explainOf(input)?.statements.find((s) => s.queryid === queryid && s.ok);
-}
-
-function severityFromImpact(impact: number, floor: Severity = 'low'): Severity {
-  const s: Severity = impact >= 0.5 ? 'high' : impact >= 0.15 ? 'medium' : 'low';
-  const order: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
-  return order.indexOf(s) >= order.indexOf(floor) ? s : floor;
-}
-
-function shortSql(q: string, max = 160): string {
-  const one = q.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
 
 function liveRows(t: TableDelta): number {
   return Math.max(t.nLiveTup.after, t.nLiveTup.before);
@@ -876,6 +839,8 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
     // the missing indexes whose tables read blocks from outside shared buffers cause (part of) the misses.
     const causes = missingIndexes(input, config).filter((m) => m.table.heapBlksRead > 0);
     const causedReads = causes.reduce((a, m) => a + m.table.heapBlksRead, 0);
+    // An index that does not fit a hot statement reads far more blocks than it keeps: a cause too.
+    const unfit = unselectiveAccesses(input, config).filter((u) => (pg.tables ?? []).some((t) => t.name === u.scan.relation && t.heapBlksRead > 0));
     out.push(
       makeFinding({
         rule: 'db-cache-hit',
@@ -900,7 +865,7 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
           ...(sb?.bytes ? [{ label: 'shared_buffers', value: sb.bytes, unit: 'bytes', source: 'pg_settings' }] : []),
           ...(causes.length > 0 ? [{ label: 'share of blocks read by sequential scans of tables missing an index', value: blksRead > 0 ? Math.min(1, causedReads / blksRead) : 0, unit: 'ratio', source: 'pg_statio_user_tables' }] : []),
         ],
-        causedBy: causes.map((m) => m.id),
+        causedBy: [...causes.map((m) => m.id), ...unfit.map((u) => u.id)],
         recommendation: {
           text: 'Raise shared_buffers towards 25 % of RAM (PgTune; needs a restart) and effective_cache_size to ~75 % of RAM, or reduce the working set (indexes instead of full scans, archive old rows).',
           config: { shared_buffers: '25% of RAM', effective_cache_size: '75% of RAM' },

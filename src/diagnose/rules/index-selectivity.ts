@@ -1,0 +1,114 @@
+/**
+ * missing-index (an index that does not fit): a hot statement reads its table through an index on other
+ * columns and then throws most of what it read away with an equality filter the index lacks. No sequential
+ * scan shows it — the table is "indexed" — yet every call reads far more than it keeps. The plan (EXPLAIN's
+ * Filter on an Index Scan or Bitmap Heap Scan) names the column; pg_stat_statements' blocks per call say it
+ * costs. Dexter's view of an index (does it serve this statement's filter?) rather than PgHero's table-level
+ * share of index scans, which counts this access as indexed.
+ *
+ * @module
+ */
+import type { Evidence, Finding, Severity } from '../../result/types.js';
+import type { IndexDelta, StatementDelta } from '../../probes/postgres/types.js';
+import type { RuleConfig } from '../config.js';
+import type { ExplainIndexScan } from '../explain-types.js';
+import { isUtilityStatement, quoteIdent } from '../sql.js';
+import { attributionOf } from './attribution.js';
+import { explainFor, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
+import { fmt, makeFinding, type DiagnosisInput } from './types.js';
+
+/** A statement whose index access keeps a small part of what it reads, with the index that would fit. */
+interface UnselectiveAccess {
+  /** The finding id the unselective-index rule gives it (other rules link to it by this id). */
+  id: string;
+  statement: StatementDelta;
+  scan: ExplainIndexScan;
+  /** Equality-filtered columns the index used lacks. */
+  missing: string[];
+  /** Columns of the index that would fit: the missing equality columns, then the used index's condition. */
+  columns: string[];
+  blocksPerCall: number;
+  used?: IndexDelta;
+}
+
+/** Is the statement hot: a tenth of the database's time, or frequent and slow (PgHero's slow query)? */
+function isHot(s: StatementDelta, config: RuleConfig): boolean {
+  const slow = s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
+  return s.toplevel && !isUtilityStatement(s.query) && s.calls >= config.get('missingIndex.minSeqScans') && (slow || s.shareOfExecTime >= config.get('slowQuery.dbShare'));
+}
+
+/**
+ * Hot statements whose plan reads a table through an index and then filters with `=` on a column that index
+ * lacks, while the statement reads `unselectiveIndex.readPerKept` times more blocks per call than the node
+ * keeps rows (and at least `unselectiveIndex.minBlocks`): the filter, not the index, selects the rows.
+ */
+export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): UnselectiveAccess[] {
+  const pg = input.probes.postgres?.data;
+  if (!pg) return [];
+  const out: UnselectiveAccess[] = [];
+  for (const s of pg.statements ?? []) {
+    if (!isHot(s, config)) continue;
+    const blocksPerCall = (s.sharedBlksHit + s.sharedBlksRead) / Math.max(1, s.calls);
+    if (blocksPerCall < config.get('unselectiveIndex.minBlocks')) continue;
+    for (const scan of explainFor(input, s.queryid)?.indexScans ?? []) {
+      const used = (pg.indexes ?? []).find((i) => i.name === scan.index && i.table === scan.relation);
+      const indexed = new Set([...scan.indexCondColumns, ...(used?.columns ?? [])].map((c) => c.toLowerCase()));
+      const missing = scan.equalityColumns.filter((c) => !indexed.has(c));
+      if (missing.length === 0) continue;
+      if (blocksPerCall < config.get('unselectiveIndex.readPerKept') * Math.max(1, scan.planRows)) continue;
+      const columns = [...missing, ...scan.indexCondColumns.filter((c) => !missing.includes(c))].slice(0, 3);
+      const subject = `${scan.schema ?? used?.schema ?? 'public'}.${scan.relation}(${columns.join(',')})`;
+      out.push({ id: `missing-index:${subject}`, statement: s, scan, missing, columns, blocksPerCall, ...(used ? { used } : {}) });
+      break;
+    }
+  }
+  return out;
+}
+
+/** missing-index from an index that does not fit the statement's equality filter (see the module). */
+export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  return unselectiveAccesses(input, config).map(({ statement: s, scan, missing, columns, blocksPerCall, used }) => {
+    const attribution = statementEndpoints(input, s.queryid);
+    const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, s.shareOfExecTime * 0.5);
+    const severity: Severity = severityFromImpact(impact, 'medium');
+    const schema = scan.schema ?? used?.schema ?? 'public';
+    // makeFinding builds the id from rule and subject; the subject matches the id db-config links to.
+
+    const sql = `CREATE INDEX CONCURRENTLY ON ${quoteIdent(schema)}.${quoteIdent(scan.relation)} (${columns.map(quoteIdent).join(', ')});`;
+    const endpoints = attribution.rows.map((r) => r.endpoint);
+    const evidence: Evidence[] = [
+      { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
+      { label: 'statement calls', value: s.calls, unit: 'calls', source: 'pg_stat_statements' },
+      { label: 'statement mean time', value: s.meanExecMs, unit: 'ms', source: 'pg_stat_statements' },
+      { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
+      { label: 'blocks read per call', value: blocksPerCall, unit: 'blocks', source: 'pg_stat_statements (shared hit + read)' },
+      { label: `index used, then filtered`, value: `${scan.index}: Filter ${scan.filter}`, source: 'EXPLAIN (rolled back)' },
+      { label: 'rows the planner expects it to keep', value: scan.planRows, unit: 'rows', source: 'EXPLAIN' },
+    ];
+    if (used && used.idxScan > 0) evidence.push({ label: `rows read per scan of ${used.name}`, value: used.idxTupRead / used.idxScan, unit: 'rows', source: 'pg_stat_user_indexes' });
+    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.method})` });
+    return makeFinding({
+      rule: 'missing-index',
+      category: 'missing-index',
+      subject: `${schema}.${scan.relation}(${columns.join(',')})`,
+      severity,
+      endpoint: endpoints[0],
+      endpoints,
+      title: `Missing index on ${scan.relation} (${columns.join(', ')}): ${scan.index} does not filter ${missing.join(', ')}`,
+      summary:
+        `\`${shortSql(s.query, 100)}\` reads ${scan.relation} through ${scan.index} and then filters on ${missing.join(', ')} with \`${scan.filter}\`: ` +
+        `each call reads ${fmt(blocksPerCall)} blocks to keep about ${fmt(scan.planRows)} rows. An index leading with ${missing.join(', ')} reads only the rows it keeps.` +
+        `${endpoints.length > 0 ? ` It accounts for ${Math.round(attribution.impact * 100)} % of ${endpoints[0]}'s latency.` : ''}`,
+      evidence,
+      recommendation: {
+        text: `Add an index with the equality-filtered column${missing.length > 1 ? 's' : ''} first and the range or sort column after (${columns.join(', ')}); CONCURRENTLY avoids blocking writes. The old index may then be unused: check pg_stat_user_indexes after a while. Check the plan afterwards with EXPLAIN.`,
+        sql,
+        link: 'https://github.com/ankane/dexter',
+      },
+      actions: ['pg-index'],
+      confidence: 0.8,
+      impact,
+      attribution: attributionOf(attribution.rows.map((r) => r.method)),
+    });
+  });
+}

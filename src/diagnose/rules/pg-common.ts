@@ -1,0 +1,53 @@
+/**
+ * Helpers the PostgreSQL rules share: which endpoints a statement belongs to (and its share of their
+ * latency), a statement's plan from the EXPLAIN enrichment, severity from impact, and statements on one line.
+ *
+ * @module
+ */
+import type { Severity } from '../../result/types.js';
+import type { StatementAttribution } from '../demand.js';
+import type { ExplainData, ExplainedStatement } from '../explain-types.js';
+import { shareAtLeast } from './attribution.js';
+import { serviceMean, type DiagnosisInput } from './types.js';
+
+/** Attribution of a statement to endpoints with its share of each endpoint's latency. */
+export function statementEndpoints(input: DiagnosisInput, queryid: string): { rows: (StatementAttribution & { share: number })[]; impact: number } {
+  const perCallMs = input.probes.postgres?.data.statements?.find((x) => x.queryid === queryid)?.meanExecMs ?? 0;
+  const rows = input.demand.statements
+    .filter((s) => s.queryid === queryid && s.callsPerRequest >= 0.05)
+    .map((s) => {
+      const mean = serviceMean(input, s.endpoint);
+      const summary = input.result.endpoints.find((e) => e.endpoint === s.endpoint);
+      // A request that ran one call of m ms lasted at least m ms. In a mixed run the regression can charge a
+      // slow statement to a fast endpoint (collinear request columns); such an endpoint has few requests that
+      // long, so it ranks by that share (half its requests or more: fully plausible).
+      const plausible = perCallMs > 0 && summary ? Math.min(1, 2 * shareAtLeast(summary.serviceTime, perCallMs)) : 1;
+      return { ...s, share: mean > 0 ? Math.min(1, s.execMsPerRequest / mean) : 0, plausible };
+    })
+    .sort((a, b) => b.share * b.plausible - a.share * a.plausible)
+    .map(({ plausible: _p, ...r }) => r);
+  return { rows, impact: rows[0]?.share ?? 0 };
+}
+
+function explainOf(input: DiagnosisInput): ExplainData | undefined {
+  const ev = input.result.probes?.find((p) => p.probe === 'explain');
+  return ev ? (ev.data as unknown as ExplainData) : undefined;
+}
+
+/** The statement's plan from the EXPLAIN enrichment, when it was explained successfully. */
+export function explainFor(input: DiagnosisInput, queryid: string): ExplainedStatement | undefined {
+  return explainOf(input)?.statements.find((s) => s.queryid === queryid && s.ok);
+}
+
+/** Severity from a finding's impact (≥ 0.5 high, ≥ 0.15 medium, else low), never below `floor`. */
+export function severityFromImpact(impact: number, floor: Severity = 'low'): Severity {
+  const s: Severity = impact >= 0.5 ? 'high' : impact >= 0.15 ? 'medium' : 'low';
+  const order: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+  return order.indexOf(s) >= order.indexOf(floor) ? s : floor;
+}
+
+/** A statement on one line, cut to `max` characters, for titles and evidence. */
+export function shortSql(q: string, max = 160): string {
+  const one = q.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
