@@ -3,7 +3,7 @@
  * the command line: the step-search flags (`--step`, `--start-rate`,
  * `--max-rate`, `--max-steps`, `--bisections`) and their parsing, the flags
  * of a stored run (`--base-url`, `--env`, `--json`, `--quiet`,
- * `--no-report`, `--verbose` and the probe flags), loading the plan, probes
+ * `--no-report`, `--verbose`), loading the plan, probes
  * set up once and made fresh for every run, Ctrl-C handling, the progress
  * lines of each step, and storing and printing the result.
  *
@@ -26,7 +26,7 @@ import { withInterrupts, type InterruptSignals } from './interrupts.js';
 import type { CliIO } from './io.js';
 import { createLiveDisplay, type LiveDisplay } from './live.js';
 import { collect, parsePairs, parsePositiveInt, parsePositiveNumber } from './options.js';
-import { addProbeOptions, probesFromOptions, type ProbeFlags, type ProbeSetup } from './probe-options.js';
+import { probesFromOptions, type ProbeFlags, type ProbeSetup } from './probe-options.js';
 
 /** Help texts of the step-search flags, one per flag (each command words them for its own steps). */
 export interface StepSearchTexts {
@@ -90,7 +90,7 @@ export function parseStepSearch(flags: StepSearchFlags, d: StepSearchDefaults): 
   return search;
 }
 
-/** The flags {@link addStoredRunOptions} adds (the probe flags are {@link ProbeFlags}). */
+/** The flags {@link addStoredRunOptions} adds, with the probe flags (`addProbeOptions`) the command adds after them. */
 export interface StoredRunFlags extends ProbeFlags {
   baseUrl?: string;
   env?: string[];
@@ -100,7 +100,7 @@ export interface StoredRunFlags extends ProbeFlags {
   verbose?: boolean;
 }
 
-/** Add the flags of a command that stores one run (plan overrides, output, probes); `json` is the `--json` help text. */
+/** Add the flags of a command that stores one run (plan overrides, output); `json` is the `--json` help text. The command adds the probe flags (`addProbeOptions`) where its help lists them. */
 export function addStoredRunOptions<C extends Command<any, any, any>>(command: C, json: string): C {
   command
     .option('--base-url <url>', "override the plan's baseUrl")
@@ -109,7 +109,7 @@ export function addStoredRunOptions<C extends Command<any, any, any>>(command: C
     .option('-q, --quiet', 'no progress and no summary')
     .option('--no-report', 'do not write report.html / summary.md / junit.xml')
     .option('--verbose', 'show stack traces on errors');
-  return addProbeOptions(command);
+  return command;
 }
 
 /** The plan, loaded with `--env` pairs over the process environment and `--base-url` as an override. */
@@ -122,22 +122,22 @@ export async function loadPlanFromFlags(planPath: string, flags: { env?: string[
 }
 
 /**
- * The probes of the flags and the plan, checked once (what the diagnosis will not see is said on stderr);
+ * The probes of the flags and the plan, checked once (what the diagnosis will not see goes to `notice`);
  * probes start and stop once, so `fresh` makes new ones for the same targets for every run (a
  * `--target-cmd` service is started once, by this setup).
  */
-export async function steppedProbes(flags: ProbeFlags, plan: ResolvedPlan, io: CliIO): Promise<{ setup: ProbeSetup; fresh: () => Promise<Probe[]> }> {
-  const setup = await probesFromOptions(flags, plan, (line) => io.err(line));
+export async function steppedProbes(flags: ProbeFlags, plan: ResolvedPlan, notice: (line: string) => void): Promise<{ setup: ProbeSetup; fresh: () => Promise<Probe[]> }> {
+  const setup = await probesFromOptions(flags, plan, notice);
   const fresh = async () => (await probesFromOptions({ ...flags, targetCmd: undefined, pid: setup.targetPid === undefined ? flags.pid : String(setup.targetPid) }, plan)).probes;
   return { setup, fresh };
 }
 
-/** Run `work` with Ctrl-C handling ({@link withInterrupts}), then stop the probes' `--target-cmd` service, whatever happened. */
-export async function runInterruptible<T>(io: CliIO, setup: ProbeSetup, options: { quiet: boolean; notice: string }, work: (signals: InterruptSignals) => Promise<T>): Promise<T> {
+/** Run `work` with Ctrl-C handling ({@link withInterrupts}), then `cleanup` (stop a `--target-cmd` service), whatever happened. */
+export async function runInterruptible<T>(io: CliIO, cleanup: () => Promise<void>, options: { quiet: boolean; notice: string }, work: (signals: InterruptSignals) => Promise<T>): Promise<T> {
   try {
     return await withInterrupts(io, options, work);
   } finally {
-    await setup.cleanup();
+    await cleanup();
   }
 }
 

@@ -19,6 +19,7 @@ import { renderCapacityMarkdown, renderCapacitySummary, rate } from '../../repor
 import { setExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { parsePositiveInt, parsePositiveNumber } from '../options.js';
+import { addProbeOptions } from '../probe-options.js';
 import {
   addStoredRunOptions,
   loadPlanFromFlags,
@@ -63,7 +64,8 @@ export function registerCapacityCommand(program: Command, io: CliIO): void {
     .option('--headroom <fraction>', 'share of each instance kept free, in [0, 1)', String(DEFAULT_HEADROOM))
     .option('--price-per-hour <n>', 'price of one instance-hour (monthly cost = instances × price × 730 h)')
     .option('--compare <before,after>', 'compare two stored capacity results (run ids) instead of measuring');
-  addStoredRunOptions(command, 'print the RunResult JSON (with its capacity section) on stdout').action(async (planPath, parsed) => {
+  addStoredRunOptions(command, 'print the RunResult JSON (with its capacity section) on stdout');
+  addProbeOptions(command).action(async (planPath, parsed) => {
     const flags = parsed as typeof parsed & StoredRunFlags;
     const sizing = sizingFromFlags(flags);
     if (flags.compare !== undefined) {
@@ -76,12 +78,12 @@ export function registerCapacityCommand(program: Command, io: CliIO): void {
     const { plan } = await loadPlanFromFlags(planPath, flags);
     const options = optionsFromFlags(flags);
 
-    const { setup, fresh } = await steppedProbes(flags, plan, io);
+    const { setup, fresh } = await steppedProbes(flags, plan, (line) => io.err(line));
     const configured = setup.probes.length > 0;
 
     const quiet = Boolean(flags.quiet || flags.json);
     const notice = 'stopping: the current step ends gracefully, then the partial result is written; press Ctrl-C again to stop now';
-    const outcome = await runInterruptible(io, setup, { quiet, notice }, ({ signal, hardSignal }) => runCapacity(
+    const outcome = await runInterruptible(io, setup.cleanup, { quiet, notice }, ({ signal, hardSignal }) => runCapacity(
       {
         plan,
         ...(configured ? { probes: fresh } : {}),
