@@ -14,6 +14,8 @@ export interface ExplainSeqScan {
   filter: string | null;
   /** Columns named in the filter, in order. */
   filterColumns: string[];
+  /** Of those, the ones compared with `=` (absent in results enriched before they were recorded). */
+  equalityColumns?: string[];
   planRows: number;
   totalCost: number;
 }

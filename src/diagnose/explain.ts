@@ -89,8 +89,23 @@ export function isExplainable(query: string): boolean {
   return /^(select|with|update|delete)\b/i.test(q) && !/\b(commit|rollback)\b/i.test(q);
 }
 
+/**
+ * A normalized statement made plannable again. pg_stat_statements replaces each constant with `$n`, which
+ * breaks two common shapes when the statement is prepared: a typed literal (`interval '30 days'` becomes
+ * `interval $5`, a syntax error) and date arithmetic (`current_date - 30` becomes `current_date - $2`, which
+ * PREPARE reads as date − date, an integer). The first becomes a cast (`$5::interval`); in the second the
+ * parameter is the integer number of days it was.
+ */
+export function plannableText(query: string): string {
+  return query
+    .trim()
+    .replace(/;\s*$/, '')
+    .replace(/\b(interval|date|timestamptz|timestamp|timetz|time)\s+\$(\d+)/gi, (_m, type: string, n: string) => `$${n}::${type.toLowerCase()}`)
+    .replace(/\b(current_date)\s*([+-])\s*\$(\d+)(?!\s*::)/gi, (_m, d: string, op: string, n: string) => `${d} ${op} $${n}::int`);
+}
+
 async function explainOne(client: pg.Client, s: StatementDelta, timeoutMs: number): Promise<ExplainedStatement> {
-  const query = s.query.trim().replace(/;\s*$/, '');
+  const query = plannableText(s.query);
   const params = Math.max(0, ...[...query.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   const name = `tuneup_explain_${s.queryid.replace(/\D/g, '').slice(-12) || '0'}`;
   try {
@@ -151,6 +166,7 @@ export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStateme
         relation: String(node['Relation Name'] ?? ''),
         filter,
         filterColumns: filter ? columnsInFilter(filter) : [],
+        equalityColumns: filter ? equalityColumnsInFilter(filter) : [],
         planRows: Number(node['Plan Rows'] ?? 0),
         totalCost: Number(node['Total Cost'] ?? 0),
       });
@@ -175,16 +191,22 @@ function filteredIndexAccess(node: PlanNode): ExplainIndexScan | undefined {
   else if (type === 'Bitmap Heap Scan' && node.Plans?.length === 1 && node.Plans[0]!['Node Type'] === 'Bitmap Index Scan') access = node.Plans[0];
   if (!access || typeof access['Index Name'] !== 'string') return undefined;
   const cond = typeof access['Index Cond'] === 'string' ? access['Index Cond'] : '';
-  const equalityColumns = [...filter.matchAll(/\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?(?:::[\w ]+?)?\s*=\s/gi)].map((m) => m[2]!.toLowerCase());
   return {
     schema: typeof node.Schema === 'string' ? node.Schema : null,
     relation: String(node['Relation Name'] ?? ''),
     index: access['Index Name'],
     indexCondColumns: cond ? columnsInFilter(cond) : [],
     filter,
-    equalityColumns: [...new Set(equalityColumns)].filter((c) => columnsInFilter(filter).includes(c)),
+    equalityColumns: equalityColumnsInFilter(filter),
     planRows: Number(node['Plan Rows'] ?? 0),
   };
+}
+
+/** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */
+export function equalityColumnsInFilter(filter: string): string[] {
+  const eq = [...filter.matchAll(/\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?(?:::[\w ]+?)?\s*=\s/gi)].map((m) => m[2]!.toLowerCase());
+  const plain = columnsInFilter(filter);
+  return [...new Set(eq)].filter((c) => plain.includes(c));
 }
 
 /**

@@ -57,6 +57,10 @@ export function rankFindings(findings: Finding[]): Finding[] {
       return eps.length === 0 || eps.includes(f.endpoint ?? '');
     });
   });
+  // One statement needs one index: two missing-index findings driven by the same statement (the table's
+  // sequential scans, and its plan's filter) are one problem; keep the higher-ranked.
+  const statementOf = (f: Finding) => f.evidence.find((e) => e.label === 'statement')?.value;
+  list = list.filter((f) => f.category !== 'missing-index' || statementOf(f) === undefined || !list.some((g) => g !== f && g.category === 'missing-index' && statementOf(g) === statementOf(f) && (score(g) > score(f) || (score(g) === score(f) && g.id < f.id))));
   // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.
   const indexed = new Set(list.filter((f) => f.category === 'missing-index').flatMap((f) => f.evidence.filter((e) => e.label === 'statement').map((e) => String(e.value))));
   list = list.filter((f) => f.category !== 'inefficient-query' || !f.evidence.some((e) => e.label === 'statement' && indexed.has(String(e.value))));

@@ -127,3 +127,12 @@ test('EXPLAIN summary: a Sort over a (parallel) sequential scan under a Limit is
   // Without a Limit the whole sorted set is wanted: an index in sort order helps far less.
   assert.equal(summarizePlan(plan.Plans[0] as never).sorts![0]!.underLimit, false);
 });
+
+test('EXPLAIN of normalized statements: typed literals become casts, date arithmetic gets an integer parameter', async () => {
+  const { plannableText } = await import('../../src/diagnose/explain.js');
+  assert.equal(plannableText("SELECT 1 FROM e WHERE created_at >= now() - interval $5;"), 'SELECT 1 FROM e WHERE created_at >= now() - $5::interval');
+  assert.equal(plannableText('SELECT 1 FROM e WHERE value_date >= current_date - $2 AND d = DATE $3'), 'SELECT 1 FROM e WHERE value_date >= current_date - $2::int AND d = $3::date');
+  // Already typed, or nothing to fix: unchanged.
+  assert.equal(plannableText('SELECT 1 FROM e WHERE value_date >= current_date - $2::int'), 'SELECT 1 FROM e WHERE value_date >= current_date - $2::int');
+  assert.equal(plannableText('SELECT * FROM orders WHERE customer_id = $1'), 'SELECT * FROM orders WHERE customer_id = $1');
+});

@@ -588,3 +588,20 @@ test('missing-index: an index on other columns, then an equality filter that thr
   // A range filter the index lacks is not an equality the index could lead with.
   assert.deepEqual(run({ blocksPerCall: 2000, planRows: 20, filter: '(entries.amount_cents > 100)' }), []);
 });
+
+test('missing-index: a generic plan that scans the table and filters on an equality column no index leads with, on a statement reading far more than it keeps', () => {
+  const p = healthyParts();
+  // The executions used the value_date index (no sequential scans counted); the generic plan scans.
+  p.pg.tables[0] = table('entries', { seqScan: 0, seqTupRead: 0, idxScan: 3000, nLiveTup: { before: 900_000, after: 900_000 } });
+  p.pg.indexes = [{ schema: 'public', table: 'entries', name: 'entries_value_date_idx', columns: ['value_date'] } as never];
+  const sql = 'SELECT value_date, count(*) FROM entries WHERE merchant_id = $1 AND value_date >= current_date - $2 GROUP BY 1';
+  p.pg.statements[0] = statement('101', sql, 3000, 25, { shareOfExecTime: 0.9, sharedBlksHit: 3000 * 2000, sharedBlksRead: 0 });
+  const result = build(p);
+  const filter = '((entries.merchant_id = $1) AND (entries.value_date >= (CURRENT_DATE - $2)))';
+  result.probes!.push({
+    probe: 'explain', target: 'postgres', ok: true, limitations: [], errors: [], series: { t: [], values: {}, units: {} }, overhead: { samples: 0, meanSampleMs: 0 },
+    data: { statements: [{ queryid: '101', query: sql, ok: true, totalCost: 9000, seqScans: [{ schema: 'public', relation: 'entries', filter, filterColumns: ['merchant_id', 'value_date'], equalityColumns: ['merchant_id'], planRows: 20, totalCost: 9000 }], indexes: [], indexScans: [] }] },
+  });
+  const found = diagnose(result).findings.filter((f) => f.category === 'missing-index');
+  assert.deepEqual(found.map((f) => f.recommendation.sql), ['CREATE INDEX CONCURRENTLY ON public.entries (merchant_id, value_date);']);
+});

@@ -108,6 +108,17 @@ test('enrichWithExplain records an index access that filters on a column the ind
   assert.ok(scan.planRows < 100, `planRows ${scan.planRows}`);
 });
 
+test('enrichWithExplain plans statements as pg_stat_statements normalizes them (typed literals, date arithmetic)', async () => {
+  const normalized = [
+    'SELECT count(*) FROM entries WHERE merchant_id = $1 AND value_date >= current_date - $2',
+    'SELECT count(*) FROM entries WHERE merchant_id = $1 AND value_date >= now() - interval $2',
+  ];
+  const data = pgData({ statements: normalized.map((q, i) => statement(String(20 + i), q, 500, 3, { shareOfExecTime: 0.4 })), tables: [] });
+  const result = makeResult({ 'GET /merchants/:id': { requests: new Array(30).fill(10), serviceMeanMs: 6 } }, [probe('postgres', {}, data as unknown as Record<string, unknown>)]);
+  const ex = (await enrichWithExplain(result, db.url)).probes!.find((p) => p.probe === 'explain')!.data as unknown as ExplainData;
+  for (const s of ex.statements) assert.equal(s.ok, true, `${s.query}: ${s.error}`);
+});
+
 let redis: TestRedis | undefined;
 after(async () => {
   await redis?.stop();

@@ -17,12 +17,19 @@ import { attributionOf } from './attribution.js';
 import { explainFor, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
 
-/** A statement whose index access keeps a small part of what it reads, with the index that would fit. */
+/** A plan node that reads a table and then filters: an index access (`index` set) or a sequential scan. */
+type FilteredAccess = Pick<ExplainIndexScan, 'schema' | 'relation' | 'indexCondColumns' | 'filter' | 'equalityColumns' | 'planRows'> & {
+  index?: string;
+  /** The filter's other (range, LIKE) columns: they follow the equality columns in an index. */
+  otherColumns: string[];
+};
+
+/** A statement whose table access keeps a small part of what it reads, with the index that would fit. */
 interface UnselectiveAccess {
   /** The finding id the unselective-index rule gives it (other rules link to it by this id). */
   id: string;
   statement: StatementDelta;
-  scan: ExplainIndexScan;
+  scan: FilteredAccess;
   /** Equality-filtered columns the index used lacks. */
   missing: string[];
   /** Columns of the index that would fit: the missing equality columns, then the used index's condition. */
@@ -50,13 +57,26 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
     if (!isHot(s, config)) continue;
     const blocksPerCall = (s.sharedBlksHit + s.sharedBlksRead) / Math.max(1, s.calls);
     if (blocksPerCall < config.get('unselectiveIndex.minBlocks')) continue;
-    for (const scan of explainFor(input, s.queryid)?.indexScans ?? []) {
-      const used = (pg.indexes ?? []).find((i) => i.name === scan.index && i.table === scan.relation);
-      const indexed = new Set([...scan.indexCondColumns, ...(used?.columns ?? [])].map((c) => c.toLowerCase()));
+    const plan = explainFor(input, s.queryid);
+    const accesses: FilteredAccess[] = [
+      ...(plan?.indexScans ?? []).map((x) => ({ ...x, otherColumns: [] })),
+      // A sequential scan in the generic plan EXPLAIN sees, whatever the executions chose (an index on the
+      // range column for some constants): the same test, with no index used.
+      ...(plan?.seqScans ?? [])
+        .filter((x) => x.filter && x.equalityColumns?.length)
+        .map((x) => ({ schema: x.schema, relation: x.relation, indexCondColumns: [], filter: x.filter!, equalityColumns: x.equalityColumns!, planRows: x.planRows, otherColumns: x.filterColumns.filter((c) => !x.equalityColumns!.includes(c)) })),
+    ];
+    for (const scan of accesses) {
+      const onTable = (pg.indexes ?? []).filter((i) => i.table === scan.relation && (scan.schema === null || i.schema === scan.schema));
+      const used = scan.index ? onTable.find((i) => i.name === scan.index) : undefined;
+      // Through an index: the equality columns it lacks. Scanning the table: those no index leads with.
+      const indexed = scan.index
+        ? new Set([...scan.indexCondColumns, ...(used?.columns ?? [])].map((c) => c.toLowerCase()))
+        : new Set(onTable.flatMap((i) => (i.columns[0] ? [i.columns[0].toLowerCase()] : [])));
       const missing = scan.equalityColumns.filter((c) => !indexed.has(c));
       if (missing.length === 0) continue;
       if (blocksPerCall < config.get('unselectiveIndex.readPerKept') * Math.max(1, scan.planRows)) continue;
-      const columns = [...missing, ...scan.indexCondColumns.filter((c) => !missing.includes(c))].slice(0, 3);
+      const columns = [...missing, ...[...scan.indexCondColumns, ...scan.otherColumns].filter((c) => !missing.includes(c))].slice(0, 3);
       const subject = `${scan.schema ?? used?.schema ?? 'public'}.${scan.relation}(${columns.join(',')})`;
       out.push({ id: `missing-index:${subject}`, statement: s, scan, missing, columns, blocksPerCall, ...(used ? { used } : {}) });
       break;
@@ -82,7 +102,7 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
       { label: 'statement mean time', value: s.meanExecMs, unit: 'ms', source: 'pg_stat_statements' },
       { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
       { label: 'blocks read per call', value: blocksPerCall, unit: 'blocks', source: 'pg_stat_statements (shared hit + read)' },
-      { label: `index used, then filtered`, value: `${scan.index}: Filter ${scan.filter}`, source: 'EXPLAIN (rolled back)' },
+      { label: scan.index ? 'index used, then filtered' : 'scan, then filtered', value: `${scan.index ?? 'Seq Scan'}: Filter ${scan.filter}`, source: 'EXPLAIN (rolled back)' },
       { label: 'rows the planner expects it to keep', value: scan.planRows, unit: 'rows', source: 'EXPLAIN' },
     ];
     if (used && used.idxScan > 0) evidence.push({ label: `rows read per scan of ${used.name}`, value: used.idxTupRead / used.idxScan, unit: 'rows', source: 'pg_stat_user_indexes' });
@@ -94,9 +114,9 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
       severity,
       endpoint: endpoints[0],
       endpoints,
-      title: `Missing index on ${scan.relation} (${columns.join(', ')}): ${scan.index} does not filter ${missing.join(', ')}`,
+      title: `Missing index on ${scan.relation} (${columns.join(', ')})${scan.index ? `: ${scan.index} does not filter ${missing.join(', ')}` : `: each call reads far more than it keeps`}`,
       summary:
-        `\`${shortSql(s.query, 100)}\` reads ${scan.relation} through ${scan.index} and then filters on ${missing.join(', ')} with \`${scan.filter}\`: ` +
+        `\`${shortSql(s.query, 100)}\` reads ${scan.relation} ${scan.index ? `through ${scan.index}` : 'without an index on the filtered column (the plan scans it)'} and then filters on ${missing.join(', ')} with \`${scan.filter}\`: ` +
         `each call reads ${fmt(blocksPerCall)} blocks to keep about ${fmt(scan.planRows)} rows. An index leading with ${missing.join(', ')} reads only the rows it keeps.` +
         `${endpoints.length > 0 ? ` It accounts for ${Math.round(attribution.impact * 100)} % of ${endpoints[0]}'s latency.` : ''}`,
       evidence,
