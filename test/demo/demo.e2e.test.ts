@@ -1,11 +1,16 @@
 /**
  * `tuneup demo --quick` end to end on the embedded path (PGlite behind the
- * socket server): the planted missing index is found, the optimizer's index
- * is applied and makes its endpoint measurably faster in the compare step,
- * and nothing the demo started is left: processes, ports, temp dir.
+ * socket server): the diagnosis goes through `tuneup diagnose`'s experiment
+ * (capacity steps, diagnosis at a sustainable rate, suspects alone), the
+ * planted missing index is found and confirmed by isolation, the optimizer's
+ * index is applied and makes the endpoint the finding names measurably
+ * faster in the compare step, and nothing the demo started is left:
+ * processes, ports, temp dir.
  *
- * Bounded: two mixed runs and two short isolation runs at 8 req/s on
- * 127.0.0.1; the first PGlite start on a machine also initialises its cache.
+ * Bounded: two 2.5 s capacity steps (10 and 20 req/s), a 14 s diagnosis and
+ * an 11 s validation at 10 req/s, a few 2.5 s isolations and two 3 s runs of
+ * one endpoint alone, all on 127.0.0.1; the first PGlite start on a machine
+ * also initialises its cache.
  *
  * @test-alone: it judges a diagnosis and a before/after comparison on a
  * single-threaded embedded database, so it must not share the CPU with
@@ -25,6 +30,9 @@ interface DemoJson {
   applied: { id: string; statements: string[]; estimatedBy: string | null }[];
   deltas: { label: string; endpoint: string | null; before: number; after: number; verdict: string }[];
   verdicts: { mixed: string | null; isolation: string | null };
+  experiment: { steps: { rate: number; sustained: boolean }[]; chosenRate: number; isolated: string[] };
+  confirmations: Record<string, string | null>;
+  alone: string | null;
   reportPath: string;
 }
 
@@ -49,10 +57,15 @@ test('tuneup demo --quick: finds the missing index, applies it, proves it, leave
   assert.equal(out.database.kind, 'pglite');
   assert.match(out.database.version, /PGlite/);
 
-  // Diagnosed: the planted missing index on loans.member_id.
+  // Diagnosed by the experiment: capacity steps, then the mix at a sustained rate, then suspects alone.
+  assert.ok(out.experiment.steps.length >= 1 && out.experiment.chosenRate > 0, JSON.stringify(out.experiment));
   const missing = out.findings.find((f) => f.category === 'missing-index');
   assert.ok(missing, `no missing-index finding among ${out.findings.map((f) => f.id).join(', ')}`);
   assert.match(missing.id, /loans\(member_id/);
+  assert.equal(out.confirmations[missing.id], 'confirmed', JSON.stringify(out.confirmations));
+  // The validation runs alone the endpoint the confirmed finding names (no constant in the demo).
+  assert.equal(out.alone, 'GET /api/members/:id/loans');
+  assert.ok(out.experiment.isolated.includes(out.alone), JSON.stringify(out.experiment));
 
   // Optimized: an index on loans leading with member_id, estimated without HypoPG and applied.
   const index = out.applied.find((a) => a.id.startsWith('pg-index:public.loans(member_id'));

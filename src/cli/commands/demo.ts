@@ -9,38 +9,41 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { DEMO_FAULTS, FAULT_CATEGORIES, type DemoFault } from '../../demo/faults.js';
-import { MISSING_INDEX_ENDPOINT, runDemoPlaybook, type DemoDelta, type DemoPlaybookResult } from '../../demo/playbook.js';
+import { FULL_BUDGET, QUICK_BUDGET, runDemoPlaybook, type DemoBudget, type DemoPlaybookResult } from '../../demo/playbook.js';
 import { startDemoStack, type DemoStack } from '../../demo/stack.js';
 import { ExitCode, TuneupError } from '../../errors.js';
 import { parseDuration } from '../../plan/index.js';
 import { setExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { createLiveDisplay, type LiveDisplay } from '../live.js';
 import { collect, parsePositiveNumber } from '../options.js';
-
-/** Defaults: the full demo stays under 3 minutes on 2 cores, --quick under a minute once PGlite is cached. */
-const FULL = { rate: 8, durationMs: 30_000 };
-const QUICK = { rate: 8, durationMs: 14_000 };
+import { actionLines, capacityLine, findingLines, playbookProgressHooks, validationLines } from '../playbook-text.js';
 
 /** Register `tuneup demo`. */
 export function registerDemoCommand(program: Command, io: CliIO): void {
   program
     .command('demo')
     .description('the playbook (assess → diagnose → optimize → validate) on a bundled service with planted bottlenecks; embedded PostgreSQL by default')
-    .option('--quick', `shorter runs (${QUICK.durationMs / 1000} s each instead of ${FULL.durationMs / 1000} s)`)
+    .option('--quick', `fewer capacity steps and shorter runs (a ${QUICK_BUDGET.experiment.diagnosisMs / 1000} s diagnosis instead of ${FULL_BUDGET.experiment.diagnosisMs / 1000} s)`)
     .option('--fault <name>', `plant only this fault (repeatable): ${DEMO_FAULTS.join(', ')}; default all`, collect)
     .option('--real', "start private PostgreSQL and Redis servers from the machine's binaries instead of embedded PostgreSQL")
     .option('--pg <url>', 'use this PostgreSQL (a scratch database is created on it and dropped afterwards)')
     .option('--redis <url>', "use this Redis for the service's cache")
-    .option('--rate <n>', 'offered load, requests per second')
-    .option('--duration <duration>', 'length of each run, e.g. 20s')
+    .option('--rate <n>', "the demo plan's rate (requests/s): the diagnosis runs at it when the service sustains it")
+    .option('--duration <duration>', 'length of the diagnosis run and of the validation run, e.g. 20s')
     .option('--json', 'print the outcome as JSON on stdout (findings, changes, before/after, what the stack ran) instead of the summary')
     .option('--verbose', 'show stack traces on errors')
     .action(async (flags) => {
       const faults = parseFaults(flags.fault);
-      const mode = flags.quick ? QUICK : FULL;
+      const mode = flags.quick ? QUICK_BUDGET : FULL_BUDGET;
       const rate = parsePositiveNumber(flags.rate, '--rate') ?? mode.rate;
-      const durationMs = flags.duration ? parseDuration(flags.duration, '--duration') : mode.durationMs;
+      const diagnosisMs = flags.duration ? parseDuration(flags.duration, '--duration') : mode.experiment.diagnosisMs;
+      // The capacity steps bracket the plan's rate as the mode does (from it, or half of it, to twice it).
+      const budget: DemoBudget = {
+        ...mode,
+        rate,
+        validateMs: flags.duration ? diagnosisMs : mode.validateMs,
+        experiment: { ...mode.experiment, diagnosisMs, startRate: (mode.experiment.startRate! * rate) / mode.rate, maxRate: (mode.experiment.maxRate! * rate) / mode.rate },
+      };
       if (flags.real && flags.pg) {
         throw new TuneupError('TUNEUP_OPTION_INVALID', '--real and --pg both choose the database', { location: '--real', hint: 'give one of them' });
       }
@@ -63,31 +66,16 @@ export function registerDemoCommand(program: Command, io: CliIO): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      let display: LiveDisplay | undefined;
+      const progress = playbookProgressHooks(io, started);
       let result: DemoPlaybookResult | undefined;
       try {
         stack = await startDemoStack({ faults, pgUrl: flags.pg, redisUrl: flags.redis, real: flags.real, signal: stop.signal, onProgress: (l) => say(`  ${l}`) });
         say(`  service on ${stack.baseUrl} (pid ${stack.servicePid}), database ${stack.databaseVersion}${stack.redisUrl ? `, Redis ${stack.redisUrl}` : ', in-process cache'}  [${secs(started)}]`);
         if (stop.signal.aborted) throw interrupted();
         const s = stack;
-        result = await runDemoPlaybook(s, {
-          rate,
-          durationMs,
-          signal: stop.signal,
-          hooks: {
-            onStep: (step, detail) => say(`\n${STEP_TITLE[step]}  ${detail}  [${secs(started)}]`),
-            onRunStart: (_label, ms) => {
-              display = createLiveDisplay(io, { quiet: false, plannedMs: ms });
-            },
-            onLive: (live) => display?.update(live),
-            onRunEnd: () => {
-              display?.done();
-              display = undefined;
-            },
-          },
-        });
+        result = await runDemoPlaybook(s, { budget, signal: stop.signal, hooks: progress });
       } finally {
-        display?.done();
+        progress.done();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (stack) {
@@ -101,15 +89,6 @@ export function registerDemoCommand(program: Command, io: CliIO): void {
       if (result.interrupted) setExitCode(ExitCode.INTERRUPTED);
     });
 }
-
-const STEP_TITLE: Record<string, string> = {
-  assess: '1/4 assess  ',
-  diagnose: '2/4 diagnose',
-  optimize: '3/4 optimize',
-  apply: '    apply   ',
-  validate: '4/4 validate',
-  compare: '    compare ',
-};
 
 function secs(since: number): string {
   return `${Math.round((Date.now() - since) / 1000)} s`;
@@ -130,30 +109,10 @@ function parseFaults(given: string[] | undefined): DemoFault[] {
   return DEMO_FAULTS.filter((f) => names.includes(f));
 }
 
-function num(value: number, unit: string): string {
-  if (unit === 'req/s') return `${value.toFixed(1)}/s`;
-  if (unit === 'ms') return value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
-  return String(value);
-}
-
-function signed(p: number): string {
-  return `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(0)} %`;
-}
-
-function deltaLine(d: DemoDelta): string {
-  const what = d.endpoint ? `${d.label}, ${d.endpoint}` : d.label;
-  const ci = d.ci ? ` [${signed(d.ci.lowerPercent)}, ${signed(d.ci.upperPercent)}] ${Math.round(d.ci.confidence * 100)} % CI` : ' (no interval)';
-  return `  ${what.padEnd(52)} ${num(d.before, d.unit).padStart(9)} → ${num(d.after, d.unit).padEnd(9)} ${signed(d.deltaPercent)}${ci}  ${d.verdict}`;
-}
-
 /** The closing summary: what was planted and found, what changed, before/after with intervals, the report. */
 export function renderDemoSummary(r: DemoPlaybookResult, ctx: { faults: DemoFault[]; seconds: number; database: string }): string {
   const lines: string[] = ['', `── tuneup demo: summary (${Math.round(ctx.seconds)} s, ${ctx.database}) ──`];
-  lines.push('', `found: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} in the baseline run`);
-  for (const f of r.findings.slice(0, 10)) {
-    lines.push(`  ${f.severity.padEnd(8)} ${f.category.padEnd(20)} ${f.endpoint ?? f.endpoints?.join(', ') ?? ''}${f.endpoint || f.endpoints ? ' — ' : ''}${f.title}`);
-  }
-  if (r.findings.length > 10) lines.push(`  … and ${r.findings.length - 10} more in the report`);
+  lines.push('', capacityLine(r), ...findingLines(r));
   lines.push('', 'planted → found:');
   for (const fault of ctx.faults) {
     const cats = FAULT_CATEGORIES[fault];
@@ -162,25 +121,17 @@ export function renderDemoSummary(r: DemoPlaybookResult, ctx: { faults: DemoFaul
   }
   lines.push('', 'changed:');
   if (r.applied.length === 0) lines.push('  nothing (no database action was proposed for the findings)');
-  for (const a of r.applied) {
-    const method = a.evidence.find((e) => e.label === 'plan cost after')?.source;
-    lines.push(`  ${a.title}${method ? ` (estimated by ${method})` : ''}`);
-    for (const c of a.changes) for (const sql of c.statements) lines.push(`    ${sql}`);
-  }
+  lines.push(...actionLines(r.applied));
   if (r.journal) lines.push(`  journal ${r.journal.id}: undo with \`tuneup rollback ${r.journal.id}\` (the demo's database is discarded at the end anyway)`);
-  const code = r.plan.actions.filter((a) => a.kind === 'code-advice');
+  const code = r.byHand.filter((b) => b.advice);
   if (code.length > 0) {
     lines.push('', 'to change in the code (not applied automatically):');
-    for (const a of code.slice(0, 6)) lines.push(`  ${a.title}`);
+    for (const b of code.slice(0, 6)) lines.push(`  ${b.advice!.title}`);
   }
-  if (r.deltas.length > 0) {
-    lines.push('', `before → after (${r.comparison?.modeNote ?? ''}):`);
-    for (const d of r.deltas) lines.push(deltaLine(d));
-    lines.push(`  verdict (mixed load, p50): ${r.comparison?.verdict ?? '?'}; ${MISSING_INDEX_ENDPOINT} alone (throughput): ${r.isolation?.comparison.verdict ?? 'not run'}`);
-  }
+  lines.push(...validationLines(r));
   for (const n of r.notes) lines.push(`note: ${n}`);
-  lines.push('', `report: ${r.reportPath}`);
-  lines.push(`runs:   ${r.beforePath}${r.afterPath ? `\n        ${r.afterPath}` : ''}`);
+  if (r.reportPath) lines.push('', `report: ${r.reportPath}`);
+  if (r.beforePath) lines.push(`runs:   ${r.beforePath}${r.afterPath ? `\n        ${r.afterPath}` : ''}`);
   if (r.interrupted) lines.push('interrupted: the playbook stopped early');
   return lines.join('\n');
 }
@@ -195,9 +146,12 @@ export function demoJson(r: DemoPlaybookResult, stack: DemoStack, seconds: numbe
     applied: r.applied.map((a) => ({ id: a.id, title: a.title, statements: a.changes.flatMap((c) => c.statements), estimatedBy: a.evidence.find((e) => e.label === 'plan cost after')?.source ?? null })),
     journal: r.journal?.id ?? null,
     deltas: r.deltas,
-    verdicts: { mixed: r.comparison?.verdict ?? null, isolation: r.isolation?.comparison.verdict ?? null },
+    verdicts: { mixed: r.comparison?.verdict ?? null, isolation: r.alone?.comparison.verdict ?? null },
+    experiment: { steps: r.experiment.steps.map((s) => ({ rate: s.offeredRate, sustained: s.sustained })), knee: r.experiment.knee.status, chosenRate: r.experiment.chosenRate, isolated: r.experiment.isolation.filter((i) => i.status === 'ran').map((i) => i.endpoint) },
+    confirmations: Object.fromEntries(r.findings.map((f) => [f.id, f.confirmation?.status ?? null])),
+    alone: r.alone?.endpoint ?? null,
     notes: r.notes,
-    reportPath: r.reportPath,
+    reportPath: r.reportPath ?? null,
     interrupted: r.interrupted,
   };
 }

@@ -6,82 +6,37 @@
  * findings, each with its confirmation, and the experiment.
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { EXPERIMENT_DEFAULTS, runExperiment, type ExperimentHooks, type ExperimentOptions } from '../../diagnose/experiment/index.js';
+import { runExperiment, type ExperimentHooks } from '../../diagnose/experiment/index.js';
 import { DEFAULT_RUNS_DIR, writeRunResult } from '../../engine/result.js';
-import { ExitCode, TuneupError } from '../../errors.js';
-import { loadPlan, parseDuration, resolvePlan, type PlanOptions, type PlanOverrides } from '../../plan/index.js';
-import { parseYamlSource } from '../../plan/locate.js';
+import { ExitCode } from '../../errors.js';
 import { renderExperimentSummary, writeReports } from '../../report/index.js';
 import { setExitCode } from '../exit.js';
 import { withInterrupts } from '../interrupts.js';
 import type { CliIO } from '../io.js';
 import { createLiveDisplay, type LiveDisplay } from '../live.js';
-import { collect, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
-import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
+import { addExperimentOptions, experimentOptionsFromFlags, prepareExperimentTarget, type ExperimentFlags, type TargetFlags } from '../experiment-options.js';
+import { collect } from '../options.js';
+import { addProbeOptions } from '../probe-options.js';
 
 /** Register `tuneup diagnose`. */
 export function registerDiagnoseCommand(program: Command, io: CliIO): void {
-  const d = EXPERIMENT_DEFAULTS;
   const command = program
     .command('diagnose')
     .description('capacity steps → diagnosis at a sustainable rate → confirm each suspect by running its endpoint alone')
     .argument('<plan>', 'plan file; one scenario (or one requests: entry) per endpoint lets every suspect be isolated')
-    .option('--rate <n>', 'rate of the diagnosis run (iterations/s); default 70 % of the knee, or the plan\'s rate if lower')
-    .option('--step <duration>', 'length of each capacity step', `${d.stepMs / 1000}s`)
-    .option('--start-rate <n>', "first capacity step (iterations/s); default an eighth of the plan's rate, or 10")
-    .option('--max-rate <n>', "highest capacity step; default twice the plan's rate")
-    .option('--max-steps <n>', 'most ramp steps', String(d.maxSteps))
-    .option('--bisections <n>', 'steps bisecting the knee after the ramp (0 to skip)', String(d.bisections))
-    .option('--duration <duration>', 'length of the diagnosis run', `${d.diagnosisMs / 1000}s`)
-    .option('--isolate <duration>', 'length of each isolation run', `${d.isolateMs / 1000}s`)
-    .option('--isolate-rate <n>', "rate of each isolation run; default the endpoint's rate in the diagnosis run, within 10–50/s")
-    .option('--max-isolations <n>', 'most suspect endpoints run alone', String(d.maxIsolations))
     .option('--base-url <url>', "override the plan's baseUrl")
     .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
     .option('--json', 'print the RunResult JSON (findings with confirmation, experiment) on stdout')
     .option('-q, --quiet', 'no progress and no summary')
     .option('--no-report', 'do not write report.html / summary.md / junit.xml')
     .option('--verbose', 'show stack traces on errors');
+  addExperimentOptions(command);
   addProbeOptions(command);
   command.action(async (planPath, flags) => {
-    const env = { ...process.env, ...parsePairs(flags.env, '--env') };
-    const overrides: PlanOverrides = flags.baseUrl ? { baseUrl: flags.baseUrl } : {};
-    const absolute = resolve(planPath);
-    const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
-    const options: ExperimentOptions = {
-      ...d,
-      stepMs: parseDuration(flags.step, '--step'),
-      diagnosisMs: parseDuration(flags.duration, '--duration'),
-      isolateMs: parseDuration(flags.isolate, '--isolate'),
-      maxSteps: parsePositiveInt(flags.maxSteps, '--max-steps') ?? d.maxSteps,
-      maxIsolations: parsePositiveInt(flags.maxIsolations, '--max-isolations') ?? d.maxIsolations,
-      bisections: flags.bisections === '0' ? 0 : (parsePositiveInt(flags.bisections, '--bisections') ?? d.bisections),
-    };
-    const rate = parsePositiveNumber(flags.rate, '--rate');
-    const startRate = parsePositiveNumber(flags.startRate, '--start-rate');
-    const maxRate = parsePositiveNumber(flags.maxRate, '--max-rate');
-    const isolateRate = parsePositiveNumber(flags.isolateRate, '--isolate-rate');
-    if (rate !== undefined) options.rate = rate;
-    if (startRate !== undefined) options.startRate = startRate;
-    if (maxRate !== undefined) options.maxRate = maxRate;
-    if (isolateRate !== undefined) options.isolateRate = isolateRate;
-    if (startRate !== undefined && maxRate !== undefined && maxRate < startRate) {
-      throw new TuneupError('TUNEUP_OPTION_INVALID', `--max-rate ${maxRate} is below --start-rate ${startRate}`, { location: '--max-rate', hint: 'Give a --max-rate at or above --start-rate.' });
-    }
-
-    const probeFlags = flags as typeof flags & ProbeFlags;
-    const setup = await probesFromOptions(probeFlags, plan, (line) => io.err(line));
-    // Probes start and stop once: every run gets fresh ones for the same targets (a --target-cmd service is started once).
-    const freshProbes = async () => (await probesFromOptions({ ...probeFlags, targetCmd: undefined, pid: setup.targetPid === undefined ? probeFlags.pid : String(setup.targetPid) }, plan)).probes;
-    // Capacity steps only need the process probe (saturated CPU: the service's, its main thread's, PostgreSQL's).
-    const pid = setup.targetPid ?? probeFlags.pid ?? plan.probes.process?.pid;
-    const stepProbes = async () => (pid === undefined ? [] : (await probesFromOptions({ pid: String(pid), diagnose: false })).probes);
-    const raw = await readRawPlan(absolute);
-    const isolationEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !['TUNEUP_PROFILE', 'TUNEUP_RATE', 'TUNEUP_DURATION'].includes(k)));
-    const resolveRaw = (derived: PlanOptions) => resolvePlan({ raw: derived, source: plan.source, env: isolationEnv, overrides, baseDir: dirname(absolute) });
+    const options = experimentOptionsFromFlags(flags as typeof flags & ExperimentFlags);
+    const { cleanup, pgUrl: _pg, redisUrl: _redis, ...target } = await prepareExperimentTarget(planPath, flags as typeof flags & TargetFlags, (line) => io.err(line));
 
     const quiet = Boolean(flags.quiet || flags.json);
     const notice = 'stopping: the current run ends gracefully, then the partial result is written; press Ctrl-C again to stop now';
@@ -89,21 +44,16 @@ export function registerDiagnoseCommand(program: Command, io: CliIO): void {
     try {
       outcome = await withInterrupts(io, { quiet, notice }, ({ signal, hardSignal }) => runExperiment(
         {
-          plan,
-          ...(raw ? { raw, resolveRaw } : {}),
-          probes: freshProbes,
-          stepProbes,
-          targetPid: setup.targetPid,
-          diagnoseRun: setup.enrich,
+          ...target,
           signal,
           hardSignal,
           argv: process.argv.slice(2),
-          hooks: quiet ? {} : progressHooks(io),
+          hooks: quiet ? {} : experimentProgressHooks(io),
         },
         options,
       ));
     } finally {
-      await setup.cleanup();
+      await cleanup();
     }
 
     if (!outcome.result) {
@@ -123,14 +73,8 @@ export function registerDiagnoseCommand(program: Command, io: CliIO): void {
   });
 }
 
-/** The plan as written, for YAML/JSON plans (per-request isolation); undefined for code plans. */
-async function readRawPlan(file: string): Promise<PlanOptions | undefined> {
-  if (!['.yaml', '.yml', '.json'].includes(extname(file).toLowerCase())) return undefined;
-  return parseYamlSource(await readFile(file, 'utf8'), file).value as PlanOptions;
-}
-
-/** Progress on stderr: the plan up front, one line per step and isolation, a live line during each run. */
-function progressHooks(io: CliIO): ExperimentHooks {
+/** Progress on stderr: the plan up front, one line per step and isolation, a live line during each run (also `demo`'s and `playbook`'s). */
+export function experimentProgressHooks(io: CliIO): ExperimentHooks {
   let display: LiveDisplay | undefined;
   const r = (n: number) => (n >= 100 ? String(Math.round(n)) : String(Math.round(n * 10) / 10));
   return {

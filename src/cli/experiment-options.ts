@@ -1,0 +1,129 @@
+/**
+ * The experiment's flags (`--rate`, `--step`, `--duration`, `--isolate`,
+ * …) and its target (the plan, its probes, the diagnosis of each run),
+ * shared by `tuneup diagnose` and `tuneup playbook`: one definition, one
+ * parser, so both commands run the experiment the same way.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { EXPERIMENT_DEFAULTS, type ExperimentContext, type ExperimentOptions } from '../diagnose/experiment/index.js';
+import { TuneupError } from '../errors.js';
+import { loadPlan, parseDuration, resolvePlan, type PlanOptions, type PlanOverrides } from '../plan/index.js';
+import { parseYamlSource } from '../plan/locate.js';
+import { parsePairs, parsePositiveInt, parsePositiveNumber } from './options.js';
+import { probesFromOptions, type ProbeFlags } from './probe-options.js';
+
+/** The experiment flags after parsing (strings as commander gives them). */
+export interface ExperimentFlags {
+  rate?: string;
+  step: string;
+  startRate?: string;
+  maxRate?: string;
+  maxSteps: string;
+  bisections: string;
+  duration: string;
+  isolate: string;
+  isolateRate?: string;
+  maxIsolations: string;
+}
+
+/** Add the experiment flags to a command, with `defaults` shown as the defaults. */
+export function addExperimentOptions<C extends Command<any, any, any>>(command: C, defaults: ExperimentOptions = EXPERIMENT_DEFAULTS): C {
+  const d = defaults;
+  command
+    .option('--rate <n>', 'rate of the diagnosis run (iterations/s); default 70 % of the knee, or the plan\'s rate if lower')
+    .option('--step <duration>', 'length of each capacity step', `${d.stepMs / 1000}s`)
+    .option('--start-rate <n>', "first capacity step (iterations/s); default an eighth of the plan's rate, or 10")
+    .option('--max-rate <n>', "highest capacity step; default twice the plan's rate")
+    .option('--max-steps <n>', 'most ramp steps', String(d.maxSteps))
+    .option('--bisections <n>', 'steps bisecting the knee after the ramp (0 to skip)', String(d.bisections))
+    .option('--duration <duration>', 'length of the diagnosis run', `${d.diagnosisMs / 1000}s`)
+    .option('--isolate <duration>', 'length of each isolation run', `${d.isolateMs / 1000}s`)
+    .option('--isolate-rate <n>', "rate of each isolation run; default the endpoint's rate in the diagnosis run, within 10–50/s")
+    .option('--max-isolations <n>', 'most suspect endpoints run alone', String(d.maxIsolations));
+  return command;
+}
+
+/** The experiment's options from its flags; bad values fail with the flag named. */
+export function experimentOptionsFromFlags(flags: ExperimentFlags, defaults: ExperimentOptions = EXPERIMENT_DEFAULTS): ExperimentOptions {
+  const d = defaults;
+  const options: ExperimentOptions = {
+    ...d,
+    stepMs: parseDuration(flags.step, '--step'),
+    diagnosisMs: parseDuration(flags.duration, '--duration'),
+    isolateMs: parseDuration(flags.isolate, '--isolate'),
+    maxSteps: parsePositiveInt(flags.maxSteps, '--max-steps') ?? d.maxSteps,
+    maxIsolations: parsePositiveInt(flags.maxIsolations, '--max-isolations') ?? d.maxIsolations,
+    bisections: flags.bisections === '0' ? 0 : (parsePositiveInt(flags.bisections, '--bisections') ?? d.bisections),
+  };
+  const rate = parsePositiveNumber(flags.rate, '--rate');
+  const startRate = parsePositiveNumber(flags.startRate, '--start-rate');
+  const maxRate = parsePositiveNumber(flags.maxRate, '--max-rate');
+  const isolateRate = parsePositiveNumber(flags.isolateRate, '--isolate-rate');
+  if (rate !== undefined) options.rate = rate;
+  if (startRate !== undefined) options.startRate = startRate;
+  if (maxRate !== undefined) options.maxRate = maxRate;
+  if (isolateRate !== undefined) options.isolateRate = isolateRate;
+  if (startRate !== undefined && maxRate !== undefined && maxRate < startRate) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--max-rate ${maxRate} is below --start-rate ${startRate}`, { location: '--max-rate', hint: 'Give a --max-rate at or above --start-rate.' });
+  }
+  return options;
+}
+
+/** The flags {@link prepareExperimentTarget} reads besides the probe flags. */
+export interface TargetFlags extends ProbeFlags {
+  env?: string[];
+  baseUrl?: string;
+  verbose?: boolean;
+}
+
+/** What the experiment runs against, with the probe setup's cleanup (a `--target-cmd` service). */
+export interface ExperimentTarget extends Pick<ExperimentContext, 'plan' | 'raw' | 'resolveRaw' | 'probes' | 'stepProbes' | 'targetPid' | 'diagnoseRun'> {
+  /** The database and cache the probes sample (flags over the plan's `probes:`), for the optimizer. */
+  pgUrl?: string;
+  redisUrl?: string;
+  /** Stop a `--target-cmd` service. */
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * Load the plan (with `--env` and `--base-url`), build the probes from the probe flags (printing
+ * what the diagnosis will not see through `notice`), and the derived-plan resolver of YAML/JSON plans.
+ */
+export async function prepareExperimentTarget(planPath: string, flags: TargetFlags, notice: (line: string) => void): Promise<ExperimentTarget> {
+  const env = { ...process.env, ...parsePairs(flags.env, '--env') };
+  const overrides: PlanOverrides = flags.baseUrl ? { baseUrl: flags.baseUrl } : {};
+  const absolute = resolve(planPath);
+  const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
+  const setup = await probesFromOptions(flags, plan, notice);
+  // Probes start and stop once: every run gets fresh ones for the same targets (a --target-cmd service is started once).
+  const probes = async () => (await probesFromOptions({ ...flags, targetCmd: undefined, pid: setup.targetPid === undefined ? flags.pid : String(setup.targetPid) }, plan)).probes;
+  // Capacity steps only need the process probe (saturated CPU: the service's, its main thread's, PostgreSQL's).
+  const pid = setup.targetPid ?? flags.pid ?? plan.probes.process?.pid;
+  const stepProbes = async () => (pid === undefined ? [] : (await probesFromOptions({ pid: String(pid), diagnose: false })).probes);
+  const raw = await readRawPlan(absolute);
+  const isolationEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !['TUNEUP_PROFILE', 'TUNEUP_RATE', 'TUNEUP_DURATION'].includes(k)));
+  const resolveRaw = (derived: PlanOptions) => resolvePlan({ raw: derived, source: plan.source, env: isolationEnv, overrides, baseDir: dirname(absolute) });
+  const pgUrl = flags.pg ?? plan.probes.postgres?.url;
+  const redisUrl = flags.redis ?? plan.probes.redis?.url;
+  return {
+    plan,
+    ...(raw ? { raw, resolveRaw } : {}),
+    probes,
+    stepProbes,
+    targetPid: setup.targetPid,
+    diagnoseRun: setup.enrich,
+    ...(pgUrl ? { pgUrl } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    cleanup: setup.cleanup,
+  };
+}
+
+/** The plan as written, for YAML/JSON plans (per-request isolation); undefined for code plans. */
+async function readRawPlan(file: string): Promise<PlanOptions | undefined> {
+  if (!['.yaml', '.yml', '.json'].includes(extname(file).toLowerCase())) return undefined;
+  return parseYamlSource(await readFile(file, 'utf8'), file).value as PlanOptions;
+}
