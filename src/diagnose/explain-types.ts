@@ -17,6 +17,8 @@ export interface ExplainSeqScan {
   /** Of those, the ones compared with `=` (absent in results enriched before they were recorded). */
   equalityColumns?: string[];
   planRows: number;
+  /** Runs of the node per execution of the statement (see {@link ExplainIndexScan.loops}). */
+  loops?: number;
   totalCost: number;
 }
 
@@ -47,8 +49,10 @@ export interface ExplainIndexScan {
   filter: string;
   /** Columns the filter compares with `=`. */
   equalityColumns: string[];
-  /** Rows the planner expects the node to keep (after the filter). */
+  /** Rows the planner expects the node to keep (after the filter), per run of the node. */
   planRows: number;
+  /** Runs of the node the planner expects per execution of the statement (the inner side of a Nested Loop runs once per outer row); absent in results enriched before it was recorded. */
+  loops?: number;
 }
 
 /** The plan summary of one statement. */

@@ -153,7 +153,9 @@ export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStateme
     if (['Gather', 'Gather Merge', 'Sort', 'Incremental Sort', 'Materialize', 'Result'].includes(type) && node.Plans?.length === 1) return scanBelow(node.Plans[0]!);
     return undefined;
   };
-  const walk = (node: PlanNode, underLimit = false) => {
+  // `loops`: how many times the planner expects the node to run per execution of the statement — the inner
+  // side of a Nested Loop runs once per outer row.
+  const walk = (node: PlanNode, underLimit = false, loops = 1) => {
     const type = String(node['Node Type'] ?? '');
     if (type === 'Sort' && Array.isArray(node['Sort Key']) && node.Plans?.length === 1) {
       const scan = scanBelow(node.Plans[0]!);
@@ -168,14 +170,19 @@ export function summarizePlan(plan: PlanNode | undefined): Pick<ExplainedStateme
         filterColumns: filter ? columnsInFilter(filter) : [],
         equalityColumns: filter ? equalityColumnsInFilter(filter) : [],
         planRows: Number(node['Plan Rows'] ?? 0),
+        loops,
         totalCost: Number(node['Total Cost'] ?? 0),
       });
     }
     if (typeof node['Index Name'] === 'string') indexes.add(node['Index Name']);
     const filtered = filteredIndexAccess(node);
-    if (filtered) indexScans.push(filtered);
+    if (filtered) indexScans.push({ ...filtered, loops });
     // A Limit's rows come through Gather Merge / Sort unchanged, so the Sort below it is a top-N sort.
-    for (const child of node.Plans ?? []) walk(child, type === 'Limit' || (underLimit && ['Gather Merge', 'Gather', 'Result'].includes(type)));
+    const children = node.Plans ?? [];
+    children.forEach((child, i) => {
+      const childLoops = type === 'Nested Loop' && i === 1 ? loops * Math.max(1, Number(children[0]!['Plan Rows'] ?? 1)) : loops;
+      walk(child, type === 'Limit' || (underLimit && ['Gather Merge', 'Gather', 'Result'].includes(type)), childLoops);
+    });
   };
   if (plan) walk(plan);
   return { totalCost: plan ? Number(plan['Total Cost'] ?? 0) : undefined, seqScans, indexes: [...indexes], sorts, indexScans };

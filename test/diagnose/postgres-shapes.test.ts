@@ -136,3 +136,13 @@ test('EXPLAIN of normalized statements: typed literals become casts, date arithm
   assert.equal(plannableText('SELECT 1 FROM e WHERE value_date >= current_date - $2::int'), 'SELECT 1 FROM e WHERE value_date >= current_date - $2::int');
   assert.equal(plannableText('SELECT * FROM orders WHERE customer_id = $1'), 'SELECT * FROM orders WHERE customer_id = $1');
 });
+
+test('EXPLAIN summary: a filtered index access on the inner side of a Nested Loop runs once per outer row', async () => {
+  const { summarizePlan } = await import('../../src/diagnose/explain.js');
+  const inner = { 'Node Type': 'Index Scan', 'Relation Name': 'bookings', Schema: 'public', 'Index Name': 'bookings_event_idx', 'Index Cond': '(b.event_id = e.id)', Filter: "(b.status = 'confirmed'::text)", 'Plan Rows': 10 };
+  const outer = { 'Node Type': 'Seq Scan', 'Relation Name': 'events', Schema: 'public', Filter: '(e.venue_id = $2)', 'Plan Rows': 150, 'Total Cost': 10 };
+  const plan = { 'Node Type': 'Aggregate', Plans: [{ 'Node Type': 'Nested Loop', Plans: [outer, inner] }] };
+  const s = summarizePlan(plan as never);
+  assert.deepEqual(s.indexScans, [{ schema: 'public', relation: 'bookings', index: 'bookings_event_idx', indexCondColumns: ['event_id'], filter: "(b.status = 'confirmed'::text)", equalityColumns: ['status'], planRows: 10, loops: 150 }]);
+  assert.equal(s.seqScans[0]!.loops, 1);
+});

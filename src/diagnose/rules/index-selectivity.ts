@@ -18,7 +18,7 @@ import { explainFor, severityFromImpact, shortSql, statementEndpoints } from './
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
 
 /** A plan node that reads a table and then filters: an index access (`index` set) or a sequential scan. */
-type FilteredAccess = Pick<ExplainIndexScan, 'schema' | 'relation' | 'indexCondColumns' | 'filter' | 'equalityColumns' | 'planRows'> & {
+type FilteredAccess = Pick<ExplainIndexScan, 'schema' | 'relation' | 'indexCondColumns' | 'filter' | 'equalityColumns' | 'planRows' | 'loops'> & {
   index?: string;
   /** The filter's other (range, LIKE) columns: they follow the equality columns in an index. */
   otherColumns: string[];
@@ -64,7 +64,7 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
       // range column for some constants): the same test, with no index used.
       ...(plan?.seqScans ?? [])
         .filter((x) => x.filter && x.equalityColumns?.length)
-        .map((x) => ({ schema: x.schema, relation: x.relation, indexCondColumns: [], filter: x.filter!, equalityColumns: x.equalityColumns!, planRows: x.planRows, otherColumns: x.filterColumns.filter((c) => !x.equalityColumns!.includes(c)) })),
+        .map((x) => ({ schema: x.schema, relation: x.relation, indexCondColumns: [], filter: x.filter!, equalityColumns: x.equalityColumns!, planRows: x.planRows, loops: x.loops, otherColumns: x.filterColumns.filter((c) => !x.equalityColumns!.includes(c)) })),
     ];
     for (const scan of accesses) {
       const onTable = (pg.indexes ?? []).filter((i) => i.table === scan.relation && (scan.schema === null || i.schema === scan.schema));
@@ -75,7 +75,9 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
         : new Set(onTable.flatMap((i) => (i.columns[0] ? [i.columns[0].toLowerCase()] : [])));
       const missing = scan.equalityColumns.filter((c) => !indexed.has(c));
       if (missing.length === 0) continue;
-      if (blocksPerCall < config.get('unselectiveIndex.readPerKept') * Math.max(1, scan.planRows)) continue;
+      // Rows kept per call: per run of the node times its runs (an inner side of a join runs per outer row).
+      const kept = Math.max(1, scan.planRows * (scan.loops ?? 1));
+      if (blocksPerCall < config.get('unselectiveIndex.readPerKept') * kept) continue;
       const columns = [...missing, ...[...scan.indexCondColumns, ...scan.otherColumns].filter((c) => !missing.includes(c))].slice(0, 3);
       const subject = `${scan.schema ?? used?.schema ?? 'public'}.${scan.relation}(${columns.join(',')})`;
       out.push({ id: `missing-index:${subject}`, statement: s, scan, missing, columns, blocksPerCall, ...(used ? { used } : {}) });
