@@ -88,7 +88,7 @@ export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan, 
   else if (planProbes.process?.command) specs.push({ kind: 'process', options: { command: planProbes.process.command } });
   const probes: Probe[] = specs.map(probeFromSpec);
   if (notice) {
-    const gaps = await checkProbePrerequisites({ pgUrl, redisUrl });
+    const gaps = await checkProbePrerequisites({ pgUrl, redisUrl, metricsUrl });
     if (gaps.length > 0) {
       notice('diagnosis will not see everything:');
       for (const gap of gaps) notice(`  ${gap.probe}: ${gap.message}`);

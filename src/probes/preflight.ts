@@ -13,16 +13,21 @@ import { createClient } from 'redis';
 import { readServerInfo, readSettings } from './postgres/queries.js';
 import { checkStatements, settingLimitations } from './postgres/status.js';
 import { redisConfigLimitations } from './redis/probe.js';
+import { parsePrometheusText } from './prometheus/parse.js';
+import { HTTP_HISTOGRAMS } from './prometheus/probe.js';
+import { redactConnection } from '../store/index.js';
 
 /** Where the probes will point. */
 export interface PreflightTargets {
   pgUrl?: string;
   redisUrl?: string;
+  /** The service's Prometheus metrics URL (`--metrics`). */
+  metricsUrl?: string;
 }
 
 /** One thing a probe will not see, with its fix inside the text. */
 export interface PreflightGap {
-  probe: 'postgres' | 'redis';
+  probe: 'postgres' | 'redis' | 'prometheus';
   message: string;
 }
 
@@ -33,6 +38,7 @@ export async function checkProbePrerequisites(targets: PreflightTargets): Promis
   const checks = await Promise.all([
     targets.pgUrl ? postgresGaps(targets.pgUrl) : [],
     targets.redisUrl ? redisGaps(targets.redisUrl) : [],
+    targets.metricsUrl ? metricsGaps(targets.metricsUrl) : [],
   ]);
   return checks.flat();
 }
@@ -74,4 +80,40 @@ async function redisGaps(url: string): Promise<PreflightGap[]> {
   } finally {
     await client.quit().catch(() => client.disconnect().catch(() => {}));
   }
+}
+
+/**
+ * The service's metrics endpoint: reachable, a Prometheus text exposition, and carrying what the rules read
+ * from it — a per-route HTTP duration histogram (per-route service time, error ratios) and prom-client's
+ * default Node.js metrics (event-loop lag, GC time). Unlike the database checks, an unreachable URL is a gap
+ * here: it is usually a wrong `--metrics` value, and the probe would then see nothing.
+ */
+async function metricsGaps(url: string): Promise<PreflightGap[]> {
+  const shown = redactConnection(url);
+  let text: string;
+  try {
+    const res = await fetch(url, { headers: { accept: 'text/plain;version=0.0.4' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return [{ probe: 'prometheus', message: `GET ${shown} answered HTTP ${res.status}: the service-metrics probe will see nothing. Check --metrics (the service's /metrics URL).` }];
+    }
+    text = await res.text();
+  } catch (error) {
+    return [{ probe: 'prometheus', message: `GET ${shown} failed (${(error as Error).message}): the service-metrics probe will see nothing. Check --metrics (the service's /metrics URL) and that the service is up.` }];
+  }
+  const families = parsePrometheusText(text).families;
+  if (families.size === 0) {
+    return [{ probe: 'prometheus', message: `${shown} returned no Prometheus metrics (${text.length} bytes, no metric family parsed). Point --metrics at the service's Prometheus text endpoint.` }];
+  }
+  const gaps: PreflightGap[] = [];
+  if (!HTTP_HISTOGRAMS.some((h) => families.has(h.name))) {
+    gaps.push({ probe: 'prometheus', message: `no per-route HTTP duration histogram (${HTTP_HISTOGRAMS.map((h) => h.name).slice(0, 2).join(', ')}, …): the service's own per-route latency and errors are not seen. Add a prom-client Histogram labelled by method, route and status.` });
+  }
+  if (![...families.keys()].some((n) => n.startsWith('nodejs_eventloop_lag'))) {
+    gaps.push({ probe: 'prometheus', message: 'no event-loop lag metric (nodejs_eventloop_lag_*): a blocked event loop is judged only from the main thread\'s CPU (--pid), without its delay. Call prom-client collectDefaultMetrics().' });
+  }
+  if (!families.has('nodejs_gc_duration_seconds')) {
+    gaps.push({ probe: 'prometheus', message: 'no nodejs_gc_duration_seconds histogram: GC pressure cannot be measured. Call prom-client collectDefaultMetrics().' });
+  }
+  return gaps;
 }

@@ -39,3 +39,29 @@ test('the check changes nothing and an unreachable target is left to the probe',
   assert.deepEqual(after, before);
   assert.deepEqual(await checkProbePrerequisites({ pgUrl: 'postgresql://nobody@127.0.0.1:1/none', redisUrl: 'redis://127.0.0.1:1' }), []);
 });
+
+test('the service metrics: an unreachable or empty endpoint is named before the run; a prom-client service with a route histogram has no gap', async () => {
+  const { createServer } = await import('node:http');
+  const { Registry, Histogram, collectDefaultMetrics } = await import('prom-client');
+  const full = new Registry();
+  collectDefaultMetrics({ register: full });
+  new Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames: ['method', 'route', 'status_code'], registers: [full] }).observe({ method: 'GET', route: '/x', status_code: '200' }, 0.01);
+  const server = createServer((req, res) => {
+    if (req.url === '/full') void full.metrics().then((t) => res.end(t));
+    else if (req.url === '/bare') res.end('# TYPE up gauge\nup 1\n');
+    else res.end('<html>not metrics</html>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    assert.deepEqual(await checkProbePrerequisites({ metricsUrl: `${base}/full` }), []);
+    const bareGaps = (await checkProbePrerequisites({ metricsUrl: `${base}/bare` })).map((g) => g.message);
+    assert.equal(bareGaps.length, 3, JSON.stringify(bareGaps));
+    assert.match(bareGaps.join('\n'), /per-route HTTP duration histogram.*prom-client Histogram/);
+    assert.match(bareGaps.join('\n'), /collectDefaultMetrics/);
+    assert.match((await checkProbePrerequisites({ metricsUrl: `${base}/` }))[0]!.message, /no Prometheus metrics.*--metrics/);
+    assert.match((await checkProbePrerequisites({ metricsUrl: 'http://127.0.0.1:1/metrics' }))[0]!.message, /failed .*Check --metrics/);
+  } finally {
+    server.close();
+  }
+});

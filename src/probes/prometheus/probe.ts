@@ -26,7 +26,7 @@ export interface PrometheusProbeOptions {
 }
 
 /** Histogram families recognised as the service's HTTP request durations, with their unit scale to ms. */
-const HTTP_HISTOGRAMS: { name: string; toMs: number }[] = [
+export const HTTP_HISTOGRAMS: { name: string; toMs: number }[] = [
   { name: 'http_request_duration_seconds', toMs: 1000 },
   { name: 'http_server_duration_seconds', toMs: 1000 },
   { name: 'http_server_request_duration_seconds', toMs: 1000 },
