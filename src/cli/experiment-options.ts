@@ -7,39 +7,44 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { EXPERIMENT_DEFAULTS, type ExperimentContext, type ExperimentOptions } from '../diagnose/experiment/index.js';
-import { TuneupError } from '../errors.js';
-import { loadPlan, parseDuration, resolvePlan, type PlanOptions, type PlanOverrides } from '../plan/index.js';
+import { parseDuration, resolvePlan, type PlanOptions } from '../plan/index.js';
 import { parseYamlSource } from '../plan/locate.js';
-import { parsePairs, parsePositiveInt, parsePositiveNumber } from './options.js';
+import { parsePositiveInt, parsePositiveNumber } from './options.js';
 import { probesFromOptions, type ProbeFlags } from './probe-options.js';
+import { loadPlanFromFlags, parseStepSearch, steppedProbes, stepSearchOptions, type StepSearchFlags } from './stepped-command.js';
 
 /** The experiment flags after parsing (strings as commander gives them). */
-export interface ExperimentFlags {
+export interface ExperimentFlags extends StepSearchFlags {
   rate?: string;
-  step: string;
-  startRate?: string;
-  maxRate?: string;
-  maxSteps: string;
-  bisections: string;
   duration: string;
   isolate: string;
   isolateRate?: string;
   maxIsolations: string;
 }
 
-/** Add the experiment flags to a command, with `defaults` shown as the defaults. */
+/** Add the experiment flags to a command, with `defaults` shown as the defaults (the step-search flags are shared with `tuneup capacity`: stepped-command.ts). */
 export function addExperimentOptions<C extends Command<any, any, any>>(command: C, defaults: ExperimentOptions = EXPERIMENT_DEFAULTS): C {
   const d = defaults;
+  const search = stepSearchOptions(
+    {
+      step: 'length of each capacity step',
+      startRate: "first capacity step (iterations/s); default an eighth of the plan's rate, or 10",
+      maxRate: "highest capacity step; default twice the plan's rate",
+      maxSteps: 'most ramp steps',
+      bisections: 'steps bisecting the knee after the ramp (0 to skip)',
+    },
+    d,
+  );
   command
     .option('--rate <n>', 'rate of the diagnosis run (iterations/s); default 70 % of the knee, or the plan\'s rate if lower')
-    .option('--step <duration>', 'length of each capacity step', `${d.stepMs / 1000}s`)
-    .option('--start-rate <n>', "first capacity step (iterations/s); default an eighth of the plan's rate, or 10")
-    .option('--max-rate <n>', "highest capacity step; default twice the plan's rate")
-    .option('--max-steps <n>', 'most ramp steps', String(d.maxSteps))
-    .option('--bisections <n>', 'steps bisecting the knee after the ramp (0 to skip)', String(d.bisections))
+    .addOption(search.step)
+    .addOption(search.startRate)
+    .addOption(search.maxRate)
+    .addOption(search.maxSteps)
+    .addOption(search.bisections)
     .option('--duration <duration>', 'length of the diagnosis run', `${d.diagnosisMs / 1000}s`)
     .option('--isolate <duration>', 'length of each isolation run', `${d.isolateMs / 1000}s`)
     .option('--isolate-rate <n>', "rate of each isolation run; default the endpoint's rate in the diagnosis run, within 10–50/s")
@@ -52,24 +57,15 @@ export function experimentOptionsFromFlags(flags: ExperimentFlags, defaults: Exp
   const d = defaults;
   const options: ExperimentOptions = {
     ...d,
-    stepMs: parseDuration(flags.step, '--step'),
+    ...parseStepSearch(flags, d),
     diagnosisMs: parseDuration(flags.duration, '--duration'),
     isolateMs: parseDuration(flags.isolate, '--isolate'),
-    maxSteps: parsePositiveInt(flags.maxSteps, '--max-steps') ?? d.maxSteps,
     maxIsolations: parsePositiveInt(flags.maxIsolations, '--max-isolations') ?? d.maxIsolations,
-    bisections: flags.bisections === '0' ? 0 : (parsePositiveInt(flags.bisections, '--bisections') ?? d.bisections),
   };
   const rate = parsePositiveNumber(flags.rate, '--rate');
-  const startRate = parsePositiveNumber(flags.startRate, '--start-rate');
-  const maxRate = parsePositiveNumber(flags.maxRate, '--max-rate');
   const isolateRate = parsePositiveNumber(flags.isolateRate, '--isolate-rate');
   if (rate !== undefined) options.rate = rate;
-  if (startRate !== undefined) options.startRate = startRate;
-  if (maxRate !== undefined) options.maxRate = maxRate;
   if (isolateRate !== undefined) options.isolateRate = isolateRate;
-  if (startRate !== undefined && maxRate !== undefined && maxRate < startRate) {
-    throw new TuneupError('TUNEUP_OPTION_INVALID', `--max-rate ${maxRate} is below --start-rate ${startRate}`, { location: '--max-rate', hint: 'Give a --max-rate at or above --start-rate.' });
-  }
   return options;
 }
 
@@ -94,13 +90,8 @@ export interface ExperimentTarget extends Pick<ExperimentContext, 'plan' | 'raw'
  * what the diagnosis will not see through `notice`), and the derived-plan resolver of YAML/JSON plans.
  */
 export async function prepareExperimentTarget(planPath: string, flags: TargetFlags, notice: (line: string) => void): Promise<ExperimentTarget> {
-  const env = { ...process.env, ...parsePairs(flags.env, '--env') };
-  const overrides: PlanOverrides = flags.baseUrl ? { baseUrl: flags.baseUrl } : {};
-  const absolute = resolve(planPath);
-  const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
-  const setup = await probesFromOptions(flags, plan, notice);
-  // Probes start and stop once: every run gets fresh ones for the same targets (a --target-cmd service is started once).
-  const probes = async () => (await probesFromOptions({ ...flags, targetCmd: undefined, pid: setup.targetPid === undefined ? flags.pid : String(setup.targetPid) }, plan)).probes;
+  const { absolute, env, overrides, plan } = await loadPlanFromFlags(planPath, flags);
+  const { setup, fresh: probes } = await steppedProbes(flags, plan, notice);
   // Capacity steps only need the process probe (saturated CPU: the service's, its main thread's, PostgreSQL's).
   const pid = setup.targetPid ?? flags.pid ?? plan.probes.process?.pid;
   const stepProbes = async () => (pid === undefined ? [] : (await probesFromOptions({ pid: String(pid), diagnose: false })).probes);
