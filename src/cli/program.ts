@@ -17,6 +17,7 @@ import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerOptimizeCommands } from './commands/optimize.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerPlaybookCommand } from './commands/playbook.js';
 import { registerCapacityCommand } from './commands/capacity.js';
 import { registerSloCommand } from './commands/slo.js';
 import { registerMonitorCommand } from './commands/monitor.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIO): Command {
   registerOptimizeCommands(program, io);
   registerMergeCommand(program, io);
   registerDemoCommand(program, io);
+  registerPlaybookCommand(program, io);
   registerCapacityCommand(program, io);
   registerSloCommand(program, io);
   registerMonitorCommand(program, io);
