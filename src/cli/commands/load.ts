@@ -9,6 +9,7 @@ import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
 import { collect, parseHeaders, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
 import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
+import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
 
 /** Register `tuneup load`. */
 export function registerLoadCommand(program: Command, io: CliIO): void {
@@ -23,16 +24,11 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
     .option('-m, --method <method>', 'HTTP method', 'GET')
     .option('-H, --header <header>', "request header 'name: value' (repeatable)", collect)
     .option('-b, --body <body>', 'request body')
-    .option('--timeout <duration>', 'per-request timeout', '60s')
-    .option('-w, --workers <n>', 'worker threads generating the load')
-    .option('-o, --out <type=target>', 'stream the 1 s interval metrics: json=FILE (JSON lines), csv=FILE, experimental-prometheus-rw=URL (remote write) or opentelemetry=URL (OTLP/HTTP); repeatable', collect)
-    .option('--tag <key=value>', 'label stored with the result (repeatable)', collect)
-    .option('--json', 'print the RunResult JSON on stdout instead of the summary')
-    .option('-q, --quiet', 'no live progress and no summary')
-    .option('--no-report', 'do not write report.html / summary.md / junit.xml')
-    .option('--verbose', 'show stack traces on errors');
+    .option('--timeout <duration>', 'per-request timeout', '60s');
+  addRunOutputOptions(command);
   addProbeOptions(command);
-  command.action(async (url, flags) => {
+  command.action(async (url, parsed) => {
+    const flags = parsed as typeof parsed & RunOutputFlags & ProbeFlags;
     const outputs = parseOutputSpecs(flags.out);
     const plan = planFromQuickOptions({
       url,
@@ -45,7 +41,7 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
       body: flags.body,
       timeout: flags.timeout,
     });
-    const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, plan);
+    const probes = await probesFromOptions(flags, plan);
     try {
       await executeRun(plan, io, {
         workers: parsePositiveInt(flags.workers, '--workers'),

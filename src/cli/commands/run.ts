@@ -12,6 +12,7 @@ import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
 import { collect, parsePairs, parsePositiveInt } from '../options.js';
 import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
+import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
 
 const FLAG_OF: Record<keyof PlanOverrides, string> = {
   baseUrl: '--base-url',
@@ -32,18 +33,11 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     .option('--profile <name>', 'replace the scenarios by a profile: smoke, load, stress, spike, soak, breakpoint')
     .option('--rate <n>', "the profile's expected load (iterations per second)")
     .option('--duration <duration>', "the profile's main duration")
-    .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
-    .option('-w, --workers <n>', 'worker threads generating the load')
-    .option('--segment <segment>', 'run one execution segment, e.g. 2/8 (merge the results later)')
-    .option('-o, --out <type=target>', 'stream the 1 s interval metrics: json=FILE (JSON lines), csv=FILE, experimental-prometheus-rw=URL (remote write) or opentelemetry=URL (OTLP/HTTP); repeatable', collect)
-    .option('--tag <key=value>', 'label stored with the result (repeatable)', collect)
-    .option('--no-thresholds', 'evaluate thresholds but never fail the run on them')
-    .option('--json', 'print the RunResult JSON on stdout instead of the summary')
-    .option('-q, --quiet', 'no live progress and no summary')
-    .option('--no-report', 'do not write report.html / summary.md / junit.xml')
-    .option('--verbose', 'show stack traces on errors');
+    .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect);
+  addRunOutputOptions(command, { segment: true, thresholds: true });
   addProbeOptions(command);
-  command.action(async (planPath, flags) => {
+  command.action(async (planPath, parsed) => {
+    const flags = parsed as typeof parsed & RunOutputFlags & ProbeFlags;
     const outputs = parseOutputSpecs(flags.out);
     const env = { ...process.env, ...parsePairs(flags.env, '--env') };
     const flagOverrides = checkOverrides(
@@ -53,7 +47,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     const overrides: PlanOverrides = { ...overridesFromEnv(env), ...stripUndefined(flagOverrides) };
     const absolute = resolve(planPath);
     const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
-    const probes = await probesFromOptions(flags as typeof flags & ProbeFlags, plan, flags.json ? undefined : (line) => io.err(line));
+    const probes = await probesFromOptions(flags, plan, flags.json ? undefined : (line) => io.err(line));
     try {
       await executeRun(plan, io, {
         workers: parsePositiveInt(flags.workers, '--workers'),

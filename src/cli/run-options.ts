@@ -1,0 +1,42 @@
+/**
+ * The flags of the commands that run the load themselves and store one run
+ * (`tuneup load`, `tuneup run`): worker threads, streaming outputs, labels,
+ * output and reports. One declaration, so a help text (e.g. the `--out`
+ * targets) is written once.
+ *
+ * @module
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { collect } from './options.js';
+
+/** The flags {@link addRunOutputOptions} adds, as commander gives them. */
+export interface RunOutputFlags {
+  workers?: string;
+  segment?: string;
+  out?: string[];
+  tag?: string[];
+  thresholds?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  report: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * Add the run-output flags to a command, in the order its help lists them; `segment` and `thresholds`
+ * add `--segment` and `--no-thresholds` (only `tuneup run` runs a segment of a plan or has thresholds to waive).
+ */
+export function addRunOutputOptions<C extends Command<any, any, any>>(command: C, extra: { segment?: boolean; thresholds?: boolean } = {}): C {
+  command.option('-w, --workers <n>', 'worker threads generating the load');
+  if (extra.segment) command.option('--segment <segment>', 'run one execution segment, e.g. 2/8 (merge the results later)');
+  command
+    .option('-o, --out <type=target>', 'stream the 1 s interval metrics: json=FILE (JSON lines), csv=FILE, experimental-prometheus-rw=URL (remote write) or opentelemetry=URL (OTLP/HTTP); repeatable', collect)
+    .option('--tag <key=value>', 'label stored with the result (repeatable)', collect);
+  if (extra.thresholds) command.option('--no-thresholds', 'evaluate thresholds but never fail the run on them');
+  command
+    .option('--json', 'print the RunResult JSON on stdout instead of the summary')
+    .option('-q, --quiet', 'no live progress and no summary')
+    .option('--no-report', 'do not write report.html / summary.md / junit.xml')
+    .option('--verbose', 'show stack traces on errors');
+  return command;
+}
