@@ -27,7 +27,9 @@
  *   and the run records in-flight requests per endpoint per second, the
  *   regressors are those (scaled so each endpoint's column sums
  *   to its request count: a request's work is spread over the seconds it was
- *   in flight), else completions (see {@link workColumns}).
+ *   in flight), else completions (see {@link workColumns}). Statements are
+ *   the exception: they run after the wait for a connection, so they are
+ *   regressed on served completions (see attributeStatements).
  *
  * The database's parallelism (utilization law servers) is its cores when
  * known — `dbCores` option, the `db.cores` run label, or the host's cores when
@@ -126,7 +128,7 @@ function inFlightOf(result: RunResult, endpoint: string): number[] | undefined {
  * each request's work is spread over the seconds it was in flight, and the column still sums to the
  * endpoint's requests, so coefficients stay per request. Otherwise completions per second.
  */
-export function workColumns(result: RunResult, endpoints: string[]): { rates: number[][]; regressors: NonNullable<DemandModel['regressors']> } {
+export function workColumns(result: RunResult, endpoints: string[]): { rates: number[][]; regressors: NonNullable<DemandModel['regressors']>; served: number[][] } {
   const grid = result.series;
   const intervalS = grid.intervalMs / 1000;
   const completions = endpoints.map((e) => grid.endpoints[e]!.requests.map((r) => r / intervalS));
@@ -135,15 +137,24 @@ export function workColumns(result: RunResult, endpoints: string[]): { rates: nu
   // flight for long without using the database). Only when requests last as long as half an interval — the
   // queueing regime — is the work spread over the seconds it was in flight.
   const queued = (result.totals.responseTime?.p95 ?? 0) >= grid.intervalMs / 2;
+  // Behind a queue (a connection pool), a request's database work comes after its wait, just before it
+  // completes, and a request that failed in the queue (timed out) did none: its served completions, not the
+  // seconds it spent in flight, carry its statements. See attributeStatements.
+  const served = queued
+    ? endpoints.map((e) => {
+        const col = grid.endpoints[e]!;
+        return col.requests.map((r, i) => Math.max(0, r - (col.failed?.[i] ?? 0)) / intervalS);
+      })
+    : completions;
   const inFlight = endpoints.map((e) => inFlightOf(result, e));
-  if (!queued || endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions' };
+  if (!queued || endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions', served };
   const rates = endpoints.map((e, k) => {
     const f = inFlight[k]!;
     const total = sum(f);
     const reqs = sum(grid.endpoints[e]!.requests);
     return total > 0 ? f.map((x) => (x * reqs) / total / intervalS) : completions[k]!;
   });
-  return { rates, regressors: 'in-flight' };
+  return { rates, regressors: 'in-flight', served };
 }
 
 /** Redis series columns that carry commands per second, in order of preference (the redis probe writes one of them). */
@@ -264,7 +275,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const usec = Object.values(view.commandUsec).reduce((a, b) => a + b, 0);
     if (calls > 0) redisMs = redisCmds.map((c) => (c === undefined ? undefined : (c * usec) / calls / 1000));
   }
-  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.rates, active, soloOf);
+  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.served, active, soloOf);
   const connections = Math.max(1, pg?.data.activity?.max?.connections ?? 1);
   const dbCores = databaseCores(result, probes, options);
   const dbServers = dbCores ? Math.max(1, Math.min(connections, dbCores.cores)) : connections;
@@ -323,7 +334,15 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   return { demands, method, fits, notes, statements, dbServers, ...(dbCores ? { dbCores } : {}), regressors: profile ? 'completions' : work.regressors, ...(transient ? { transient } : {}) };
 }
 
-/** Attribute pg_stat_statements statements to endpoints, per request. */
+/**
+ * Attribute pg_stat_statements statements to endpoints, per request. In a mixed run the regression's columns
+ * are each endpoint's served completions per second (`workColumns().served`): a statement runs while its
+ * request holds a connection, after any wait for one, so it lands in the second the request completes —
+ * and a request that failed while queueing ran none. Spreading a request over the seconds it was in flight
+ * (right for CPU or cache work done along the way) puts its statements in seconds that were all queue:
+ * measured on the ledger corpus past capacity, in-flight columns named the wrong endpoint for 5 of 9
+ * statement-driven findings, served completions for 1.
+ */
 function attributeStatements(
   result: RunResult,
   probes: ProbeSet,

@@ -83,3 +83,34 @@ test('under queueing, in-flight requests attribute the work to the seconds it wa
   // Completions lag the work, so that regression misattributes it.
   assert.ok(Math.abs(cpu(withCompletions, 'GET /b') - 10) > 2 * Math.abs(cpu(withInFlight, 'GET /b') - 10), `completions b ${cpu(withCompletions, 'GET /b')}`);
 });
+
+test('under queueing, a statement belongs to the seconds its requests were served, not the seconds they waited', () => {
+  const r = rng(7);
+  const n = 40;
+  const wait = 3;
+  // B's requests wait 3 s for a pooled connection, then run statement 900 once and complete; a fifth time out
+  // in the queue and run nothing. A's requests are fast and run no statement.
+  const aDone = Array.from({ length: n }, () => Math.round(20 + 30 * r()));
+  const bArrive = Array.from({ length: n }, () => Math.round(5 + 25 * r()));
+  const bDone = bArrive.map((_, i) => (i >= wait ? bArrive[i - wait]! : 0));
+  const bFailed = bDone.map((d) => Math.round(d * 0.2 * (0.5 + r())));
+  const served = bDone.map((d, i) => d - bFailed[i]!);
+  const data = pgData({ statementSeries: [{ queryid: '900', toplevel: true, callsPerS: served, execMsPerS: served.map((s) => s * 40) }] } as never);
+  const result = makeResult(
+    { 'GET /a': { requests: aDone, serviceMeanMs: 5 }, 'GET /b': { requests: bDone, serviceMeanMs: 3040 } },
+    [probe('postgres', { 'pg.calls_per_s': served, 'pg.exec_ms_per_s': served.map((s) => s * 40) }, data as unknown as Record<string, unknown>)],
+  );
+  result.series.endpoints['GET /b']!.failed = bFailed;
+  result.totals.responseTime = { ...result.totals.responseTime, p95: 3000 };
+  // In flight: B's requests are in flight for the 3 s they wait (each second holds the last 3 seconds' arrivals).
+  const facts = (requests: number[], inFlight: number[]) => ({
+    requests: 0, repeats: 0, distinctKeys: 0, idealHitRatio: 0, untracked: 0, capped: false, keySource: 'url' as const, meanInFlight: 0,
+    series: { requests, repeats: requests.map(() => 0), inFlight },
+  });
+  const bInFlight = bArrive.map((_, i) => bArrive.slice(Math.max(0, i - wait + 1), i + 1).reduce((a, b) => a + b, 0));
+  result.loadFacts = { intervalMs: 1000, t: result.series.t, endpoints: { 'GET /a': facts(aDone, aDone.map((x) => x * 0.005)), 'GET /b': facts(bDone, bInFlight) }, merge: { parts: 1, exact: true } };
+  const m = computeDemands(result);
+  const rows = m.statements.filter((s) => s.queryid === '900');
+  assert.deepEqual(rows.map((s) => s.endpoint), ['GET /b'], JSON.stringify(rows));
+  assert.ok(Math.abs(rows[0]!.callsPerRequest - 1) < 0.1, `calls per served request ${rows[0]!.callsPerRequest}`);
+});
