@@ -66,7 +66,7 @@ export const DEPOT_CASES: CorpusCase[] = [
   // Healthy, including the cold start of the SKU card cache (400 fast movers, warm within seconds).
   make({ fault: null, expect: null, moderateRate: 40, overloadRate: 640 }),
   // The v2 card format bumped the cache key in the reader only: every card read misses and recomputes.
-  make({ fault: 'sku-cache-key-version', expect: on('cache-miss', 'GET /skus/:id'), weight: 35, moderateRate: 20, overloadRate: 480 }),
+  make({ fault: 'sku-cache-key-version', expect: on('cache-miss', 'GET /skus/:id'), weight: 35, moderateRate: 40, overloadRate: 480 }),
   // The pick list loads each order's lines with its own query: 25 queries a request instead of one.
   make({ fault: 'picklist-lines-per-order', expect: on('n-plus-one', 'GET /warehouses/:id/picklist'), weight: 20, moderateRate: 40, overloadRate: 300 }),
   // The deploy lacks orders(customer_ref, created_at): the history seq-scans 400k orders.
@@ -80,7 +80,7 @@ export const DEPOT_CASES: CorpusCase[] = [
   // The forecast builds a two-year per-warehouse calendar (8,760 objects) per request and keeps the last 24.
   make({ fault: 'forecast-calendar-objects', expect: on('gc-pressure', 'GET /skus/:id/forecast'), weight: 35, moderateRate: 20, overloadRate: 300 }),
   // Customer histories are memoised by customer and URL with rows and request headers, never evicted.
-  make({ fault: 'customer-orders-memo', expect: on('memory-growth', 'GET /orders'), weight: 35, moderateRate: 15, overloadRate: 480 }),
+  make({ fault: 'customer-orders-memo', expect: on('memory-growth', 'GET /orders'), weight: 35, moderateRate: 40, overloadRate: 480 }),
   // Legacy orders (15 %) have no ship-by date; the strict formatter throws on them (500).
   make({ fault: 'order-legacy-ship-by-crash', expect: on('error-rate', 'GET /orders/:id'), weight: 20, moderateRate: 40, overloadRate: 480 }),
   // The carrier's label API degrades: 300-600 ms instead of 20-40 ms.
