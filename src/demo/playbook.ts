@@ -37,17 +37,18 @@ export interface DemoBudget {
 }
 
 /**
- * `--quick`: two 2 s capacity steps (the plan's rate and twice it), a 13 s diagnosis at 10/s
- * (shorter ones sometimes leave a statement's endpoint unattributed), suspects alone 2 s each at
- * 15/s (at most 4), the changed endpoint alone 3 s before and after, and an 11 s validation run
- * (110 requests: a one-run p50 comparison needs 100 per run): about 41 s of load, as the old
- * demo's 42 s, so its e2e test stays as long on 2 cores.
+ * `--quick`: one 2.5 s capacity step at twice the plan's rate (sustained, it shows the plan's rate
+ * is within 70 % of capacity; failing, the search steps down), a 14 s diagnosis at 10/s (shorter
+ * ones, or a host loaded by other work, sometimes leave a statement's endpoint unattributed),
+ * suspects alone 2 s each at 15/s (at most 4), the changed endpoint alone 5 s before and after,
+ * and an 11 s validation run (110 requests: a one-run p50 comparison needs 100 per run): about
+ * 45 s of load against the old demo's 42 s.
  */
 export const QUICK_BUDGET: DemoBudget = {
   rate: 10,
-  experiment: { ...EXPERIMENT_DEFAULTS, stepMs: 2000, startRate: 10, maxRate: 20, maxSteps: 2, bisections: 0, gapMs: 400, diagnosisMs: 13_000, isolateMs: 2000, isolateRate: 15, maxIsolations: 4 },
+  experiment: { ...EXPERIMENT_DEFAULTS, stepMs: 2500, startRate: 20, maxRate: 20, maxSteps: 1, bisections: 0, gapMs: 400, diagnosisMs: 14_000, isolateMs: 2000, isolateRate: 15, maxIsolations: 4 },
   validateMs: 11_000,
-  aloneMs: 3000,
+  aloneMs: 5000,
 };
 
 /** The default: a ramp of four 4 s steps from 5/s with one bisection, a 25 s diagnosis and validation, suspects alone 4 s each, the endpoint alone 6 s. */

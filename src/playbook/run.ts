@@ -118,6 +118,9 @@ export interface PlaybookResult {
   interrupted: boolean;
 }
 
+/** Bootstrap block (1 s intervals) of the before/after comparison of the endpoint alone. */
+const ALONE_BLOCK_INTERVALS = 2;
+
 /** Run the playbook (see the module doc). Rejects only when a run cannot start or a change fails to apply. */
 export async function runPlaybook(ctx: PlaybookContext, options: PlaybookOptions): Promise<PlaybookResult> {
   const hooks = ctx.hooks ?? {};
@@ -214,6 +217,9 @@ export async function runPlaybook(ctx: PlaybookContext, options: PlaybookOptions
             primary: { metric: 'throughput' },
             metrics: ['throughput', 'p50', 'p95'],
             endpoints: false,
+            // Blocks of 2 intervals, not 5: a few seconds of one endpoint at a steady concurrency would be one
+            // block (every resample the whole run: a zero-width interval), and its seconds hardly correlate.
+            bootstrap: { blockLength: ALONE_BLOCK_INTERVALS },
           }),
         }
       : undefined;

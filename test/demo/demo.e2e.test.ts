@@ -7,10 +7,10 @@
  * faster in the compare step, and nothing the demo started is left:
  * processes, ports, temp dir.
  *
- * Bounded: two 2.5 s capacity steps (10 and 20 req/s), a 14 s diagnosis and
- * an 11 s validation at 10 req/s, a few 2.5 s isolations and two 3 s runs of
- * one endpoint alone, all on 127.0.0.1; the first PGlite start on a machine
- * also initialises its cache.
+ * Bounded: one 2.5 s capacity step at 20 req/s, a 14 s diagnosis and an 11 s
+ * validation at 10 req/s, a few 2 s isolations at 15 req/s and two 5 s runs
+ * of one endpoint alone (2 users), all on 127.0.0.1; the first PGlite start
+ * on a machine also initialises its cache.
  *
  * @test-alone: it judges a diagnosis and a before/after comparison on a
  * single-threaded embedded database, so it must not share the CPU with
