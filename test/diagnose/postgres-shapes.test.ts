@@ -146,3 +146,13 @@ test('EXPLAIN summary: a filtered index access on the inner side of a Nested Loo
   assert.deepEqual(s.indexScans, [{ schema: 'public', relation: 'bookings', index: 'bookings_event_idx', indexCondColumns: ['event_id'], filter: "(b.status = 'confirmed'::text)", equalityColumns: ['status'], planRows: 10, loops: 150 }]);
   assert.equal(s.seqScans[0]!.loops, 1);
 });
+
+test("a table's filter columns are its own: another table's column in a join's WHERE is not indexed on it", async () => {
+  const { filterColumnsOn, loadSqlParser } = await import('../../src/diagnose/sql.js');
+  await loadSqlParser();
+  const join = 'SELECT p.id, avg(r.rating) FROM products p LEFT JOIN reviews r ON r.product_id = p.id WHERE p.category_id = $1 GROUP BY p.id';
+  assert.deepEqual(filterColumnsOn(join, 'reviews'), []);
+  assert.deepEqual(filterColumnsOn(join, 'products'), [{ column: 'category_id', op: 'eq' }]);
+  // One table: unqualified columns are its own.
+  assert.deepEqual(filterColumnsOn('SELECT * FROM orders WHERE customer_id = $1 AND created_at > $2', 'orders'), [{ column: 'customer_id', op: 'eq' }, { column: 'created_at', op: 'range' }]);
+});

@@ -13,7 +13,7 @@ import type { StatementAttribution } from '../demand.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, numbers, quantile } from '../evidence.js';
 import type { ExplainedStatement } from '../explain-types.js';
-import { filterColumns, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
+import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
@@ -109,8 +109,8 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
     if (mostlyIndexed && !found) continue;
     // 2. The statement text: a WHERE filter, else ORDER BY … LIMIT keys on this table.
     if (!found) {
-      const st = hot.find((x) => filterColumns(x.query).length > 0 && !/^\s*insert\b/i.test(x.query));
-      if (st) found = { driver: st, columns: filterColumns(st.query).filter((c) => c.op !== 'like').map((c) => c.column), via: 'filter' };
+      const st = hot.find((x) => filterColumnsOn(x.query, t.name).length > 0 && !/^\s*insert\b/i.test(x.query));
+      if (st) found = { driver: st, columns: filterColumnsOn(st.query, t.name).filter((c) => c.op !== 'like').map((c) => c.column), via: 'filter' };
     }
     if (!found) {
       const st = hot.find((x) => topNSortKeys(x, t).length > 0);
