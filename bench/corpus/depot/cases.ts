@@ -86,7 +86,7 @@ export const DEPOT_CASES: CorpusCase[] = [
   // The carrier's label API degrades: 300-600 ms instead of 20-40 ms.
   make({ fault: 'carrier-labels-slow', expect: on('slow-dependency', 'POST /orders/:id/ship'), weight: 15, moderateRate: 40, overloadRate: 480 }),
   // The address check moved into the order's transaction: each placement holds a connection (of 5) across the call.
-  make({ fault: 'order-address-check-in-tx', expect: on('pool-saturation', 'POST /orders'), weight: 35, moderateRate: 60, overloadRate: 480 }),
+  make({ fault: 'order-address-check-in-tx', expect: on('pool-saturation', 'POST /orders'), weight: 50, moderateRate: 80, overloadRate: 480 }),
   // Gapless shipment numbers: a counter row locked first, the label bought inside the same transaction.
   make({ fault: 'shipment-number-counter-row', expect: on('lock-contention', 'POST /orders/:id/ship'), weight: 50, moderateRate: 15, overloadRate: 150 }),
 ];

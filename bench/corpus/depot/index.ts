@@ -24,7 +24,7 @@ const CARRIER = fileURLToPath(new URL('./carrier/server.ts', import.meta.url));
 
 /** Carrier latencies (ms ranges) of a fault's world: labels degrade in carrier-labels-slow. */
 export function carrierEnv(fault: DepotFault | null): Record<string, string> {
-  return { CARRIER_LABEL_MS: fault === 'carrier-labels-slow' ? '300-600' : '20-40', CARRIER_ADDRESS_MS: '10-25' };
+  return { CARRIER_LABEL_MS: fault === 'carrier-labels-slow' ? '300-600' : '20-40', CARRIER_ADDRESS_MS: '30-70' };
 }
 
 async function flushRedis(url: string): Promise<void> {

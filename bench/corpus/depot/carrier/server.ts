@@ -2,7 +2,7 @@
  * The parcel carrier the depot talks to, as its own small node:http process:
  * `POST /labels` buys a shipping label (CARRIER_LABEL_MS, default 20-40 ms)
  * and `POST /addresses/validate` checks a delivery address
- * (CARRIER_ADDRESS_MS, default 10-25 ms). Prints `DEPOT_CARRIER_LISTENING <port>`.
+ * (CARRIER_ADDRESS_MS, default 10-25 ms; the depot starts it with 30-70 ms). Prints `DEPOT_CARRIER_LISTENING <port>`.
  *
  * @module
  */
