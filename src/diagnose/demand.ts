@@ -200,6 +200,11 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   const mainCol: RateColumn | undefined = probes.process?.series.values.mainThreadCpuPercent
     ? alignToGrid(grid, probes.process.series, probes.process.series.values.mainThreadCpuPercent).map((v) => (v === null ? null : v * 10))
     : undefined;
+  // GC pauses stop every request, but the garbage is the allocating requests': GC time per second regressed
+  // on each endpoint's work charges it to the endpoints that allocate.
+  const gcCol: RateColumn | undefined = probes.prometheus?.series.values.gcMsPerS
+    ? alignToGrid(grid, probes.prometheus.series, probes.prometheus.series.values.gcMsPerS)
+    : undefined;
   const pg = probes.postgres;
   const dbMsCol = pg?.series.values['pg.exec_ms_per_s'] ? alignToGrid(grid, pg.series, pg.series.values['pg.exec_ms_per_s']) : undefined;
   const dbCallsCol = pg?.series.values['pg.calls_per_s'] ? alignToGrid(grid, pg.series, pg.series.values['pg.calls_per_s']) : undefined;
@@ -263,6 +268,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
 
   const cpu = estimate('cpu', cpuCol);
   const mainCpu = estimate('cpu.main-thread', mainCol);
+  const gc = estimate('gc', gcCol);
   const dbMs = estimate('db.exec', dbMsCol);
   const dbCalls = estimate('db.calls', dbCallsCol);
   const redisCmds = estimate('redis.commands', redisCol);
@@ -293,6 +299,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const d: EndpointDemand = { endpoint, method: profile ? 'profile' : 'regression' };
     if (cpu[k] !== undefined) d.cpuMs = round(cpu[k]!);
     if (mainCpu[k] !== undefined) d.mainThreadCpuMs = round(mainCpu[k]!);
+    if (gc[k] !== undefined) d.gcMs = round(gc[k]!);
     const cpuSe = stdErrors.get('cpu')?.[k];
     const mainSe = stdErrors.get('cpu.main-thread')?.[k];
     if (cpuSe !== undefined || mainSe !== undefined) {

@@ -507,6 +507,8 @@ export interface EndpointDemand {
   cpuMs?: number;
   /** CPU per request on the service's main thread alone (for Node.js the event loop: synchronous work that blocks it). */
   mainThreadCpuMs?: number;
+  /** Garbage-collection time per request (ms): the collection of what the request allocated, wherever it paused. Absent without a GC series. */
+  gcMs?: number;
   dbMs?: number;
   dbCalls?: number;
   distinctStatements?: number;

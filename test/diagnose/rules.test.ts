@@ -626,3 +626,23 @@ test('missing-index: an index access on the inner side of a join keeps its rows 
   // The same numbers for one run of the node would be a filter doing the index's work.
   assert.equal(withLoops(1).length, 1);
 });
+
+test('gc-pressure names the endpoint whose requests make the garbage, when one makes most of it', () => {
+  const p = healthyParts();
+  const orders = p.endpoints['GET /api/orders']!.requests;
+  const products = p.endpoints['GET /api/products/:id']!.requests;
+  // 4 ms of GC per orders request, 0.1 ms per product request: GC follows the orders column second by second.
+  p.prometheus.gcMsPerS = orders.map((o, i) => 4 * o + 0.1 * products[i]!);
+  const f = only(diagnose(build(p)).findings, 'gc-pressure');
+  assert.equal(f.endpoint, 'GET /api/orders', JSON.stringify(f.evidence));
+  assert.equal(f.attribution, 'mixed-estimate');
+  assert.ok((f.evidence.find((e) => e.label === 'share of GC time, GET /api/orders')!.value as number) > 0.8);
+  // GC spread evenly over what every request allocates: no owner, the finding is the service's.
+  const q = healthyParts();
+  const qo = q.endpoints['GET /api/orders']!.requests;
+  const qp = q.endpoints['GET /api/products/:id']!.requests;
+  const meanRequests = qo.reduce((a, o, i) => a + o + qp[i]!, 0) / qo.length;
+  q.prometheus.gcMsPerS = qo.map((o, i) => ((o + qp[i]!) * 150) / meanRequests);
+  const g = only(diagnose(build(q)).findings, 'gc-pressure');
+  assert.equal(g.endpoint, undefined, JSON.stringify(g.evidence));
+});

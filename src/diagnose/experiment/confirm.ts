@@ -114,6 +114,7 @@ export function reattributionCandidates(findings: readonly Finding[], outcomes: 
  */
 const UNDERPOWERED: Partial<Record<FindingCategory, string>> = {
   'cache-miss': 'a cache is judged on the keys the load repeats, and a short isolated run repeats too few of them',
+  'gc-pressure': 'GC pressure is GC time per second, and a few seconds of one endpoint at its own rate need not reach the limit the whole mix did',
 };
 
 /** Can an isolated run's silence refute a finding of this category (see {@link UNDERPOWERED})? */

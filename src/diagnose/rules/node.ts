@@ -8,8 +8,8 @@ import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { linearTrend, numbers, quantile } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
-import { demandAttribution } from './attribution.js';
-import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
+import { attributionOf, demandAttribution } from './attribution.js';
+import { fmt, makeFinding, pct, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Endpoints ranked by their share of the service's CPU (cpuMs × requests), highest first. */
 export function cpuHeavyEndpoints(input: DiagnosisInput): { endpoint: string; cpuMs: number; share: number }[] {
@@ -319,6 +319,27 @@ function loopDelay(input: DiagnosisInput, config: RuleConfig): { p99Ms: number; 
 }
 
 /**
+ * The endpoint whose requests' garbage takes at least `gc.ownerShare` of the GC time (GC ms per request from
+ * the cost model × its requests) and half again its share of the requests (it allocates more per request
+ * than the rest), or undefined when the GC time is spread (no endpoint owns it) or unmeasured.
+ */
+function gcOwner(input: DiagnosisInput, config: RuleConfig): { endpoint: string; share: number; gcMs: number; method: 'profile' | 'regression' } | undefined {
+  const parts = input.demand.demands
+    .filter((d) => d.gcMs !== undefined && d.gcMs > 0)
+    .map((d) => ({ endpoint: d.endpoint, gcMs: d.gcMs!, method: d.method, total: d.gcMs! * (summaryOf(input, d.endpoint)?.requests ?? 0) }));
+  const all = parts.reduce((a, p) => a + p.total, 0);
+  const top = [...parts].sort((a, b) => b.total - a.total)[0];
+  if (!top || all <= 0) return undefined;
+  const share = top.total / all;
+  // Owning the garbage means allocating more per request than the rest, not only serving more requests: its
+  // share of GC time must also be half again its share of the requests.
+  const requests = input.demand.demands.reduce((a, d) => a + (summaryOf(input, d.endpoint)?.requests ?? 0), 0);
+  const requestShare = requests > 0 ? (summaryOf(input, top.endpoint)?.requests ?? 0) / requests : 1;
+  if (share < Math.max(config.get('gc.ownerShare'), Math.min(0.95, 1.5 * requestShare))) return undefined;
+  return { endpoint: top.endpoint, share, gcMs: top.gcMs, method: top.method };
+}
+
+/**
  * gc-pressure: GC time per second beyond Clinic Doctor's 100 ms per 1 s window.
  *
  * It needs two samples over the limit (in a short run the p90 is the
@@ -352,17 +373,25 @@ export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Findi
   const claimsLoop = sustained && !!loop?.over && !cpuSaturated(input, config) && !handlerBlocks;
   const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
   const loopImpact = claimsLoop && meanService > 0 ? Math.min(1, loop!.p99Ms / meanService) : 0;
+  const owner = gcOwner(input, config);
   return [
     makeFinding({
       rule: 'gc-pressure',
       category: 'gc-pressure',
       subject: 'service',
       severity: claimsLoop || (sustained && p90 >= 2 * limit) ? 'high' : 'medium',
-      title: `Garbage collection takes ${fmt(p90)} ms of every second`,
+      ...(owner ? { endpoint: owner.endpoint, endpoints: [owner.endpoint], attribution: attributionOf([owner.method]) } : {}),
+      title: `Garbage collection takes ${fmt(p90)} ms of every second${owner ? `, mostly for ${owner.endpoint}'s allocations` : ''}`,
       summary: `GC ran ${fmt(mean)} ms/s on average and ${fmt(p90)} ms/s at p90; GC pauses stop JavaScript, so this time adds to request latency. The service allocates too much per request${heap ? ` (heap used up to ${fmt(heap.max / 1048576)} MB)` : ''}.${claimsLoop ? ` The pauses are what delays the event loop (p99 ${fmt(loop!.p99Ms)} ms, max ${fmt(loop!.maxMs)} ms): no endpoint does enough synchronous work per request to block it${heaviest ? ` (the most is ${fmt(heaviest.cpuMs)} ms CPU in ${heaviest.endpoint}, GC included)` : ''} and the CPU is not saturated.` : ''}`,
       evidence: [
         { label: 'GC time p90', value: p90, unit: 'ms/s', source: 'nodejs_gc_duration_seconds' },
         { label: 'GC time mean', value: mean, unit: 'ms/s', source: 'nodejs_gc_duration_seconds' },
+        ...(owner
+          ? [
+              { label: `share of GC time, ${owner.endpoint}`, value: owner.share, unit: 'ratio', source: `cost model (${owner.method})` },
+              { label: `GC time per request, ${owner.endpoint}`, value: owner.gcMs, unit: 'ms', source: `cost model (${owner.method})` },
+            ]
+          : []),
         ...(heap ? [{ label: 'heap used max', value: heap.max, unit: 'bytes', source: 'nodejs_heap_size_used_bytes' }] : []),
         ...(claimsLoop
           ? [
