@@ -23,17 +23,15 @@ import { TuneupError } from '../errors.js';
 import type { IntervalRow } from '../metrics/snapshot.js';
 import { CSV_HEADER, intervalCsv } from './csv.js';
 import { endLine, intervalLine } from './json-lines.js';
-import { createPointConverter } from './metric-points.js';
-import { encodeOtlpRequest, otlpResourceMetrics, otlpTarget } from './otlp.js';
-import { encodeWriteRequest, remoteWriteSeries, remoteWriteTarget, type RunLabels } from './prometheus-rw.js';
-import { createPushQueue, type PushQueue, type PushQueueOptions } from './push-queue.js';
+import type { RunLabels } from './prometheus-rw.js';
+import type { OpenPush } from './push-open.js';
+import type { PushQueueOptions } from './push-queue.js';
 import type { FileOutputSpec, OutputSpec, PushOutputSpec } from './spec.js';
 import type { IntervalContext } from './types.js';
 
 export { parseOutputSpecs, OUTPUT_KINDS, DEFAULT_PUSH_URLS, type OutputKind, type OutputSpec, type FileOutputSpec, type PushOutputSpec } from './spec.js';
 export { createPointConverter, METRIC_PREFIX, type MetricPoint, type IntervalPoints } from './metric-points.js';
-export { WriteRequest, remoteWriteSeries, encodeWriteRequest, type RunLabels, type RemoteSeries } from './prometheus-rw.js';
-export { otlpResourceMetrics, encodeOtlpRequest } from './otlp.js';
+export type { RunLabels, RemoteSeries } from './prometheus-rw.js';
 export { createPushQueue, type PushQueue, type PushQueueOptions, type PushTarget } from './push-queue.js';
 export { CSV_HEADER, intervalCsv, csvField } from './csv.js';
 export { intervalLine, endLine, JSON_LINES_VERSION } from './json-lines.js';
@@ -79,11 +77,41 @@ interface OpenFile {
   error?: string;
 }
 
-interface OpenPush {
+/**
+ * A push output whose encoder is still loading. The encoders (protobufjs, the OpenTelemetry transformer)
+ * cost a third of a second of start-up to every process that imports them, so they load only when a push
+ * output is asked for; the rows written meanwhile wait, in order, and are encoded once it has loaded.
+ */
+interface LazyPush {
   spec: PushOutputSpec;
-  queue: PushQueue;
-  encode: (row: IntervalRow, ctx: IntervalContext) => Uint8Array;
+  open?: OpenPush;
+  waiting: { row: IntervalRow; ctx: IntervalContext }[];
+  loaded: Promise<void>;
   error?: string;
+}
+
+/** Encode one row and queue it; an encoding bug stops this output, never the run. */
+function pushRow(p: LazyPush, row: IntervalRow, ctx: IntervalContext): void {
+  if (p.error !== undefined) return;
+  try {
+    p.open!.queue.push(p.open!.encode(row, ctx));
+  } catch (error) {
+    p.error = (error as Error).message;
+  }
+}
+
+function lazyPush(spec: PushOutputSpec, run: RunLabels, queueOptions: PushQueueOptions | undefined): LazyPush {
+  const p: LazyPush = { spec, waiting: [], loaded: Promise.resolve() };
+  p.loaded = import('./push-open.js').then(
+    (m) => {
+      p.open = m.openPush(spec, run, queueOptions);
+      for (const w of p.waiting.splice(0)) pushRow(p, w.row, w.ctx);
+    },
+    (error: Error) => {
+      p.error = `loading the encoder failed: ${error.message}`;
+    },
+  );
+  return p;
 }
 
 /**
@@ -95,7 +123,7 @@ export function openOutputs(specs: readonly OutputSpec[], options: OpenOutputsOp
   const segment = options.segment ?? '1/1';
   const run: RunLabels = { ...(options.runId ? { run_id: options.runId } : {}), segment };
   const files: OpenFile[] = [];
-  const pushes: OpenPush[] = specs.filter((s): s is PushOutputSpec => !('path' in s)).map((spec) => openPush(spec, run, options.push));
+  const pushes: LazyPush[] = specs.filter((s): s is PushOutputSpec => !('path' in s)).map((spec) => lazyPush(spec, run, options.push));
   try {
     for (const spec of specs) {
       if (!('path' in spec)) continue;
@@ -129,13 +157,8 @@ export function openOutputs(specs: readonly OutputSpec[], options: OpenOutputsOp
       const ctx: IntervalContext = { ...info, segment };
       for (const f of files) put(f, f.spec.kind === 'json' ? `${intervalLine(row, ctx)}\n` : intervalCsv(row, ctx));
       for (const p of pushes) {
-        if (p.error !== undefined) continue;
-        try {
-          p.queue.push(p.encode(row, ctx));
-        } catch (error) {
-          // An encoding bug must not stop the run: stop this output and say so at the end.
-          p.error = (error as Error).message;
-        }
+        if (p.open) pushRow(p, row, ctx);
+        else if (p.error === undefined) p.waiting.push({ row, ctx });
       }
     },
     async close(end) {
@@ -149,29 +172,13 @@ export function openOutputs(specs: readonly OutputSpec[], options: OpenOutputsOp
         }
         if (f.error !== undefined) warnings.push(`--out ${f.spec.raw}: writing ${f.spec.path} failed (${f.error}); the file is incomplete`);
       }
-      const flushed = await Promise.all(pushes.map((p) => p.queue.close(options.flushTimeoutMs ?? 5000)));
+      await Promise.all(pushes.map((p) => p.loaded));
+      const flushed = await Promise.all(pushes.map((p) => p.open?.queue.close(options.flushTimeoutMs ?? 5000) ?? Promise.resolve([])));
       pushes.forEach((p, i) => {
         if (p.error !== undefined) warnings.push(`--out ${p.spec.raw}: encoding failed (${p.error}); later intervals were not sent`);
         warnings.push(...flushed[i]!);
       });
       return warnings;
     },
-  };
-}
-
-/** A push output: its encoder (stateful: counters are cumulative) and its queue. */
-function openPush(spec: PushOutputSpec, run: RunLabels, queueOptions: PushQueueOptions | undefined): OpenPush {
-  const points = createPointConverter();
-  if (spec.kind === 'prometheus-rw') {
-    return {
-      spec,
-      queue: createPushQueue(remoteWriteTarget(spec.url, spec.raw), queueOptions),
-      encode: (row, ctx) => encodeWriteRequest(remoteWriteSeries(points(row, ctx), run)),
-    };
-  }
-  return {
-    spec,
-    queue: createPushQueue(otlpTarget(spec.url, spec.raw), queueOptions),
-    encode: (row, ctx) => encodeOtlpRequest(otlpResourceMetrics(points(row, ctx), run, ctx.startedAt)),
   };
 }

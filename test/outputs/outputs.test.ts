@@ -6,16 +6,14 @@ import {
   CSV_HEADER,
   csvField,
   DEFAULT_PUSH_URLS,
-  encodeWriteRequest,
   intervalCsv,
   intervalLine,
   parseOutputSpecs,
-  remoteWriteSeries,
-  WriteRequest,
   type MetricPoint,
   type PushOutputSpec,
   type RemoteSeries,
 } from '../../src/outputs/index.js';
+import { encodeWriteRequest, remoteWriteSeries, WriteRequest } from '../../src/outputs/prometheus-rw.js';
 import { ParallelRowJoiner } from '../../src/engine/row-stream.js';
 import { createCompactHistogram } from '../../src/metrics/hdr.js';
 import { encodeFast } from '../../src/metrics/encode.js';
