@@ -44,7 +44,9 @@ describe('load facts through the engine (real HTTP target)', () => {
     assert.equal(items.idealHitRatio, 0.75);
     assert.equal(facts.endpoints['GET /search']!.repeats, 0);
     const me = facts.endpoints['GET /me']!;
-    assert.equal(me.repeats, 59);
+    // One key for all 60: a repeat once the first fetch has completed. The 4 VUs' first /me requests go out
+    // together, before any has completed, so up to 4 are first touches for a cache.
+    assert.ok(me.repeats >= 56 && me.repeats <= 59, `repeats ${me.repeats}`);
     assert.equal(me.keySource, 'cache-key');
     // 4 VUs, each with one request at a time spread over three endpoints: in flight ≤ 4 in every interval,
     // and the per-interval series sums back to the total request time.
@@ -58,7 +60,7 @@ describe('load facts through the engine (real HTTP target)', () => {
     assert.ok(items.series.repeats.reduce((a, b) => a + b, 0) === 45);
   });
 
-  it('merges exactly across worker threads: a fixed request repeats in every request but the first', async () => {
+  it('merges across worker threads: a fixed request repeats in every request but the first few', async () => {
     const p = plan(server.url, [
       scenario('fixed', { executor: 'shared-iterations', vus: 4, iterations: 80, maxDurationMs: 20_000 }, { fixed: `${server.url}/same` }),
     ]);
@@ -66,8 +68,9 @@ describe('load facts through the engine (real HTTP target)', () => {
     assert.equal(result.generator.workers, 2);
     const e = result.loadFacts!.endpoints['GET /']!;
     assert.equal(e.requests, 80);
-    // Each worker saw the key first once; merged, only the earliest touch is a first touch.
-    assert.equal(e.repeats, 79);
+    // Each worker saw the key first once; merged, only the earliest touch is a first touch. The 4 VUs' first
+    // requests go out together, before any has completed: up to 4 first touches in all.
+    assert.ok(e.repeats >= 76 && e.repeats <= 79, `repeats ${e.repeats}`);
     assert.equal(e.distinctKeys, 1);
     assert.equal(result.loadFacts!.merge.exact, true);
   });
