@@ -14,8 +14,8 @@ import { readServerInfo, readSettings } from './postgres/queries.js';
 import { checkStatements, settingLimitations } from './postgres/status.js';
 import { redisConfigLimitations } from './redis/probe.js';
 import { parsePrometheusText } from './prometheus/parse.js';
-import { HTTP_HISTOGRAMS } from './prometheus/probe.js';
-import { redactConnection } from '../store/index.js';
+import { HTTP_HISTOGRAMS, scrapeEndpoint } from './prometheus/probe.js';
+import { redactConnection, redactText } from '../store/index.js';
 
 /** Where the probes will point. */
 export interface PreflightTargets {
@@ -92,14 +92,17 @@ async function metricsGaps(url: string): Promise<PreflightGap[]> {
   const shown = redactConnection(url);
   let text: string;
   try {
-    const res = await fetch(url, { headers: { accept: 'text/plain;version=0.0.4' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    // As the probe scrapes: credentials in the URL become a Basic authorization header (fetch refuses them).
+    const endpoint = scrapeEndpoint(url, undefined);
+    const res = await fetch(endpoint.url, { headers: { accept: 'text/plain;version=0.0.4', ...endpoint.headers }, signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) {
       await res.body?.cancel();
       return [{ probe: 'prometheus', message: `GET ${shown} answered HTTP ${res.status}: the service-metrics probe will see nothing. Check --metrics (the service's /metrics URL).` }];
     }
     text = await res.text();
   } catch (error) {
-    return [{ probe: 'prometheus', message: `GET ${shown} failed (${(error as Error).message}): the service-metrics probe will see nothing. Check --metrics (the service's /metrics URL) and that the service is up.` }];
+    // An error's text may quote the URL it was given, password included.
+    return [{ probe: 'prometheus', message: `GET ${shown} failed (${redactText((error as Error).message)}): the service-metrics probe will see nothing. Check --metrics (the service's /metrics URL) and that the service is up.` }];
   }
   const families = parsePrometheusText(text).families;
   if (families.size === 0) {

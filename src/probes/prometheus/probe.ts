@@ -288,7 +288,7 @@ function httpTotals(first: CounterReadings | undefined, last: CounterReadings | 
  * fetch() refuses URLs with credentials: move `user:password@` into a Basic
  * Authorization header (unless the caller gave one) and scrape the bare URL.
  */
-function scrapeEndpoint(raw: string, headers: Record<string, string> | undefined): { url: string; headers: Record<string, string> } {
+export function scrapeEndpoint(raw: string, headers: Record<string, string> | undefined): { url: string; headers: Record<string, string> } {
   let url: URL;
   try {
     url = new URL(raw);
