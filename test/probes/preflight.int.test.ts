@@ -48,6 +48,10 @@ test('the service metrics: an unreachable or empty endpoint is named before the 
   new Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames: ['method', 'route', 'status_code'], registers: [full] }).observe({ method: 'GET', route: '/x', status_code: '200' }, 0.01);
   const server = createServer((req, res) => {
     if (req.url === '/full') void full.metrics().then((t) => res.end(t));
+    else if (req.url === '/auth') {
+      if (req.headers.authorization === `Basic ${Buffer.from('scraper:s3cret').toString('base64')}`) void full.metrics().then((t) => res.end(t));
+      else res.writeHead(401).end();
+    }
     else if (req.url === '/bare') res.end('# TYPE up gauge\nup 1\n');
     else res.end('<html>not metrics</html>');
   });
@@ -55,6 +59,8 @@ test('the service metrics: an unreachable or empty endpoint is named before the 
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
     assert.deepEqual(await checkProbePrerequisites({ metricsUrl: `${base}/full` }), []);
+    // Credentials in the URL go as a Basic header, as the probe sends them (fetch refuses them in the URL).
+    assert.deepEqual(await checkProbePrerequisites({ metricsUrl: base.replace('http://', 'http://scraper:s3cret@') + '/auth' }), []);
     const bareGaps = (await checkProbePrerequisites({ metricsUrl: `${base}/bare` })).map((g) => g.message);
     assert.equal(bareGaps.length, 3, JSON.stringify(bareGaps));
     assert.match(bareGaps.join('\n'), /per-route HTTP duration histogram.*prom-client Histogram/);
