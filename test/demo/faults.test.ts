@@ -1,7 +1,7 @@
-/** The fault list of `tuneup demo` (src/demo/faults.ts) and the service's own (demo/faults.mjs) agree. */
+/** The fault list of `tuneup demo` (src/demo-stack/faults.ts) and the service's own (demo/faults.mjs) agree. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_FAULTS } from '../../src/demo/faults.js';
+import { DEMO_FAULTS } from '../../src/demo-stack/faults.js';
 
 test('src and demo/ name the same faults', async () => {
   // @ts-expect-error demo/ is plain JavaScript without types

@@ -8,9 +8,9 @@
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
-import { DEMO_FAULTS, FAULT_CATEGORIES, type DemoFault } from '../../demo/faults.js';
-import { FULL_BUDGET, QUICK_BUDGET, runDemoPlaybook, type DemoBudget, type DemoPlaybookResult } from '../../demo/playbook.js';
-import { startDemoStack, type DemoStack } from '../../demo/stack.js';
+import { DEMO_FAULTS, FAULT_CATEGORIES, type DemoFault } from '../../demo-stack/faults.js';
+import { FULL_BUDGET, QUICK_BUDGET, runDemoPlaybook, type DemoBudget, type DemoPlaybookResult } from '../../demo-stack/playbook.js';
+import { startDemoStack, type DemoStack } from '../../demo-stack/stack.js';
 import { ExitCode, TuneupError } from '../../errors.js';
 import { parseDuration } from '../../plan/index.js';
 import { setExitCode } from '../exit.js';

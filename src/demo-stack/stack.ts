@@ -16,7 +16,7 @@ import pg from 'pg';
 import { TuneupError } from '../errors.js';
 import { startPrivatePostgres, startPrivateRedis, type PrivateServer } from './private-servers.js';
 
-/** The demo/ directory, from src/demo (tsx) or dist/demo (built). */
+/** The demo/ directory, from src/demo-stack (tsx) or dist/demo-stack (built). */
 export const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
 
 /** Options of {@link startDemoStack}. */
