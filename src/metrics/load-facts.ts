@@ -111,7 +111,7 @@ export class EndpointFacts {
       this.untracked[slot]++;
     }
     // Little's law: spread the request's time over the slots it overlapped.
-    let s = startMs > 0 ? startMs : 0;
+    let s = sent;
     if (s > end) s = end;
     let k = o.slotOf(s);
     while (k < slot) {

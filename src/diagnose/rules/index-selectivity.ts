@@ -14,7 +14,7 @@ import type { RuleConfig } from '../config.js';
 import type { ExplainIndexScan } from '../explain-types.js';
 import { isUtilityStatement, quoteIdent } from '../sql.js';
 import { attributionOf } from './attribution.js';
-import { explainFor, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
+import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
 
 /** A plan node that reads a table and then filters: an index access (`index` set) or a sequential scan. */
@@ -40,7 +40,7 @@ interface UnselectiveAccess {
 
 /** Is the statement hot: a tenth of the database's time, or frequent and slow (PgHero's slow query)? */
 function isHot(s: StatementDelta, config: RuleConfig): boolean {
-  const slow = s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
+  const slow = isSlowStatement(s, config);
   return s.toplevel && !isUtilityStatement(s.query) && s.calls >= config.get('missingIndex.minSeqScans') && (slow || s.shareOfExecTime >= config.get('slowQuery.dbShare'));
 }
 

@@ -5,6 +5,8 @@
  * @module
  */
 import type { Severity } from '../../result/types.js';
+import type { StatementDelta } from '../../probes/postgres/types.js';
+import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
 import type { ExplainData, ExplainedStatement } from '../explain-types.js';
 import { shareAtLeast } from './attribution.js';
@@ -50,4 +52,9 @@ export function severityFromImpact(impact: number, floor: Severity = 'low'): Sev
 export function shortSql(q: string, max = 160): string {
   const one = q.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** PgHero's slow query: at least `slowQuery.calls` calls in the window at a mean of `slowQuery.meanMs` or more. */
+export function isSlowStatement(s: StatementDelta, config: RuleConfig): boolean {
+  return s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
 }

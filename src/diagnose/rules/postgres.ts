@@ -17,7 +17,7 @@ import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, 
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
-import { explainFor, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
+import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
 import { serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
@@ -145,7 +145,7 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
     const attribution = driver ? statementEndpoints(input, driver.queryid) : { rows: [], impact: 0 };
     const dbShare = driver ? driver.shareOfExecTime : 0;
     const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, dbShare * 0.5);
-    const slow = driver && driver.calls >= config.get('slowQuery.calls') && driver.meanExecMs >= config.get('slowQuery.meanMs');
+    const slow = driver && isSlowStatement(driver, config);
     const severity: Severity = slow ? severityFromImpact(impact, 'medium') : driver && (impact >= 0.15 || dbShare >= 0.2) ? severityFromImpact(impact, 'medium') : 'low';
     const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     const sql = indexCols.length > 0 ? `CREATE INDEX CONCURRENTLY ON ${qualified} (${indexCols.map(quoteIdent).join(', ')});` : undefined;
@@ -225,7 +225,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
   const out: Finding[] = [];
   for (const s of pg.statements ?? []) {
     if (!s.toplevel || isUtilityStatement(s.query) || covered.has(s.queryid)) continue;
-    const slow = s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
+    const slow = isSlowStatement(s, config);
     const rowsPerCall = s.calls > 0 ? s.rows / s.calls : 0;
     const manyRows = s.calls >= config.get('slowQuery.calls') && rowsPerCall >= 1000 && s.shareOfExecTime >= config.get('slowQuery.dbShare');
     const distinct = costlyDistinctAggregate(s, config);
