@@ -43,7 +43,7 @@ async function ordersIndexes(): Promise<string[]> {
   return rows.map((r) => r.indexdef);
 }
 
-test('playbook: diagnoses by experiment, dry-runs the index, hands over the code change and the validate command', { timeout: 180_000 }, async () => {
+test('playbook: diagnoses by experiment, dry-runs the index, hands over the code change and the validate command', { timeout: 180_000 }, async (t) => {
   const cwd = tempDir();
   writeFileSync(
     join(cwd, 'plan.yaml'),
@@ -68,12 +68,19 @@ test('playbook: diagnoses by experiment, dry-runs the index, hands over the code
       'playbook', 'plan.yaml',
       '--pg', pg.url, '--pid', String(service.pid),
       '--start-rate', '20', '--max-steps', '1', '--step', '2s', '--bisections', '0',
-      '--duration', '4s', '--isolate', '2s', '--max-isolations', '2',
+      // --rate pins the diagnosis rate: on a busy CI host the single 2 s step can read as the knee, and
+      // 70 % of it would move the diagnosis off 10/s (chooseRate has its own unit test).
+      '--rate', '10', '--duration', '4s', '--isolate', '2s', '--max-isolations', '2',
       '--baseline', 'before-fix',
     ],
     cwd,
   );
   if (process.env.TUNEUP_E2E_VERBOSE) console.log(run.stderr, run.stdout);
+  // A failure in CI prints what the CLI said: the assertion alone cannot tell a missed finding from a slow host.
+  let failed = true;
+  t.after(() => {
+    if (failed) console.log(`--- tuneup playbook stderr ---\n${run.stderr}\n--- stdout ---\n${run.stdout}`);
+  });
   assert.equal(run.code, 0, run.stderr);
 
   // Every step ran, in order: the experiment (capacity step, diagnosis, isolation), then the dry run.
@@ -96,4 +103,5 @@ test('playbook: diagnoses by experiment, dry-runs the index, hands over the code
   assert.equal(baseline.runs.length, 1);
   assert.ok(existsSync(join(cwd, baseline.runs[0]!.path)), baseline.runs[0]!.path);
   assert.match(run.stdout, /next: make the changes above, then run:\n {2}tuneup validate plan\.yaml --baseline baseline:before-fix --runs 1 --max-runs 1\n/);
+  failed = false;
 });
