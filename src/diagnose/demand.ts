@@ -269,8 +269,6 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   const cpu = estimate('cpu', cpuCol);
   const mainCpu = estimate('cpu.main-thread', mainCol);
   const gc = estimate('gc', gcCol);
-  const dbMs = estimate('db.exec', dbMsCol);
-  const dbCalls = estimate('db.calls', dbCallsCol);
   const redisCmds = estimate('redis.commands', redisCol);
   // Cache time per request: a measured time series when the probe has one, else commands × Redis' mean µs per command
   // (INFO commandstats: execution time only, without the network round trip).
@@ -282,6 +280,18 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     if (calls > 0) redisMs = redisCmds.map((c) => (c === undefined ? undefined : (c * usec) / calls / 1000));
   }
   const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.served, active, soloOf);
+  // An endpoint's database time and calls are the sum of its statements' (each attributed on its own calls
+  // series), plus a regression of only the remainder (statements without a series of their own). The total's
+  // own regression mixes every statement's noise into one column and, on the depot corpus, gave one endpoint
+  // all the database time while its statements were attributed elsewhere.
+  const statementTotals = profile ? undefined : statementColumns(result, probes, statements);
+  const withStatements = (resource: string, col: RateColumn | undefined, covered: number[] | undefined, per: (s: StatementAttribution) => number): (number | undefined)[] => {
+    if (!col || !covered) return estimate(resource, col);
+    const rest = estimate(`${resource} (statements without a series)`, col.map((v, i) => (v === null ? null : Math.max(0, v - covered[i]!))));
+    return endpoints.map((e, k) => statements.filter((s) => s.endpoint === e).reduce((a, s) => a + per(s), 0) + (rest[k] ?? 0));
+  };
+  const dbMs = withStatements('db.exec', dbMsCol, statementTotals?.execMsPerS, (s) => s.execMsPerRequest);
+  const dbCalls = withStatements('db.calls', dbCallsCol, statementTotals?.callsPerS, (s) => s.callsPerRequest);
   const connections = Math.max(1, pg?.data.activity?.max?.connections ?? 1);
   const dbCores = databaseCores(result, probes, options);
   const dbServers = dbCores ? Math.max(1, Math.min(connections, dbCores.cores)) : connections;
@@ -418,6 +428,26 @@ function attributeStatements(
     });
   }
   return out;
+}
+
+/**
+ * Calls and execution time per second of the statements that were attributed to an endpoint, summed on the
+ * run's grid: the part of the database's totals the statement attribution accounts for. Undefined when no
+ * statement with a series was attributed.
+ */
+function statementColumns(result: RunResult, probes: ProbeSet, statements: StatementAttribution[]): { callsPerS: number[]; execMsPerS: number[] } | undefined {
+  const pg = probes.postgres;
+  const attributed = new Set(statements.filter((s) => s.method === 'regression').map((s) => s.queryid));
+  const series = (pg?.data.statementSeries ?? []).filter((ss) => ss.toplevel && attributed.has(ss.queryid));
+  if (!pg || series.length === 0) return undefined;
+  const grid = result.series;
+  const callsPerS = grid.t.map(() => 0);
+  const execMsPerS = grid.t.map(() => 0);
+  for (const ss of series) {
+    alignToGrid(grid, pg.series, ss.callsPerS).forEach((v, i) => (callsPerS[i]! += v ?? 0));
+    alignToGrid(grid, pg.series, ss.execMsPerS).forEach((v, i) => (execMsPerS[i]! += v ?? 0));
+  }
+  return { callsPerS, execMsPerS };
 }
 
 function sum(xs: number[]): number {

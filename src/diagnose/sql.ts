@@ -119,6 +119,11 @@ export interface StatementShape {
   sortKeys: SortKey[];
   /** A LIMIT (or FETCH FIRST) is present: the query wants the first rows in sort order. */
   limit: boolean;
+  /**
+   * GROUP BY, DISTINCT or an aggregate at the top level: the rows returned are computed from all the rows
+   * read, so a LIMIT does not bound what must be read.
+   */
+  grouped: boolean;
   /** Aggregates over DISTINCT values, e.g. `count(DISTINCT author_id)`: a sort or hash of every input row. */
   distinctAggregates: { func: string; columns: string[] }[];
   /** Tables in FROM/JOIN with their alias (the name when none). */
@@ -126,6 +131,9 @@ export interface StatementShape {
   /** How it was read: the PostgreSQL parser, or the regex fallback when the parser is not loaded. */
   parsedBy: 'libpg-query' | 'regex';
 }
+
+/** Built-in aggregate functions a select list commonly uses (the parse tree cannot tell an aggregate from a function without the catalog). */
+const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'json_agg', 'jsonb_agg', 'bool_and', 'bool_or', 'every', 'stddev', 'variance', 'percentile_cont', 'percentile_disc', 'mode']);
 
 let parserLoad: Promise<void> | undefined;
 let parserReady = false;
@@ -201,7 +209,14 @@ function parsedShape(query: string): StatementShape | undefined {
     for (const v of Object.values(n)) walk(v);
   };
   walk(select);
-  return { sortKeys, limit: select.limitCount !== undefined, distinctAggregates, tables, parsedBy: 'libpg-query' };
+  const targets = ((select.targetList as PgNode[] | undefined) ?? []).map((t) => (t.ResTarget as PgNode | undefined)?.val);
+  const aggregateTarget = targets.some((v) => {
+    const fc = (v as PgNode | undefined)?.FuncCall as PgNode | undefined;
+    const name = ((fc?.funcname as PgNode[] | undefined) ?? []).map((f) => (f.String as { sval?: string } | undefined)?.sval ?? '').pop()?.toLowerCase();
+    return fc !== undefined && (fc.agg_star === true || AGGREGATES.has(name ?? ''));
+  });
+  const grouped = select.groupClause !== undefined || select.distinctClause !== undefined || aggregateTarget;
+  return { sortKeys, limit: select.limitCount !== undefined, grouped, distinctAggregates, tables, parsedBy: 'libpg-query' };
 }
 
 function regexShape(query: string): StatementShape | undefined {
@@ -220,7 +235,8 @@ function regexShape(query: string): StatementShape | undefined {
     const name = parts[parts.length - 1]!;
     return { schema: parts.length > 1 ? parts[0]! : null, name, alias: (m[2] ?? name).toLowerCase() };
   });
-  return { sortKeys, limit: /\blimit\b|\bfetch\s+first\b/i.test(query), distinctAggregates, tables, parsedBy: 'regex' };
+  const grouped = /\bgroup\s+by\b|^\s*select\s+distinct\b/i.test(query) || new RegExp(`\\b(?:${[...AGGREGATES].join('|')})\\s*\\(`, 'i').test(query.split(/\bfrom\b/i)[0] ?? '');
+  return { sortKeys, limit: /\blimit\b|\bfetch\s+first\b/i.test(query), grouped, distinctAggregates, tables, parsedBy: 'regex' };
 }
 
 /** Sort keys of `shape` that belong to table `name` (qualified by its alias or name, or unqualified with one table). */

@@ -12,7 +12,7 @@ import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { IndexDelta, StatementDelta } from '../../probes/postgres/types.js';
 import type { RuleConfig } from '../config.js';
 import type { ExplainIndexScan } from '../explain-types.js';
-import { isUtilityStatement, quoteIdent } from '../sql.js';
+import { isUtilityStatement, quoteIdent, sortKeysOnTable, statementShape } from '../sql.js';
 import { attributionOf } from './attribution.js';
 import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
@@ -32,7 +32,11 @@ interface UnselectiveAccess {
   scan: FilteredAccess;
   /** Equality-filtered columns the index used lacks. */
   missing: string[];
-  /** Columns of the index that would fit: the missing equality columns, then the used index's condition. */
+  /** Sort keys of a top-N query the index used does not provide (empty when it does, or for other queries). */
+  sortKeys: string[];
+  /** Rows the access keeps per call: the plan's rows, or for a top-N query at most the rows returned. */
+  kept: number;
+  /** Columns of the index that would fit: equality columns (missing first), then sort keys, then ranges. */
   columns: string[];
   blocksPerCall: number;
   used?: IndexDelta;
@@ -66,6 +70,10 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
         .filter((x) => x.filter && x.equalityColumns?.length)
         .map((x) => ({ schema: x.schema, relation: x.relation, indexCondColumns: [], filter: x.filter!, equalityColumns: x.equalityColumns!, planRows: x.planRows, loops: x.loops, otherColumns: x.filterColumns.filter((c) => !x.equalityColumns!.includes(c)) })),
     ];
+    // A top-N query (ORDER BY … LIMIT, nothing computed over all rows) keeps only the rows it returns: what the
+    // access reads beyond them is read to be sorted and thrown away.
+    const shape = statementShape(s.query);
+    const topN = shape !== undefined && shape.limit && !shape.grouped;
     for (const scan of accesses) {
       const onTable = (pg.indexes ?? []).filter((i) => i.table === scan.relation && (scan.schema === null || i.schema === scan.schema));
       const used = scan.index ? onTable.find((i) => i.name === scan.index) : undefined;
@@ -74,13 +82,23 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
         ? new Set([...scan.indexCondColumns, ...(used?.columns ?? [])].map((c) => c.toLowerCase()))
         : new Set(onTable.flatMap((i) => (i.columns[0] ? [i.columns[0].toLowerCase()] : [])));
       const missing = scan.equalityColumns.filter((c) => !indexed.has(c));
-      if (missing.length === 0) continue;
-      // Rows kept per call: per run of the node times its runs (an inner side of a join runs per outer row).
-      const kept = Math.max(1, scan.planRows * (scan.loops ?? 1));
+      // The sort a top-N query needs from this table, when the index used does not give it: its columns after
+      // the equality-matched ones must start with the sort keys (else every match is read, then sorted).
+      const sortKeys = topN && scan.index ? sortKeysOnTable(shape, scan.relation) : [];
+      const equalities = new Set([...scan.indexCondColumns, ...scan.equalityColumns].map((c) => c.toLowerCase()));
+      const order = (used?.columns ?? []).map((c) => c.toLowerCase()).filter((c) => !equalities.has(c));
+      const unsorted = sortKeys.length > 0 && sortKeys.some((k, j) => order[j] !== k);
+      if (missing.length === 0 && !unsorted) continue;
+      // Rows kept per call: per run of the node times its runs (an inner side of a join runs per outer row);
+      // for a top-N query no more than the statement returns per call.
+      const planned = Math.max(1, scan.planRows * (scan.loops ?? 1));
+      const kept = topN ? Math.max(1, Math.min(planned, s.rows / Math.max(1, s.calls))) : planned;
       if (blocksPerCall < config.get('unselectiveIndex.readPerKept') * kept) continue;
-      const columns = [...missing, ...[...scan.indexCondColumns, ...scan.otherColumns].filter((c) => !missing.includes(c))].slice(0, 3);
+      // Equality columns first, then the sort keys, then ranges: the order in which a B-tree serves them.
+      const equality = [...missing, ...scan.indexCondColumns.filter((c) => !missing.includes(c))];
+      const columns = [...new Set([...equality, ...(unsorted ? sortKeys : []), ...scan.otherColumns])].slice(0, unsorted ? 4 : 3);
       const subject = `${scan.schema ?? used?.schema ?? 'public'}.${scan.relation}(${columns.join(',')})`;
-      out.push({ id: `missing-index:${subject}`, statement: s, scan, missing, columns, blocksPerCall, ...(used ? { used } : {}) });
+      out.push({ id: `missing-index:${subject}`, statement: s, scan, missing, sortKeys: unsorted ? sortKeys : [], kept, columns, blocksPerCall, ...(used ? { used } : {}) });
       break;
     }
   }
@@ -89,7 +107,7 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
 
 /** missing-index from an index that does not fit the statement's equality filter (see the module). */
 export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
-  return unselectiveAccesses(input, config).map(({ statement: s, scan, missing, columns, blocksPerCall, used }) => {
+  return unselectiveAccesses(input, config).map(({ statement: s, scan, missing, sortKeys, kept, columns, blocksPerCall, used }) => {
     const attribution = statementEndpoints(input, s.queryid);
     const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, s.shareOfExecTime * 0.5);
     const severity: Severity = severityFromImpact(impact, 'medium');
@@ -106,6 +124,7 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
       { label: 'blocks read per call', value: blocksPerCall, unit: 'blocks', source: 'pg_stat_statements (shared hit + read)' },
       { label: scan.index ? 'index used, then filtered' : 'scan, then filtered', value: `${scan.index ?? 'Seq Scan'}: Filter ${scan.filter}`, source: 'EXPLAIN (rolled back)' },
       { label: 'rows the planner expects it to keep', value: scan.planRows, unit: 'rows', source: 'EXPLAIN' },
+      ...(sortKeys.length > 0 ? [{ label: 'rows returned per call (ORDER BY … LIMIT)', value: s.rows / Math.max(1, s.calls), unit: 'rows', source: 'pg_stat_statements' }] : []),
     ];
     if (used && used.idxScan > 0) evidence.push({ label: `rows read per scan of ${used.name}`, value: used.idxTupRead / used.idxScan, unit: 'rows', source: 'pg_stat_user_indexes' });
     for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.method})` });
@@ -116,10 +135,11 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
       severity,
       endpoint: endpoints[0],
       endpoints,
-      title: `Missing index on ${scan.relation} (${columns.join(', ')})${scan.index ? `: ${scan.index} does not filter ${missing.join(', ')}` : `: each call reads far more than it keeps`}`,
+      title: `Missing index on ${scan.relation} (${columns.join(', ')})${scan.index ? `: ${scan.index} does not ${[missing.length > 0 ? `filter ${missing.join(', ')}` : '', sortKeys.length > 0 ? `give the order of ${sortKeys.join(', ')}` : ''].filter(Boolean).join(' or ')}` : `: each call reads far more than it keeps`}`,
       summary:
-        `\`${shortSql(s.query, 100)}\` reads ${scan.relation} ${scan.index ? `through ${scan.index}` : 'without an index on the filtered column (the plan scans it)'} and then filters on ${missing.join(', ')} with \`${scan.filter}\`: ` +
-        `each call reads ${fmt(blocksPerCall)} blocks to keep about ${fmt(scan.planRows)} rows. An index leading with ${missing.join(', ')} reads only the rows it keeps.` +
+        `\`${shortSql(s.query, 100)}\` reads ${scan.relation} ${scan.index ? `through ${scan.index}` : 'without an index on the filtered column (the plan scans it)'}` +
+        `${missing.length > 0 ? ` and then filters on ${missing.join(', ')} with \`${scan.filter}\`` : ''}${sortKeys.length > 0 ? `${missing.length > 0 ? ',' : ' and'} reads every match to sort it by ${sortKeys.join(', ')} for the first rows (ORDER BY … LIMIT)` : ''}: ` +
+        `each call reads ${fmt(blocksPerCall)} blocks to keep about ${fmt(kept)} rows. An index on (${columns.join(', ')}) reads only the rows it keeps${sortKeys.length > 0 ? ', already in order' : ''}.` +
         `${endpoints.length > 0 ? ` It accounts for ${Math.round(attribution.impact * 100)} % of ${endpoints[0]}'s latency.` : ''}`,
       evidence,
       recommendation: {

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Evidence, Finding, Severity } from '../../result/types.js';
-import type { BlockedPair, StatementDelta, TableDelta } from '../../probes/postgres/types.js';
+import type { BlockedPair, PostgresProbeData, StatementDelta, TableDelta } from '../../probes/postgres/types.js';
 import type { StatementAttribution } from '../demand.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, numbers, quantile } from '../evidence.js';
@@ -814,6 +814,25 @@ export function tableBloatRule(input: DiagnosisInput, config: RuleConfig): Findi
   return out;
 }
 
+/**
+ * Blocks read from outside shared buffers per relation (each table's heap, each index) against its size in
+ * blocks: the reads beyond a relation's size are re-reads (a block evicted and read again), a lower bound of
+ * them. Undefined when no relation read a block.
+ */
+export function firstTouchReads(pg: PostgresProbeData): { reads: number; rereads: number; rereadShare: number } | undefined {
+  const relations = [
+    ...(pg.tables ?? []).map((t) => ({ read: t.heapBlksRead, bytes: t.sizeBytes })),
+    ...(pg.indexes ?? []).map((i) => ({ read: i.idxBlksRead, bytes: i.sizeBytes })),
+  ].filter((r) => r.read > 0 && r.bytes > 0);
+  const reads = relations.reduce((a, r) => a + r.read, 0);
+  if (reads <= 0) return undefined;
+  const rereads = relations.reduce((a, r) => a + Math.max(0, r.read - r.bytes / PG_BLOCK_BYTES), 0);
+  return { reads, rereads, rereadShare: rereads / reads };
+}
+
+/** PostgreSQL's default block size (BLCKSZ). */
+const PG_BLOCK_BYTES = 8192;
+
 /** db-config: low buffer cache hit ratio (APA < 98 %, PgHero < 99 %) and statements spilling sorts/hashes to disk (work_mem). */
 export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres?.data;
@@ -829,12 +848,16 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
     const allReads = reads.reduce((a, b) => a + b, 0);
     const lateReads = reads.slice(Math.floor(reads.length / 2)).reduce((a, b) => a + b, 0);
     const warmingUp = reads.length >= 4 && allReads > 0 && lateReads / allReads < 0.25;
+    // A cache too small for the working set evicts blocks that are needed again, so some relation is read beyond
+    // its size; reads within every relation's size may all be first touches (a cold cache), whenever they came.
+    const firstTouch = firstTouchReads(pg);
+    const cold = firstTouch !== undefined && firstTouch.rereadShare < config.get('dbCacheHit.rereadShare');
     // The cost that matters is the users': read time against the time all requests took, not against the
     // statements' (a fast query that reads one block from the OS cache is "mostly I/O" and still fast).
     const readMs = pg.databaseStats?.blkReadMs ?? 0;
     const requestMs = input.result.endpoints.reduce((a, e) => a + e.requests * e.serviceTime.mean, 0);
     const cheapReads = readMs > 0 && requestMs > 0 && readMs / requestMs < 0.05;
-    const material = !warmingUp && !cheapReads;
+    const material = !warmingUp && !cold && !cheapReads;
     // Full scans of tables that lack an index read the table through the cache and evict the working set:
     // the missing indexes whose tables read blocks from outside shared buffers cause (part of) the misses.
     const causes = missingIndexes(input, config).filter((m) => m.table.heapBlksRead > 0);
@@ -847,9 +870,11 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
         category: 'db-config',
         subject: 'shared_buffers',
         severity: !material ? 'low' : ratio < config.get('dbCacheHit.ratio') - 0.05 ? 'high' : 'medium',
-        title: `Buffer cache hit ratio ${pct(ratio)} during the run${warmingUp ? ' (cold cache warming up)' : ''}`,
+        title: `Buffer cache hit ratio ${pct(ratio)} during the run${warmingUp || cold ? ' (cold cache warming up)' : ''}`,
         summary: warmingUp
           ? `${fmt(blksRead)} blocks were read from outside shared buffers, ${pct(1 - lateReads / allReads)} of them in the first half of the run: the cache was cold (a restart or a bulk load) and warmed up. Judge the hit ratio on a longer run.`
+          : cold
+            ? `${fmt(blksRead)} blocks were read from outside shared buffers, but no relation was read beyond its size (re-reads ${pct(firstTouch!.rereadShare)} of the reads): they may all be first touches of a cold cache (a restart, a new database, data this run touched first), which says nothing about whether the working set fits. Judge the hit ratio on a longer run.`
           : cheapReads
             ? `${fmt(blksRead)} blocks were read from outside shared buffers, but reading them took ${fmt(readMs)} ms, ${pct(readMs / requestMs)} of the time the requests took (the OS page cache served them): not worth a restart now.`
             : causes.length > 0
@@ -859,6 +884,7 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
           { label: 'cache hit ratio (window)', value: ratio, unit: 'ratio', source: 'pg_stat_database' },
           { label: 'blocks read', value: blksRead, unit: 'blocks', source: 'pg_stat_database' },
           ...(reads.length >= 4 && allReads > 0 ? [{ label: 'share of reads in the second half', value: lateReads / allReads, unit: 'ratio', source: 'pg_stat_database' }] : []),
+          ...(firstTouch ? [{ label: 're-reads (reads of a relation beyond its size) / reads', value: firstTouch.rereadShare, unit: 'ratio', source: 'pg_statio_user_tables, pg_statio_user_indexes' }] : []),
           ...(readMs > 0 ? [{ label: 'time reading blocks', value: readMs, unit: 'ms', source: 'pg_stat_database (track_io_timing)' }] : []),
           ...(pg.cacheHit.tableWindow !== null ? [{ label: 'table hit ratio', value: pg.cacheHit.tableWindow, unit: 'ratio', source: 'pg_statio_user_tables' }] : []),
           ...(pg.cacheHit.indexWindow !== null ? [{ label: 'index hit ratio', value: pg.cacheHit.indexWindow, unit: 'ratio', source: 'pg_statio_user_indexes' }] : []),
