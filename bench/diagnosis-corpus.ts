@@ -8,6 +8,7 @@
  *
  *     node --import tsx bench/diagnosis-corpus.ts [--services shop,clinic] [--loads moderate,overload]
  *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases a,b (substrings of case ids)] [--out FILE] [--keep DIR]
+ *         [--rate-scale F (both calibrated rates × F, to explore on a slower host; not the benchmark's figures)]
  *     node --import tsx bench/diagnosis-corpus.ts --rescore FILE.jsonl [--keep DIR [--rediagnose]]
  *
  * Reported per expected category: recall (runs whose top finding is the
@@ -57,8 +58,14 @@ const { values: args } = parseArgs({
     keep: { type: 'string', default: '' },
     rescore: { type: 'string', default: '' },
     rediagnose: { type: 'boolean', default: false },
+    'rate-scale': { type: 'string', default: '1' },
   },
 });
+
+// Exploration on a slower or busy host: both calibrated rates times this factor (the scores of such runs are
+// not the benchmark's figures; the report's header names the factor).
+const rateScale = Number(args['rate-scale']);
+if (!(rateScale > 0)) throw new Error(`--rate-scale must be a positive number, got "${args['rate-scale']}"`);
 
 const reps = Number(args.reps);
 const loads = args.loads.split(',').filter(Boolean) as LoadLevel[];
@@ -148,7 +155,7 @@ async function main(): Promise<void> {
       for (const c of service.cases) {
         if (args.cases && !args.cases.split(',').some((x) => c.id.includes(x))) continue;
         for (const load of loads) {
-          const rate = load === 'moderate' ? c.moderateRate : c.overloadRate;
+          const rate = Math.max(1, Math.round((load === 'moderate' ? c.moderateRate : c.overloadRate) * rateScale));
           for (let rep = 1; rep <= reps; rep++) {
             const db = `case_${runs.length}`;
             await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'corpus_seed'`);
@@ -218,7 +225,7 @@ async function main(): Promise<void> {
     }
   }
   rmSync(work, { recursive: true, force: true });
-  const report = scoreCorpus(runs, { mode, reps, loads, duration: args.duration, wallSeconds: (Date.now() - started) / 1000, node: process.version });
+  const report = scoreCorpus(runs, { mode: rateScale === 1 ? mode : `${mode}, rates × ${rateScale} (exploration, not the benchmark)`, reps, loads, duration: args.duration, wallSeconds: (Date.now() - started) / 1000, node: process.version });
   process.stdout.write(report);
   if (args.out) writeFileSync(args.out, report);
 }
