@@ -401,6 +401,8 @@ export interface FindingConfirmation {
   movedFrom?: string;
   /** Severity before confirmation changed it (refuted findings are ranked down to low). */
   originalSeverity?: Severity;
+  /** The mixed run did not show it; the endpoint run alone did (a measurement, not a mixed-run estimate). */
+  foundAlone?: boolean;
 }
 
 /** One step of the capacity ramp of `tuneup diagnose` (rates in iterations per second of the plan's mix). */

@@ -22,6 +22,7 @@ import {
   saturatedResource,
   scenarioEndpoints,
   suspectEndpoints,
+  withExploration,
   sameProblem,
   reattributionCandidates,
   withOverloadFirst,
@@ -29,6 +30,7 @@ import {
 } from '../../src/diagnose/experiment/index.js';
 import { resolvePlan, type PlanOptions } from '../../src/plan/index.js';
 import { requestEndpointName } from '../../src/plan/workload.js';
+import { makeResult } from './helpers.js';
 
 function finding(over: Partial<Finding> & Pick<Finding, 'id' | 'category'>): Finding {
   return {
@@ -154,8 +156,13 @@ test('confirmFindings: another missing index on the same endpoint alone does not
   const outcomes: IsolatedOutcome[] = [
     { endpoint: 'GET /customers/:id/orders', status: 'ran', demand: demand('GET /customers/:id/orders'), findings: [other], statements: [] },
   ];
-  const [refuted] = confirmFindings([mi], outcomes);
-  assert.equal(refuted!.confirmation?.status, 'refuted');
+  const confirmed = confirmFindings([mi], outcomes);
+  assert.equal(confirmed.find((f) => f.id === mi.id)!.confirmation?.status, 'refuted');
+  // The index the endpoint did show alone is reported, found alone, ahead of the refuted one.
+  assert.deepEqual(confirmed.map((f) => [f.id, f.confirmation?.status, f.confirmation?.foundAlone]), [
+    [other.id, 'confirmed', true],
+    [mi.id, 'refuted', undefined],
+  ]);
   // The second round looks for it on the endpoints not yet run alone.
   assert.deepEqual(reattributionCandidates([mi], outcomes, ['GET /customers/:id/orders', 'GET /orders/:id', 'GET /health']), [
     { endpoint: 'GET /orders/:id', findingIds: [mi.id] },
@@ -358,4 +365,36 @@ test('a cache-miss suspect its endpoint alone does not show stays as measured (n
   // Shown alone, it is confirmed as before.
   const [shown] = confirmFindings([miss], [{ ...outcomes[0]!, findings: [finding({ id: 'cache-miss:hit-ratio', category: 'cache-miss', endpoint: 'GET /products/:id' })] }]);
   assert.equal(shown!.confirmation?.status, 'confirmed');
+});
+
+test('withExploration: after the suspects, the other endpoints by the time the mixed run spent in them, within the budget', () => {
+  const result = makeResult({
+    'GET /a': { requests: [10, 10], serviceMeanMs: 5 },
+    'GET /slow': { requests: [2, 2], serviceMeanMs: 200 },
+    'GET /busy': { requests: [50, 50], serviceMeanMs: 3 },
+    'GET /idle': { requests: [0, 0], serviceMeanMs: 1 },
+  });
+  const suspects = [{ endpoint: 'GET /a', findingIds: ['x'] }];
+  // /slow took 800 ms, /busy 300 ms; /idle sent nothing and is never run alone.
+  assert.deepEqual(withExploration(suspects, result, 3), [...suspects, { endpoint: 'GET /slow', findingIds: [] }, { endpoint: 'GET /busy', findingIds: [] }]);
+  assert.deepEqual(withExploration(suspects, result, 2), [...suspects, { endpoint: 'GET /slow', findingIds: [] }]);
+  assert.deepEqual(withExploration(suspects, result, 1), suspects);
+});
+
+test('confirmFindings: a problem an endpoint shows alone that the mixed run missed is reported, found alone; others of the isolated run are not', () => {
+  const blocked = finding({ id: 'event-loop-blocked:GET /forecast', category: 'event-loop-blocked', endpoint: 'GET /forecast', impact: 0.6 });
+  const leak = finding({ id: 'memory-growth', category: 'memory-growth', endpoint: 'GET /forecast' });
+  const quiet = finding({ id: 'n-plus-one:GET /forecast', category: 'n-plus-one', endpoint: 'GET /forecast', severity: 'low' });
+  const mixed = [finding({ id: 'slow-dependency:GET /quote', category: 'slow-dependency', endpoint: 'GET /quote', impact: 0.9 }), finding({ id: 'db-config', category: 'db-config', impact: 0.1 })];
+  const outcomes: IsolatedOutcome[] = [{ endpoint: 'GET /forecast', status: 'ran', demand: demand('GET /forecast'), findings: [blocked, leak, quiet], statements: [] }];
+  const out = confirmFindings(mixed, outcomes);
+  // The blocked loop, measured alone, ranks by its score among the mixed run's findings; a memory trend of a
+  // few seconds and a low finding are not endpoint costs a mixed run could have missed, and stay out.
+  assert.deepEqual(out.map((f) => f.id), ['slow-dependency:GET /quote', 'event-loop-blocked:GET /forecast', 'db-config']);
+  assert.equal(out[1]!.confirmation?.foundAlone, true);
+  assert.equal(out[1]!.confirmation?.status, 'confirmed');
+  // A problem the mixed run already named on that endpoint is confirmed, not added twice.
+  const named = confirmFindings([...mixed, { ...blocked, severity: 'medium' }], outcomes);
+  assert.equal(named.filter((f) => f.category === 'event-loop-blocked').length, 1);
+  assert.equal(named.find((f) => f.category === 'event-loop-blocked')!.confirmation?.foundAlone, undefined);
 });

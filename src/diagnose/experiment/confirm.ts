@@ -38,6 +38,7 @@
  */
 import type { EndpointDemand, Evidence, Finding, FindingCategory, FindingConfirmation, Severity } from '../../result/types.js';
 import type { StatementAttribution } from '../demand.js';
+import { score } from '../rank.js';
 
 /** Categories whose endpoint comes from statement or command attribution in a mixed run (when a finding has no `attribution`). */
 export const MIXED_ESTIMATE_CATEGORIES: ReadonlySet<FindingCategory> = new Set<FindingCategory>([
@@ -267,8 +268,40 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
     };
     return { ...f, severity: 'low', confirmation };
   });
-  // Refuted findings rank after everything else, in their previous order.
-  return [...out.filter((f) => f.confirmation?.status !== 'refuted'), ...out.filter((f) => f.confirmation?.status === 'refuted')];
+  // Refuted findings rank after everything else, in their previous order; problems only an endpoint alone
+  // showed go among the others by their score.
+  const kept = out.filter((f) => f.confirmation?.status !== 'refuted');
+  for (const g of foundAlone(out, outcomes)) {
+    const at = kept.findIndex((f) => score(f) < score(g));
+    kept.splice(at === -1 ? kept.length : at, 0, g);
+  }
+  return [...kept, ...out.filter((f) => f.confirmation?.status === 'refuted')];
+}
+
+/**
+ * Problems an endpoint showed alone that the mixed run did not show on it: endpoint categories a mixed run
+ * estimates (MIXED_ESTIMATE_CATEGORIES) at medium or above, on the isolated endpoint. Alone, each second
+ * serves that endpoint, so its costs are measured, not separated by a regression: the finding is reported
+ * as confirmed, found alone, with the isolated run's evidence.
+ */
+function foundAlone(findings: readonly Finding[], outcomes: readonly IsolatedOutcome[]): Finding[] {
+  const out: Finding[] = [];
+  for (const o of outcomes) {
+    if (o.status !== 'ran') continue;
+    for (const g of o.findings) {
+      if (!LOUD.has(g.severity) || g.endpoint !== o.endpoint || !MIXED_ESTIMATE_CATEGORIES.has(g.category)) continue;
+      const known = [...findings, ...out].some((f) => (f.endpoint === o.endpoint || (f.endpoints?.includes(o.endpoint) ?? false)) && sameProblem(f, g));
+      if (known) continue;
+      const confirmation: FindingConfirmation = {
+        status: 'confirmed',
+        evidence: demandEvidence(g.category, o.demand, o.statements),
+        reason: `found when ${o.endpoint} ran alone; the mixed run could not separate it from the other endpoints`,
+        foundAlone: true,
+      };
+      out.push({ ...g, confirmation });
+    }
+  }
+  return out;
 }
 
 /**

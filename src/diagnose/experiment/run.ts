@@ -203,7 +203,7 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
     const busiest = [...result.endpoints].sort((a, b) => b.requests - a.requests).map((e) => e.endpoint);
     const sent = scenarioEndpoints(result);
     const isolate = (suspects: { endpoint: string; findingIds: string[] }[]) => isolationRound(ctx, result!, suspects, sent, section, outcomes, options);
-    await isolate(suspectEndpoints(result.findings ?? [], busiest));
+    await isolate(withExploration(suspectEndpoints(result.findings ?? [], busiest), result, options.maxIsolations));
     const budget = options.maxIsolations - section.isolation.filter((i) => i.status === 'ran').length;
     const tried = new Set(section.isolation.map((i) => i.endpoint));
     const second = reattributionCandidates(result.findings ?? [], outcomes, busiest)
@@ -228,6 +228,24 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   const confirmed = confirmFindings(result.findings ?? [], outcomes);
   const findings = withOverloadFirst(confirmed, overloadFinding(section));
   return { result: { ...result, findings, experiment: section, labels: { ...result.labels, kind: 'diagnose' } }, experiment: section };
+}
+
+/**
+ * The suspects, then — within the isolation budget — the other endpoints by the time the mixed run spent in
+ * them (requests × mean service time, most first), with nothing to confirm. A mixed run's per-endpoint costs
+ * are a regression over a few seconds and often cannot separate the endpoints; alone, each second serves one
+ * endpoint and its costs are measured (the profile estimator), so a problem the mixed run missed shows
+ * there (confirm.ts reports it as found alone). The reattribution round then finds those endpoints run.
+ */
+export function withExploration(suspects: { endpoint: string; findingIds: string[] }[], result: RunResult, maxIsolations: number): { endpoint: string; findingIds: string[] }[] {
+  const chosen = new Set(suspects.map((s) => s.endpoint));
+  const room = Math.max(0, maxIsolations - suspects.length);
+  const others = [...result.endpoints]
+    .filter((e) => !chosen.has(e.endpoint) && e.requests > 0)
+    .sort((a, b) => b.requests * b.serviceTime.mean - a.requests * a.serviceTime.mean)
+    .slice(0, room)
+    .map((e) => ({ endpoint: e.endpoint, findingIds: [] as string[] }));
+  return [...suspects, ...others];
 }
 
 /**
