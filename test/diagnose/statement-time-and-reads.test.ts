@@ -104,3 +104,31 @@ test('a low buffer hit ratio whose reads stay within every relation\'s size is a
   assert.equal(small?.severity, 'high');
   assert.ok(Math.abs((small!.evidence.find((e) => e.label.startsWith('re-reads'))?.value as number) - 30_000 / 41_500) < 0.001);
 });
+
+test('pool-saturation: a full pool whose connections execute statements on a saturated CPU is where the queue sits (low); a hold of the service\'s own stands', () => {
+  const stats = (mean: number) => ({ n: N, mean, median: mean, p90: mean, max: mean, min: mean });
+  const group = (mean: number) => ({ cpuPercent: stats(mean), cpuMsTotal: mean * 10 * N });
+  const poolFinding = (o: { executingMsPerS: number; hostCpu: number; postgresCpu: number }) => {
+    const p = healthyParts();
+    p.pgSeries['pg.connections'] = new Array(N).fill(2);
+    p.pgSeries['pg.active'] = new Array(N).fill(2);
+    p.pg.activity.max.connections = 2;
+    p.endpoints['GET /api/orders']!.serviceMeanMs = 120;
+    p.endpoints['GET /api/products/:id']!.serviceMeanMs = 90;
+    // Little's law on the database side: statement time per second is the connections executing.
+    p.pgSeries['pg.exec_ms_per_s'] = new Array(N).fill(o.executingMsPerS);
+    p.processData = {
+      ...p.processData,
+      host: { cores: 2, cpuPercent: stats(o.hostCpu), stealPercent: stats(0), generatorPid: 1, groups: { target: group(20), generator: group(10), postgres: group(o.postgresCpu), redis: group(1), other: group(o.hostCpu - o.postgresCpu - 31) } },
+    };
+    return diagnose(build(p)).findings.find((f) => f.category === 'pool-saturation');
+  };
+  // Both connections execute all the time, on a database using its two cores: more connections add nothing.
+  const queue = poolFinding({ executingMsPerS: 2000, hostCpu: 195, postgresCpu: 185 });
+  assert.equal(queue?.severity, 'low');
+  assert.match(queue!.summary, /where the queue sits/);
+  // The same pool on a database with idle cores: the pool is the limit, and the finding stands.
+  assert.ok(['medium', 'high'].includes(poolFinding({ executingMsPerS: 2000, hostCpu: 90, postgresCpu: 60 })!.severity));
+  // A saturated host, but the connections mostly sit checked out without executing: the service's hold stands.
+  assert.ok(['medium', 'high'].includes(poolFinding({ executingMsPerS: 200, hostCpu: 195, postgresCpu: 60 })!.severity));
+});

@@ -7,6 +7,9 @@
  *
  * @module
  */
+import type { Evidence } from '../../result/types.js';
+import type { ProcessProbeData } from '../../probes/process/types.js';
+import type { RuleConfig } from '../config.js';
 import { alignToGrid } from '../evidence.js';
 import type { DiagnosisInput } from './types.js';
 
@@ -93,4 +96,25 @@ export function poolHold(input: DiagnosisInput): PoolHold | undefined {
     idleInTransactionShare: Math.min(1, idleTx / checkedOut),
     source: fromGauges !== undefined ? `service /metrics (${total!.metric} − ${idle!.metric}) and ${own.source}` : own.source,
   };
+}
+
+/**
+ * What a pool's executing connections wait on, when it is at its limit: the database server's CPU (its
+ * processes' CPU against its cores) or the host's CPU (all cores, when the database shares the host), each
+ * at `cpu.saturatedPercent` of capacity. More connections in front of a saturated CPU add no throughput.
+ * Undefined without the process probe's figures or when neither is at its limit.
+ */
+export function saturatedBehindPool(input: DiagnosisInput, config: RuleConfig): { name: string; evidence: Evidence[] } | undefined {
+  const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
+  if (!host || host.cores <= 0) return undefined;
+  const limit = config.get('cpu.saturatedPercent') / 100;
+  const pgCpu = host.groups?.postgres?.cpuPercent.mean;
+  const dbCores = input.demand.dbCores?.cores ?? host.cores;
+  if (pgCpu !== undefined && pgCpu >= limit * dbCores * 100) {
+    return { name: `the database server's CPU (${Math.round(pgCpu)} % of one core on ${dbCores} cores)`, evidence: [{ label: 'PostgreSQL CPU (mean)', value: pgCpu, unit: `% of one core (${dbCores} cores)`, source: 'process probe' }] };
+  }
+  if (host.cpuPercent.mean >= limit * host.cores * 100) {
+    return { name: `the host's CPU (${Math.round(host.cpuPercent.mean)} % of one core on ${host.cores} cores)`, evidence: [{ label: 'host CPU (mean)', value: host.cpuPercent.mean, unit: `% of one core (${host.cores} cores)`, source: 'process probe /proc/stat' }] };
+  }
+  return undefined;
 }

@@ -18,7 +18,7 @@ import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
-import { serviceConnections, type ServiceConnections } from './pool-hold.js';
+import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 function liveRows(t: TableDelta): number {
@@ -473,6 +473,19 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   // Judged in the same seconds as the connections: in a profile run another endpoint's step may saturate the CPU.
   const cpuInRows = pick(serviceCpuOnGrid(input));
   const cpuBound = cpuInRows.length >= 3 && quantile(cpuInRows, 0.9) >= config.get('cpu.saturatedPercent');
+  // A full pool is a queue in front of what its connections wait on. When they spend their checked-out time
+  // executing statements and the CPU those run on (the database's, or the host's it shares) is saturated,
+  // more connections add no throughput: the pool is where the queue sits, and the work per statement is
+  // what to fix. Checked-out time spent not executing (a remote call or a sleep while holding the
+  // connection, in a transaction or not) is the service's own hold, and the finding stands.
+  const hold = poolHold(input);
+  const executing = cap > 0 ? Math.min(cap, occupancy * cap) : 0;
+  const heldIdleShare = hold ? Math.max(0, 1 - executing / hold.checkedOut) : undefined;
+  const behind = saturatedBehindPool(input, config);
+  const queueOfSaturated = !cpuBound && behind !== undefined && heldIdleShare !== undefined && heldIdleShare < config.get('pool.heldIdleShare');
+  if (behind && heldIdleShare !== undefined) {
+    evidence.push(...behind.evidence, { label: 'checked-out time not executing a statement', value: heldIdleShare, unit: 'ratio', source: `${hold!.source}; pg_stat_statements (Little's law)` });
+  }
   const suggested = cap > 0 ? Math.min(cap * 2, Number.isFinite(maxConnections) ? Math.floor(maxConnections * 0.5) : cap * 2) : undefined;
   return [
     makeFinding({
@@ -481,11 +494,11 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
       subject: 'db-pool',
       // With the service's CPU saturated, connections stay checked out while their callbacks wait for the CPU:
       // a full pool is then a symptom, reported low so the CPU finding leads.
-      severity: cpuBound ? 'low' : impact >= 0.5 ? 'high' : 'medium',
+      severity: cpuBound || queueOfSaturated ? 'low' : impact >= 0.5 ? 'high' : 'medium',
       endpoint: culprit,
       endpoints: [...new Set([...(culprit ? [culprit] : []), ...waiting.map((w) => w.endpoint)])],
       title: `${fromPg && cap > 0 ? `Database connection pool saturated at ${cap} connections` : fromGauge ? `Database connection pool saturated: ${fmt(gaugeWaiting[0]!.mean)} clients waiting on average` : 'Database connection pool saturated'}${culprit && hog?.endpoint === culprit ? ` (${culprit} holds them longest)` : ''}`,
-      summary: `${fromPg && cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeName(gaugeWaiting[0]!)} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.${cpuBound ? ' The service\'s CPU is saturated too, which keeps connections checked out longer: fix the CPU first.' : ''}`,
+      summary: `${fromPg && cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeName(gaugeWaiting[0]!)} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.${cpuBound ? ' The service\'s CPU is saturated too, which keeps connections checked out longer: fix the CPU first.' : ''}${queueOfSaturated ? ` The connections spent ${pct(1 - heldIdleShare!)} of their checked-out time executing statements, on ${behind!.name}, which is saturated: more connections would add no throughput. The pool is where the queue sits; make each statement cheaper (the other findings) or add database capacity.` : ''}`,
       evidence,
       recommendation: {
         text: `Raise the pool size${suggested ? ` (e.g. max: ${suggested}, within max_connections)` : ''}, and shorten the time each request holds a connection: no remote calls or waits inside a transaction, batch N+1 queries. Set connectionTimeoutMillis so a full pool fails fast instead of queueing forever.`,
