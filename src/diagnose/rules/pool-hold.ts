@@ -100,8 +100,8 @@ export function poolHold(input: DiagnosisInput): PoolHold | undefined {
 
 /**
  * What a pool's executing connections wait on, when it is at its limit: the database server's CPU (its
- * processes' CPU against its cores) or the host's CPU (all cores, when the database shares the host), each
- * at `cpu.saturatedPercent` of capacity. More connections in front of a saturated CPU add no throughput.
+ * processes' CPU against its cores) or the host's CPU (all cores, when the database shares the host, and
+ * held mostly by the system under test rather than other processes), each at `cpu.saturatedPercent` of capacity. More connections in front of a saturated CPU add no throughput.
  * Undefined without the process probe's figures or when neither is at its limit.
  */
 export function saturatedBehindPool(input: DiagnosisInput, config: RuleConfig): { name: string; evidence: Evidence[] } | undefined {
@@ -113,7 +113,10 @@ export function saturatedBehindPool(input: DiagnosisInput, config: RuleConfig): 
   if (pgCpu !== undefined && pgCpu >= limit * dbCores * 100) {
     return { name: `the database server's CPU (${Math.round(pgCpu)} % of one core on ${dbCores} cores)`, evidence: [{ label: 'PostgreSQL CPU (mean)', value: pgCpu, unit: `% of one core (${dbCores} cores)`, source: 'process probe' }] };
   }
-  if (host.cpuPercent.mean >= limit * host.cores * 100) {
+  // The host counts when the system under test holds it (the service, its database and cache, the load): a
+  // host saturated by other processes is contention, which the host-contention finding names.
+  const others = host.groups?.other?.cpuPercent.mean ?? 0;
+  if (host.cpuPercent.mean >= limit * host.cores * 100 && others < host.cpuPercent.mean / 2) {
     return { name: `the host's CPU (${Math.round(host.cpuPercent.mean)} % of one core on ${host.cores} cores)`, evidence: [{ label: 'host CPU (mean)', value: host.cpuPercent.mean, unit: `% of one core (${host.cores} cores)`, source: 'process probe /proc/stat' }] };
   }
   return undefined;
