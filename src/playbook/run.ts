@@ -23,7 +23,8 @@ import { mixPlan, planMix, runExperiment, type ExperimentContext, type Experimen
 import { assembleRunResult, DEFAULT_RUNS_DIR, writeRunResult } from '../engine/result.js';
 import { startRun } from '../engine/run.js';
 import type { LiveStats } from '../metrics/recorder-types.js';
-import { applyPlan, DEFAULT_JOURNAL_DIR, planOptimizations, selectForApply, type Action, type JournalEntry, type OptimizationPlan } from '../optimize/index.js';
+import { isTuneupError } from '../errors.js';
+import { applyPlan, DEFAULT_JOURNAL_DIR, listJournals, planOptimizations, selectForApply, type Action, type JournalEntry, type OptimizationPlan } from '../optimize/index.js';
 import type { IndexAdvisorOptions } from '../optimize/pg-index.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import { writeReports } from '../report/index.js';
@@ -121,7 +122,10 @@ export interface PlaybookResult {
 /** Bootstrap block (1 s intervals) of the before/after comparison of the endpoint alone. */
 const ALONE_BLOCK_INTERVALS = 2;
 
-/** Run the playbook (see the module doc). Rejects only when a run cannot start or a change fails to apply. */
+/**
+ * Run the playbook (see the module doc). Rejects only when a run cannot start or a change fails to apply; an
+ * interrupt (ctx.signal), also during the apply, resolves with what was done and `interrupted` set.
+ */
 export async function runPlaybook(ctx: PlaybookContext, options: PlaybookOptions): Promise<PlaybookResult> {
   const hooks = ctx.hooks ?? {};
   const runsDir = options.runsDir ?? DEFAULT_RUNS_DIR;
@@ -182,16 +186,32 @@ export async function runPlaybook(ctx: PlaybookContext, options: PlaybookOptions
   if (stopped()) return { ...planned, reportPath: await beforeReport() };
 
   hooks.onStep?.('apply', `${toApply.length} database action${toApply.length === 1 ? '' : 's'} fixing this run's findings, journaled (environment ${options.apply.environment})`);
-  const journal = await applyPlan(plan, {
-    journalDir: options.apply.journalDir ?? DEFAULT_JOURNAL_DIR,
-    environment: options.apply.environment,
-    pgUrl: ctx.pgUrl,
-    redisUrl: ctx.redisUrl,
-    only: toApply.map((a) => a.id),
-    ...(options.apply.lockTimeoutMs ? { lockTimeoutMs: options.apply.lockTimeoutMs } : {}),
-    signal: ctx.signal,
-  });
-  const applied = { ...planned, applied: toApply, journal };
+  const journalDir = options.apply.journalDir ?? DEFAULT_JOURNAL_DIR;
+  const applyStartedAt = Date.now();
+  // applyPlan hands its journal to onStep and keeps updating that same object, so after an interrupt between
+  // steps it holds the final states (the steps that ran, the rest pending).
+  let journal: JournalEntry | undefined;
+  try {
+    journal = await applyPlan(plan, {
+      journalDir,
+      environment: options.apply.environment,
+      pgUrl: ctx.pgUrl,
+      redisUrl: ctx.redisUrl,
+      only: toApply.map((a) => a.id),
+      ...(options.apply.lockTimeoutMs ? { lockTimeoutMs: options.apply.lockTimeoutMs } : {}),
+      signal: ctx.signal,
+      onStep: (_step, entry) => {
+        journal = entry;
+      },
+    });
+  } catch (err) {
+    // Ctrl-C between two changes is an interrupt, not a failure: like every other step of the playbook, the
+    // apply returns what it did, so the summary, the report and the baseline are still written and the
+    // journal to roll back is in the result. A change that failed still rejects (TUNEUP_APPLY_FAILED).
+    if (!stopped() || !isTuneupError(err) || err.code !== 'TUNEUP_APPLY_INTERRUPTED') throw err;
+    journal ??= await journalSince(journalDir, plan.runId, applyStartedAt);
+  }
+  const applied = { ...planned, applied: journal?.status === 'applied' ? toApply : changedBy(toApply, journal), ...(journal ? { journal } : {}) };
   if (stopped()) return { ...applied, reportPath: await beforeReport() };
 
   // 4. Validate: the diagnosis run's load again, then the changed endpoint alone again.
@@ -273,6 +293,21 @@ export function changedEndpoint(actions: readonly Action[], findings: readonly F
     .map((f) => ({ confirmed: f.confirmation?.status === 'confirmed', endpoint: f.endpoint ?? (f.confirmation?.status === 'confirmed' ? f.confirmation.shownBy : undefined) }))
     .filter((c) => c.endpoint !== undefined);
   return (placed.find((c) => c.confirmed) ?? placed[0])?.endpoint;
+}
+
+/** The actions with a change the journal says ran (what `tuneup rollback` undoes): applied, or started when the apply stopped mid-change. */
+export function changedBy(actions: readonly Action[], journal: JournalEntry | undefined): Action[] {
+  const ran = new Set((journal?.steps ?? []).filter((s) => s.state === 'applied' || s.state === 'started').map((s) => s.actionId));
+  return actions.filter((a) => ran.has(a.id));
+}
+
+/**
+ * The journal an apply of run `runId` wrote since `since` (ms), the newest: an apply interrupted before its
+ * first change calls no onStep, yet has written its journal (every step pending) before anything else.
+ */
+async function journalSince(journalDir: string, runId: string, since: number): Promise<JournalEntry | undefined> {
+  const mine = (await listJournals(journalDir)).filter((j) => j.runId === runId && j.createdAt >= since);
+  return mine.sort((a, b) => b.createdAt - a.createdAt)[0];
 }
 
 /** One engine run (with fresh probes unless `probed` is false), assembled into a RunResult. */

@@ -98,11 +98,19 @@ export function validateCommand(planPath: string, baseline: string, baseUrl?: st
 export function renderPlaybookSummary(r: PlaybookResult, ctx: { planPath: string; seconds: number; apply: boolean; baseline?: string; next?: string }): string {
   const lines = ['', `── tuneup playbook: summary (${Math.round(ctx.seconds)} s) ──`, '', capacityLine(r), ...findingLines(r)];
   if (r.plan) {
-    lines.push('', r.applied.length > 0 ? `applied (journal ${r.journal!.id}):` : `database actions fixing these findings${r.toApply.length > 0 && !ctx.apply ? ' (dry run: nothing was changed)' : ''}:`);
-    if (r.toApply.length === 0) lines.push('  none');
-    lines.push(...actionLines(r.applied.length > 0 ? r.applied : r.toApply));
-    if (r.journal) lines.push(`  undo: tuneup rollback ${r.journal.id}`);
-    else if (r.toApply.length > 0 && !ctx.apply) lines.push(`  to apply them and validate: add --apply --environment NAME (journaled; undo with tuneup rollback JOURNAL_ID)`);
+    // Ctrl-C can stop an apply between changes: say which ran (they stay until rolled back) and which did not.
+    const notApplied = r.journal ? r.toApply.filter((a) => !r.applied.includes(a)) : [];
+    if (r.journal && r.applied.length === 0) {
+      lines.push('', `apply interrupted before its first change (journal ${r.journal.id}): nothing was changed; not applied:`);
+      lines.push(...actionLines(r.toApply));
+    } else {
+      lines.push('', r.applied.length > 0 ? `applied (journal ${r.journal!.id}):` : `database actions fixing these findings${r.toApply.length > 0 && !ctx.apply ? ' (dry run: nothing was changed)' : ''}:`);
+      if (r.toApply.length === 0) lines.push('  none');
+      lines.push(...actionLines(r.applied.length > 0 ? r.applied : r.toApply));
+      if (notApplied.length > 0) lines.push('  not applied (the apply was interrupted before them):', ...actionLines(notApplied).map((l) => `  ${l}`));
+      if (r.journal) lines.push(`  undo: tuneup rollback ${r.journal.id}`);
+      else if (r.toApply.length > 0 && !ctx.apply) lines.push(`  to apply them and validate: add --apply --environment NAME (journaled; undo with tuneup rollback JOURNAL_ID)`);
+    }
   }
   lines.push(...validationLines(r));
   if (r.byHand.length > 0) {
@@ -115,7 +123,8 @@ export function renderPlaybookSummary(r: PlaybookResult, ctx: { planPath: string
   for (const n of r.notes) lines.push(`note: ${n}`);
   if (ctx.baseline && ctx.next) {
     lines.push('', `baseline saved: baseline:${ctx.baseline} (${r.after ? 'the run after the applied change' : 'the diagnosis run'}, ${r.experiment.chosenRate}/s)`);
-    if (r.experiment.chosenBy !== 'plan') {
+    // Only a rate other than the plan's needs the plan changed (`--rate` may pin the plan's own rate).
+    if (r.experiment.chosenBy !== 'plan' && r.experiment.requestedRate !== r.experiment.chosenRate) {
       lines.push(`  the plan asks for ${r.experiment.requestedRate ?? '?'}/s but the baseline ran at ${r.experiment.chosenRate}/s (what the service sustains): give the plan that rate before validating`);
     }
     lines.push(`next: ${r.byHand.length > 0 ? 'make the changes above, then run' : 'after a change, run'}:`, `  ${ctx.next}`);
