@@ -174,3 +174,33 @@ test('past capacity a full pool is where the queue sits (low, after overload), u
   const pool2 = held.find((f) => f.category === 'pool-saturation');
   assert.ok(pool2 && ['medium', 'high'].includes(pool2.severity), list(held));
 });
+
+test("past capacity the queue's errors are the overload's, but 5xx of one endpoint's own handler stand", () => {
+  const p = healthyParts();
+  p.processData = { ...p.processData, mainThreadCpuPercent: stat(98), cpuPercent: stat(99) };
+  // Both endpoints time out in the queue; the orders endpoint's handler also answers 500 to 20 % of what it answers.
+  p.endpoints['GET /api/orders']!.failed = 600;
+  p.endpoints['GET /api/products/:id']!.failed = 500;
+  const r = openRun(p, { offered: 200, completed: () => 120, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40, dropped: 2000, busyVUs: 100, allocated: 100 });
+  const orders = r.endpoints.find((e) => e.endpoint === 'GET /api/orders')!;
+  const products = r.endpoints.find((e) => e.endpoint === 'GET /api/products/:id')!;
+  const setStatuses = (e: typeof orders, timeouts: number, server: number) => {
+    e.statuses = { '0': timeouts, '200': e.requests - timeouts - server, ...(server > 0 ? { '500': server } : {}) };
+    e.errors = { timeout: timeouts, ...(server > 0 ? { http: server } : {}) };
+    e.failed = timeouts + server;
+    e.errorRate = e.failed / e.requests;
+  };
+  const errorFindings = () => {
+    const d = diagnose(r);
+    return Object.fromEntries(d.findings.filter((f) => f.category === 'error-rate').map((f) => [f.endpoint, f.severity]));
+  };
+  const answered = (e: typeof orders, timeouts: number) => e.requests - timeouts;
+  setStatuses(orders, 500, Math.round(0.2 * answered(orders, 500)));
+  setStatuses(products, 500, 0);
+  const own = errorFindings();
+  assert.notEqual(own['GET /api/orders'], 'low', JSON.stringify(own));
+  assert.equal(own['GET /api/products/:id'], 'low', JSON.stringify(own));
+  // Pool timeouts answered as 500 on every endpoint alike are the queue's: all of them are the overload's symptom.
+  setStatuses(products, 500, Math.round(0.2 * answered(products, 500)));
+  assert.deepEqual(Object.values(errorFindings()), ['low', 'low']);
+});

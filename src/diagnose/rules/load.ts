@@ -8,7 +8,7 @@
 import type { Finding, FindingCategory, Severity } from '../../result/types.js';
 import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
-import { isOverloaded, overloadFacts, saturatedResource } from './overload.js';
+import { applicationErrorEndpoints, isOverloaded, overloadFacts, saturatedResource } from './overload.js';
 import { poolHold } from './pool-hold.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
@@ -16,6 +16,7 @@ import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const limit = config.get('errorRate.ratio');
   const out: Finding[] = [];
+  const own = applicationErrorEndpoints(input.result, config);
   for (const e of input.result.endpoints) {
     if (e.requests < config.get('errorRate.minRequests') || e.errorRate < limit) continue;
     // Too few failures to call the rate a measured fact: said at low (see errorRate.minFailures).
@@ -38,6 +39,7 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
           { label: 'failed requests', value: e.failed, unit: 'requests', source: 'load' },
           ...failedStatuses.map(([s, n]) => ({ label: `HTTP ${s}`, value: n, unit: 'responses', source: 'load' })),
           ...transport.map(([k, n]) => ({ label: `${k} errors`, value: n ?? 0, unit: 'requests', source: 'load' })),
+          ...own.filter((x) => x.endpoint === e.endpoint).map((x) => ({ label: 'server errors (5xx but 503/504) among answered requests', value: x.share, unit: 'ratio', source: 'load (its own handler: concentrated on this endpoint)' })),
         ],
         recommendation: {
           text: transport.length > 0
@@ -232,6 +234,13 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
   const hold = poolHold(input);
   const poolIsQueue = !hold || hold.idleInTransactionShare < config.get('pool.idleInTxShare');
   f.explains = [...explained.filter((c) => c !== resource?.category), ...(poolIsQueue ? (['pool-saturation'] as const) : [])].map((category) => ({ category }));
+  // Errors of an endpoint's own handler (5xx among its answered requests, concentrated on it) are not the
+  // queue's: the overload explains the error-rate findings of the other endpoints only.
+  const own = new Set(applicationErrorEndpoints(r, config).map((x) => x.endpoint));
+  if (own.size > 0) {
+    const queued = r.endpoints.map((e) => e.endpoint).filter((e) => !own.has(e));
+    f.explains = f.explains.flatMap((x) => (x.category !== 'error-rate' ? [x] : queued.length > 0 ? [{ ...x, endpoints: queued }] : []));
+  }
   return [f];
 }
 

@@ -168,3 +168,30 @@ export function saturatedResource(input: DiagnosisInput, config: RuleConfig): Sa
   const best = candidates.sort((a, b) => b.utilization - a.utilization)[0];
   return best && best.utilization >= 1 ? best : undefined;
 }
+
+/** HTTP statuses a queue produces rather than the handler: load shedding (503) and a gateway's timeout (504). */
+const QUEUE_STATUSES = new Set([503, 504]);
+
+/**
+ * Endpoints whose own handler fails: among the requests the service answered (status 0 is a timeout or a
+ * connection error: no answer), the 5xx other than 503/504 reach `errorRate.ratio` with at least
+ * `errorRate.minFailures` of them, and `errorRate.concentration` times the share of the rest of the service.
+ * A queue's errors (timeouts, pool timeouts turned into 500s) fall on every endpoint that waits alike; a bug
+ * on one endpoint's path fails that endpoint, at any load.
+ */
+export function applicationErrorEndpoints(result: RunResult, config: RuleConfig): { endpoint: string; serverErrors: number; answered: number; share: number }[] {
+  const rows = result.endpoints.map((e) => {
+    const answered = e.requests - (e.statuses['0'] ?? 0);
+    const serverErrors = Object.entries(e.statuses)
+      .filter(([s]) => Number(s) >= 500 && Number(s) <= 599 && !QUEUE_STATUSES.has(Number(s)))
+      .reduce((a, [, n]) => a + (n ?? 0), 0);
+    return { endpoint: e.endpoint, serverErrors, answered, share: answered > 0 ? serverErrors / answered : 0 };
+  });
+  return rows.filter((r) => {
+    if (r.serverErrors < config.get('errorRate.minFailures') || r.share < config.get('errorRate.ratio')) return false;
+    const rest = rows.filter((x) => x !== r);
+    const restAnswered = rest.reduce((a, x) => a + x.answered, 0);
+    const restShare = restAnswered > 0 ? rest.reduce((a, x) => a + x.serverErrors, 0) / restAnswered : 0;
+    return r.share >= config.get('errorRate.concentration') * restShare;
+  });
+}
