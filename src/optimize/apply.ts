@@ -114,8 +114,9 @@ export async function applyPlan(plan: OptimizationPlan, options: ApplyOptions): 
       if (options.signal?.aborted) {
         entry.status = 'failed';
         await writeJournal(options.journalDir, entry);
-        throw new TuneupError('TUNEUP_APPLY_INTERRUPTED', `apply interrupted before ${step.change.description}; the steps before it were applied`, {
-          hint: `undo them with \`tuneup rollback ${entry.id}\`, or keep them`,
+        const done = entry.steps.filter((x) => x.state === 'applied').length;
+        throw new TuneupError('TUNEUP_APPLY_INTERRUPTED', `apply interrupted before ${step.change.description}; ${done === 0 ? 'nothing was changed' : `the ${done} step${done === 1 ? '' : 's'} before it ${done === 1 ? 'was' : 'were'} applied`}`, {
+          hint: done === 0 ? `nothing to undo (journal ${entry.id})` : `undo ${done === 1 ? 'it' : 'them'} with \`tuneup rollback ${entry.id}\`, or keep ${done === 1 ? 'it' : 'them'}`,
         });
       }
       const executor = EXECUTORS[step.change.op];

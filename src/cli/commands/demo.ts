@@ -120,7 +120,15 @@ export function renderDemoSummary(r: DemoPlaybookResult, ctx: { faults: DemoFaul
     lines.push(`  ${fault.padEnd(18)} ${hit ? `found (${hit.category}${hit.endpoint ? `, ${hit.endpoint}` : ''})` : 'not found in this run'}`);
   }
   lines.push('', 'changed:');
-  if (r.applied.length === 0) lines.push('  nothing (no database action was proposed for the findings)');
+  if (r.applied.length === 0) {
+    lines.push(
+      r.interrupted && r.toApply.length > 0
+        ? `  nothing (interrupted before the first of ${r.toApply.length} database action${r.toApply.length === 1 ? '' : 's'})`
+        : r.toApply.length > 0
+          ? '  nothing'
+          : '  nothing (no database action was proposed for the findings)',
+    );
+  }
   lines.push(...actionLines(r.applied));
   if (r.journal) lines.push(`  journal ${r.journal.id}: undo with \`tuneup rollback ${r.journal.id}\` (the demo's database is discarded at the end anyway)`);
   const code = r.byHand.filter((b) => b.advice);
