@@ -76,8 +76,8 @@ export const VENUE_CASES: CorpusCase[] = [
   make({ fault: 'ticket-key-pbkdf2-sync', expect: on('event-loop-blocked', 'GET /tickets/:code'), weight: 15, moderateRate: 20, overloadRate: 200 }),
   make({ fault: 'search-snapshot-clone', expect: on('gc-pressure', 'GET /events'), weight: 25, moderateRate: 20, overloadRate: 200 }),
   make({ fault: 'seatmap-microcache-leak', expect: on('memory-growth', 'GET /events/:id/seatmap'), weight: 20, moderateRate: 30, overloadRate: 300 }),
-  make({ fault: 'order-guest-receipt-crash', expect: on('error-rate', 'GET /orders/:id'), weight: 20, moderateRate: 30, overloadRate: 400 }),
+  make({ fault: 'order-guest-receipt-crash', expect: on('error-rate', 'GET /orders/:id'), weight: 30, moderateRate: 30, overloadRate: 400 }),
   make({ fault: 'payments-slow', expect: on('slow-dependency', 'POST /orders'), weight: 15, moderateRate: 30, overloadRate: 400 }),
-  make({ fault: 'charge-in-transaction', expect: on('pool-saturation', 'POST /orders'), weight: 40, moderateRate: 40, overloadRate: 400 }),
+  make({ fault: 'charge-in-transaction', expect: on('pool-saturation', 'POST /orders'), weight: 50, moderateRate: 40, overloadRate: 400 }),
   make({ fault: 'hold-counter-first', expect: on('lock-contention', 'POST /events/:id/holds'), weight: 50, moderateRate: 30, overloadRate: 300 }),
 ];

@@ -25,7 +25,7 @@ const PAYMENTS = fileURLToPath(new URL('./payments/server.ts', import.meta.url))
 
 /** Payment-provider latency (ms range) of a fault's world: charges degrade in payments-slow. */
 export function paymentsEnv(fault: VenueFault | null): Record<string, string> {
-  return { PAYMENTS_CHARGE_MS: fault === 'payments-slow' ? '400-800' : '40-80' };
+  return { PAYMENTS_CHARGE_MS: fault === 'payments-slow' ? '800-1600' : '100-200' };
 }
 
 async function flushRedis(url: string): Promise<void> {
@@ -73,7 +73,7 @@ export async function startVenue(opts: { pgUrl: string; redisUrl: string; fault:
 /** The venue corpus service. */
 export const service: CorpusService = {
   name: 'venue',
-  stack: 'koa 3 + @koa/router 15, sequelize 6 over pg 8 (pool of 6), ioredis 5, prom-client 15; PostgreSQL, Redis; node:http payment-provider upstream',
+  stack: 'koa 3 + @koa/router 15, sequelize 6 over pg 8 (pool of 5), ioredis 5, prom-client 15; PostgreSQL, Redis; node:http payment-provider upstream',
   seed: seedVenue,
   start: startVenue,
   cases: VENUE_CASES,

@@ -1,5 +1,5 @@
 /**
- * The venue's database access: Sequelize 6 over pg with a pool of 6
+ * The venue's database access: Sequelize 6 over pg with a pool of 5
  * connections (the per-replica budget), the models and their associations.
  *
  * @module
@@ -12,7 +12,7 @@ import {
 import { watchPool } from './metrics.js';
 
 /** Connections of the pool. */
-export const POOL_MAX = 6;
+export const POOL_MAX = 5;
 
 /** A venue (hall or arena) in a city. */
 export class Venue extends Model<InferAttributes<Venue>, InferCreationAttributes<Venue>> {

@@ -1,7 +1,7 @@
 /**
  * The payment provider the venue charges cards at, as its own small node:http
  * process: `POST /charges` answers 201 with a charge id after
- * PAYMENTS_CHARGE_MS (a range, default 40-80 ms). Prints
+ * PAYMENTS_CHARGE_MS (a range, default 40-80 ms; the venue starts it with 100-200 ms). Prints
  * `VENUE_PAYMENTS_LISTENING <port>`.
  *
  * @module
