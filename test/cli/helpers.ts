@@ -1,7 +1,8 @@
 /**
- * Helpers for end-to-end CLI tests: run `tuneup` as a child process (through
- * tsx, so no build is needed) in a temp working directory, and start real
- * HTTP servers on port 0.
+ * Helpers for end-to-end CLI tests: run `tuneup` as a child process (from
+ * dist/ when it is up to date with src/, else through tsx: see
+ * test/harness/cli.ts) in a temp working directory, and start real HTTP
+ * servers on port 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -9,8 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { cliNodeArgs } from '../harness/cli.js';
 
 /** Result of a CLI run. */
 export interface CliRun {
@@ -26,7 +26,7 @@ export function tempDir(): string {
 
 /** Start the CLI; the caller may signal it before awaiting `finished`. */
 export function startCli(args: string[], cwd: string): { child: ChildProcess; finished: Promise<CliRun> } {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], {
+  const child = spawn(process.execPath, cliNodeArgs(args), {
     cwd,
     env: { ...process.env, CI: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliNodeArgs } from '../harness/cli.js';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
 import { startAll, stopAll } from '../harness/resources.js';
@@ -30,9 +30,6 @@ import { FIXTURE_FAULTS } from '../fixtures/service/routes.js';
 import type { Finding, ProbeEvidence, RunResult } from '../../src/result/types.js';
 import { numbers, quantile } from '../../src/diagnose/evidence.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO_ROOT, 'src/cli/main.ts');
-const TSX = import.meta.resolve('tsx');
 const LOUD = new Set(['medium', 'high', 'critical']);
 
 let pg: TestPostgres;
@@ -87,7 +84,7 @@ function planYaml(baseUrl: string, load: Load): string {
 
 function cli(cwd: string, argv: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, ...argv], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
+    const child = spawn(process.execPath, cliNodeArgs(argv), { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stderr }));

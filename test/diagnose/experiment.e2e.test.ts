@@ -21,16 +21,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliNodeArgs } from '../harness/cli.js';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startAll } from '../harness/resources.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
 import { seedFixtureDatabase, startFixtureService, type FixtureService } from '../fixtures/service/start.js';
 import type { RunResult } from '../../src/result/types.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO_ROOT, 'src/cli/main.ts');
-const TSX = import.meta.resolve('tsx');
 
 let pg: TestPostgres;
 let redis: TestRedis;
@@ -50,7 +46,7 @@ after(async () => {
 
 function cli(cwd: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+    const child = spawn(process.execPath, cliNodeArgs(argv), { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

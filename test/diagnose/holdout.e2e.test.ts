@@ -23,19 +23,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { Finding, RunResult } from '../../src/result/types.js';
 import { partnerRef } from '../fixtures/holdout/seed.js';
 import { seedHoldout } from '../fixtures/holdout/seed.js';
 import { startHoldoutService, type HoldoutFault } from '../fixtures/holdout/start.js';
 import { startUpstream, type Upstream } from '../fixtures/holdout/upstream.js';
+import { cliNodeArgs } from '../harness/cli.js';
 import { startPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
 import { startAll, stopAll } from '../harness/resources.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(REPO, 'src/cli/main.ts');
 /** Load duration of every case: long enough for a few probe samples, short enough for the file budget. */
 const DURATION = '7s';
 
@@ -269,7 +267,7 @@ async function warmUp(baseUrl: string, paths: string[]): Promise<void> {
 
 function runCli(cwd: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, cliNodeArgs(args), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
