@@ -43,7 +43,7 @@ redis.on('error', () => {});
 const db = openDb(env('VENUE_PG_URL'));
 await db.authenticate();
 const ctx: Ctx = { fault: parseFault(process.env.VENUE_FAULT), db, redis, payments: new Payments(env('VENUE_PAYMENTS_URL')) };
-const catalog = new Catalog();
+const catalog = new Catalog(db);
 await catalog.start();
 const stopSweeper = startHoldSweeper(db);
 

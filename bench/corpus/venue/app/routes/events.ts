@@ -34,12 +34,20 @@ export class Catalog {
     clearInterval(this.timer);
   }
 
+  constructor(private readonly db: Sequelize) {}
+
   private async load(): Promise<void> {
-    const rows = await Event.findAll({ include: [{ model: Venue, as: 'venue' }], order: [['startsAt', 'ASC']] });
+    // Plain rows, not model instances: 4,000 Sequelize instances with their venues would block the loop for a while.
+    const rows = await this.db.query<{
+      id: number; title: string; description: string; city: string; starts_at: Date; status: string; capacity: number; sold: number; held: number;
+      price_tiers: PriceTier[]; venue_id: number; venue_name: string; venue_capacity: number;
+    }>(`SELECT e.id, e.title, e.description, e.city, e.starts_at, e.status, e.capacity, e.sold, e.held, e.price_tiers,
+               v.id AS venue_id, v.name AS venue_name, v.capacity AS venue_capacity
+        FROM events e JOIN venues v ON v.id = e.venue_id ORDER BY e.starts_at`, { type: QueryTypes.SELECT });
     this.events = rows.map((e) => ({
-      id: e.id, title: e.title, description: e.description, city: e.city, startsAt: e.startsAt.toISOString(), status: e.status,
-      venue: { id: e.venue!.id, name: e.venue!.name, capacity: e.venue!.capacity },
-      priceTiers: e.priceTiers, available: e.capacity - e.sold - e.held,
+      id: e.id, title: e.title, description: e.description, city: e.city, startsAt: e.starts_at.toISOString(), status: e.status,
+      venue: { id: e.venue_id, name: e.venue_name, capacity: e.venue_capacity },
+      priceTiers: e.price_tiers, available: e.capacity - e.sold - e.held,
       tags: [e.city.toLowerCase(), e.status, e.title.split(' #')[0].toLowerCase()],
     }));
   }
