@@ -35,9 +35,9 @@ export function withSloOptions<C extends Command<[string], Record<string, unknow
   return command;
 }
 
-/** Load the plan and read its SLOs, with the command line's overrides. */
-export async function loadSloSet(planPath: string, flags: SloFlags): Promise<SloSet> {
+/** Load the plan and read its SLOs, with the command line's overrides (and a command's own, e.g. `slo export --run`). */
+export async function loadSloSet(planPath: string, flags: SloFlags, extra: Pick<SloOverrides, 'cacheObjective' | 'measured'> = {}): Promise<SloSet> {
   const plan = await loadPlan(planPath, { verbose: flags.verbose === true });
-  const overrides: SloOverrides = { preset: flags.preset, histogram: flags.metric, service: flags.service, window: flags.window };
+  const overrides: SloOverrides = { preset: flags.preset, histogram: flags.metric, service: flags.service, window: flags.window, ...extra };
   return slosFromPlan(plan, overrides);
 }

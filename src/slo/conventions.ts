@@ -120,3 +120,164 @@ function checkConventions(c: MetricConventions): void {
     });
   }
 }
+
+/** A counter and the label values that select it, e.g. `cache_requests_total{result="hit"}`. */
+export interface CounterSeries {
+  /** Counter name as Prometheus stores it (with `_total`). */
+  metric: string;
+  /** Label matchers that pick this counter's series out of the metric (empty: every series). */
+  labels: Record<string, string>;
+}
+
+/** How a cache's hits and misses reach Prometheus. */
+export interface CacheConventions {
+  preset: CachePreset;
+  hits: CounterSeries;
+  misses: CounterSeries;
+  /** Extra matchers on both counters, e.g. `{ instance: 'redis:9121' }`. */
+  selector: Record<string, string>;
+}
+
+/** Names of the built-in cache conventions. */
+export const CACHE_PRESETS = ['redis_exporter', 'app'] as const;
+
+/** One of {@link CACHE_PRESETS}. */
+export type CachePreset = (typeof CACHE_PRESETS)[number];
+
+/**
+ * The cache presets. `redis_exporter` (oliver006/redis_exporter) turns INFO's
+ * `keyspace_hits` / `keyspace_misses` into the counters below: the same
+ * numbers the run's redis probe measured, so the objective it derives means
+ * the same thing in production. `app` is the service's own counter in the
+ * shape most instrumentation uses, one counter with a result label; its
+ * names are a starting point to override under `slo.cache.metrics`.
+ */
+export const CACHE_PRESET_VALUES: Record<CachePreset, Omit<CacheConventions, 'preset'>> = {
+  redis_exporter: {
+    hits: { metric: 'redis_keyspace_hits_total', labels: {} },
+    misses: { metric: 'redis_keyspace_misses_total', labels: {} },
+    selector: {},
+  },
+  app: {
+    hits: { metric: 'cache_requests_total', labels: { result: 'hit' } },
+    misses: { metric: 'cache_requests_total', labels: { result: 'miss' } },
+    selector: {},
+  },
+};
+
+/** How postgres_exporter's statement and database statistics are named and labelled. */
+export interface PostgresConventions {
+  preset: PostgresPreset;
+  /** Cumulative execution seconds per statement (`pg_stat_statements.total_exec_time` / 1000). */
+  statementSeconds: string;
+  /** Cumulative calls per statement. */
+  statementCalls: string;
+  /** The labels that identify one statement (and group the slow-statement rules). */
+  statementLabels: string[];
+  /** `pg_stat_database.blks_hit` per database. */
+  blocksHit: string;
+  /** `pg_stat_database.blks_read` per database. */
+  blocksRead: string;
+  /** The database label of both families. */
+  databaseLabel: string;
+  /** Extra matchers on every series, e.g. `{ datname: 'orders' }`. */
+  selector: Record<string, string>;
+}
+
+/** Names of the built-in PostgreSQL conventions. */
+export const POSTGRES_PRESETS = ['postgres_exporter'] as const;
+
+/** One of {@link POSTGRES_PRESETS}. */
+export type PostgresPreset = (typeof POSTGRES_PRESETS)[number];
+
+/**
+ * prometheus-community/postgres_exporter: the `stat_statements` collector
+ * (since v0.13.0, right for PostgreSQL 13+ since v0.14.0; disabled by default,
+ * enable with `--collector.stat_statements`) exports
+ * `pg_stat_statements_seconds_total` and `pg_stat_statements_calls_total`
+ * labelled `user`, `datname`, `queryid`; the default `database` collector
+ * exports `pg_stat_database_blks_hit` / `pg_stat_database_blks_read`
+ * (counters without a `_total` suffix) labelled `datid`, `datname`.
+ */
+export const POSTGRES_PRESET_VALUES: Record<PostgresPreset, Omit<PostgresConventions, 'preset'>> = {
+  postgres_exporter: {
+    statementSeconds: 'pg_stat_statements_seconds_total',
+    statementCalls: 'pg_stat_statements_calls_total',
+    statementLabels: ['datname', 'user', 'queryid'],
+    blocksHit: 'pg_stat_database_blks_hit',
+    blocksRead: 'pg_stat_database_blks_read',
+    databaseLabel: 'datname',
+    selector: {},
+  },
+};
+
+/** Overrides of a cache preset (`slo.cache.metrics`). */
+export interface CacheConventionOverrides {
+  preset?: string;
+  hits?: Partial<CounterSeries>;
+  misses?: Partial<CounterSeries>;
+  selector?: Record<string, string>;
+}
+
+/** Overrides of the PostgreSQL preset (`slo.postgres.metrics`). */
+export type PostgresConventionOverrides = Partial<Omit<PostgresConventions, 'preset'>> & { preset?: string };
+
+function unknownPreset(kind: string, name: string, presets: readonly string[], location: string): TuneupError {
+  return new TuneupError('TUNEUP_SLO_PRESET_UNKNOWN', `unknown ${kind} metric preset ${JSON.stringify(name)}`, {
+    location,
+    hint: `use one of ${presets.join(', ')}, and override single names under ${location.replace(/\.preset$/, '')}`,
+  });
+}
+
+function checkNames(metrics: string[], labels: string[], location: string): void {
+  const problems = [
+    ...metrics.filter((m) => !METRIC_NAME.test(m)).map((m) => `${JSON.stringify(m)} is not a Prometheus metric name`),
+    ...labels.filter((l) => !LABEL_NAME.test(l)).map((l) => `${JSON.stringify(l)} is not a Prometheus label name`),
+  ];
+  if (problems.length > 0) {
+    throw new TuneupError('TUNEUP_SLO_INVALID', problems.join('; '), {
+      location,
+      hint: 'metric names are [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*',
+    });
+  }
+}
+
+/**
+ * The cache conventions: a preset (default redis_exporter) with overrides.
+ * @throws TuneupError `TUNEUP_SLO_PRESET_UNKNOWN`, `TUNEUP_SLO_INVALID`.
+ */
+export function resolveCacheConventions(overrides: CacheConventionOverrides = {}): CacheConventions {
+  const name = overrides.preset ?? 'redis_exporter';
+  if (!(CACHE_PRESETS as readonly string[]).includes(name)) throw unknownPreset('cache', name, CACHE_PRESETS, 'slo.cache.metrics.preset');
+  const preset = name as CachePreset;
+  const base = CACHE_PRESET_VALUES[preset];
+  const counter = (b: CounterSeries, o: Partial<CounterSeries> | undefined): CounterSeries => ({ metric: o?.metric ?? b.metric, labels: o?.labels ?? b.labels });
+  const c: CacheConventions = {
+    preset,
+    hits: counter(base.hits, overrides.hits),
+    misses: counter(base.misses, overrides.misses),
+    selector: { ...base.selector, ...overrides.selector },
+  };
+  checkNames([c.hits.metric, c.misses.metric], [...Object.keys(c.hits.labels), ...Object.keys(c.misses.labels), ...Object.keys(c.selector)], 'slo.cache.metrics');
+  return c;
+}
+
+/**
+ * The PostgreSQL conventions: postgres_exporter's names with overrides.
+ * @throws TuneupError `TUNEUP_SLO_PRESET_UNKNOWN`, `TUNEUP_SLO_INVALID`.
+ */
+export function resolvePostgresConventions(overrides: PostgresConventionOverrides = {}): PostgresConventions {
+  const { preset: name = 'postgres_exporter', ...rest } = overrides;
+  if (!(POSTGRES_PRESETS as readonly string[]).includes(name)) throw unknownPreset('postgres', name, POSTGRES_PRESETS, 'slo.postgres.metrics.preset');
+  const preset = name as PostgresPreset;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const c: PostgresConventions = { preset, ...POSTGRES_PRESET_VALUES[preset], ...defined, selector: { ...POSTGRES_PRESET_VALUES[preset].selector, ...rest.selector } };
+  checkNames([c.statementSeconds, c.statementCalls, c.blocksHit, c.blocksRead], [...c.statementLabels, c.databaseLabel, ...Object.keys(c.selector)], 'slo.postgres.metrics');
+  if (c.statementLabels.length === 0) {
+    throw new TuneupError('TUNEUP_SLO_INVALID', 'slo.postgres.metrics.statementLabels is empty', {
+      location: 'slo.postgres.metrics.statementLabels',
+      hint: "list the labels that identify a statement, e.g. ['datname', 'user', 'queryid']",
+    });
+  }
+  return c;
+}

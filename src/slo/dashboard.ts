@@ -7,6 +7,11 @@
  * panels) and the raw SLI expression (so the SLI panel works before the rules
  * are loaded).
  *
+ * When the export has dependency rules (cache, PostgreSQL), a last row
+ * draws their raw expressions against the alert thresholds: the cache hit
+ * ratio, the buffer cache hit ratio per database, and the ten statements
+ * with the highest mean time per call.
+ *
  * The classic dashboard model is used (importable by every Grafana version
  * through Dashboards → Import) although the SDK marks its builder deprecated
  * in favour of the v2 resource model, which only Grafana 12's new API reads.
@@ -18,6 +23,8 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import type { DependencySpec } from './dependencies.js';
+import { bufferCacheHitRatio, cacheHitRatio, statementMeanSeconds } from './dependency-rules.js';
 import { errorBudget, errorRatio } from './promql.js';
 import { idSelector, ratioRecord } from './rules.js';
 import type { SloSet, SloSpec } from './spec.js';
@@ -94,6 +101,49 @@ function sloRow(set: SloSet, slo: SloSpec): Array<dashboard.RowBuilder | stat.Pa
   return [new dashboard.RowBuilder(`${slo.name} — ${slo.description}`), objective, sli, remaining, burn, ratio];
 }
 
+function ratioPanel(title: string, description: string, expr: string, legend: string, lines: number[]): timeseries.PanelBuilder {
+  const sorted = [...lines].sort((a, b) => a - b);
+  return new timeseries.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .withTarget(query(expr, legend))
+    .unit('percentunit')
+    .decimals(2)
+    .thresholds(steps([null, 'red'], ...sorted.map((v, i): [number, string] => [v, i === sorted.length - 1 ? 'green' : 'orange'])))
+    .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
+    .height(8)
+    .span(12);
+}
+
+function dependencyRow(deps: DependencySpec): Array<dashboard.RowBuilder | timeseries.PanelBuilder> {
+  const panels: timeseries.PanelBuilder[] = [];
+  if (deps.cache) {
+    const o = deps.cache.objective;
+    panels.push(ratioPanel('Cache hit ratio (5m)', `Hits / (hits + misses); the line is the alert objective (${o.anchor}).`, cacheHitRatio(deps.cache.conventions), 'hit ratio', [o.value]));
+  }
+  if (deps.postgres) {
+    const c = deps.postgres.conventions;
+    const lines = deps.postgres.bufferCache.map((b) => b.value);
+    panels.push(ratioPanel('PostgreSQL buffer cache hit ratio (5m)', `blks_hit / (blks_hit + blks_read) per database; lines: ${deps.postgres.bufferCache.map((b) => b.anchor).join('; ')}.`, bufferCacheHitRatio(c), `{{${c.databaseLabel}}}`, lines));
+    const slow = deps.postgres.slowStatement;
+    panels.push(
+      new timeseries.PanelBuilder()
+        .title('Slowest statements: mean time per call (5m)')
+        .description(`The ten statements with the highest mean execution time per call (pg_stat_statements through postgres_exporter); the line is the slow-statement threshold (${slow.anchor}).`)
+        .datasource(DATASOURCE)
+        .withTarget(query(`topk(10, ${statementMeanSeconds(c)})`, c.statementLabels.map((l) => `{{${l}}}`).join(' ')))
+        .unit('s')
+        .min(0)
+        .thresholds(steps([null, 'green'], [slow.value, 'red']))
+        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
+        .height(8)
+        .span(24),
+    );
+  }
+  return panels.length === 0 ? [] : [new dashboard.RowBuilder('Dependencies (probed by the load test)'), ...panels];
+}
+
 /** The dashboard as Grafana's classic JSON model (Dashboards → Import, or the HTTP API's `dashboard` field). */
 export function buildDashboard(set: SloSet): dashboard.Dashboard {
   const builder = new dashboard.DashboardBuilder(`${set.service} SLOs`)
@@ -103,11 +153,9 @@ export function buildDashboard(set: SloSet): dashboard.Dashboard {
     .time({ from: 'now-24h', to: 'now' })
     .refresh('1m')
     .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'));
-  for (const slo of set.slos) {
-    for (const item of sloRow(set, slo)) {
-      if (item instanceof dashboard.RowBuilder) builder.withRow(item);
-      else builder.withPanel(item);
-    }
+  for (const item of [...set.slos.flatMap((slo) => sloRow(set, slo)), ...dependencyRow(set.dependencies ?? {})]) {
+    if (item instanceof dashboard.RowBuilder) builder.withRow(item);
+    else builder.withPanel(item);
   }
   return builder.build();
 }

@@ -4,8 +4,43 @@
  *
  * @module
  */
-export { CONVENTION_PRESETS, PRESETS, resolveConventions } from './conventions.js';
-export type { ConventionLabels, ConventionOverrides, ConventionPreset, MetricConventions } from './conventions.js';
+export {
+  CACHE_PRESETS,
+  CACHE_PRESET_VALUES,
+  CONVENTION_PRESETS,
+  POSTGRES_PRESETS,
+  POSTGRES_PRESET_VALUES,
+  PRESETS,
+  resolveCacheConventions,
+  resolveConventions,
+  resolvePostgresConventions,
+} from './conventions.js';
+export type {
+  CacheConventionOverrides,
+  CacheConventions,
+  CachePreset,
+  ConventionLabels,
+  ConventionOverrides,
+  ConventionPreset,
+  CounterSeries,
+  MetricConventions,
+  PostgresConventionOverrides,
+  PostgresConventions,
+  PostgresPreset,
+} from './conventions.js';
+export { DEPENDENCY_WINDOW_MS, dependenciesFor, measurementsFromRun } from './dependencies.js';
+export type { CacheRuleSpec, DependencyInputs, DependencySpec, DependencyThreshold, PostgresRuleSpec, RunMeasurements } from './dependencies.js';
+export {
+  DEPENDENCY_ALERTS,
+  DEPENDENCY_RECORDS,
+  bufferBlockRate,
+  bufferCacheHitRatio,
+  cacheHitRatio,
+  cacheLookupRate,
+  dependencyGroups,
+  statementCallRate,
+  statementMeanSeconds,
+} from './dependency-rules.js';
 export { SLO_SECTION_SCHEMA, parseEndpoint, pickBucket, slosFromPlan } from './spec.js';
 export type { LatencyTarget, SloEndpoint, SloOverrides, SloSection, SloSet, SloSpec } from './spec.js';
 export { errorBudget, errorRatio, errorRate, leMatcher, sloMatchers, totalRate } from './promql.js';

@@ -9,6 +9,7 @@
  * @module
  */
 import { stringify } from 'yaml';
+import { dependencyGroups } from './dependency-rules.js';
 import { errorBudget, errorRatio, quote } from './promql.js';
 import type { SloSet, SloSpec } from './spec.js';
 import { burnWindows, formatPromDuration, recordedWindows, type BurnWindow } from './windows.js';
@@ -24,6 +25,8 @@ export interface RecordingRule {
 export interface AlertingRule {
   alert: string;
   expr: string;
+  /** How long the condition must hold before the alert fires (the burn-rate alerts fire at once: their short window is the delay). */
+  for?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -56,9 +59,14 @@ export function idSelector(slo: SloSpec): string {
     .join(', ')}}`;
 }
 
-/** Every rule group for a set of SLOs: three groups per SLO. */
+/** Every rule group for a set of SLOs: three groups per SLO, then the dependency groups (cache, PostgreSQL) when they were probed. */
 export function buildRules(set: SloSet): RuleFile {
-  return { groups: set.slos.flatMap((slo) => [sliGroup(set, slo), metaGroup(set, slo), alertGroup(set, slo)]) };
+  return {
+    groups: [
+      ...set.slos.flatMap((slo) => [sliGroup(set, slo), metaGroup(set, slo), alertGroup(set, slo)]),
+      ...dependencyGroups(set.service, set.dependencies ?? {}),
+    ],
+  };
 }
 
 function sliGroup(set: SloSet, slo: SloSpec): RuleGroup {

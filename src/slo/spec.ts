@@ -12,6 +12,7 @@ import { tryParseDuration } from '../plan/duration.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import type { ThresholdSpec } from '../thresholds/types.js';
 import { resolveConventions, type ConventionOverrides, type MetricConventions } from './conventions.js';
+import { CACHE_SECTION_SCHEMA, POSTGRES_SECTION_SCHEMA, dependenciesFor, type DependencySpec, type RunMeasurements } from './dependencies.js';
 import { DEFAULT_PERIOD_MS, parsePromDuration } from './windows.js';
 
 /** The route (and method) an SLO is about; absent = every route of the service. */
@@ -58,7 +59,9 @@ export interface SloSet {
   periodMs: number;
   conventions: MetricConventions;
   slos: SloSpec[];
-  /** Thresholds that could not become an SLO, and bucket choices, in words. */
+  /** Cache and PostgreSQL rules, when the plan or the run probed them (empty otherwise). */
+  dependencies: DependencySpec;
+  /** Thresholds that could not become an SLO, bucket choices and the dependency rules' thresholds, in words. */
   notes: string[];
 }
 
@@ -91,6 +94,8 @@ export const SLO_SECTION_SCHEMA = z
       .strict()
       .optional(),
     objectives: z.array(objectiveSchema).optional(),
+    cache: CACHE_SECTION_SCHEMA.optional(),
+    postgres: POSTGRES_SECTION_SCHEMA.optional(),
   })
   .strict();
 
@@ -107,6 +112,10 @@ export interface SloOverrides {
   service?: string;
   /** SLO period (`--window`), e.g. `30d`. */
   window?: string;
+  /** Cache hit ratio objective in percent (`--cache-objective`). */
+  cacheObjective?: string;
+  /** What a stored run measured (`--run`): its probes turn the dependency rules on and set the cache objective. */
+  measured?: RunMeasurements;
 }
 
 /**
@@ -114,13 +123,16 @@ export interface SloOverrides {
  * @throws TuneupError `TUNEUP_SLO_INVALID` (bad `slo` section), `TUNEUP_SLO_PRESET_UNKNOWN`,
  *   `TUNEUP_SLO_MISSING` (nothing to export).
  */
-export function slosFromPlan(plan: Pick<ResolvedPlan, 'name' | 'slo' | 'thresholds' | 'source'>, overrides: SloOverrides = {}): SloSet {
+export function slosFromPlan(
+  plan: Pick<ResolvedPlan, 'name' | 'slo' | 'thresholds' | 'source'> & Partial<Pick<ResolvedPlan, 'probes'>>,
+  overrides: SloOverrides = {},
+): SloSet {
   const parsed = SLO_SECTION_SCHEMA.safeParse(plan.slo ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `slo.${i.path.join('.')}: ${i.message}`);
     throw new TuneupError('TUNEUP_SLO_INVALID', issues.join('; '), {
       location: plan.source,
-      hint: 'see docs/slo.md for the slo section (service, window, metrics, objectives)',
+      hint: 'see docs/slo.md for the slo section (service, window, metrics, objectives, cache, postgres)',
     });
   }
   const section = parsed.data;
@@ -149,7 +161,11 @@ export function slosFromPlan(plan: Pick<ResolvedPlan, 'name' | 'slo' | 'threshol
       hint: "add a threshold such as http_req_duration: ['p(95)<300'] or http_req_failed: ['rate<0.01'], or slo.objectives (see docs/slo.md)",
     });
   }
-  return { service, periodMs, conventions, slos, notes };
+  const dependencies = dependenciesFor(
+    { cache: section.cache, postgres: section.postgres, probes: plan.probes, measured: overrides.measured, cacheObjective: overrides.cacheObjective },
+    notes,
+  );
+  return { service, periodMs, conventions, slos, dependencies, notes };
 }
 
 interface Draft {

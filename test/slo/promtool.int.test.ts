@@ -2,7 +2,9 @@
  * Every generated rule file passes `promtool check rules`, and a
  * `promtool test rules` file written here fires and clears each SLO's page
  * and ticket alert on synthetic series: 30 min of good traffic, 60 min where
- * every request is bad, then good traffic for 6 h 30 min.
+ * every request is bad, then good traffic for 6 h 30 min. The dependency
+ * rules (cache, PostgreSQL) get their own synthetic exporters' series, in
+ * four phases that fire each alert alone or together and clear them all.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,16 +15,19 @@ import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { loadPlan } from '../../src/plan/index.js';
 import {
+  DEPENDENCY_ALERTS,
   alertName,
   buildDashboard,
   buildRules,
   renderRuleFile,
   slosFromPlan,
   type AlertingRule,
+  type CounterSeries,
   type SloSet,
 } from '../../src/slo/index.js';
 
 const PLAN = new URL('./fixtures/orders.plan.yaml', import.meta.url).pathname;
+const PROBED_PLAN = new URL('./fixtures/orders-probed.plan.yaml', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tuneup-slo-promtool-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -136,6 +141,132 @@ describe('generated Prometheus rules', async () => {
     const file = { groups: [{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `tuneup:dashboard_query:${i}`, expr })) }] };
     writeFileSync(join(dir, 'dashboard-queries.yml'), stringify(file, { lineWidth: 0 }));
     const check = promtool(['check', 'rules', 'dashboard-queries.yml']);
+    assert.equal(check.status, 0, check.output);
+  });
+});
+
+/**
+ * The dependency rules' synthetic series, per minute over 330 minutes in four
+ * phases: A (0–60) healthy; B (60–150) buffer cache at 98.5 % (below PgHero's
+ * 99 %, above APA's 98 %); C (150–240) cache hit ratio 50 %, buffer cache
+ * 95 %, statement q2 at 50 ms per call; D (240–330) healthy again. Statement
+ * q3 takes 100 ms per call throughout but is called 30 times per 5 m, under
+ * PgHero's 100 calls: it must never fire.
+ */
+const DEP_MINUTES = 330;
+function phase(minute: number): 'A' | 'B' | 'C' | 'D' {
+  return minute < 60 ? 'A' : minute < 150 ? 'B' : minute < 240 ? 'C' : 'D';
+}
+
+/** Cumulative values of a counter from its per-minute increment. */
+function cumulative(perMinute: (minute: number) => number): number[] {
+  const values = [0];
+  for (let t = 1; t <= DEP_MINUTES; t++) values.push(+(values[t - 1]! + perMinute(t - 1)).toFixed(6));
+  return values;
+}
+
+function dependencySeries(set: SloSet): Array<{ series: string; values: string }> {
+  const out: Array<{ series: string; values: string }> = [];
+  const cache = set.dependencies.cache!.conventions;
+  const counter = (c: CounterSeries, values: number[]) => series(c.metric, { ...cache.selector, ...c.labels }, values);
+  const lookups = 600; // 10 per second
+  const hitShare = (m: number) => (phase(m) === 'C' ? 0.5 : 0.99);
+  out.push(counter(cache.hits, cumulative((m) => lookups * hitShare(m))), counter(cache.misses, cumulative((m) => lookups * (1 - hitShare(m)))));
+
+  const pg = set.dependencies.postgres!.conventions;
+  const db = { ...pg.selector, datid: '16384', [pg.databaseLabel]: 'orders' };
+  const blocks = 60_000; // 1000 per second
+  const bufferShare = (m: number) => ({ A: 0.999, B: 0.985, C: 0.95, D: 0.999 })[phase(m)];
+  out.push(series(pg.blocksHit, db, cumulative((m) => blocks * bufferShare(m))), series(pg.blocksRead, db, cumulative((m) => blocks * (1 - bufferShare(m)))));
+  const statements: Array<[string, number, (m: number) => number]> = [
+    ['q1', 60, () => 0.005],
+    ['q2', 60, (m) => (phase(m) === 'C' ? 0.05 : 0.005)],
+    ['q3', 6, () => 0.1],
+  ];
+  for (const [queryid, calls, mean] of statements) {
+    const labels = { ...pg.selector, datname: 'orders', user: 'app', queryid };
+    out.push(series(pg.statementCalls, labels, cumulative(() => calls)), series(pg.statementSeconds, labels, cumulative((m) => calls * mean(m))));
+  }
+  return out;
+}
+
+/** An alert's annotations as Prometheus expands them for one firing series (only `{{ $labels.x }}` templates are used). */
+function expand(annotations: Record<string, string>, labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? '')]));
+}
+
+/** Which dependency alerts fire at each checked minute, with the extra labels of their series. */
+const DEPENDENCY_EXPECTED: Array<[number, Array<[string, Record<string, string>]>]> = [
+  [55, []],
+  [140, [[DEPENDENCY_ALERTS.bufferCache[0], { datname: 'orders' }]]],
+  [
+    225,
+    [
+      [DEPENDENCY_ALERTS.cacheHitRatio, {}],
+      [DEPENDENCY_ALERTS.bufferCache[0], { datname: 'orders' }],
+      [DEPENDENCY_ALERTS.bufferCache[1], { datname: 'orders' }],
+      [DEPENDENCY_ALERTS.slowStatement, { datname: 'orders', user: 'app', queryid: 'q2' }],
+    ],
+  ],
+  [320, []],
+];
+
+function dependencyTests(set: SloSet, rulesFile: string, expected = DEPENDENCY_EXPECTED): string {
+  const alerts = buildRules(set).groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => 'alert' in r);
+  const names = [DEPENDENCY_ALERTS.cacheHitRatio, ...DEPENDENCY_ALERTS.bufferCache, DEPENDENCY_ALERTS.slowStatement];
+  const checks = expected.flatMap(([minute, firing]) =>
+    names.map((alertname) => {
+      const rule = alerts.find((a) => a.alert === alertname)!;
+      const exp = firing.filter(([name]) => name === alertname).map(([, extra]) => {
+        const labels = { ...rule.labels, ...extra };
+        return { exp_labels: labels, exp_annotations: expand(rule.annotations, labels) };
+      });
+      return { eval_time: `${minute}m`, alertname, exp_alerts: exp };
+    }),
+  );
+  return stringify({ rule_files: [rulesFile], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: dependencySeries(set), alert_rule_test: checks }] }, { lineWidth: 0 });
+}
+
+describe('generated dependency rules (cache, PostgreSQL)', async () => {
+  const plan = await loadPlan(PROBED_PLAN);
+
+  for (const cachePreset of ['redis_exporter', 'app']) {
+    it(`${cachePreset} cache and postgres_exporter: pass promtool check rules, and each alert fires and clears in promtool test rules`, () => {
+      const set = slosFromPlan({ ...plan, slo: { ...plan.slo, cache: { metrics: { preset: cachePreset } } } }, { cacheObjective: '95' });
+      assert.ok(set.dependencies.cache && set.dependencies.postgres);
+      const rules = `dep-rules-${cachePreset}.yml`;
+      writeFileSync(join(dir, rules), renderRuleFile(buildRules(set), ['test']));
+      const check = promtool(['check', 'rules', rules]);
+      assert.equal(check.status, 0, check.output);
+      // 2 SLOs × 17 + cache 3 + postgres 7
+      assert.match(check.output, /SUCCESS: 44 rules found/);
+
+      const testFile = `dep-test-${cachePreset}.yml`;
+      writeFileSync(join(dir, testFile), dependencyTests(set, rules));
+      const test = promtool(['test', 'rules', testFile]);
+      assert.equal(test.status, 0, test.output);
+      assert.match(test.output, /SUCCESS/);
+    });
+  }
+
+  it('promtool test rules fails when a dependency expectation is wrong: the rarely called slow statement q3 does not fire', () => {
+    const set = slosFromPlan(plan, { cacheObjective: '95' });
+    writeFileSync(join(dir, 'dep-rules-wrong.yml'), renderRuleFile(buildRules(set)));
+    const wrong: typeof DEPENDENCY_EXPECTED = [[225, [[DEPENDENCY_ALERTS.slowStatement, { datname: 'orders', user: 'app', queryid: 'q2' }], [DEPENDENCY_ALERTS.slowStatement, { datname: 'orders', user: 'app', queryid: 'q3' }]]]];
+    writeFileSync(join(dir, 'dep-test-wrong.yml'), dependencyTests(set, 'dep-rules-wrong.yml', wrong));
+    const test = promtool(['test', 'rules', 'dep-test-wrong.yml']);
+    assert.notEqual(test.status, 0);
+    assert.match(test.output, /FAILED/);
+  });
+
+  it("the dashboard's dependency queries parse as PromQL", () => {
+    const board = buildDashboard(slosFromPlan(plan));
+    const exprs = (board.panels ?? []).flatMap((p) => ('targets' in p ? ((p.targets ?? []) as unknown as Array<{ expr: string }>) : [])).map((t) => t.expr);
+    const deps = exprs.filter((e) => /redis_keyspace|pg_stat_/.test(e));
+    assert.equal(deps.length, 3);
+    const file = { groups: [{ name: 'dashboard', rules: deps.map((expr, i) => ({ record: `tuneup:dashboard_query:${i}`, expr })) }] };
+    writeFileSync(join(dir, 'dep-dashboard-queries.yml'), stringify(file, { lineWidth: 0 }));
+    const check = promtool(['check', 'rules', 'dep-dashboard-queries.yml']);
     assert.equal(check.status, 0, check.output);
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildProgram } from '../../src/cli/program.js';
 import { isTuneupError } from '../../src/errors.js';
+import type { ProbeEvidence } from '../../src/result/types.js';
 import {
+  DEPENDENCY_ALERTS,
+  DEPENDENCY_RECORDS,
   alertName,
   buildDashboard,
   buildRules,
@@ -13,18 +16,30 @@ import {
   errorRatio,
   formatPromDuration,
   leMatcher,
+  measurementsFromRun,
   parsePromDuration,
+  resolveCacheConventions,
+  resolvePostgresConventions,
   recordedWindows,
   slosFromPlan,
   type AlertingRule,
   type RecordingRule,
 } from '../../src/slo/index.js';
 import { collectThresholds } from '../../src/thresholds/index.js';
+import { makeResult } from '../report/fixtures/make-result.js';
 
 function plan(thresholds: Record<string, string[]>, slo?: Record<string, unknown>) {
   const parsed = collectThresholds(thresholds);
   assert.deepEqual(parsed.problems, []);
   return { name: 'Orders API', slo, thresholds: parsed.specs, source: 'plan.yaml' };
+}
+
+/** Run the CLI in process, collecting what it prints. */
+async function cli(args: string[]): Promise<{ out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  await buildProgram({ out: (t) => out.push(t), err: (t) => err.push(t), interactive: false, color: false }).parseAsync(args, { from: 'user' });
+  return { out: out.join('\n'), err: err.join('\n') };
 }
 
 function throwsCode(fn: () => unknown, code: string): void {
@@ -150,13 +165,6 @@ describe('rules and dashboard', () => {
 describe('the commands (in process)', () => {
   const PLAN = new URL('./fixtures/orders.plan.yaml', import.meta.url).pathname;
 
-  async function cli(args: string[]): Promise<{ out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    await buildProgram({ out: (t) => out.push(t), err: (t) => err.push(t), interactive: false, color: false }).parseAsync(args, { from: 'user' });
-    return { out: out.join('\n'), err: err.join('\n') };
-  }
-
   it('slo export writes the rule file with its notes, or the dashboard', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tuneup-slo-export-'));
     try {
@@ -182,5 +190,135 @@ describe('the commands (in process)', () => {
     await rejects(['slo', 'export', 'no-such-plan.yaml', '--grafana'], 'TUNEUP_PLAN_NOT_FOUND');
     await rejects(['monitor', 'validate', PLAN], 'TUNEUP_OPTION_MISSING');
     await rejects(['monitor', 'validate', PLAN, '--prometheus', 'localhost:9090'], 'TUNEUP_OPTION_INVALID');
+  });
+});
+
+function evidence(probe: string, data: Record<string, unknown>): ProbeEvidence {
+  return { probe, target: probe, ok: true, limitations: [], errors: [], series: { t: [], values: {}, units: {} }, data, overhead: { samples: 1, meanSampleMs: 1 } };
+}
+
+/** Probe evidence as the redis and postgres probes store it: a 97.6 % cache, a 98.2 % buffer cache, one statement PgHero calls slow. */
+const PROBES = [
+  evidence('redis', { info: { keyspaceHits: 976, keyspaceMisses: 24, hitRatio: 0.976 } }),
+  evidence('postgres', {
+    cacheHit: { window: 0.982 },
+    statements: [
+      { queryid: '1', calls: 500, meanExecMs: 31 },
+      { queryid: '2', calls: 5000, meanExecMs: 0.4 },
+      { queryid: '3', calls: 20, meanExecMs: 90 },
+    ],
+  }),
+];
+
+describe('dependency rules (cache, PostgreSQL)', () => {
+  const thresholds = { http_req_failed: ['rate<0.01'] };
+  const probes = { redis: { url: 'redis://127.0.0.1:6379' }, postgres: { url: 'postgres://127.0.0.1/orders' } };
+
+  it('are added only when the plan or a run probed Redis or PostgreSQL, or the slo section asks', () => {
+    assert.deepEqual(slosFromPlan(plan(thresholds)).dependencies, {});
+    const both = slosFromPlan({ ...plan(thresholds), probes });
+    assert.ok(both.dependencies.cache && both.dependencies.postgres);
+    assert.match(both.notes.join('\n'), /cache hit ratio rule \(the plan probes Redis\): below 90 % for 30m; Sysdig/);
+    const off = slosFromPlan({ ...plan(thresholds, { cache: false, postgres: false }), probes });
+    assert.deepEqual(off.dependencies, {});
+    const asked = slosFromPlan(plan(thresholds, { cache: { objective: 97 } }));
+    assert.equal(asked.dependencies.cache?.objective.value, 0.97);
+    assert.equal(asked.dependencies.postgres, undefined);
+    const fromRun = slosFromPlan(plan(thresholds), { measured: measurementsFromRun({ id: 'r1', probes: PROBES }) });
+    assert.ok(fromRun.dependencies.cache && fromRun.dependencies.postgres);
+  });
+
+  it("takes the cache objective from the flag, the plan, the run (its miss ratio doubled), else Sysdig's 0.9", () => {
+    const measured = measurementsFromRun({ id: 'r1', probes: PROBES });
+    assert.deepEqual(measured, { runId: 'r1', redis: { hitRatio: 0.976, lookups: 1000 }, postgres: { bufferHitRatio: 0.982, slowStatements: 1 } });
+    const objective = (overrides: Parameters<typeof slosFromPlan>[1], slo?: Record<string, unknown>) =>
+      slosFromPlan({ ...plan(thresholds, slo), probes }, overrides).dependencies.cache!.objective;
+    assert.equal(objective({ measured }).value, 0.952);
+    assert.match(objective({ measured }).anchor, /run r1 measured 97\.6 %.*twice its miss ratio/);
+    assert.equal(objective({ measured }, { cache: { objective: 99 } }).value, 0.99);
+    assert.equal(objective({ measured, cacheObjective: '95%' }, { cache: { objective: 99 } }).value, 0.95);
+    assert.equal(objective({}).value, 0.9);
+    const few = slosFromPlan({ ...plan(thresholds), probes }, { measured: { runId: 'r2', redis: { hitRatio: 0.5, lookups: 10 } } });
+    assert.equal(few.dependencies.cache!.objective.value, 0.9);
+    assert.match(few.notes.join('\n'), /looked up 10 key\(s\).*fewer than 100/);
+    const pgNotes = slosFromPlan({ ...plan(thresholds), probes }, { measured }).notes.join('\n');
+    assert.match(pgNotes, /buffer cache hit ratio of 98\.2 %: at the tested load the buffer cache alert would fire/);
+    assert.match(pgNotes, /1 statement\(s\) PgHero calls slow/);
+    throwsCode(() => slosFromPlan({ ...plan(thresholds), probes }, { cacheObjective: '100' }), 'TUNEUP_OPTION_INVALID');
+    throwsCode(() => slosFromPlan(plan(thresholds), { cacheObjective: '95' }), 'TUNEUP_OPTION_INVALID');
+  });
+
+  it("reads redis_exporter's and postgres_exporter's names, the app's counter, and overrides", () => {
+    assert.deepEqual(resolveCacheConventions(), {
+      preset: 'redis_exporter',
+      hits: { metric: 'redis_keyspace_hits_total', labels: {} },
+      misses: { metric: 'redis_keyspace_misses_total', labels: {} },
+      selector: {},
+    });
+    const app = resolveCacheConventions({ preset: 'app', hits: { labels: { outcome: 'hit' } }, misses: { labels: { outcome: 'miss' } }, selector: { job: 'api' } });
+    assert.deepEqual([app.hits, app.misses], [{ metric: 'cache_requests_total', labels: { outcome: 'hit' } }, { metric: 'cache_requests_total', labels: { outcome: 'miss' } }]);
+    const pg = resolvePostgresConventions({ selector: { datname: 'orders' } });
+    assert.equal(pg.statementSeconds, 'pg_stat_statements_seconds_total');
+    assert.deepEqual(pg.statementLabels, ['datname', 'user', 'queryid']);
+    assert.equal(pg.blocksHit, 'pg_stat_database_blks_hit');
+    throwsCode(() => resolveCacheConventions({ preset: 'memcached' }), 'TUNEUP_SLO_PRESET_UNKNOWN');
+    throwsCode(() => resolveCacheConventions({ hits: { metric: 'cache.hits' } }), 'TUNEUP_SLO_INVALID');
+    throwsCode(() => resolvePostgresConventions({ statementLabels: [] }), 'TUNEUP_SLO_INVALID');
+    throwsCode(() => slosFromPlan(plan(thresholds, { postgres: { slowStatementMs: -1 } })), 'TUNEUP_SLO_INVALID');
+  });
+
+  it('writes recordings and ticket alerts with for: durations, the anchors in the annotations, and one dashboard row', () => {
+    const set = slosFromPlan({ ...plan(thresholds, { cache: { metrics: { preset: 'app', selector: { job: 'api' } } }, postgres: { slowStatementMs: 50 } }), probes });
+    const rules = buildRules(set).groups.slice(3 * set.slos.length).flatMap((g) => g.rules);
+    const records = (rules.filter((r) => 'record' in r) as RecordingRule[]).map((r) => r.record);
+    assert.deepEqual(records, Object.values(DEPENDENCY_RECORDS));
+    const cacheRecord = rules.find((r) => 'record' in r && r.record === DEPENDENCY_RECORDS.cacheHitRatio)!;
+    assert.match(cacheRecord.expr, /sum\(rate\(cache_requests_total\{job="api",result="hit"\}\[5m\]\)\)\n\/\n\(sum\(rate\(cache_requests_total\{job="api",result="hit"\}\[5m\]\)\) \+ sum\(rate\(cache_requests_total\{job="api",result="miss"\}\[5m\]\)\)\)/);
+    const alerts = rules.filter((r): r is AlertingRule => 'alert' in r);
+    assert.deepEqual(
+      alerts.map((a) => [a.alert, a.for, a.labels.severity]),
+      [
+        [DEPENDENCY_ALERTS.cacheHitRatio, '30m', 'ticket'],
+        [DEPENDENCY_ALERTS.bufferCache[0], '30m', 'ticket'],
+        [DEPENDENCY_ALERTS.bufferCache[1], '5m', 'ticket'],
+        [DEPENDENCY_ALERTS.slowStatement, '15m', 'ticket'],
+      ],
+    );
+    assert.match(alerts[0]!.annotations.description!, /Sysdig PromCat Redis LowHitRatio/);
+    assert.match(alerts[1]!.annotations.description!, /PgHero/);
+    assert.match(alerts[2]!.annotations.description!, /awesome-prometheus-alerts PostgresqlLowCacheHitRate/);
+    assert.match(alerts[3]!.expr, /pg_statement_mean_seconds:rate5m\{tuneup_service="orders-api"\} > 0\.05\nand\n.*calls:rate5m\{tuneup_service="orders-api"\} >= 0\.333333/);
+    assert.match(alerts[3]!.annotations.description!, /slo\.postgres\.slowStatementMs/);
+    const board = buildDashboard(set);
+    assert.equal((board.panels ?? []).length, 6 * set.slos.length + 4);
+    assert.deepEqual(buildDashboard(slosFromPlan(plan(thresholds))).panels?.length, 6);
+  });
+});
+
+describe('slo export with probes (in process)', () => {
+  const PROBED = new URL('./fixtures/orders-probed.plan.yaml', import.meta.url).pathname;
+
+  it('adds the rules for the plan probes, and takes the cache objective from --run or --cache-objective', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tuneup-slo-deps-'));
+    try {
+      const plain = await cli(['slo', 'export', PROBED, '--prometheus']);
+      assert.match(plain.out, /alert: CacheHitRatioLow[\s\S]*< 0\.9\n/);
+      assert.match(plain.out, /# metrics: .*redis_keyspace_hits_total \/ redis_keyspace_misses_total \(redis_exporter\), pg_stat_statements_seconds_total/);
+      const run = { ...makeResult({ probes: false, findings: false, durationS: 10, intervalHistograms: false, id: 'run-with-probes' }), probes: PROBES };
+      const resultPath = join(dir, 'result.json');
+      writeFileSync(resultPath, JSON.stringify(run));
+      const measured = await cli(['slo', 'export', PROBED, '--prometheus', '--run', resultPath]);
+      assert.match(measured.out, /alert: CacheHitRatioLow[\s\S]*< 0\.952\n/);
+      assert.match(measured.err, /note: cache hit ratio rule .*run run-with-probes measured 97\.6 %/);
+      const flagged = await cli(['slo', 'export', PROBED, '--grafana', '--cache-objective', '99.5']);
+      const board = JSON.parse(flagged.out) as { panels: Array<{ title: string; fieldConfig?: { defaults?: { thresholds?: { steps?: Array<{ value: number | null }> } } } }> };
+      const cachePanel = board.panels.find((p) => p.title === 'Cache hit ratio (5m)')!;
+      assert.deepEqual(cachePanel.fieldConfig?.defaults?.thresholds?.steps?.map((s) => s.value), [null, 0.995]);
+      const rejects = (args: string[], code: string) => assert.rejects(cli(args), (e: unknown) => isTuneupError(e) && e.code === code && Boolean(e.hint));
+      await rejects(['slo', 'export', PROBED, '--grafana', '--cache-objective', 'high'], 'TUNEUP_OPTION_INVALID');
+      await rejects(['slo', 'export', PROBED, '--grafana', '--run', join(dir, 'missing.json')], 'TUNEUP_RUN_NOT_FOUND');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
