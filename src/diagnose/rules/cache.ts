@@ -389,7 +389,7 @@ function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts): 
         : absentByDesign
           ? `Cache hit ratio ${pct(ratio)}: lookups of keys that are never written, with no database work behind them`
           : `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
-      summary: `${fmt(f.misses)} of ${fmt(f.lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source. (This result has no load facts, so the cache could not be judged against the hit ratio this load allowed.)`,
+      summary: `${fmt(f.misses)} of ${fmt(f.lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source. (${input.result.loadFacts ? 'The cost model named no endpoint whose repeated keys are lookups (GET or HEAD, or a plan cacheKey) as a user of the cache' : 'This result has no load facts'}, so the cache could not be judged against the hit ratio this load allowed.)`,
       evidence: [
         { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },
         { label: 'misses', value: f.misses, unit: 'lookups', source: 'redis INFO' },
