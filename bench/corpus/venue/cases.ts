@@ -78,6 +78,6 @@ export const VENUE_CASES: CorpusCase[] = [
   make({ fault: 'seatmap-microcache-leak', expect: on('memory-growth', 'GET /events/:id/seatmap'), weight: 20, moderateRate: 30, overloadRate: 300 }),
   make({ fault: 'order-guest-receipt-crash', expect: on('error-rate', 'GET /orders/:id'), weight: 30, moderateRate: 30, overloadRate: 400 }),
   make({ fault: 'payments-slow', expect: on('slow-dependency', 'POST /orders'), weight: 15, moderateRate: 30, overloadRate: 400 }),
-  make({ fault: 'charge-in-transaction', expect: on('pool-saturation', 'POST /orders'), weight: 60, moderateRate: 40, overloadRate: 400 }),
-  make({ fault: 'hold-counter-first', expect: on('lock-contention', 'POST /events/:id/holds'), weight: 60, moderateRate: 30, overloadRate: 300 }),
+  make({ fault: 'charge-in-transaction', expect: on('pool-saturation', 'POST /orders'), weight: 70, moderateRate: 40, overloadRate: 400 }),
+  make({ fault: 'hold-counter-first', expect: on('lock-contention', 'POST /events/:id/holds'), weight: 40, moderateRate: 30, overloadRate: 300 }),
 ];

@@ -23,9 +23,9 @@ import { migrateVenue, seedVenue } from './schema.js';
 const APP = fileURLToPath(new URL('./app/server.ts', import.meta.url));
 const PAYMENTS = fileURLToPath(new URL('./payments/server.ts', import.meta.url));
 
-/** Payment-provider latency (ms range) of a fault's world: charges degrade in payments-slow. */
+/** Payment-provider latencies (ms ranges) of a fault's world: charges degrade in payments-slow. */
 export function paymentsEnv(fault: VenueFault | null): Record<string, string> {
-  return { PAYMENTS_CHARGE_MS: fault === 'payments-slow' ? '800-1600' : '100-200' };
+  return { PAYMENTS_CHARGE_MS: fault === 'payments-slow' ? '1200-2400' : '150-250', PAYMENTS_RISK_MS: '80-120' };
 }
 
 async function flushRedis(url: string): Promise<void> {

@@ -92,8 +92,8 @@ describe('venue corpus service', () => {
       if (c.expect) assert.ok(c.mix.some((m) => m.endpoint === c.expect!.endpoint), `${c.id}: expected endpoint in mix`);
       assert.equal(new Set(c.mix.map((m) => m.endpoint)).size, 8, `${c.id}: all eight endpoints in the mix`);
     }
-    assert.equal(paymentsEnv('payments-slow').PAYMENTS_CHARGE_MS, '800-1600');
-    assert.equal(paymentsEnv(null).PAYMENTS_CHARGE_MS, '100-200');
+    assert.equal(paymentsEnv('payments-slow').PAYMENTS_CHARGE_MS, '1200-2400');
+    assert.equal(paymentsEnv(null).PAYMENTS_CHARGE_MS, '150-250');
   });
 
   for (const fault of [null, 'event-card-ttl-ms'] as const) {

@@ -1,6 +1,7 @@
 /**
  * The client of the payment provider (its own process, payments/server.ts):
- * one call, charging a card for an order, over a keep-alive agent.
+ * charging a card for an order and the bot/fraud risk check of a seat hold,
+ * over a keep-alive agent.
  *
  * @module
  */
@@ -14,11 +15,25 @@ export class Payments {
 
   /** Charge `amountCents` for `reference`; returns the provider's charge id (402 when declined). */
   async charge(reference: string, amountCents: number): Promise<string> {
-    const body = JSON.stringify({ reference, amountCents, currency: 'EUR', source: 'tok_visa' });
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(`${this.baseUrl}/charges`, {
+    const { status, text } = await this.post('/charges', { reference, amountCents, currency: 'EUR', source: 'tok_visa' }, reference);
+    if (status === 402) throw new HttpError(402, 'payment declined');
+    if (status !== 201) throw new Error(`payment provider answered ${status}`);
+    return (JSON.parse(text) as { id: string }).id;
+  }
+
+  /** The provider's bot/fraud decision for a customer about to hold seats of an on-sale. */
+  async risk(customerId: number, eventId: number): Promise<'allow' | 'block'> {
+    const { status, text } = await this.post('/risk', { customerId, eventId });
+    if (status !== 200) throw new Error(`payment provider answered ${status}`);
+    return (JSON.parse(text) as { decision: 'allow' | 'block' }).decision;
+  }
+
+  private post(path: string, payload: unknown, idempotencyKey?: string): Promise<{ status: number; text: string }> {
+    const body = JSON.stringify(payload);
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.baseUrl}${path}`, {
         method: 'POST', agent: this.agent, timeout: 10_000,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': reference },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
       }, (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, text }));
@@ -27,8 +42,5 @@ export class Payments {
       req.on('error', reject);
       req.end(body);
     });
-    if (status === 402) throw new HttpError(402, 'payment declined');
-    if (status !== 201) throw new Error(`payment provider answered ${status}`);
-    return (JSON.parse(text) as { id: string }).id;
   }
 }

@@ -221,13 +221,18 @@ export async function holdSeat(ctx: Ctx, c: Context & { params: Record<string, s
   const input = (raw ?? {}) as Record<string, unknown>;
   const seatId = intParam(input.seatId, 'seatId');
   const customerId = intParam(input.customerId, 'customerId');
+  const counterFirst = ctx.fault === 'hold-counter-first';
+  // On-sales attract bots: the provider scores the customer before any seat is held.
+  if (!counterFirst && (await ctx.payments.risk(customerId, eventId)) === 'block') throw new HttpError(409, 'hold refused');
   const hold = await ctx.db.transaction(async (transaction) => {
-    if (ctx.fault === 'hold-counter-first') {
-      // "Reserve capacity first": the event's held counter is the guard, so its row stays locked until the commit.
+    if (counterFirst) {
+      // "Reserve capacity first, and let a refused risk check roll the reservation back": the event's held
+      // counter is the guard, so its row stays locked through the risk check and the rest until the commit.
       const reserved = await ctx.db.query(
         `UPDATE events SET held = held + 1 WHERE id = :eventId AND status = 'on_sale' AND capacity > sold + held RETURNING id`,
         { replacements: { eventId }, type: QueryTypes.SELECT, transaction });
       if (reserved.length === 0) throw new HttpError(409, `event ${eventId} has no seats left to hold`);
+      if ((await ctx.payments.risk(customerId, eventId)) === 'block') throw new HttpError(409, 'hold refused');
     }
     const event = await Event.findByPk(eventId, { attributes: ['id', 'venueId', 'status', 'capacity', 'sold', 'held'], transaction });
     if (!event) throw new HttpError(404, `no event ${eventId}`);
@@ -241,7 +246,7 @@ export async function holdSeat(ctx: Ctx, c: Context & { params: Record<string, s
       throw new HttpError(409, `customer ${customerId} holds ${HOLDS_PER_CUSTOMER} seats already`);
     }
     const created = await Hold.create({ eventId, seatId, customerId, expiresAt: new Date(now.getTime() + HOLD_SECONDS * 1000) }, { transaction });
-    if (ctx.fault !== 'hold-counter-first') {
+    if (!counterFirst) {
       // Last statement: the event row is locked only for the commit.
       await Event.increment('held', { by: 1, where: { id: eventId }, transaction });
     }
