@@ -67,17 +67,30 @@ const on = (category: string, endpoint: string): CorpusCase['expect'] => ({ cate
  * (CALIBRATION.md); moderate well under the last stable rung, overload past capacity on a quiet machine too.
  */
 export const VENUE_CASES: CorpusCase[] = [
-  make({ fault: null, expect: null, moderateRate: 30, overloadRate: 400 }),
-  make({ fault: 'event-card-ttl-ms', expect: on('cache-miss', 'GET /events/:id'), weight: 35, moderateRate: 30, overloadRate: 400 }),
-  make({ fault: 'customer-orders-lazy-events', expect: on('n-plus-one', 'GET /customers/:id/orders'), weight: 20, moderateRate: 30, overloadRate: 300 }),
-  make({ fault: 'missing-index-orders-customer', expect: on('missing-index', 'GET /customers/:id/orders'), weight: 15, moderateRate: 20, overloadRate: 200 }),
-  make({ fault: 'missing-index-tickets-order', expect: on('missing-index', 'GET /orders/:id'), weight: 15, moderateRate: 20, overloadRate: 200 }),
-  make({ fault: 'seatmap-full-seat-objects', expect: on('large-payload', 'GET /events/:id/seatmap'), weight: 12, moderateRate: 20, overloadRate: 200 }),
-  make({ fault: 'ticket-key-pbkdf2-sync', expect: on('event-loop-blocked', 'GET /tickets/:code'), weight: 15, moderateRate: 20, overloadRate: 200 }),
-  make({ fault: 'search-snapshot-clone', expect: on('gc-pressure', 'GET /events'), weight: 25, moderateRate: 20, overloadRate: 200 }),
-  make({ fault: 'seatmap-microcache-leak', expect: on('memory-growth', 'GET /events/:id/seatmap'), weight: 20, moderateRate: 30, overloadRate: 300 }),
-  make({ fault: 'order-guest-receipt-crash', expect: on('error-rate', 'GET /orders/:id'), weight: 30, moderateRate: 30, overloadRate: 400 }),
-  make({ fault: 'payments-slow', expect: on('slow-dependency', 'POST /orders'), weight: 15, moderateRate: 30, overloadRate: 400 }),
-  make({ fault: 'charge-in-transaction', expect: on('pool-saturation', 'POST /orders'), weight: 70, moderateRate: 40, overloadRate: 400 }),
-  make({ fault: 'hold-counter-first', expect: on('lock-contention', 'POST /events/:id/holds'), weight: 40, moderateRate: 30, overloadRate: 300 }),
+  // Healthy, including the cold start of the event-card cache (300 ids, warm within seconds).
+  make({ fault: null, expect: null, moderateRate: 25, overloadRate: 500 }),
+  // ioredis EX became PX: the card lives 30 ms, every read misses and recomputes.
+  make({ fault: 'event-card-ttl-ms', expect: on('cache-miss', 'GET /events/:id'), weight: 35, moderateRate: 25, overloadRate: 400 }),
+  // The history loads each order's event and venue through the association getters: 1 + 2 × orders queries.
+  make({ fault: 'customer-orders-lazy-events', expect: on('n-plus-one', 'GET /customers/:id/orders'), weight: 20, moderateRate: 12, overloadRate: 250 }),
+  // The deploy lacks orders(customer_id, created_at): the history seq-scans 350k orders.
+  make({ fault: 'missing-index-orders-customer', expect: on('missing-index', 'GET /customers/:id/orders'), weight: 15, moderateRate: 15, overloadRate: 250 }),
+  // The deploy lacks tickets(order_id), the join column: every receipt seq-scans 875k tickets.
+  make({ fault: 'missing-index-tickets-order', expect: on('missing-index', 'GET /orders/:id'), weight: 15, moderateRate: 15, overloadRate: 250 }),
+  // Every seat as an object, unpaged: ~0.8 MB for a hall, 3.3 MB for an arena.
+  make({ fault: 'seatmap-full-seat-objects', expect: on('large-payload', 'GET /events/:id/seatmap'), weight: 12, moderateRate: 20, overloadRate: 350 }),
+  // The QR key by PBKDF2 (120,000 iterations), synchronously, per request.
+  make({ fault: 'ticket-key-pbkdf2-sync', expect: on('event-loop-blocked', 'GET /tickets/:code'), weight: 15, moderateRate: 20, overloadRate: 300 }),
+  // Each search deep-copies the 4,000-event catalog and keeps the last 16 copies.
+  make({ fault: 'search-snapshot-clone', expect: on('gc-pressure', 'GET /events'), weight: 25, moderateRate: 20, overloadRate: 500 }),
+  // A one-second seat-map micro-cache whose past entries (seat rows and body) are never deleted.
+  make({ fault: 'seatmap-microcache-leak', expect: on('memory-growth', 'GET /events/:id/seatmap'), weight: 20, moderateRate: 20, overloadRate: 500 }),
+  // Receipts of guest checkouts (12 % of orders) throw a TypeError (500).
+  make({ fault: 'order-guest-receipt-crash', expect: on('error-rate', 'GET /orders/:id'), weight: 30, moderateRate: 25, overloadRate: 500 }),
+  // The payment provider's charges degrade to 1.2-2.4 s (outside any transaction).
+  make({ fault: 'payments-slow', expect: on('slow-dependency', 'POST /orders'), weight: 15, moderateRate: 25, overloadRate: 500 }),
+  // The charge moved inside the order transaction: each checkout holds one of 5 connections for 150-250 ms.
+  make({ fault: 'charge-in-transaction', expect: on('pool-saturation', 'POST /orders'), weight: 70, moderateRate: 25, overloadRate: 300 }),
+  // The event's held counter is updated first, so event 1's row stays locked through the risk check (80-120 ms).
+  make({ fault: 'hold-counter-first', expect: on('lock-contention', 'POST /events/:id/holds'), weight: 40, moderateRate: 15, overloadRate: 300 }),
 ];
