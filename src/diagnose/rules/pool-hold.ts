@@ -101,8 +101,9 @@ export function poolHold(input: DiagnosisInput): PoolHold | undefined {
 /**
  * What a pool's executing connections wait on, when it is at its limit: the database server's CPU (its
  * processes' CPU against its cores) or the host's CPU (all cores, when the database shares the host, and
- * held mostly by the system under test rather than other processes), each at `cpu.saturatedPercent` of capacity. More connections in front of a saturated CPU add no throughput.
- * Undefined without the process probe's figures or when neither is at its limit.
+ * held mostly by the system under test rather than other processes), each at `cpu.saturatedPercent` of
+ * capacity. More connections in front of a saturated CPU add no throughput. Undefined without the process
+ * probe's figures or when neither is at its limit.
  */
 export function saturatedBehindPool(input: DiagnosisInput, config: RuleConfig): { name: string; evidence: Evidence[] } | undefined {
   const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
