@@ -90,12 +90,16 @@ footer { color: var(--muted); font-size: 12px; padding: 16px 24px; border-top: 1
  * uPlot on one shared time axis (cursor synced across charts), keeps charts
  * sized to their container (also for printing), and makes `table.sortable`
  * sortable by click or keyboard on the header buttons.
+ *
+ * Drawing is idempotent: `window.tuneupDraw(data)` draws the charts of new
+ * data (same shape as the JSON block), updating a chart in place when its
+ * series are unchanged. The live dashboard calls it as points arrive.
  */
 export const REPORT_SCRIPT = `
 (function () {
   'use strict';
-  var data = JSON.parse(document.getElementById('tuneup-data').textContent);
-  var charts = [];
+  var data;
+  var charts = {};
   var C = { p50: '#2f9e44', p95: '#e8590c', p99: '#c92a2a', load: '#868e96', slo: '#c2255c', base: '#5c7cfa', rps: '#1c7ed6', err: '#e03131', drop: '#f08c00' };
   var PALETTE = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#e03131', '#5f3dc4'];
   var XINCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800];
@@ -127,81 +131,92 @@ export const REPORT_SCRIPT = `
     return s;
   }
   function chartWidth(el) { return Math.max(300, Math.floor(el.clientWidth || 800)); }
+  // The x axis spans the run (planned duration while it is live), or the data when it ran longer.
+  function xRange(u, min, max) { return [0, Math.max(data.durationS, max == null ? 1 : max)]; }
 
   function make(id, series, cols, axes, height) {
     var el = document.getElementById(id);
     if (!el || typeof uPlot === 'undefined') return;
-    var xs = cols[0];
+    var key = series.map(function (s) { return s.label; }).join('|');
+    var old = charts[id];
+    if (old && old.key === key) { old.u.setData(cols); return; }
+    if (old) old.u.destroy();
     var opts = {
       width: chartWidth(el),
       height: height || 240,
       cursor: { sync: { key: 'tuneup' }, drag: { x: true, y: false } },
-      scales: { x: { time: false, range: [0, Math.max(data.durationS, xs.length ? xs[xs.length - 1] : 1)] } },
+      scales: { x: { time: false, range: xRange } },
       axes: [{ values: function (u, vals) { return vals.map(fmtT); }, incrs: XINCRS, label: 'elapsed (m:ss)', labelSize: 20, size: 36 }].concat(axes),
       series: [{ label: 'elapsed', value: function (u, v) { return fmtT(v); } }].concat(series),
       legend: { live: true }
     };
-    var u = new uPlot(opts, cols, el);
-    charts.push({ u: u, el: el });
+    charts[id] = { u: new uPlot(opts, cols, el), el: el, key: key };
   }
 
-  var S = data.series;
-  var t = S.t;
-  var loadSeries = [];
-  var loadCols = [];
-  if (data.loadKind !== 'vus') { loadSeries.push(line('target rate', C.load, 'load', '/s', { fill: 'rgba(134,142,150,0.10)', width: 1 })); loadCols.push(S.targetRate); }
-  if (data.loadKind !== 'rate') { loadSeries.push(line('VUs busy', '#adb5bd', 'load', 'VUs', { width: 1, dash: [2, 3] })); loadCols.push(S.vus); }
-  var loadAxis = { scale: 'load', side: 1, grid: { show: false }, label: data.loadKind === 'vus' ? 'VUs' : (data.loadKind === 'rate' ? 'target rate (/s)' : 'rate /s, VUs'), labelSize: 20, values: function (u, vals) { return vals.map(fmtN); } };
-  var msAxis = { scale: 'ms', label: 'ms', labelSize: 20, size: 64, values: function (u, vals) { return vals.map(fmtN); } };
+  function draw(next) {
+    data = next;
+    var S = data.series;
+    var t = S.t;
+    var loadSeries = [];
+    var loadCols = [];
+    if (data.loadKind !== 'vus') { loadSeries.push(line('target rate', C.load, 'load', '/s', { fill: 'rgba(134,142,150,0.10)', width: 1 })); loadCols.push(S.targetRate); }
+    if (data.loadKind !== 'rate') { loadSeries.push(line('VUs busy', '#adb5bd', 'load', 'VUs', { width: 1, dash: [2, 3] })); loadCols.push(S.vus); }
+    var loadAxis = { scale: 'load', side: 1, grid: { show: false }, label: data.loadKind === 'vus' ? 'VUs' : (data.loadKind === 'rate' ? 'target rate (/s)' : 'rate /s, VUs'), labelSize: 20, values: function (u, vals) { return vals.map(fmtN); } };
+    var msAxis = { scale: 'ms', label: 'ms', labelSize: 20, size: 64, values: function (u, vals) { return vals.map(fmtN); } };
 
-  // 1. Latency over time against the SLO, with the load on the right axis.
-  (function () {
-    var view = data.primaryView;
-    var P = S[view];
-    var name = view === 'response' ? 'response' : 'service';
-    var series = [line(name + ' p50', C.p50, 'ms', 'ms'), line(name + ' p95', C.p95, 'ms', 'ms'), line(name + ' p99', C.p99, 'ms', 'ms')];
-    var cols = [t, P.p50, P.p95, P.p99];
-    if (S.baseline) {
-      series.push(line('baseline ' + name + ' p95', C.base, 'ms', 'ms', { dash: [6, 4] }));
-      series.push(line('baseline ' + name + ' p99', '#364fc7', 'ms', 'ms', { dash: [6, 4] }));
-      cols.push(S.baseline[view].p95, S.baseline[view].p99);
-    }
-    // SLO lines of this view only: a p99 < 2 s line on another view would flatten the chart.
-    var slo = data.slo.filter(function (l) { return l.view === view; });
-    if (slo.length === 0) slo = data.slo;
-    slo.forEach(function (l) {
-      series.push(line('SLO ' + l.view + ' p' + l.percentile + ' < ' + l.valueMs + ' ms', C.slo, 'ms', 'ms', { dash: [10, 5], width: 2 }));
-      cols.push(constant(t, l.valueMs));
+    // 1. Latency over time against the SLO, with the load on the right axis.
+    (function () {
+      var view = data.primaryView;
+      var P = S[view];
+      var name = view === 'response' ? 'response' : 'service';
+      var series = [line(name + ' p50', C.p50, 'ms', 'ms'), line(name + ' p95', C.p95, 'ms', 'ms'), line(name + ' p99', C.p99, 'ms', 'ms')];
+      var cols = [t, P.p50, P.p95, P.p99];
+      if (S.baseline) {
+        series.push(line('baseline ' + name + ' p95', C.base, 'ms', 'ms', { dash: [6, 4] }));
+        series.push(line('baseline ' + name + ' p99', '#364fc7', 'ms', 'ms', { dash: [6, 4] }));
+        cols.push(S.baseline[view].p95, S.baseline[view].p99);
+      }
+      // SLO lines of this view only: a p99 < 2 s line on another view would flatten the chart.
+      var slo = data.slo.filter(function (l) { return l.view === view; });
+      if (slo.length === 0) slo = data.slo;
+      slo.forEach(function (l) {
+        series.push(line('SLO ' + l.view + ' p' + l.percentile + ' < ' + l.valueMs + ' ms', C.slo, 'ms', 'ms', { dash: [10, 5], width: 2 }));
+        cols.push(constant(t, l.valueMs));
+      });
+      make('chart-latency', series.concat(loadSeries), cols.concat(loadCols), [msAxis, loadAxis], 280);
+    })();
+
+    // 2. Throughput and errors.
+    (function () {
+      var series = [line('requests/s', C.rps, 'rps', '/s', { fill: 'rgba(28,126,214,0.08)' }), line('errors/s', C.err, 'err', '/s'), line('dropped iterations/s', C.drop, 'err', '/s', { dash: [4, 3] })];
+      var cols = [t, S.rps, S.errorsPerSecond, S.droppedPerSecond];
+      if (S.baseline) { series.push(line('baseline requests/s', C.base, 'rps', '/s', { dash: [6, 4] })); cols.push(S.baseline.rps); }
+      make('chart-throughput', series, cols, [
+        { scale: 'rps', label: 'requests/s', labelSize: 20, size: 64, values: function (u, vals) { return vals.map(fmtN); } },
+        { scale: 'err', side: 1, label: 'errors, dropped /s', labelSize: 20, grid: { show: false }, values: function (u, vals) { return vals.map(fmtN); } }
+      ], 220);
+    })();
+
+    // 3. Both latency views on one chart.
+    (function () {
+      var series = [line('response p95', C.p95, 'ms', 'ms'), line('response p99', C.p99, 'ms', 'ms'), line('service p95', '#1971c2', 'ms', 'ms', { dash: [3, 3] }), line('service p99', '#5f3dc4', 'ms', 'ms', { dash: [3, 3] })];
+      make('chart-views', series, [t, S.response.p95, S.response.p99, S.service.p95, S.service.p99], [msAxis], 220);
+    })();
+
+    // 4. Probe panels, one per group, on the same time axis.
+    data.probePanels.forEach(function (p, i) {
+      var series = p.columns.map(function (c, j) { return line(c.label, PALETTE[j % PALETTE.length], 'y', p.unit); });
+      var cols = [p.t].concat(p.columns.map(function (c) { return c.values; }));
+      make('probe-' + i, series, cols, [{ scale: 'y', label: p.unit || '', labelSize: 20, size: 64, values: function (u, vals) { return vals.map(fmtN); } }], 180);
     });
-    make('chart-latency', series.concat(loadSeries), cols.concat(loadCols), [msAxis, loadAxis], 280);
-  })();
 
-  // 2. Throughput and errors.
-  (function () {
-    var series = [line('requests/s', C.rps, 'rps', '/s', { fill: 'rgba(28,126,214,0.08)' }), line('errors/s', C.err, 'err', '/s'), line('dropped iterations/s', C.drop, 'err', '/s', { dash: [4, 3] })];
-    var cols = [t, S.rps, S.errorsPerSecond, S.droppedPerSecond];
-    if (S.baseline) { series.push(line('baseline requests/s', C.base, 'rps', '/s', { dash: [6, 4] })); cols.push(S.baseline.rps); }
-    make('chart-throughput', series, cols, [
-      { scale: 'rps', label: 'requests/s', labelSize: 20, size: 64, values: function (u, vals) { return vals.map(fmtN); } },
-      { scale: 'err', side: 1, label: 'errors, dropped /s', labelSize: 20, grid: { show: false }, values: function (u, vals) { return vals.map(fmtN); } }
-    ], 220);
-  })();
-
-  // 3. Both latency views on one chart.
-  (function () {
-    var series = [line('response p95', C.p95, 'ms', 'ms'), line('response p99', C.p99, 'ms', 'ms'), line('service p95', '#1971c2', 'ms', 'ms', { dash: [3, 3] }), line('service p99', '#5f3dc4', 'ms', 'ms', { dash: [3, 3] })];
-    make('chart-views', series, [t, S.response.p95, S.response.p99, S.service.p95, S.service.p99], [msAxis], 220);
-  })();
-
-  // 4. Probe panels, one per group, on the same time axis.
-  data.probePanels.forEach(function (p, i) {
-    var series = p.columns.map(function (c, j) { return line(c.label, PALETTE[j % PALETTE.length], 'y', p.unit); });
-    var cols = [p.t].concat(p.columns.map(function (c) { return c.values; }));
-    make('probe-' + i, series, cols, [{ scale: 'y', label: p.unit || '', labelSize: 20, size: 64, values: function (u, vals) { return vals.map(fmtN); } }], 180);
-  });
+    document.documentElement.setAttribute('data-charts', String(Object.keys(charts).length));
+  }
+  draw(JSON.parse(document.getElementById('tuneup-data').textContent));
+  window.tuneupDraw = draw;
 
   // Keep charts as wide as their containers (window resize, and paper width when printing).
-  function resize() { charts.forEach(function (c) { c.u.setSize({ width: chartWidth(c.el), height: c.u.height }); }); }
+  function resize() { Object.keys(charts).forEach(function (id) { var c = charts[id]; c.u.setSize({ width: chartWidth(c.el), height: c.u.height }); }); }
   var timer = 0;
   window.addEventListener('resize', function () { clearTimeout(timer); timer = setTimeout(resize, 100); });
   window.addEventListener('beforeprint', resize);
@@ -250,6 +265,5 @@ export const REPORT_SCRIPT = `
       Array.prototype.forEach.call(rows, function (r) { r.hidden = q !== '' && r.cells[0].textContent.toLowerCase().indexOf(q) === -1; });
     });
   }
-  document.documentElement.setAttribute('data-charts', String(charts.length));
 })();
 `;

@@ -29,7 +29,7 @@ import {
 } from './format.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { CAPACITY_SCRIPT, capacityChartData, capacitySection } from './capacity-html.js';
-import type { EndpointRow, ReportModel } from './model.js';
+import type { EndpointRow, ProbePanel, ReportModel, SloLine, TimeSeriesView } from './model.js';
 
 /** Escape text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -53,15 +53,16 @@ export function cspHash(body: string): string {
   return `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`;
 }
 
-interface Vendor {
+/** Inlinable browser assets: a script and a stylesheet. */
+export interface Vendor {
   js: string;
   css: string;
 }
 
 let vendorCache: Vendor | undefined;
 
-/** uPlot's browser bundle and stylesheet, read once from node_modules. */
-function vendor(): Vendor {
+/** uPlot's browser bundle and stylesheet, read once from node_modules, made safe to inline (no `</script`, `</style`). */
+export function uplotAssets(): Vendor {
   if (!vendorCache) {
     const require = createRequire(import.meta.url);
     // `</script` inside an inline script would end it early; uPlot has none today, but be safe.
@@ -83,16 +84,9 @@ export interface HtmlOptions {
  * @param model the report model (see {@link import('./model.js').buildReportModel}).
  */
 export function renderHtml(model: ReportModel, options: HtmlOptions = {}): string {
-  const { js: uplotJs, css: uplotCss } = vendor();
+  const { js: uplotJs, css: uplotCss } = uplotAssets();
   const title = options.title ?? `tuneup report — ${model.run.planName ?? model.run.id}`;
-  const chartData = {
-    durationS: model.run.durationMs / 1000,
-    primaryView: model.run.model === 'closed' ? 'service' : 'response',
-    loadKind: loadKind(model),
-    series: model.series,
-    slo: model.slo,
-    probePanels: model.probePanels,
-  };
+  const chartData = reportChartData(model);
   const csp = [
     "default-src 'none'",
     `script-src ${cspHash(uplotJs)} ${cspHash(REPORT_SCRIPT)}${model.capacity ? ` ${cspHash(CAPACITY_SCRIPT)}` : ''}`,
@@ -142,10 +136,43 @@ ${model.capacity ? `<script type="application/json" id="tuneup-capacity">${jsonF
 `;
 }
 
-function loadKind(model: ReportModel): 'rate' | 'vus' | 'both' {
-  const hasRate = model.series.targetRate.some((v) => v !== null && v > 0);
-  if (model.run.model === 'open' && hasRate) return 'rate';
-  if (model.run.model === 'mixed' && hasRate) return 'both';
+/**
+ * What the browser script ({@link REPORT_SCRIPT}) draws: the JSON block
+ * `#tuneup-data` of the report, and the state the live dashboard streams and redraws.
+ */
+export interface ReportChartData {
+  /** Length of the x axis (s): the run's duration, or the planned one while it runs. */
+  durationS: number;
+  /** The latency view of the first chart: service time for closed models, response time otherwise. */
+  primaryView: 'service' | 'response';
+  /** Which load line the latency chart shows on its right axis. */
+  loadKind: 'rate' | 'vus' | 'both';
+  series: TimeSeriesView;
+  slo: SloLine[];
+  probePanels: ProbePanel[];
+}
+
+/** The chart data of a report model. */
+export function reportChartData(model: ReportModel): ReportChartData {
+  return {
+    durationS: model.run.durationMs / 1000,
+    primaryView: primaryView(model.run.model),
+    loadKind: loadKind(model.run.model, model.series.targetRate.some((v) => v !== null && v > 0)),
+    series: model.series,
+    slo: model.slo,
+    probePanels: model.probePanels,
+  };
+}
+
+/** The latency view a run of this model is judged on. */
+export function primaryView(model: ReportModel['run']['model']): ReportChartData['primaryView'] {
+  return model === 'closed' ? 'service' : 'response';
+}
+
+/** The load line(s) to plot: a target rate needs an open (or mixed) model that had one. */
+export function loadKind(model: ReportModel['run']['model'], hasRate: boolean): ReportChartData['loadKind'] {
+  if (model === 'open' && hasRate) return 'rate';
+  if (model === 'mixed' && hasRate) return 'both';
   return 'vus';
 }
 

@@ -13,6 +13,7 @@ import type {
   EndpointDemand,
   EndpointSummary,
   ErrorKind,
+  IntervalSeries,
   Finding,
   GeneratorEvidence,
   LoadModel,
@@ -22,7 +23,7 @@ import type {
   ThresholdResult,
   TrendStats,
 } from '../result/types.js';
-import { bucketSize, downsampleColumn, downsampleX, roundSignificant, type Aggregation } from './downsample.js';
+import { bucketSize, downsampleColumn, downsampleX, MAX_PLOT_POINTS, roundSignificant, type Aggregation } from './downsample.js';
 
 /** Overall outcome shown first in every report. */
 export type VerdictOutcome = 'passed' | 'failed' | 'incomplete';
@@ -429,8 +430,8 @@ function thresholdUnit(metric: string, expression: string): ThresholdView['unit'
   return '';
 }
 
-/** SLO lines from untagged p(N) latency thresholds (`p(95)<250` on the whole metric). */
-export function sloLines(thresholds: readonly ThresholdResult[]): SloLine[] {
+/** SLO lines from untagged p(N) latency thresholds (`p(95)<250` on the whole metric); a plan's thresholds (metric key and expression text) serve as well as evaluated ones. */
+export function sloLines<T extends Pick<ThresholdResult, 'metric' | 'expression'>>(thresholds: readonly T[]): SloLine[] {
   const lines: SloLine[] = [];
   for (const t of thresholds) {
     if (t.metric.includes('{')) continue; // per-endpoint thresholds do not belong on the overall chart
@@ -512,12 +513,15 @@ function perSecond(values: readonly number[], intervalMs: number): number[] {
   return values.map((v) => v * factor);
 }
 
-function buildSeries(result: RunResult, baseline: RunResult | undefined, maxPoints: number): TimeSeriesView {
-  const s = result.series;
-  const n = s.t.length;
-  const k = bucketSize(n, maxPoints);
+/**
+ * The plotted load and latency columns of an interval series, downsampled to
+ * at most `maxPoints` points (latency: bucket maximum; rates: bucket mean).
+ * The live dashboard builds its points with this too, so both pages plot the same numbers.
+ */
+export function seriesView(s: IntervalSeries, maxPoints: number = MAX_PLOT_POINTS): TimeSeriesView {
+  const k = bucketSize(s.t.length, maxPoints);
   const col = (values: readonly (number | null)[] | undefined, agg: Aggregation) => round(downsampleColumn(values ?? [], k, agg));
-  const view: TimeSeriesView = {
+  return {
     t: downsampleX(s.t, k).map((ms) => ms / 1000),
     intervalMs: s.intervalMs,
     bucket: k,
@@ -529,6 +533,10 @@ function buildSeries(result: RunResult, baseline: RunResult | undefined, maxPoin
     service: { p50: col(s.service.p50, 'max'), p95: col(s.service.p95, 'max'), p99: col(s.service.p99, 'max') },
     response: { p50: col(s.response.p50, 'max'), p95: col(s.response.p95, 'max'), p99: col(s.response.p99, 'max') },
   };
+}
+
+function buildSeries(result: RunResult, baseline: RunResult | undefined, maxPoints: number): TimeSeriesView {
+  const view = seriesView(result.series, maxPoints);
   if (baseline) {
     view.baseline = {
       response: { p95: resampleBaseline(baseline, baseline.series.response.p95, view.t, 'max'), p99: resampleBaseline(baseline, baseline.series.response.p99, view.t, 'max') },
@@ -637,16 +645,24 @@ function buildProbePanels(result: RunResult, maxPoints: number): ProbePanel[] {
     }
   }
   // The generator watches itself: show its health on the same axis, last.
-  const g = result.series.generator;
-  if (g && result.series.t.length > 0 && (g.eventLoopDelayP99?.length || g.cpuPercent?.length)) {
-    const k = bucketSize(result.series.t.length, maxPoints);
-    const t = downsampleX(result.series.t, k).map((ms) => ms / 1000);
-    const columns: ProbeColumnView[] = [];
-    if (g.eventLoopDelayP99?.length) columns.push({ name: 'generator.event_loop_delay_p99', label: 'event-loop delay p99 (ms)', values: round(downsampleColumn(g.eventLoopDelayP99, k, 'max')) });
-    if (g.cpuPercent?.length) columns.push({ name: 'generator.cpu_percent', label: 'CPU (%)', values: round(downsampleColumn(g.cpuPercent, k, 'mean')) });
-    panels.set('generator', { id: 'generator', title: 'Load generator health', unit: '', t, columns, order: PANEL_RULES.length + 1 });
-  }
+  const generator = generatorPanel(result.series, maxPoints);
+  if (generator) panels.set('generator', { ...generator, order: PANEL_RULES.length + 1 });
   return [...panels.values()].sort((a, b) => a.order - b.order).map(({ order: _order, ...panel }) => panel);
+}
+
+/**
+ * The "Load generator health" panel (event-loop delay p99, CPU) of an interval
+ * series; undefined when the series has no generator columns. Shared with the live dashboard.
+ */
+export function generatorPanel(s: IntervalSeries, maxPoints: number = MAX_PLOT_POINTS): ProbePanel | undefined {
+  const g = s.generator;
+  if (!g || s.t.length === 0 || !(g.eventLoopDelayP99?.length || g.cpuPercent?.length)) return undefined;
+  const k = bucketSize(s.t.length, maxPoints);
+  const t = downsampleX(s.t, k).map((ms) => ms / 1000);
+  const columns: ProbeColumnView[] = [];
+  if (g.eventLoopDelayP99?.length) columns.push({ name: 'generator.event_loop_delay_p99', label: 'event-loop delay p99 (ms)', values: round(downsampleColumn(g.eventLoopDelayP99, k, 'max')) });
+  if (g.cpuPercent?.length) columns.push({ name: 'generator.cpu_percent', label: 'CPU (%)', values: round(downsampleColumn(g.cpuPercent, k, 'mean')) });
+  return { id: 'generator', title: 'Load generator health', unit: '', t, columns };
 }
 
 function slug(text: string): string {
