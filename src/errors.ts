@@ -105,6 +105,7 @@ export const ERROR_CODES = {
   TUNEUP_SLO_NO_DATA: { exit: ExitCode.INVALID_CONFIG, meaning: "`tuneup monitor validate` found no series for any SLO: the metric names or labels do not match the service's instrumentation" },
   TUNEUP_PROMETHEUS_UNREACHABLE: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: "the `--prometheus` server cannot be reached or did not answer its HTTP API" },
   TUNEUP_PROMETHEUS_QUERY_FAILED: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'Prometheus rejected or failed an SLO query (its error is shown)' },
+  TUNEUP_DASHBOARD_LISTEN: { exit: ExitCode.INVALID_CONFIG, meaning: '`--dashboard` cannot listen on 127.0.0.1 at the `--dashboard-port` given (in use, or a privileged port)' },
   TUNEUP_OUTPUT_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: 'an `--out` value is not `json=FILE`, `csv=FILE`, `experimental-prometheus-rw[=URL]` or `opentelemetry[=URL]`, or its file cannot be opened for writing' },
   TUNEUP_K8S_INVALID: { exit: ExitCode.INVALID_CONFIG, meaning: '`tuneup k8s` options cannot make valid manifests (a name Kubernetes refuses, a plan with files it imports, a missing Job environment in a pod)' },
   TUNEUP_BARRIER_TIMEOUT: { exit: ExitCode.DEPENDENCY_UNAVAILABLE, meaning: 'a Kubernetes segment pod did not see all its peers at the start barrier in time (pods not scheduled, or the coordinator pod unreachable)' },

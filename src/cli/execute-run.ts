@@ -1,8 +1,8 @@
 /**
  * The part `tuneup load` and `tuneup run` share: start the run with a live
- * display, turn Ctrl-C into a graceful stop (a second Ctrl-C stops at
- * once), assemble and store the result and its reports, print the summary,
- * and pick the exit code.
+ * display (and, with `--dashboard`, the live page), turn Ctrl-C into a
+ * graceful stop (a second Ctrl-C stops at once), assemble and store the
+ * result and its reports, print the summary, and pick the exit code.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import type { Probe } from '../probes/types.js';
 import { buildReportModel, renderTerminalSummary, writeReports } from '../report/index.js';
 import type { RunResult } from '../result/types.js';
 import { openOutputs, type OutputSpec } from '../outputs/index.js';
+import { planChartData, startDashboard, type Dashboard } from '../dashboard/index.js';
 import { setExitCode } from './exit.js';
 import type { CliIO } from './io.js';
 import { createLiveDisplay } from './live.js';
@@ -43,6 +44,8 @@ export interface ExecuteRunOptions {
   enrich?: (result: RunResult) => Promise<RunResult>;
   /** Streaming outputs (`--out json=FILE`, `--out experimental-prometheus-rw=URL`, …), written or pushed as each interval closes. */
   outputs?: readonly OutputSpec[];
+  /** Serve the live dashboard on 127.0.0.1 at this port (0: a free one) while the run goes (`--dashboard`). */
+  dashboard?: { port: number };
 }
 
 /** Latest planned scenario end (ms), for the progress line; undefined when open-ended. */
@@ -71,17 +74,50 @@ function plannedDurationMs(plan: ResolvedPlan): number | undefined {
 export async function executeRun(plan: ResolvedPlan, io: CliIO, options: ExecuteRunOptions): Promise<RunResult> {
   // The id is chosen now so pushed series carry the id the stored result will have (label run_id).
   const id = runId();
+  const plannedMs = plannedDurationMs(plan);
+  let dashboard: Dashboard | undefined;
+  if (options.dashboard) {
+    dashboard = await startDashboard({
+      port: options.dashboard.port,
+      runId: id,
+      title: plan.name ?? 'tuneup run',
+      target: plan.baseUrl,
+      chartData: planChartData(plan, plannedMs),
+    });
+    // Printed even with --quiet or --json (on stderr): the flag asked for a page, and this is its address.
+    io.err(`dashboard: ${dashboard.url}`);
+  }
+  try {
+    return await runAndStore(plan, io, options, { id, plannedMs, dashboard });
+  } finally {
+    // Also after Ctrl-C (the run stops gracefully, then this) and on errors: the server never outlives the command.
+    await dashboard?.close();
+  }
+}
+
+async function runAndStore(plan: ResolvedPlan, io: CliIO, options: ExecuteRunOptions, ctx: { id: string; plannedMs: number | undefined; dashboard: Dashboard | undefined }): Promise<RunResult> {
+  const { id, dashboard } = ctx;
   // Opened before any load, so an unwritable file fails the command before it sends a request.
   const outputs = options.outputs?.length ? openOutputs(options.outputs, { segment: options.segment, runId: id }) : undefined;
-  const display = createLiveDisplay(io, { quiet: Boolean(options.quiet || options.json), plannedMs: plannedDurationMs(plan) });
+  const display = createLiveDisplay(io, { quiet: Boolean(options.quiet || options.json), plannedMs: ctx.plannedMs });
   const handle = startRun(plan, {
-    ...(outputs ? { onInterval: (row, info) => outputs.write(row, info) } : {}),
+    ...(outputs || dashboard
+      ? {
+          onInterval: (row, info) => {
+            outputs?.write(row, info);
+            dashboard?.interval(row, info);
+          },
+        }
+      : {}),
     workers: options.workers,
     segment: options.segment,
     probes: options.probes,
     targetPid: options.targetPid,
     planSource: options.planSource,
-    onProgress: (live) => display.update(live),
+    onProgress: (live) => {
+      display.update(live);
+      dashboard?.progress(live);
+    },
   });
 
   let interrupts = 0;
@@ -122,13 +158,14 @@ export async function executeRun(plan: ResolvedPlan, io: CliIO, options: Execute
       snapshot: outcome.snapshot,
     });
   }
+  const model = buildReportModel(result);
   let htmlPath: string | undefined;
-  if (!options.noReport) htmlPath = (await writeReports(result, runDir)).html;
+  if (!options.noReport) htmlPath = (await writeReports(result, runDir, { model })).html;
+  dashboard?.finish({ model, reportPath: htmlPath });
 
   if (options.json) {
     io.out(JSON.stringify(result));
   } else if (!options.quiet) {
-    const model = buildReportModel(result);
     io.out(renderTerminalSummary(model, { color: io.color, width: process.stdout.columns ?? 100 }));
     io.out(`result: ${resultPath}${htmlPath ? `\nreport: ${htmlPath}` : ''}`);
   } else {

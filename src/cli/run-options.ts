@@ -1,12 +1,13 @@
 /**
  * The flags of the commands that run the load themselves and store one run
  * (`tuneup load`, `tuneup run`): worker threads, streaming outputs, labels,
- * output and reports. One declaration, so a help text (e.g. the `--out`
+ * output, reports and the live dashboard. One declaration, so a help text (e.g. the `--out`
  * targets) is written once.
  *
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
+import { TuneupError } from '../errors.js';
 import { collect } from './options.js';
 
 /** The flags {@link addRunOutputOptions} adds, as commander gives them. */
@@ -19,6 +20,8 @@ export interface RunOutputFlags {
   json?: boolean;
   quiet?: boolean;
   report: boolean;
+  dashboard?: boolean;
+  dashboardPort?: string;
   verbose?: boolean;
 }
 
@@ -37,6 +40,21 @@ export function addRunOutputOptions<C extends Command<any, any, any>>(command: C
     .option('--json', 'print the RunResult JSON on stdout instead of the summary')
     .option('-q, --quiet', 'no live progress and no summary')
     .option('--no-report', 'do not write report.html / summary.md / junit.xml')
+    .option('--dashboard', 'serve a live dashboard on 127.0.0.1 while the run goes (charts over server-sent events, the final report at the end); the URL is printed on stderr')
+    .option('--dashboard-port <port>', 'port of the dashboard (default 0: a free one; implies --dashboard)')
     .option('--verbose', 'show stack traces on errors');
   return command;
+}
+
+/** The dashboard the flags ask for (`--dashboard`, `--dashboard-port N`), or undefined. */
+export function dashboardFromFlags(flags: Pick<RunOutputFlags, 'dashboard' | 'dashboardPort'>): { port: number } | undefined {
+  if (flags.dashboardPort === undefined) return flags.dashboard ? { port: 0 } : undefined;
+  const port = Number(flags.dashboardPort);
+  if (!/^\d+$/.test(flags.dashboardPort) || port > 65535) {
+    throw new TuneupError('TUNEUP_OPTION_INVALID', `--dashboard-port: expected a port number 0-65535, got ${JSON.stringify(flags.dashboardPort)}`, {
+      location: '--dashboard-port',
+      hint: 'For example --dashboard-port 5665, or 0 (the default) for a free port.',
+    });
+  }
+  return { port };
 }

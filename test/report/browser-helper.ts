@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium binary. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -47,4 +47,18 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Non-transparent pixels per canvas of the page (a chart drew something, not just an empty frame). */
+export async function canvasInk(page: Page): Promise<number[]> {
+  return page.$$eval('canvas', (canvases) =>
+    canvases.map((c) => {
+      const ctx = (c as HTMLCanvasElement).getContext('2d');
+      if (!ctx || c.width === 0 || c.height === 0) return 0;
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      let ink = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) ink++;
+      return ink;
+    }),
+  );
 }

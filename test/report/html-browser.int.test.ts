@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderHtml } from '../../src/report/html.js';
-import { chromiumAvailable, launchChromium, type LaunchedBrowser } from './browser-helper.js';
+import { canvasInk, chromiumAvailable, launchChromium, type LaunchedBrowser } from './browser-helper.js';
 import { makeResult } from './fixtures/make-result.js';
 
 
@@ -55,20 +55,6 @@ describe('HTML report in headless Chromium', () => {
     });
     await page.goto(fileUrl, { waitUntil: 'load' });
     return { page, consoleErrors, cspViolations, requests, fileUrl };
-  }
-
-  /** Non-transparent pixels per canvas (the charts drew something). */
-  async function canvasInk(page: Page): Promise<number[]> {
-    return page.$$eval('canvas', (canvases) =>
-      canvases.map((c) => {
-        const ctx = (c as HTMLCanvasElement).getContext('2d');
-        if (!ctx || c.width === 0 || c.height === 0) return 0;
-        const { data } = ctx.getImageData(0, 0, c.width, c.height);
-        let ink = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) ink++;
-        return ink;
-      }),
-    );
   }
 
   test('draws every chart, with no console error, CSP violation or network request', async () => {

@@ -9,7 +9,7 @@ import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
 import { collect, parseHeaders, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
 import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
-import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
+import { addRunOutputOptions, dashboardFromFlags, type RunOutputFlags } from '../run-options.js';
 
 /** Register `tuneup load`. */
 export function registerLoadCommand(program: Command, io: CliIO): void {
@@ -48,6 +48,7 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
         json: flags.json,
         quiet: flags.quiet,
         noReport: !flags.report,
+        dashboard: dashboardFromFlags(flags),
         labels: parsePairs(flags.tag, '--tag'),
         probes: probes.probes,
         targetPid: probes.targetPid,

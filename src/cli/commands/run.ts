@@ -12,7 +12,7 @@ import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
 import { collect, parsePairs, parsePositiveInt } from '../options.js';
 import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
-import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
+import { addRunOutputOptions, dashboardFromFlags, type RunOutputFlags } from '../run-options.js';
 
 const FLAG_OF: Record<keyof PlanOverrides, string> = {
   baseUrl: '--base-url',
@@ -55,6 +55,7 @@ export function registerRunCommand(program: Command, io: CliIO): void {
         json: flags.json,
         quiet: flags.quiet,
         noReport: !flags.report,
+        dashboard: dashboardFromFlags(flags),
         noThresholds: !flags.thresholds,
         labels: parsePairs(flags.tag, '--tag'),
         probes: probes.probes,
