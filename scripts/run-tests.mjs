@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the *.test.ts files under test/ and src/ with node:test + tsx, by tier.
 //
-//   node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--list] [filter...]
+//   node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--no-batch] [--list] [filter...]
 //
 // The file suffix decides the tier:
 //   *.e2e.test.ts  e2e          CLI end to end, diagnosis corpus (timing-sensitive: one file at a time)
@@ -34,6 +34,12 @@
 // tests fails at `--test-timeout=1000`); so on Node < 24 the runner kills a
 // file at the tier's test timeout, as `node --test` did.
 //
+// Unit files run in batches instead (scripts/test-batch.mjs: each file in its
+// own describe, several files per process): a unit file's tests take tens of
+// milliseconds, its process start with tsx about 0.45 CPU s. The batches of all
+// Node versions share the tier's pool; `--no-batch` runs one file per process
+// (to check that a failure does not depend on its neighbours).
+//
 // Integration and end-to-end files start the CLI from the compiled dist/ when
 // it is up to date with src/ (test/harness/cli.ts: about half the CPU of a
 // start through tsx); before those tiers the runner rebuilds a stale dist/
@@ -51,7 +57,9 @@ const root = new URL('..', import.meta.url).pathname;
  * limit of one file (past it the file's process group is killed).
  */
 const TIERS = {
-  unit: { concurrency: availableParallelism(), testTimeoutMs: 60_000, fileLimitMs: 120_000 },
+  // batchesPerWorker: each Node version's unit files are split into concurrency × this many batches
+  // (several per worker, so one slow batch does not leave the other worker idle at the end).
+  unit: { concurrency: availableParallelism(), testTimeoutMs: 60_000, fileLimitMs: 120_000, batchesPerWorker: 2 },
   integration: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 600_000 },
   // CLI end to end: several at once; the diagnosis corpus (see exclusive()) one at a time, alone.
   e2e: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 1_200_000 },
@@ -72,7 +80,7 @@ function exclusive(file) {
 }
 
 function usage(message) {
-  console.error(`${message}\nusage: node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--list] [filter...]`);
+  console.error(`${message}\nusage: node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--no-batch] [--list] [filter...]`);
   process.exit(2);
 }
 
@@ -80,6 +88,7 @@ const args = process.argv.slice(2);
 let tiers = Object.keys(TIERS);
 let concurrencyOverride;
 let listOnly = false;
+let batching = true;
 const nodes = [process.execPath];
 const filters = [];
 for (let i = 0; i < args.length; i++) {
@@ -97,6 +106,8 @@ for (let i = 0; i < args.length; i++) {
     const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
     if (!value) usage('--also-node needs the path of a node binary');
     nodes.push(value);
+  } else if (a === '--no-batch') {
+    batching = false;
   } else if (a === '--list') {
     listOnly = true;
   } else if (a.startsWith('-')) {
@@ -188,7 +199,10 @@ const versions = nodes.map((node) => {
   if (out.status !== 0) usage(`${node} is not a working node binary`);
   return out.stdout.trim();
 });
-const label = (job) => (nodes.length > 1 ? `${job.file} [node ${versions[job.node]}]` : job.file);
+const label = (job) => {
+  const name = job.files ? `${job.tier} batch ${job.batch} (${job.files.length} files)` : job.file;
+  return nodes.length > 1 ? `${name} [node ${versions[job.node]}]` : name;
+};
 
 /**
  * A file's wall limit on a Node version: the tier's, or on Node < 24 (no per-test
@@ -196,6 +210,8 @@ const label = (job) => (nodes.length > 1 ? `${job.file} [node ${versions[job.nod
  * which `node --test` applied to the whole file there.
  */
 function fileLimit(job, settings) {
+  // A batch holds many files: bound it by the tier's file limit (Node 24 still times each test out).
+  if (job.files) return settings.fileLimitMs;
   const major = Number(/^v(\d+)/.exec(versions[job.node])?.[1]);
   return major >= 24 ? settings.fileLimitMs : Math.min(settings.fileLimitMs, settings.testTimeoutMs);
 }
@@ -206,7 +222,7 @@ function runFile(job, settings, stream) {
   return new Promise((resolve) => {
     const child = spawn(
       nodes[job.node],
-      ['--import', 'tsx', '--test-reporter=spec', `--test-timeout=${settings.testTimeoutMs}`, job.file],
+      ['--import', 'tsx', '--test-reporter=spec', `--test-timeout=${settings.testTimeoutMs}`, ...(job.files ? [join(root, 'scripts/test-batch.mjs'), ...job.files] : [job.file])],
       // Own process group: a file that hangs is killed with everything it started.
       { cwd: root, detached: true, stdio: ['ignore', stream ? 'inherit' : 'pipe', stream ? 'inherit' : 'pipe'], env: { ...process.env, TUNEUP_TEST: '1' } },
     );
@@ -227,8 +243,10 @@ function runFile(job, settings, stream) {
       const ok = code === 0 && !timedOut;
       if (!stream) process.stdout.write(output);
       if (timedOut) console.log(`✖ ${label(job)}: killed after ${seconds(limitMs)} (the file's limit; a test hung or something kept it alive)`);
-      console.log(`${ok ? '✔' : '✖'} ${label(job)} (${seconds(ms)})${ok ? '' : ` exit ${code ?? signal}`}\n`);
-      resolve({ name: label(job), ms, ok });
+      // A batch names its failing files from the report (each file is a top-level suite of its own).
+      const failedFiles = job.files && !ok ? job.files.filter((f) => output.includes(`✖ ${f} (`)) : [];
+      console.log(`${ok ? '✔' : '✖'} ${label(job)} (${seconds(ms)})${ok ? '' : ` exit ${code ?? signal}`}${failedFiles.length > 0 ? `: ${failedFiles.join(', ')}` : ''}\n`);
+      resolve({ name: failedFiles.length > 0 ? `${label(job)}: ${failedFiles.join(', ')}` : label(job), ms, ok });
     });
   });
 }
@@ -246,12 +264,30 @@ async function pool(jobs, settings, concurrency) {
   return results;
 }
 
+/**
+ * A tier's files as batches, per Node version: the files (each version's own list, `@test-one-node` files on
+ * the first only) dealt round-robin into concurrency × batchesPerWorker batches, interleaved across versions.
+ */
+function batchesOf(tier, files, settings, concurrency) {
+  const perNode = nodes.map((_, node) => files.filter((f) => node === 0 || !oneNode(f)));
+  const count = Math.max(1, Math.min(concurrency * settings.batchesPerWorker, Math.max(...perNode.map((l) => l.length))));
+  const jobs = [];
+  for (let b = 0; b < count; b++) {
+    for (let node = 0; node < nodes.length; node++) {
+      const list = perNode[node].filter((_, i) => i % count === b);
+      if (list.length === 1) jobs.push({ file: list[0], node });
+      else if (list.length > 1) jobs.push({ tier, files: list, node, batch: `${b + 1}/${count}` });
+    }
+  }
+  return jobs;
+}
+
 async function runTier(tier, files) {
   const settings = TIERS[tier];
   const concurrency = concurrencyOverride ?? settings.concurrency;
   // Every Node version's files in one queue, interleaved so all versions progress together.
   const jobsOf = (list) => list.flatMap((file) => (oneNode(file) ? [0] : nodes.map((_, node) => node)).map((node) => ({ file, node })));
-  const shared = jobsOf(files.filter((f) => !exclusive(f)));
+  const shared = settings.batchesPerWorker && batching ? batchesOf(tier, files, settings, concurrency) : jobsOf(files.filter((f) => !exclusive(f)));
   const alone = jobsOf(files.filter(exclusive));
   console.log(`\n=== ${tier}: ${files.length} files × ${nodes.length} Node (${versions.join(', ')}), ${shared.length > 0 ? `${Math.min(concurrency, shared.length)} at a time` : ''}${alone.length > 0 ? `${shared.length > 0 ? '; ' : ''}${alone.length} alone` : ''} ===\n`);
   const started = Date.now();
