@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from '../../src/diagnose/index.js';
-import type { GeneratorHealth, RunResult, ScenarioResult } from '../../src/result/types.js';
+import type { GeneratorHealth, LoadFacts, RunResult, ScenarioResult } from '../../src/result/types.js';
 import type { HostCpuData } from '../../src/probes/process/types.js';
 import { N, build, healthyParts, type ScenarioParts } from './scenarios.js';
 
@@ -75,6 +75,33 @@ test('a queue that grows (response ×4) with a small completion shortfall is ove
   assert.ok(diagnose(r).findings.some((f) => f.category === 'overload'));
   const kept = openRun(healthyParts(), { offered: 100, completed: () => 100, serviceP50: grow, responseP50: grow });
   assert.ok(!diagnose(kept).findings.some((f) => f.category === 'overload'));
+});
+
+/** Load facts of one endpoint carrying all of `r`'s requests, with `inFlight(i)` requests in flight in second i. */
+function withInFlight(r: RunResult, inFlight: (i: number) => number): RunResult {
+  const requests = r.series.iterations.map((n) => n ?? 0);
+  const total = requests.reduce((a, b) => a + b, 0);
+  const series = { requests, repeats: requests.map(() => 0), inFlight: requests.map((_, i) => inFlight(i)) };
+  const facts: LoadFacts = {
+    intervalMs: 1000,
+    t: Array.from({ length: N }, (_, i) => i * 1000),
+    endpoints: { 'GET /x': { requests: total, repeats: 0, distinctKeys: total, idealHitRatio: 0, untracked: 0, capped: false, keySource: 'url', meanInFlight: 4, series } },
+    merge: { parts: 1, exact: true },
+  };
+  return { ...r, loadFacts: facts };
+}
+
+test('a completion deficit whose queue the in-flight count does not show is not overload (conservation of requests)', () => {
+  // 9 % of the judged half's completions missing at its end (a stall at the window's edge), response time and in flight flat.
+  const short = (i: number) => (i >= N - 3 ? 100 - (0.09 * 100 * (N / 2)) / 3 : 100);
+  const flat = withInFlight(openRun(healthyParts(), { offered: 100, completed: short, serviceP50: () => 40, responseP50: () => 40 }), () => 4);
+  assert.ok(!diagnose(flat).findings.some((f) => f.category === 'overload'), 'a deficit the queue does not show');
+  // The same shortfall spread over the run with the queue growing by the unserved arrivals is past capacity.
+  const queued = withInFlight(openRun(healthyParts(), { offered: 100, completed: () => 91, serviceP50: () => 40, responseP50: () => 40 }), (i) => 4 + 9 * i);
+  assert.ok(diagnose(queued).findings.some((f) => f.category === 'overload'), 'the queue grows by (λ − μ) per second');
+  // Without load facts the deficit alone still decides (evidence from older runs).
+  const old = openRun(healthyParts(), { offered: 100, completed: short, serviceP50: () => 40, responseP50: () => 40 });
+  assert.ok(diagnose(old).findings.some((f) => f.category === 'overload'));
 });
 
 test('closed-model runs are never judged overloaded by arrivals (there are none)', () => {

@@ -92,10 +92,29 @@ export function overloadFacts(result: RunResult): OverloadFacts | undefined {
   };
 }
 
+/**
+ * Does the in-flight count show the queue that a completion deficit implies? Conservation of requests: the
+ * arrivals a service does not complete stay in flight, so at a shortfall of deficit × λ per second the mean
+ * in-flight count of the last third of the offered seconds exceeds the first third's by about that times the
+ * time between the thirds' middles (two thirds of the offered seconds, i.e. 4/3 of the judged half). A deficit
+ * whose queue the in-flight count does not show — less than `overload.queueShownShare` of that growth — is
+ * completions that fell just outside the judged window (a GC pause or a stall at its edge delays a few hundred
+ * milliseconds of completions), not a lack of capacity. True when it cannot be judged: no load facts, or VUs
+ * exhausted (the queue is then capped by the VUs and the excess arrivals are dropped, which the drop share counts).
+ */
+function queueShown(f: OverloadFacts, config: RuleConfig): boolean {
+  if (!f.inFlight || f.vusExhausted) return true;
+  const expected = f.deficit * f.offeredRate * ((4 / 3) * f.windowSeconds);
+  return f.inFlight.last - f.inFlight.first >= config.get('overload.queueShownShare') * expected;
+}
+
 /** True when the load shows the service past its capacity (see {@link overloadFacts}). */
 export function isOverloaded(f: OverloadFacts, config: RuleConfig): boolean {
   const limit = config.get('overload.deficitShare');
-  return f.deficit >= limit || f.droppedShare >= limit || (f.responseGrowth >= config.get('overload.queueGrowth') && f.deficit >= limit / 2);
+  if (f.droppedShare >= limit) return true;
+  // A growing response time is the queue's own evidence; a bare completion deficit must show its queue.
+  if (f.responseGrowth >= config.get('overload.queueGrowth') && f.deficit >= limit / 2) return true;
+  return f.deficit >= limit && queueShown(f, config);
 }
 
 /** The resource that saturated, when the probes show one: its utilization, name and evidence. */
