@@ -16,6 +16,7 @@
  * @module
  */
 import type { Evidence, Finding } from '../../result/types.js';
+import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, mainThreadUtilizationSeries, readLoopDelay, type CausedDelay, type LoopDelay } from './loop-delay.js';
@@ -145,15 +146,20 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
   const meanService = input.result.totals.serviceTime.mean || input.result.endpoints[0]?.serviceTime.mean || 0;
 
   // Delay without CPU-heavy handlers and with an idle process: the host (other processes, CPU steal) delays the loop.
-  if (heavy.length === 0 && cpuMean !== undefined && cpuMean < 50) {
+  // So does a busy host held mostly by other processes, whatever the service does: without a handler whose own
+  // synchronous CPU explains the delay, the loop waited for a core, and the endpoint with the most CPU is not its cause.
+  const contended = blockers.length === 0 ? hostHeldByOthers(input, config) : undefined;
+  if ((heavy.length === 0 && cpuMean !== undefined && cpuMean < 50) || contended) {
     return [
       makeFinding({
         rule: 'event-loop-blocked',
         category: 'event-loop-blocked',
         subject: 'service',
         severity: 'low',
-        title: 'Event-loop delay while the service is mostly idle (host contention?)',
-        summary: `Event-loop delay p99 ${fmt(delay?.p99 ?? 0)} ms, max ${fmt(maxP90)} ms, but the service used only ${fmt(cpuMean)} % of a core and no endpoint does enough CPU work per request to cause it: other processes on the host (or CPU steal) delay the loop. Measure on a quieter host before changing code.`,
+        title: contended ? `Event-loop delay on a host held by other processes (${fmt(contended.othersPercent)} % of a core)` : 'Event-loop delay while the service is mostly idle (host contention?)',
+        summary: contended
+          ? `Event-loop delay p99 ${fmt(delay?.p99 ?? 0)} ms, max ${fmt(maxP90)} ms, while the host's ${contended.cores} cores were ${pct(contended.busyShare)} busy and processes outside the system under test held ${fmt(contended.othersPercent)} % of a core; no handler's own synchronous CPU per request explains the delay, so the loop waited for a core. Measure on a quieter host before changing code.`
+          : `Event-loop delay p99 ${fmt(delay?.p99 ?? 0)} ms, max ${fmt(maxP90)} ms, but the service used only ${fmt(cpuMean ?? 0)} % of a core and no endpoint does enough CPU work per request to cause it: other processes on the host (or CPU steal) delay the loop. Measure on a quieter host before changing code.`,
         evidence,
         recommendation: { text: 'Check the host: other CPU-heavy processes, container CPU limits (throttling), noisy neighbours. Run the load generator on another machine.' },
         confidence: 0.5,
@@ -201,6 +207,21 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
       attribution: demandAttribution(input, heavy.map((h) => h.endpoint)),
     }),
   ];
+}
+
+/**
+ * The host's cores busy (`hostContention.busyShare` or more) and held mostly by processes outside the system
+ * under test (the service, its database, its cache and the generator): at least half of the CPU in use. Then
+ * every runnable thread waits for a core, the event loop included. Undefined without the process probe's host
+ * figures or when the host is not so held.
+ */
+function hostHeldByOthers(input: DiagnosisInput, config: RuleConfig): { othersPercent: number; busyShare: number; cores: number } | undefined {
+  const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
+  if (!host || host.cores <= 0 || !host.groups) return undefined;
+  const busyShare = host.cpuPercent.mean / (host.cores * 100);
+  const othersPercent = host.groups.other?.cpuPercent.mean ?? 0;
+  if (busyShare < config.get('hostContention.busyShare') || othersPercent < host.cpuPercent.mean / 2) return undefined;
+  return { othersPercent, busyShare, cores: host.cores };
 }
 
 /** Is the probed process a Node.js runtime (by name or command line)? Node 24 names its main thread "MainThread". */
