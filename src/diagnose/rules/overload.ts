@@ -26,7 +26,7 @@ export interface OverloadFacts {
   /** Offered and completed iterations per second over the window. */
   offeredRate: number;
   completedRate: number;
-  /** Iterations dropped (no free VU) and cut at the end (gracefulStop) over the whole run, and their share of the scheduled ones. */
+  /** Iterations dropped (no free VU) and cut at the end (gracefulStop) over the whole run; their share of the scheduled ones is judged over the window. */
   dropped: number;
   interrupted: number;
   droppedShare: number;
@@ -64,7 +64,14 @@ export function overloadFacts(result: RunResult): OverloadFacts | undefined {
   const lastResp = median(p50s(last, s.response.p50));
   const dropped = open.reduce((a, sc) => a + sc.droppedIterations, 0);
   const interrupted = open.reduce((a, sc) => a + sc.interruptedIterations, 0);
-  const scheduled = open.reduce((a, sc) => a + sc.iterations + sc.droppedIterations + sc.interruptedIterations, 0);
+  // Drops are judged over the same window as the deficit: iterations dropped while a start-up stall drained
+  // (the first half queued, the second kept up) are the transient's, not a lack of capacity. Cut iterations
+  // happen at the end, inside the window. Results without the per-interval drop series use the run's totals.
+  const windowDrops = s.droppedIterations?.length === s.t.length ? sumAt(s.droppedIterations, window) : undefined;
+  const scheduled = windowDrops === undefined
+    ? open.reduce((a, sc) => a + sc.iterations + sc.droppedIterations + sc.interruptedIterations, 0)
+    : sumAt(s.iterations, window) + windowDrops + interrupted;
+  const droppedInScope = windowDrops === undefined ? dropped : windowDrops;
   let inFlight: OverloadFacts['inFlight'];
   const facts = result.loadFacts;
   if (facts) {
@@ -80,7 +87,7 @@ export function overloadFacts(result: RunResult): OverloadFacts | undefined {
     completedRate: completed / (window.length * intervalS),
     dropped,
     interrupted,
-    droppedShare: scheduled > 0 ? (dropped + interrupted) / scheduled : 0,
+    droppedShare: scheduled > 0 ? (droppedInScope + interrupted) / scheduled : 0,
     responseGrowth: firstResp > 0 ? lastResp / firstResp : 1,
     inFlight,
     baseServiceMs: (() => {
