@@ -105,9 +105,9 @@ test('a completion deficit whose queue the in-flight count does not show is not 
 });
 
 test('iterations dropped in a start-up stall that drained are not overload; drops through the judged half are', () => {
-  // The first 4 s queued (VUs ran out, 38 iterations dropped); from then on the service kept up and the backlog drained.
-  const transient = openRun(healthyParts(), { offered: 40, completed: (i) => (i < 4 ? 30 : 40), serviceP50: (i) => (i < 4 ? 300 : 20), responseP50: (i) => (i < 4 ? 400 : 20), dropped: 38 });
-  transient.series.droppedIterations = transient.series.t.map((_, i) => (i < 4 ? [8, 19, 8, 3][i]! : 0));
+  // The first 4 s queued (VUs ran out, 300 iterations dropped: 12 % of the run); then the service kept up and the backlog drained.
+  const transient = openRun(healthyParts(), { offered: 40, completed: (i) => (i < 4 ? 10 : 40), serviceP50: (i) => (i < 4 ? 300 : 20), responseP50: (i) => (i < 4 ? 400 : 20), dropped: 300 });
+  transient.series.droppedIterations = transient.series.t.map((_, i) => (i < 4 ? [80, 120, 70, 30][i]! : 0));
   assert.ok(!diagnose(transient).findings.some((f) => f.category === 'overload'), 'a drained start-up stall');
   // The same total dropped evenly through the run: the service never kept up.
   const through = openRun(healthyParts(), { offered: 40, completed: () => 37, serviceP50: () => 20, responseP50: () => 20, dropped: 180, busyVUs: 100, allocated: 100 });
