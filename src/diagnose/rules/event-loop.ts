@@ -81,10 +81,13 @@ function blockingHandlers(input: DiagnosisInput, config: RuleConfig, delay: Loop
   const sure = new Map(loopDelayCausedBy(input, candidates.map((c) => ({ endpoint: c.endpoint, blockMs: c.judged })), utilization).map((x) => [x.endpoint, x]));
   const point = new Map(loopDelayCausedBy(input, candidates.map((c) => ({ endpoint: c.endpoint, blockMs: c.ms })), utilization).map((x) => [x.endpoint, x]));
   const totalWork = [...point.values()].reduce((a, x) => a + x.utilization, 0);
+  // The loop's delays corroborate a loose estimate only when they are the service's own: on a host held by
+  // other processes they are the wait for a core (see hostHeldByOthers), whatever the estimate says.
+  const delaysAreOwn = !hostHeldByOthers(input, config);
   const out: BlockingHandler[] = [];
   for (const c of candidates) {
     const caused = point.get(c.endpoint)!;
-    const blocks = causesBlocking(sure.get(c.endpoint)!, config) || (c.loose && c.source === 'main thread' && causesBlocking(caused, config) && corroborated(input, c.endpoint, c.ms, delay));
+    const blocks = causesBlocking(sure.get(c.endpoint)!, config) || (c.loose && delaysAreOwn && c.source === 'main thread' && causesBlocking(caused, config) && corroborated(input, c.endpoint, c.ms, delay));
     if (blocks) out.push({ endpoint: c.endpoint, ms: c.ms, source: c.source, caused, share: totalWork > 0 ? caused.utilization / totalWork : 0 });
   }
   return (
