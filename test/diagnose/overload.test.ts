@@ -242,3 +242,27 @@ test("past capacity the queue's errors are the overload's, but 5xx of one endpoi
   setStatuses(products, 500, Math.round(0.2 * answered(products, 500)));
   assert.deepEqual(Object.values(errorFindings()), ['low', 'low']);
 });
+
+test('on a host held by other processes, a wait on a dependency is not told apart from the wait for a core: slow-dependency is a symptom of the contention', () => {
+  const parts = (othersPercent: number | undefined): ScenarioParts => {
+    const p = healthyParts();
+    // GET /api/orders spends ~240 ms per request outside its CPU, database and cache work, with an upstream connection open.
+    p.endpoints['GET /api/orders']!.serviceMeanMs = 250;
+    p.processData = { ...p.processData, remotes: [...(p.processData.remotes as object[]), { address: '127.0.0.1', port: 8081, maxConnections: 4, samplesSeen: N }] };
+    if (othersPercent !== undefined) p.processData = { ...p.processData, host: hostData({ target: 25, generator: 10, postgres: 15, other: othersPercent }) };
+    return p;
+  };
+  const quiet = diagnose(build(parts(undefined))).findings;
+  const dep = quiet.find((f) => f.category === 'slow-dependency' && f.endpoint === 'GET /api/orders');
+  assert.ok(dep && ['medium', 'high'].includes(dep.severity), quiet.map((f) => `${f.category}/${f.severity}`).join(', '));
+  const busy = diagnose(build(parts(145))).findings;
+  const contention = busy.find((f) => f.category === 'host-contention');
+  assert.ok(contention, busy.map((f) => `${f.category}/${f.severity}`).join(', '));
+  assert.match(contention.title, /other processes on the host held the CPU \(145 % of a core/);
+  const symptom = busy.find((f) => f.category === 'slow-dependency' && f.endpoint === 'GET /api/orders');
+  assert.equal(symptom?.severity, 'low');
+  assert.ok(symptom?.causedBy?.includes(contention.id));
+  // A host the system under test itself keeps busy is not contention.
+  const own = diagnose(build({ ...parts(undefined), processData: { ...parts(undefined).processData, host: hostData({ target: 100, generator: 30, postgres: 60, other: 5 }) } })).findings;
+  assert.ok(!own.some((f) => f.category === 'host-contention'), own.map((f) => `${f.category}/${f.severity}`).join(', '));
+});

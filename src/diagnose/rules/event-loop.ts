@@ -16,12 +16,12 @@
  * @module
  */
 import type { Evidence, Finding } from '../../result/types.js';
-import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, mainThreadUtilizationSeries, readLoopDelay, type CausedDelay, type LoopDelay } from './loop-delay.js';
 import { cpuHeavyEndpoints, cpuSaturated, nonGcShareOfMainThread, serviceCpu } from './node.js';
 import { demandAttribution } from './attribution.js';
+import { hostHeldByOthers } from './host.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 /**
@@ -210,21 +210,6 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
       attribution: demandAttribution(input, heavy.map((h) => h.endpoint)),
     }),
   ];
-}
-
-/**
- * The host's cores busy (`hostContention.busyShare` or more) and held mostly by processes outside the system
- * under test (the service, its database, its cache and the generator): at least half of the CPU in use. Then
- * every runnable thread waits for a core, the event loop included. Undefined without the process probe's host
- * figures or when the host is not so held.
- */
-function hostHeldByOthers(input: DiagnosisInput, config: RuleConfig): { othersPercent: number; busyShare: number; cores: number } | undefined {
-  const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
-  if (!host || host.cores <= 0 || !host.groups) return undefined;
-  const busyShare = host.cpuPercent.mean / (host.cores * 100);
-  const othersPercent = host.groups.other?.cpuPercent.mean ?? 0;
-  if (busyShare < config.get('hostContention.busyShare') || othersPercent < host.cpuPercent.mean / 2) return undefined;
-  return { othersPercent, busyShare, cores: host.cores };
 }
 
 /** Is the probed process a Node.js runtime (by name or command line)? Node 24 names its main thread "MainThread". */

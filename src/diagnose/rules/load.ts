@@ -10,6 +10,7 @@ import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
 import { applicationErrorEndpoints, isOverloaded, overloadFacts, saturatedResource } from './overload.js';
 import { poolHold } from './pool-hold.js';
+import { hostHeldByOthers } from './host.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
 /** error-rate: an endpoint whose failed share exceeds `errorRate.ratio` (APA: 5xx > 5 %). */
@@ -245,19 +246,39 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
 }
 
 /**
- * host-contention: the generator was late enough to distort the measured
- * latencies (`generator.distortion` past its limit) while its own CPU was
- * free (`generator.limitedBy: 'host-contention'`): its timers waited for a
- * core other processes held. Names who held the CPU from the process probe's
- * host CPU per process group (the service's processes, PostgreSQL, Redis,
- * everything else). Low, medium when the distortion reaches
- * `hostContention.mediumShare` of the latency (the figures then describe the
- * host more than the service).
+ * host-contention: the host's CPU was held by others while the run measured
+ * time. Two signals, either suffices:
+ *
+ * - the generator was late enough to distort the measured latencies
+ *   (`generator.distortion` past its limit) while its own CPU was free
+ *   (`generator.limitedBy: 'host-contention'`): its timers waited for a core
+ *   other processes held;
+ * - the host's cores were busy and processes outside the system under test
+ *   held most of the CPU in use (host.ts#hostHeldByOthers): every thread of
+ *   the service and its database waited for a core too.
+ *
+ * Names who held the CPU from the process probe's host CPU per process group
+ * (the service's processes, PostgreSQL, Redis, everything else). Low, medium
+ * when the generator's distortion reaches `hostContention.mediumShare` of the
+ * latency (the figures then describe the host more than the service). When
+ * others held the host, the finding `explains` slow-dependency findings,
+ * which are inferred from unexplained time and are then symptoms (capped at
+ * low): a wait for a core looks like a wait on a dependency. (The
+ * event-loop rule judges the same host itself; findings from counts — scans,
+ * calls, hit ratios, errors — stand.)
  */
 export function hostContentionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const g = input.result.generator;
-  if (g.limitedBy !== 'host-contention' || !g.distortion) return [];
+  const held = hostHeldByOthers(input, config);
   const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
+  const busy = host ? host.cpuPercent.mean / Math.max(1, host.cores * 100) : undefined;
+  // Contention means no core was free. A host whose cores were mostly idle had one for the generator, and a
+  // lag of a few ms is timer jitter that only looks large against a fast service's latency.
+  const generatorLate =
+    g.limitedBy === 'host-contention' && !!g.distortion &&
+    !(busy !== undefined && busy < config.get('hostContention.busyShare')) &&
+    Math.max(g.startLag?.p99 ?? 0, g.eventLoopDelay.p99) >= config.get('hostContention.minLagMs');
+  if (!generatorLate && !held) return [];
   const names: Record<string, string> = { target: "the service's processes", postgres: 'PostgreSQL', redis: 'Redis', other: 'other processes on the host' };
   const holders = host
     ? (Object.entries(host.groups) as [string, { cpuPercent: { mean: number } }][])
@@ -265,46 +286,51 @@ export function hostContentionRule(input: DiagnosisInput, config: RuleConfig): F
         .map(([k, v]) => ({ group: k, name: names[k] ?? k, cpu: v.cpuPercent.mean }))
         .sort((a, b) => b.cpu - a.cpu)
     : [];
-  const top = holders[0];
-  const busy = host ? host.cpuPercent.mean / Math.max(1, host.cores * 100) : undefined;
-  const share = g.distortion.share;
-  // Contention means no core was free. A host whose cores were mostly idle had one for the generator, and a
-  // lag of a few ms is timer jitter that only looks large against a fast service's latency.
-  if (busy !== undefined && busy < config.get('hostContention.busyShare')) return [];
-  if (Math.max(g.startLag?.p99 ?? 0, g.eventLoopDelay.p99) < config.get('hostContention.minLagMs')) return [];
-  return [
-    makeFinding({
-      rule: 'host-contention',
-      category: 'host-contention',
-      subject: 'host',
-      severity: share >= config.get('hostContention.mediumShare') ? 'medium' : 'low',
-      title: top
+  const top = held ? holders.find((h) => h.group === 'other') : holders[0];
+  const share = generatorLate ? g.distortion!.share : 0;
+  const hostText = host
+    ? `The host's ${host.cores} cores were ${pct(busy!)} busy on average: ${holders.map((h) => `${h.name} ${fmt(h.cpu)} %`).join(', ')}, the generator ${fmt(host.groups.generator.cpuPercent.mean)} %.`
+    : 'Without the process probe tuneup cannot say which process held it.';
+  const finding = makeFinding({
+    rule: 'host-contention',
+    category: 'host-contention',
+    subject: 'host',
+    severity: share >= config.get('hostContention.mediumShare') ? 'medium' : 'low',
+    title: held
+      ? `Host contention: other processes on the host held the CPU (${fmt(held.othersPercent)} % of a core, the host ${pct(held.busyShare)} busy)`
+      : top
         ? `Host contention: ${top.name} held the CPU (${fmt(top.cpu)} % of a core) while the generator waited`
         : 'Host contention: the generator was late with its own CPU free (add the process probe to name who held the CPU)',
-      summary:
-        `The generator's delays were ${pct(share)} of the measured latency (${g.distortion.basis}) while its own CPU averaged ${fmt(g.cpuPercent.mean)} % of a core: ` +
-        `its timers waited for a core other processes held. ` +
-        (host
-          ? `The host's ${host.cores} cores were ${pct(busy!)} busy on average: ${holders.map((h) => `${h.name} ${fmt(h.cpu)} %`).join(', ')}, the generator ${fmt(host.groups.generator.cpuPercent.mean)} %.`
-          : 'Without the process probe tuneup cannot say which process held it.') +
-        ' Latencies include this wait; compare runs only with the same neighbours.',
-      evidence: [
-        { label: 'generator delays / measured latency', value: share, unit: 'ratio', source: 'generator' },
-        { label: 'generator CPU mean', value: g.cpuPercent.mean, unit: '% of one core', source: 'generator' },
-        ...(g.startLag ? [{ label: 'start lag p99 (response − service time)', value: g.startLag.p99, unit: 'ms', source: 'generator' }] : []),
-        { label: 'generator event-loop delay p99', value: g.eventLoopDelay.p99, unit: 'ms', source: 'generator' },
-        ...(host ? [{ label: 'host CPU mean', value: host.cpuPercent.mean, unit: `% of one core (${host.cores} cores)`, source: 'process probe /proc/stat' }] : []),
-        ...holders.map((h) => ({ label: `CPU of ${h.name}`, value: h.cpu, unit: '% of one core', source: 'process probe' })),
-      ],
-      recommendation: {
-        text: top && top.group !== 'target'
-          ? `Give the run a quieter host: stop or move ${top.name}, or run the generator on another machine; pin the generator and the service to separate cores (taskset) when they share one.`
-          : 'Run the generator on another machine or pin it to its own core (taskset); on a laptop or CI box, close other work during the run.',
-      },
-      confidence: host ? 0.85 : 0.6,
-      impact: share,
-    }),
-  ];
+    summary:
+      (generatorLate
+        ? `The generator's delays were ${pct(share)} of the measured latency (${g.distortion!.basis}) while its own CPU averaged ${fmt(g.cpuPercent.mean)} % of a core: its timers waited for a core other processes held. `
+        : 'Processes outside the system under test held most of the busy host\'s CPU: the service, its database and the generator waited for a core, and that wait is in the measured times. ') +
+      hostText +
+      (held ? ' Waits on dependencies inferred from unexplained time cannot be told apart from that wait, so they are capped at low.' : '') +
+      ' Latencies include this wait; compare runs only with the same neighbours.',
+    evidence: [
+      ...(generatorLate
+        ? [
+            { label: 'generator delays / measured latency', value: share, unit: 'ratio', source: 'generator' },
+            { label: 'generator CPU mean', value: g.cpuPercent.mean, unit: '% of one core', source: 'generator' },
+            ...(g.startLag ? [{ label: 'start lag p99 (response − service time)', value: g.startLag.p99, unit: 'ms', source: 'generator' }] : []),
+            { label: 'generator event-loop delay p99', value: g.eventLoopDelay.p99, unit: 'ms', source: 'generator' },
+          ]
+        : []),
+      ...(host ? [{ label: 'host CPU mean', value: host.cpuPercent.mean, unit: `% of one core (${host.cores} cores)`, source: 'process probe /proc/stat' }] : []),
+      ...holders.map((h) => ({ label: `CPU of ${h.name}`, value: h.cpu, unit: '% of one core', source: 'process probe' })),
+    ],
+    recommendation: {
+      text: top && top.group !== 'target'
+        ? `Give the run a quieter host: stop or move ${top.name}, or run the generator on another machine; pin the generator and the service to separate cores (taskset) when they share one.`
+        : 'Run the generator on another machine or pin it to its own core (taskset); on a laptop or CI box, close other work during the run.',
+    },
+    confidence: host ? 0.85 : 0.6,
+    impact: generatorLate ? share : held!.othersPercent / Math.max(1, host!.cpuPercent.mean),
+  });
+  // The event-loop rule judges the same host itself: a handler whose own CPU blocks the loop stands there.
+  if (held) finding.explains = [{ category: 'slow-dependency' }];
+  return [finding];
 }
 
 /** The open-model executors ran out of VUs because the service's responses took long: a note on the run, low. */
