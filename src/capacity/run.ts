@@ -29,35 +29,12 @@ import { mixBottleneck } from './bottleneck.js';
 import { runGuarded, type GuardedRunContext } from './guarded-run.js';
 import { KNEE_SEARCH_DEFAULTS, rampRates, type JudgedStep, type KneeSearchOptions } from './knee.js';
 import { runStepLoop, type StepRun } from './ramp.js';
-import { estimateCapacity, nextCapacityStep, REPEAT_DEFAULTS, sameRate, type CapacityPhase, type RepeatOptions } from './search.js';
+import { CAPACITY_DEFAULTS, type CapacityOptions } from './options.js';
+import { estimateCapacity, nextCapacityStep, sameRate, type CapacityPhase, type RepeatOptions } from './search.js';
 import type { CapacitySection, CapacityStep } from './types.js';
 import { fitUsl } from './usl.js';
 
-/** Shape and budget of the search. */
-export interface CapacityOptions {
-  /** Length of each step (ms). */
-  stepMs: number;
-  /** Pause after each step (ms); failing steps add their drain time. */
-  gapMs: number;
-  /** First rate (iterations/s); default an eighth of the plan's rate, or 10. */
-  startRate?: number;
-  /** Highest ramp step; default unbounded (only `maxSteps` bounds the ramp). */
-  maxRate?: number;
-  factor: number;
-  maxSteps: number;
-  bisections: number;
-  repeat: RepeatOptions;
-}
-
-/** Defaults: 5 s steps ×2 up to 10 ramp steps, 3 bisections, 3 runs at 3 rates near the knee, 1 s gaps. */
-export const CAPACITY_DEFAULTS: CapacityOptions = {
-  stepMs: 5000,
-  gapMs: 1000,
-  factor: KNEE_SEARCH_DEFAULTS.factor,
-  maxSteps: 10,
-  bisections: 3,
-  repeat: REPEAT_DEFAULTS,
-};
+export { CAPACITY_DEFAULTS, type CapacityOptions } from './options.js';
 
 /** In-flight iterations get this long after a step's end, then the step's load is gone. */
 const GRACEFUL_STOP_MS = 1000;

@@ -1,20 +1,16 @@
 /**
  * The experiment's flags (`--rate`, `--step`, `--duration`, `--isolate`,
- * …) and its target (the plan, its probes, the diagnosis of each run),
- * shared by `tuneup diagnose` and `tuneup playbook`: one definition, one
- * parser, so both commands run the experiment the same way.
+ * …), shared by `tuneup diagnose` and `tuneup playbook`: one declaration, so
+ * both commands take the same flags. Cheap to import when the program is
+ * built; experiment-target.ts parses them and prepares what the experiment
+ * runs against.
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { EXPERIMENT_DEFAULTS, type ExperimentContext, type ExperimentOptions } from '../diagnose/experiment/index.js';
-import { parseDuration, resolvePlan, type PlanOptions } from '../plan/index.js';
-import { parseYamlSource } from '../plan/locate.js';
-import { parsePositiveInt, parsePositiveNumber } from './options.js';
-import { probesFromOptions, type ProbeFlags } from './probe-options.js';
-import { loadPlanFromFlags, parseStepSearch, steppedProbes, stepSearchOptions, type StepSearchFlags } from './stepped-command.js';
+import { KNEE_SEARCH_DEFAULTS } from '../capacity/knee.js';
+import type { ExperimentOptions } from '../diagnose/experiment/index.js';
+import { stepSearchOptions, type StepSearchFlags } from './stepped-options.js';
 
 /** The experiment flags after parsing (strings as commander gives them). */
 export interface ExperimentFlags extends StepSearchFlags {
@@ -25,9 +21,23 @@ export interface ExperimentFlags extends StepSearchFlags {
   maxIsolations: string;
 }
 
-/** Add the experiment flags to a command, with `defaults` shown as the defaults (the step-search flags are shared with `tuneup capacity`: stepped-command.ts). */
-export function addExperimentOptions<C extends Command<any, any, any>>(command: C, defaults: ExperimentOptions = EXPERIMENT_DEFAULTS): C {
-  const d = defaults;
+/**
+ * The defaults of `EXPERIMENT_DEFAULTS` (src/diagnose/experiment/run.ts) that the flags show. A copy,
+ * because that module loads the engine and the program is built on every `--help`;
+ * test/cli/lazy-commands.test.ts checks it matches.
+ */
+export const EXPERIMENT_FLAG_DEFAULTS: Pick<ExperimentOptions, 'stepMs' | 'maxSteps' | 'bisections' | 'diagnosisMs' | 'isolateMs' | 'maxIsolations'> = {
+  stepMs: 5000,
+  maxSteps: KNEE_SEARCH_DEFAULTS.maxSteps,
+  bisections: KNEE_SEARCH_DEFAULTS.bisections,
+  diagnosisMs: 20_000,
+  isolateMs: 4000,
+  maxIsolations: 7,
+};
+
+/** Add the experiment flags to a command, with {@link EXPERIMENT_FLAG_DEFAULTS} shown as the defaults (the step-search flags are shared with `tuneup capacity`: stepped-options.ts). */
+export function addExperimentOptions<C extends Command<any, any, any>>(command: C): C {
+  const d = EXPERIMENT_FLAG_DEFAULTS;
   const search = stepSearchOptions(
     {
       step: 'length of each capacity step',
@@ -50,71 +60,4 @@ export function addExperimentOptions<C extends Command<any, any, any>>(command: 
     .option('--isolate-rate <n>', "rate of each isolation run; default the endpoint's rate in the diagnosis run, within 10–50/s")
     .option('--max-isolations <n>', 'most suspect endpoints run alone', String(d.maxIsolations));
   return command;
-}
-
-/** The experiment's options from its flags; bad values fail with the flag named. */
-export function experimentOptionsFromFlags(flags: ExperimentFlags, defaults: ExperimentOptions = EXPERIMENT_DEFAULTS): ExperimentOptions {
-  const d = defaults;
-  const options: ExperimentOptions = {
-    ...d,
-    ...parseStepSearch(flags, d),
-    diagnosisMs: parseDuration(flags.duration, '--duration'),
-    isolateMs: parseDuration(flags.isolate, '--isolate'),
-    maxIsolations: parsePositiveInt(flags.maxIsolations, '--max-isolations') ?? d.maxIsolations,
-  };
-  const rate = parsePositiveNumber(flags.rate, '--rate');
-  const isolateRate = parsePositiveNumber(flags.isolateRate, '--isolate-rate');
-  if (rate !== undefined) options.rate = rate;
-  if (isolateRate !== undefined) options.isolateRate = isolateRate;
-  return options;
-}
-
-/** The flags {@link prepareExperimentTarget} reads besides the probe flags. */
-export interface TargetFlags extends ProbeFlags {
-  env?: string[];
-  baseUrl?: string;
-  verbose?: boolean;
-}
-
-/** What the experiment runs against, with the probe setup's cleanup (a `--target-cmd` service). */
-export interface ExperimentTarget extends Pick<ExperimentContext, 'plan' | 'raw' | 'resolveRaw' | 'probes' | 'stepProbes' | 'targetPid' | 'diagnoseRun'> {
-  /** The database and cache the probes sample (flags over the plan's `probes:`), for the optimizer. */
-  pgUrl?: string;
-  redisUrl?: string;
-  /** Stop a `--target-cmd` service. */
-  cleanup: () => Promise<void>;
-}
-
-/**
- * Load the plan (with `--env` and `--base-url`), build the probes from the probe flags (printing
- * what the diagnosis will not see through `notice`), and the derived-plan resolver of YAML/JSON plans.
- */
-export async function prepareExperimentTarget(planPath: string, flags: TargetFlags, notice: (line: string) => void): Promise<ExperimentTarget> {
-  const { absolute, env, overrides, plan } = await loadPlanFromFlags(planPath, flags);
-  const { setup, fresh: probes } = await steppedProbes(flags, plan, notice);
-  // Capacity steps only need the process probe (saturated CPU: the service's, its main thread's, PostgreSQL's).
-  const pid = setup.targetPid ?? flags.pid ?? plan.probes.process?.pid;
-  const stepProbes = async () => (pid === undefined ? [] : (await probesFromOptions({ pid: String(pid), diagnose: false })).probes);
-  const raw = await readRawPlan(absolute);
-  const isolationEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !['TUNEUP_PROFILE', 'TUNEUP_RATE', 'TUNEUP_DURATION'].includes(k)));
-  const resolveRaw = (derived: PlanOptions) => resolvePlan({ raw: derived, source: plan.source, env: isolationEnv, overrides, baseDir: dirname(absolute) });
-  const pgUrl = flags.pg ?? plan.probes.postgres?.url;
-  const redisUrl = flags.redis ?? plan.probes.redis?.url;
-  return {
-    plan,
-    ...(raw ? { raw, resolveRaw } : {}),
-    probes,
-    stepProbes,
-    targetPid: setup.targetPid,
-    diagnoseRun: setup.enrich,
-    ...(pgUrl ? { pgUrl } : {}),
-    ...(redisUrl ? { redisUrl } : {}),
-    cleanup: setup.cleanup,
-  };
-}
-
-/** The plan as written, for YAML/JSON plans (per-request isolation); undefined for code plans. */
-async function readRawPlan(file: string): Promise<PlanOptions | undefined> {
-  if (!['.yaml', '.yml', '.json'].includes(extname(file).toLowerCase())) return undefined;
-  return parseYamlSource(await readFile(file, 'utf8'), file).value as PlanOptions;
 }

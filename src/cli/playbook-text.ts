@@ -8,7 +8,7 @@
 import type { PlaybookDelta } from '../playbook/deltas.js';
 import type { PlaybookHooks, PlaybookResult, PlaybookStep } from '../playbook/run.js';
 import { confirmationLabel } from '../report/index.js';
-import { experimentProgressHooks } from './commands/diagnose.js';
+import { experimentProgressHooks } from './commands/diagnose-action.js';
 import type { CliIO } from './io.js';
 import { createLiveDisplay, type LiveDisplay } from './live.js';
 

@@ -1,6 +1,8 @@
 /**
- * The commander program: global options and one registered command per
- * file in `src/cli/commands/`.
+ * The commander program: global options and every command's declaration
+ * (`src/cli/commands/<name>.ts`). Built on every start, so it loads no
+ * command's implementation: each action imports its `<name>-action.ts`
+ * when it runs (src/cli/commands/README.md).
  *
  * @module
  */

@@ -1,14 +1,14 @@
 /**
  * What the SLO commands (`tuneup slo export`, `tuneup monitor validate`)
- * share on the command line: a `<plan>` subcommand, the flags that say how
- * to read the plan's SLOs (`--preset`, `--metric`, `--service`, `--window`)
- * and loading the SLO set with them.
+ * share on the command line: a `<plan>` subcommand and the flags that say how
+ * to read the plan's SLOs (`--preset`, `--metric`, `--service`, `--window`).
+ * Declarations only, cheap to import when the program is built; slo-set.ts
+ * loads the SLO set with them.
  *
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
-import { loadPlan } from '../plan/index.js';
-import { CONVENTION_PRESETS, slosFromPlan, type SloOverrides, type SloSet } from '../slo/index.js';
+import { CONVENTION_PRESETS } from '../slo/conventions.js';
 
 /** The options `slo export` and `monitor validate` share: how to read the plan's SLOs. */
 export interface SloFlags {
@@ -33,11 +33,4 @@ export function withSloOptions<C extends Command<[string], Record<string, unknow
     .option('--window <duration>', 'SLO period, e.g. 30d (default: slo.window, else 30d); alert windows scale with it')
     .option('--verbose', 'show stack traces on errors');
   return command;
-}
-
-/** Load the plan and read its SLOs, with the command line's overrides (and a command's own, e.g. `slo export --run`). */
-export async function loadSloSet(planPath: string, flags: SloFlags, extra: Pick<SloOverrides, 'cacheObjective' | 'measured'> = {}): Promise<SloSet> {
-  const plan = await loadPlan(planPath, { verbose: flags.verbose === true });
-  const overrides: SloOverrides = { preset: flags.preset, histogram: flags.metric, service: flags.service, window: flags.window, ...extra };
-  return slosFromPlan(plan, overrides);
 }

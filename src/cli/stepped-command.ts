@@ -1,20 +1,13 @@
 /**
- * What the stepped commands (`tuneup capacity`, `tuneup diagnose`) share on
- * the command line: the step-search flags (`--step`, `--start-rate`,
- * `--max-rate`, `--max-steps`, `--bisections`) and their parsing, the flags
- * of a stored run (`--base-url`, `--env`, `--json`, `--quiet`,
- * `--no-report`, `--verbose`), loading the plan, probes
- * set up once and made fresh for every run, Ctrl-C handling, the progress
- * lines of each step, and storing and printing the result.
- *
- * Each command keeps its own help texts (the same flag means a capacity step
- * in one and a ramp step in the other), so the step-search flags come as
- * commander options the command places where its help lists them.
+ * What the stepped commands (`tuneup capacity`, `tuneup diagnose`) share when
+ * they run (their flags are declared in stepped-options.ts): parsing the
+ * step-search flags, loading the plan, probes set up once and made fresh for
+ * every run, Ctrl-C handling, the progress lines of each step, and storing
+ * and printing the result.
  *
  * @module
  */
 import { dirname, resolve } from 'node:path';
-import { Option, type Command } from '@commander-js/extra-typings';
 import { DEFAULT_RUNS_DIR, writeRunResult } from '../engine/result.js';
 import { TuneupError } from '../errors.js';
 import { loadPlan, parseDuration, type PlanOverrides, type ResolvedPlan } from '../plan/index.js';
@@ -25,44 +18,10 @@ import { writeReports } from '../report/index.js';
 import { withInterrupts, type InterruptSignals } from './interrupts.js';
 import type { CliIO } from './io.js';
 import { createLiveDisplay, type LiveDisplay } from './live.js';
-import { collect, parsePairs, parsePositiveInt, parsePositiveNumber } from './options.js';
-import { probesFromOptions, type ProbeFlags, type ProbeSetup } from './probe-options.js';
-
-/** Help texts of the step-search flags, one per flag (each command words them for its own steps). */
-export interface StepSearchTexts {
-  step: string;
-  startRate: string;
-  maxRate: string;
-  maxSteps: string;
-  bisections: string;
-}
-
-/** Defaults of the step-search flags. */
-export interface StepSearchDefaults {
-  stepMs: number;
-  maxSteps: number;
-  bisections: number;
-}
-
-/** The step-search flags as commander options, for the command to add where its help lists them. */
-export function stepSearchOptions(texts: StepSearchTexts, d: StepSearchDefaults) {
-  return {
-    step: new Option('--step <duration>', texts.step).default(`${d.stepMs / 1000}s`),
-    startRate: new Option('--start-rate <n>', texts.startRate),
-    maxRate: new Option('--max-rate <n>', texts.maxRate),
-    maxSteps: new Option('--max-steps <n>', texts.maxSteps).default(String(d.maxSteps)),
-    bisections: new Option('--bisections <n>', texts.bisections).default(String(d.bisections)),
-  };
-}
-
-/** The step-search flags as commander gives them (strings). */
-export interface StepSearchFlags {
-  step: string;
-  startRate?: string;
-  maxRate?: string;
-  maxSteps: string;
-  bisections: string;
-}
+import { parsePairs, parsePositiveInt, parsePositiveNumber } from './options.js';
+import type { ProbeFlags, ProbeSetup } from './probe-options.js';
+import { probesFromOptions } from './probe-setup.js';
+import type { StepSearchDefaults, StepSearchFlags } from './stepped-options.js';
 
 /** The step-search flags parsed; bad values are TUNEUP_OPTION_INVALID naming the flag. */
 export interface StepSearch {
@@ -88,28 +47,6 @@ export function parseStepSearch(flags: StepSearchFlags, d: StepSearchDefaults): 
     throw new TuneupError('TUNEUP_OPTION_INVALID', `--max-rate ${maxRate} is below --start-rate ${startRate}`, { location: '--max-rate', hint: 'Give a --max-rate at or above --start-rate.' });
   }
   return search;
-}
-
-/** The flags {@link addStoredRunOptions} adds, with the probe flags (`addProbeOptions`) the command adds after them. */
-export interface StoredRunFlags extends ProbeFlags {
-  baseUrl?: string;
-  env?: string[];
-  json?: boolean;
-  quiet?: boolean;
-  report: boolean;
-  verbose?: boolean;
-}
-
-/** Add the flags of a command that stores one run (plan overrides, output); `json` is the `--json` help text. The command adds the probe flags (`addProbeOptions`) where its help lists them. */
-export function addStoredRunOptions<C extends Command<any, any, any>>(command: C, json: string): C {
-  command
-    .option('--base-url <url>', "override the plan's baseUrl")
-    .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect)
-    .option('--json', json)
-    .option('-q, --quiet', 'no progress and no summary')
-    .option('--no-report', 'do not write report.html / summary.md / junit.xml')
-    .option('--verbose', 'show stack traces on errors');
-  return command;
 }
 
 /** The plan, loaded with `--env` pairs over the process environment and `--base-url` as an override. */

@@ -24,6 +24,9 @@
 import { createConnection, createServer, type Socket } from 'node:net';
 import { TuneupError } from '../errors.js';
 
+/** Default port of the start barrier. */
+export const DEFAULT_BARRIER_PORT = 7070;
+
 /** Where and how long the barrier waits. */
 export interface BarrierOptions {
   /** This pod's index, 0-based (`JOB_COMPLETION_INDEX`). */

@@ -18,7 +18,10 @@
  */
 import { stringify } from 'yaml';
 import { TuneupError } from '../errors.js';
+import { DEFAULT_BARRIER_PORT } from './barrier.js';
 import { POD_ENV } from './pod-env.js';
+
+export { DEFAULT_BARRIER_PORT } from './barrier.js';
 
 /** Inputs of {@link buildManifests}. */
 export interface K8sOptions {
@@ -55,8 +58,6 @@ export type K8sObject = Record<string, unknown> & { apiVersion: string; kind: st
 export const PLAN_MOUNT = '/app/plan';
 /** Where the results volume is mounted. */
 export const RESULTS_MOUNT = '/results';
-/** Default port of the start barrier. */
-export const DEFAULT_BARRIER_PORT = 7070;
 /** A ConfigMap holds at most 1 MiB. */
 const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
 /** Room left in a 63-character pod hostname for `-<index>` and the merge Job's `-merge`. */

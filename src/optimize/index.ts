@@ -33,7 +33,7 @@ export { applyPlan, rollbackJournal, selectForApply, type ApplyOptions, type Rol
 export { listJournals, readJournal, DEFAULT_JOURNAL_DIR } from './journal.js';
 export { redactUrl } from './redact.js';
 export type * from './types.js';
-export { STRATEGY_RISKS } from './types.js';
+export { STRATEGIES, STRATEGY_RISKS } from './types.js';
 
 /** Options of {@link planOptimizations}. */
 export interface PlanOptions {
@@ -62,9 +62,6 @@ export interface PlanOptions {
   /** Maintenance thresholds. */
   maintenance?: MaintenanceOptions;
 }
-
-/** Strategies, in order of boldness. */
-export const STRATEGIES: readonly Strategy[] = ['conservative', 'balanced', 'aggressive'];
 
 /** Why an action no finding of this run asks for is not applied by default. */
 export const NOT_FROM_FINDINGS = "not proposed by this run's findings: apply it only by naming it with --only ID";

@@ -166,6 +166,9 @@ export interface JournalEntry {
   proposalsOnly: string[];
 }
 
+/** Strategies, in order of boldness. */
+export const STRATEGIES: readonly Strategy[] = ['conservative', 'balanced', 'aggressive'];
+
 /** Risks each strategy admits. */
 export const STRATEGY_RISKS: Record<Strategy, readonly Risk[]> = {
   conservative: ['safe'],

@@ -10,7 +10,7 @@ import { sizeFleet } from '../../src/capacity/cost.js';
 import { fitUsl, uslThroughput } from '../../src/capacity/usl.js';
 import { capacityHeadline, renderCapacityMarkdown, renderCapacitySummary } from '../../src/report/capacity-text.js';
 import { capacityChartData, capacitySection } from '../../src/report/capacity-html.js';
-import { optionsFromFlags, sizingFromFlags } from '../../src/cli/commands/capacity.js';
+import { optionsFromFlags, sizingFromFlags } from '../../src/cli/commands/capacity-action.js';
 import { isTuneupError } from '../../src/errors.js';
 
 function step(offeredRate: number, sustained: boolean, phase: CapacityStep['phase'] = 'ramp'): CapacityStep {

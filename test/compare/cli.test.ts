@@ -4,7 +4,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { exitCodeFor, registerCompareCommands } from '../../src/cli/commands/compare.js';
+import { exitCodeFor } from '../../src/cli/commands/compare-action.js';
+import { registerCompareCommands } from '../../src/cli/commands/compare.js';
 import { requestedExitCode } from '../../src/cli/exit.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { compareRuns } from '../../src/compare/compare.js';

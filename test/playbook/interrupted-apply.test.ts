@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changedBy, type PlaybookResult } from '../../src/playbook/run.js';
-import { renderPlaybookSummary } from '../../src/cli/commands/playbook.js';
+import { renderPlaybookSummary } from '../../src/cli/commands/playbook-action.js';
 import type { Action, JournalEntry, JournalStep, OptimizationPlan } from '../../src/optimize/index.js';
 
 function action(id: string): Action {

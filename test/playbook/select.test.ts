@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { byHandOf, changedEndpoint, databaseActionsFor } from '../../src/playbook/run.js';
-import { validateCommand } from '../../src/cli/commands/playbook.js';
+import { validateCommand } from '../../src/cli/commands/playbook-action.js';
 import type { Action, OptimizationPlan } from '../../src/optimize/index.js';
 import type { Finding } from '../../src/result/types.js';
 

@@ -2,20 +2,24 @@
  * `tuneup analyze`: findings for a stored run, recomputed from its JSON
  * (`--run ID`), or a no-load health snapshot of PostgreSQL and Redis
  * (pgHero-style) when no run is given.
+ *
+ * The declaration only: the action (analyze-action.ts) loads when the command runs.
  * @module
  */
-import { dirname } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { diagnose, loadSqlParser, type Sensitivity } from '../../diagnose/index.js';
-import { enrichWithExplain } from '../../diagnose/explain.js';
-import { analyzeDatabase, analyzeRedis } from '../../diagnose/snapshot.js';
-import { writeJsonAtomic } from '../../engine/result.js';
-import { TuneupError } from '../../errors.js';
-import { loadRun, renderFindings, writeReports } from '../../report/index.js';
-import type { Finding } from '../../result/types.js';
 import type { CliIO } from '../io.js';
 
-const SENSITIVITIES = ['low', 'normal', 'high'];
+/** The flags of `tuneup analyze` as commander gives them. */
+export interface AnalyzeFlags {
+  run?: string;
+  pg?: string;
+  redis?: string;
+  sensitivity: string;
+  update?: boolean;
+  runsDir: string;
+  json?: boolean;
+  verbose?: boolean;
+}
 
 /** Register `tuneup analyze`. */
 export function registerAnalyzeCommand(program: Command, io: CliIO): void {
@@ -30,36 +34,5 @@ export function registerAnalyzeCommand(program: Command, io: CliIO): void {
     .option('--runs-dir <dir>', 'directory of stored runs', '.tuneup/runs')
     .option('--json', 'print findings as JSON')
     .option('--verbose', 'show stack traces on errors')
-    .action(async (flags) => {
-      if (!SENSITIVITIES.includes(flags.sensitivity)) {
-        throw new TuneupError('TUNEUP_OPTION_INVALID', `--sensitivity: expected low, normal or high, got ${JSON.stringify(flags.sensitivity)}`, {
-          location: '--sensitivity',
-          hint: 'normal is the default.',
-        });
-      }
-      const sensitivity = flags.sensitivity as Sensitivity;
-      let findings: Finding[] = [];
-      if (flags.run) {
-        const loaded = await loadRun(flags.run, { runsDir: flags.runsDir });
-        const source = flags.pg ? await enrichWithExplain(loaded.result, flags.pg) : loaded.result;
-        await loadSqlParser();
-        const diagnosis = diagnose(source, { sensitivity });
-        findings = diagnosis.findings;
-        if (flags.update) {
-          const updated = { ...source, findings, demands: diagnosis.demands };
-          await writeJsonAtomic(loaded.path, updated);
-          await writeReports(updated, dirname(loaded.path));
-        }
-      } else {
-        if (!flags.pg && !flags.redis) {
-          throw new TuneupError('TUNEUP_OPTION_INVALID', 'nothing to analyze', {
-            hint: 'Give --run ID for a stored run, or --pg URL and/or --redis URL for a snapshot.',
-          });
-        }
-        if (flags.pg) findings.push(...(await analyzeDatabase(flags.pg, { sensitivity })));
-        if (flags.redis) findings.push(...(await analyzeRedis(flags.redis, { sensitivity })));
-      }
-      if (flags.json) io.out(JSON.stringify({ findings }, null, 2));
-      else io.out(renderFindings(findings, { color: io.color }));
-    });
+    .action(async (flags) => (await import('./analyze-action.js')).analyzeAction(flags, io));
 }

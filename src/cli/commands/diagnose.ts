@@ -4,17 +4,18 @@
  * service sustains with every probe, and confirm each suspect finding by
  * running its endpoint alone. One stored run (the diagnosis run) holds the
  * findings, each with its confirmation, and the experiment.
+ *
+ * The declaration only: the action (diagnose-action.ts) loads when the command runs.
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
-import { runExperiment, type ExperimentHooks } from '../../diagnose/experiment/index.js';
-import { ExitCode } from '../../errors.js';
-import { renderExperimentSummary } from '../../report/index.js';
-import { setExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { addExperimentOptions, experimentOptionsFromFlags, prepareExperimentTarget, type ExperimentFlags } from '../experiment-options.js';
+import { addExperimentOptions, type ExperimentFlags } from '../experiment-options.js';
 import { addProbeOptions } from '../probe-options.js';
-import { addStoredRunOptions, runInterruptible, runProgressHooks, storeAndPrint, type StoredRunFlags } from '../stepped-command.js';
+import { addStoredRunOptions, type StoredRunFlags } from '../stepped-options.js';
+
+/** The flags of `tuneup diagnose` as commander gives them. */
+export interface DiagnoseFlags extends ExperimentFlags, StoredRunFlags {}
 
 /** Register `tuneup diagnose`. */
 export function registerDiagnoseCommand(program: Command, io: CliIO): void {
@@ -25,55 +26,5 @@ export function registerDiagnoseCommand(program: Command, io: CliIO): void {
   addExperimentOptions(command);
   addStoredRunOptions(command, 'print the RunResult JSON (findings with confirmation, experiment) on stdout');
   addProbeOptions(command);
-  command.action(async (planPath, parsed) => {
-    const flags = parsed as typeof parsed & StoredRunFlags;
-    const options = experimentOptionsFromFlags(flags as typeof flags & ExperimentFlags);
-    const { cleanup, pgUrl: _pg, redisUrl: _redis, ...target } = await prepareExperimentTarget(planPath, flags, (line) => io.err(line));
-
-    const quiet = Boolean(flags.quiet || flags.json);
-    const notice = 'stopping: the current run ends gracefully, then the partial result is written; press Ctrl-C again to stop now';
-    const outcome = await runInterruptible(io, cleanup, { quiet, notice }, ({ signal, hardSignal }) => runExperiment(
-      {
-        ...target,
-        signal,
-        hardSignal,
-        argv: process.argv.slice(2),
-        hooks: quiet ? {} : experimentProgressHooks(io),
-      },
-      options,
-    ));
-
-    if (!outcome.result) {
-      if (!quiet) io.err('interrupted before any run finished: nothing to store');
-      setExitCode(ExitCode.INTERRUPTED);
-      return;
-    }
-    const result = outcome.experiment.interrupted ? { ...outcome.result, status: 'interrupted' as const, statusReason: 'interrupted by the user' } : outcome.result;
-    await storeAndPrint(io, result, flags, () => [renderExperimentSummary(result, { color: io.color })]);
-    if (outcome.experiment.interrupted) setExitCode(ExitCode.INTERRUPTED);
-  });
-}
-
-/** Progress on stderr: the plan up front, one line per step and isolation, a live line during each run (also `demo`'s and `playbook`'s). */
-export function experimentProgressHooks(io: CliIO): ExperimentHooks {
-  const r = (n: number) => (n >= 100 ? String(Math.round(n)) : String(Math.round(n * 10) / 10));
-  return {
-    onPlan({ rates, requestedRate, search, mix }) {
-      const shares = mix.shares.map((s) => `${s.scenario} ${Math.round(s.share * 100)} %`).join(', ');
-      io.err(`mix: ${shares}${requestedRate !== undefined ? `; the plan asks for ${r(requestedRate)}/s` : ''}`);
-      io.err(
-        `plan: capacity steps ${rates.map(r).join(', ')}/s (×${search.factor}, stopping at the knee, then ≤ ${search.bisections} bisections)` +
-          ' → diagnosis at a sustainable rate → each suspect endpoint alone',
-      );
-    },
-    ...runProgressHooks(io, r),
-    onKnee(knee, chosen) {
-      const cap = knee.status === 'found' ? `${r(knee.sustainedRate!)}/s (fails at ${r(knee.failedRate!)}/s)` : knee.status === 'not-reached' ? `≥ ${r(knee.sustainedRate ?? 0)}/s (no knee up to the ramp's cap)` : `< ${r(knee.failedRate ?? 0)}/s`;
-      io.err(`capacity ${cap}${knee.saturatedResource ? `; saturated: ${knee.saturatedResource.name} (${knee.saturatedResource.detail})` : ''}`);
-      io.err(`diagnosis rate ${r(chosen.rate)}/s (${chosen.by === 'plan' ? "the plan's rate" : chosen.by === 'flag' ? '--rate' : chosen.by === 'knee' ? '70 % of the sustained rate' : "70 % of the ramp's highest sustained step"})`);
-    },
-    onIsolation(iso) {
-      io.err(iso.status === 'ran' ? `  ${iso.endpoint} alone at ${r(iso.rate ?? 0)}/s: ${iso.requests} requests${iso.findings?.length ? `; shows ${iso.findings.map((f) => f.category).join(', ')}` : ''}` : `  ${iso.endpoint}: not tested (${iso.reason})`);
-    },
-  };
+  command.action(async (planPath, parsed) => (await import('./diagnose-action.js')).diagnoseAction(planPath, parsed as DiagnoseFlags, io));
 }

@@ -1,15 +1,26 @@
 /**
  * `tuneup load URL -c 50 -d 30s [--rate 2000]`: quick mode, autocannon-style.
+ *
+ * The declaration only: the action (load-action.ts) loads when the command runs.
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
-import { planFromQuickOptions } from '../../plan/index.js';
-import { parseOutputSpecs } from '../../outputs/index.js';
-import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
-import { collect, parseHeaders, parsePairs, parsePositiveInt, parsePositiveNumber } from '../options.js';
-import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
-import { addRunOutputOptions, dashboardFromFlags, type RunOutputFlags } from '../run-options.js';
+import { collect } from '../options.js';
+import { addProbeOptions, type ProbeFlags } from '../probe-options.js';
+import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
+
+/** The flags of `tuneup load` as commander gives them. */
+export interface LoadFlags extends RunOutputFlags, ProbeFlags {
+  connections: string;
+  duration: string;
+  rate?: string;
+  amount?: string;
+  method: string;
+  header?: string[];
+  body?: string;
+  timeout: string;
+}
 
 /** Register `tuneup load`. */
 export function registerLoadCommand(program: Command, io: CliIO): void {
@@ -27,36 +38,5 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
     .option('--timeout <duration>', 'per-request timeout', '60s');
   addRunOutputOptions(command);
   addProbeOptions(command);
-  command.action(async (url, parsed) => {
-    const flags = parsed as typeof parsed & RunOutputFlags & ProbeFlags;
-    const outputs = parseOutputSpecs(flags.out);
-    const plan = planFromQuickOptions({
-      url,
-      connections: parsePositiveInt(flags.connections, '--connections'),
-      duration: flags.duration,
-      rate: parsePositiveNumber(flags.rate, '--rate'),
-      amount: parsePositiveInt(flags.amount, '--amount'),
-      method: flags.method.toUpperCase(),
-      headers: parseHeaders(flags.header),
-      body: flags.body,
-      timeout: flags.timeout,
-    });
-    const probes = await probesFromOptions(flags, plan);
-    try {
-      await executeRun(plan, io, {
-        workers: parsePositiveInt(flags.workers, '--workers'),
-        json: flags.json,
-        quiet: flags.quiet,
-        noReport: !flags.report,
-        dashboard: dashboardFromFlags(flags),
-        labels: parsePairs(flags.tag, '--tag'),
-        probes: probes.probes,
-        targetPid: probes.targetPid,
-        enrich: probes.enrich,
-        outputs,
-      });
-    } finally {
-      await probes.cleanup();
-    }
-  });
+  command.action(async (url, flags) => (await import('./load-action.js')).loadAction(url, flags as LoadFlags, io));
 }

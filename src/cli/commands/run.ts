@@ -1,26 +1,26 @@
 /**
  * `tuneup run plan.ts|plan.js|plan.yaml|plan.json`: the plan's scenarios,
  * thresholds and probes, then the result, reports and exit code.
+ *
+ * The declaration only: the action (run-action.ts) and everything it needs
+ * load when the command runs, so building the program stays cheap.
  * @module
  */
-import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { checkOverrides, loadPlan, overridesFromEnv, type PlanOverrides } from '../../plan/index.js';
-import { planFileSource } from '../../engine/workers.js';
-import { parseOutputSpecs } from '../../outputs/index.js';
-import { executeRun } from '../execute-run.js';
 import type { CliIO } from '../io.js';
-import { collect, parsePairs, parsePositiveInt } from '../options.js';
-import { addProbeOptions, probesFromOptions, type ProbeFlags } from '../probe-options.js';
-import { addRunOutputOptions, dashboardFromFlags, type RunOutputFlags } from '../run-options.js';
+import { collect } from '../options.js';
+import { addProbeOptions, type ProbeFlags } from '../probe-options.js';
+import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
 
-const FLAG_OF: Record<keyof PlanOverrides, string> = {
-  baseUrl: '--base-url',
-  timeout: '--timeout',
-  profile: '--profile',
-  rate: '--rate',
-  duration: '--duration',
-};
+/** The flags of `tuneup run` as commander gives them. */
+export interface RunFlags extends RunOutputFlags, ProbeFlags {
+  baseUrl?: string;
+  timeout?: string;
+  profile?: string;
+  rate?: string;
+  duration?: string;
+  env?: string[];
+}
 
 /** Register `tuneup run`. */
 export function registerRunCommand(program: Command, io: CliIO): void {
@@ -36,41 +36,5 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect);
   addRunOutputOptions(command, { segment: true, thresholds: true });
   addProbeOptions(command);
-  command.action(async (planPath, parsed) => {
-    const flags = parsed as typeof parsed & RunOutputFlags & ProbeFlags;
-    const outputs = parseOutputSpecs(flags.out);
-    const env = { ...process.env, ...parsePairs(flags.env, '--env') };
-    const flagOverrides = checkOverrides(
-      { baseUrl: flags.baseUrl, timeout: flags.timeout, profile: flags.profile as PlanOverrides['profile'], rate: flags.rate === undefined ? undefined : Number(flags.rate), duration: flags.duration },
-      (key) => FLAG_OF[key],
-    );
-    const overrides: PlanOverrides = { ...overridesFromEnv(env), ...stripUndefined(flagOverrides) };
-    const absolute = resolve(planPath);
-    const plan = await loadPlan(absolute, { env, overrides, verbose: flags.verbose });
-    const probes = await probesFromOptions(flags, plan, flags.json ? undefined : (line) => io.err(line));
-    try {
-      await executeRun(plan, io, {
-        workers: parsePositiveInt(flags.workers, '--workers'),
-        segment: flags.segment,
-        json: flags.json,
-        quiet: flags.quiet,
-        noReport: !flags.report,
-        dashboard: dashboardFromFlags(flags),
-        noThresholds: !flags.thresholds,
-        labels: parsePairs(flags.tag, '--tag'),
-        probes: probes.probes,
-        targetPid: probes.targetPid,
-        enrich: probes.enrich,
-        // Worker threads cannot receive functions: they load the plan again from its file.
-        planSource: planFileSource(absolute, { env, overrides }),
-        outputs,
-      });
-    } finally {
-      await probes.cleanup();
-    }
-  });
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  command.action(async (planPath, flags) => (await import('./run-action.js')).runAction(planPath, flags as RunFlags, io));
 }
