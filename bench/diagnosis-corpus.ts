@@ -40,6 +40,7 @@ import { onProcessExit } from '../test/harness/cleanup.js';
 import type { CorpusCase, CorpusService } from './corpus/types.js';
 import { scoreCorpus, type CaseRun, type LoadLevel } from './lib/corpus-score.js';
 import { pastCapacity } from './lib/past-capacity.js';
+import { othersCpuShare } from './lib/host-load.js';
 import { diagnose, loadSqlParser } from '../src/diagnose/index.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
               expect: c.expect,
               ...judgedFindings(result?.findings ?? []),
               ...(result && pastCapacity(result) !== undefined ? { pastCapacity: pastCapacity(result) } : {}),
+              ...(result && othersCpuShare(result) !== undefined ? { othersCpuShare: othersCpuShare(result) } : {}),
               error,
               seconds: (Date.now() - t0) / 1000,
             };
@@ -244,6 +246,7 @@ if (args.rescore) {
       const result = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
       const measured = pastCapacity(result);
       if (r.pastCapacity === undefined && measured !== undefined) r.pastCapacity = measured;
+      if (r.othersCpuShare === undefined) r.othersCpuShare = othersCpuShare(result);
       if (args.rediagnose) Object.assign(r, judgedFindings(diagnose(result).findings));
     }
   }

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { CONTENDED_SHARE } from './host-load.js';
 
 /** Load level of a corpus run. */
 export type LoadLevel = 'moderate' | 'overload';
@@ -41,6 +42,11 @@ export interface CaseRun {
    * of the offered rate, or ≥ 5 % dropped); undefined when unknown (older runs, failed runs).
    */
   pastCapacity?: boolean;
+  /**
+   * Mean share of the host's CPU that processes outside the run used (bench/lib/host-load.ts); undefined
+   * when unknown. At or above `CONTENDED_SHARE` the run is marked contended in the report.
+   */
+  othersCpuShare?: number;
   /** Why the run produced no result, if it did not. */
   error?: string;
   seconds: number;
@@ -130,6 +136,11 @@ export function healthyFalsePositiveRate(runs: readonly CaseRun[]): number | nul
 
 const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(0)} %`);
 
+/** A run measured while other processes used at least {@link CONTENDED_SHARE} of the host's CPU. */
+function isContended(r: CaseRun): boolean {
+  return r.othersCpuShare !== undefined && r.othersCpuShare >= CONTENDED_SHARE;
+}
+
 /** The plain-text report: per load level, per category, then every case's runs. */
 export function scoreCorpus(
   runs: readonly CaseRun[],
@@ -151,7 +162,9 @@ export function scoreCorpus(
       ? `; measured past capacity ${past.length} of ${high.length} runs, overload said first in ${pct(past.length ? past.filter(overloadFirst).length / past.length : null)} of them` +
         ` and in ${pct(keptUp.length ? keptUp.filter(overloadFirst).length / keptUp.length : null)} of the runs that kept up; strict top-1 (overload first, then the fault) ${pct(high.filter(isRightStrict).length / high.length)}`
       : '';
-    lines.push(`## load: ${load} — top-1 ${pct(overall)} of ${mine.length} runs; faults ${pct(faulty.length ? faulty.filter(isRight).length / faulty.length : null)}; healthy false positives ${pct(healthyFalsePositiveRate(mine))}${overloadNote}`);
+    const contended = mine.filter(isContended);
+    const contentionNote = contended.length > 0 ? `; ${contended.length} of ${mine.length} runs on a contended host (other processes used ≥ ${pct(CONTENDED_SHARE)} of its CPU), top-1 ${pct(contended.filter(isRight).length / contended.length)} there and ${pct(mine.length > contended.length ? mine.filter((r) => !isContended(r) && isRight(r)).length / (mine.length - contended.length) : null)} on the others` : '';
+    lines.push(`## load: ${load} — top-1 ${pct(overall)} of ${mine.length} runs; faults ${pct(faulty.length ? faulty.filter(isRight).length / faulty.length : null)}; healthy false positives ${pct(healthyFalsePositiveRate(mine))}${overloadNote}${contentionNote}`);
     lines.push(`${'category'.padEnd(20)} ${'cases'.padStart(5)} ${'runs'.padStart(5)} ${'top-1'.padStart(6)} ${'per-case min–max'.padStart(17)} ${'cat-only'.padStart(8)} ${'precision'.padStart(9)}`);
     for (const s of scoreByCategory(mine)) {
       lines.push(
@@ -165,7 +178,9 @@ export function scoreCorpus(
     const show = (t: CaseRun['top']): string => (t ? `${t.category} @ ${t.endpoint ?? '-'} (${t.severity})` : 'none at medium+');
     const got =
       r.error !== undefined ? `ERROR ${r.error}` : r.load === 'overload' && r.top?.category === 'overload' ? `overload, then ${show(r.topBesidesOverload ?? null)}` : show(r.top);
-    const measured = r.load === 'overload' && r.pastCapacity !== undefined ? ` [${r.pastCapacity ? 'past capacity' : 'kept up'}]` : '';
+    const measured =
+      (r.load === 'overload' && r.pastCapacity !== undefined ? ` [${r.pastCapacity ? 'past capacity' : 'kept up'}]` : '') +
+      (isContended(r) ? ` [contended: others ${pct(r.othersCpuShare!)} of the host]` : '');
     const want = r.expect ? `${r.expect.category} @ ${r.expect.endpoint}` : 'none at medium+';
     lines.push(`${isRight(r) ? 'ok  ' : 'MISS'} ${r.service}/${r.caseId} ${r.load} #${r.rep}${measured}: got ${got}; want ${want}`);
   }

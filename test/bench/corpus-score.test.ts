@@ -75,3 +75,14 @@ test('at the overload load the fault is judged after the overload is set aside; 
   assert.match(report, /measured past capacity 2 of 3 runs, overload said first in 50 % of them and in 0 % of the runs that kept up; strict top-1 \(overload first, then the fault\) 33 %/);
   assert.match(report, /#1 \[kept up\]: got missing-index/);
 });
+
+test('runs on a host other work kept busy are counted and marked, with top-1 apart from the quiet ones', () => {
+  const runs = [
+    run({ othersCpuShare: 0.6, top: null }),
+    run({ othersCpuShare: 0.05, top: { category: 'missing-index', endpoint: 'GET /a', severity: 'high' } }),
+    run({ top: { category: 'missing-index', endpoint: 'GET /a', severity: 'high' } }),
+  ];
+  const text = scoreCorpus(runs, { mode: 'run', reps: 1, loads: ['moderate'], duration: '10s', wallSeconds: 30, node: 'v20' });
+  assert.match(text, /1 of 3 runs on a contended host \(other processes used ≥ 25 % of its CPU\), top-1 0 % there and 100 % on the others/);
+  assert.match(text, /\[contended: others 60 % of the host\]/);
+});
