@@ -16,7 +16,7 @@ const HERE = 'lat=52.0{{ randomInt(850, 970) }}&lon=5.1{{ randomInt(120, 310) }}
 /**
  * A weekday evening rush, weights in percent. Riders downtown look up the
  * stations around them and the cards of the 25 downtown stations (the card
- * cache warms within seconds), open bikes of the 12,000, start rides on them,
+ * cache warms within ~15 s at 15 req/s), open bikes of the 12,000, start rides on them,
  * report damage, read receipts of 500,000 rentals and the histories of 60,000
  * riders, and sign in.
  */
@@ -73,7 +73,7 @@ const on = (category: string, endpoint: string): CorpusCase['expect'] => ({ cate
  * 2-core machine (CALIBRATION.md).
  */
 export const FLEET_CASES: CorpusCase[] = [
-  // Healthy, including the cold start of the station-card cache (25 cards, warm within seconds).
+  // Healthy, including the cold start of the station-card cache (25 cards, 60 s TTL, warm within ~15 s).
   make({ fault: null, expect: null, moderateRate: 15, overloadRate: 200 }),
   // The deploy lacks rentals(rider_id, started_at): each history seq-scans 500k rentals.
   make({ fault: 'missing-index-rentals-rider', expect: on('missing-index', 'GET /riders/:id/rentals'), weight: 16, moderateRate: 15, overloadRate: 120 }),

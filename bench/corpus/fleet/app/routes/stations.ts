@@ -66,7 +66,8 @@ interface StationCard {
   usage: { ridesToday: number; ridesLast7Days: number; avgRideMin: number | null };
 }
 
-const CARD_TTL_S = 30;
+/** A minute: the card's availability is a hint, the finder and the unlock are authoritative. */
+const CARD_TTL_S = 60;
 
 async function loadCard(ctx: Ctx, id: number): Promise<StationCard | undefined> {
   const station = await ctx.db.query.stations.findFirst({ where: eq(stations.id, id) });
@@ -86,7 +87,7 @@ async function loadCard(ctx: Ctx, id: number): Promise<StationCard | undefined> 
   };
 }
 
-/** GET /stations/:id?lat=&lon= — a station's card: docked bikes, recent usage, walking distance (card cached 30 s). */
+/** GET /stations/:id?lat=&lon= — a station's card: docked bikes, recent usage, walking distance (card cached 60 s). */
 export async function stationCard(ctx: Ctx, req: Request<{ id: string }>, res: Response): Promise<void> {
   const id = intParam(req.params.id, 'id');
   const here = position(req.query);
