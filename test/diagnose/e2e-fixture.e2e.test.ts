@@ -7,9 +7,6 @@
  *
  * Only categories that do not depend on how fast this (shared, busy) machine
  * is are asserted: event-loop, CPU and wait findings are timing-dependent.
- *
- * @test-shared — for that reason it shares the end-to-end pool (scripts/run-tests.mjs)
- * instead of running alone like the timing-sensitive diagnosis files.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
