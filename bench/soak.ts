@@ -16,13 +16,17 @@
  * its R² and standard error; the sizes of the two output files; requests
  * sent, the achieved rate, dropped iterations and the generator's CPU.
  *
- *     node --import tsx bench/soak.ts [--duration 10m] [--rate 2000] [--warmup 1m] [--every 5]
- *       [--cli dist|src|PATH] [--results FILE] [--note TEXT]
+ *     node --import tsx bench/soak.ts [--duration 10m] [--rate 2000] [--keys 100000] [--vus max(50, rate/20)]
+ *       [--warmup 1m] [--every 5] [--cli dist|src|PATH] [--results FILE] [--note TEXT] [--live-heap]
  *
  * A slope near 0 with a low R² is a flat line with noise; a leak is a slope
  * well above its standard error with a high R². The warm-up (default 1 min,
  * a third of the run when the run is shorter than 3 min) leaves out start-up
- * growth: JIT, connection pools, heap sizing.
+ * growth: JIT, connection pools, heap sizing. V8 may promote garbage to the
+ * old space for minutes before its first full collection, so a rising heapUsed
+ * (and RSS) over a short run is not yet a leak; `--live-heap` makes the preload
+ * run a full GC before each heap sample (a pause of tens of ms every
+ * `--every` s, so it is opt-in), and its heapUsed slope is the leak signal.
  *
  * Bounded: the target listens on 127.0.0.1 only; --duration ≤ 60 min,
  * --rate ≤ 20,000 req/s. Writes bench/results-soak-<date>.txt unless
@@ -44,17 +48,24 @@ import {
 } from './lib/generator-cli.js';
 import { parseArgs, repoRoot, start } from './lib/procs.mjs';
 
-const args = parseArgs(process.argv.slice(2), { duration: '10m', rate: '2000', warmup: '', every: '5', cli: 'dist', results: '', note: '' });
+const args = parseArgs(process.argv.slice(2), { duration: '10m', rate: '2000', keys: '100000', vus: '', warmup: '', every: '5', cli: 'dist', results: '', note: '' });
 const seconds = parseSeconds(String(args.duration));
 const rate = Number(args.rate);
 const everyS = Number(args.every);
+const keys = Number(args.keys);
+// Pre-allocated VUs (maxVUs is 10×): each VU has its own bounded caches of resolved URLs, so memory scales with them.
+const vus = args.vus ? Number(args.vus) : Math.max(50, Math.ceil(rate / 20));
 if (!(seconds >= 10 && seconds <= 3600)) throw new Error('--duration must be 10 s – 60 min');
 if (!(rate > 0 && rate <= 20_000)) throw new Error('--rate must be in (0, 20000] req/s');
 if (!(everyS >= 1 && everyS <= 60)) throw new Error('--every must be 1–60 s');
+if (!(Number.isInteger(keys) && keys >= 1 && keys <= 10_000_000)) throw new Error('--keys must be an integer from 1 to 10,000,000');
+if (!(Number.isInteger(vus) && vus >= 1 && vus <= 5000)) throw new Error('--vus must be an integer from 1 to 5000');
 const warmupS = args.warmup ? parseSeconds(String(args.warmup)) : Math.min(60, seconds / 3);
 if (!(warmupS >= 0 && warmupS < seconds)) throw new Error('--warmup must be shorter than --duration');
 const heapPreload = new URL('./drivers/heap-log.mjs', import.meta.url).pathname;
-const cli = resolveCli(String(args.cli), [heapPreload]);
+// --live-heap: a full GC before each heap sample (node --expose-gc), so heapUsed is the live heap.
+const liveHeap = args['live-heap'] === true;
+const cli = resolveCli(String(args.cli), [heapPreload], liveHeap ? ['--expose-gc'] : []);
 const resultsFile = String(args.results) || `${repoRoot}bench/results-soak-${isoDate()}.txt`;
 const targetScript = new URL('./targets/probe-target.mjs', import.meta.url).pathname;
 
@@ -84,11 +95,11 @@ interface SoakResult {
   status: string;
   totals: { requests: number; failed: number; droppedIterations: number; serviceTime: { p50: number; p99: number }; responseTime: { p50: number; p99: number } };
   generator: { saturated: boolean; limitedBy?: string; lateStarts: number; eventLoopDelay: { p99: number }; cpuPercent: { mean: number }; maxRssBytes?: number };
+  metrics: { name: string; max?: number }[];
 }
 
-/** A plan a user would write for a soak: a templated id (one endpoint name, not 100,000 URLs) and a health check. */
+/** A plan a user would write for a soak: a templated id over `--keys` distinct URLs (one endpoint name) and a health check. */
 function planYaml(baseUrl: string): string {
-  const vus = Math.max(50, Math.ceil(rate / 20));
   return `name: generator-soak
 baseUrl: ${baseUrl}
 scenarios:
@@ -101,7 +112,7 @@ scenarios:
     maxVUs: ${vus * 10}
     requests:
       - weight: 9
-        path: /items/{{ randomInt(1, 100000) }}
+        path: /items/{{ randomInt(1, ${keys}) }}
         name: GET /items/:id
       - weight: 1
         path: /health
@@ -125,7 +136,7 @@ try {
   writeFileSync(join(cwd, 'plan.yaml'), planYaml(target.url));
   const runArgs = [...cli.args, 'run', 'plan.yaml', '--out', `json=${jsonOut}`, '--out', `csv=${csvOut}`, '--json'];
   log(`soak: ${rate} req/s for ${seconds} s against ${target.url} (target pid ${target.pid}); warm-up ${fmt(warmupS, 0)} s; cwd ${cwd}`);
-  const proc = start(cli.command, runArgs, { cwd, env: { ...process.env, TUNEUP_BENCH_HEAP_LOG: heapLog, TUNEUP_BENCH_HEAP_EVERY_MS: String(everyS * 1000) } });
+  const proc = start(cli.command, runArgs, { cwd, env: { ...process.env, TUNEUP_BENCH_HEAP_LOG: heapLog, TUNEUP_BENCH_HEAP_EVERY_MS: String(everyS * 1000), TUNEUP_BENCH_HEAP_GC: liveHeap ? '1' : '0' } });
   const pid = proc.child.pid;
   if (pid === undefined) throw new Error('the CLI did not start');
   const read = (): void => {
@@ -183,11 +194,13 @@ const last = load[load.length - 1];
 const atWarmup = fitted[0];
 const cpuPercent = first && last && last !== first ? (100 * (last.cpuS - first.cpuS)) / ((last.at - first.at) / 1000) : NaN;
 const peak = Math.max(...samples.map((s) => s.rss));
+// Every allocated VU keeps its own connection and URL caches: how many there were explains part of the memory.
+const vusMax = (name: string): number => Math.max(...result.metrics.filter((m) => m.name === name).map((m) => m.max ?? NaN));
 
 const lines = [
   `# soak: tuneup run at ${rate} req/s for ${seconds} s with --out json + csv (${benchStart.toISOString()})`,
-  `command: tuneup run plan.yaml --out json=metrics.jsonl --out csv=metrics.csv --json   (constant-arrival-rate ${rate}/s, ${seconds}s; report and diagnosis on)`,
-  `cli: ${cli.label} (+ --import bench/drivers/heap-log.mjs); checkout ${gitRevision()}; node ${process.version}`,
+  `command: tuneup run plan.yaml --out json=metrics.jsonl --out csv=metrics.csv --json   (constant-arrival-rate ${rate}/s, ${seconds}s, preAllocatedVUs ${vus}, 90 % GET /items/{{ randomInt(1, ${keys}) }}, 10 % GET /health; report and diagnosis on)`,
+  `cli: ${cli.label} (+ ${liveHeap ? '--expose-gc, ' : ''}--import bench/drivers/heap-log.mjs${liveHeap ? ': a full GC before each heap sample' : ''}); checkout ${gitRevision()}; node ${process.version}`,
   `target: bench/targets/probe-target.mjs (node:http, 11-byte JSON); samples every ${everyS} s from /proc/<pid>/status and /stat; warm-up ${fmt(warmupS, 0)} s`,
   ...(args.note ? [`note: ${String(args.note)}`] : []),
   `load average at start ${loadAtStart}, at end ${loadAverage()}`,
@@ -196,11 +209,12 @@ const lines = [
   `requests sent ${result.totals.requests.toLocaleString('en-US')} (failed ${result.totals.failed}, dropped iterations ${result.totals.droppedIterations}, late starts ${result.generator.lateStarts})`,
   `achieved rate ${fmt(result.totals.requests / loadS)} req/s of ${rate} planned (${fmt((100 * result.totals.requests) / (rate * seconds))} % of rate × duration)`,
   `service time p50 ${result.totals.serviceTime.p50} ms, p99 ${result.totals.serviceTime.p99} ms; response time p99 ${result.totals.responseTime.p99} ms`,
+  `VUs: ${vus} pre-allocated, ${fmt(vusMax('vus_max'), 0)} allocated at most, ${fmt(vusMax('vus'), 0)} busy at most`,
   `generator CPU ${fmt(cpuPercent, 0)} % of one core (/proc, load window; self-measured ${fmt(result.generator.cpuPercent.mean, 0)} %); event-loop p99 ${result.generator.eventLoopDelay.p99} ms; saturated ${result.generator.saturated} (${result.generator.limitedBy ?? '-'})`,
   '',
   `RSS at load start ${fmt(first ? first.rss / MB : NaN)} MB, after warm-up ${fmt(atWarmup ? atWarmup.rss / MB : NaN)} MB, at load end ${fmt(last ? last.rss / MB : NaN)} MB, peak (whole process) ${fmt(peak / MB)} MB`,
   `RSS slope after warm-up ${fmt(rssFit.slope, 3)} MB/min (± ${fmt(rssFit.slopeSe, 3)} s.e.), R² ${fmt(rssFit.r2, 3)}, ${rssFit.n} samples; ${fmt(rssFit.slope * 60, 1)} MB per hour at that slope`,
-  `heapUsed (main thread) at start ${fmt(heap.find(inLoad) ? heap.find(inLoad)!.heapUsed / MB : NaN)} MB, at end ${fmt(heap.filter(inLoad).at(-1) ? heap.filter(inLoad).at(-1)!.heapUsed / MB : NaN)} MB; slope after warm-up ${fmt(heapFit.slope, 3)} MB/min (± ${fmt(heapFit.slopeSe, 3)}), R² ${fmt(heapFit.r2, 3)}, ${heapFit.n} samples`,
+  `heapUsed (main thread${liveHeap ? ', after a full GC' : ''}) at start ${fmt(heap.find(inLoad) ? heap.find(inLoad)!.heapUsed / MB : NaN)} MB, at end ${fmt(heap.filter(inLoad).at(-1) ? heap.filter(inLoad).at(-1)!.heapUsed / MB : NaN)} MB; slope after warm-up ${fmt(heapFit.slope, 3)} MB/min (± ${fmt(heapFit.slopeSe, 3)}), R² ${fmt(heapFit.r2, 3)}, ${heapFit.n} samples`,
   `output files: metrics.jsonl ${(jsonBytes / 1024).toFixed(0)} KiB (${jsonLines} lines, ${fmt(jsonBytes / 1024 / (loadS / 60), 1)} KiB/min), metrics.csv ${(csvBytes / 1024).toFixed(0)} KiB (${fmt(csvBytes / 1024 / (loadS / 60), 1)} KiB/min)`,
   '',
   '## samples (t = s since load start; RSS from /proc, heap from the preload at its own times)',
@@ -212,5 +226,5 @@ const lines = [
   }),
 ];
 writeFileSync(resultsFile, `${lines.join('\n')}\n`);
-for (const line of lines.slice(0, 17)) log(line);
+for (const line of lines.slice(0, lines.indexOf('## samples (t = s since load start; RSS from /proc, heap from the preload at its own times)'))) log(line);
 log(`\nwritten ${resultsFile}`);

@@ -21,10 +21,11 @@ export interface CliCommand {
  * The CLI to benchmark. `dist` (default): the compiled `dist/cli/main.js` of
  * this checkout (`npx tsc -p tsconfig.build.json` first); `src`: the sources
  * through tsx; anything else: the path of a compiled `cli/main.js` (e.g. a
- * build of another commit). `preload` modules are added with `--import`.
+ * build of another commit). `preload` modules are added with `--import`,
+ * `nodeFlags` (e.g. `--expose-gc`) before them.
  */
-export function resolveCli(choice: string, preload: string[] = []): CliCommand {
-  const imports = preload.flatMap((file) => ['--import', file]);
+export function resolveCli(choice: string, preload: string[] = [], nodeFlags: string[] = []): CliCommand {
+  const imports = [...nodeFlags, ...preload.flatMap((file) => ['--import', file])];
   if (choice === 'src') {
     return { command: process.execPath, args: ['--import', 'tsx', ...imports, `${repoRoot}src/cli/main.ts`], label: 'src/cli/main.ts through tsx' };
   }
