@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { alive } from './harness/alive.js';
 
 const HARNESS = new URL('./harness/', import.meta.url).href;
 const dir = mkdtempSync(join(tmpdir(), 'tuneup-harness-failures-'));
@@ -80,20 +81,6 @@ test('uses both servers', () => {});
   clearTimeout(timer);
   const line = /REDIS (\{.*\})/.exec(output);
   return { code, output, hung, redis: line ? (JSON.parse(line[1]!) as { pid: number; port: number }) : undefined };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A killed child not yet reaped by init is a zombie: it holds no port and runs nothing.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 function listening(port: number): Promise<boolean> {

@@ -6,6 +6,7 @@ import { FIXTURE_FAULTS, FIXTURE_ROUTES, seedFixtureDatabase, startFixtureServic
 import { startPostgres, type TestPostgres } from './harness/postgres.js';
 import { startRedis, type TestRedis } from './harness/redis.js';
 import { startAll, stopAll } from './harness/resources.js';
+import { alive } from './harness/alive.js';
 
 interface Hit {
   status: number;
@@ -22,15 +23,6 @@ async function hit(service: FixtureService, method: string, path: string): Promi
 async function statementCalls(pg: TestPostgres, pattern: string): Promise<number> {
   const rows = await pg.query<{ calls: string }>('SELECT coalesce(sum(calls), 0)::text AS calls FROM pg_stat_statements WHERE query LIKE $1', [pattern]);
   return Number(rows[0].calls);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('fixture service', () => {

@@ -22,6 +22,7 @@ import { existsSync } from 'node:fs';
 import { ExitCode } from '../../src/errors.js';
 import { canConnect } from '../../src/cli/target-command.js';
 import { runCli, startCli, tempDir } from '../cli/helpers.js';
+import { alive } from '../harness/alive.js';
 
 interface DemoJson {
   database: { kind: string; version: string };
@@ -34,15 +35,6 @@ interface DemoJson {
   confirmations: Record<string, string | null>;
   alone: string | null;
   reportPath: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -13,15 +13,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import { startDemoStack } from '../../src/demo-stack/stack.js';
 import { canConnect } from '../../src/cli/target-command.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../harness/alive.js';
 
 test('--real: private PostgreSQL with pg_stat_statements and a private Redis the service caches in; stop() leaves nothing', async () => {
   const stack = await startDemoStack({ faults: [], real: true });
