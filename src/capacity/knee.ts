@@ -12,7 +12,8 @@
  *   step's steady part fall short of `minThroughputRatio` × offered by more
  *   than `countSlack` iterations (an open model's arrivals do not slow down,
  *   so a shortfall is queueing or loss; the slack absorbs the window's edges);
- * - **latency grows without bound**: the per-second median response time rises
+ * - **latency grows without bound**: the per-second median service time, each
+ *   endpoint against itself (`step-result.ts#queueGrowthMs`), rises
  *   through the step by more than `latencyGrowthMinMs` and by more than
  *   `latencyGrowthFactor` × the baseline p50 (a queue that keeps growing: ρ ≥ 1);
  * - **latency degrades past the knee of the curve**: p95 above
@@ -44,7 +45,7 @@ export interface StepMeasurement {
   droppedIterations: number;
   /** Iterations the step offered (started + dropped), for the dropped share. */
   offeredIterations: number;
-  /** Fitted rise of the per-second median response time over the steady part (ms); null with under 2 seconds. */
+  /** Fitted rise of the per-second median service time over the steady part, each endpoint against itself (ms); null with under 2 seconds. */
   latencyGrowthMs: number | null;
   /** Set when the load was stopped early because the step failed badly. */
   stoppedEarly?: string;

@@ -10,9 +10,13 @@
  * steady part an open-model step that keeps up finishes exactly as many
  * iterations per second as it starts.
  *
+ * The queue-growth signal ({@link queueGrowthMs}) is read **per endpoint**: the per-second
+ * median of a mixed step moves with the share of slow endpoints in that second (at 4 requests
+ * a second, one more 200 ms upstream call moves it from 8 ms to 200 ms), not only with a queue.
+ *
  * @module
  */
-import type { RunResult } from '../result/types.js';
+import type { IntervalSeries, RunResult } from '../result/types.js';
 import { fittedRise, type StepMeasurement } from './knee.js';
 
 /** Seconds at the start of a step left out of its steady part (connections open, caches and JIT warm). */
@@ -49,7 +53,42 @@ export function measureStep(result: RunResult, offeredRate: number, stepMs: numb
     droppedIterations: dropped,
     offeredIterations: Math.max(started + dropped, Math.round((offeredRate * end) / 1000)),
     // A trend needs three seconds at least: two points are one noisy second against another.
-    latencyGrowthMs: window.length >= MIN_GROWTH_POINTS ? fittedRise(window.map((i) => s.response.p50[i] ?? null)) : null,
+    latencyGrowthMs: window.length >= MIN_GROWTH_POINTS ? queueGrowthMs(s, window) : null,
     ...(stoppedEarly ? { stoppedEarly } : {}),
   };
+}
+
+/**
+ * Fitted rise (ms) over `window` (interval indexes) of the queueing delay the step's requests met.
+ *
+ * Each endpoint is compared with itself: a least-squares trend of the per-second median service time
+ * with one level per endpoint (a fixed-effects regression, weighted by the second's requests), so
+ * the common slope is estimated from within-endpoint changes only. A queue in front of any resource
+ * raises its endpoints' times second after second, so it shows; a second that merely held more
+ * requests of a slow endpoint does not. With one endpoint this is the weighted fit of its
+ * per-second median. Falls back to the mixed median when the series has no per-endpoint columns
+ * (results written without them). Null when no endpoint has two seconds with requests.
+ */
+export function queueGrowthMs(series: IntervalSeries, window: readonly number[]): number | null {
+  const columns = Object.values(series.endpoints ?? {});
+  if (columns.length === 0 || window.length < 2) return fittedRise(window.map((i) => series.response.p50[i] ?? null));
+  let sxy = 0;
+  let sxx = 0;
+  for (const c of columns) {
+    const points = window.flatMap((i, x) => {
+      const n = c.requests[i] ?? 0;
+      const y = c.p50[i];
+      return n > 0 && y !== null && y !== undefined && Number.isFinite(y) ? [{ x, y, w: n }] : [];
+    });
+    const weight = points.reduce((a, p) => a + p.w, 0);
+    if (points.length < 2) continue;
+    const mx = points.reduce((a, p) => a + p.w * p.x, 0) / weight;
+    const my = points.reduce((a, p) => a + p.w * p.y, 0) / weight;
+    for (const p of points) {
+      sxy += p.w * (p.x - mx) * (p.y - my);
+      sxx += p.w * (p.x - mx) ** 2;
+    }
+  }
+  if (sxx === 0) return null;
+  return (sxy / sxx) * (window.length - 1);
 }

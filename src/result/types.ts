@@ -416,7 +416,7 @@ export interface ExperimentStep {
   p95Ms: number | null;
   errorRate: number;
   droppedIterations: number;
-  /** Fitted growth of the per-second median response time over the steady part (ms): the queue-growth signal. */
+  /** Fitted growth of the per-second median service time over the steady part, each endpoint against itself (ms): the queue-growth signal. */
   latencyGrowthMs: number | null;
   durationMs: number;
   /** True when the step kept up with the offered rate (see `reasons` otherwise). */

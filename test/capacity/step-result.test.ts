@@ -1,0 +1,62 @@
+/**
+ * The queue-growth signal of a capacity step is read per endpoint: a mixed step whose seconds hold
+ * more or fewer requests of a slow endpoint has no growing queue, while a queue raises every second.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fittedRise } from '../../src/capacity/knee.js';
+import { measureStep, queueGrowthMs } from '../../src/capacity/step-result.js';
+import type { IntervalSeries } from '../../src/result/types.js';
+import { makeResult } from '../diagnose/helpers.js';
+
+/** A 4 s window of two endpoints: per-second request counts and per-second median service times. */
+function series(fast: { n: number[]; p50: number[] }, slow: { n: number[]; p50: number[] }): IntervalSeries {
+  const result = makeResult({ 'GET /fast': { requests: fast.n }, 'POST /slow': { requests: slow.n } });
+  const s = result.series;
+  s.endpoints['GET /fast']!.p50 = fast.p50.map((v, i) => (fast.n[i]! > 0 ? v : null));
+  s.endpoints['POST /slow']!.p50 = slow.p50.map((v, i) => (slow.n[i]! > 0 ? v : null));
+  // The mixed per-second median: the slow endpoint's time once it holds half the second's requests.
+  s.response.p50 = fast.n.map((nf, i) => (slow.n[i]! >= nf ? slow.p50[i]! : fast.p50[i]!));
+  return s;
+}
+
+const window = [0, 1, 2, 3];
+
+test('a second with more slow-endpoint requests is not a growing queue', () => {
+  // 3.75/s of a mix: 8 ms reads and a 200 ms upstream call, the call landing 0, 1, 2, 3 times a second.
+  const s = series({ n: [3, 3, 2, 1], p50: [8, 8, 8, 8] }, { n: [0, 1, 2, 3], p50: [200, 190, 210, 200] });
+  const mixed = fittedRise(s.response.p50);
+  assert.ok(mixed !== null && mixed > 100, `the mixed median rises ${mixed} ms: the signal this replaces`);
+  const growth = queueGrowthMs(s, window);
+  assert.ok(growth !== null && Math.abs(growth) < 20, `per-endpoint growth ${growth} ms`);
+});
+
+test('a queue raises every endpoint second after second, whatever the mix', () => {
+  const s = series({ n: [3, 3, 2, 1], p50: [10, 110, 210, 310] }, { n: [0, 1, 2, 3], p50: [200, 300, 400, 500] });
+  const growth = queueGrowthMs(s, window);
+  assert.ok(growth !== null && Math.abs(growth - 300) < 1, `growth ${growth} ms`);
+});
+
+test('one endpoint: the fit of its own per-second median', () => {
+  const s = series({ n: [5, 5, 5, 5], p50: [20, 60, 100, 140] }, { n: [0, 0, 0, 0], p50: [0, 0, 0, 0] });
+  assert.ok(Math.abs(queueGrowthMs(s, window)! - 120) < 1e-9);
+});
+
+test('without per-endpoint columns the mixed median is used', () => {
+  const s = series({ n: [1, 1, 1, 1], p50: [1, 1, 1, 1] }, { n: [0, 0, 0, 0], p50: [0, 0, 0, 0] });
+  s.endpoints = {};
+  s.response.p50 = [10, 20, 30, 40];
+  assert.ok(Math.abs(queueGrowthMs(s, window)! - 30) < 1e-9);
+});
+
+test('a capacity step is judged on the per-endpoint growth', () => {
+  // A 5 s step: the first second is warm-up, the steady part is seconds 1-4.
+  const result = makeResult({ 'GET /fast': { requests: [3, 3, 3, 2, 1] }, 'POST /slow': { requests: [0, 0, 1, 2, 3] } });
+  const s = result.series;
+  s.endpoints['GET /fast']!.p50 = [8, 8, 8, 8, 8];
+  s.endpoints['POST /slow']!.p50 = [null, null, 190, 210, 200];
+  s.response.p50 = [8, 8, 8, 210, 200];
+  s.iterations = [4, 4, 4, 4, 4];
+  const step = measureStep(result, 4, 5000);
+  assert.ok(step.latencyGrowthMs !== null && Math.abs(step.latencyGrowthMs) < 20, `growth ${step.latencyGrowthMs} ms`);
+});
