@@ -59,17 +59,17 @@ export function rankFindings(findings: Finding[]): Finding[] {
   });
   // One statement needs one index: two missing-index findings driven by the same statement (the table's
   // sequential scans, and its plan's filter) are one problem; keep the higher-ranked.
-  const statementOf = (f: Finding) => f.evidence.find((e) => e.label === 'statement')?.value;
+  const statementOf = (f: Finding) => f.metrics?.statement;
   list = list.filter((f) => f.category !== 'missing-index' || statementOf(f) === undefined || !list.some((g) => g !== f && g.category === 'missing-index' && statementOf(g) === statementOf(f) && (score(g) > score(f) || (score(g) === score(f) && g.id < f.id))));
   // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.
-  const indexed = new Set(list.filter((f) => f.category === 'missing-index').flatMap((f) => f.evidence.filter((e) => e.label === 'statement').map((e) => String(e.value))));
-  list = list.filter((f) => f.category !== 'inefficient-query' || !f.evidence.some((e) => e.label === 'statement' && indexed.has(String(e.value))));
+  const indexed = new Set(list.filter((f) => f.category === 'missing-index').flatMap((f) => statementOf(f) ?? []));
+  list = list.filter((f) => f.category !== 'inefficient-query' || statementOf(f) === undefined || !indexed.has(statementOf(f)!));
   // A locking statement (FOR UPDATE, UPDATE, DELETE) on a contended relation is slow because it waits for the
   // lock: the lock-contention finding explains it, so it is not also an inefficient query.
   const contended = new Set(list.filter((f) => f.category === 'lock-contention').map((f) => bareTable(f.id.slice(f.id.indexOf(':') + 1))));
   list = list.filter((f) => {
     if (f.category !== 'inefficient-query' || contended.size === 0) return true;
-    const sql = String(f.evidence.find((e) => e.label === 'statement')?.value ?? '');
+    const sql = statementOf(f) ?? '';
     return !(LOCKING.test(sql) && tablesInQuery(sql).some((t) => contended.has(bareTable(t))));
   });
   list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
@@ -119,14 +119,13 @@ export function causedAfterCauses(list: Finding[]): Finding[] {
 
 /** The generator's event-loop delay p99 (ms) a generator-saturated finding reports; Infinity when it reports none (CPU-bound: everything is late). */
 function generatorDelayMs(f: Finding): number {
-  const v = f.evidence.find((e) => e.label === 'generator event-loop delay p99')?.value;
-  return typeof v === 'number' && v > 0 ? v : Number.POSITIVE_INFINITY;
+  const v = f.metrics?.generatorDelayP99Ms;
+  return v !== undefined && v > 0 ? v : Number.POSITIVE_INFINITY;
 }
 
 /** The unexplained wait per request (ms) a slow-dependency finding reports (0 when absent, so any generator cause wins). */
 function waitMs(f: Finding): number {
-  const v = f.evidence.find((e) => e.label === 'unexplained wait per request')?.value;
-  return typeof v === 'number' ? v : 0;
+  return f.metrics?.waitMsPerRequest ?? 0;
 }
 
 /** Statements that take row locks. */
@@ -147,12 +146,6 @@ const SYMPTOM_OF: Partial<Record<FindingCategory, FindingCategory[]>> = {
   'gc-pressure': ['cache-slow-command', 'large-payload'],
 };
 
-/** GC time (ms/s) a gc-pressure finding reports, and the service CPU (% of a core) a cpu-saturation one does. */
-function evidenceNumber(f: Finding, label: string): number | undefined {
-  const v = f.evidence.find((e) => e.label === label)?.value;
-  return typeof v === 'number' ? v : undefined;
-}
-
 /**
  * A saturated CPU of which garbage collection takes a quarter or more is GC pressure first: allocating less
  * is what frees the CPU. The cpu-saturation finding then follows the gc-pressure one.
@@ -161,8 +154,9 @@ function gcBeforeCpu(list: Finding[]): Finding[] {
   const gc = list.find((f) => f.category === 'gc-pressure');
   const cpu = list.find((f) => f.category === 'cpu-saturation');
   if (!gc || !cpu) return list;
-  const gcMs = evidenceNumber(gc, 'GC time mean');
-  const cpuPercent = evidenceNumber(cpu, 'service CPU mean');
+  // GC time (ms/s) the gc-pressure finding measured, and the service CPU (% of a core) the cpu-saturation one did.
+  const gcMs = gc.metrics?.gcMsPerSecond;
+  const cpuPercent = cpu.metrics?.serviceCpuPercent;
   if (gcMs === undefined || !cpuPercent || gcMs < 0.25 * cpuPercent * 10) return list;
   const from = list.indexOf(cpu);
   const to = list.indexOf(gc);

@@ -255,7 +255,7 @@ export function summarizeHealth(inputs: HealthInputs): GeneratorHealth {
   const lateness: GeneratorEvidence[] = [];
 
   if (eld.p99 > EVENT_LOOP_DELAY_P99_LIMIT_MS) {
-    lateness.push({ label: 'generator event-loop delay p99', value: round(eld.p99), unit: 'ms', limit: EVENT_LOOP_DELAY_P99_LIMIT_MS });
+    lateness.push({ kind: 'event-loop-delay', label: 'generator event-loop delay p99', value: round(eld.p99), unit: 'ms', limit: EVENT_LOOP_DELAY_P99_LIMIT_MS });
   }
   const usableCores = Math.max(1, Math.min(inputs.loadThreads, availableParallelism()));
   const cpuLimit = CPU_LIMIT_PERCENT * usableCores;
@@ -265,12 +265,13 @@ export function summarizeHealth(inputs: HealthInputs): GeneratorHealth {
     const busyShare = cpu.filter((c) => c > cpuLimit).length / cpu.length;
     if (busyShare > CPU_BUSY_SHARE_LIMIT) {
       cpuBusy = true;
-      evidence.push({ label: `share of seconds with generator CPU > ${cpuLimit}%`, value: round(busyShare * 100), unit: '%', limit: CPU_BUSY_SHARE_LIMIT * 100 });
+      evidence.push({ kind: 'cpu', label: `share of seconds with generator CPU > ${cpuLimit}%`, value: round(busyShare * 100), unit: '%', limit: CPU_BUSY_SHARE_LIMIT * 100 });
     }
   }
   const scheduled = inputs.openIterations + inputs.droppedIterations;
   if (inputs.lateStarts >= MIN_LATE_OR_DROPPED && inputs.lateStarts / inputs.openIterations > LATE_START_SHARE_LIMIT) {
     lateness.push({
+      kind: 'late-starts',
       label: `iterations started > ${inputs.lateStartToleranceMs} ms late`,
       value: round((inputs.lateStarts / inputs.openIterations) * 100),
       unit: '%',
@@ -280,6 +281,7 @@ export function summarizeHealth(inputs: HealthInputs): GeneratorHealth {
   const droppedEvidence: GeneratorEvidence[] = [];
   if (inputs.droppedIterations >= MIN_LATE_OR_DROPPED && inputs.droppedIterations / scheduled > DROPPED_SHARE_LIMIT) {
     droppedEvidence.push({
+      kind: 'dropped-iterations',
       label: 'iterations dropped (no free VU: raise preAllocatedVUs/maxVUs)',
       value: round((inputs.droppedIterations / scheduled) * 100),
       unit: '%',
@@ -296,7 +298,7 @@ export function summarizeHealth(inputs: HealthInputs): GeneratorHealth {
       // The generator's own CPU is exhausted: its lateness, drops and loop delay are its own.
       limitedBy = 'generator-cpu';
       evidence.push(...lateness, ...droppedEvidence);
-      if (distorted) evidence.push({ label: `generator delays / measured latency (${d.basis})`, value: round(d.share * 100), unit: '%', limit: DISTORTION_SHARE_LIMIT * 100 });
+      if (distorted) evidence.push({ kind: 'distortion', label: `generator delays / measured latency (${d.basis})`, value: round(d.share * 100), unit: '%', limit: DISTORTION_SHARE_LIMIT * 100 });
     } else if (distorted) {
       // Late with its own CPU available: something else holds the CPU. Not the generator's limit.
       limitedBy = 'host-contention';

@@ -235,12 +235,16 @@ export async function adviseIndexes(client: pg.Client, statements: StatementDelt
         all.some((o) => o !== p && o.candidate.table.oid === p.candidate.table.oid && o.candidate.keys.length > 1 && sameKey(o.candidate.keys[0]!, p.candidate.keys[0]!))),
   );
   const actions = kept.map((p) => toAction(p.candidate, p.estimates, p.statements, p.size, options.moderateSizeBytes ?? 1024 ** 3, method));
-  actions.sort((a, b) => impactOf(b) - impactOf(a));
+  actions.sort(byHelpedExecTime);
   return { actions, notes };
 }
 
-function impactOf(action: Action): number {
-  return (action.evidence.find((e) => e.label === 'total exec time of the statements helped')?.value as number | undefined) ?? 0;
+/**
+ * Order of index proposals: the most database time helped first (`Action.helpedExecMs`, the
+ * statements' total execution time over the run; 0 when unknown).
+ */
+export function byHelpedExecTime(a: Action, b: Action): number {
+  return (b.helpedExecMs ?? 0) - (a.helpedExecMs ?? 0);
 }
 
 /** `installed` (created in this database), `available` (on the server, not created) or `missing`. */
@@ -496,6 +500,7 @@ function toAction(candidate: Candidate, estimates: CostEstimate[], statements: S
     changes: [change],
     applicable: true,
     estimates,
+    helpedExecMs: round(totalMs),
   };
 }
 

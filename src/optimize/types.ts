@@ -99,6 +99,12 @@ export interface Action {
   proposalOnlyReason?: string;
   /** Cost estimates (pg-index), one per statement helped. */
   estimates?: CostEstimate[];
+  /**
+   * Total execution time (ms) over the run of the statements the action speeds up, from the
+   * pg_stat_statements deltas (pg-index; shown as the `total exec time of the statements helped`
+   * evidence row). Orders the proposals: the most database time helped first.
+   */
+  helpedExecMs?: number;
   /** Finding ids of this run that this action fixes. */
   findings?: string[];
   /**

@@ -236,8 +236,25 @@ export interface LoadFacts {
   merge: { parts: number; exact: boolean; note?: string };
 }
 
+/**
+ * What a piece of generator evidence measures (`engine/health.ts` sets it; readers decide by it, never by
+ * the label, which is display text and gains a `segment i/n: ` prefix when segments merge):
+ * - `event-loop-delay`: the generator's event-loop delay p99 (ms);
+ * - `cpu`: share of seconds with the generator's CPU past its limit (%);
+ * - `late-starts`: share of open-model iterations started late (%);
+ * - `dropped-iterations`: share of scheduled iterations dropped for lack of a free VU (%);
+ * - `distortion`: the generator's delays as a share of the measured latency (%).
+ */
+export type GeneratorEvidenceKind = 'event-loop-delay' | 'cpu' | 'late-starts' | 'dropped-iterations' | 'distortion';
+
 /** One piece of evidence that the generator, not the target, limited the run. */
 export interface GeneratorEvidence {
+  /**
+   * What it measures. Absent in results written before 2026-12-05: read it with
+   * `generatorEvidenceKind` (`result/legacy.ts`), which falls back to the label for those.
+   */
+  kind?: GeneratorEvidenceKind;
+  /** Display text; never compared. */
   label: string;
   value: number;
   unit: string;
@@ -326,6 +343,29 @@ export interface Evidence {
   source: string;
 }
 
+/**
+ * The typed numbers of a finding that ranking and other passes decide by (design.md: "findings with
+ * typed metrics"). Each is set by the rule that builds the matching evidence row, which stays for
+ * display; a finding sets only the fields of its kind. Never parsed from evidence labels.
+ * Results written before 2026-12-05 have no `metrics`.
+ */
+export interface FindingMetrics {
+  /**
+   * The SQL statement the finding is about: pg_stat_statements' normalized text with whitespace
+   * collapsed, not shortened (the `statement` evidence row shows it shortened). Set by missing-index
+   * (the driving statement), inefficient-query, and n-plus-one (its most repeated statement).
+   */
+  statement?: string;
+  /** Wait per request (ms) the cost model leaves unexplained by measured resources (slow-dependency). */
+  waitMsPerRequest?: number;
+  /** The load generator's event-loop delay p99 (ms) over the run (generator-saturated). */
+  generatorDelayP99Ms?: number;
+  /** Mean time spent in garbage collection (ms per second of run) (gc-pressure). */
+  gcMsPerSecond?: number;
+  /** Mean CPU of the service process (% of one core) (cpu-saturation). */
+  serviceCpuPercent?: number;
+}
+
 /** A diagnosis result (see design.md, Diagnosis). */
 export interface Finding {
   /** Stable id: rule id plus subject, e.g. `missing-index:public.orders(customer_id)`. */
@@ -338,7 +378,10 @@ export interface Finding {
   endpoints?: string[];
   title: string;
   summary: string;
+  /** Display rows: label, value, unit, source. Decisions read `metrics`, never these labels. */
   evidence: Evidence[];
+  /** Typed numbers the ranking decides by (see {@link FindingMetrics}); absent in results written before 2026-12-05. */
+  metrics?: FindingMetrics;
   recommendation: { text: string; sql?: string; config?: Record<string, string>; code?: string; link?: string };
   /** Optimize action ids that implement the fix. */
   actions?: string[];

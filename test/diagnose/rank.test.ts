@@ -67,11 +67,11 @@ test('an event-loop block on an endpoint with a huge cache reply or response ran
 });
 
 test('a locking statement on the contended relation is lock waiting, not an inefficient query', () => {
-  const stmt = (sql: string) => [{ label: 'statement', value: sql, source: 'pg_stat_statements' }];
+  const stmt = (statement: string) => ({ metrics: { statement } });
   const ranked = rankFindings([
     f('lock-contention:public.skus', 'lock-contention', 'high', 0.6, 'POST /reserve'),
-    f('inefficient-query:1', 'inefficient-query', 'high', 0.5, 'POST /reserve', { evidence: stmt('SELECT stock FROM skus WHERE sku = $1 FOR UPDATE') }),
-    f('inefficient-query:2', 'inefficient-query', 'medium', 0.4, 'GET /report', { evidence: stmt('SELECT * FROM skus ORDER BY random() LIMIT $1') }),
+    f('inefficient-query:1', 'inefficient-query', 'high', 0.5, 'POST /reserve', stmt('SELECT stock FROM skus WHERE sku = $1 FOR UPDATE')),
+    f('inefficient-query:2', 'inefficient-query', 'medium', 0.4, 'GET /report', stmt('SELECT * FROM skus ORDER BY random() LIMIT $1')),
   ]);
   assert.deepEqual(ranked.map((x) => x.id), ['lock-contention:public.skus', 'inefficient-query:2']);
 });
@@ -86,17 +86,27 @@ test('service-wide GC pressure ranks after a huge cache reply that produces the 
 });
 
 test('a generator late by a few ms does not explain a 195 ms wait on a dependency; one late by 300 ms does', () => {
-  const gen = (p99: number) => f('generator-saturated:generator', 'generator-saturated', 'medium', 0.1, undefined, { evidence: [{ label: 'generator event-loop delay p99', value: p99, unit: 'ms', source: 'generator' }] });
-  const dep = f('slow-dependency:GET /forecast', 'slow-dependency', 'high', 0.9, 'GET /forecast', { evidence: [{ label: 'unexplained wait per request', value: 195, unit: 'ms', source: 'cost model' }] });
+  const gen = (p99: number) => f('generator-saturated:generator', 'generator-saturated', 'medium', 0.1, undefined, { metrics: { generatorDelayP99Ms: p99 } });
+  const dep = f('slow-dependency:GET /forecast', 'slow-dependency', 'high', 0.9, 'GET /forecast', { metrics: { waitMsPerRequest: 195 } });
   assert.ok(rankFindings([gen(17), dep]).some((x) => x.category === 'slow-dependency'));
   assert.ok(!rankFindings([gen(300), dep]).some((x) => x.category === 'slow-dependency'));
+  // A slow-dependency finding's wait is read from its metric only: without it (no wait known) any generator at medium explains it.
+  const labelDep = f('slow-dependency:GET /forecast', 'slow-dependency', 'high', 0.9, 'GET /forecast', { evidence: [{ label: 'unexplained wait per request', value: 195, unit: 'ms', source: 'cost model' }] });
+  assert.ok(!rankFindings([gen(17), labelDep]).some((x) => x.category === 'slow-dependency'));
+  // The generator's delay is read from its metric only: its evidence label decides nothing (no delay known: it explains any wait).
+  const labelOnly = f('generator-saturated:generator', 'generator-saturated', 'medium', 0.1, undefined, { evidence: [{ label: 'generator event-loop delay p99', value: 17, unit: 'ms', source: 'generator' }] });
+  assert.ok(!rankFindings([labelOnly, dep]).some((x) => x.category === 'slow-dependency'));
 });
 
 test('a saturated CPU that is a quarter or more garbage collection ranks after the GC pressure', () => {
-  const gc = (ms: number) => f('gc-pressure:service', 'gc-pressure', 'high', 0.4, undefined, { evidence: [{ label: 'GC time mean', value: ms, unit: 'ms/s', source: 'prom' }] });
-  const cpu = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.9, 'GET /pricing', { evidence: [{ label: 'service CPU mean', value: 98, unit: '% of one core', source: 'proc' }] });
+  const gc = (ms: number) => f('gc-pressure:service', 'gc-pressure', 'high', 0.4, undefined, { metrics: { gcMsPerSecond: ms } });
+  const cpu = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.9, 'GET /pricing', { metrics: { serviceCpuPercent: 98 } });
   assert.deepEqual(rankFindings([cpu, gc(290)]).map((x) => x.category), ['gc-pressure', 'cpu-saturation']);
   assert.deepEqual(rankFindings([cpu, gc(120)]).map((x) => x.category), ['cpu-saturation', 'gc-pressure']);
+  // Evidence rows with the same labels but no metrics decide nothing.
+  const gcRow = f('gc-pressure:service', 'gc-pressure', 'high', 0.4, undefined, { evidence: [{ label: 'GC time mean', value: 290, unit: 'ms/s', source: 'prom' }] });
+  const cpuRow = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.9, 'GET /pricing', { evidence: [{ label: 'service CPU mean', value: 98, unit: '% of one core', source: 'proc' }] });
+  assert.deepEqual(rankFindings([cpuRow, gcRow]).map((x) => x.category), ['cpu-saturation', 'gc-pressure']);
 });
 
 test('a finding another one explains is folded into it: linked, ranked after it, at most low', async () => {
@@ -124,4 +134,20 @@ test('an explains link marked "contributes" ranks the finding after its cause an
   // The same link as a symptom (the default) caps it.
   const symptom = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.5, 'GET /search', { explains: [{ category: 'event-loop-blocked' }] });
   assert.deepEqual(rankFindings([blocked, symptom]).map((x) => [x.category, x.severity]), [['cpu-saturation', 'high'], ['event-loop-blocked', 'low']]);
+});
+
+test('one statement is one problem: missing-index findings and an inefficient query are matched by metrics.statement', () => {
+  const stmt = (statement: string) => ({ metrics: { statement } });
+  const sql = 'SELECT * FROM orders WHERE customer_id = $1';
+  const ranked = rankFindings([
+    f('missing-index:public.orders(customer_id)', 'missing-index', 'high', 0.6, 'GET /orders', stmt(sql)),
+    f('missing-index:public.orders(customer_id,created_at)', 'missing-index', 'high', 0.4, 'GET /orders', stmt(sql)),
+    f('inefficient-query:42', 'inefficient-query', 'high', 0.5, 'GET /orders', stmt(sql)),
+    f('inefficient-query:43', 'inefficient-query', 'medium', 0.3, 'GET /report', stmt('SELECT count(*) FROM orders')),
+  ]);
+  assert.deepEqual(ranked.map((x) => x.id), ['missing-index:public.orders(customer_id)', 'inefficient-query:43']);
+  // The display row alone (same label, same text) matches nothing: both findings stay.
+  const row = { evidence: [{ label: 'statement', value: sql, source: 'pg_stat_statements' }] };
+  const unmatched = rankFindings([f('missing-index:a', 'missing-index', 'high', 0.6, 'GET /orders', row), f('inefficient-query:42', 'inefficient-query', 'high', 0.5, 'GET /orders', row)]);
+  assert.equal(unmatched.length, 2);
 });

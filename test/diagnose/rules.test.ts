@@ -61,6 +61,8 @@ test('missing-index: a large table scanned sequentially by a hot statement', () 
   assert.ok(['high', 'critical'].includes(f.severity), f.severity);
   assert.equal(f.recommendation.sql, 'CREATE INDEX CONCURRENTLY ON public.orders (customer_id);');
   assert.equal(f.id, 'missing-index:public.orders(customer_id)');
+  // The statement ranking matches findings by: typed, the whole text (the evidence row shows it shortened).
+  assert.equal(f.metrics?.statement, s.query.replace(/\s+/g, ' ').trim());
   assert.ok(f.impact > 0.5, `impact ${f.impact}`);
   assert.equal(d.findings[0]!.category, 'missing-index', 'it explains most of the latency, so it ranks first');
   // The slow statement is the same problem: no separate inefficient-query finding for it.
@@ -134,6 +136,7 @@ test('n-plus-one: one endpoint runs the same fingerprint many times per request'
   assert.ok(atLeastMedium(f));
   const calledPer = f.evidence.find((e) => e.label === 'calls per request')!.value as number;
   assert.ok(Math.abs(calledPer - 20) < 0.5, `calls per request ${calledPer}`);
+  assert.equal(f.metrics?.statement, 'SELECT * FROM order_items WHERE order_id = $1');
   assert.match(f.recommendation.code!, /order_id = ANY/);
   // The products endpoint is untouched.
   assert.ok(!d.findings.some((x) => x.category === 'n-plus-one' && x.endpoint === 'GET /api/products/:id'));
@@ -204,6 +207,7 @@ test('cpu-saturation: the service process at ~100 % of a core', () => {
   const d = diagnose(build(p));
   const f = only(d.findings, 'cpu-saturation');
   assert.equal(f.severity, 'high');
+  assert.equal(f.metrics?.serviceCpuPercent, 98);
   assert.ok(f.endpoint);
   assert.equal(d.findings.filter((x) => x.category === 'slow-dependency').length, 0, 'CPU queueing is not a slow dependency');
 });
@@ -221,6 +225,7 @@ test('gc-pressure: GC over 100 ms per second', () => {
   p.prometheus.gcMsPerS = p.prometheus.gcMsPerS!.map((_, i) => 150 + (i % 5) * 10);
   const f = only(diagnose(build(p)).findings, 'gc-pressure');
   assert.equal(f.severity, 'medium');
+  assert.ok(f.metrics!.gcMsPerSecond! >= 150 && f.metrics!.gcMsPerSecond! <= 190, `gcMsPerSecond ${f.metrics?.gcMsPerSecond}`);
 });
 
 test('slow-dependency names the remote address that is neither the database nor the cache', () => {
@@ -233,6 +238,8 @@ test('slow-dependency names the remote address that is neither the database nor 
   assert.match(f.title, /10\.1\.2\.3:8443/);
   assert.ok(!f.title.includes(':5432'));
   assert.ok(f.impact > 0.9);
+  const wait = f.evidence.find((e) => e.label === 'unexplained wait per request')?.value;
+  assert.equal(f.metrics?.waitMsPerRequest, wait, 'the ranking reads the wait from the typed metric');
   assert.ok(!d.findings.some((x) => x.category === 'slow-dependency' && x.endpoint === 'GET /api/orders'));
 });
 
@@ -252,6 +259,7 @@ test('error-rate, large-payload and generator-saturated come from the load itsel
   assert.equal(e.severity, 'high');
   assert.equal(only(d.findings, 'large-payload').endpoint, 'GET /api/products/:id');
   assert.equal(d.findings[0]!.category, 'generator-saturated', 'a generator-limited run is the first thing to know');
+  assert.equal(d.findings[0]!.metrics?.generatorDelayP99Ms, 180);
 });
 
 test('error-rate: a rate over the limit from fewer than errorRate.minFailures failures is said at low', () => {
@@ -343,6 +351,7 @@ test('inefficient-query: slow statement with an index already in use', () => {
   p.pg.statements.push(statement('105', 'SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.region = $1', 400, 45, { shareOfExecTime: 0.6 }));
   const f = only(diagnose(build(p)).findings, 'inefficient-query');
   assert.ok(atLeastMedium(f));
+  assert.equal(f.metrics?.statement, 'SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.region = $1');
   assert.match(f.recommendation.sql!, /^EXPLAIN \(ANALYZE, BUFFERS\) SELECT/);
 });
 
@@ -580,6 +589,7 @@ test('missing-index: an index on other columns, then an equality filter that thr
   const [f] = run({ blocksPerCall: 2000, planRows: 20 });
   assert.ok(f, 'an unselective index access is a missing index');
   assert.equal(f.recommendation.sql, 'CREATE INDEX CONCURRENTLY ON public.entries (merchant_id, value_date);');
+  assert.match(f.metrics?.statement ?? '', /^SELECT value_date, count\(\*\) FROM entries WHERE merchant_id = \$1/);
   assert.ok(atLeastMedium(f));
   // The same access keeping most of what it reads (an aggregate over the range) is not: no index reads less.
   assert.deepEqual(run({ blocksPerCall: 2000, planRows: 5000 }), []);

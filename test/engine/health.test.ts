@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LoopDelayMonitor, summarizeHealth, type HealthInputs } from '../../src/engine/health.js';
+import type { GeneratorEvidenceKind } from '../../src/result/types.js';
 
 const healthy: HealthInputs = {
   loopDelays: [{ p50: 0.1, p99: 2, max: 5 }],
@@ -24,17 +25,19 @@ describe('generator health', () => {
   });
 
   it('each rule alone marks the generator saturated, with its evidence', () => {
-    const cases: [Partial<HealthInputs>, RegExp][] = [
-      [{ loopDelays: [{ p50: 1, p99: 2, max: 3 }, { p50: 5, p99: 25, max: 40 }] }, /event-loop delay/],
-      [{ cpuSamples: [95, 97, 99, 50] }, /CPU/],
-      [{ lateStarts: 20 }, /late/],
-      [{ droppedIterations: 50 }, /dropped/],
+    const cases: [Partial<HealthInputs>, RegExp, GeneratorEvidenceKind][] = [
+      [{ loopDelays: [{ p50: 1, p99: 2, max: 3 }, { p50: 5, p99: 25, max: 40 }] }, /event-loop delay/, 'event-loop-delay'],
+      [{ cpuSamples: [95, 97, 99, 50] }, /CPU/, 'cpu'],
+      [{ lateStarts: 20 }, /late/, 'late-starts'],
+      [{ droppedIterations: 50 }, /dropped/, 'dropped-iterations'],
     ];
-    for (const [change, label] of cases) {
+    for (const [change, label, kind] of cases) {
       const h = summarizeHealth({ ...healthy, ...change });
       assert.equal(h.saturated, true, String(label));
       assert.equal(h.evidence.length, 1);
       assert.match(h.evidence[0]!.label, label);
+      // Readers decide by the kind; the label is display text.
+      assert.equal(h.evidence[0]!.kind, kind);
       assert.ok(h.evidence[0]!.value > h.evidence[0]!.limit);
     }
   });
@@ -94,6 +97,7 @@ describe('generator health judged by its effect on the latencies and by its own 
     assert.equal(h.limitedBy, 'generator-cpu');
     assert.ok(h.evidence.some((e) => /CPU/.test(e.label)));
     assert.ok(h.evidence.some((e) => /delays \/ measured latency/.test(e.label)));
+    assert.ok(h.evidence.some((e) => e.kind === 'distortion'));
   });
 
   it('dropped iterations with the generator\'s CPU free are the service\'s slowness (overload), not the generator', () => {

@@ -57,7 +57,7 @@ describe('runPlan end to end (real node:http target)', () => {
       assert.ok(totals.responseTime.p50 >= totals.serviceTime.p50);
       assert.equal(totals.droppedIterations, s.droppedIterations);
       // Every VU waited for the slow server: reported as lateness, and `saturated` only if the generator's own CPU was exhausted.
-      assert.ok([...(outcome.generator.lateness ?? []), ...outcome.generator.evidence].some((e) => e.label.includes('dropped')));
+      assert.ok([...(outcome.generator.lateness ?? []), ...outcome.generator.evidence].some((e) => e.kind === 'dropped-iterations'));
       assert.equal(outcome.generator.saturated, outcome.generator.limitedBy === 'generator-cpu');
     } finally {
       await slow.close();

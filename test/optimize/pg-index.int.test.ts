@@ -40,6 +40,9 @@ describe('pg-index proposals (HypoPG, Dexter method)', () => {
     ]);
     assert.deepEqual(action.changes[0]!.undo, ['DROP INDEX CONCURRENTLY IF EXISTS "public"."tuneup_orders_user_id_idx"']);
     assert.equal(action.risk, 'safe');
+    // The ordering field is typed and matches the evidence row the report shows.
+    assert.equal(action.helpedExecMs, action.evidence.find((e) => e.source === 'pg_stat_statements' && e.unit === 'ms')?.value);
+    assert.ok((action.helpedExecMs ?? 0) > 0);
   });
 
   test('proposes an expression index for lower(email) and a two-column index for region AND shop', async () => {

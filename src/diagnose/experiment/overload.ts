@@ -62,15 +62,18 @@ export function overloadFinding(experiment: ExperimentSection): Finding | undefi
 
 /**
  * Put the overload finding first: the mixed diagnosis' own overload finding when it has one (with the
- * capacity evidence appended, so there is one overload finding), else the experiment's.
+ * capacity evidence appended, so there is one overload finding), else the experiment's. The two share no
+ * evidence (the load's arrivals and queue vs the capacity steps and the plan), so the capacity rows are
+ * appended whole; a list that already holds the experiment's finding gets it replaced, not merged twice.
  */
 export function withOverloadFirst(findings: readonly Finding[], overload: Finding | undefined): Finding[] {
   if (!overload) return [...findings];
   const existing = findings.find((f) => f.category === 'overload');
   if (!existing) return [overload, ...findings];
+  if (existing.id === overload.id) return [overload, ...findings.filter((f) => f !== existing)];
   const merged: Finding = {
     ...existing,
-    evidence: [...existing.evidence, ...overload.evidence.filter((e) => !existing.evidence.some((x) => x.label === e.label))],
+    evidence: [...existing.evidence, ...overload.evidence],
     summary: `${existing.summary} ${overload.title}.`,
     confirmation: overload.confirmation,
   };

@@ -90,6 +90,7 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
         title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
         summary: `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}`,
         evidence,
+        metrics: { waitMsPerRequest: d.unexplainedMs },
         recommendation: {
           text: 'Measure the outgoing call (timing or OpenTelemetry spans per dependency). Then: call it concurrently instead of serially (Promise.all), cache its answers, set a timeout with retry and backoff, and keep connections alive (undici Agent / http.Agent keepAlive with enough connections).',
         },

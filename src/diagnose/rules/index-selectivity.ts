@@ -14,7 +14,7 @@ import type { RuleConfig } from '../config.js';
 import type { ExplainIndexScan } from '../explain-types.js';
 import { isUtilityStatement, quoteIdent, sortKeysOnTable, statementShape } from '../sql.js';
 import { attributionOf } from './attribution.js';
-import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
+import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
 
 /** A plan node that reads a table and then filters: an index access (`index` set) or a sequential scan. */
@@ -142,6 +142,7 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
         `each call reads ${fmt(blocksPerCall)} blocks to keep about ${fmt(kept)} rows. An index on (${columns.join(', ')}) reads only the rows it keeps${sortKeys.length > 0 ? ', already in order' : ''}.` +
         `${endpoints.length > 0 ? ` It accounts for ${Math.round(attribution.impact * 100)} % of ${endpoints[0]}'s latency.` : ''}`,
       evidence,
+      metrics: { statement: statementText(s.query) },
       recommendation: {
         text: `Add an index with the equality-filtered column${missing.length > 1 ? 's' : ''} first and the range or sort column after (${columns.join(', ')}); CONCURRENTLY avoids blocking writes. The old index may then be unused: check pg_stat_user_indexes after a while. Check the plan afterwards with EXPLAIN.`,
         sql,

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Finding, FindingCategory, Severity } from '../../result/types.js';
+import { generatorEvidenceKind } from '../../result/legacy.js';
 import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
 import { applicationErrorEndpoints, isOverloaded, overloadFacts, saturatedResource } from './overload.js';
@@ -127,7 +128,7 @@ export function generatorSaturatedRule(input: DiagnosisInput, config: RuleConfig
       const severity: Severity = share >= 2 * limit ? 'high' : share >= limit ? 'medium' : 'low';
       return [generatorFinding(input, severity, share)];
     }
-    const dropped = (g.lateness ?? []).some((e) => e.label.startsWith('iterations dropped'));
+    const dropped = (g.lateness ?? []).some((e) => generatorEvidenceKind(e) === 'dropped-iterations');
     const facts = overloadFacts(input.result);
     if (dropped && !(facts && isOverloaded(facts, config))) return [vusExhausted(input)];
     return [];
@@ -136,7 +137,7 @@ export function generatorSaturatedRule(input: DiagnosisInput, config: RuleConfig
   // Dropped iterations alone, with the generator's CPU and loop healthy: every VU was busy waiting for the
   // service. By Little's law the VUs needed are rate × latency, so a slow service exhausts them: the run
   // offered less than planned, but the service — not the generator — is what the other findings explain.
-  if (g.evidence.length > 0 && g.evidence.every((e) => e.label.startsWith('iterations dropped'))) return [vusExhausted(input)];
+  if (g.evidence.length > 0 && g.evidence.every((e) => generatorEvidenceKind(e) === 'dropped-iterations')) return [vusExhausted(input)];
   const distortion = generatorDistortion(input.result);
   const severity: Severity = distortion >= 0.2 ? 'high' : distortion >= 0.05 ? 'medium' : 'low';
   return [generatorFinding(input, severity, distortion)];
@@ -160,6 +161,7 @@ function generatorFinding(input: DiagnosisInput, severity: Severity, distortion:
       { label: 'dropped iterations', value: g.droppedIterations, unit: 'iterations', source: 'generator' },
       { label: 'share of the latency distorted', value: distortion, unit: 'ratio', source: 'generator' },
     ],
+    metrics: { generatorDelayP99Ms: g.eventLoopDelay.p99 },
     recommendation: {
       text: 'Give the generator more room: use worker threads (--workers), run it on another machine, or split the load into execution segments.',
     },
@@ -336,7 +338,8 @@ export function hostContentionRule(input: DiagnosisInput, config: RuleConfig): F
 /** The open-model executors ran out of VUs because the service's responses took long: a note on the run, low. */
 function vusExhausted(input: DiagnosisInput): Finding {
   const g = input.result.generator;
-  const dropped = g.evidence.find((e) => e.label.startsWith('iterations dropped'));
+  // With `limitedBy` set and the generator's CPU free the drops are lateness, not saturation evidence.
+  const dropped = [...g.evidence, ...(g.lateness ?? [])].find((e) => generatorEvidenceKind(e) === 'dropped-iterations');
   const rate = input.result.totals.requests / Math.max(1, input.result.durationMs / 1000);
   const p99 = input.result.totals.serviceTime.p99;
   // Little's law with the tail's latency: the VUs a steady run at this rate needs.

@@ -79,6 +79,7 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   const heavy = cpuHeavyEndpoints(input).slice(0, 3);
   const top = heavy[0];
   const bound = top && top.cpuMs > 0 ? 1000 / top.cpuMs : undefined;
+  const cpuMean = cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length;
   const finding = makeFinding({
       rule: 'cpu-saturation',
       category: 'cpu-saturation',
@@ -90,10 +91,11 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       summary: `${measured ? `The service process ran at ${fmt(p90)} % of one core (p90)` : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : ''}`,
       evidence: [
         { label: 'service CPU p90', value: p90, unit: '% of one core', source: cpu.source },
-        { label: 'service CPU mean', value: cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length, unit: '% of one core', source: cpu.source },
+        { label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source },
         ...(offered !== undefined ? [{ label: 'CPU the offered load needs', value: offered, unit: '% of one core', source: 'cost model × offered rate' }] : []),
         ...heavy.map((h) => ({ label: `CPU per request, ${h.endpoint}`, value: h.cpuMs, unit: 'ms', source: 'cost model' })),
       ],
+      metrics: { serviceCpuPercent: cpuMean },
       recommendation: {
         text: 'Reduce CPU per request on the top endpoint (profile with `node --cpu-prof` or `clinic flame`; cache computed results; avoid re-serialising large objects), or add cores: run several processes (node:cluster, PM2, more replicas).',
       },
@@ -401,6 +403,7 @@ export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Findi
             ]
           : []),
       ],
+      metrics: { gcMsPerSecond: mean },
       recommendation: {
         text: 'Allocate less per request: avoid building large temporary arrays/strings and buffers, stream large responses, reuse objects, do not copy shared data defensively per request. Profile allocations with `clinic heapprofiler` or `--heap-prof`. If the live set is simply large, raise `--max-old-space-size`.',
       },

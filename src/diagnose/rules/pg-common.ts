@@ -48,6 +48,14 @@ export function severityFromImpact(impact: number, floor: Severity = 'low'): Sev
   return order.indexOf(s) >= order.indexOf(floor) ? s : floor;
 }
 
+/**
+ * A statement as `FindingMetrics.statement` holds it: the normalized text with whitespace collapsed,
+ * not shortened, so two findings about one statement compare equal and the SQL still parses.
+ */
+export function statementText(q: string): string {
+  return q.replace(/\s+/g, ' ').trim();
+}
+
 /** A statement on one line, cut to `max` characters, for titles and evidence. */
 export function shortSql(q: string, max = 160): string {
   const one = q.replace(/\s+/g, ' ').trim();

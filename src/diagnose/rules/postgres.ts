@@ -17,7 +17,7 @@ import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, 
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
-import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints } from './pg-common.js';
+import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
@@ -179,6 +179,7 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
         title: indexCols.length > 0 ? `Missing index on ${t.name} (${indexCols.join(', ')})${bySort ? ' for ORDER BY … LIMIT' : ''}` : `Sequential scans on ${t.name} (${fmt(live)} rows)`,
         summary: `${t.name} (${fmt(live)} rows) was read by ${t.seqScan} full sequential scans during the run and only ${pct(idxShare)} of its scans used an index.${driver ? ` The statement \`${shortSql(driver.query, 100)}\` runs ${driver.calls} times at ${fmt(driver.meanExecMs)} ms.` : ''}${bySort ? ` It wants the first rows in ${indexCols.join(', ')} order, so PostgreSQL reads and sorts the whole table to return a few: an index in that order reads only those rows.` : ''}${endpoints.length > 0 ? ` It accounts for ${pct(attribution.impact)} of ${endpoints[0]}'s latency.` : ''}`,
         evidence,
+        ...(driver ? { metrics: { statement: statementText(driver.query) } } : {}),
         recommendation: {
           text: sql
             ? bySort
@@ -256,6 +257,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
           ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: `cost model (${r.method})` })),
         ],
+        metrics: { statement: statementText(s.query) },
         recommendation: {
           text: distinct
             ? `Do not compute ${distinct.label} per request: keep the count (a counter table or a materialized view refreshed on write or on a schedule), cache it with a TTL, or show an estimate (pg_class.reltuples, a HyperLogLog extension); if it must be exact and live, an index on (${distinct.columns.join(', ') || 'the counted column'}) lets an index-only scan feed the DISTINCT.${s.tempBlksWritten > 0 ? ' Its sort spills to disk (temp blocks), so work_mem is too small for it — but raising work_mem only makes a per-request sort of the whole set cheaper, not unnecessary.' : ''}`
@@ -319,7 +321,7 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
     for (const m of members.slice(0, 10)) {
       evidence.push({ label: `statement (${fmt(m.a.callsPerRequest)}× per request, ${fmt(m.s.meanExecMs)} ms per call)`, value: shortSql(m.s.query), source: 'pg_stat_statements' });
     }
-    // Kept for readers of the single-statement form (ranking, reports).
+    // The single-statement form, for display (ranking reads `metrics.statement`).
     evidence.push({ label: 'statement', value: shortSql(top.s.query), source: 'pg_stat_statements' }, { label: 'calls per request', value: top.a.callsPerRequest, unit: 'calls', source: `pg_stat_statements + cost model (${top.a.method})` });
     out.push(
       makeFinding({
@@ -333,6 +335,7 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
           : `N+1 queries: ${endpoint} runs the same statement ${fmt(calls)}× per request`,
         summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}. With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`,
         evidence,
+        metrics: { statement: statementText(top.s.query) },
         recommendation: {
           text: `Fetch all items in one query${many ? ' per relation' : ''}: collect the ids and use \`WHERE id = ANY($1)\` (or a JOIN / eager load in the ORM, e.g. withRelated / include / populate), then map results in memory.`,
           code: col ? `SELECT ... WHERE ${col} = ANY($1::bigint[])  -- one call with all ${col} values instead of one call per item` : 'SELECT ... WHERE id = ANY($1)  -- one call for all items',

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EndpointSummary, Evidence, Finding, FindingCategory, RunResult, Severity } from '../../result/types.js';
+import type { EndpointSummary, Evidence, Finding, FindingCategory, FindingMetrics, RunResult, Severity } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import type { DemandModel } from '../demand.js';
 import type { ProbeSet } from '../evidence.js';
@@ -38,6 +38,8 @@ export interface FindingDraft {
   title: string;
   summary: string;
   evidence: Evidence[];
+  /** The typed numbers passes decide by (see FindingMetrics), set next to the evidence rows that show them. */
+  metrics?: FindingMetrics;
   recommendation: Finding['recommendation'];
   actions?: string[];
   confidence: number;
@@ -64,6 +66,9 @@ export function makeFinding(d: FindingDraft): Finding {
   };
   if (d.endpoint !== undefined) f.endpoint = d.endpoint;
   if (d.endpoints && d.endpoints.length > 0) f.endpoints = d.endpoints;
+  // Rounded like the evidence rows that show them, so a decision reads the number the report prints.
+  const metrics = Object.entries(d.metrics ?? {}).filter(([, v]) => v !== undefined);
+  if (metrics.length > 0) f.metrics = Object.fromEntries(metrics.map(([k, v]) => [k, typeof v === 'number' ? roundSig(v) : v])) as FindingMetrics;
   if (d.actions) f.actions = d.actions;
   if (d.attribution && (d.endpoint !== undefined || (d.endpoints?.length ?? 0) > 0)) f.attribution = d.attribution;
   if (d.causedBy && d.causedBy.length > 0) f.causedBy = d.causedBy;
