@@ -53,7 +53,7 @@ const seconds = parseSeconds(String(args.duration));
 const rate = Number(args.rate);
 const everyS = Number(args.every);
 const keys = Number(args.keys);
-// Pre-allocated VUs (maxVUs is 10×): each VU has its own bounded caches of resolved URLs, so memory scales with them.
+// Pre-allocated VUs (maxVUs is 10×): each VU holds a connection and its buffers; the request-shape caches (resolved URLs) are shared per scenario.
 const vus = args.vus ? Number(args.vus) : Math.max(50, Math.ceil(rate / 20));
 if (!(seconds >= 10 && seconds <= 3600)) throw new Error('--duration must be 10 s – 60 min');
 if (!(rate > 0 && rate <= 20_000)) throw new Error('--rate must be in (0, 20000] req/s');

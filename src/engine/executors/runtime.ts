@@ -12,7 +12,7 @@
  */
 import type { MetricsRecorder } from '../../metrics/recorder-types.js';
 import type { ResolvedScenario } from '../../plan/types.js';
-import { createFixedSender, createVuHttp, type FixedSender, type HttpClientOptions, type VuHttpClient } from '../http/index.js';
+import { RequestShapeCache, createFixedSender, createVuHttp, type FixedSender, type HttpClientOptions, type VuHttpClient } from '../http/index.js';
 import type { ExecutionSegment } from '../segments.js';
 import type { Clock } from '../types.js';
 import { Vu } from '../vu.js';
@@ -188,6 +188,8 @@ export class ScenarioRuntime {
   errorCount = 0;
   /** Set by open executors: the current target rate (iterations/s) for the live series. */
   targetRateNow: (nowMs: number) => number = () => 0;
+  /** Request-shape caches shared by this scenario's plan-code VUs (bounded per scenario, not per VU). */
+  private shapes: RequestShapeCache | undefined;
   /**
    * Called after an iteration finished (and the run is not stopping): return
    * true to start the next iteration on this slot at once (closed loop).
@@ -229,8 +231,9 @@ export class ScenarioRuntime {
       slot = new FixedSlot(this, id, () => createFixedSender(spec, { ...base, lag: { lagMs: 0 } }));
     } else {
       const vuEnv = { ...env.env, ...s.env };
+      const shapes = (this.shapes ??= new RequestShapeCache({ baseUrl: base.baseUrl, rejectUnauthorized: true, recorder: base.recorder, scenario: base.scenario }));
       slot = new FunctionSlot(this, id, (lag) => {
-        const http = createVuHttp({ ...base, lag });
+        const http = createVuHttp({ ...base, lag, shapes });
         const vu = new Vu({ id, scenario: s.name, tags: s.tags, env: vuEnv, http, recorder: env.recorder, clock: env.clock });
         return { vu, http };
       });

@@ -7,6 +7,7 @@
 export { createVuHttp, type VuHttpClient } from './vu-http.js';
 export { createFixedSender, type FixedSender } from './fixed-sender.js';
 export { DEFAULT_TIMEOUT_MS, StatusExpectation, type HttpClientOptions } from './options.js';
+export { BoundedCache, RequestShapeCache, DEFAULT_SHAPE_CACHE_ENTRIES, type ShapeCacheScope } from './shape-cache.js';
 export { HttpConnection, type ConnectionTarget, type ExchangeSink } from './connection.js';
 export { ResponseParser } from './parser.js';
 export { classifySocketError } from './classify.js';

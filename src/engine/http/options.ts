@@ -8,6 +8,7 @@ import { TuneupError } from '../../errors.js';
 import type { MetricsRecorder } from '../../metrics/recorder-types.js';
 import type { Tags } from '../../result/types.js';
 import type { Clock } from '../types.js';
+import type { RequestShapeCache } from './shape-cache.js';
 
 /** Default request timeout (ms), k6's default. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -35,6 +36,13 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Verify TLS certificates for https:// targets (default true). */
   rejectUnauthorized?: boolean;
+  /**
+   * Caches of resolved URLs, endpoint names and handles shared by the VUs of
+   * one scenario on one thread, so their memory does not grow with the VU
+   * count. Ignored (the client keeps its own) unless made for the same
+   * baseUrl, rejectUnauthorized, recorder and scenario.
+   */
+  shapes?: RequestShapeCache;
 }
 
 /**

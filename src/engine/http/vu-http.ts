@@ -5,7 +5,9 @@
  * one connection per host).
  *
  * Every response is recorded through the {@link MetricsRecorder} with an
- * endpoint handle resolved once per request shape.
+ * endpoint handle resolved once per request shape, in caches shared by the
+ * scenario's VUs and bounded (`shape-cache.ts`), so memory does not grow
+ * with the VU count or the number of distinct URLs.
  *
  * @module
  */
@@ -17,7 +19,8 @@ import type { ErrorKind, Tags } from '../../result/types.js';
 import type { Clock, HttpApi, HttpResponse, RequestOptions, RequestSpec, RequestTimings } from '../types.js';
 import { HttpConnection, type ConnectionTarget, type ExchangeSink } from './connection.js';
 import { StatusExpectation, checkTimeout, type HttpClientOptions } from './options.js';
-import { encodeBody, isIdempotent, normalizeMethod, resolveUrl, serializeRequest, type ResolvedUrl } from './request-bytes.js';
+import { encodeBody, isIdempotent, normalizeMethod, serializeRequest, type ResolvedUrl } from './request-bytes.js';
+import { RequestShapeCache } from './shape-cache.js';
 import { exchangeConnectingUs, exchangeWaitingUs } from './timings.js';
 
 /** A VU's HTTP client: the plan-facing API plus `close()` for the executor. */
@@ -26,9 +29,9 @@ export type VuHttpClient = HttpApi & {
   close(): void;
 };
 
-/** Bound on the per-VU caches of resolved URLs and endpoint handles (plans with unbounded URLs must not leak). */
-const CACHE_LIMIT = 1024;
 const DEFAULT_EXPECTATION = new StatusExpectation(undefined);
+/** Entries per map of a client's own caches (without a shared one): the bound the per-VU caches always had. */
+const OWN_CACHE_ENTRIES = 1024;
 
 /** A request waiting for, or using, its origin's connection. */
 interface Exchange {
@@ -192,13 +195,6 @@ function abortedResponse(exchange: Exchange, blockedMs: number): HttpResponse {
   );
 }
 
-/** Adds an entry, dropping the whole cache when it is full (simple, bounded, and hit rates stay high for sane plans). */
-function cachePut<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
-  return value;
-}
-
 /** Stable key for a tag set's content (tags may be mutated between requests by plan code). */
 function tagsKey(tags: Tags | undefined): string {
   if (tags === undefined) return '';
@@ -210,13 +206,16 @@ function tagsKey(tags: Tags | undefined): string {
 /** Implementation of {@link VuHttpClient}. */
 class VuHttp implements VuHttpClient {
   private readonly origins = new Map<string, OriginConnection>();
-  private readonly urls = new Map<string, ResolvedUrl>();
-  private readonly endpoints = new Map<string, string>();
-  private readonly handles = new Map<string, EndpointHandle>();
+  /** Resolved URLs, endpoint names and handles: the scenario's shared, bounded caches, or this client's own. */
+  private readonly shapes: RequestShapeCache;
   private readonly expectations = new WeakMap<readonly number[], StatusExpectation>();
   private closed = false;
 
-  constructor(private readonly options: HttpClientOptions) {}
+  constructor(private readonly options: HttpClientOptions) {
+    const scope = { baseUrl: options.baseUrl, rejectUnauthorized: options.rejectUnauthorized ?? true, recorder: options.recorder, scenario: options.scenario };
+    // A cache made for other options would answer wrongly: then this client keeps its own.
+    this.shapes = options.shapes?.serves(scope) ? options.shapes : new RequestShapeCache(scope, OWN_CACHE_ENTRIES);
+  }
 
   request(spec: RequestSpec): Promise<HttpResponse> {
     try {
@@ -301,21 +300,23 @@ class VuHttp implements VuHttpClient {
   }
 
   private resolve(raw: string): ResolvedUrl {
-    return this.urls.get(raw) ?? cachePut(this.urls, raw, resolveUrl(raw, this.options.baseUrl, this.options.rejectUnauthorized ?? true));
+    return this.shapes.resolve(raw);
   }
 
   private template(method: string, pathname: string): string {
     const key = `${method} ${pathname}`;
-    return this.endpoints.get(key) ?? cachePut(this.endpoints, key, templateEndpoint(method, pathname));
+    const endpoints = this.shapes.endpoints;
+    return endpoints.get(key) ?? endpoints.set(key, templateEndpoint(method, pathname));
   }
 
   private handle(method: string, endpoint: string, requestTags: Tags | undefined): EndpointHandle {
     const base = this.options.tags;
     const key = `${method} ${endpoint}${tagsKey(base)}\u0000${tagsKey(requestTags)}`;
-    let handle = this.handles.get(key);
+    const handles = this.shapes.handles;
+    let handle = handles.get(key);
     if (handle === undefined) {
       const tags = requestTags === undefined ? (base === undefined ? undefined : { ...base }) : { ...base, ...requestTags };
-      handle = cachePut(this.handles, key, this.options.recorder.endpoint(this.options.scenario, method, endpoint, tags));
+      handle = handles.set(key, this.options.recorder.endpoint(this.options.scenario, method, endpoint, tags));
     }
     return handle;
   }
