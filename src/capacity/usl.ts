@@ -20,21 +20,12 @@
  */
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import type { UslFit, UslResult } from './types.js';
+import { uslThroughput, type UslParams } from './usl-model.js';
 
 /** Fewest distinct points a fit needs: three parameters, and enough left over to judge the fit. */
 export const USL_MIN_POINTS = 6;
 
-/** USL parameters. */
-export interface UslParams {
-  lambda: number;
-  sigma: number;
-  kappa: number;
-}
-
-/** Throughput the USL predicts at concurrency `n`. */
-export function uslThroughput(n: number, p: UslParams): number {
-  return (p.lambda * n) / (1 + p.sigma * (n - 1) + p.kappa * n * (n - 1));
-}
+export { uslThroughput, type UslParams } from './usl-model.js';
 
 /** One measured point: concurrency (mean requests in flight) and throughput. */
 export interface UslPoint {

@@ -8,8 +8,6 @@
  *
  * @module
  */
-import pg from 'pg';
-import { createClient } from 'redis';
 import { readServerInfo, readSettings } from './postgres/queries.js';
 import { checkStatements, settingLimitations } from './postgres/status.js';
 import { redisConfigLimitations } from './redis/probe.js';
@@ -44,7 +42,9 @@ export async function checkProbePrerequisites(targets: PreflightTargets): Promis
 }
 
 async function postgresGaps(url: string): Promise<PreflightGap[]> {
-  const client = new pg.Client({ connectionString: url, application_name: 'tuneup-preflight', connectionTimeoutMillis: TIMEOUT_MS, query_timeout: TIMEOUT_MS });
+  // The drivers load only for the targets given: a run without `--pg`/`--redis` never pays for them.
+  const { Client } = (await import('pg')).default;
+  const client = new Client({ connectionString: url, application_name: 'tuneup-preflight', connectionTimeoutMillis: TIMEOUT_MS, query_timeout: TIMEOUT_MS });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -62,6 +62,7 @@ async function postgresGaps(url: string): Promise<PreflightGap[]> {
 }
 
 async function redisGaps(url: string): Promise<PreflightGap[]> {
+  const { createClient } = await import('redis');
   const client = createClient({ url, name: 'tuneup-preflight', socket: { connectTimeout: TIMEOUT_MS, reconnectStrategy: false } });
   client.on('error', () => {});
   try {

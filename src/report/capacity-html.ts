@@ -9,7 +9,7 @@
  * @module
  */
 import type { CapacitySection } from '../capacity/types.js';
-import { uslThroughput } from '../capacity/usl.js';
+import { uslThroughput } from '../capacity/usl-model.js';
 import { capacityHeadline, capacityTables } from './capacity-text.js';
 
 const esc = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);

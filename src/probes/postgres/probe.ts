@@ -11,7 +11,7 @@
  *
  * @module
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { ProbeEvidence } from '../../result/types.js';
 import type { Probe, ProbeContext } from '../types.js';
@@ -457,8 +457,10 @@ class PostgresProbe implements Probe {
     }
   }
 
-  private connectOnce(withServerTimeouts: boolean): Promise<pg.Client> {
-    const client = new pg.Client({
+  private async connectOnce(withServerTimeouts: boolean): Promise<pg.Client> {
+    // pg is loaded when the probe first connects: a run without `--pg` never pays for it.
+    const { Client } = (await import('pg')).default;
+    const client = new Client({
       connectionString: this.options.url,
       application_name: this.applicationName,
       ...(withServerTimeouts ? { statement_timeout: this.statementTimeoutMs, lock_timeout: this.lockTimeoutMs } : {}),

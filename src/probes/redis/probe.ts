@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { ProbeEvidence } from '../../result/types.js';
 import type { Probe, ProbeContext } from '../types.js';
@@ -69,9 +69,14 @@ const CONFIG_KEYS = [
 /** Slowlog entries read per request (Redis' default ring size is 128). */
 const SLOWLOG_FETCH = 128;
 
+/** node-redis, loaded when a probe first connects: a run without `--redis` never pays for it. */
+async function redisClientFactory(): Promise<typeof createClient> {
+  return (await import('redis')).createClient;
+}
+
 /** The probe's client. RESP2 on purpose: RESP3 needs HELLO, which Redis < 6 lacks. */
-function newClient(options: RedisProbeOptions & { clientName: string; connectTimeoutMs: number; commandTimeoutMs: number }) {
-  return createClient({
+function newClient(create: typeof createClient, options: RedisProbeOptions & { clientName: string; connectTimeoutMs: number; commandTimeoutMs: number }) {
+  return create({
     url: options.url,
     RESP: 2,
     name: options.clientName,
@@ -398,7 +403,7 @@ class RedisProbe implements Probe {
   private async ensureClient(): Promise<Client> {
     if (this.client?.isReady) return this.client;
     await this.closeClient();
-    const client = newClient({
+    const client = newClient(await redisClientFactory(), {
       ...this.options,
       clientName: this.clientName,
       connectTimeoutMs: this.connectTimeoutMs,
