@@ -9,6 +9,7 @@
 import type { Evidence, Finding, ProbeSeries } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, quantile } from '../evidence.js';
+import { checkObjectives, latencyObjectives, type ObjectiveCheck } from '../objectives.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 /** host:port of a probe target URL (`postgres://u@127.0.0.1:5433/db` → `127.0.0.1:5433`), with the scheme's default port. */
@@ -52,6 +53,7 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
   });
   const unknownRemotes = remotes.filter((r) => !r.what);
   const dbMeasured = !!input.probes.postgres;
+  const objectives = latencyObjectives(input.result);
   const out: Finding[] = [];
   for (const d of input.demand.demands) {
     if (d.unexplainedMs === undefined) continue;
@@ -80,15 +82,22 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     if (d.dbMs !== undefined) evidence.push({ label: 'database time per request', value: d.dbMs, unit: 'ms', source: `cost model (${d.method})` });
     for (const r of named) evidence.push({ label: `outbound connections to ${r.address}:${r.port}`, value: r.maxConnections, unit: 'connections', source: '/proc/<pid>/net/tcp' });
     const who = named.length > 0 ? named.map((r) => `${r.address}:${r.port}`).join(', ') : undefined;
+    // A wait is a fault or a design only by the endpoint's objective: within every objective the plan states
+    // for it, the wait is what the dependency costs (low); broken or unstated, the rule's own grading stands.
+    const summary = input.result.endpoints.find((e) => e.endpoint === d.endpoint);
+    const checks = summary ? checkObjectives(objectives, summary) : [];
+    const withinObjectives = checks.length > 0 && checks.every((c) => c.met);
+    for (const c of checks) evidence.push({ label: `${describeCheck(c)}: ${c.met ? 'met' : 'broken'}`, value: c.measuredMs, unit: 'ms', source: `plan (${c.objective.source})` });
+    const graded = sawNoOtherRemote ? 'low' : share >= 0.8 && d.unexplainedMs >= 2 * config.get('slowDependency.minMs') ? 'high' : 'medium';
     out.push(
       makeFinding({
         rule: 'slow-dependency',
         category: 'slow-dependency',
         subject: d.endpoint,
-        severity: sawNoOtherRemote ? 'low' : share >= 0.8 && d.unexplainedMs >= 2 * config.get('slowDependency.minMs') ? 'high' : 'medium',
+        severity: withinObjectives ? 'low' : graded,
         endpoint: d.endpoint,
         title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
-        summary: `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}`,
+        summary: `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}`,
         evidence,
         metrics: { waitMsPerRequest: d.unexplainedMs },
         recommendation: {
@@ -101,4 +110,9 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     );
   }
   return out;
+}
+
+/** `p95 212 ms, objective 95 % within 300 ms` for an objective check. */
+function describeCheck(c: ObjectiveCheck): string {
+  return `p${c.percentile} ${fmt(c.measuredMs)} ms, objective ${fmt(c.objective.objective * 100)} % within ${fmt(c.objective.thresholdMs)} ms`;
 }
