@@ -18,9 +18,10 @@
 // latency and always runs alone, one file and one Node version at a time.
 // A file whose header says `@test-one-node` runs on the first Node only: it
 // measures something that does not depend on the Node version and whose
-// pipeline other files already run on every version (the diagnosis holdout:
-// rule accuracy, a regression tripwire, while experiment/runtime e2e files
-// exercise the same CLI and probes on each Node).
+// pipeline other files already run on every version (the diagnosis holdout
+// and the fixture's database/cache rules: rule accuracy; the experiment's
+// orchestration, which the demo runs on each Node; e2e-runtime runs the same
+// CLI and probes on each Node, and its runtime faults depend on the version).
 //
 // Each file runs in its own process, `node --import tsx <file>` (node:test
 // runs a file's tests when the file is the entry), a tier's files

@@ -7,6 +7,11 @@
  *
  * Only categories that do not depend on how fast this (shared, busy) machine
  * is are asserted: event-loop, CPU and wait findings are timing-dependent.
+ *
+ * @test-one-node — CI runs this file on the machine's Node only: it judges the
+ * database and cache rules (counts from pg_stat_statements and Redis, which do
+ * not depend on the Node version); the same probes and CLI run on every Node
+ * version in e2e-runtime.e2e.test.ts, whose runtime faults do depend on it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -14,6 +14,11 @@
  * asserted: where the knee falls depends on this shared machine, so the test
  * checks the knee's consistency with the steps, not its value.
  * `TUNEUP_E2E_VERBOSE=1` prints the CLI's progress and summary.
+ *
+ * @test-one-node — CI runs this file on the machine's Node only: it checks the
+ * experiment's orchestration (steps, knee, chosen rate, isolation), which does
+ * not depend on the Node version; `tuneup demo` runs the same experiment on
+ * every Node version (test/demo/demo.e2e.test.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
