@@ -12,14 +12,33 @@ import { attributionOf, demandAttribution } from './attribution.js';
 import { fmt, makeFinding, pct, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Endpoints ranked by their share of the service's CPU (cpuMs × requests), highest first. */
-export function cpuHeavyEndpoints(input: DiagnosisInput): { endpoint: string; cpuMs: number; share: number }[] {
+export function cpuHeavyEndpoints(input: DiagnosisInput): { endpoint: string; cpuMs: number; share: number; totalRange: [number, number] }[] {
   const rows = input.demand.demands
     .filter((d) => d.cpuMs !== undefined)
-    .map((d) => ({ endpoint: d.endpoint, cpuMs: d.cpuMs!, total: d.cpuMs! * (input.result.endpoints.find((e) => e.endpoint === d.endpoint)?.requests ?? 0) }));
+    .map((d) => {
+      const requests = input.result.endpoints.find((e) => e.endpoint === d.endpoint)?.requests ?? 0;
+      // A regression estimate spans ± 2 standard errors; a measured one (an endpoint alone) is exact. No
+      // standard error for a regression estimate means it could not be computed: unbounded.
+      const se = d.method === 'profile' ? 0 : (d.stdError?.cpuMs ?? Number.POSITIVE_INFINITY);
+      const range: [number, number] = [Math.max(0, d.cpuMs! - 2 * se) * requests, (d.cpuMs! + 2 * se) * requests];
+      return { endpoint: d.endpoint, cpuMs: d.cpuMs!, total: d.cpuMs! * requests, range };
+    });
   const all = rows.reduce((a, r) => a + r.total, 0);
   return rows
-    .map((r) => ({ endpoint: r.endpoint, cpuMs: r.cpuMs, share: all > 0 ? r.total / all : 0 }))
+    .map((r) => ({ endpoint: r.endpoint, cpuMs: r.cpuMs, share: all > 0 ? r.total / all : 0, totalRange: r.range }))
     .sort((a, b) => b.share - a.share);
+}
+
+/**
+ * The endpoint that uses most of the CPU, when the cost model tells it apart: its CPU time's lower bound
+ * (estimate − 2 standard errors, × requests) is at least every other endpoint's upper bound. Otherwise
+ * undefined: at saturation the CPU is pinned at its limit second after second, so the per-second
+ * regression has little to go on exactly when the question is asked.
+ */
+export function resolvedCpuUser(heavy: ReturnType<typeof cpuHeavyEndpoints>): (typeof heavy)[number] | undefined {
+  const [top, ...rest] = heavy;
+  if (!top) return undefined;
+  return rest.every((r) => top.totalRange[0] >= r.totalRange[1]) ? top : undefined;
 }
 
 /** CPU samples of the service (% of one core): process probe first, else prometheus. */
@@ -77,7 +96,8 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   const measured = p90 >= config.get('cpu.saturatedPercent');
   if (!measured && (offered ?? 0) < 100) return [];
   const heavy = cpuHeavyEndpoints(input).slice(0, 3);
-  const top = heavy[0];
+  const top = resolvedCpuUser(cpuHeavyEndpoints(input));
+  const candidates = heavy.filter((h) => h.share >= 0.2).map((h) => h.endpoint);
   const bound = top && top.cpuMs > 0 ? 1000 / top.cpuMs : undefined;
   const cpuMean = cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length;
   const finding = makeFinding({
@@ -86,9 +106,9 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       subject: 'service',
       severity: 'high',
       endpoint: top?.endpoint,
-      endpoints: heavy.filter((h) => h.share >= 0.2).map((h) => h.endpoint),
+      endpoints: top ? candidates : [],
       title: top ? `The service's CPU is saturated; ${top.endpoint} uses ${pct(top.share)} of it` : 'The service\'s CPU is saturated',
-      summary: `${measured ? `The service process ran at ${fmt(p90)} % of one core (p90)` : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : ''}`,
+      summary: `${measured ? `The service process ran at ${fmt(p90)} % of one core (p90)` : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : candidates.length > 0 ? ` This mixed run cannot tell which endpoint uses most of it (estimates: ${heavy.map((h) => `${h.endpoint} ${fmt(h.cpuMs)} ms`).join(', ')} per request, overlapping within their errors); run them alone (\`tuneup profile\`, or \`tuneup diagnose\`).` : ''}`,
       evidence: [
         { label: 'service CPU p90', value: p90, unit: '% of one core', source: cpu.source },
         { label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source },
