@@ -6,4 +6,4 @@
  * @module
  */
 export * from './knee.js';
-export { measureStep, queueGrowthMs, STEP_WARMUP_MS, MIN_GROWTH_POINTS } from './step-result.js';
+export { measureStep, queueGrowth, serviceSpreads, type QueueGrowth, STEP_WARMUP_MS, MIN_GROWTH_POINTS } from './step-result.js';

@@ -14,7 +14,8 @@
  *   so a shortfall is queueing or loss; the slack absorbs the window's edges);
  * - **latency grows without bound**: the per-second median service time, each
  *   endpoint against itself (`step-result.ts#queueGrowthMs`), rises
- *   through the step by more than `latencyGrowthMinMs` and by more than
+ *   through the step by more than `latencyGrowthMinMs`, beyond
+ *   `growthStandardErrors` standard errors of the fit, and by more than
  *   `latencyGrowthFactor` × the baseline p50 (a queue that keeps growing: ρ ≥ 1);
  * - **latency degrades past the knee of the curve**: p95 above
  *   `latencyFactor` × the baseline p95 *and* `latencyFloorMs` above it;
@@ -47,6 +48,8 @@ export interface StepMeasurement {
   offeredIterations: number;
   /** Fitted rise of the per-second median service time over the steady part, each endpoint against itself (ms); null with under 2 seconds. */
   latencyGrowthMs: number | null;
+  /** Standard error of `latencyGrowthMs` (ms); null or absent when it could not be estimated. */
+  latencyGrowthSeMs?: number | null;
   /** Set when the load was stopped early because the step failed badly. */
   stoppedEarly?: string;
 }
@@ -76,6 +79,8 @@ export interface KneeCriteria {
   latencyGrowthMinMs: number;
   /** ... and relative to the baseline p50. */
   latencyGrowthFactor: number;
+  /** ... and beyond this many standard errors of the fitted rise (2: the usual ~95 % bound of a trend). */
+  growthStandardErrors: number;
   /** p95 above this multiple of the baseline p95 ... */
   latencyFactor: number;
   /** ... and at least this many ms above it, is past the knee. */
@@ -94,6 +99,7 @@ export const KNEE_CRITERIA: KneeCriteria = {
   errorRateRise: 0.05,
   latencyGrowthMinMs: 100,
   latencyGrowthFactor: 2,
+  growthStandardErrors: 2,
   latencyFactor: 10,
   latencyFloorMs: 100,
 };
@@ -195,8 +201,11 @@ export function judgeStep(step: StepMeasurement, baseline: StepMeasurement | und
     reasons.push(`${step.droppedIterations} iterations dropped (no free VU)`);
   }
   const baseP50 = baseline?.p50Ms ?? 0;
-  if (step.latencyGrowthMs !== null && step.latencyGrowthMs > criteria.latencyGrowthMinMs && step.latencyGrowthMs > criteria.latencyGrowthFactor * baseP50) {
-    reasons.push(`median response time grew ${fmt(step.latencyGrowthMs)} ms within the step (a growing queue)`);
+  const se = step.latencyGrowthSeMs ?? null;
+  // A trend is a trend beyond its noise: a rise within 2 standard errors is the step's own variability.
+  const beyondNoise = se === null || step.latencyGrowthMs === null || step.latencyGrowthMs > criteria.growthStandardErrors * se;
+  if (step.latencyGrowthMs !== null && step.latencyGrowthMs > criteria.latencyGrowthMinMs && step.latencyGrowthMs > criteria.latencyGrowthFactor * baseP50 && beyondNoise) {
+    reasons.push(`median response time grew ${fmt(step.latencyGrowthMs)} ms${se === null ? '' : ` (± ${fmt(se)})`} within the step (a growing queue)`);
   }
   if (baseline && baseline.p95Ms !== null && step.p95Ms !== null && step.p95Ms > criteria.latencyFactor * baseline.p95Ms && step.p95Ms - baseline.p95Ms > criteria.latencyFloorMs) {
     reasons.push(`p95 ${fmt(step.p95Ms)} ms, ${fmt(step.p95Ms / Math.max(baseline.p95Ms, 0.001))}× the lightly loaded ${fmt(baseline.p95Ms)} ms`);

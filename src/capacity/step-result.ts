@@ -25,6 +25,10 @@ export const STEP_WARMUP_MS = 1000;
 /** Fewest steady seconds for the latency-growth signal (shorter steps are judged on the other criteria). */
 export const MIN_GROWTH_POINTS = 3;
 
+function growthOf(growth: QueueGrowth | null): Pick<StepMeasurement, 'latencyGrowthMs' | 'latencyGrowthSeMs'> {
+  return { latencyGrowthMs: growth?.riseMs ?? null, latencyGrowthSeMs: growth?.seMs ?? null };
+}
+
 /**
  * Measure one step.
  * @param result - the step's run (one or more open-model scenarios started together)
@@ -53,42 +57,95 @@ export function measureStep(result: RunResult, offeredRate: number, stepMs: numb
     droppedIterations: dropped,
     offeredIterations: Math.max(started + dropped, Math.round((offeredRate * end) / 1000)),
     // A trend needs three seconds at least: two points are one noisy second against another.
-    latencyGrowthMs: window.length >= MIN_GROWTH_POINTS ? queueGrowthMs(s, window) : null,
+    ...growthOf(window.length >= MIN_GROWTH_POINTS ? queueGrowth(s, window, serviceSpreads(result)) : null),
     ...(stoppedEarly ? { stoppedEarly } : {}),
   };
 }
 
+/** A fitted rise of the queueing delay over a step and its standard error (ms). */
+export interface QueueGrowth {
+  riseMs: number;
+  /** Standard error of the rise; null when it cannot be estimated (too few points). */
+  seMs: number | null;
+}
+
+/** Var(median of n) ≈ (π/2)·σ²/n for a sample median: how noisy one second's median is. */
+const MEDIAN_VARIANCE_FACTOR = Math.PI / 2;
+
+/** Smallest per-request spread (ms) assumed for an endpoint, so a near-constant one does not take all the weight. */
+const MIN_SPREAD_MS = 1;
+
 /**
- * Fitted rise (ms) over `window` (interval indexes) of the queueing delay the step's requests met.
+ * Fitted rise (ms) over `window` (interval indexes) of the queueing delay the step's requests met, with
+ * its standard error.
  *
  * Each endpoint is compared with itself: a least-squares trend of the per-second median service time
- * with one level per endpoint (a fixed-effects regression, weighted by the second's requests), so
- * the common slope is estimated from within-endpoint changes only. A queue in front of any resource
- * raises its endpoints' times second after second, so it shows; a second that merely held more
- * requests of a slow endpoint does not. With one endpoint this is the weighted fit of its
- * per-second median. Falls back to the mixed median when the series has no per-endpoint columns
- * (results written without them). Null when no endpoint has two seconds with requests.
+ * with one level per endpoint (a fixed-effects regression), so the common slope comes from within-endpoint
+ * changes only. A queue in front of any resource raises its endpoints' times second after second, so it
+ * shows; a second that merely held more requests of a slow endpoint does not.
+ *
+ * Each second's median weighs by its precision, n / ((π/2)·σ²), with σ the endpoint's spread of
+ * single requests over the step (`spreadMs`): one call of a 1.5–3 s upstream a second is a median
+ * that wanders by hundreds of ms at random and must not outweigh a dozen 5 ms reads that stay put.
+ * The standard error then follows from those variances. Without spreads (older results), the weights
+ * are the request counts and the standard error comes from the residuals.
+ *
+ * Falls back to the mixed median when the series has no per-endpoint columns. Null when no endpoint has
+ * two seconds with requests.
  */
-export function queueGrowthMs(series: IntervalSeries, window: readonly number[]): number | null {
-  const columns = Object.values(series.endpoints ?? {});
-  if (columns.length === 0 || window.length < 2) return fittedRise(window.map((i) => series.response.p50[i] ?? null));
-  let sxy = 0;
-  let sxx = 0;
-  for (const c of columns) {
+export function queueGrowth(series: IntervalSeries, window: readonly number[], spreadMs?: Readonly<Record<string, number>>): QueueGrowth | null {
+  const span = window.length - 1;
+  const columns = Object.entries(series.endpoints ?? {});
+  if (columns.length === 0) {
+    const rise = fittedRise(window.map((i) => series.response.p50[i] ?? null));
+    return rise === null ? null : { riseMs: rise, seMs: null };
+  }
+  const groups = columns.flatMap(([endpoint, c]) => {
+    const spread = spreadMs?.[endpoint];
     const points = window.flatMap((i, x) => {
       const n = c.requests[i] ?? 0;
       const y = c.p50[i];
-      return n > 0 && y !== null && y !== undefined && Number.isFinite(y) ? [{ x, y, w: n }] : [];
+      if (!(n > 0) || y === null || y === undefined || !Number.isFinite(y)) return [];
+      const w = spread === undefined ? n : n / (MEDIAN_VARIANCE_FACTOR * Math.max(spread, MIN_SPREAD_MS) ** 2);
+      return [{ x, y, w }];
     });
+    if (points.length < 2) return [];
     const weight = points.reduce((a, p) => a + p.w, 0);
-    if (points.length < 2) continue;
     const mx = points.reduce((a, p) => a + p.w * p.x, 0) / weight;
     const my = points.reduce((a, p) => a + p.w * p.y, 0) / weight;
-    for (const p of points) {
-      sxy += p.w * (p.x - mx) * (p.y - my);
-      sxx += p.w * (p.x - mx) ** 2;
+    return [{ points, mx, my }];
+  });
+  let sxy = 0;
+  let sxx = 0;
+  let count = 0;
+  for (const g of groups) {
+    for (const p of g.points) {
+      sxy += p.w * (p.x - g.mx) * (p.y - g.my);
+      sxx += p.w * (p.x - g.mx) ** 2;
+      count++;
     }
   }
   if (sxx === 0) return null;
-  return (sxy / sxx) * (window.length - 1);
+  const slope = sxy / sxx;
+  let variance: number | null;
+  if (spreadMs) {
+    variance = 1 / sxx;
+  } else {
+    // Weighted residuals around each endpoint's level and the common slope; one degree of freedom per level and one for the slope.
+    const dof = count - groups.length - 1;
+    let ssr = 0;
+    for (const g of groups) for (const p of g.points) ssr += p.w * (p.y - g.my - slope * (p.x - g.mx)) ** 2;
+    variance = dof > 0 ? ssr / dof / sxx : null;
+  }
+  return { riseMs: slope * span, seMs: variance === null ? null : Math.sqrt(variance) * span };
+}
+
+/**
+ * Each endpoint's spread of single requests over a step (ms): (p90 − p50) / 1.2816, the standard
+ * deviation a normal distribution with those percentiles has (a robust scale: a few outliers do not move it).
+ */
+export function serviceSpreads(result: Pick<RunResult, 'endpoints'>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of result.endpoints) if (e.serviceTime.count > 0) out[e.endpoint] = Math.max(0, e.serviceTime.p90 - e.serviceTime.p50) / 1.2816;
+  return out;
 }

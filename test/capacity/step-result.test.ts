@@ -5,7 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fittedRise } from '../../src/capacity/knee.js';
-import { measureStep, queueGrowthMs } from '../../src/capacity/step-result.js';
+import { judgeStep, type StepMeasurement } from '../../src/capacity/knee.js';
+import { measureStep, queueGrowth } from '../../src/capacity/step-result.js';
+
+const queueGrowthMs = (s: IntervalSeries, w: number[], spread?: Record<string, number>) => queueGrowth(s, w, spread)?.riseMs ?? null;
 import type { IntervalSeries } from '../../src/result/types.js';
 import { makeResult } from '../diagnose/helpers.js';
 
@@ -59,4 +62,27 @@ test('a capacity step is judged on the per-endpoint growth', () => {
   s.iterations = [4, 4, 4, 4, 4];
   const step = measureStep(result, 4, 5000);
   assert.ok(step.latencyGrowthMs !== null && Math.abs(step.latencyGrowthMs) < 20, `growth ${step.latencyGrowthMs} ms`);
+});
+
+test('one call a second of a 1.5-3 s upstream wanders at random; weighed by its spread it does not make a queue', () => {
+  // Steady 5 ms reads (spread ~2 ms) and one unlock a second drawn from 1.5-3 s (spread ~470 ms), ending high by chance.
+  const s = series({ n: [12, 12, 12, 12], p50: [5, 5.2, 4.9, 5.1] }, { n: [2, 2, 2, 2], p50: [1700, 2100, 2600, 2900] });
+  const spread = { 'GET /fast': 2, 'POST /slow': 470 };
+  const unweighted = queueGrowth(s, window)!;
+  assert.ok(unweighted.riseMs > 100, `by request counts alone the chance rise is ${unweighted.riseMs} ms`);
+  const weighted = queueGrowth(s, window, spread)!;
+  assert.ok(Math.abs(weighted.riseMs) < 5, `weighed by precision ${weighted.riseMs} ms`);
+  // A queue that every endpoint waits in still shows, far beyond its standard error.
+  const queued = queueGrowth(series({ n: [12, 12, 12, 12], p50: [5, 105, 205, 305] }, { n: [2, 2, 2, 2], p50: [1700, 2100, 2600, 2900] }), window, spread)!;
+  assert.ok(Math.abs(queued.riseMs - 300) < 5 && queued.seMs! < 5, JSON.stringify(queued));
+});
+
+test('a step is past the knee on growth only beyond two standard errors of the fit', () => {
+  const step = (latencyGrowthMs: number, latencyGrowthSeMs: number | null): StepMeasurement => ({
+    offeredRate: 15, achievedRate: 15, windowSeconds: 4, p50Ms: 6, p95Ms: 2000, errorRate: 0, droppedIterations: 0, offeredIterations: 75, latencyGrowthMs, latencyGrowthSeMs,
+  });
+  assert.equal(judgeStep(step(129, 80), undefined).sustained, true, 'within its noise');
+  assert.equal(judgeStep(step(300, 80), undefined).sustained, false);
+  assert.match(judgeStep(step(300, 80), undefined).reasons[0]!, /grew 300 ms \(± 80\)/);
+  assert.equal(judgeStep(step(129, null), undefined).sustained, false, 'no standard error: the floors alone');
 });

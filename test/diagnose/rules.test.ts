@@ -221,7 +221,7 @@ test('cpu-saturation names the endpoint whose CPU time is told apart from the ot
   const p = healthyParts();
   // Near the limit but following the load second by second: the regression separates the endpoints.
   const k = 95 / quantile(p.process.cpuPercent as number[], 0.9);
-  p.process.cpuPercent = p.process.cpuPercent.map((v) => v * k);
+  p.process.cpuPercent = p.process.cpuPercent.map((v) => (v === null ? null : v * k));
   const f = only(diagnose(build(p)).findings, 'cpu-saturation');
   assert.equal(f.endpoint, 'GET /api/orders');
   assert.match(f.title, /GET \/api\/orders uses 5\d(\.\d)? % of it/);
