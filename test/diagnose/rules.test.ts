@@ -361,6 +361,25 @@ test('connection-limit, stale-statistics, table-bloat and db-config from the dat
   assert.ok(cfg.some((x) => x.rule === 'work-mem-spill'));
 });
 
+test('stale-statistics is judged against the rows the planner holds, which survive a reset of the cumulative statistics', () => {
+  // A database created from an analyzed template (or after crash recovery or pg_stat_reset()): n_live_tup
+  // starts near 0 and last_analyze is empty, while pg_class.reltuples still holds the analyzed 560,000 rows.
+  const reset = (relTuples?: number) => {
+    const p = healthyParts();
+    p.pg.tables[0] = table('orders', {
+      seqScan: 2, seqTupRead: 400_000, idxScan: 5000, nLiveTup: { before: 0, after: 8 }, nModSinceAnalyze: 9033, lastAnalyzeAt: null, lastAutoanalyzeAt: null, ...(relTuples === undefined ? {} : { relTuples }),
+    });
+    return diagnose(build(p)).findings.filter((f) => f.category === 'stale-statistics');
+  };
+  assert.deepEqual(reset(560_000), [], '9,033 changed rows of 560,000 is 1.6 %: not stale');
+  // Results written before the planner's row count was recorded keep the old judgement.
+  assert.equal(reset().length, 1);
+  // Never vacuumed or analyzed (reltuples −1, PostgreSQL ≥ 14): stale, and said so.
+  assert.match(reset(-1)[0]!.summary, /\(never analyzed\)/);
+  // Analyzed once (the planner holds 8 rows) but no ANALYZE since the statistics were reset.
+  assert.match(reset(8)[0]!.summary, /no ANALYZE recorded since the statistics were reset/);
+});
+
 test('inefficient-query: slow statement with an index already in use', () => {
   const p = healthyParts();
   p.pg.statements.push(statement('105', 'SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.region = $1', 400, 45, { shareOfExecTime: 0.6 }));

@@ -29,7 +29,7 @@ function stmt(key: string, calls: number, execMs: number, extra: Partial<Stateme
 function table(relid: string, seqScan: number, extra: Partial<TableCounters> = {}): TableCounters {
   return {
     relid, schema: 'public', name: `t${relid}`, seqScan, seqTupRead: seqScan * 10, idxScan: null, idxTupFetch: null,
-    nTupIns: 0, nTupUpd: 0, nTupDel: 0, nTupHotUpd: 0, nLiveTup: 100, nDeadTup: 0, nModSinceAnalyze: 0,
+    nTupIns: 0, nTupUpd: 0, nTupDel: 0, nTupHotUpd: 0, nLiveTup: 100, nDeadTup: 0, nModSinceAnalyze: 0, relTuples: 100,
     lastVacuumAt: null, lastAutovacuumAt: null, lastAnalyzeAt: null, lastAutoanalyzeAt: null,
     vacuumCount: 0, autovacuumCount: 0, analyzeCount: 0, autoanalyzeCount: 0,
     heapBlksRead: 0, heapBlksHit: 0, idxBlksRead: 0, idxBlksHit: 0, reloptions: [], sizeBytes: 8192, totalSizeBytes: 8192, sizeSource: 'exact',

@@ -748,13 +748,19 @@ export function staleStatisticsRule(input: DiagnosisInput, config: RuleConfig): 
   if (!pg) return [];
   const out: Finding[] = [];
   for (const t of pg.tables ?? []) {
-    const live = Math.max(1, liveRows(t));
+    // The planner's row count (pg_class.reltuples, stored by the last VACUUM or ANALYZE) survives what resets
+    // the cumulative statistics — crash recovery, pg_stat_reset(), a database created from a template — so
+    // staleness is judged against it: after a reset n_live_tup starts near 0 and last_analyze is empty while
+    // the planner still holds the analyzed table.
+    const planned = t.relTuples !== undefined && t.relTuples >= 0 ? t.relTuples : undefined;
+    const live = Math.max(1, liveRows(t), planned ?? 0);
     const modifiedShare = t.nModSinceAnalyze / live;
     if (t.nModSinceAnalyze < config.get('staleStats.minModified') || modifiedShare < config.get('staleStats.modifiedShare')) continue;
     const used = t.seqScan + (t.idxScan ?? 0) > 0;
     if (!used) continue;
     const heat = tableHeat(input, t);
     const lastAnalyze = Math.max(t.lastAnalyzeAt ?? 0, t.lastAutoanalyzeAt ?? 0);
+    const neverAnalyzed = lastAnalyze === 0 && (t.relTuples === undefined || t.relTuples < 0);
     const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     out.push(
       makeFinding({
@@ -765,10 +771,11 @@ export function staleStatisticsRule(input: DiagnosisInput, config: RuleConfig): 
         endpoints: endpointsTouching(input, t),
         severity: heat >= 0.1 || modifiedShare >= 1 ? 'medium' : 'low',
         title: `Stale planner statistics on ${t.name}`,
-        summary: `${fmt(t.nModSinceAnalyze)} rows (${pct(modifiedShare)} of ${fmt(live)}) changed since the last ANALYZE${lastAnalyze > 0 ? '' : ' (never analyzed)'}; the planner's row estimates are off, which leads to bad plans.${t.autovacuumEnabled ? '' : ' Autovacuum is disabled on this table.'}`,
+        summary: `${fmt(t.nModSinceAnalyze)} rows (${pct(modifiedShare)} of ${fmt(live)}) changed since the last ANALYZE${neverAnalyzed ? ' (never analyzed)' : lastAnalyze > 0 ? '' : ' (no ANALYZE recorded since the statistics were reset)'}; the planner's row estimates are off, which leads to bad plans.${t.autovacuumEnabled ? '' : ' Autovacuum is disabled on this table.'}`,
         evidence: [
           { label: 'rows modified since analyze', value: t.nModSinceAnalyze, unit: 'rows', source: 'pg_stat_user_tables' },
-          { label: 'live rows', value: live, unit: 'rows', source: 'pg_stat_user_tables' },
+          { label: 'live rows', value: liveRows(t), unit: 'rows', source: 'pg_stat_user_tables' },
+          ...(planned !== undefined ? [{ label: "rows the planner holds", value: planned, unit: 'rows', source: 'pg_class.reltuples' }] : []),
           { label: 'last analyze', value: lastAnalyze > 0 ? new Date(lastAnalyze).toISOString() : 'never', source: 'pg_stat_user_tables' },
           { label: 'share of DB time on this table', value: heat, unit: 'ratio', source: 'pg_stat_statements' },
         ],

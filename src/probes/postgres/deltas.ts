@@ -129,6 +129,7 @@ export function tableDeltas(before: TableCounters[] | null, after: TableCounters
       nLiveTup: { before: old?.nLiveTup ?? 0, after: t.nLiveTup },
       nDeadTup: { before: old?.nDeadTup ?? 0, after: t.nDeadTup },
       nModSinceAnalyze: t.nModSinceAnalyze,
+      relTuples: t.relTuples,
       lastVacuumAt: t.lastVacuumAt,
       lastAutovacuumAt: t.lastAutovacuumAt,
       lastAnalyzeAt: t.lastAnalyzeAt,

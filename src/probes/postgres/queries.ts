@@ -310,6 +310,8 @@ export interface TableCounters {
   nLiveTup: number;
   nDeadTup: number;
   nModSinceAnalyze: number;
+  /** pg_class.reltuples: the row count the last VACUUM or ANALYZE stored for the planner; −1 when never (PostgreSQL ≥ 14). */
+  relTuples: number;
   lastVacuumAt: number | null;
   lastAutovacuumAt: number | null;
   lastAnalyzeAt: number | null;
@@ -353,7 +355,7 @@ export async function readTables(db: Queryable, sizes: SizeMode): Promise<TableC
        extract(epoch FROM t.last_analyze) * 1000 AS last_analyze, extract(epoch FROM t.last_autoanalyze) * 1000 AS last_autoanalyze,
        t.vacuum_count, t.autovacuum_count, t.analyze_count, t.autoanalyze_count,
        io.heap_blks_read, io.heap_blks_hit, io.idx_blks_read, io.idx_blks_hit,
-       COALESCE(c.reloptions, '{}') AS reloptions, ${sizeSql}
+       COALESCE(c.reloptions, '{}') AS reloptions, c.reltuples, ${sizeSql}
      FROM pg_stat_user_tables t
      JOIN pg_statio_user_tables io ON io.relid = t.relid
      JOIN pg_class c ON c.oid = t.relid
@@ -375,6 +377,7 @@ export async function readTables(db: Queryable, sizes: SizeMode): Promise<TableC
     nLiveTup: num(r.n_live_tup),
     nDeadTup: num(r.n_dead_tup),
     nModSinceAnalyze: num(r.n_mod_since_analyze),
+    relTuples: r.reltuples === null || r.reltuples === undefined ? -1 : Number(r.reltuples),
     lastVacuumAt: numOrNull(r.last_vacuum),
     lastAutovacuumAt: numOrNull(r.last_autovacuum),
     lastAnalyzeAt: numOrNull(r.last_analyze),

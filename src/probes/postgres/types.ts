@@ -218,6 +218,13 @@ export interface TableDelta {
   nDeadTup: { before: number; after: number };
   /** Rows modified since the last analyze (after snapshot). */
   nModSinceAnalyze: number;
+  /**
+   * pg_class.reltuples at the after snapshot: the row count the planner holds, stored by the last VACUUM or
+   * ANALYZE; −1 when the table was never vacuumed or analyzed (PostgreSQL ≥ 14). Unlike the cumulative
+   * statistics above, it survives crash recovery, pg_stat_reset() and a database copied from a template.
+   * Absent in results written before 2026-12-05.
+   */
+  relTuples?: number;
   /** Epoch ms, null when never. */
   lastVacuumAt: number | null;
   lastAutovacuumAt: number | null;
