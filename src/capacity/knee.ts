@@ -19,7 +19,9 @@
  *   `latencyGrowthFactor` × the baseline p50 (a queue that keeps growing: ρ ≥ 1);
  * - **latency degrades past the knee of the curve**: p95 above
  *   `latencyFactor` × the baseline p95 *and* `latencyFloorMs` above it;
- * - **errors explode**: error rate `errorRateRise` above the baseline's;
+ * - **errors explode**: error rate `errorRateRise` above the baseline's, with
+ *   at least `minFailedRequests` failures (1 failure in a 10-request step is
+ *   10 %, and measures nothing);
  * - **dropped iterations**: more than `maxDroppedShare` of the offered
  *   iterations (and more than `countSlack`) found no free VU (in-flight
  *   requests exceeded the VU cap).
@@ -43,6 +45,8 @@ export interface StepMeasurement {
   p95Ms: number | null;
   /** Failed requests / requests. */
   errorRate: number;
+  /** Failed requests in the step; absent in steps measured before it was recorded. */
+  failedRequests?: number;
   droppedIterations: number;
   /** Iterations the step offered (started + dropped), for the dropped share. */
   offeredIterations: number;
@@ -73,8 +77,10 @@ export interface KneeCriteria {
   countSlack: number;
   /** Dropped share of offered iterations above this is a knee. */
   maxDroppedShare: number;
-  /** Error rate this far above the baseline's is "errors explode". */
+  /** Error rate this far above the baseline's is "errors explode"... */
   errorRateRise: number;
+  /** ... with at least this many failed requests (np ≥ 5: a proportion is measured, as the error-rate rule's `errorRate.minFailures`). */
+  minFailedRequests: number;
   /** Median response-time growth within the step, absolute floor (ms). */
   latencyGrowthMinMs: number;
   /** ... and relative to the baseline p50. */
@@ -97,6 +103,7 @@ export const KNEE_CRITERIA: KneeCriteria = {
   countSlack: 2,
   maxDroppedShare: 0.01,
   errorRateRise: 0.05,
+  minFailedRequests: 5,
   latencyGrowthMinMs: 100,
   latencyGrowthFactor: 2,
   growthStandardErrors: 2,
@@ -211,7 +218,7 @@ export function judgeStep(step: StepMeasurement, baseline: StepMeasurement | und
     reasons.push(`p95 ${fmt(step.p95Ms)} ms, ${fmt(step.p95Ms / Math.max(baseline.p95Ms, 0.001))}× the lightly loaded ${fmt(baseline.p95Ms)} ms`);
   }
   const baseErrors = baseline?.errorRate ?? 0;
-  if (step.errorRate - baseErrors > criteria.errorRateRise) {
+  if (step.errorRate - baseErrors > criteria.errorRateRise && (step.failedRequests === undefined || step.failedRequests >= criteria.minFailedRequests)) {
     reasons.push(`error rate ${fmt(step.errorRate * 100)} % (baseline ${fmt(baseErrors * 100)} %)`);
   }
   if (step.stoppedEarly && reasons.length === 0) reasons.push(step.stoppedEarly);

@@ -54,6 +54,7 @@ export function measureStep(result: RunResult, offeredRate: number, stepMs: numb
     p50Ms: result.totals.responseTime.count > 0 ? result.totals.responseTime.p50 : null,
     p95Ms: result.totals.responseTime.count > 0 ? result.totals.responseTime.p95 : null,
     errorRate: result.totals.errorRate,
+    failedRequests: result.totals.failed,
     droppedIterations: dropped,
     offeredIterations: Math.max(started + dropped, Math.round((offeredRate * end) / 1000)),
     // A trend needs three seconds at least: two points are one noisy second against another.

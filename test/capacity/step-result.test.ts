@@ -86,3 +86,14 @@ test('a step is past the knee on growth only beyond two standard errors of the f
   assert.match(judgeStep(step(300, 80), undefined).reasons[0]!, /grew 300 ms \(± 80\)/);
   assert.equal(judgeStep(step(129, null), undefined).sustained, false, 'no standard error: the floors alone');
 });
+
+test('errors explode only with enough failures to measure a rate', () => {
+  const step = (errorRate: number, failedRequests?: number): StepMeasurement => ({
+    offeredRate: 1.88, achievedRate: 2, windowSeconds: 4, p50Ms: 22, p95Ms: 89, errorRate, ...(failedRequests === undefined ? {} : { failedRequests }), droppedIterations: 0, offeredIterations: 10, latencyGrowthMs: null,
+  });
+  // One failed request of ten (a healthy service's occasional 404) is 10 %, and measures nothing.
+  assert.equal(judgeStep(step(0.1, 1), undefined).sustained, true);
+  assert.equal(judgeStep(step(0.1, 5), undefined).sustained, false);
+  // Steps measured before the count was recorded keep the rate alone.
+  assert.equal(judgeStep(step(0.1), undefined).sustained, false);
+});
