@@ -303,6 +303,17 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
       `The first ${transient.seconds} s were a start-up transient (up to ${transient.peakInFlight} requests in flight, ${transient.steadyInFlight} after it): each endpoint's mean service time and unexplained wait are judged on the steady part.`,
     );
   }
+  // Too few seconds for the regression (one per endpoint and one more): no endpoint's CPU or database time is
+  // estimated. Each endpoint still used at most all of it, so its wait is at least its service time minus the
+  // whole run's CPU, database and cache time per request of its own (utilization law).
+  const unestimated = !profile && cpuCol !== undefined && cpu.every((c) => c === undefined);
+  const totalOver = (col: RateColumn | undefined) => (col ? active.reduce((a, i) => a + (col[i] ?? 0) * intervalS, 0) : undefined);
+  const runTotals = unestimated ? { cpu: totalOver(cpuCol)!, db: totalOver(dbMsCol), cache: totalOver(redisMsCol) } : undefined;
+  if (unestimated) {
+    notes.push(
+      `Too few seconds (${active.length}) to estimate ${endpoints.length} endpoints' CPU and database time in a mixed run (it needs ${endpoints.length + 1}): waits are lower bounds, as if each endpoint had used the whole run's CPU and database time. Run longer, or \`tuneup diagnose\` to measure the endpoints alone.`,
+    );
+  }
   const demands: EndpointDemand[] = endpoints.map((endpoint, k) => {
     const summary = result.endpoints.find((s) => s.endpoint === endpoint);
     const serviceMs = summary ? ((transient ? serviceMeanFrom(result, endpoint, transient.steadyFrom) : undefined) ?? summary.serviceTime.mean) : undefined;
@@ -327,6 +338,11 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     if (serviceMs !== undefined) d.serviceMs = round(serviceMs);
     if (serviceMs !== undefined && d.cpuMs !== undefined) {
       d.unexplainedMs = round(Math.max(0, serviceMs - d.cpuMs - (d.dbMs ?? 0) - cacheMs));
+    } else if (serviceMs !== undefined && runTotals && summary && summary.requests > 0) {
+      const per = (total: number | undefined) => (total === undefined ? undefined : total / summary.requests);
+      const bound = { cpuMsAtMost: round(per(runTotals.cpu)!), ...(runTotals.db !== undefined ? { dbMsAtMost: round(per(runTotals.db)!) } : {}), ...(runTotals.cache !== undefined ? { cacheMsAtMost: round(per(runTotals.cache)!) } : {}) };
+      d.unexplainedMs = round(Math.max(0, serviceMs - bound.cpuMsAtMost - (bound.dbMsAtMost ?? 0) - (bound.cacheMsAtMost ?? 0)));
+      d.unexplainedBound = bound;
     }
     // Utilization law: each resource bounds throughput at servers / demand.
     const perServer: [string, number][] = [];

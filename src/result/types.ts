@@ -565,6 +565,12 @@ export interface EndpointDemand {
    */
   serviceMs?: number;
   unexplainedMs?: number;
+  /**
+   * Set when `unexplainedMs` is a lower bound, not an estimate: the run had too few seconds to estimate each
+   * endpoint's CPU and database time, so all of the process's CPU and all of the database's time over the run
+   * were charged to this endpoint (utilization law: no endpoint can use more than the whole).
+   */
+  unexplainedBound?: { cpuMsAtMost: number; dbMsAtMost?: number; cacheMsAtMost?: number };
   /** The resource with the highest demand. */
   bottleneck?: string;
   /** 1 / max demand: the utilization-law throughput bound (req/s). */

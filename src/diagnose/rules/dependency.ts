@@ -74,12 +74,18 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     // The process probe watched the sockets and saw no connection except to the probed database/cache:
     // the wait is more likely in-process (queueing, round trips) than a remote service, so say so quietly.
     const sawNoOtherRemote = !!input.probes.process?.series.values.outboundConnections && unknownRemotes.length === 0;
-    const evidence: Evidence[] = [
-      { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
-      { label: 'unexplained wait per request', value: d.unexplainedMs, unit: 'ms', source: `cost model (${d.method})` },
-      { label: 'CPU per request', value: d.cpuMs ?? 0, unit: 'ms', source: `cost model (${d.method})` },
-    ];
-    if (d.dbMs !== undefined) evidence.push({ label: 'database time per request', value: d.dbMs, unit: 'ms', source: `cost model (${d.method})` });
+    const bound = d.unexplainedBound;
+    const evidence: Evidence[] = [{ label: 'mean service time', value: mean, unit: 'ms', source: 'load' }];
+    if (bound) {
+      const source = 'utilization law: the whole run per request of this endpoint';
+      evidence.push({ label: 'unexplained wait per request, at least', value: d.unexplainedMs, unit: 'ms', source });
+      evidence.push({ label: 'CPU per request, at most', value: bound.cpuMsAtMost, unit: 'ms', source });
+      if (bound.dbMsAtMost !== undefined) evidence.push({ label: 'database time per request, at most', value: bound.dbMsAtMost, unit: 'ms', source });
+    } else {
+      evidence.push({ label: 'unexplained wait per request', value: d.unexplainedMs, unit: 'ms', source: `cost model (${d.method})` });
+      evidence.push({ label: 'CPU per request', value: d.cpuMs ?? 0, unit: 'ms', source: `cost model (${d.method})` });
+      if (d.dbMs !== undefined) evidence.push({ label: 'database time per request', value: d.dbMs, unit: 'ms', source: `cost model (${d.method})` });
+    }
     for (const r of named) evidence.push({ label: `outbound connections to ${r.address}:${r.port}`, value: r.maxConnections, unit: 'connections', source: '/proc/<pid>/net/tcp' });
     const who = named.length > 0 ? named.map((r) => `${r.address}:${r.port}`).join(', ') : undefined;
     // A wait is a fault or a design only by the endpoint's objective: within every objective the plan states
@@ -97,13 +103,13 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
         severity: withinObjectives ? 'low' : graded,
         endpoint: d.endpoint,
         title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
-        summary: `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}`,
+        summary: `${bound ? `At least ${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (at most ${fmt(bound.cpuMsAtMost)} ms, all of the process's CPU over the run per request of this endpoint)${bound.dbMsAtMost !== undefined ? `, database (at most ${fmt(bound.dbMsAtMost)} ms)` : ''} nor cache work` : `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work`}: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}`,
         evidence,
         metrics: { waitMsPerRequest: d.unexplainedMs },
         recommendation: {
           text: 'Measure the outgoing call (timing or OpenTelemetry spans per dependency). Then: call it concurrently instead of serially (Promise.all), cache its answers, set a timeout with retry and backoff, and keep connections alive (undici Agent / http.Agent keepAlive with enough connections).',
         },
-        confidence: named.length > 0 ? 0.75 : sawNoOtherRemote ? 0.35 : dbMeasured ? 0.6 : 0.45,
+        confidence: (named.length > 0 ? 0.75 : sawNoOtherRemote ? 0.35 : dbMeasured ? 0.6 : 0.45) * (bound ? 0.8 : 1),
         impact: share,
         attribution: d.method === 'profile' ? 'direct' : 'mixed-estimate',
       }),
