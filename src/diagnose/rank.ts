@@ -100,19 +100,22 @@ export function foldExplained(list: Finding[]): Finding[] {
 }
 
 /**
- * The generic causal pass: a finding whose `causedBy` names findings in the list moves to just after the
- * last of them when it ranked above any (a symptom never leads its cause). Links to findings not in the list
- * (deduplicated or not produced) are ignored.
+ * The generic causal pass: a symptom never leads its cause, and a cause ranks at least where its symptom
+ * would. A finding whose `causedBy` names findings ranked below it pulls them up to just before itself (in
+ * their order): the buffer-cache misses a missing index causes rank where the misses would, led by the
+ * index. A symptom capped at low by {@link foldExplained} already ranks below its cause. Links to findings
+ * not in the list (deduplicated or not produced) are ignored.
  */
 export function causedAfterCauses(list: Finding[]): Finding[] {
   const out = [...list];
   for (const f of list) {
     if (!f.causedBy?.length) continue;
-    const from = out.indexOf(f);
-    const last = Math.max(-1, ...f.causedBy.map((id) => out.findIndex((x) => x.id === id)));
-    if (last <= from) continue;
-    out.splice(from, 1);
-    out.splice(last, 0, f);
+    const at = out.indexOf(f);
+    const below = out.filter((x, i) => i > at && f.causedBy!.includes(x.id));
+    if (below.length === 0) continue;
+    const rest = out.filter((x) => !below.includes(x));
+    rest.splice(rest.indexOf(f), 0, ...below);
+    out.splice(0, out.length, ...rest);
   }
   return out;
 }

@@ -136,6 +136,14 @@ test('an explains link marked "contributes" ranks the finding after its cause an
   assert.deepEqual(rankFindings([blocked, symptom]).map((x) => [x.category, x.severity]), [['cpu-saturation', 'high'], ['event-loop-blocked', 'low']]);
 });
 
+test('a cause ranks where its symptom would: it is pulled up to just before it, not the symptom pushed down', () => {
+  // A high buffer-cache symptom whose cause (the table's scans) is only low, with a medium finding between.
+  const cache = f('db-cache-hit:shared_buffers', 'db-config', 'high', 1, undefined, { causedBy: ['missing-index:quiz_attempts'] });
+  const other = f('stale-statistics:enrolments', 'stale-statistics', 'medium', 0.5);
+  const scans = f('missing-index:quiz_attempts', 'missing-index', 'low', 0.1);
+  assert.deepEqual(rankFindings([other, scans, cache]).map((x) => x.id), ['missing-index:quiz_attempts', 'db-cache-hit:shared_buffers', 'stale-statistics:enrolments']);
+});
+
 test('one statement is one problem: missing-index findings and an inefficient query are matched by metrics.statement', () => {
   const stmt = (statement: string) => ({ metrics: { statement } });
   const sql = 'SELECT * FROM orders WHERE customer_id = $1';
