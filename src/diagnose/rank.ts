@@ -41,7 +41,7 @@ export function rankFindings(findings: Finding[]): Finding[] {
     if (!prev || score(f) > score(prev)) byId.set(f.id, f);
   }
   // Symptoms are capped before the sort, so a folded finding's score reflects it.
-  let list = foldExplained([...byId.values()]);
+  let list = causesAsSevere(foldExplained([...byId.values()]));
   // A note (low or info, e.g. "loop delay while the service is idle: host contention?") is not a diagnosis and
   // explains no other finding's wait; only causes at medium or above do.
   const waitCauses = list.filter((f) => EXPLAINS_WAIT.includes(f.category) && SEVERITY_WEIGHT[f.severity] >= SEVERITY_WEIGHT.medium);
@@ -97,6 +97,24 @@ export function foldExplained(list: Finding[]): Finding[] {
     const capped = onlyContributes ? f.severity : SEVERITY_WEIGHT[f.severity] > SEVERITY_WEIGHT.low ? 'low' : f.severity;
     return { ...f, severity: capped, causedBy: [...new Set([...(f.causedBy ?? []), ...causes.map((c) => c.id)])] };
   });
+}
+
+/**
+ * A cause is at least as severe as what it causes: a finding that a `causedBy` link names as the cause of a
+ * more severe finding takes that severity (and says so). The link is set by a rule that measured both facts
+ * (e.g. 92 % of the buffer reads came from scans of one unindexed table), so the scans are as serious as the
+ * cache misses they make. Symptoms folded into a cause are already capped at low, so they raise nothing.
+ */
+export function causesAsSevere(list: Finding[]): Finding[] {
+  const raised = new Map<string, Finding>();
+  for (const symptom of list) {
+    for (const id of symptom.causedBy ?? []) {
+      const cause = raised.get(id) ?? list.find((f) => f.id === id);
+      if (!cause || SEVERITY_WEIGHT[cause.severity] >= SEVERITY_WEIGHT[symptom.severity]) continue;
+      raised.set(id, { ...cause, severity: symptom.severity, summary: `${cause.summary} Raised to ${symptom.severity}: it causes "${symptom.title}".` });
+    }
+  }
+  return raised.size === 0 ? list : list.map((f) => raised.get(f.id) ?? f);
 }
 
 /**

@@ -141,7 +141,14 @@ test('a cause ranks where its symptom would: it is pulled up to just before it, 
   const cache = f('db-cache-hit:shared_buffers', 'db-config', 'high', 1, undefined, { causedBy: ['missing-index:quiz_attempts'] });
   const other = f('stale-statistics:enrolments', 'stale-statistics', 'medium', 0.5);
   const scans = f('missing-index:quiz_attempts', 'missing-index', 'low', 0.1);
-  assert.deepEqual(rankFindings([other, scans, cache]).map((x) => x.id), ['missing-index:quiz_attempts', 'db-cache-hit:shared_buffers', 'stale-statistics:enrolments']);
+  const ranked = rankFindings([other, scans, cache]);
+  assert.deepEqual(ranked.map((x) => x.id), ['missing-index:quiz_attempts', 'db-cache-hit:shared_buffers', 'stale-statistics:enrolments']);
+  // ... and is as severe as what it causes.
+  assert.equal(ranked[0]!.severity, 'high');
+  assert.match(ranked[0]!.summary, /Raised to high: it causes "db-cache-hit:shared_buffers"/);
+  // A symptom folded into its cause (capped at low) raises nothing.
+  const overload = f('overload:run', 'overload', 'critical', 0.6, undefined, { explains: [{ category: 'error-rate' }] });
+  assert.equal(rankFindings([overload, f('error-rate:GET /a', 'error-rate', 'critical', 1, 'GET /a')]).find((x) => x.category === 'overload')!.severity, 'critical');
 });
 
 test('one statement is one problem: missing-index findings and an inefficient query are matched by metrics.statement', () => {
