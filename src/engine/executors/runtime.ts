@@ -231,7 +231,7 @@ export class ScenarioRuntime {
       slot = new FixedSlot(this, id, () => createFixedSender(spec, { ...base, lag: { lagMs: 0 } }));
     } else {
       const vuEnv = { ...env.env, ...s.env };
-      const shapes = (this.shapes ??= new RequestShapeCache({ baseUrl: base.baseUrl, rejectUnauthorized: true, recorder: base.recorder, scenario: base.scenario }));
+      const shapes = (this.shapes ??= new RequestShapeCache({ baseUrl: base.baseUrl, rejectUnauthorized: base.rejectUnauthorized ?? true, recorder: base.recorder, scenario: base.scenario }));
       slot = new FunctionSlot(this, id, (lag) => {
         const http = createVuHttp({ ...base, lag, shapes });
         const vu = new Vu({ id, scenario: s.name, tags: s.tags, env: vuEnv, http, recorder: env.recorder, clock: env.clock });
