@@ -95,8 +95,9 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   const offered = offeredCpu(input);
   const measured = p90 >= config.get('cpu.saturatedPercent');
   if (!measured && (offered ?? 0) < 100) return [];
-  const heavy = cpuHeavyEndpoints(input).slice(0, 3);
-  const top = resolvedCpuUser(cpuHeavyEndpoints(input));
+  const all = cpuHeavyEndpoints(input);
+  const heavy = all.slice(0, 3);
+  const top = resolvedCpuUser(all);
   const candidates = heavy.filter((h) => h.share >= 0.2).map((h) => h.endpoint);
   const bound = top && top.cpuMs > 0 ? 1000 / top.cpuMs : undefined;
   const cpuMean = cpu.values.reduce((a, b) => a + b, 0) / cpu.values.length;

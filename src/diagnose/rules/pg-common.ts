@@ -58,7 +58,7 @@ export function statementText(q: string): string {
 
 /** A statement on one line, cut to `max` characters, for titles and evidence. */
 export function shortSql(q: string, max = 160): string {
-  const one = q.replace(/\s+/g, ' ').trim();
+  const one = statementText(q);
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
