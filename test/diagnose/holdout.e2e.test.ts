@@ -25,8 +25,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import type { Finding, RunResult } from '../../src/result/types.js';
-import { partnerRef } from '../fixtures/holdout/seed.js';
-import { seedHoldout } from '../fixtures/holdout/seed.js';
+import { pastCapacity } from '../../bench/lib/past-capacity.js';
+import { partnerRef, seedHoldout } from '../fixtures/holdout/seed.js';
 import { startHoldoutService, type HoldoutFault } from '../fixtures/holdout/start.js';
 import { startUpstream, type Upstream } from '../fixtures/holdout/upstream.js';
 import { cliNodeArgs } from '../harness/cli.js';
@@ -345,10 +345,20 @@ async function runCase(c: Case, attempt: number): Promise<RunResult> {
   return JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult;
 }
 
-/** Throw (an assertion error) unless the result's diagnosis is the one the case expects. */
+/**
+ * Throw (an assertion error) unless the result's diagnosis is the one the case expects.
+ *
+ * A case's rate is absolute, and a slower or busier host may not sustain it with the fault on. When
+ * the generator's own counts show the run past capacity (bench/lib/past-capacity.ts: under 95 % of
+ * the offered iterations completed, or ≥ 5 % dropped — decided without tuneup's findings), "past
+ * capacity" is a true first finding, and the fault is judged on the first medium+ finding after it,
+ * as the corpus benchmark judges its `overload` load (bench/lib/corpus-score.ts). A run the
+ * counts show sustained gets no such allowance: an overload finding there is judged like any other.
+ */
 function judge(c: Case, result: RunResult): void {
   const findings = result.findings ?? [];
-  const serious = findings.filter((f) => MEDIUM_PLUS.has(f.severity) && !NOT_A_DIAGNOSIS.has(f.category));
+  const past = pastCapacity(result) === true;
+  const serious = findings.filter((f) => MEDIUM_PLUS.has(f.severity) && !NOT_A_DIAGNOSIS.has(f.category) && !(past && f.category === 'overload'));
   if (!c.expect) {
     assert.deepEqual(serious.map(describeFinding), [], 'healthy service got medium+ findings');
     return;
@@ -366,10 +376,11 @@ function judge(c: Case, result: RunResult): void {
 for (const c of CASES) {
   test(`holdout: ${c.fault}`, async (t) => {
     const result = await runCase(c, 1);
-    t.diagnostic(`findings: ${(result.findings ?? []).map(describeFinding).join(' | ') || 'none'}`);
+    const load = pastCapacity(result) ? `past capacity (${Math.round(result.scenarios[0]?.achievedRate ?? 0)} of ${c.rate} iterations/s achieved)` : 'sustained';
+    t.diagnostic(`${load}; findings: ${(result.findings ?? []).map(describeFinding).join(' | ') || 'none'}`);
     try {
       judge(c, result);
-      outcomes.push({ fault: c.fault, right: true, detail: 'right' });
+      outcomes.push({ fault: c.fault, right: true, detail: `right, ${load}` });
     } catch (error) {
       const detail = (error as Error).message.split('\n')[0]!;
       outcomes.push({ fault: c.fault, right: false, detail });

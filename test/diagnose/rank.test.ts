@@ -166,3 +166,18 @@ test('one statement is one problem: missing-index findings and an inefficient qu
   const unmatched = rankFindings([f('missing-index:a', 'missing-index', 'high', 0.6, 'GET /orders', row), f('inefficient-query:42', 'inefficient-query', 'high', 0.5, 'GET /orders', row)]);
   assert.equal(unmatched.length, 2);
 });
+
+test('GC that is a quarter of a saturated CPU leads it, and the saturation still leads the event loop it contributes to', () => {
+  // The holdout's gc-pressure case: 204 ms/s of GC in a CPU of 776 ms/s (26 %). The saturation's own link to the
+  // event-loop finding used to pull it back above the GC.
+  const cpu = f('cpu-saturation:service', 'cpu-saturation', 'high', 0.6, undefined, {
+    metrics: { serviceCpuPercent: 77.6 },
+    explains: [{ category: 'event-loop-blocked', as: 'contributes' }],
+  });
+  const loop = f('event-loop-blocked:GET /pricing', 'event-loop-blocked', 'medium', 0.96, 'GET /pricing');
+  const gc = f('gc-pressure:service', 'gc-pressure', 'high', 0.4, 'GET /pricing', { metrics: { gcMsPerSecond: 204.3 } });
+  assert.deepEqual(rankFindings([cpu, loop, gc]).map((x) => x.category), ['gc-pressure', 'cpu-saturation', 'event-loop-blocked']);
+  // GC under a quarter of the CPU: the saturation is the first thing to fix.
+  const lightGc = { ...gc, metrics: { gcMsPerSecond: 150 } };
+  assert.equal(rankFindings([cpu, loop, lightGc])[0]!.category, 'cpu-saturation');
+});
