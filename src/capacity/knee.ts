@@ -17,9 +17,13 @@
  *   through the step by more than `latencyGrowthMinMs`, beyond
  *   `growthStandardErrors` standard errors of the fit, and by more than
  *   `latencyGrowthFactor` × the baseline p50 (a queue that keeps growing: ρ ≥ 1);
- * - **latency degrades past the knee of the curve**: p95 above
- *   `latencyFactor` × the baseline p95 *and* `latencyFloorMs` above it;
- * - **errors explode**: error rate `errorRateRise` above the baseline's, with
+ * - **latency degrades past the knee of the curve**: an endpoint's p95 above
+ *   `latencyFactor` × its own baseline p95 *and* `latencyFloorMs` above it,
+ *   with `minP95Requests` requests in both steps (the p95 of a mix moves
+ *   with its share of slow endpoints);
+ * - **errors explode**: the error rate a saturated service produces (no
+ *   answer, 429, 5xx — not an endpoint's own handler failing at any load,
+ *   `step-result.ts#loadErrors`) `errorRateRise` above the baseline's, with
  *   at least `minFailedRequests` failures (1 failure in a 10-request step is
  *   10 %, and measures nothing);
  * - **dropped iterations**: more than `maxDroppedShare` of the offered
@@ -56,6 +60,11 @@ export interface StepMeasurement {
   latencyGrowthSeMs?: number | null;
   /** Set when the load was stopped early because the step failed badly. */
   stoppedEarly?: string;
+  /**
+   * Each endpoint's response-time p95 over the step (ms) and the requests it rests on; absent in steps
+   * measured before it was recorded. The p95 criterion compares each endpoint with itself.
+   */
+  endpointP95?: Record<string, { requests: number; p95Ms: number }>;
 }
 
 /** A step with its verdict and where it sits in the search (`tuneup capacity` adds a `repeat` phase). */
@@ -89,6 +98,11 @@ export interface KneeCriteria {
   growthStandardErrors: number;
   /** p95 above this multiple of the baseline p95 ... */
   latencyFactor: number;
+  /**
+   * ... each endpoint against its own baseline, counted only with at least this many requests in both
+   * steps: with fewer, the 95th percentile is the sample's largest request, one outlier.
+   */
+  minP95Requests: number;
   /** ... and at least this many ms above it, is past the knee. */
   latencyFloorMs: number;
 }
@@ -108,6 +122,7 @@ export const KNEE_CRITERIA: KneeCriteria = {
   latencyGrowthFactor: 2,
   growthStandardErrors: 2,
   latencyFactor: 10,
+  minP95Requests: 20,
   latencyFloorMs: 100,
 };
 
@@ -214,15 +229,37 @@ export function judgeStep(step: StepMeasurement, baseline: StepMeasurement | und
   if (step.latencyGrowthMs !== null && step.latencyGrowthMs > criteria.latencyGrowthMinMs && step.latencyGrowthMs > criteria.latencyGrowthFactor * baseP50 && beyondNoise) {
     reasons.push(`median response time grew ${fmt(step.latencyGrowthMs)} ms${se === null ? '' : ` (± ${fmt(se)})`} within the step (a growing queue)`);
   }
-  if (baseline && baseline.p95Ms !== null && step.p95Ms !== null && step.p95Ms > criteria.latencyFactor * baseline.p95Ms && step.p95Ms - baseline.p95Ms > criteria.latencyFloorMs) {
-    reasons.push(`p95 ${fmt(step.p95Ms)} ms, ${fmt(step.p95Ms / Math.max(baseline.p95Ms, 0.001))}× the lightly loaded ${fmt(baseline.p95Ms)} ms`);
-  }
+  const degraded = baseline ? degradedLatency(step, baseline, criteria) : undefined;
+  if (degraded) reasons.push(degraded);
   const baseErrors = baseline?.errorRate ?? 0;
   if (step.errorRate - baseErrors > criteria.errorRateRise && (step.failedRequests === undefined || step.failedRequests >= criteria.minFailedRequests)) {
     reasons.push(`error rate ${fmt(step.errorRate * 100)} % (baseline ${fmt(baseErrors * 100)} %)`);
   }
   if (step.stoppedEarly && reasons.length === 0) reasons.push(step.stoppedEarly);
   return { sustained: reasons.length === 0, reasons };
+}
+
+/**
+ * "Latency degrades past the knee of the curve", or undefined. Each endpoint is compared with itself: the
+ * p95 of a mix moves with its share of slow endpoints (a step whose few requests of a 1.5 s upstream call
+ * fall inside its top 5 % has a p95 ten times one whose do not), and a queue in front of any resource
+ * raises every endpoint that waits in it. Only endpoints with `minP95Requests` in both steps are judged.
+ * Steps measured before per-endpoint p95s were recorded fall back to the mixed p95.
+ */
+function degradedLatency(step: StepMeasurement, baseline: StepMeasurement, criteria: KneeCriteria): string | undefined {
+  const past = (now: number, base: number) => now > criteria.latencyFactor * base && now - base > criteria.latencyFloorMs;
+  if (step.endpointP95 && baseline.endpointP95) {
+    const worst = Object.entries(step.endpointP95)
+      .flatMap(([endpoint, now]) => {
+        const base = baseline.endpointP95![endpoint];
+        if (!base || now.requests < criteria.minP95Requests || base.requests < criteria.minP95Requests) return [];
+        return past(now.p95Ms, base.p95Ms) ? [{ endpoint, now: now.p95Ms, base: base.p95Ms }] : [];
+      })
+      .sort((a, b) => b.now / Math.max(b.base, 0.001) - a.now / Math.max(a.base, 0.001))[0];
+    return worst ? `${worst.endpoint} p95 ${fmt(worst.now)} ms, ${fmt(worst.now / Math.max(worst.base, 0.001))}× its lightly loaded ${fmt(worst.base)} ms` : undefined;
+  }
+  if (baseline.p95Ms === null || step.p95Ms === null || !past(step.p95Ms, baseline.p95Ms)) return undefined;
+  return `p95 ${fmt(step.p95Ms)} ms, ${fmt(step.p95Ms / Math.max(baseline.p95Ms, 0.001))}× the lightly loaded ${fmt(baseline.p95Ms)} ms`;
 }
 
 /**
@@ -247,9 +284,22 @@ export function abortReason(
   return undefined;
 }
 
-/** The baseline for judging: the lowest-rate sustained step so far. */
-export function baselineOf<S extends JudgedStep<string>>(steps: readonly S[]): S | undefined {
-  return steps.filter((s) => s.sustained).sort((a, b) => a.offeredRate - b.offeredRate)[0];
+/**
+ * The baseline for judging: the lowest-rate sustained step so far. Its per-endpoint p95s are each
+ * endpoint's at the lowest sustained step where it had `minP95Requests` (a light step may hold only a few
+ * requests of a rare endpoint; the next sustained step is still the service lightly loaded).
+ */
+export function baselineOf<S extends JudgedStep<string>>(steps: readonly S[], criteria: KneeCriteria = KNEE_CRITERIA): S | undefined {
+  const sustained = steps.filter((s) => s.sustained).sort((a, b) => a.offeredRate - b.offeredRate);
+  const lowest = sustained[0];
+  if (!lowest?.endpointP95) return lowest;
+  const endpointP95: NonNullable<StepMeasurement['endpointP95']> = {};
+  for (const s of sustained) {
+    for (const [endpoint, m] of Object.entries(s.endpointP95 ?? {})) {
+      if (!endpointP95[endpoint] && m.requests >= criteria.minP95Requests) endpointP95[endpoint] = m;
+    }
+  }
+  return { ...lowest, endpointP95 };
 }
 
 /** The knee as the steps so far bracket it. */

@@ -16,6 +16,8 @@
  *
  * @module
  */
+import { resolveConfig } from '../diagnose/config.js';
+import { applicationErrorEndpoints, QUEUE_STATUSES } from '../diagnose/rules/overload.js';
 import type { IntervalSeries, RunResult } from '../result/types.js';
 import { fittedRise, type StepMeasurement } from './knee.js';
 
@@ -47,20 +49,50 @@ export function measureStep(result: RunResult, offeredRate: number, stepMs: numb
   const achievedRate = seconds > 0 ? finished / seconds : 0;
   const dropped = result.totals.droppedIterations;
   const started = result.scenarios.reduce((a, sc) => a + sc.iterations + sc.interruptedIterations, 0);
+  const errors = loadErrors(result);
   return {
     offeredRate,
     achievedRate,
     windowSeconds: seconds,
     p50Ms: result.totals.responseTime.count > 0 ? result.totals.responseTime.p50 : null,
     p95Ms: result.totals.responseTime.count > 0 ? result.totals.responseTime.p95 : null,
-    errorRate: result.totals.errorRate,
-    failedRequests: result.totals.failed,
+    errorRate: errors.rate,
+    failedRequests: errors.failed,
     droppedIterations: dropped,
     offeredIterations: Math.max(started + dropped, Math.round((offeredRate * end) / 1000)),
     // A trend needs three seconds at least: two points are one noisy second against another.
     ...growthOf(window.length >= MIN_GROWTH_POINTS ? queueGrowth(s, window, serviceSpreads(result)) : null),
     ...(stoppedEarly ? { stoppedEarly } : {}),
+    endpointP95: Object.fromEntries(result.endpoints.filter((e) => e.responseTime.count > 0).map((e) => [e.endpoint, { requests: e.requests, p95Ms: e.responseTime.p95 }])),
   };
+}
+
+/** Statuses a saturated service answers with besides 5xx: 0 (no answer: a timeout, a reset, a refused connection) and 429. */
+const LOAD_STATUSES = new Set([0, 429]);
+
+/**
+ * The failures of a step that say the service could not keep up, and their share of its requests: no
+ * answer, 429 and 5xx. Left out: 4xx (the request's own answer, the same at any load) and the 5xx of an
+ * endpoint whose own handler fails — concentrated on it among its answered requests, as the overload rule
+ * reads them (`diagnose/rules/overload.ts#applicationErrorEndpoints`): a bug on one path fails that path
+ * at every rate, and is the error-rate rule's to report, not a knee. Seen on the fleet corpus, where one
+ * endpoint's crash on a report category ended the ramp at a rate the service sustained.
+ */
+export function loadErrors(result: RunResult): { failed: number; rate: number } {
+  const own = new Set(applicationErrorEndpoints(result, resolveConfig()).map((x) => x.endpoint));
+  let failed = 0;
+  for (const e of result.endpoints) {
+    const counted = Object.entries(e.statuses).reduce((a, [status, n]) => {
+      const code = Number(status);
+      const server = code >= 500 && code <= 599;
+      // An own-handler endpoint keeps the 5xx a queue produces (503 shed, 504 timed out), not its own.
+      if (own.has(e.endpoint) && server && !QUEUE_STATUSES.has(code)) return a;
+      return LOAD_STATUSES.has(code) || server ? a + (n ?? 0) : a;
+    }, 0);
+    failed += Math.min(e.failed, counted);
+  }
+  const requests = result.totals.requests;
+  return { failed, rate: requests > 0 ? failed / requests : 0 };
 }
 
 /** A fitted rise of the queueing delay over a step and its standard error (ms). */

@@ -4,13 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fittedRise } from '../../src/capacity/knee.js';
-import { judgeStep, type StepMeasurement } from '../../src/capacity/knee.js';
-import { measureStep, queueGrowth } from '../../src/capacity/step-result.js';
-
-const queueGrowthMs = (s: IntervalSeries, w: number[], spread?: Record<string, number>) => queueGrowth(s, w, spread)?.riseMs ?? null;
+import { baselineOf, fittedRise, judgeStep, type JudgedStep, type StepMeasurement } from '../../src/capacity/knee.js';
+import { loadErrors, measureStep, queueGrowth } from '../../src/capacity/step-result.js';
 import type { IntervalSeries } from '../../src/result/types.js';
 import { makeResult } from '../diagnose/helpers.js';
+
+const queueGrowthMs = (s: IntervalSeries, w: number[], spread?: Record<string, number>) => queueGrowth(s, w, spread)?.riseMs ?? null;
 
 /** A 4 s window of two endpoints: per-second request counts and per-second median service times. */
 function series(fast: { n: number[]; p50: number[] }, slow: { n: number[]; p50: number[] }): IntervalSeries {
@@ -96,4 +95,44 @@ test('errors explode only with enough failures to measure a rate', () => {
   assert.equal(judgeStep(step(0.1, 5), undefined).sustained, false);
   // Steps measured before the count was recorded keep the rate alone.
   assert.equal(judgeStep(step(0.1), undefined).sustained, false);
+});
+
+test('latency degrades past the knee per endpoint, each against its own light-load p95, with enough requests for a p95', () => {
+  const at = (offeredRate: number, p95Ms: number, endpointP95: StepMeasurement['endpointP95']): JudgedStep => ({
+    offeredRate, achievedRate: offeredRate, windowSeconds: 4, p50Ms: 8, p95Ms, errorRate: 0, droppedIterations: 0, offeredIterations: offeredRate * 5,
+    latencyGrowthMs: 0, latencyGrowthSeMs: 5, endpointP95, phase: 'ramp', sustained: true, reasons: [],
+  });
+  // The light step's few slow-upstream calls fell outside its top 5 %; the next step's did not. Mixed: 12 ms → 2 s.
+  const light = at(10, 12, { 'GET /fast': { requests: 45, p95Ms: 10 }, 'POST /slow': { requests: 5, p95Ms: 1800 } });
+  const next = at(20, 2000, { 'GET /fast': { requests: 90, p95Ms: 11 }, 'POST /slow': { requests: 25, p95Ms: 2100 } });
+  assert.equal(judgeStep(next, baselineOf([light])).sustained, true, judgeStep(next, baselineOf([light])).reasons.join('; '));
+  // A queue every request waits in raises the fast endpoint far past its own light-load p95.
+  const queued = at(40, 2000, { 'GET /fast': { requests: 180, p95Ms: 400 }, 'POST /slow': { requests: 50, p95Ms: 2400 } });
+  const verdict = judgeStep(queued, baselineOf([light, next]));
+  assert.equal(verdict.sustained, false);
+  assert.match(verdict.reasons[0]!, /GET \/fast p95 400 ms, 40× its lightly loaded 10 ms/);
+  // The slow endpoint's baseline is its first step with 20 requests (5 is one outlier's p95), not the lowest step.
+  assert.deepEqual(baselineOf([light, next])!.endpointP95!['POST /slow'], { requests: 25, p95Ms: 2100 });
+  // Under 20 requests an endpoint's p95 is its largest request: not judged.
+  const sparse = at(40, 2000, { 'GET /fast': { requests: 12, p95Ms: 400 }, 'POST /slow': { requests: 50, p95Ms: 2400 } });
+  assert.equal(judgeStep(sparse, baselineOf([light, next])).sustained, true);
+});
+
+test('a step\'s errors count what a saturated service produces, not an endpoint\'s own bug or a 4xx', () => {
+  const result = makeResult({ 'POST /reports': { requests: [10, 10, 10, 10] }, 'GET /bikes/:id': { requests: [25, 25, 25, 25] } });
+  const [reports, bikes] = result.endpoints;
+  // One report category crashes its handler (a 500 on 30 % of the reports, at any rate); bikes answer 404 for unknown ids.
+  Object.assign(reports!, { failed: 12, statuses: { '201': 28, '500': 12 } });
+  Object.assign(bikes!, { failed: 6, statuses: { '200': 94, '404': 6 } });
+  result.totals.requests = 140;
+  result.totals.failed = 18;
+  result.totals.errorRate = 18 / 140;
+  assert.deepEqual(loadErrors(result), { failed: 0, rate: 0 });
+  result.series.iterations = [35, 35, 35, 35];
+  const step = measureStep(result, 35, 4000);
+  assert.equal(judgeStep(step, undefined).sustained, true, judgeStep(step, undefined).reasons.join('; '));
+  // Timeouts and shed requests are the queue's, on any endpoint.
+  Object.assign(bikes!, { failed: 16, statuses: { '200': 84, '404': 6, '0': 7, '503': 3 } });
+  Object.assign(reports!, { failed: 14, statuses: { '201': 26, '500': 12, '504': 2 } });
+  assert.deepEqual(loadErrors(result), { failed: 12, rate: 12 / 140 });
 });

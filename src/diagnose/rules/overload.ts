@@ -196,7 +196,7 @@ export function saturatedResource(input: DiagnosisInput, config: RuleConfig): Sa
 }
 
 /** HTTP statuses a queue produces rather than the handler: load shedding (503) and a gateway's timeout (504). */
-const QUEUE_STATUSES = new Set([503, 504]);
+export const QUEUE_STATUSES = new Set([503, 504]);
 
 /**
  * Endpoints whose own handler fails: among the requests the service answered (status 0 is a timeout or a
