@@ -7,7 +7,9 @@
 //   *.e2e.test.ts  e2e          CLI end to end, diagnosis corpus (timing-sensitive: one file at a time)
 //   *.int.test.ts  integration  real PostgreSQL / Redis / HTTP servers / child processes / Chromium
 //   *.test.ts      unit         pure code and replayed evidence (no servers, no child processes)
-// `--tier` takes a comma list; the default is all three, one tier after the other.
+// `--tier` takes a comma list; the default is all three, one tier after the other,
+// except that when integration and e2e both run, the e2e files that share a pool
+// run in the integration tier's pool (see the plan near the end).
 // Filters are path substrings (any matches). Node 20's `node --test` neither
 // expands globs nor discovers .ts files, so the file list is built here.
 //
@@ -252,14 +254,17 @@ function runFile(job, settings, stream) {
   });
 }
 
-/** Run jobs `concurrency` at a time. */
-async function pool(jobs, settings, concurrency) {
+/** Run jobs `concurrency` at a time, each with its own tier's settings. */
+async function pool(jobs, concurrency) {
   const queue = [...jobs];
   const results = [];
   const width = Math.max(1, Math.min(concurrency, queue.length));
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (queue.length > 0 && !killing) results.push(await runFile(queue.shift(), settings, width === 1));
+      while (queue.length > 0 && !killing) {
+        const job = queue.shift();
+        results.push(await runFile(job, TIERS[job.tier ?? tierOf(job.file)], width === 1));
+      }
     }),
   );
   return results;
@@ -283,17 +288,26 @@ function batchesOf(tier, files, settings, concurrency) {
   return jobs;
 }
 
-async function runTier(tier, files) {
+/** Every Node version's runs of these files, interleaved so all versions progress together. */
+function jobsOf(list) {
+  return list.flatMap((file) => (oneNode(file) ? [0] : nodes.map((_, node) => node)).map((node) => ({ file, node })));
+}
+
+/**
+ * Run one tier. `early` are another tier's shared files that join this tier's pool, ahead of its own
+ * files (see the plan below); they run with their own tier's settings.
+ */
+async function runTier(tier, files, early = []) {
   const settings = TIERS[tier];
   const concurrency = concurrencyOverride ?? settings.concurrency;
-  // Every Node version's files in one queue, interleaved so all versions progress together.
-  const jobsOf = (list) => list.flatMap((file) => (oneNode(file) ? [0] : nodes.map((_, node) => node)).map((node) => ({ file, node })));
-  const shared = settings.batchesPerWorker && batching ? batchesOf(tier, files, settings, concurrency) : jobsOf(files.filter((f) => !exclusive(f)));
+  const own = settings.batchesPerWorker && batching ? batchesOf(tier, files, settings, concurrency) : jobsOf(files.filter((f) => !exclusive(f)));
+  const shared = [...early, ...own];
   const alone = jobsOf(files.filter(exclusive));
-  console.log(`\n=== ${tier}: ${files.length} files × ${nodes.length} Node (${versions.join(', ')}), ${shared.length > 0 ? `${Math.min(concurrency, shared.length)} at a time` : ''}${alone.length > 0 ? `${shared.length > 0 ? '; ' : ''}${alone.length} alone` : ''} ===\n`);
+  const joined = early.length > 0 ? ` + ${new Set(early.map((j) => j.file)).size} shared e2e files` : '';
+  console.log(`\n=== ${tier}: ${files.length} files${joined} × ${nodes.length} Node (${versions.join(', ')}), ${shared.length > 0 ? `${Math.min(concurrency, shared.length)} at a time` : ''}${alone.length > 0 ? `${shared.length > 0 ? '; ' : ''}${alone.length} alone` : ''} ===\n`);
   const started = Date.now();
   const cpuBefore = childCpuSeconds();
-  const results = [...(await pool(shared, settings, concurrency)), ...(await pool(alone, settings, 1))];
+  const results = [...(await pool(shared, concurrency)), ...(await pool(alone, 1))];
   const ms = Date.now() - started;
   const cpuAfter = childCpuSeconds();
   const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
@@ -319,6 +333,14 @@ function freshenDist() {
   console.log(`=== build ${out.status === 0 ? 'done' : `exit ${out.status ?? out.signal}`} in ${seconds(Date.now() - started)}${left === 0 ? '' : `; ${left} files still stale: the CLI runs through tsx`} ===`);
 }
 
+// The end-to-end files that share the pool (all but the latency-judging ones, see exclusive()) run in the
+// integration tier's pool when both tiers run, first (they are the longest: a 55 s capacity search, the
+// CLI's secrets sweep): neither kind judges timing, and the integration files spend much of their wall
+// time waiting on servers they started (CI, 2026-12-05: 305 s of wall for 360 CPU s on 2 cores), so the
+// two pools one after the other left a core idle for minutes. The e2e tier then runs its exclusive files
+// alone, as before; each file keeps its own tier's timeouts.
+const e2ePlan = plan.find((p) => p.tier === 'e2e');
+const folded = plan.some((p) => p.tier === 'integration') && e2ePlan ? jobsOf(e2ePlan.files.filter((f) => !exclusive(f))) : [];
 const tierResults = [];
 let distChecked = false;
 for (const { tier, files } of plan) {
@@ -326,7 +348,11 @@ for (const { tier, files } of plan) {
     distChecked = true;
     freshenDist();
   }
-  tierResults.push(await runTier(tier, files));
+  if (tier === 'integration') tierResults.push(await runTier(tier, files, folded));
+  else if (tier === 'e2e' && folded.length > 0) {
+    if (files.some(exclusive)) tierResults.push(await runTier(tier, files.filter(exclusive)));
+  }
+  else tierResults.push(await runTier(tier, files));
 }
 
 const all = tierResults.flatMap((t) => t.results);

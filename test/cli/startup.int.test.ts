@@ -11,8 +11,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-// A resolve hook (it runs after tsx's, so it sees the .ts files) that prints every module loaded.
-const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\n'); return r; }`;
+// A resolve hook (it runs after tsx's, so it sees the .ts files) that prints every module loaded. It writes
+// to fd 2 synchronously: on Node 24 hooks run on their own thread, whose process.stderr is relayed through
+// the main thread asynchronously, and lines still in flight when the script ends were lost (CI, 2026-12-05:
+// the hook reported program.ts alone).
+const hook = `import { writeSync } from 'node:fs'; export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) writeSync(2, 'LOADED ' + r.url + '\\n'); return r; }`;
 const script = `
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
