@@ -655,6 +655,12 @@ export interface RunResult {
   demands?: EndpointDemand[];
   /** The experiment of `tuneup diagnose` (capacity ramp, chosen rate, isolation runs); absent for other commands. */
   experiment?: ExperimentSection;
+  /**
+   * Load of the same mix the target served just before this run (ms): the capacity ramp of `tuneup diagnose`
+   * before its diagnosis run. A process that served it is past its warm-up (JIT, heap sizing, pools opening),
+   * whatever this run's own length. Absent when nothing preceded the run.
+   */
+  precededByLoadMs?: number;
   /** The breakpoint search of `tuneup capacity` (steps, capacity estimate, bottleneck, USL, cost); absent for other commands. */
   capacity?: import('../capacity/types.js').CapacitySection;
   /** The load's own facts: repeated keys (ideal cache hit ratio) and in-flight requests per endpoint. Optional: older results lack it. */

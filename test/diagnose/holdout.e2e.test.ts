@@ -309,6 +309,13 @@ function describeFinding(f: Finding): string {
  * same code failed about every other pass; 10/14 fails only when a pass loses
  * more than those three. The accuracy itself is measured with repetitions in
  * bench/ (bench/README.md).
+ *
+ * On 2026-12-05 a new machine scored 10, 10 and 9: two cases ran past capacity
+ * (judged since then after the overload, see {@link judge}), and two rule
+ * defects the misses showed were fixed — a statement attributed to the wrong
+ * endpoint by the run's first second behind a queue, and a GC-caused CPU
+ * saturation ranked above its cause. Those cases are no longer unseen by the
+ * rules; passes after the fixes on a quiet host: 14 and 14 (one local, one CI).
  */
 const MIN_RIGHT_SHARE = 10 / 14;
 const outcomes: { fault: string; right: boolean; detail: string }[] = [];

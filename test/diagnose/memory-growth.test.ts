@@ -81,3 +81,16 @@ test('a straight-line growth judged on under memory.minJudgedS is low: a fresh p
   const [long] = diagnose(short(24), { rules: ['memory-growth'] }).findings;
   assert.ok(long && long.severity !== 'low', JSON.stringify(long?.severity));
 });
+
+test('a short stretch is judged like any other when the service served the same load just before (diagnose\'s ramp)', () => {
+  const reqs = Array.from({ length: 11 }, () => 100);
+  const rss = Array.from({ length: 11 }, (_, i) => 120 * MB + i * 2 * MB);
+  const result = makeResult({ 'GET /x': { requests: reqs } }, [probe('process', { rssBytes: rss, cpuPercent: reqs.map(() => 20) })]);
+  const severity = (precededByLoadMs?: number) => diagnose({ ...result, precededByLoadMs }, { rules: ['memory-growth'] }).findings[0]?.severity;
+  assert.equal(severity(undefined), 'low');
+  // A 70 s capacity ramp of the same mix: past the warm-up.
+  assert.notEqual(severity(70_000), 'low');
+  assert.ok(severity(70_000));
+  // A few seconds of load before are not a warm-up.
+  assert.equal(severity(5_000), 'low');
+});

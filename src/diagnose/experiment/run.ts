@@ -190,7 +190,9 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
     const plan = mixPlan(ctx.plan, mix, chosen.rate, { durationMs: options.diagnosisMs, gracefulStopMs: GRACEFUL_STOP_MS, label: `diagnosis at ${chosen.rate}/s` });
     hooks.onRunStart?.({ kind: 'diagnosis', label: 'diagnosis', rate: chosen.rate, durationMs: options.diagnosisMs });
     const run = await runOnce(ctx, plan, false, ctx.probes);
-    result = await ctx.diagnoseRun(run.result);
+    // The ramp just loaded the service with this mix: the diagnosis run starts past the service's warm-up.
+    const rampMs = section.steps.reduce((a, s) => a + s.durationMs, 0);
+    result = await ctx.diagnoseRun(rampMs > 0 ? { ...run.result, precededByLoadMs: rampMs } : run.result);
     await pause(options.gapMs, ctx.signal);
   }
 

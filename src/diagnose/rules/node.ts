@@ -84,14 +84,27 @@ export function cpuSaturated(input: DiagnosisInput, config: RuleConfig): boolean
   return measuredSaturation(input, config) !== undefined || (offeredCpu(input) ?? 0) >= 100;
 }
 
+/** The host's cores at `limit` (p90, × cores) with the service the largest holder besides the generator; undefined otherwise. */
+function hostHeldByService(input: DiagnosisInput, limit: number): MeasuredSaturation | undefined {
+  const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
+  if (!host || !(host.cores > 0) || !host.groups || !(host.cpuPercent?.n >= 3)) return undefined;
+  if (host.cpuPercent.p90 < limit * host.cores) return undefined;
+  const { target, postgres, redis, other } = host.groups;
+  const held = target.cpuPercent.mean;
+  if (![postgres, redis, other].every((g) => held > g.cpuPercent.mean)) return undefined;
+  return { what: 'host', p90: host.cpuPercent.p90, limit: limit * host.cores, source: 'process probe /proc/stat', cores: host.cores };
+}
+
 /** The CPU measurement that showed the service at its limit. */
 export interface MeasuredSaturation {
-  /** What was at its limit. */
-  what: 'main thread' | 'process';
+  /** What was at its limit: the service's main thread, its process (no main-thread series), or the host's cores with the service holding most. */
+  what: 'main thread' | 'process' | 'host';
   /** Its CPU p90 (% of one core) and the limit it reached (% of one core). */
   p90: number;
   limit: number;
   source: string;
+  /** The host's cores (what `host` was judged against). */
+  cores?: number;
 }
 
 /**
@@ -99,9 +112,12 @@ export interface MeasuredSaturation {
  * service runs its JavaScript on the main thread, so that thread is what saturates: the process total
  * adds the GC's helper threads and libuv's pool, which run beside it on other cores — a process at 120 %
  * with its main thread at 60 % has a core to spare (seen on the holdout's GC-pressure case). Judged on the
- * main thread when the process probe measured it; the process as a whole counts when it used every core
- * of the host (worker threads, a CPU-bound pool); without a main-thread series, on the process total
- * against one core, as before.
+ * main thread when the process probe measured it; besides, the host's cores all at the limit with the
+ * service holding more of them than PostgreSQL, Redis or other processes (the generator aside) is the
+ * service's saturation too: its other threads — libuv's pool hashing passwords, zlib, GC helpers — and
+ * its database share the cores (seen on the academy corpus: the process at 110 %, its main thread at 42 %,
+ * the host at 191 % of 200, 143 requests waiting for a connection). Without a main-thread series, the
+ * process total against one core, as before.
  */
 export function measuredSaturation(input: DiagnosisInput, config: RuleConfig): MeasuredSaturation | undefined {
   const limit = config.get('cpu.saturatedPercent');
@@ -110,10 +126,7 @@ export function measuredSaturation(input: DiagnosisInput, config: RuleConfig): M
   if (main.length >= 3) {
     const p90 = quantile(main, 0.9);
     if (p90 >= limit) return { what: 'main thread', p90, limit, source: '/proc/<pid>/task/<pid>/stat' };
-    const cores = (input.probes.process?.data as ProcessProbeData | undefined)?.host?.cores;
-    if (!cpu || !cores || cpu.values.length < 3) return undefined;
-    const total = quantile(cpu.values, 0.9);
-    return total >= limit * cores ? { what: 'process', p90: total, limit: limit * cores, source: cpu.source } : undefined;
+    return hostHeldByService(input, limit);
   }
   if (!cpu || cpu.values.length < 3) return undefined;
   const p90 = quantile(cpu.values, 0.9);
@@ -147,9 +160,10 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       endpoint: top?.endpoint,
       endpoints: top ? candidates : [],
       title: top ? `The service's CPU is saturated; ${top.endpoint} uses ${pct(top.share)} of it` : 'The service\'s CPU is saturated',
-      summary: `${saturation ? (saturation.what === 'main thread' ? `The service's main thread ran at ${fmt(saturation.p90)} % of one core (p90; the process ${fmt(p90)} %)` : `The service process ran at ${fmt(saturation.p90)} % of one core (p90)`) : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : candidates.length > 0 ? ` This mixed run cannot tell which endpoint uses most of it (estimates: ${heavy.map((h) => `${h.endpoint} ${fmt(h.cpuMs)} ms`).join(', ')} per request, overlapping within their errors); run them alone (\`tuneup profile\`, or \`tuneup diagnose\`).` : ''}`,
+      summary: `${saturation ? saturationText(saturation, p90) : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : candidates.length > 0 ? ` This mixed run cannot tell which endpoint uses most of it (estimates: ${heavy.map((h) => `${h.endpoint} ${fmt(h.cpuMs)} ms`).join(', ')} per request, overlapping within their errors); run them alone (\`tuneup profile\`, or \`tuneup diagnose\`).` : ''}`,
       evidence: [
         ...(saturation?.what === 'main thread' ? [{ label: 'service main-thread CPU p90', value: saturation.p90, unit: '% of one core', source: saturation.source }] : []),
+        ...(saturation?.what === 'host' ? [{ label: 'host CPU p90', value: saturation.p90, unit: `% of one core (${fmt(saturation.cores ?? 1)} cores)`, source: saturation.source }] : []),
         { label: 'service CPU p90', value: p90, unit: '% of one core', source: cpu.source },
         { label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source },
         ...(offered !== undefined ? [{ label: 'CPU the offered load needs', value: offered, unit: '% of one core', source: 'cost model × offered rate' }] : []),
@@ -169,6 +183,13 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   // so the event-loop finding keeps its severity: the link orders, it does not demote.
   if (measured) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
   return [finding];
+}
+
+/** How the finding states what was at its limit. */
+function saturationText(s: MeasuredSaturation, processP90: number): string {
+  if (s.what === 'main thread') return `The service's main thread ran at ${fmt(s.p90)} % of one core (p90; the process ${fmt(processP90)} %)`;
+  if (s.what === 'host') return `The host's cores were at ${fmt(s.p90)} % of one core (p90, of ${fmt((s.cores ?? 1) * 100)} % on ${fmt(s.cores ?? 1)} cores), held most by the service (its process ${fmt(processP90)} % at p90: its main thread and its other threads — libuv's pool, GC helpers)`;
+  return `The service process ran at ${fmt(s.p90)} % of one core (p90)`;
 }
 
 /** A memory trend over one stretch of samples ([t ms, bytes] pairs). */
@@ -330,8 +351,11 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     const total = input.result.environment.totalMemoryBytes;
     const minutesToExhaust = total > rssNow && mbPerMin > 0 ? (total - rssNow) / (1024 * 1024) / mbPerMin : undefined;
     const urgent = minutesToExhaust !== undefined && minutesToExhaust <= config.get('memory.exhaustMinutes');
-    // Too short a stretch to tell a leak from the warm-up of a fresh process: said, at low.
-    const tooShort = trend.durationS < config.get('memory.minJudgedS');
+    // Too short a stretch to tell a leak from the warm-up of a fresh process: said, at low. A process that
+    // served the same load for that long just before the run (diagnose's capacity ramp) is past its warm-up.
+    const minJudgedS = config.get('memory.minJudgedS');
+    const warmedUp = (input.result.precededByLoadMs ?? 0) >= minJudgedS * 1000;
+    const tooShort = !warmedUp && trend.durationS < minJudgedS;
     return [
       makeFinding({
         rule: 'memory-growth',
