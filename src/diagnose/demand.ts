@@ -376,12 +376,15 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
  * complete later, and its last holds completions whose statements ran before — at 100 requests/s with
  * 400 ms responses, ~40 requests' worth of calls with no completion against them. A load tester discards
  * a step's first second for the same reason (capacity/step-result.ts, `STEP_WARMUP_MS`). In the queued
- * regime those two edge intervals are left out (when at least four remain); otherwise the lag is under
+ * regime those two edge intervals are left out (when at least four remain, {@link EDGE_TRIM_MIN_SECONDS}); otherwise the lag is under
  * half an interval and every active interval counts.
  */
 export function statementRows(active: readonly number[], queued: boolean): number[] {
-  return queued && active.length >= 6 ? active.slice(1, -1) : [...active];
+  return queued && active.length >= EDGE_TRIM_MIN_SECONDS ? active.slice(1, -1) : [...active];
 }
+
+/** Fewest active seconds for leaving out the edges: four remain, enough for a fit over a few endpoints. */
+const EDGE_TRIM_MIN_SECONDS = 6;
 
 /**
  * Attribute pg_stat_statements statements to endpoints, per request. In a mixed run the regression's columns
