@@ -351,8 +351,7 @@ for (const { tier, files } of plan) {
   if (tier === 'integration') tierResults.push(await runTier(tier, files, folded));
   else if (tier === 'e2e' && folded.length > 0) {
     if (files.some(exclusive)) tierResults.push(await runTier(tier, files.filter(exclusive)));
-  }
-  else tierResults.push(await runTier(tier, files));
+  } else tierResults.push(await runTier(tier, files));
 }
 
 const all = tierResults.flatMap((t) => t.results);
