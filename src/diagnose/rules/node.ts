@@ -5,7 +5,6 @@
  * @module
  */
 import type { Finding } from '../../result/types.js';
-import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
 import { linearTrend, numbers, quantile } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
@@ -84,27 +83,14 @@ export function cpuSaturated(input: DiagnosisInput, config: RuleConfig): boolean
   return measuredSaturation(input, config) !== undefined || (offeredCpu(input) ?? 0) >= 100;
 }
 
-/** The host's cores at `limit` (p90, × cores) with the service the largest holder besides the generator; undefined otherwise. */
-function hostHeldByService(input: DiagnosisInput, limit: number): MeasuredSaturation | undefined {
-  const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
-  if (!host || !(host.cores > 0) || !host.groups || !(host.cpuPercent?.n >= 3)) return undefined;
-  if (host.cpuPercent.p90 < limit * host.cores) return undefined;
-  const { target, postgres, redis, other } = host.groups;
-  const held = target.cpuPercent.mean;
-  if (![postgres, redis, other].every((g) => held > g.cpuPercent.mean)) return undefined;
-  return { what: 'host', p90: host.cpuPercent.p90, limit: limit * host.cores, source: 'process probe /proc/stat', cores: host.cores };
-}
-
 /** The CPU measurement that showed the service at its limit. */
 export interface MeasuredSaturation {
-  /** What was at its limit: the service's main thread, its process (no main-thread series), or the host's cores with the service holding most. */
-  what: 'main thread' | 'process' | 'host';
+  /** What was at its limit: the service's main thread, or its process (no main-thread series). */
+  what: 'main thread' | 'process';
   /** Its CPU p90 (% of one core) and the limit it reached (% of one core). */
   p90: number;
   limit: number;
   source: string;
-  /** The host's cores (what `host` was judged against). */
-  cores?: number;
 }
 
 /**
@@ -112,12 +98,9 @@ export interface MeasuredSaturation {
  * service runs its JavaScript on the main thread, so that thread is what saturates: the process total
  * adds the GC's helper threads and libuv's pool, which run beside it on other cores — a process at 120 %
  * with its main thread at 60 % has a core to spare (seen on the holdout's GC-pressure case). Judged on the
- * main thread when the process probe measured it; besides, the host's cores all at the limit with the
- * service holding more of them than PostgreSQL, Redis or other processes (the generator aside) is the
- * service's saturation too: its other threads — libuv's pool hashing passwords, zlib, GC helpers — and
- * its database share the cores (seen on the academy corpus: the process at 110 %, its main thread at 42 %,
- * the host at 191 % of 200, 143 requests waiting for a connection). Without a main-thread series, the
- * process total against one core, as before.
+ * main thread when the process probe measured it; without a main-thread series, on the process total
+ * against one core, as before. (A host whose cores the service's other threads fill — libuv's pool
+ * hashing passwords — is not judged here yet: see docs/rules.md, cpu-saturation.)
  */
 export function measuredSaturation(input: DiagnosisInput, config: RuleConfig): MeasuredSaturation | undefined {
   const limit = config.get('cpu.saturatedPercent');
@@ -125,8 +108,7 @@ export function measuredSaturation(input: DiagnosisInput, config: RuleConfig): M
   const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
   if (main.length >= 3) {
     const p90 = quantile(main, 0.9);
-    if (p90 >= limit) return { what: 'main thread', p90, limit, source: '/proc/<pid>/task/<pid>/stat' };
-    return hostHeldByService(input, limit);
+    return p90 >= limit ? { what: 'main thread', p90, limit, source: '/proc/<pid>/task/<pid>/stat' } : undefined;
   }
   if (!cpu || cpu.values.length < 3) return undefined;
   const p90 = quantile(cpu.values, 0.9);
@@ -163,7 +145,6 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       summary: `${saturation ? saturationText(saturation, p90) : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : candidates.length > 0 ? ` This mixed run cannot tell which endpoint uses most of it (estimates: ${heavy.map((h) => `${h.endpoint} ${fmt(h.cpuMs)} ms`).join(', ')} per request, overlapping within their errors); run them alone (\`tuneup profile\`, or \`tuneup diagnose\`).` : ''}`,
       evidence: [
         ...(saturation?.what === 'main thread' ? [{ label: 'service main-thread CPU p90', value: saturation.p90, unit: '% of one core', source: saturation.source }] : []),
-        ...(saturation?.what === 'host' ? [{ label: 'host CPU p90', value: saturation.p90, unit: `% of one core (${fmt(saturation.cores ?? 1)} cores)`, source: saturation.source }] : []),
         { label: 'service CPU p90', value: p90, unit: '% of one core', source: cpu.source },
         { label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source },
         ...(offered !== undefined ? [{ label: 'CPU the offered load needs', value: offered, unit: '% of one core', source: 'cost model × offered rate' }] : []),
@@ -188,7 +169,6 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
 /** How the finding states what was at its limit. */
 function saturationText(s: MeasuredSaturation, processP90: number): string {
   if (s.what === 'main thread') return `The service's main thread ran at ${fmt(s.p90)} % of one core (p90; the process ${fmt(processP90)} %)`;
-  if (s.what === 'host') return `The host's cores were at ${fmt(s.p90)} % of one core (p90, of ${fmt((s.cores ?? 1) * 100)} % on ${fmt(s.cores ?? 1)} cores), held most by the service (its process ${fmt(processP90)} % at p90: its main thread and its other threads — libuv's pool, GC helpers)`;
   return `The service process ran at ${fmt(s.p90)} % of one core (p90)`;
 }
 
