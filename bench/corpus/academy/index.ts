@@ -17,6 +17,7 @@
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startChild, type Child } from '../ledger/launch.js';
+import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { ACADEMY_CASES } from './cases.js';
 import { parseFault, type AcademyFault } from './faults.js';
@@ -34,15 +35,6 @@ export function mediaEnv(fault: AcademyFault | null): Record<string, string> {
     MEDIA_SIGN_MS: fault === 'media-signer-slow' ? '700-1500' : '25-60',
     MEDIA_RENDER_MS: '150-300',
   };
-}
-
-async function flushRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Start the academy with `fault` on (null = healthy). */

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from 'redis';
+import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { CLINIC_CASES } from './cases.js';
 import { parseFault, type ClinicFault } from './faults.js';
@@ -27,17 +27,6 @@ function missingIndexes(fault: ClinicFault | null): (keyof typeof INDEXES)[] {
   if (fault === 'missing-index-patient-history') return ['appointmentsPatient'];
   if (fault === 'missing-index-prescriptions-join') return ['prescriptionsAppointment'];
   return [];
-}
-
-async function flushRedis(redisUrl: string): Promise<void> {
-  const redis = createClient({ url: redisUrl });
-  redis.on('error', () => {});
-  await redis.connect();
-  try {
-    await redis.flushDb();
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** Start the clinic service child process with one fault (or none). */

@@ -12,8 +12,8 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
-import { createClient } from 'redis';
 import { startChild, type Child } from '../ledger/launch.js';
+import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { DEPOT_CASES } from './cases.js';
 import { parseFault, type DepotFault } from './faults.js';
@@ -25,16 +25,6 @@ const CARRIER = fileURLToPath(new URL('./carrier/server.ts', import.meta.url));
 /** Carrier latencies (ms ranges) of a fault's world: labels degrade in carrier-labels-slow. */
 export function carrierEnv(fault: DepotFault | null): Record<string, string> {
   return { CARRIER_LABEL_MS: fault === 'carrier-labels-slow' ? '300-600' : '20-40', CARRIER_ADDRESS_MS: '30-70' };
-}
-
-async function flushRedis(url: string): Promise<void> {
-  const redis = createClient({ url });
-  await redis.connect();
-  try {
-    await redis.flushDb();
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** Start the depot with `fault` on (null = healthy). */

@@ -13,8 +13,8 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
-import { createClient } from 'redis';
 import { startChild, type Child } from '../ledger/launch.js';
+import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { FLEET_CASES } from './cases.js';
 import { parseFault, type FleetFault } from './faults.js';
@@ -34,16 +34,6 @@ export function gatewayEnv(fault: FleetFault | null): Record<string, string> {
     GATEWAY_RIDE_MS: '20000-60000',
     GATEWAY_STATIONS: String(SEED.stations),
   };
-}
-
-async function flushRedis(url: string): Promise<void> {
-  const redis = createClient({ url });
-  await redis.connect();
-  try {
-    await redis.flushDb();
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** Start the fleet with `fault` on (null = healthy). */

@@ -19,6 +19,7 @@
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startChild, type Child } from '../ledger/launch.js';
+import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { HELPDESK_CASES } from './cases.js';
 import { parseFault } from './faults.js';
@@ -29,15 +30,6 @@ const MAILER = fileURLToPath(new URL('./upstream/server.ts', import.meta.url));
 
 /** The service's old-generation limit, as its container deploy sets it (a 2 GiB pod). */
 export const HEAP_LIMIT_MB = 1536;
-
-async function flushRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Start the helpdesk with `fault` on (null = healthy). */
 export async function startHelpdesk(opts: { pgUrl: string; redisUrl: string; fault: string | null; upstreamUrl?: string }): Promise<RunningService> {

@@ -14,6 +14,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { LEDGER_CASES } from './cases.js';
 import { parseFault, type LedgerFault } from './faults.js';
@@ -26,15 +27,6 @@ const UPSTREAM = fileURLToPath(new URL('./upstream/server.ts', import.meta.url))
 /** Upstream latencies (ms ranges) of a fault's world: the risk engine degrades in risk-api-slow. */
 export function upstreamEnv(fault: LedgerFault | null): Record<string, string> {
   return { RISK_LATENCY_MS: fault === 'risk-api-slow' ? '250-550' : '15-35', RATES_LATENCY_MS: '10-30', EOD_LATENCY_MS: '40-90' };
-}
-
-async function flushRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Start the ledger with `fault` on (null = healthy). */

@@ -15,6 +15,7 @@
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from '../ledger/launch.js';
+import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { VENUE_CASES } from './cases.js';
 import { parseFault, type VenueFault } from './faults.js';
@@ -26,16 +27,6 @@ const PAYMENTS = fileURLToPath(new URL('./payments/server.ts', import.meta.url))
 /** Payment-provider latencies (ms ranges) of a fault's world: charges degrade in payments-slow. */
 export function paymentsEnv(fault: VenueFault | null): Record<string, string> {
   return { PAYMENTS_CHARGE_MS: fault === 'payments-slow' ? '1200-2400' : '150-250', PAYMENTS_RISK_MS: '80-120' };
-}
-
-async function flushRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true });
-  await redis.connect();
-  try {
-    await redis.flushdb();
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** Start the venue with `fault` on (null = healthy). */
