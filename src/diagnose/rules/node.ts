@@ -87,9 +87,8 @@ export function cpuSaturated(input: DiagnosisInput, config: RuleConfig): boolean
 export interface MeasuredSaturation {
   /** What was at its limit: the service's main thread, or its process (no main-thread series). */
   what: 'main thread' | 'process';
-  /** Its CPU p90 (% of one core) and the limit it reached (% of one core). */
+  /** Its CPU p90 (% of one core). */
   p90: number;
-  limit: number;
   source: string;
 }
 
@@ -104,15 +103,15 @@ export interface MeasuredSaturation {
  */
 export function measuredSaturation(input: DiagnosisInput, config: RuleConfig): MeasuredSaturation | undefined {
   const limit = config.get('cpu.saturatedPercent');
-  const cpu = serviceCpu(input);
   const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
   if (main.length >= 3) {
     const p90 = quantile(main, 0.9);
-    return p90 >= limit ? { what: 'main thread', p90, limit, source: '/proc/<pid>/task/<pid>/stat' } : undefined;
+    return p90 >= limit ? { what: 'main thread', p90, source: '/proc/<pid>/task/<pid>/stat' } : undefined;
   }
+  const cpu = serviceCpu(input);
   if (!cpu || cpu.values.length < 3) return undefined;
   const p90 = quantile(cpu.values, 0.9);
-  return p90 >= limit ? { what: 'process', p90, limit, source: cpu.source } : undefined;
+  return p90 >= limit ? { what: 'process', p90, source: cpu.source } : undefined;
 }
 
 /**
