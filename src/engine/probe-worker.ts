@@ -32,6 +32,7 @@ let originAbsMs = init.originAbsMs + Math.max(0, absNow() - init.spawnedAbsMs);
 const ctx: ProbeContext = {
   runStartedAt: init.runStartedAt,
   offsetMs: () => absNow() - originAbsMs,
+  monotonicMs: absNow,
   signal: abort.signal,
   ...(init.targetPid !== undefined ? { targetPid: init.targetPid } : {}),
 };

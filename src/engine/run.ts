@@ -184,6 +184,8 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     const probeContext = {
       runStartedAt: Date.now(),
       offsetMs: () => clock.now() - t0,
+      // Spans between probe readings: t0 moves to the load start after the probes primed their counters.
+      monotonicMs: () => clock.now(),
       signal: stopController.signal,
       targetPid: options.targetPid,
     };

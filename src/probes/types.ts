@@ -15,6 +15,14 @@ export interface ProbeContext {
   runStartedAt: number;
   /** Current offset from the run start in ms (monotonic). */
   offsetMs(): number;
+  /**
+   * A monotonic clock in ms that the load start does not move. `offsetMs()` jumps back when t = 0 is set to
+   * the load start, after the probes primed their counters at start; a rate over the span between two readings
+   * is measured on this clock (see {@link readingTime}), or the first sample's span is short by the time between
+   * priming and the load start (its rate inflated by as much). Absent in a context that never re-bases: the
+   * offsets serve.
+   */
+  monotonicMs?(): number;
   /** Aborted when the run stops early. */
   signal: AbortSignal;
   /** Pid of the service under test when known (`--pid` or `--target-cmd`). */
@@ -31,4 +39,12 @@ export interface Probe {
   sample(offsetMs: number): Promise<void>;
   /** Take the "after" snapshot, disconnect, and return the evidence. Never throws. */
   stop(): Promise<ProbeEvidence>;
+}
+
+/**
+ * When a reading at `offsetMs` happens on the clock spans between readings are measured on:
+ * {@link ProbeContext.monotonicMs} when the context has it, else the offset itself.
+ */
+export function readingTime(ctx: ProbeContext | null | undefined, offsetMs: number): number {
+  return ctx?.monotonicMs ? ctx.monotonicMs() : offsetMs;
 }

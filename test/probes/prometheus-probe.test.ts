@@ -89,3 +89,22 @@ test('prometheus probe start fails with a TuneupError and a hint when nothing li
     (err: { code?: string; hint?: string }) => err.code === 'TUNEUP_PROBE_PROMETHEUS_UNREACHABLE' && typeof err.hint === 'string',
   );
 });
+
+test('a rate spans the time since the last reading even when t = 0 moves to the load start after priming', async () => {
+  // The probe primes at start (offset 0, before the load); the load then starts 1 s later, which moves t = 0,
+  // so the first sample's offset is 1000 although 2 s passed since the priming scrape. Counters advance 0.5 s
+  // of CPU per scrape: 0.5 s over 2 s is 25 % — over the offsets' 1 s it read 50 %, inflated by the re-base.
+  const { server, url } = await metricsServer();
+  const probe = createPrometheusProbe({ url, timeoutMs: 500 });
+  let mono = 0;
+  let t0 = 0;
+  await probe.start({ runStartedAt: Date.now(), offsetMs: () => mono - t0, monotonicMs: () => mono, signal: new AbortController().signal });
+  t0 = 1000;
+  mono = 2000;
+  await probe.sample(mono - t0);
+  mono = 3000;
+  await probe.sample(mono - t0);
+  await new Promise<void>((r) => server.close(() => r()));
+  const ev = await probe.stop();
+  assert.deepEqual(ev.series.values.cpuPercent!.slice(1), [25, 50]);
+});

@@ -14,7 +14,7 @@
 import type pg from 'pg';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { ProbeEvidence } from '../../result/types.js';
-import type { Probe, ProbeContext } from '../types.js';
+import { readingTime, type Probe, type ProbeContext } from '../types.js';
 import { redactConnection } from '../../store/index.js';
 import { ProbeErrorLog, SampleTimer, describeError } from '../util/sampling.js';
 import { SeriesBuilder, hitRatio, ratePerSecond } from '../util/series.js';
@@ -88,7 +88,8 @@ interface Snapshot {
 }
 
 interface PreviousSample {
-  offsetMs: number;
+  /** When its counters were read, on the reading clock (see {@link readingTime}). */
+  atMs: number;
   db: DatabaseCounters;
   statements: Map<string, { calls: number; execMs: number }> | null;
 }
@@ -170,12 +171,13 @@ class PostgresProbe implements Probe {
       this.limitations.push(...settingLimitations(this.server, this.settingRows));
       // Run every sampling query once before the text snapshot, so the probe's own entries are
       // in pg_stat_statements (and recognised by their marker) before sampling begins.
+      const primedAtMs = readingTime(ctx, ctx.offsetMs());
       const primed = await this.readSample(db, true);
       // Learn the queryids of the queries that only run in special cases, before the text snapshot.
       await readWaitingLocks(db, []);
       await readIndexScanCounters(db);
       if (this.columns) await readStatementTexts(db, this.columns, ['0']);
-      this.previous = { offsetMs: ctx.offsetMs(), db: primed.db, statements: primed.statements ? countersByKey(primed.statements) : null };
+      this.previous = { atMs: primedAtMs, db: primed.db, statements: primed.statements ? countersByKey(primed.statements) : null };
       this.before = await this.snapshot(db);
       this.learnTexts(this.before.statements);
     } catch (error) {
@@ -246,8 +248,9 @@ class PostgresProbe implements Probe {
     const index = this.series.length;
     const withRelations = index % this.relationSampleEvery === this.relationSampleEvery - 1;
     try {
+      const atMs = readingTime(this.ctx, offsetMs);
       const reading = await this.timer.time(async () => this.readSample(await this.ensureClient(), withRelations));
-      this.fold(index, offsetMs, reading);
+      this.fold(index, offsetMs, atMs, reading);
       this.goodSamples++;
     } catch (error) {
       this.errors.record(offsetMs, error);
@@ -276,10 +279,10 @@ class PostgresProbe implements Probe {
     return { activity, locks, db: dbCounters, statements, tables, indexes };
   }
 
-  private fold(index: number, offsetMs: number, reading: Awaited<ReturnType<PostgresProbe['readSample']>>): void {
+  private fold(index: number, offsetMs: number, atMs: number, reading: Awaited<ReturnType<PostgresProbe['readSample']>>): void {
     const activityColumns = this.activity.record(index, offsetMs, reading.activity, reading.locks);
     const prev = this.previous;
-    const elapsed = prev ? offsetMs - prev.offsetMs : 0;
+    const elapsed = prev ? atMs - prev.atMs : 0;
     const rate = (pick: (d: DatabaseCounters) => number): number | null => ratePerSecond(prev ? pick(prev.db) : undefined, pick(reading.db), elapsed);
     const hits = prev ? reading.db.blksHit - prev.db.blksHit : 0;
     const reads = prev ? reading.db.blksRead - prev.db.blksRead : 0;
@@ -319,7 +322,7 @@ class PostgresProbe implements Probe {
       'pg.calls_per_s': callsPerS,
       'pg.exec_ms_per_s': execMsPerS,
     });
-    this.previous = { offsetMs, db: reading.db, statements: current };
+    this.previous = { atMs, db: reading.db, statements: current };
     this.last = {
       at: Date.now(),
       db: reading.db,

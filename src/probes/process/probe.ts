@@ -10,7 +10,7 @@
  */
 import type { ProbeEvidence } from '../../result/types.js';
 import { ExitCode, TuneupError } from '../../errors.js';
-import type { Probe, ProbeContext } from '../types.js';
+import { readingTime, type Probe, type ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from './series-builder.js';
 import { SYNC_SLICE, yieldToLoop, clockTicksPerSecond, listPids, readChildren, readCmdline, readFds, readStat, readStatus, readThreadStat, readTcpSockets, type ProcStat } from './procfs.js';
 import type { HostCpuGroup, ProcessProbeData, RemoteEndpoint } from './types.js';
@@ -85,6 +85,8 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
   let lastMainAt = 0;
   let firstTicks: number | undefined;
   let lastAt = 0;
+  /** The run's context, for the clock spans between readings are measured on (see readingTime); set at start. */
+  let context: ProbeContext | undefined;
   let exitedAtMs: number | undefined;
   let pgLastAt: number | undefined;
   let pgMsTotal = 0;
@@ -147,7 +149,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
   };
 
   /** Sum of CPU ticks of the selected PostgreSQL processes that advanced since the last scan. */
-  const samplePostgres = async (offsetMs: number): Promise<ProcStat[]> => {
+  const samplePostgres = async (atMs: number): Promise<ProcStat[]> => {
     if (pgMode === false) return [];
     const stats: ProcStat[] = [];
     for (const p of await pgCandidates()) {
@@ -169,12 +171,12 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
       pgTicksByPid.set(st.pid, { start: st.startTicks, ticks: st.cpuTicks });
     }
     for (const p of [...pgTicksByPid.keys()]) if (!seen.has(p)) pgTicksByPid.delete(p);
-    if (pgLastAt !== undefined && offsetMs > pgLastAt && stats.length > 0) {
+    if (pgLastAt !== undefined && atMs > pgLastAt && stats.length > 0) {
       const ms = (deltaTicks / ticksPerS) * 1000;
       pgMsTotal += ms;
-      series.set('pgCpuPercent', (ms / (offsetMs - pgLastAt)) * 100, '%');
+      series.set('pgCpuPercent', (ms / (atMs - pgLastAt)) * 100, '%');
     }
-    pgLastAt = offsetMs;
+    pgLastAt = atMs;
     return stats;
   };
 
@@ -275,7 +277,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
   };
 
   /** CPU of the main thread (the event loop's, for Node.js) on its own: what blocks the loop, without the thread pool. */
-  const sampleMainThread = async (offsetMs: number) => {
+  const sampleMainThread = async (atMs: number) => {
     let main: ProcStat;
     try {
       main = await readThreadStat(pid, pid);
@@ -283,26 +285,28 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
       // Kernels without per-task stat, or the process is exiting: the process total still stands.
       return;
     }
-    if (lastMainTicks !== undefined && offsetMs > lastMainAt) {
-      series.set('mainThreadCpuPercent', (((main.cpuTicks - lastMainTicks) / ticksPerS) * 1000 * 100) / (offsetMs - lastMainAt), '%');
+    if (lastMainTicks !== undefined && atMs > lastMainAt) {
+      series.set('mainThreadCpuPercent', (((main.cpuTicks - lastMainTicks) / ticksPerS) * 1000 * 100) / (atMs - lastMainAt), '%');
     }
     lastMainTicks = main.cpuTicks;
-    lastMainAt = offsetMs;
+    lastMainAt = atMs;
   };
 
   const takeSample = async (offsetMs: number) => {
     series.row(offsetMs);
+    // Spans between readings on the reading clock: the offsets jump when t = 0 moves to the load start.
+    const atMs = readingTime(context, offsetMs);
     if (exitedAtMs === undefined) {
       try {
         const st = await readStat(pid);
         const status = await readStatus(pid);
-        if (lastTicks !== undefined && offsetMs > lastAt) {
-          series.set('cpuPercent', (((st.cpuTicks - lastTicks) / ticksPerS) * 1000 * 100) / (offsetMs - lastAt), '%');
+        if (lastTicks !== undefined && atMs > lastAt) {
+          series.set('cpuPercent', (((st.cpuTicks - lastTicks) / ticksPerS) * 1000 * 100) / (atMs - lastAt), '%');
         }
         lastTicks = st.cpuTicks;
         firstTicks ??= st.cpuTicks;
-        await sampleMainThread(offsetMs);
-        lastAt = offsetMs;
+        await sampleMainThread(atMs);
+        lastAt = atMs;
         series.set('rssBytes', status.rssBytes, 'bytes');
         series.set('threads', status.threads, 'threads');
         const fds = await readFds(pid);
@@ -319,7 +323,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
     let pgStats: ProcStat[] = [];
     try {
       if (wantsScan()) await scan();
-      pgStats = await samplePostgres(offsetMs);
+      pgStats = await samplePostgres(atMs);
     } catch (err) {
       record(offsetMs, `postgres scan: ${(err as Error).message}`);
     }
@@ -356,6 +360,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
           cause: err,
         });
       }
+      context = ctx;
       await takeSample(ctx.offsetMs());
     },
     async sample(offsetMs: number): Promise<void> {

@@ -10,7 +10,7 @@
 import type { ProbeEvidence } from '../../result/types.js';
 import { ExitCode, TuneupError } from '../../errors.js';
 import { redactConnection, redactText } from '../../store/index.js';
-import type { Probe, ProbeContext } from '../types.js';
+import { readingTime, type Probe, type ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from '../process/series-builder.js';
 import { labelKey, parsePrometheusText, type PromExposition, type PromFamily } from './parse.js';
 import type { HttpRouteSummary, PoolGaugeSummary, PrometheusProbeData } from './types.js';
@@ -41,6 +41,7 @@ const START_TIMEOUT_MS = 5000;
 
 /** Counter readings from one scrape, used to compute rates against the next one. */
 interface CounterReadings {
+  /** When the scrape was read, on the reading clock (see readingTime). */
   atMs: number;
   cpuSeconds?: number;
   gcSeconds?: number;
@@ -91,7 +92,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
   const ingest = (offsetMs: number, expo: PromExposition) => {
     const f = expo.families;
     lastFamilies = [...f.keys()];
-    const readings = readCounters(offsetMs, f);
+    const readings = readCounters(readingTime(ctx, offsetMs), f);
     series.row(offsetMs);
     const gaugeMs = (name: string) => {
       const v = firstValue(f.get(name));

@@ -14,7 +14,7 @@
 import type { createClient } from 'redis';
 import { ExitCode, TuneupError } from '../../errors.js';
 import type { ProbeEvidence } from '../../result/types.js';
-import type { Probe, ProbeContext } from '../types.js';
+import { readingTime, type Probe, type ProbeContext } from '../types.js';
 import { redactConnection } from '../../store/index.js';
 import { ProbeErrorLog, SampleTimer, describeError } from '../util/sampling.js';
 import { SeriesBuilder, counterDelta, hitRatio, ratePerSecond } from '../util/series.js';
@@ -118,7 +118,8 @@ class RedisProbe implements Probe {
   private issued = 0;
   private readonly issuedByName = new Map<string, number>();
   private before: (Reading & { commandStats: Map<string, CommandCounters>; issuedByName: Map<string, number> }) | null = null;
-  private previous: (Reading & { offsetMs: number }) | null = null;
+  /** The last reading, with when it was read on the reading clock (see {@link readingTime}). */
+  private previous: (Reading & { atMs: number }) | null = null;
   private last: Reading | null = null;
   private slowlogFloorId = -1;
   private readonly slowlog = new Map<number, RedisSlowlogEntry>();
@@ -139,8 +140,11 @@ class RedisProbe implements Probe {
   async start(ctx: ProbeContext): Promise<void> {
     this.ctx = ctx;
     let reading: Reading;
+    let readAtMs = 0;
     try {
-      reading = await this.readInfo(await this.ensureClient());
+      const client = await this.ensureClient();
+      readAtMs = readingTime(ctx, ctx.offsetMs());
+      reading = await this.readInfo(client);
     } catch (error) {
       this.errors.record(ctx.offsetMs(), error);
       await this.closeClient();
@@ -160,7 +164,7 @@ class RedisProbe implements Probe {
       const newest = parseSlowlog(await this.send(client, 'slowlog|get', ['SLOWLOG', 'GET', '1']));
       this.slowlogFloorId = newest[0]?.id ?? -1;
       this.before = { ...reading, commandStats, issuedByName };
-      this.previous = { ...reading, offsetMs: ctx.offsetMs() };
+      this.previous = { ...reading, atMs: readAtMs };
       this.observeGauges(reading.info);
     } catch (error) {
       this.errors.record(ctx.offsetMs(), error);
@@ -199,13 +203,15 @@ class RedisProbe implements Probe {
   private async sampleOnce(offsetMs: number): Promise<void> {
     const index = this.series.length;
     try {
+      let atMs = 0;
       const reading = await this.timer.time(async () => {
         const client = await this.ensureClient();
+        atMs = readingTime(this.ctx, offsetMs);
         const r = await this.readInfo(client);
         if (index % this.slowlogEvery === this.slowlogEvery - 1 && this.before) await this.collectSlowlog(client);
         return r;
       });
-      this.fold(offsetMs, reading);
+      this.fold(offsetMs, atMs, reading);
       this.goodSamples++;
     } catch (error) {
       this.errors.record(offsetMs, error);
@@ -214,9 +220,9 @@ class RedisProbe implements Probe {
     }
   }
 
-  private fold(offsetMs: number, reading: Reading): void {
+  private fold(offsetMs: number, atMs: number, reading: Reading): void {
     const prev = this.previous;
-    const elapsed = prev ? offsetMs - prev.offsetMs : 0;
+    const elapsed = prev ? atMs - prev.atMs : 0;
     const n = (fields: InfoFields | undefined, name: string): number | undefined => (fields ? (infoNumber(fields, name) ?? undefined) : undefined);
     const rate = (name: string): number | null => {
       const current = n(reading.info, name);
@@ -243,7 +249,7 @@ class RedisProbe implements Probe {
       'redis.expired_per_s': rate('expired_keys'),
       'redis.rejected_per_s': rate('rejected_connections'),
     });
-    this.previous = { ...reading, offsetMs };
+    this.previous = { ...reading, atMs };
     this.last = reading;
   }
 
