@@ -164,3 +164,22 @@ test("an unsafe method's repeated URL is not a repeated lookup: left out of the 
   const [get] = judge('GET', 'url');
   assert.equal(get?.severity, 'high');
 });
+
+test("with the cache's users unknown, a hit ratio at the bound of every lookup endpoint's repeats is low, below it loud", () => {
+  // No command series: the cost model cannot name the endpoints that use Redis. Every request writes back a miss.
+  const judged = (loadShare: number) => {
+    const p = healthyParts();
+    redisWith(p, 0.55);
+    for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+    p.patch = { loadFacts: facts(p, (i) => (i === 0 ? 0 : loadShare)) };
+    return cacheMiss(p);
+  };
+  // The load's lookups repeated ~10 % of their keys and the cache hit 55 %: nothing shows a missed repeat.
+  const [filling] = judged(0.1);
+  assert.ok(filling);
+  assert.equal(filling.severity, 'low', filling.title);
+  assert.match(filling.summary, /its misses are first touches/);
+  // The load repeated ~90 % and the cache hit 55 %: it misses repeats.
+  const [broken] = judged(0.9);
+  assert.ok(broken && ['medium', 'high'].includes(broken.severity), broken?.severity);
+});

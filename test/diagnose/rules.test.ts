@@ -145,6 +145,18 @@ test('n-plus-one: one endpoint runs the same fingerprint many times per request'
   assert.ok(Math.abs(dem.dbCalls! - 21) < 0.5, `dbCalls ${dem.dbCalls}`);
 });
 
+test('n-plus-one: a loop that would take longer than the requests that run it is not that endpoint\'s as measured (low)', () => {
+  const p = healthyParts();
+  const list = p.endpoints['GET /api/orders']!.requests;
+  p.pg.statementSeries.push({ queryid: '103', toplevel: true, callsPerS: list.map((x) => x * 20), execMsPerS: list.map((x) => x * 20 * 0.1) });
+  p.pg.statements.push(statement('103', 'SELECT * FROM order_items WHERE order_id = $1', list.reduce((a, b) => a + b, 0) * 20, 0.1, { shareOfExecTime: 0.3 }));
+  // 20 calls one after another take ≥ 20 × (0.1 ms + a 0.3 ms round trip) = 8 ms; the requests took 3 ms.
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 3;
+  const f = only(diagnose(build(p)).findings, 'n-plus-one');
+  assert.equal(f.severity, 'low');
+  assert.match(f.summary, /not consistent with its latency/);
+});
+
 test('pool-saturation: connections pinned at a small cap, all busy, requests waiting, no locks', () => {
   const p = healthyParts();
   p.pgSeries['pg.connections'] = new Array(N).fill(2);
@@ -359,6 +371,37 @@ test('connection-limit, stale-statistics, table-bloat and db-config from the dat
   const cfg = d.findings.filter((x) => x.category === 'db-config');
   assert.ok(cfg.some((x) => x.id === 'db-cache-hit:shared_buffers' && x.severity === 'high'), describe(cfg));
   assert.ok(cfg.some((x) => x.rule === 'work-mem-spill'));
+});
+
+test('db-config: with the read time measured, the share of the requests\' time spent reading blocks sets severity and impact', () => {
+  const severityAt = (share: number) => {
+    const p = healthyParts();
+    p.pg.cacheHit.window = 0.9;
+    p.pg.databaseStats!.blksRead = 80_000;
+    const result = build(p);
+    const requestMs = result.endpoints.reduce((a, e) => a + e.requests * e.serviceTime.mean, 0);
+    p.pg.databaseStats!.blkReadMs = share * requestMs;
+    const f = diagnose(build(p)).findings.find((x) => x.id === 'db-cache-hit:shared_buffers')!;
+    assert.ok(Math.abs(f.impact - share) < 1e-6, `impact ${f.impact}`);
+    return f.severity;
+  };
+  assert.deepEqual([0.08, 0.3, 0.6].map(severityAt), ['low', 'medium', 'high']);
+});
+
+test('db-config: a statement that read a large share of the blocks is named a cause and its finding ranks first', () => {
+  const p = healthyParts();
+  p.pg.cacheHit.window = 0.6;
+  p.pg.databaseStats!.blksRead = 80_000;
+  const s = p.pg.statements[0]!;
+  p.pg.statements[0] = statement('101', s.query, s.calls, 40, { shareOfExecTime: 0.9, sharedBlksRead: 70_000 });
+  p.pg.statementSeries[0]!.execMsPerS = p.pg.statementSeries[0]!.callsPerS.map((c) => c! * 40);
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 45;
+  const d = diagnose(build(p));
+  const cache = d.findings.find((x) => x.id === 'db-cache-hit:shared_buffers')!;
+  assert.ok(cache.causedBy?.includes('inefficient-query:101'), JSON.stringify(cache.causedBy));
+  assert.match(cache.summary, /87\.5 % of them by one statement/);
+  const at = (id: string) => d.findings.findIndex((x) => x.id === id);
+  assert.ok(at('inefficient-query:101') >= 0 && at('inefficient-query:101') < at(cache.id), describe(d.findings));
 });
 
 test('stale-statistics is judged against the rows the planner holds, which survive a reset of the cumulative statistics', () => {

@@ -221,7 +221,9 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
         }),
       );
     } else if (!ideal && ratio < limit) {
-      out.push(...withoutIdeal(input, config, { ratio, lookups, hits: r.hits, misses: r.misses, writes, reads, writeEvery, eps, users, impact: endpointImpact }));
+      // The cache's users unknown, the load's lookups together bound what a cache keyed by their URLs could hit.
+      const loadBound = users.length === 0 ? idealCache(input, input.result.endpoints.map((e) => ({ endpoint: e.endpoint, commands: 1 }))) : undefined;
+      out.push(...withoutIdeal(input, config, { ratio, lookups, hits: r.hits, misses: r.misses, writes, reads, writeEvery, eps, users, impact: endpointImpact }, loadBound));
     }
   } else if (reads >= config.get('cacheMiss.minLookups') && writeEvery) {
     out.push(
@@ -366,9 +368,14 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
 }
 
 /** Judgement from the keyspace ratio alone, for results without load facts (written before they existed). */
-function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts): Finding[] {
+function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts, loadBound?: IdealCache): Finding[] {
   const ev = input.probes.redis!;
-  const { ratio, eps, writeEvery, writes, reads } = f;
+  const { ratio, eps, writes, reads } = f;
+  // A cache that hit at least what a perfect cache keyed by this load's URLs could (over every lookup
+  // endpoint, its users being unknown) shows no missed repeat: its misses and writes are first touches
+  // filling it (hits above the bound come from keys the URLs do not show, e.g. sessions), not a broken cache.
+  const withinBound = loadBound !== undefined && loadBound.repeats >= config.get('cacheMiss.minRepeats') && ratio >= config.get('cacheMiss.repeatHitRatio') * loadBound.ratio;
+  const writeEvery = f.writeEvery && !withinBound;
   // A cache that starts empty misses until it fills: if the second half of the lookups hit well, it is warming, not broken.
   const late = lateHitRatio(ev.series.values['redis.hits_per_s'], ev.series.values['redis.misses_per_s']);
   const warming = !writeEvery && late !== undefined && late >= config.get('cacheMiss.hitRatio');
@@ -381,7 +388,7 @@ function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts): 
       rule: 'cache-miss',
       category: 'cache-miss',
       subject: 'hit-ratio',
-      severity: warming || absentByDesign ? 'low' : ratio < 0.5 ? 'high' : 'medium',
+      severity: warming || absentByDesign || withinBound ? 'low' : ratio < 0.5 ? 'high' : 'medium',
       endpoint: eps[0],
       endpoints: eps,
       title: warming
@@ -389,13 +396,14 @@ function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts): 
         : absentByDesign
           ? `Cache hit ratio ${pct(ratio)}: lookups of keys that are never written, with no database work behind them`
           : `Cache hit ratio ${pct(ratio)}${eps[0] ? ` (used by ${eps[0]})` : ''}`,
-      summary: `${fmt(f.misses)} of ${fmt(f.lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source. (${input.result.loadFacts ? 'The cost model named no endpoint whose repeated keys are lookups (GET or HEAD, or a plan cacheKey) as a user of the cache' : 'This result has no load facts'}, so the cache could not be judged against the hit ratio this load allowed.)`,
+      summary: `${fmt(f.misses)} of ${fmt(f.lookups)} Redis lookups missed during the run${writeEvery ? `, and the service wrote to the cache ${fmt(writes)} times for ${fmt(reads)} reads: it writes on (nearly) every request, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. ${withinBound ? `But a perfect cache keyed by this load's URLs could have hit only ${pct(loadBound!.ratio)} of its requests (${fmt(loadBound!.requests - loadBound!.repeats)} of ${fmt(loadBound!.requests)} asked for a key for the first time), and this one hit ${pct(ratio)}: nothing shows it missing a repeated key; its misses are first touches.` : 'Every miss falls through to the slower source.'} (${input.result.loadFacts ? 'The cost model named no endpoint whose repeated keys are lookups (GET or HEAD, or a plan cacheKey) as a user of the cache' : 'This result has no load facts'}, so the cache could not be judged against the hit ratio this load allowed.)`,
       evidence: [
         { label: 'hit ratio', value: ratio, unit: 'ratio', source: 'redis INFO keyspace_hits/misses' },
         { label: 'misses', value: f.misses, unit: 'lookups', source: 'redis INFO' },
         { label: 'hits', value: f.hits, unit: 'lookups', source: 'redis INFO' },
         ...(late !== undefined ? [{ label: 'hit ratio, second half of the lookups', value: late, unit: 'ratio', source: 'redis INFO (per sample)' }] : []),
         ...(reads > 0 ? [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
+        ...(loadBound ? [{ label: `ideal hit ratio of this load over every lookup endpoint${loadBound.lowerBound ? ' (lower bound)' : ''}`, value: loadBound.ratio, unit: 'ratio', source: 'load (requests repeating an earlier key)' }] : []),
         ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
       ],
       recommendation: {

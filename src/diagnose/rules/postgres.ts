@@ -308,7 +308,11 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
     const perRequestMs = execMs + calls * Math.max(rtt, measuredRtt);
     const mean = serviceMean(input, endpoint);
     const share = mean > 0 ? Math.min(1, perRequestMs / mean) : 0;
-    const severity: Severity = perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
+    // A loop of sequential calls cannot take longer than the requests that run it: an estimate beyond the
+    // endpoint's service time means its calls were another endpoint's (a mixed-run regression over a small
+    // endpoint soaks up a noisy loop), or they overlap — either way not a measured latency cost of this endpoint.
+    const inconsistent = mean > 0 && perRequestMs > config.get('nPlusOne.latencyBound') * mean;
+    const severity: Severity = inconsistent ? 'low' : perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
     const top = members[0]!;
     const col = filterColumns(top.s.query).filter((c) => c.op === 'eq')[0]?.column;
     const many = members.length > 1;
@@ -333,15 +337,15 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
         title: many
           ? `N+1 queries: ${endpoint} runs ${members.length} statements ${fmt(calls)}× per request in all`
           : `N+1 queries: ${endpoint} runs the same statement ${fmt(calls)}× per request`,
-        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}. With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`,
+        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}. ${inconsistent ? ` One after another, with round trips, they would take ~${fmt(perRequestMs)} ms per request, but its requests took ${fmt(mean)} ms on average: the mixed run's attribution of these calls to ${endpoint} is not consistent with its latency (they are likely another endpoint's, or run concurrently). Confirm with \`tuneup diagnose\` or \`tuneup profile\` (each endpoint alone).` : ` With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`}`,
         evidence,
         metrics: { statement: statementText(top.s.query) },
         recommendation: {
           text: `Fetch all items in one query${many ? ' per relation' : ''}: collect the ids and use \`WHERE id = ANY($1)\` (or a JOIN / eager load in the ORM, e.g. withRelated / include / populate), then map results in memory.`,
           code: col ? `SELECT ... WHERE ${col} = ANY($1::bigint[])  -- one call with all ${col} values instead of one call per item` : 'SELECT ... WHERE id = ANY($1)  -- one call for all items',
         },
-        confidence: members.every((m) => m.a.method === 'direct') ? 0.9 : 0.7,
-        impact: Math.max(share, 0.15),
+        confidence: inconsistent ? 0.3 : members.every((m) => m.a.method === 'direct') ? 0.9 : 0.7,
+        impact: inconsistent ? 0.05 : Math.max(share, 0.15),
         attribution: attributionOf(members.map((m) => m.a.method)),
       }),
     );
@@ -879,7 +883,8 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
     // statements' (a fast query that reads one block from the OS cache is "mostly I/O" and still fast).
     const readMs = pg.databaseStats?.blkReadMs ?? 0;
     const requestMs = input.result.endpoints.reduce((a, e) => a + e.requests * e.serviceTime.mean, 0);
-    const cheapReads = readMs > 0 && requestMs > 0 && readMs / requestMs < 0.05;
+    const readShare = readMs > 0 && requestMs > 0 ? readMs / requestMs : undefined;
+    const cheapReads = readShare !== undefined && readShare < 0.05;
     const material = !warmingUp && !cold && !cheapReads;
     // Full scans of tables that lack an index read the table through the cache and evict the working set:
     // the missing indexes whose tables read blocks from outside shared buffers cause (part of) the misses.
@@ -887,12 +892,18 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
     const causedReads = causes.reduce((a, m) => a + m.table.heapBlksRead, 0);
     // An index that does not fit a hot statement reads far more blocks than it keeps: a cause too.
     const unfit = unselectiveAccesses(input, config).filter((u) => (pg.tables ?? []).some((t) => t.name === u.scan.relation && t.heapBlksRead > 0));
+    // The blocks a statement read are its doing: one that read a large share of them shapes the working set,
+    // and its own finding (a slow or inefficient query, an index it lacks) is where the fix starts.
+    const readers = blksRead > 0 ? (pg.statements ?? []).filter((s) => s.toplevel && s.sharedBlksRead / blksRead >= config.get('dbCacheHit.statementReadShare')) : [];
+    const readersShare = readers.reduce((a, s) => a + s.sharedBlksRead, 0) / Math.max(1, blksRead);
     out.push(
       makeFinding({
         rule: 'db-cache-hit',
         category: 'db-config',
         subject: 'shared_buffers',
-        severity: !material ? 'low' : ratio < config.get('dbCacheHit.ratio') - 0.05 ? 'high' : 'medium',
+        // With the read time measured, the misses' cost to the users is known and sets the severity like any
+        // per-request cost; the hit ratio alone decides only when it is not measured.
+        severity: !material ? 'low' : readShare !== undefined ? severityFromImpact(readShare, 'low') : ratio < config.get('dbCacheHit.ratio') - 0.05 ? 'high' : 'medium',
         title: `Buffer cache hit ratio ${pct(ratio)} during the run${warmingUp || cold ? ' (cold cache warming up)' : ''}`,
         summary: warmingUp
           ? `${fmt(blksRead)} blocks were read from outside shared buffers, ${pct(1 - lateReads / allReads)} of them in the first half of the run: the cache was cold (a restart or a bulk load) and warmed up. Judge the hit ratio on a longer run.`
@@ -902,7 +913,9 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
             ? `${fmt(blksRead)} blocks were read from outside shared buffers, but reading them took ${fmt(readMs)} ms, ${pct(readMs / requestMs)} of the time the requests took (the OS page cache served them): not worth a restart now.`
             : causes.length > 0
               ? `${fmt(blksRead)} blocks were read from outside shared buffers during the run, ${pct(Math.min(1, causedReads / Math.max(1, blksRead)))} of them by full scans of ${causes.map((m) => m.table.name).join(', ')}, which lack an index: index them first, then judge the cache again.`
-              : `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
+              : readers.length > 0
+                ? `${fmt(blksRead)} blocks were read from outside shared buffers during the run, ${pct(Math.min(1, readersShare))} of them by ${readers.length === 1 ? 'one statement' : `${readers.length} statements`} (${readers.map((s) => `\`${shortSql(s.query, 60)}\``).join(', ')}): make ${readers.length === 1 ? 'it' : 'them'} read less first, then judge the cache again.`
+                : `${fmt(blksRead)} blocks were read from outside shared buffers during the run; the working set does not fit in memory, so queries wait on I/O.`,
         evidence: [
           { label: 'cache hit ratio (window)', value: ratio, unit: 'ratio', source: 'pg_stat_database' },
           { label: 'blocks read', value: blksRead, unit: 'blocks', source: 'pg_stat_database' },
@@ -913,15 +926,18 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
           ...(pg.cacheHit.indexWindow !== null ? [{ label: 'index hit ratio', value: pg.cacheHit.indexWindow, unit: 'ratio', source: 'pg_statio_user_indexes' }] : []),
           ...(sb?.bytes ? [{ label: 'shared_buffers', value: sb.bytes, unit: 'bytes', source: 'pg_settings' }] : []),
           ...(causes.length > 0 ? [{ label: 'share of blocks read by sequential scans of tables missing an index', value: blksRead > 0 ? Math.min(1, causedReads / blksRead) : 0, unit: 'ratio', source: 'pg_statio_user_tables' }] : []),
+          ...(readers.length > 0 ? [{ label: 'share of blocks read by the statements that read the most', value: Math.min(1, readersShare), unit: 'ratio', source: 'pg_stat_statements shared_blks_read' }] : []),
         ],
-        causedBy: [...causes.map((m) => m.id), ...unfit.map((u) => u.id)],
+        // A statement's own finding is inefficient-query (keyed by its queryid); a statement that drives a
+        // missing index is already named through its table. Links to findings not produced are ignored.
+        causedBy: [...causes.map((m) => m.id), ...unfit.map((u) => u.id), ...readers.map((s) => `inefficient-query:${s.queryid}`)],
         recommendation: {
           text: 'Raise shared_buffers towards 25 % of RAM (PgTune; needs a restart) and effective_cache_size to ~75 % of RAM, or reduce the working set (indexes instead of full scans, archive old rows).',
           config: { shared_buffers: '25% of RAM', effective_cache_size: '75% of RAM' },
         },
         actions: ['pg-config'],
         confidence: 0.8,
-        impact: Math.min(1, (1 - ratio) * 5),
+        impact: readShare !== undefined ? Math.min(1, readShare) : Math.min(1, (1 - ratio) * 5),
       }),
     );
   }
