@@ -173,6 +173,24 @@ test('pool-saturation: connections pinned at a small cap, all busy, requests wai
   assert.equal(d.findings.filter((x) => x.category === 'slow-dependency').length, 0, describe(d.findings));
 });
 
+test('pool-saturation: transactions held idle across other work take the pool before anything waits (medium, on the endpoint whose statement they ran last)', () => {
+  const held = (idleInTx: number) => {
+    const p = healthyParts();
+    // 5 connections open; `idleInTx` of them open in a transaction running no statement, nothing queueing.
+    p.pgSeries['pg.idle_in_tx'] = new Array(N).fill(idleInTx);
+    p.pg.activity.idleInTransactionStatements = [{ queryid: '102', samples: 40, query: 'SELECT * FROM products WHERE id = 7' }];
+    return diagnose(build(p)).findings.find((x) => x.id === 'pool-held-transaction:idle-in-transaction');
+  };
+  const f = held(3);
+  assert.ok(f, 'a held-transaction finding');
+  assert.equal(f.category, 'pool-saturation');
+  assert.equal(f.severity, 'medium');
+  assert.equal(f.endpoint, 'GET /api/products/:id');
+  assert.ok(Math.abs(f.impact - 0.6) < 1e-9, String(f.impact));
+  // Brief idle moments between the statements of short transactions take a sliver of the pool: nothing.
+  assert.equal(held(0.5), undefined);
+});
+
 test('pool-saturation from a service pool gauge alone', () => {
   const p = healthyParts();
   p.prometheusData = { pools: [{ metric: 'pg_pool_waiting_count', labels: {}, column: 'pool:x', min: 0, max: 12, mean: 6, last: 5 }], http: [] };

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { ActivityTracker } from '../../src/probes/postgres/activity.js';
 import type { ActivityRow } from '../../src/probes/postgres/queries.js';
 
-const row = (pid: number, application: string, state: string): ActivityRow => ({
-  pid, state, application, client: '127.0.0.1', waitEventType: null, waitEvent: null, queryMs: 1, queryStartAt: 1, xactMs: 1, query: 'SELECT 1', blockedBy: [],
+const row = (pid: number, application: string, state: string, queryId: string | null = null): ActivityRow => ({
+  pid, state, application, client: '127.0.0.1', waitEventType: null, waitEvent: null, queryMs: 1, queryStartAt: 1, xactMs: 1, query: 'SELECT 1', queryId, blockedBy: [],
 });
 
 test('activity groups keep per-sample counts by state (a pool is judged on its own connections)', () => {
@@ -18,4 +18,18 @@ test('activity groups keep per-sample counts by state (a pool is judged on its o
   assert.deepEqual(shop.idleInTransaction, [0, null, 1]);
   const psql = t.summary(3).byApplication.find((g) => g.key === 'psql')!;
   assert.deepEqual(psql.active, [0, null, 0]);
+});
+
+test('backends idle in a transaction are counted by the last statement they ran (query_id)', () => {
+  const t = new ActivityTracker();
+  t.record(0, 1000, [row(1, 'shop', 'idle in transaction', '42'), row(2, 'shop', 'idle in transaction', '42'), row(3, 'shop', 'active', '7')], []);
+  t.record(1, 2000, [row(1, 'shop', 'idle in transaction', '42'), row(2, 'shop', 'idle in transaction', '9'), row(3, 'shop', 'idle', '7')], []);
+  assert.deepEqual(
+    t.summary(2).idleInTransactionStatements?.map((s) => [s.queryid, s.samples]),
+    [['42', 3], ['9', 1]],
+  );
+  // Without query_id (PostgreSQL 13 and older), nothing is listed.
+  const old = new ActivityTracker();
+  old.record(0, 1000, [row(1, 'shop', 'idle in transaction')], []);
+  assert.equal(old.summary(1).idleInTransactionStatements, undefined);
 });

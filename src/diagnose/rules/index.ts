@@ -20,6 +20,7 @@ import {
   staleStatisticsRule,
   tableBloatRule,
 } from './postgres.js';
+import { heldTransactionRule } from './held-transaction.js';
 import { targetGoneRule } from './target-gone.js';
 import { unselectiveIndexRule } from './index-selectivity.js';
 import type { RuleEntry } from './types.js';
@@ -42,6 +43,7 @@ export const RULES: readonly RuleEntry[] = [
   { id: 'inefficient-query', category: 'inefficient-query', run: inefficientQueryRule },
   { id: 'n-plus-one', category: 'n-plus-one', run: nPlusOneRule },
   { id: 'pool-saturation', category: 'pool-saturation', run: poolSaturationRule },
+  { id: 'pool-held-transaction', category: 'pool-saturation', run: heldTransactionRule },
   { id: 'lock-contention', category: 'lock-contention', run: lockContentionRule },
   { id: 'pg-connection-limit', category: 'connection-limit', run: pgConnectionLimitRule },
   { id: 'stale-statistics', category: 'stale-statistics', run: staleStatisticsRule },

@@ -56,6 +56,8 @@ export class ActivityTracker {
   private readonly byApplication = new Map<string, Map<number, GroupCounts>>();
   private readonly byClient = new Map<string, Map<number, GroupCounts>>();
   private readonly waitEvents = new Map<string, { type: string; event: string; count: number }>();
+  /** Backend-samples idle in a transaction, by the last statement's query_id. */
+  private readonly idleInTx = new Map<string, { samples: number; query: string }>();
   private readonly pairs = new Map<string, BlockedPair>();
   private readonly max = { connections: 0, active: 0, idleInTransaction: 0, waitingLock: 0, blocked: 0 };
   private readonly sum = { connections: 0, active: 0, idleInTransaction: 0 };
@@ -140,6 +142,7 @@ export class ActivityTracker {
   private countWaits(offsetMs: number, rows: ActivityRow[], locks: WaitingLock[], byPid: Map<number, ActivityRow>): void {
     this.waitSamples++;
     for (const row of rows) {
+      if (row.state.startsWith('idle in transaction') && row.queryId) this.countIdleInTransaction(row.queryId, row.query);
       if (row.state !== 'active') continue;
       this.activeBackendSamples++;
       if (row.waitEventType) this.countWaitEvent(row.waitEventType, row.waitEvent ?? '');
@@ -169,6 +172,9 @@ export class ActivityTracker {
       byClient: this.groups(this.byClient, sampleCount),
       waitEvents: [...this.waitEvents.values()].sort((a, b) => b.count - a.count).slice(0, MAX_WAIT_EVENTS),
       waitSampling: { samples: this.waitSamples, intervalMs: this.waitIntervalMs, activeBackendSamples: this.activeBackendSamples },
+      ...(this.idleInTx.size > 0
+        ? { idleInTransactionStatements: [...this.idleInTx.entries()].map(([queryid, v]) => ({ queryid, ...v })).sort((a, b) => b.samples - a.samples).slice(0, MAX_LISTED_GROUPS) }
+        : {}),
       longestQuery: this.longestQuery,
       longestTransactionMs: this.longestTransactionMs,
     };
@@ -177,6 +183,12 @@ export class ActivityTracker {
   /** Blocked/blocking pairs, first seen first. */
   blockedPairs(): BlockedPair[] {
     return [...this.pairs.values()].sort((a, b) => a.firstSeenOffsetMs - b.firstSeenOffsetMs);
+  }
+
+  private countIdleInTransaction(queryid: string, query: string): void {
+    const entry = this.idleInTx.get(queryid);
+    if (entry) entry.samples++;
+    else if (this.idleInTx.size < MAX_TRACKED_GROUPS) this.idleInTx.set(queryid, { samples: 1, query });
   }
 
   private countWaitEvent(type: string, event: string): void {

@@ -190,6 +190,11 @@ class PostgresProbe implements Probe {
     }
   }
 
+  /** pg_stat_activity has query_id from PostgreSQL 14. */
+  private readsQueryId(): boolean {
+    return (this.server?.versionNum ?? 0) >= 140000;
+  }
+
   /** The activity summary, with the wait sampler's own cost (its mean query time) in `waitSampling`. */
   private activitySummary() {
     const summary = this.activity.summary(this.series.length);
@@ -207,7 +212,7 @@ class PostgresProbe implements Probe {
         const db = this.client;
         if (!db) return;
         const { rows, locks } = await this.waitTimer.time(async () => {
-          const rows = await readActivity(db);
+          const rows = await readActivity(db, this.readsQueryId());
           const blockedPids = rows.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
           return { rows, locks: blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [] };
         });
@@ -262,7 +267,7 @@ class PostgresProbe implements Probe {
 
   /** All queries of one sample, read before anything is folded so a failure leaves no half-sample. */
   private async readSample(db: pg.Client, withRelations: boolean) {
-    const activity = await readActivity(db);
+    const activity = await readActivity(db, this.readsQueryId());
     const blockedPids = activity.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
     const locks = blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [];
     // The series sample is also a wait sample (counted once sampling has begun, not while priming).

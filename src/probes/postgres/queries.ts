@@ -514,6 +514,12 @@ export interface ActivityRow {
   queryStartAt: number | null;
   xactMs: number | null;
   query: string;
+  /**
+   * pg_stat_activity.query_id (PostgreSQL 14+, with compute_query_id on, as pg_stat_statements sets it): the
+   * same id as pg_stat_statements.queryid. For a backend idle in a transaction, its last statement. Null when
+   * not read or not computed.
+   */
+  queryId: string | null;
   /** pids blocking this backend (only computed for backends waiting on a heavyweight lock). */
   blockedBy: number[];
 }
@@ -524,7 +530,7 @@ export interface ActivityRow {
  * takes the lock manager's partition locks, so calling it for every backend
  * every second would not be negligible.
  */
-export async function readActivity(db: Queryable): Promise<ActivityRow[]> {
+export async function readActivity(db: Queryable, withQueryId = false): Promise<ActivityRow[]> {
   const { rows } = await db.query(
     `SELECT /* ${PROBE_MARKER} */ pid, COALESCE(state, '') AS state, wait_event_type, wait_event,
        COALESCE(application_name, '') AS app,
@@ -532,7 +538,7 @@ export async function readActivity(db: Queryable): Promise<ActivityRow[]> {
        extract(epoch FROM (now() - query_start)) * 1000 AS query_ms,
        extract(epoch FROM query_start) * 1000 AS query_start,
        extract(epoch FROM (now() - xact_start)) * 1000 AS xact_ms,
-       left(COALESCE(query, ''), 200) AS query,
+       left(COALESCE(query, ''), 200) AS query,${withQueryId ? ' query_id::text AS query_id,' : ''}
        CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid) END AS blocked_by
      FROM pg_stat_activity
      WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
@@ -548,6 +554,7 @@ export async function readActivity(db: Queryable): Promise<ActivityRow[]> {
     queryStartAt: numOrNull(r.query_start),
     xactMs: numOrNull(r.xact_ms),
     query: String(r.query),
+    queryId: typeof r.query_id === 'string' ? r.query_id : null,
     blockedBy: Array.isArray(r.blocked_by) ? (r.blocked_by as unknown[]).map(Number) : [],
   }));
 }

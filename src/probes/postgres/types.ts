@@ -298,6 +298,12 @@ export interface ActivitySummary {
    * active backends in all (the denominator of a wait share). Absent in results from before it existed.
    */
   waitSampling?: { samples: number; intervalMs: number; activeBackendSamples: number; meanSampleMs?: number };
+  /**
+   * Backends idle in a transaction over the wait samples, by the last statement each ran (pg_stat_activity
+   * query_id, PostgreSQL 14+; the pg_stat_statements queryid), most backend-samples first, at most 20: whose
+   * transactions stay open while the service does other work. Absent in older results and servers.
+   */
+  idleInTransactionStatements?: { queryid: string; samples: number; query: string }[];
   /** Longest running query seen (ms) and its text (200 chars). */
   longestQuery: { durationMs: number; query: string; application: string } | null;
   /** Longest open transaction seen (ms). */

@@ -1,0 +1,77 @@
+/**
+ * pool-saturation from transactions held open across other work: the
+ * service's connections sit "idle in transaction" (open, running no
+ * statement) for a large share of its pool while the service does something
+ * else inside the transaction — a remote call, a computation, a sleep.
+ *
+ * Why a finding before anything queues: a pool's capacity is its size over
+ * the time each request holds a connection (the utilization law), so a hold
+ * that is mostly idle in transaction caps throughput long before the database
+ * is busy, and the connections it holds also keep their row locks and block
+ * vacuum. It is judged from the database side (pg_stat_activity states of the
+ * service's own connections), so it needs no pool gauge; the endpoint is the
+ * one whose statement the idle transactions ran last (pg_stat_activity
+ * query_id, PostgreSQL 14+, through the cost model's attribution).
+ *
+ * @module
+ */
+import type { Evidence, Finding } from '../../result/types.js';
+import type { RuleConfig } from '../config.js';
+import { measuredSaturation } from './node.js';
+import { shortSql, statementEndpoints } from './pg-common.js';
+import { serviceConnections } from './pool-hold.js';
+import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
+
+/** The held-transaction finding (category pool-saturation), when the service's idle transactions take `pool.heldTxShare` of its connections. */
+export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const pg = input.probes.postgres;
+  if (!pg) return [];
+  const own = serviceConnections(input);
+  const idleTx = mean(own.idleInTransaction);
+  const open = mean(own.connections);
+  if (idleTx === undefined || open === undefined || open <= 0) return [];
+  const heldShare = Math.min(1, idleTx / open);
+  if (heldShare < config.get('pool.heldTxShare')) return [];
+  // Callbacks waiting for a saturated CPU keep their transactions open too: then the hold is the CPU's queue.
+  const cpu = measuredSaturation(input, config);
+  const last = pg.data.activity?.idleInTransactionStatements ?? [];
+  const votes = new Map<string, number>();
+  for (const s of last) {
+    const owner = statementEndpoints(input, s.queryid).rows[0]?.endpoint;
+    if (owner) votes.set(owner, (votes.get(owner) ?? 0) + s.samples);
+  }
+  const endpoints = [...votes.entries()].sort((a, b) => b[1] - a[1]).map(([e]) => e);
+  const lastStatement = last[0];
+  const evidence: Evidence[] = [
+    { label: 'service connections idle in transaction (mean)', value: idleTx, unit: 'connections', source: own.source },
+    { label: 'service connections open (mean)', value: open, unit: 'connections', source: own.source },
+    { label: 'share of the connections held idle in transaction', value: heldShare, unit: 'ratio', source: own.source },
+    ...(pg.data.activity?.longestTransactionMs ? [{ label: 'longest transaction seen', value: pg.data.activity.longestTransactionMs, unit: 'ms', source: 'pg_stat_activity' }] : []),
+    ...(lastStatement ? [{ label: 'statement the idle transactions ran last (most often)', value: shortSql(lastStatement.query, 120), source: 'pg_stat_activity (query_id)' }] : []),
+    ...(cpu ? [{ label: `service CPU p90 (${cpu.what})`, value: cpu.p90, unit: '% of one core', source: cpu.source }] : []),
+  ];
+  return [
+    makeFinding({
+      rule: 'pool-held-transaction',
+      category: 'pool-saturation',
+      subject: 'idle-in-transaction',
+      severity: cpu ? 'low' : 'medium',
+      endpoint: endpoints[0],
+      endpoints,
+      title: `Transactions held open across other work: ${pct(heldShare)} of the service's connections idle in transaction`,
+      summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction. A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpu ? ` The service's CPU was saturated (${cpu.what} p90 ${fmt(cpu.p90)} %), which keeps transactions open while their callbacks wait: the CPU may be the cause.` : ''}`,
+      evidence,
+      recommendation: {
+        text: 'Move the remote call or the computation out of the transaction: do it before BEGIN or after COMMIT (or record the intent in the transaction and do the call from an outbox). Set idle_in_transaction_session_timeout as a guard.',
+        sql: 'ALTER ROLE <service role> SET idle_in_transaction_session_timeout = \'10s\';',
+      },
+      confidence: endpoints.length > 0 ? 0.75 : 0.55,
+      impact: heldShare,
+    }),
+  ];
+}
+
+function mean(xs: readonly (number | null)[]): number | undefined {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+}
