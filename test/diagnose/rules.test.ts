@@ -217,6 +217,35 @@ test('lock-contention: blocked pairs behind an idle-in-transaction blocker', () 
   assert.match(f.recommendation.sql!, /idle_in_transaction_session_timeout/);
 });
 
+test("lock-contention that holds half the service's connections explains the other endpoints' waits (their slow-dependency is a symptom)", () => {
+  const withLockWaiters = (waiting: number) => {
+    const p = healthyParts();
+    // The products endpoint waits 250 ms for something, and the service also talks to an upstream.
+    p.endpoints['GET /api/products/:id']!.serviceMeanMs = 250;
+    (p.processData.remotes as unknown[]).push({ address: '10.1.2.3', port: 8443, maxConnections: 40, samplesSeen: N });
+    // `waiting` of the service's 5 connections wait on a row lock taken by the orders endpoint.
+    p.pgSeries['pg.active'] = new Array(N).fill(waiting + 1);
+    p.pgSeries['pg.waiting_lock'] = new Array(N).fill(waiting);
+    p.pg.activity.waitEvents = [{ type: 'Lock', event: 'transactionid', count: 110 }];
+    p.pg.blockedPairs = [
+      {
+        blockedPid: 11, blockingPid: 12, blockedQuery: 'UPDATE orders SET total = total + 1 WHERE id = 1', blockingQuery: 'UPDATE orders SET total = 0 WHERE id = 1',
+        blockedApplication: 'app', blockingApplication: 'app', blockingState: 'active', waitEventType: 'Lock', waitEvent: 'transactionid',
+        lockType: 'transactionid', lockMode: 'ShareLock', relation: 'public.orders', firstSeenOffsetMs: 1000, lastSeenOffsetMs: 50_000, maxWaitMs: 2500, samples: 40,
+      },
+    ];
+    const d = diagnose(build(p));
+    return { lock: only(d.findings, 'lock-contention'), wait: d.findings.find((x) => x.category === 'slow-dependency' && x.endpoint === 'GET /api/products/:id') };
+  };
+  const starved = withLockWaiters(3);
+  assert.equal(starved.wait?.severity, 'low', starved.wait?.title);
+  assert.ok(starved.wait?.causedBy?.includes(starved.lock.id));
+  assert.match(starved.lock.summary, /queued behind them/);
+  // One waiter of five leaves the pool to the others: the wait stays the remote's.
+  const spared = withLockWaiters(1);
+  assert.ok(spared.wait && spared.wait.severity !== 'low', spared.wait?.severity);
+});
+
 test('event-loop-blocked names the endpoint with the most CPU per request', () => {
   const p = healthyParts();
   const list = p.endpoints['GET /api/orders']!.requests;

@@ -15,8 +15,10 @@
  *
  * @module
  */
+import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
+import { numbers, quantile } from '../evidence.js';
 import { measuredSaturation } from './node.js';
 import { shortSql, statementEndpoints } from './pg-common.js';
 import { serviceConnections } from './pool-hold.js';
@@ -32,16 +34,12 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
   if (idleTx === undefined || open === undefined || open <= 0) return [];
   const heldShare = Math.min(1, idleTx / open);
   if (heldShare < config.get('pool.heldTxShare')) return [];
-  // Callbacks waiting for a saturated CPU keep their transactions open too: then the hold is the CPU's queue.
+  // Callbacks waiting for a saturated CPU — the service's own, or the host's whoever holds it — keep their
+  // transactions open too: then the hold is the CPU's queue, not work done inside the transaction.
   const cpu = measuredSaturation(input, config);
-  const last = pg.data.activity?.idleInTransactionStatements ?? [];
-  const votes = new Map<string, number>();
-  for (const s of last) {
-    const owner = statementEndpoints(input, s.queryid).rows[0]?.endpoint;
-    if (owner) votes.set(owner, (votes.get(owner) ?? 0) + s.samples);
-  }
-  const endpoints = [...votes.entries()].sort((a, b) => b[1] - a[1]).map(([e]) => e);
-  const lastStatement = last[0];
+  const host = saturatedHost(input, config);
+  const endpoints = idleTransactionHolders(input);
+  const lastStatement = pg.data.activity?.idleInTransactionStatements?.[0];
   const evidence: Evidence[] = [
     { label: 'service connections idle in transaction (mean)', value: idleTx, unit: 'connections', source: own.source },
     { label: 'service connections open (mean)', value: open, unit: 'connections', source: own.source },
@@ -49,17 +47,23 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
     ...(pg.data.activity?.longestTransactionMs ? [{ label: 'longest transaction seen', value: pg.data.activity.longestTransactionMs, unit: 'ms', source: 'pg_stat_activity' }] : []),
     ...(lastStatement ? [{ label: 'statement the idle transactions ran last (most often)', value: shortSql(lastStatement.query, 120), source: 'pg_stat_activity (query_id)' }] : []),
     ...(cpu ? [{ label: `service CPU p90 (${cpu.what})`, value: cpu.p90, unit: '% of one core', source: cpu.source }] : []),
+    ...(host ? [{ label: 'host CPU (median)', value: host.median, unit: `% of one core (${host.cores} cores)`, source: 'process probe /proc/stat' }] : []),
   ];
+  const cpuNote = cpu
+    ? ` The service's CPU was saturated (${cpu.what} p90 ${fmt(cpu.p90)} %), which keeps transactions open while their callbacks wait: the CPU may be the cause.`
+    : host
+      ? ` The host's CPU was saturated (median ${fmt(host.median)} % of one core on ${host.cores} cores), which keeps transactions open while the service waits for a core: the hold may be that wait.`
+      : '';
   return [
     makeFinding({
       rule: 'pool-held-transaction',
       category: 'pool-saturation',
       subject: 'idle-in-transaction',
-      severity: cpu ? 'low' : 'medium',
+      severity: cpu || host ? 'low' : 'medium',
       endpoint: endpoints[0],
       endpoints,
       title: `Transactions held open across other work: ${pct(heldShare)} of the service's connections idle in transaction`,
-      summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction. A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpu ? ` The service's CPU was saturated (${cpu.what} p90 ${fmt(cpu.p90)} %), which keeps transactions open while their callbacks wait: the CPU may be the cause.` : ''}`,
+      summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction. A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpuNote}`,
       evidence,
       recommendation: {
         text: 'Move the remote call or the computation out of the transaction: do it before BEGIN or after COMMIT (or record the intent in the transaction and do the call from an outbox). Set idle_in_transaction_session_timeout as a guard.',
@@ -69,6 +73,29 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
       impact: heldShare,
     }),
   ];
+}
+
+/**
+ * The endpoints whose statements the service's idle transactions ran last (pg_stat_activity query_id over the
+ * wait samples, each statement's owner from the cost model), most backend-samples first: who holds them.
+ * Empty without query_id (PostgreSQL 13 and older, older results).
+ */
+export function idleTransactionHolders(input: DiagnosisInput): string[] {
+  const votes = new Map<string, number>();
+  for (const s of input.probes.postgres?.data.activity?.idleInTransactionStatements ?? []) {
+    const owner = statementEndpoints(input, s.queryid).rows[0]?.endpoint;
+    if (owner) votes.set(owner, (votes.get(owner) ?? 0) + s.samples);
+  }
+  return [...votes.entries()].sort((a, b) => b[1] - a[1]).map(([e]) => e);
+}
+
+/** The host's CPU at `cpu.saturatedPercent` of its cores for at least half the run (median sample), whoever held it. */
+function saturatedHost(input: DiagnosisInput, config: RuleConfig): { median: number; cores: number } | undefined {
+  const host = (input.probes.process?.data as ProcessProbeData | undefined)?.host;
+  const samples = numbers(input.probes.process?.series.values.hostCpuPercent);
+  if (!host || host.cores <= 0 || samples.length < 3) return undefined;
+  const median = quantile(samples, 0.5);
+  return median >= (config.get('cpu.saturatedPercent') / 100) * host.cores * 100 ? { median, cores: host.cores } : undefined;
 }
 
 function mean(xs: readonly (number | null)[]): number | undefined {

@@ -18,6 +18,7 @@ import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
@@ -474,8 +475,13 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   // Lock waits are time holding a connection too, but the lock-contention finding explains those endpoints.
   const hog = poolTimeShares(input, dbEndpointsWaiting(input).map((w) => w.endpoint).filter((e) => !locked.has(e)))[0];
   const top = waiting[0];
-  const culprit = hog && hog.share >= 0.3 ? hog.endpoint : top?.endpoint;
-  if (hog && hog.share >= 0.3) evidence.push({ label: `share of time in or waiting for the pool, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'cost model' });
+  // Time idle in a transaction is holding time no statement shows: when it is most of the checked-out time,
+  // the holder is the endpoint whose statement those transactions ran last.
+  const hold = poolHold(input);
+  const idleHolder = hold && hold.idleInTransactionShare >= config.get('pool.idleInTxShare') ? idleTransactionHolders(input)[0] : undefined;
+  const culprit = idleHolder ?? (hog && hog.share >= 0.3 ? hog.endpoint : top?.endpoint);
+  if (idleHolder) evidence.push({ label: `checked-out connections idle in a transaction, most often after a statement of ${idleHolder}`, value: hold!.idleInTransactionShare, unit: 'ratio', source: `${hold!.source}; pg_stat_activity (query_id)` });
+  else if (hog && hog.share >= 0.3) evidence.push({ label: `share of time in or waiting for the pool, ${hog.endpoint}`, value: hog.share, unit: 'ratio', source: 'cost model' });
   const impact = top ? top.waitShare : 0.4;
   // Judged in the same seconds as the connections: in a profile run another endpoint's step may saturate the CPU.
   const cpuInRows = pick(serviceCpuOnGrid(input));
@@ -485,7 +491,6 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   // more connections add no throughput: the pool is where the queue sits, and the work per statement is
   // what to fix. Checked-out time spent not executing (a remote call or a sleep while holding the
   // connection, in a transaction or not) is the service's own hold, and the finding stands.
-  const hold = poolHold(input);
   const executing = cap > 0 ? Math.min(cap, occupancy * cap) : 0;
   const heldIdleShare = hold ? Math.max(0, 1 - executing / hold.checkedOut) : undefined;
   const behind = saturatedBehindPool(input, config);
@@ -632,7 +637,14 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   if (deadlocks > 0) evidence.push({ label: 'deadlocks', value: deadlocks, unit: 'deadlocks', source: 'pg_stat_database' });
   const impact = Math.max(lockShare, worst ? 0.3 : 0.1);
   const eps = lock.endpoints;
-  return [
+  // A lock wait holds a pooled connection. When half the service's connections wait on locks, every request
+  // that needs one queues behind them: the DB-using endpoints' waits are the lock's, not a remote's.
+  const waitingOnLocks = mean(pgColumn(input, 'pg.waiting_lock'));
+  const open = mean(numbers(serviceConnections(input).connections));
+  const poolShare = waitingOnLocks !== undefined && open ? Math.min(1, waitingOnLocks / open) : 0;
+  const starvesPool = poolShare >= config.get('lock.poolShare');
+  if (starvesPool) evidence.push({ label: "share of the service's connections waiting on a lock (mean)", value: poolShare, unit: 'ratio', source: 'pg_stat_activity' });
+  const out: Finding[] = [
     makeFinding({
       rule: 'lock-contention',
       category: 'lock-contention',
@@ -641,7 +653,7 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
       endpoint: eps[0],
       endpoints: eps,
       title: relation ? `Lock contention on ${relation}` : 'Lock contention in the database',
-      summary: `${pct(lockShare)} of active database time was spent waiting for locks${worst ? `; \`${shortSql(worst.blockedQuery, 80)}\` waited up to ${fmt(worst.maxWaitMs)} ms behind \`${shortSql(worst.blockingQuery, 80)}\` (${worst.blockingState})` : ''}${deadlocks > 0 ? `; ${deadlocks} deadlock(s)` : ''}.`,
+      summary: `${pct(lockShare)} of active database time was spent waiting for locks${worst ? `; \`${shortSql(worst.blockedQuery, 80)}\` waited up to ${fmt(worst.maxWaitMs)} ms behind \`${shortSql(worst.blockingQuery, 80)}\` (${worst.blockingState})` : ''}${deadlocks > 0 ? `; ${deadlocks} deadlock(s)` : ''}.${starvesPool ? ` ${pct(poolShare)} of the service's connections waited on a lock, so requests of every endpoint that needs a connection queued behind them.` : ''}`,
       evidence,
       recommendation: {
         text: heldOpen
@@ -653,6 +665,12 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
       impact,
     }),
   ];
+  if (starvesPool) out[0]!.explains = [{ category: 'slow-dependency', endpoints: dbEndpointsWaiting(input).map((w) => w.endpoint) }];
+  return out;
+}
+
+function mean(xs: readonly number[]): number | undefined {
+  return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
 }
 
 /**
