@@ -131,3 +131,23 @@ test('cpu-saturation is judged on the main thread when it was measured: GC helpe
   p.process.cpuPercent = p.process.cpuPercent.map(() => 95);
   assert.ok(cpuFinding());
 });
+
+test("a host whose cores the service's other threads fill is CPU saturation, judged sample by sample", () => {
+  // The academy case: PBKDF2 on libuv's pool, the process at 110 %, its main thread at 42 %, the host at 191 % of 200.
+  const p = healthyParts();
+  p.process.cpuPercent = p.process.cpuPercent!.map(() => 110);
+  p.process.mainThreadCpuPercent = p.process.cpuPercent.map(() => 42);
+  p.process.targetTreeCpuPercent = p.process.cpuPercent.map(() => 110);
+  p.process.hostCpuPercent = p.process.cpuPercent.map(() => 191);
+  p.processData = { ...p.processData, host: { cores: 2 } };
+  const cpuFinding = () => diagnose(build(p)).findings.find((x) => x.category === 'cpu-saturation');
+  const f = cpuFinding();
+  assert.ok(f, 'a host full of the service is saturated');
+  assert.ok(f.evidence.some((e) => /held mostly by the service/.test(e.label)), JSON.stringify(f.evidence));
+  // The same host load, but another process holds most of it: contention, not the service's saturation.
+  p.process.targetTreeCpuPercent = p.process.cpuPercent.map(() => 60);
+  assert.equal(cpuFinding(), undefined);
+  // The service holding the full host in only some samples (another process in the others) is not enough.
+  p.process.targetTreeCpuPercent = p.process.cpuPercent.map((_, i) => (i % 3 === 0 ? 110 : 60));
+  assert.equal(cpuFinding(), undefined);
+});

@@ -85,10 +85,17 @@ export function cpuSaturated(input: DiagnosisInput, config: RuleConfig): boolean
 
 /** The CPU measurement that showed the service at its limit. */
 export interface MeasuredSaturation {
-  /** What was at its limit: the service's main thread, or its process (no main-thread series). */
-  what: 'main thread' | 'process';
-  /** Its CPU p90 (% of one core). */
+  /**
+   * What was at its limit: the service's main thread, its process (no main-thread series), or the host's
+   * cores, held mostly by the service (its other threads — libuv's pool, GC helpers — filling the cores).
+   */
+  what: 'main thread' | 'process' | 'host';
+  /** Its CPU p90 (% of one core); for `host`, the service's process CPU p90. */
   p90: number;
+  /** For `host`: the share of samples with the host's cores at the limit and the service holding most of them. */
+  hostSampleShare?: number;
+  /** For `host`: the host's cores. */
+  cores?: number;
   source: string;
 }
 
@@ -106,8 +113,10 @@ export function measuredSaturation(input: DiagnosisInput, config: RuleConfig): M
   const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
   if (main.length >= 3) {
     const p90 = quantile(main, 0.9);
-    return p90 >= limit ? { what: 'main thread', p90, source: '/proc/<pid>/task/<pid>/stat' } : undefined;
+    return p90 >= limit ? { what: 'main thread', p90, source: '/proc/<pid>/task/<pid>/stat' } : hostHeldByService(input, config);
   }
+  const host = hostHeldByService(input, config);
+  if (host) return host;
   const cpu = serviceCpu(input);
   if (!cpu || cpu.values.length < 3) return undefined;
   const p90 = quantile(cpu.values, 0.9);
@@ -144,6 +153,7 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
       summary: `${saturation ? saturationText(saturation, p90) : `The load asked for ${fmt(offered!)} % of one core (CPU per request × offered rate) and the service fell behind (${fmt(input.result.totals.droppedIterations)} iterations dropped) while its process got ${fmt(p90)} % at p90 (a busy host or a CPU quota gives it less than a core)`}; a Node.js service runs JavaScript on one core, so requests queue for the CPU and latency grows with load.${top ? ` ${top.endpoint} costs ${fmt(top.cpuMs)} ms CPU per request, bounding it at ~${fmt(bound ?? 0)} req/s alone.` : candidates.length > 0 ? ` This mixed run cannot tell which endpoint uses most of it (estimates: ${heavy.map((h) => `${h.endpoint} ${fmt(h.cpuMs)} ms`).join(', ')} per request, overlapping within their errors); run them alone (\`tuneup profile\`, or \`tuneup diagnose\`).` : ''}`,
       evidence: [
         ...(saturation?.what === 'main thread' ? [{ label: 'service main-thread CPU p90', value: saturation.p90, unit: '% of one core', source: saturation.source }] : []),
+        ...(saturation?.what === 'host' ? [{ label: "samples with the host's cores at their limit, held mostly by the service", value: saturation.hostSampleShare ?? 0, unit: 'ratio', source: saturation.source }] : []),
         { label: 'service CPU p90', value: p90, unit: '% of one core', source: cpu.source },
         { label: 'service CPU mean', value: cpuMean, unit: '% of one core', source: cpu.source },
         ...(offered !== undefined ? [{ label: 'CPU the offered load needs', value: offered, unit: '% of one core', source: 'cost model × offered rate' }] : []),
@@ -165,8 +175,39 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   return [finding];
 }
 
+/**
+ * The host's cores at their limit with the service holding most of them, judged sample by sample: in at least
+ * `cpu.hostHeldSamples` of the samples the host is at `cpu.saturatedPercent` of all its cores and the service's
+ * processes hold a majority of the busy CPU. A service whose other threads (libuv's pool hashing passwords,
+ * compressing, resolving names) fill the cores is CPU-bound with its main thread half idle: requests queue for
+ * the pool's threads, which wait for a core. Both conditions in the same sample — a host the database fills in
+ * some seconds and the service in others is neither's saturation.
+ */
+function hostHeldByService(input: DiagnosisInput, config: RuleConfig): MeasuredSaturation | undefined {
+  const process = input.probes.process;
+  const cores = process?.data.host?.cores ?? 0;
+  const host = process?.series.values.hostCpuPercent;
+  const service = process?.series.values.targetTreeCpuPercent;
+  if (!host || !service || cores <= 0) return undefined;
+  const full = (config.get('cpu.saturatedPercent') / 100) * cores * 100;
+  let judged = 0;
+  let held = 0;
+  for (let i = 0; i < host.length; i++) {
+    const h = host[i];
+    const s = service[i];
+    if (h === null || h === undefined || s === null || s === undefined) continue;
+    judged++;
+    if (h >= full && s > h / 2) held++;
+  }
+  if (judged < 3 || held / judged < config.get('cpu.hostHeldSamples')) return undefined;
+  const cpu = serviceCpu(input);
+  const p90 = cpu && cpu.values.length > 0 ? quantile(cpu.values, 0.9) : quantile(numbers(service), 0.9);
+  return { what: 'host', p90, hostSampleShare: held / judged, cores, source: '/proc/stat and /proc/<pid>/stat (per sample)' };
+}
+
 /** How the finding states what was at its limit. */
 function saturationText(s: MeasuredSaturation, processP90: number): string {
+  if (s.what === 'host') return `The host's ${s.cores} cores were at their limit in ${pct(s.hostSampleShare ?? 0)} of the samples, the service's processes holding most of them (the process ${fmt(processP90)} % of one core at p90: threads beside the main thread — libuv's pool, GC helpers — fill the other cores)`;
   if (s.what === 'main thread') return `The service's main thread ran at ${fmt(s.p90)} % of one core (p90; the process ${fmt(processP90)} %)`;
   return `The service process ran at ${fmt(s.p90)} % of one core (p90)`;
 }
