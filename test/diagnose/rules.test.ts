@@ -691,10 +691,13 @@ test('gc-pressure: one scrape that caught a single major GC in a short run is no
 });
 
 test('missing-index: an index on other columns, then an equality filter that throws most rows away, names the index that fits', () => {
-  const run = (o: { blocksPerCall: number; planRows: number; filter?: string }) => {
+  const run = (o: { blocksPerCall: number; planRows: number; filter?: string; indexRowsPerScan?: number }) => {
     const p = healthyParts();
     // The table is "indexed" (no sequential scan): entries is read through its value_date index only.
     p.pg.tables[0] = table('entries', { seqScan: 0, seqTupRead: 0, idxScan: 3000, nLiveTup: { before: 900_000, after: 900_000 } });
+    if (o.indexRowsPerScan !== undefined) {
+      p.pg.indexes = [{ schema: 'public', table: 'entries', name: 'entries_value_date_idx', columns: ['value_date'], idxScan: 3000, idxTupRead: 3000 * o.indexRowsPerScan } as never];
+    }
     const sql = 'SELECT value_date, count(*) FROM entries WHERE merchant_id = $1 AND value_date >= current_date - 30 GROUP BY 1';
     p.pg.statements[0] = statement('101', sql, 3000, 25, { shareOfExecTime: 0.9, sharedBlksHit: 3000 * o.blocksPerCall, sharedBlksRead: 0 });
     const result = build(p);
@@ -721,6 +724,10 @@ test('missing-index: an index on other columns, then an equality filter that thr
   assert.deepEqual(run({ blocksPerCall: 20, planRows: 1 }), []);
   // A range filter the index lacks is not an equality the index could lead with.
   assert.deepEqual(run({ blocksPerCall: 2000, planRows: 20, filter: '(entries.amount_cents > 100)' }), []);
+  // The index read 25 rows a scan to keep 20: it filters well, and the statement's blocks are another node's.
+  assert.deepEqual(run({ blocksPerCall: 2000, planRows: 20, indexRowsPerScan: 25 }), []);
+  // Reading 30,000 rows a scan to keep 20, it does not.
+  assert.equal(run({ blocksPerCall: 2000, planRows: 20, indexRowsPerScan: 30_000 }).length, 1);
 });
 
 test('missing-index: a generic plan that scans the table and filters on an equality column no index leads with, on a statement reading far more than it keeps', () => {

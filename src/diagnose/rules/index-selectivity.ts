@@ -94,6 +94,11 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
       const planned = Math.max(1, scan.planRows * (scan.loops ?? 1));
       const kept = topN ? Math.max(1, Math.min(planned, s.rows / Math.max(1, s.calls))) : planned;
       if (blocksPerCall < config.get('unselectiveIndex.readPerKept') * kept) continue;
+      // An index access over-reads at most the rows it reads per scan (pg_stat_user_indexes): an index that reads
+      // about what the node keeps filters well, whatever the statement reads elsewhere (its other plan nodes —
+      // a join's other side — own those blocks).
+      const keptPerScan = kept / Math.max(1, scan.loops ?? 1);
+      if (used && used.idxScan > 0 && used.idxTupRead / used.idxScan < config.get('unselectiveIndex.readPerKept') * keptPerScan) continue;
       // Equality columns first, then the sort keys, then ranges: the order in which a B-tree serves them.
       const equality = [...missing, ...scan.indexCondColumns.filter((c) => !missing.includes(c))];
       const columns = [...new Set([...equality, ...(unsorted ? sortKeys : []), ...scan.otherColumns])].slice(0, unsorted ? 4 : 3);
