@@ -730,6 +730,27 @@ test('missing-index: an index on other columns, then an equality filter that thr
   assert.equal(run({ blocksPerCall: 2000, planRows: 20, indexRowsPerScan: 30_000 }).length, 1);
 });
 
+test('a table that is mostly dead rows: its slow scans are the bloat\'s (table-bloat first), not a missing index', () => {
+  const p = healthyParts();
+  // 2,000 live rows (a few dozen blocks) under 600,000 dead ones: every scan reads ~7,500 blocks to keep ~190 rows.
+  p.pg.tables[0] = table('promotions', { seqScan: 3000, seqTupRead: 3000 * 602_000, idxScan: 0, nLiveTup: { before: 2000, after: 2000 }, nDeadTup: { before: 600_000, after: 600_000 }, sizeBytes: 61_000_000 });
+  const sql = 'SELECT id, title FROM promotions WHERE store_id = $1 AND now() BETWEEN starts_at AND ends_at';
+  p.pg.statements[0] = statement('101', sql, 3000, 30, { shareOfExecTime: 0.9, sharedBlksHit: 3000 * 7500, sharedBlksRead: 0 });
+  p.pg.statementSeries[0]!.execMsPerS = p.pg.statementSeries[0]!.callsPerS.map((c) => c! * 30);
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 35;
+  const result = build(p);
+  const filter = '((promotions.store_id = $1) AND (now() >= promotions.starts_at) AND (now() <= promotions.ends_at))';
+  result.probes!.push({
+    probe: 'explain', target: 'postgres', ok: true, limitations: [], errors: [], series: { t: [], values: {}, units: {} }, overhead: { samples: 0, meanSampleMs: 0 },
+    data: { statements: [{ queryid: '101', query: sql, ok: true, totalCost: 9000, seqScans: [{ schema: 'public', relation: 'promotions', filter, filterColumns: ['store_id', 'starts_at', 'ends_at'], equalityColumns: ['store_id'], planRows: 190, totalCost: 9000 }], indexes: [], indexScans: [] }] },
+  });
+  const d = diagnose(result);
+  assert.equal(d.findings.filter((f) => f.category === 'missing-index' && /promotions/.test(f.id)).length, 0, describe(d.findings));
+  const loud = d.findings.filter(atLeastMedium);
+  assert.equal(loud[0]?.category, 'table-bloat', describe(d.findings));
+  assert.ok(d.findings.find((f) => f.category === 'inefficient-query')?.causedBy?.includes('table-bloat:public.promotions'));
+});
+
 test('missing-index: a generic plan that scans the table and filters on an equality column no index leads with, on a statement reading far more than it keeps', () => {
   const p = healthyParts();
   // The executions used the value_date index (no sequential scans counted); the generic plan scans.

@@ -14,7 +14,7 @@ import type { RuleConfig } from '../config.js';
 import type { ExplainIndexScan } from '../explain-types.js';
 import { isUtilityStatement, quoteIdent, sortKeysOnTable, statementShape } from '../sql.js';
 import { attributionOf } from './attribution.js';
-import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { deadDominatedTables, explainFor, isSlowStatement, liveBlocks, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
 
 /** A plan node that reads a table and then filters: an index access (`index` set) or a sequential scan. */
@@ -57,6 +57,7 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
   const out: UnselectiveAccess[] = [];
+  const bloated = deadDominatedTables(input, config);
   for (const s of pg.statements ?? []) {
     if (!isHot(s, config)) continue;
     const blocksPerCall = (s.sharedBlksHit + s.sharedBlksRead) / Math.max(1, s.calls);
@@ -97,6 +98,10 @@ export function unselectiveAccesses(input: DiagnosisInput, config: RuleConfig): 
       // An index access over-reads at most the rows it reads per scan (pg_stat_user_indexes): an index that reads
       // about what the node keeps filters well, whatever the statement reads elsewhere (its other plan nodes —
       // a join's other side — own those blocks).
+      // A table whose live rows fill fewer blocks than the limit allows, read far beyond them, is read for its
+      // dead rows: the bloat, not a missing index, makes the access costly (the table-bloat finding says so).
+      const deadTable = bloated.find((t) => t.name === scan.relation && (scan.schema === null || t.schema === scan.schema));
+      if (deadTable && liveBlocks(deadTable) < config.get('unselectiveIndex.readPerKept') * kept) continue;
       const keptPerScan = kept / Math.max(1, scan.loops ?? 1);
       if (used && used.idxScan > 0 && used.idxTupRead / used.idxScan < config.get('unselectiveIndex.readPerKept') * keptPerScan) continue;
       // Equality columns first, then the sort keys, then ranges: the order in which a B-tree serves them.

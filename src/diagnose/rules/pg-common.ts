@@ -5,7 +5,7 @@
  * @module
  */
 import type { Severity } from '../../result/types.js';
-import type { StatementDelta } from '../../probes/postgres/types.js';
+import type { StatementDelta, TableDelta } from '../../probes/postgres/types.js';
 import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
 import type { ExplainData, ExplainedStatement } from '../explain-types.js';
@@ -39,6 +39,22 @@ function explainOf(input: DiagnosisInput): ExplainData | undefined {
 /** The statement's plan from the EXPLAIN enrichment, when it was explained successfully. */
 export function explainFor(input: DiagnosisInput, queryid: string): ExplainedStatement | undefined {
   return explainOf(input)?.statements.find((s) => s.queryid === queryid && s.ok);
+}
+
+/**
+ * Tables whose scans read mostly dead rows: at least `bloat.minDead` dead tuples, more than the live ones, and
+ * scanned sequentially during the run. A statement reading such a table is slow first because of the dead
+ * rows — VACUUM, not an index or a rewrite, is the first fix — so its findings name the bloat as their cause.
+ */
+export function deadDominatedTables(input: DiagnosisInput, config: RuleConfig): TableDelta[] {
+  return (input.probes.postgres?.data.tables ?? []).filter((t) => t.seqScan > 0 && t.nDeadTup.after >= config.get('bloat.minDead') && t.nDeadTup.after > t.nLiveTup.after);
+}
+
+/** Blocks the live rows of a table take (its size × the live share of its tuples). */
+export function liveBlocks(t: TableDelta): number {
+  const live = t.nLiveTup.after;
+  const all = live + t.nDeadTup.after;
+  return all > 0 ? (t.sizeBytes * (live / all)) / 8192 : t.sizeBytes / 8192;
 }
 
 /** Severity from a finding's impact (≥ 0.5 high, ≥ 0.15 medium, else low), never below `floor`. */

@@ -17,7 +17,7 @@ import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, 
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
-import { explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { deadDominatedTables, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -224,6 +224,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
   if (!pg) return [];
   // Statements that drive a missing index are that finding's (its fix is the index).
   const covered = new Set(missingIndexes(input, config).flatMap((m) => (m.driver ? [m.driver.queryid] : [])));
+  const bloated = deadDominatedTables(input, config);
   const out: Finding[] = [];
   for (const s of pg.statements ?? []) {
     if (!s.toplevel || isUtilityStatement(s.query) || covered.has(s.queryid)) continue;
@@ -259,6 +260,8 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: `cost model (${r.method})` })),
         ],
         metrics: { statement: statementText(s.query) },
+        // Scans of a table that is mostly dead rows read them too: the bloat is this statement's cause.
+        causedBy: bloated.filter((t) => queryTouchesTable(s.query, t.schema, t.name)).map((t) => `table-bloat:${t.schema}.${t.name}`),
         recommendation: {
           text: distinct
             ? `Do not compute ${distinct.label} per request: keep the count (a counter table or a materialized view refreshed on write or on a schedule), cache it with a TTL, or show an estimate (pg_class.reltuples, a HyperLogLog extension); if it must be exact and live, an index on (${distinct.columns.join(', ') || 'the counted column'}) lets an index-only scan feed the DISTINCT.${s.tempBlksWritten > 0 ? ' Its sort spills to disk (temp blocks), so work_mem is too small for it — but raising work_mem only makes a per-request sort of the whole set cheaper, not unnecessary.' : ''}`
