@@ -183,3 +183,51 @@ test("with the cache's users unknown, a hit ratio at the bound of every lookup e
   const [broken] = judged(0.9);
   assert.ok(broken && ['medium', 'high'].includes(broken.severity), broken?.severity);
 });
+
+test('a cache whose hits cover the repeated requests missed no repeat, though lookups per request dilute its ratio', () => {
+  const p = healthyParts();
+  const get = p.endpoints[CACHED]!.requests;
+  const total = get.reduce((a, b) => a + b, 0);
+  p.patch = { loadFacts: facts(p, (i) => (i === 0 ? 0 : 0.3)) };
+  const repeats = p.patch.loadFacts!.endpoints[CACHED]!.repeats;
+  // Two lookups per request (the item, then its price): hits = the repeats, misses = every other lookup.
+  const lookups = 2 * total;
+  p.redis!.series['redis.hits_per_s'] = get.map((n) => (n * repeats) / total);
+  p.redis!.series['redis.misses_per_s'] = get.map((n) => 2 * n - (n * repeats) / total);
+  p.redis!.data = {
+    info: redisInfo({ keyspaceHits: repeats, keyspaceMisses: lookups - repeats }),
+    commandStats: [{ command: 'get', calls: lookups, usec: lookups * 5 }, { command: 'set', calls: total - repeats, usec: (total - repeats) * 6 }],
+    slowlog: [],
+  };
+  const [f] = cacheMiss(p);
+  assert.ok(f);
+  assert.equal(f.severity, 'info', f.title);
+  assert.match(f.title, /Cold cache/);
+});
+
+test('a broken cache is named where the repeated lookups are, not where misses are most numerous', () => {
+  const p = healthyParts();
+  const list = p.endpoints['GET /api/orders']!.requests;
+  const get = p.endpoints[CACHED]!.requests;
+  // Both endpoints read the cache once per request; the orders endpoint's keys rarely repeat (its misses are
+  // first touches and move with its rate), the products endpoint's repeat 60 % of the time and miss too.
+  p.redis!.series['redis.ops_per_s'] = list.map((n, i) => n + get[i]!);
+  p.redis!.series['redis.misses_per_s'] = list.map((n, i) => 2 * n + 0.3 * get[i]!);
+  p.redis!.series['redis.hits_per_s'] = get.map((n) => 0.05 * n);
+  const lookups = [...list, ...get].reduce((a, b) => a + b, 0);
+  const hits = get.reduce((a, b) => a + b, 0) * 0.05;
+  p.redis!.data = {
+    info: redisInfo({ keyspaceHits: hits, keyspaceMisses: lookups - hits }),
+    commandStats: [{ command: 'get', calls: lookups, usec: lookups * 5 }, { command: 'set', calls: lookups - hits, usec: (lookups - hits) * 6 }],
+    slowlog: [],
+  };
+  p.patch = { loadFacts: facts(p, (i) => (i === 0 ? 0 : 0.6)) };
+  // The orders endpoint repeats a key now and then (5 %): it is among the repeaters, but far from the most.
+  for (const e of Object.values(p.patch.loadFacts!.endpoints)) if (e !== p.patch.loadFacts!.endpoints[CACHED]) {
+    e.series.repeats = e.series.requests.map((n, i) => (i === 0 ? 0 : Math.round(n * 0.05)));
+    e.repeats = e.series.repeats.reduce((a, b) => a + b, 0);
+  }
+  const [f] = cacheMiss(p);
+  assert.ok(f && ['medium', 'high'].includes(f.severity), f?.title);
+  assert.equal(f.endpoint, CACHED, JSON.stringify(f.endpoints));
+});
