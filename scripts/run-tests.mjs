@@ -63,9 +63,7 @@ const TIERS = {
   // batchesPerWorker: each Node version's unit files are split into concurrency × this many batches
   // (several per worker, so one slow batch does not leave the other worker idle at the end).
   unit: { concurrency: availableParallelism(), testTimeoutMs: 60_000, fileLimitMs: 120_000, batchesPerWorker: 2 },
-  // One more file than cores: the integration files wait on the servers they start far more than they
-  // compute (CI, 2026-12-05: 506 CPU s in 458 s of wall on 2 cores), so with one file per core a core sat idle.
-  integration: { concurrency: availableParallelism() + 1, testTimeoutMs: 240_000, fileLimitMs: 600_000 },
+  integration: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 600_000 },
   // CLI end to end: several at once; the diagnosis corpus (see exclusive()) one at a time, alone.
   e2e: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 1_200_000 },
 };
