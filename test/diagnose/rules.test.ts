@@ -198,18 +198,23 @@ test('pool-saturation from a service pool gauge alone', () => {
   assert.ok(f.evidence.some((e) => e.label.startsWith('pg_pool_waiting_count')));
 });
 
-test('lock-contention: blocked pairs behind an idle-in-transaction blocker', () => {
-  const p = healthyParts();
-  p.pgSeries['pg.active'] = new Array(N).fill(3);
-  p.pgSeries['pg.waiting_lock'] = new Array(N).fill(2);
+/** Lock waits on an orders row: wait events of the wait sampler and one blocked pair seen 40 times, its blocker in `blockingState`. */
+function plantRowLockWaits(p: ReturnType<typeof healthyParts>, blockingState: string): void {
   p.pg.activity.waitEvents = [{ type: 'Lock', event: 'transactionid', count: 110 }];
   p.pg.blockedPairs = [
     {
       blockedPid: 11, blockingPid: 12, blockedQuery: 'UPDATE orders SET total = total + 1 WHERE id = 1', blockingQuery: 'UPDATE orders SET total = 0 WHERE id = 1',
-      blockedApplication: 'app', blockingApplication: 'app', blockingState: 'idle in transaction', waitEventType: 'Lock', waitEvent: 'transactionid',
+      blockedApplication: 'app', blockingApplication: 'app', blockingState, waitEventType: 'Lock', waitEvent: 'transactionid',
       lockType: 'transactionid', lockMode: 'ShareLock', relation: 'public.orders', firstSeenOffsetMs: 1000, lastSeenOffsetMs: 50_000, maxWaitMs: 2500, samples: 40,
     },
   ];
+}
+
+test('lock-contention: blocked pairs behind an idle-in-transaction blocker', () => {
+  const p = healthyParts();
+  p.pgSeries['pg.active'] = new Array(N).fill(3);
+  p.pgSeries['pg.waiting_lock'] = new Array(N).fill(2);
+  plantRowLockWaits(p, 'idle in transaction');
   const d = diagnose(build(p));
   const f = only(d.findings, 'lock-contention');
   assert.equal(f.severity, 'high');
@@ -226,14 +231,7 @@ test("lock-contention that holds half the service's connections explains the oth
     // `waiting` of the service's 5 connections wait on a row lock taken by the orders endpoint.
     p.pgSeries['pg.active'] = new Array(N).fill(waiting + 1);
     p.pgSeries['pg.waiting_lock'] = new Array(N).fill(waiting);
-    p.pg.activity.waitEvents = [{ type: 'Lock', event: 'transactionid', count: 110 }];
-    p.pg.blockedPairs = [
-      {
-        blockedPid: 11, blockingPid: 12, blockedQuery: 'UPDATE orders SET total = total + 1 WHERE id = 1', blockingQuery: 'UPDATE orders SET total = 0 WHERE id = 1',
-        blockedApplication: 'app', blockingApplication: 'app', blockingState: 'active', waitEventType: 'Lock', waitEvent: 'transactionid',
-        lockType: 'transactionid', lockMode: 'ShareLock', relation: 'public.orders', firstSeenOffsetMs: 1000, lastSeenOffsetMs: 50_000, maxWaitMs: 2500, samples: 40,
-      },
-    ];
+    plantRowLockWaits(p, 'active');
     const d = diagnose(build(p));
     return { lock: only(d.findings, 'lock-contention'), wait: d.findings.find((x) => x.category === 'slow-dependency' && x.endpoint === 'GET /api/products/:id') };
   };
@@ -366,6 +364,12 @@ test('generator-saturated follows how much of the run it distorted: a few late s
   assert.equal(g.severity, 'low');
   assert.equal(d.findings[0]!.category, 'large-payload');
   assert.equal(d.findings.filter(atLeastMedium).some((x) => x.category === 'generator-saturated'), false);
+});
+
+test('large-payload: a response over largePayload.bytes is an issue of its own (medium), as Sentry\'s detector says', () => {
+  const p = healthyParts();
+  p.endpoints['GET /api/products/:id']!.meanResponseBytes = 530_000;
+  assert.equal(only(diagnose(build(p)).findings, 'large-payload').severity, 'medium');
 });
 
 test('cache-miss: low hit ratio with a write on every read; evictions', () => {

@@ -69,7 +69,8 @@ export function largePayloadRule(input: DiagnosisInput, config: RuleConfig): Fin
         rule: 'large-payload',
         category: 'large-payload',
         subject: e.endpoint,
-        severity: e.meanResponseBytes >= 3 * limit ? 'medium' : 'low',
+        // Sentry's detector calls a response over its limit a performance issue: medium, as an issue of its own.
+        severity: 'medium',
         endpoint: e.endpoint,
         title: `${e.endpoint} returns ${fmt(e.meanResponseBytes / 1024)} KiB per response`,
         summary: `Mean response body ${fmt(e.meanResponseBytes / 1024)} KiB (${fmt(mbPerS)} MB/s at the tested rate). Serialising and sending it costs CPU and bandwidth on every request.`,
