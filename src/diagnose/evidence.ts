@@ -82,6 +82,12 @@ export function numbers(values: (number | null)[] | undefined): number[] {
   return (values ?? []).filter((v): v is number => v !== null && Number.isFinite(v));
 }
 
+/** The mean of the finite values of `values` (nulls and gaps left out), undefined when there are none. */
+export function meanOf(values: readonly (number | null)[] | undefined): number | undefined {
+  const v = (values ?? []).filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+}
+
 /** The `q` quantile (nearest rank) of `xs`, 0 for an empty list. */
 export function quantile(xs: number[], q: number): number {
   if (xs.length === 0) return 0;

@@ -18,7 +18,7 @@
 import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
-import { numbers, quantile } from '../evidence.js';
+import { meanOf, numbers, quantile } from '../evidence.js';
 import { measuredSaturation } from './node.js';
 import { shortSql, statementEndpoints } from './pg-common.js';
 import { serviceConnections } from './pool-hold.js';
@@ -29,8 +29,8 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
   const pg = input.probes.postgres;
   if (!pg) return [];
   const own = serviceConnections(input);
-  const idleTx = mean(own.idleInTransaction);
-  const open = mean(own.connections);
+  const idleTx = meanOf(own.idleInTransaction);
+  const open = meanOf(own.connections);
   if (idleTx === undefined || open === undefined || open <= 0) return [];
   const heldShare = Math.min(1, idleTx / open);
   if (heldShare < config.get('pool.heldTxShare')) return [];
@@ -67,7 +67,7 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
       evidence,
       recommendation: {
         text: 'Move the remote call or the computation out of the transaction: do it before BEGIN or after COMMIT (or record the intent in the transaction and do the call from an outbox). Set idle_in_transaction_session_timeout as a guard.',
-        sql: 'ALTER ROLE <service role> SET idle_in_transaction_session_timeout = \'10s\';',
+        sql: "ALTER ROLE current_user SET idle_in_transaction_session_timeout = '10s';",
       },
       confidence: endpoints.length > 0 ? 0.75 : 0.55,
       impact: heldShare,
@@ -98,7 +98,3 @@ function saturatedHost(input: DiagnosisInput, config: RuleConfig): { median: num
   return median >= (config.get('cpu.saturatedPercent') / 100) * host.cores * 100 ? { median, cores: host.cores } : undefined;
 }
 
-function mean(xs: readonly (number | null)[]): number | undefined {
-  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
-  return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
-}

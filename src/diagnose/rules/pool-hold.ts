@@ -10,7 +10,7 @@
 import type { Evidence } from '../../result/types.js';
 import type { ProcessProbeData } from '../../probes/process/types.js';
 import type { RuleConfig } from '../config.js';
-import { alignToGrid } from '../evidence.js';
+import { alignToGrid, meanOf } from '../evidence.js';
 import type { DiagnosisInput } from './types.js';
 
 /** The service's own connections per grid interval (see {@link serviceConnections}). */
@@ -66,11 +66,6 @@ export interface PoolHold {
   source: string;
 }
 
-const mean = (xs: readonly (number | null)[]): number | undefined => {
-  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
-  return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
-};
-
 /**
  * Mean connections checked out from the service's pool and the share of them held open in a transaction with
  * no statement running (the service doing other work — a remote call, a sleep — inside the transaction).
@@ -82,13 +77,13 @@ const mean = (xs: readonly (number | null)[]): number | undefined => {
 export function poolHold(input: DiagnosisInput): PoolHold | undefined {
   if (!input.probes.postgres) return undefined;
   const own = serviceConnections(input);
-  const idleTx = mean(own.idleInTransaction) ?? 0;
+  const idleTx = meanOf(own.idleInTransaction) ?? 0;
   const gauges = input.probes.prometheus?.data.pools ?? [];
   const gauge = (re: RegExp) => gauges.find((p) => [p.metric, ...Object.values(p.labels)].some((x) => re.test(x)) && ![p.metric, ...Object.values(p.labels)].some((x) => /wait|pending|queue|max/i.test(x)));
   const total = gauge(/total/i);
   const idle = gauge(/idle/i);
   const fromGauges = total && idle && total !== idle ? Math.max(0, total.mean - idle.mean) : undefined;
-  const checkedOut = fromGauges ?? mean(own.connections);
+  const checkedOut = fromGauges ?? meanOf(own.connections);
   if (checkedOut === undefined || checkedOut <= 0) return undefined;
   return {
     checkedOut,
