@@ -455,6 +455,24 @@ test('db-config: a statement that read a large share of the blocks is named a ca
   assert.ok(at('inefficient-query:101') >= 0 && at('inefficient-query:101') < at(cache.id), describe(d.findings));
 });
 
+test('db-config: blocks read for a response over the payload limit are the payload\'s doing (large-payload first)', () => {
+  const p = healthyParts();
+  p.pg.cacheHit.window = 0.6;
+  p.pg.databaseStats!.blksRead = 80_000;
+  const result = build(p);
+  const requestMs = result.endpoints.reduce((a, e) => a + e.requests * e.serviceTime.mean, 0);
+  p.pg.databaseStats!.blkReadMs = 0.3 * requestMs;
+  // The orders endpoint answers with 530 kB: its list statement returns ~1,800 rows a call and read most blocks.
+  p.endpoints['GET /api/orders']!.meanResponseBytes = 530_000;
+  const s = p.pg.statements[0]!;
+  p.pg.statements[0] = statement('101', s.query, s.calls, s.meanExecMs, { shareOfExecTime: 0.4, sharedBlksRead: 70_000 });
+  const d = diagnose(build(p));
+  const cache = d.findings.find((x) => x.id === 'db-cache-hit:shared_buffers')!;
+  assert.ok(cache.causedBy?.includes('large-payload:GET /api/orders'), JSON.stringify(cache.causedBy));
+  const at = (id: string) => d.findings.findIndex((x) => x.id === id);
+  assert.ok(at('large-payload:GET /api/orders') < at(cache.id), describe(d.findings));
+});
+
 test('stale-statistics is judged against the rows the planner holds, which survive a reset of the cumulative statistics', () => {
   // A database created from an analyzed template (or after crash recovery or pg_stat_reset()): n_live_tup
   // starts near 0 and last_analyze is empty, while pg_class.reltuples still holds the analyzed 560,000 rows.

@@ -11,7 +11,7 @@ import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { BlockedPair, PostgresProbeData, StatementDelta, TableDelta } from '../../probes/postgres/types.js';
 import type { StatementAttribution } from '../demand.js';
 import type { RuleConfig } from '../config.js';
-import { alignToGrid, numbers, quantile } from '../evidence.js';
+import { alignToGrid, meanOf, numbers, quantile } from '../evidence.js';
 import type { ExplainedStatement } from '../explain-types.js';
 import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
@@ -642,8 +642,8 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   const eps = lock.endpoints;
   // A lock wait holds a pooled connection. When half the service's connections wait on locks, every request
   // that needs one queues behind them: the DB-using endpoints' waits are the lock's, not a remote's.
-  const waitingOnLocks = mean(pgColumn(input, 'pg.waiting_lock'));
-  const open = mean(numbers(serviceConnections(input).connections));
+  const waitingOnLocks = meanOf(pgColumn(input, 'pg.waiting_lock'));
+  const open = meanOf(serviceConnections(input).connections);
   const poolShare = waitingOnLocks !== undefined && open ? Math.min(1, waitingOnLocks / open) : 0;
   const starvesPool = poolShare >= config.get('lock.poolShare');
   if (starvesPool) evidence.push({ label: "share of the service's connections waiting on a lock (mean)", value: poolShare, unit: 'ratio', source: 'pg_stat_activity' });
@@ -670,10 +670,6 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   ];
   if (starvesPool) out[0]!.explains = [{ category: 'slow-dependency', endpoints: dbEndpointsWaiting(input).map((w) => w.endpoint) }];
   return out;
-}
-
-function mean(xs: readonly number[]): number | undefined {
-  return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
 }
 
 /**
@@ -878,6 +874,12 @@ export function firstTouchReads(pg: PostgresProbeData): { reads: number; rereads
   return { reads, rereads, rereadShare: rereads / reads };
 }
 
+/** Endpoints the statement is attributed to whose mean response is over `largePayload.bytes`. */
+function payloadEndpoints(input: DiagnosisInput, config: RuleConfig, queryid: string): string[] {
+  const large = new Set(input.result.endpoints.filter((e) => e.requests > 0 && e.meanResponseBytes >= config.get('largePayload.bytes')).map((e) => e.endpoint));
+  return statementEndpoints(input, queryid).rows.map((r) => r.endpoint).filter((e) => large.has(e));
+}
+
 /** PostgreSQL's default block size (BLCKSZ). */
 const PG_BLOCK_BYTES = 8192;
 
@@ -950,8 +952,15 @@ export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding
           ...(readers.length > 0 ? [{ label: 'share of blocks read by the statements that read the most', value: Math.min(1, readersShare), unit: 'ratio', source: 'pg_stat_statements shared_blks_read' }] : []),
         ],
         // A statement's own finding is inefficient-query (keyed by its queryid); a statement that drives a
-        // missing index is already named through its table. Links to findings not produced are ignored.
-        causedBy: [...causes.map((m) => m.id), ...unfit.map((u) => u.id), ...readers.map((s) => `inefficient-query:${s.queryid}`)],
+        // missing index is already named through its table; a statement whose endpoint answers with a payload
+        // over the limit reads those rows for it (the fix is to return fewer). Links to findings not produced
+        // are ignored.
+        causedBy: [
+          ...causes.map((m) => m.id),
+          ...unfit.map((u) => u.id),
+          ...readers.map((s) => `inefficient-query:${s.queryid}`),
+          ...readers.flatMap((s) => payloadEndpoints(input, config, s.queryid).map((e) => `large-payload:${e}`)),
+        ],
         recommendation: {
           text: 'Raise shared_buffers towards 25 % of RAM (PgTune; needs a restart) and effective_cache_size to ~75 % of RAM, or reduce the working set (indexes instead of full scans, archive old rows).',
           config: { shared_buffers: '25% of RAM', effective_cache_size: '75% of RAM' },
