@@ -184,10 +184,10 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
  * some seconds and the service in others is neither's saturation.
  */
 function hostHeldByService(input: DiagnosisInput, config: RuleConfig): MeasuredSaturation | undefined {
-  const process = input.probes.process;
-  const cores = process?.data.host?.cores ?? 0;
-  const host = process?.series.values.hostCpuPercent;
-  const service = process?.series.values.targetTreeCpuPercent;
+  const probe = input.probes.process;
+  const cores = probe?.data.host?.cores ?? 0;
+  const host = probe?.series.values.hostCpuPercent;
+  const service = probe?.series.values.targetTreeCpuPercent;
   if (!host || !service || cores <= 0) return undefined;
   const full = (config.get('cpu.saturatedPercent') / 100) * cores * 100;
   let judged = 0;

@@ -50,11 +50,14 @@ export function deadDominatedTables(input: DiagnosisInput, config: RuleConfig): 
   return (input.probes.postgres?.data.tables ?? []).filter((t) => t.seqScan > 0 && t.nDeadTup.after >= config.get('bloat.minDead') && t.nDeadTup.after > t.nLiveTup.after);
 }
 
+/** PostgreSQL's default block size (BLCKSZ). */
+export const PG_BLOCK_BYTES = 8192;
+
 /** Blocks the live rows of a table take (its size × the live share of its tuples). */
 export function liveBlocks(t: TableDelta): number {
   const live = t.nLiveTup.after;
   const all = live + t.nDeadTup.after;
-  return all > 0 ? (t.sizeBytes * (live / all)) / 8192 : t.sizeBytes / 8192;
+  return (t.sizeBytes * (all > 0 ? live / all : 1)) / PG_BLOCK_BYTES;
 }
 
 /** Severity from a finding's impact (≥ 0.5 high, ≥ 0.15 medium, else low), never below `floor`. */

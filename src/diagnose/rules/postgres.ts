@@ -17,7 +17,7 @@ import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, 
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
-import { deadDominatedTables, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { PG_BLOCK_BYTES, deadDominatedTables, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -341,7 +341,7 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
         title: many
           ? `N+1 queries: ${endpoint} runs ${members.length} statements ${fmt(calls)}× per request in all`
           : `N+1 queries: ${endpoint} runs the same statement ${fmt(calls)}× per request`,
-        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}. ${inconsistent ? ` One after another, with round trips, they would take ~${fmt(perRequestMs)} ms per request, but its requests took ${fmt(mean)} ms on average: the mixed run's attribution of these calls to ${endpoint} is not consistent with its latency (they are likely another endpoint's, or run concurrently). Confirm with \`tuneup diagnose\` or \`tuneup profile\` (each endpoint alone).` : ` With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`}`,
+        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}.${inconsistent ? ` One after another, with round trips, they would take ~${fmt(perRequestMs)} ms per request, but its requests took ${fmt(mean)} ms on average: the mixed run's attribution of these calls to ${endpoint} is not consistent with its latency (they are likely another endpoint's, or run concurrently). Confirm with \`tuneup diagnose\` or \`tuneup profile\` (each endpoint alone).` : ` With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`}`,
         evidence,
         metrics: { statement: statementText(top.s.query) },
         recommendation: {
@@ -880,8 +880,6 @@ function payloadEndpoints(input: DiagnosisInput, config: RuleConfig, queryid: st
   return statementEndpoints(input, queryid).rows.map((r) => r.endpoint).filter((e) => large.has(e));
 }
 
-/** PostgreSQL's default block size (BLCKSZ). */
-const PG_BLOCK_BYTES = 8192;
 
 /** db-config: low buffer cache hit ratio (APA < 98 %, PgHero < 99 %) and statements spilling sorts/hashes to disk (work_mem). */
 export function dbConfigRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
