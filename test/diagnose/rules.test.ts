@@ -654,6 +654,24 @@ test('connection-limit: failures while the limit is reached make it the cause, r
   assert.equal(spread.endpoint, undefined);
 });
 
+test('connection-limit with no failure to point at names the endpoint whose statements the connections ran last', () => {
+  const p = healthyParts();
+  p.pg.settings.max_connections = { value: '20', unit: null, bytes: null, ms: null, context: 'postmaster', source: 'configuration file' };
+  p.pg.activity.max.connections = 16;
+  // 16 connections, counted by their last statement: most of them ran the product lookup (an oversized pool serving it).
+  p.pg.activity.connectionStatements = [
+    { queryid: '102', samples: 300, query: 'SELECT * FROM products WHERE id = 7' },
+    { queryid: '101', samples: 100, query: 'SELECT * FROM orders WHERE customer_id = 1' },
+  ];
+  const f = only(diagnose(build(p)).findings, 'connection-limit');
+  assert.equal(f.endpoint, 'GET /api/products/:id');
+  assert.match(f.title, /75 % of them last ran GET \/api\/products\/:id's statements/);
+  assert.ok(f.evidence.some((e) => e.label.startsWith('share of the connections') && e.value === 0.75));
+  // Without query_id (PostgreSQL 13, older results) the finding names no endpoint rather than guess.
+  delete p.pg.activity.connectionStatements;
+  assert.equal(only(diagnose(build(p)).findings, 'connection-limit').endpoint, undefined);
+});
+
 test('gc-pressure claims an event-loop delay its pauses explain, not one an endpoint\'s synchronous work explains', () => {
   const p = healthyParts();
   // Long GC pauses: the loop stalls up to 150 ms while no request does more than ~2 ms of CPU.

@@ -28,8 +28,14 @@ test('backends idle in a transaction are counted by the last statement they ran 
     t.summary(2).idleInTransactionStatements?.map((s) => [s.queryid, s.samples]),
     [['42', 3], ['9', 1]],
   );
+  // Every connection counts for its last statement, whatever its state: who holds the server's connections.
+  assert.deepEqual(
+    t.summary(2).connectionStatements?.map((s) => [s.queryid, s.samples]),
+    [['42', 3], ['7', 2], ['9', 1]],
+  );
   // Without query_id (PostgreSQL 13 and older), nothing is listed.
   const old = new ActivityTracker();
   old.record(0, 1000, [row(1, 'shop', 'idle in transaction')], []);
   assert.equal(old.summary(1).idleInTransactionStatements, undefined);
+  assert.equal(old.summary(1).connectionStatements, undefined);
 });

@@ -20,7 +20,7 @@ import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { meanOf, numbers, quantile } from '../evidence.js';
 import { measuredSaturation } from './node.js';
-import { shortSql, statementEndpoints } from './pg-common.js';
+import { endpointsByBackendSamples, shortSql } from './pg-common.js';
 import { serviceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
 
@@ -81,12 +81,7 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
  * Empty without query_id (PostgreSQL 13 and older, older results).
  */
 export function idleTransactionHolders(input: DiagnosisInput): string[] {
-  const votes = new Map<string, number>();
-  for (const s of input.probes.postgres?.data.activity?.idleInTransactionStatements ?? []) {
-    const owner = statementEndpoints(input, s.queryid).rows[0]?.endpoint;
-    if (owner) votes.set(owner, (votes.get(owner) ?? 0) + s.samples);
-  }
-  return [...votes.entries()].sort((a, b) => b[1] - a[1]).map(([e]) => e);
+  return endpointsByBackendSamples(input, input.probes.postgres?.data.activity?.idleInTransactionStatements).map((v) => v.endpoint);
 }
 
 /** The host's CPU at `cpu.saturatedPercent` of its cores for at least half the run (median sample), whoever held it. */

@@ -31,6 +31,20 @@ export function statementEndpoints(input: DiagnosisInput, queryid: string): { ro
   return { rows, impact: rows[0]?.share ?? 0 };
 }
 
+/**
+ * Endpoints by the backend-samples of the statements they own: each listed statement (a pg_stat_activity
+ * query_id count, see ActivitySummary) votes its samples for the endpoint the cost model attributes it to
+ * most. Most votes first; empty when no statement has an owner (no query_id before PostgreSQL 14).
+ */
+export function endpointsByBackendSamples(input: DiagnosisInput, statements: readonly { queryid: string; samples: number }[] | undefined): { endpoint: string; samples: number }[] {
+  const votes = new Map<string, number>();
+  for (const s of statements ?? []) {
+    const owner = statementEndpoints(input, s.queryid).rows[0]?.endpoint;
+    if (owner) votes.set(owner, (votes.get(owner) ?? 0) + s.samples);
+  }
+  return [...votes.entries()].map(([endpoint, samples]) => ({ endpoint, samples })).sort((a, b) => b.samples - a.samples);
+}
+
 function explainOf(input: DiagnosisInput): ExplainData | undefined {
   const ev = input.result.probes?.find((p) => p.probe === 'explain');
   return ev ? (ev.data as unknown as ExplainData) : undefined;

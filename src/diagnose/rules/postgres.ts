@@ -17,7 +17,7 @@ import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, 
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
-import { PG_BLOCK_BYTES, deadDominatedTables, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { PG_BLOCK_BYTES, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -715,24 +715,30 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   };
   const failing = ratio >= 1 ? endpointsFailingAtLimit() : [];
   const worstErrorRate = Math.max(0, ...failing.map((f) => f.errorRate));
+  // With no failure to name the endpoint, the connections do: each one counts for the statement it ran last
+  // (an idle pooled connection too), so the endpoint owning the most backend-samples is where they come from.
+  const holders = endpointsByBackendSamples(input, pg.activity?.connectionStatements);
+  const heldSamples = holders.reduce((a, h) => a + h.samples, 0);
+  const holder = failing.length === 0 && holders[0] ? { ...holders[0], share: holders[0].samples / heldSamples } : undefined;
   return [
     makeFinding({
       rule: 'pg-connection-limit',
       category: 'connection-limit',
       subject: 'postgres',
       severity: failing.length > 0 ? 'critical' : ratio >= 1 ? 'high' : 'medium',
-      endpoint: failing[0]?.endpoint,
-      endpoints: failing.map((f) => f.endpoint),
+      endpoint: failing[0]?.endpoint ?? holder?.endpoint,
+      endpoints: failing.length > 0 ? failing.map((f) => f.endpoint) : holders.slice(0, 3).map((h) => h.endpoint),
       title: failing.length > 0
         ? `PostgreSQL refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests`
-        : `PostgreSQL connections at ${pct(ratio)} of the limit`,
-      summary: `Up to ${seen} client connections against max_connections ${max} (${reserved} reserved for superusers): new connections fail with "sorry, too many clients already" when it is reached.${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}`,
+        : `PostgreSQL connections at ${pct(ratio)} of the limit${holder ? `, ${pct(holder.share)} of them last ran ${holder.endpoint}'s statements` : ''}`,
+      summary: `Up to ${seen} client connections against max_connections ${max} (${reserved} reserved for superusers): new connections fail with "sorry, too many clients already" when it is reached.${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}${holder ? ` Counted by the statement each connection ran last, ${pct(holder.share)} of the connections belong to ${holder.endpoint}: the pool (or pools) serving it open the most.` : ''}`,
       evidence: [
         { label: 'connections (max seen)', value: seen, unit: 'connections', source: 'pg_stat_activity' },
         { label: 'max_connections', value: max, unit: 'connections', source: 'pg_settings' },
         { label: 'superuser_reserved_connections', value: reserved, unit: 'connections', source: 'pg_settings' },
         ...(pg.activity?.byApplication ?? []).slice(0, 3).map((g) => ({ label: `connections of "${g.key}"`, value: g.maxConnections, unit: 'connections', source: 'pg_stat_activity' })),
         ...failing.slice(0, 3).map((f) => ({ label: `failed requests at the limit, ${f.endpoint}`, value: f.failedAtLimit, unit: 'requests', source: 'load + pg_stat_activity' })),
+        ...(holder ? [{ label: `share of the connections whose last statement is ${holder.endpoint}'s`, value: holder.share, unit: 'ratio', source: 'pg_stat_activity (query_id) + cost model' }] : []),
       ],
       recommendation: {
         text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; create one pool per process (not per request or per tenant) and close clients you open; raising max_connections needs a restart and costs memory per connection.',

@@ -58,6 +58,8 @@ export class ActivityTracker {
   private readonly waitEvents = new Map<string, { type: string; event: string; count: number }>();
   /** Backend-samples idle in a transaction, by the last statement's query_id. */
   private readonly idleInTx = new Map<string, { samples: number; query: string }>();
+  /** Backend-samples of every client connection (any state), by the last statement's query_id. */
+  private readonly lastStatements = new Map<string, { samples: number; query: string }>();
   private readonly pairs = new Map<string, BlockedPair>();
   private readonly max = { connections: 0, active: 0, idleInTransaction: 0, waitingLock: 0, blocked: 0 };
   private readonly sum = { connections: 0, active: 0, idleInTransaction: 0 };
@@ -101,6 +103,7 @@ export class ActivityTracker {
       if (row.xactMs !== null && (longestXactMs === null || row.xactMs > longestXactMs)) longestXactMs = row.xactMs;
       this.countGroup(this.byApplication, row.application, sampleIndex, row.state);
       this.countGroup(this.byClient, row.client, sampleIndex, row.state);
+      if (row.queryId) countStatement(this.lastStatements, row.queryId, row.query);
     }
     if (!this.waitsSampledApart) this.countWaits(offsetMs, rows, locks, byPid);
     if (longestXactMs !== null && (this.longestTransactionMs === null || longestXactMs > this.longestTransactionMs)) {
@@ -142,7 +145,7 @@ export class ActivityTracker {
   private countWaits(offsetMs: number, rows: ActivityRow[], locks: WaitingLock[], byPid: Map<number, ActivityRow>): void {
     this.waitSamples++;
     for (const row of rows) {
-      if (row.state.startsWith('idle in transaction') && row.queryId) this.countIdleInTransaction(row.queryId, row.query);
+      if (row.state.startsWith('idle in transaction') && row.queryId) countStatement(this.idleInTx, row.queryId, row.query);
       if (row.state !== 'active') continue;
       this.activeBackendSamples++;
       if (row.waitEventType) this.countWaitEvent(row.waitEventType, row.waitEvent ?? '');
@@ -172,9 +175,8 @@ export class ActivityTracker {
       byClient: this.groups(this.byClient, sampleCount),
       waitEvents: [...this.waitEvents.values()].sort((a, b) => b.count - a.count).slice(0, MAX_WAIT_EVENTS),
       waitSampling: { samples: this.waitSamples, intervalMs: this.waitIntervalMs, activeBackendSamples: this.activeBackendSamples },
-      ...(this.idleInTx.size > 0
-        ? { idleInTransactionStatements: [...this.idleInTx.entries()].map(([queryid, v]) => ({ queryid, ...v })).sort((a, b) => b.samples - a.samples).slice(0, MAX_LISTED_GROUPS) }
-        : {}),
+      ...(this.idleInTx.size > 0 ? { idleInTransactionStatements: listStatements(this.idleInTx) } : {}),
+      ...(this.lastStatements.size > 0 ? { connectionStatements: listStatements(this.lastStatements) } : {}),
       longestQuery: this.longestQuery,
       longestTransactionMs: this.longestTransactionMs,
     };
@@ -183,12 +185,6 @@ export class ActivityTracker {
   /** Blocked/blocking pairs, first seen first. */
   blockedPairs(): BlockedPair[] {
     return [...this.pairs.values()].sort((a, b) => a.firstSeenOffsetMs - b.firstSeenOffsetMs);
-  }
-
-  private countIdleInTransaction(queryid: string, query: string): void {
-    const entry = this.idleInTx.get(queryid);
-    if (entry) entry.samples++;
-    else if (this.idleInTx.size < MAX_TRACKED_GROUPS) this.idleInTx.set(queryid, { samples: 1, query });
   }
 
   private countWaitEvent(type: string, event: string): void {
@@ -284,4 +280,16 @@ export class ActivityTracker {
       samples: 1,
     });
   }
+}
+
+/** Count one backend-sample of a statement (by query_id) in `counts`, tracking at most MAX_TRACKED_GROUPS statements. */
+function countStatement(counts: Map<string, { samples: number; query: string }>, queryid: string, query: string): void {
+  const entry = counts.get(queryid);
+  if (entry) entry.samples++;
+  else if (counts.size < MAX_TRACKED_GROUPS) counts.set(queryid, { samples: 1, query });
+}
+
+/** The statements of `counts`, most backend-samples first, at most MAX_LISTED_GROUPS. */
+function listStatements(counts: Map<string, { samples: number; query: string }>): { queryid: string; samples: number; query: string }[] {
+  return [...counts.entries()].map(([queryid, v]) => ({ queryid, ...v })).sort((a, b) => b.samples - a.samples).slice(0, MAX_LISTED_GROUPS);
 }

@@ -304,6 +304,12 @@ export interface ActivitySummary {
    * transactions stay open while the service does other work. Absent in older results and servers.
    */
   idleInTransactionStatements?: { queryid: string; samples: number; query: string }[];
+  /**
+   * Every client connection over the series samples (any state), by the last statement it ran (query_id,
+   * PostgreSQL 14+), most backend-samples first, at most 20: whose work holds the server's connections (an
+   * idle pooled connection counts for the statement it ran last). Absent in older results and servers.
+   */
+  connectionStatements?: { queryid: string; samples: number; query: string }[];
   /** Longest running query seen (ms) and its text (200 chars). */
   longestQuery: { durationMs: number; query: string; application: string } | null;
   /** Longest open transaction seen (ms). */
