@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the *.test.ts files under test/ and src/ with node:test + tsx, by tier.
 //
-//   node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--no-batch] [--list] [filter...]
+//   node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--no-batch] [--typecheck] [--list] [filter...]
 //
 // The file suffix decides the tier:
 //   *.e2e.test.ts  e2e          CLI end to end, diagnosis corpus (timing-sensitive: one file at a time)
@@ -23,7 +23,17 @@
 // pipeline other files already run on every version (the diagnosis holdout
 // and the fixture's database/cache rules: rule accuracy; the experiment's
 // orchestration, which the demo runs on each Node; e2e-runtime runs the same
-// CLI and probes on each Node, and its runtime faults depend on the version).
+// CLI and probes on each Node, and its runtime faults depend on the version;
+// the capacity search's bottleneck naming and ROI arithmetic on the fixture
+// service, whose search capacity.e2e runs on each Node). Each file learns its
+// pass from TUNEUP_TEST_NODE_INDEX (0 = the first Node), so a file can run
+// its version-independent tests once (e2e-runtime's error-rate and
+// connection-limit cases) and skip them, reported as skipped, on the others.
+//
+// `--typecheck` runs `tsc --noEmit -p tsconfig.json` alongside the first
+// tier (the unit batches: nothing there judges timing) and waits for it
+// before the next tier starts (whose files may), failing the run when it
+// fails; `npm test` uses it instead of a type check before the tests.
 //
 // Each file runs in its own process, `node --import tsx <file>` (node:test
 // runs a file's tests when the file is the entry), a tier's files
@@ -83,7 +93,7 @@ function exclusive(file) {
 }
 
 function usage(message) {
-  console.error(`${message}\nusage: node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--no-batch] [--list] [filter...]`);
+  console.error(`${message}\nusage: node scripts/run-tests.mjs [--tier unit|integration|e2e|all] [--concurrency N] [--also-node PATH]... [--no-batch] [--typecheck] [--list] [filter...]`);
   process.exit(2);
 }
 
@@ -92,6 +102,7 @@ let tiers = Object.keys(TIERS);
 let concurrencyOverride;
 let listOnly = false;
 let batching = true;
+let typecheckRequested = false;
 const nodes = [process.execPath];
 const filters = [];
 for (let i = 0; i < args.length; i++) {
@@ -111,6 +122,8 @@ for (let i = 0; i < args.length; i++) {
     nodes.push(value);
   } else if (a === '--no-batch') {
     batching = false;
+  } else if (a === '--typecheck') {
+    typecheckRequested = true;
   } else if (a === '--list') {
     listOnly = true;
   } else if (a.startsWith('-')) {
@@ -227,7 +240,7 @@ function runFile(job, settings, stream) {
       nodes[job.node],
       ['--import', 'tsx', '--test-reporter=spec', `--test-timeout=${settings.testTimeoutMs}`, ...(job.files ? [join(root, 'scripts/test-batch.mjs'), ...job.files] : [job.file])],
       // Own process group: a file that hangs is killed with everything it started.
-      { cwd: root, detached: true, stdio: ['ignore', stream ? 'inherit' : 'pipe', stream ? 'inherit' : 'pipe'], env: { ...process.env, TUNEUP_TEST: '1' } },
+      { cwd: root, detached: true, stdio: ['ignore', stream ? 'inherit' : 'pipe', stream ? 'inherit' : 'pipe'], env: { ...process.env, TUNEUP_TEST: '1', TUNEUP_TEST_NODE_INDEX: String(job.node) } },
     );
     running.add(child);
     let output = '';
@@ -341,6 +354,26 @@ function freshenDist() {
 // alone, as before; each file keeps its own tier's timeouts.
 const e2ePlan = plan.find((p) => p.tier === 'e2e');
 const folded = plan.some((p) => p.tier === 'integration') && e2ePlan ? jobsOf(e2ePlan.files.filter((f) => !exclusive(f))) : [];
+/** `tsc --noEmit -p tsconfig.json` in the background; resolves to its outcome (output printed when it ends). */
+function startTypecheck() {
+  const started = Date.now();
+  console.log('\n=== type check (tsc --noEmit -p tsconfig.json), alongside the first tier ===');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code, signal) => {
+      const ok = code === 0;
+      process.stdout.write(output);
+      console.log(`=== type check ${ok ? 'passed' : `failed (exit ${code ?? signal})`} in ${seconds(Date.now() - started)} ===`);
+      resolve({ name: 'type check (tsc --noEmit -p tsconfig.json)', ms: Date.now() - started, ok });
+    });
+  });
+}
+
+const typecheck = typecheckRequested ? startTypecheck() : undefined;
+let typecheckResult;
 const tierResults = [];
 let distChecked = false;
 for (const { tier, files } of plan) {
@@ -352,6 +385,8 @@ for (const { tier, files } of plan) {
   else if (tier === 'e2e' && folded.length > 0) {
     if (files.some(exclusive)) tierResults.push(await runTier(tier, files.filter(exclusive)));
   } else tierResults.push(await runTier(tier, files));
+  // The next tier may judge timing: the type check's CPU must be gone before it starts.
+  if (typecheck && !typecheckResult) typecheckResult = await typecheck;
 }
 
 const all = tierResults.flatMap((t) => t.results);
@@ -363,7 +398,7 @@ for (const t of tierResults) {
   const cpu = t.cpu === null ? '' : `${t.cpu.toFixed(0).padStart(6)} CPU s`;
   console.log(`${t.tier.padEnd(12)} ${String(t.results.length).padStart(3)} runs  ${seconds(t.ms).padStart(8)}  ${cpu}  ${failed.length === 0 ? 'ok' : `${failed.length} failed`}`);
 }
-const failed = all.filter((r) => !r.ok);
+const failed = [...all, ...(typecheckResult ? [typecheckResult] : [])].filter((r) => !r.ok);
 if (failed.length > 0) {
   console.log('\nfailed files:');
   for (const r of failed) console.log(`  ${r.name}`);

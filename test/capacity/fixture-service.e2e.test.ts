@@ -21,6 +21,12 @@
  * 5 ms of CPU a request, 10 → 80/s (20 → 160/s for the comparison) for
  * scans of about 15 ms — so the search usually ends at a knee; it stops at
  * the first failing step.
+ *
+ * @test-one-node — CI runs this file on the machine's Node only: what it
+ * judges (which resource the demands name, the ROI arithmetic over two
+ * stored results) is the same code on every version, and the capacity
+ * search itself runs on each Node in capacity.e2e. A second pass cost about
+ * 55 s of the shared pool.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

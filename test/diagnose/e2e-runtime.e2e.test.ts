@@ -32,6 +32,14 @@ import { numbers, quantile } from '../../src/diagnose/evidence.js';
 
 const LOUD = new Set(['medium', 'high', 'critical']);
 
+/**
+ * Cases whose outcome does not depend on the Node version (an HTTP 500 every 10th request; connections a
+ * pool per request opens on the database) run on the first Node of a CI pass only
+ * (scripts/run-tests.mjs sets TUNEUP_TEST_NODE_INDEX); the runtime faults, and the healthy run that must
+ * not show one, run on every version. Run alone, the file runs every case.
+ */
+const FIRST_NODE_ONLY = { skip: Number(process.env.TUNEUP_TEST_NODE_INDEX ?? 0) > 0 ? 'version-independent: runs on the first Node of the CI pass' : false };
+
 let pg: TestPostgres;
 let redis: TestRedis;
 
@@ -152,7 +160,7 @@ test('a healthy service under a mixed load gets no finding at medium or above', 
   assert.deepEqual(loud.map((f) => f.category), [], run.describe);
 });
 
-test('error-rate: every 10th request failing is the top finding, on its endpoint', async () => {
+test('error-rate: every 10th request failing is the top finding, on its endpoint', FIRST_NODE_ONLY, async () => {
   const run = await runWith(['error-rate'], { rate: 40, seconds: 5, maxVUs: 40, requests: [{ path: '/compute', name: 'GET /compute' }] });
   const e = run.result.endpoints.find((x) => x.endpoint === 'GET /compute');
   assert.ok(e && e.errorRate > 0.08 && e.errorRate < 0.12, `error ratio ${e?.errorRate}\n${run.describe}`);
@@ -195,7 +203,7 @@ test('gc-pressure: a deep copy per request is the top finding', async (t) => {
   else assert.equal(run.loud.some((f) => f.category === 'gc-pressure'), false, run.describe);
 });
 
-test('connection-limit: a pool per request exhausts max_connections and is the top finding', async () => {
+test('connection-limit: a pool per request exhausts max_connections and is the top finding', FIRST_NODE_ONLY, async () => {
   const run = await runWith(['connection-limit'], {
     rate: 8,
     seconds: 12,
