@@ -94,6 +94,38 @@ test('host CPU: a busy child of the target is the target\'s, a busy stranger is 
   }
 });
 
+test('host CPU: short-lived children of the target (a process per request) count as the target\'s, not "other"', async () => {
+  // The target starts a child every 120 ms that spins ~60 ms and exits: most live and die between two samples.
+  const burst = `const end = Date.now() + 60; while (Date.now() < end) {} process.exit(0);`;
+  const target = node(`console.log(process.pid); const cp = require('node:child_process'); setInterval(() => cp.spawn(process.execPath, ['-e', '${burst}'], { stdio: 'ignore' }), 120);`);
+  // Own ticks and reaped children's ticks: all the CPU the target and its tree used.
+  const treeMs = (pid: number) => {
+    const st = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return ((st.cpuTicks + st.childTicks) / clockTicksPerSecond()) * 1000;
+  };
+  try {
+    await firstLine(target);
+    const t0 = performance.now();
+    const probe = createProcessProbe({ pid: target.pid!, postgres: false });
+    await probe.start({ runStartedAt: Date.now(), offsetMs: () => performance.now() - t0, signal: new AbortController().signal });
+    const before = treeMs(target.pid!);
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      await probe.sample(performance.now() - t0);
+    }
+    const after = treeMs(target.pid!);
+    const host = ((await probe.stop()).data as unknown as ProcessProbeData).host!;
+    const expected = after - before;
+    const tick = 1000 / clockTicksPerSecond();
+    assert.ok(expected > 20 * tick, `the children ran: ${expected} ms`);
+    // Children alive at the last read finish later, and one reaped after it reaches the next interval: a
+    // child's worth of slack (~60 ms of spin plus its start) on either side.
+    assert.ok(Math.abs(host.groups.target.cpuMsTotal - expected) <= Math.max(300, 0.25 * expected), `target ${host.groups.target.cpuMsTotal} ms vs kernel ${expected} ms (own + reaped children)`);
+  } finally {
+    target.kill('SIGKILL');
+  }
+});
+
 test('/proc/stat parser: busy, idle, steal and cores', () => {
   const s = parseProcStat('cpu  100 5 50 1000 20 3 2 7 0 0\ncpu0 50 2 25 500 10 1 1 3 0 0\ncpu1 50 3 25 500 10 2 1 4 0 0\nintr 1 2 3\n');
   assert.deepEqual(s, { busyTicks: 160, idleTicks: 1020, stealTicks: 7, cores: 2 });

@@ -55,28 +55,51 @@ export function readHostStat(): HostStat {
 /**
  * CPU ticks a set of processes used between two samples. A process seen for
  * the first time after the first sample counts all its ticks (it was born
- * in the interval, e.g. a per-connection PostgreSQL backend); one seen again
- * with another start time is a reused pid and counts from zero.
+ * in the interval); one seen again with another start time is a reused pid
+ * and counts from zero.
+ *
+ * Processes that exit between samples count too, through their parent: a
+ * parent's children time (cutime + cstime) grows by the whole CPU of each
+ * child it reaps. So the group also counts the growth of its members'
+ * children time, less what it had already counted of a member that left
+ * (its ticks when last seen), when that member's parent is in the group.
+ * Without this, a process per request or per connection (a PostgreSQL
+ * backend for each new connection, born and gone within a second) was
+ * never seen, and its CPU was put down to "other" processes on the host.
  */
 export class GroupTicks {
-  private byPid = new Map<number, { start: number; ticks: number }>();
+  private byPid = new Map<number, { start: number; ticks: number; childTicks: number; ppid: number }>();
   private primed = false;
 
   /** Ticks used since the previous call by the processes in `stats` (0 on the first call). */
   delta(stats: readonly ProcStat[]): number {
     let sum = 0;
-    const next = new Map<number, { start: number; ticks: number }>();
+    const next = new Map<number, { start: number; ticks: number; childTicks: number; ppid: number }>();
     for (const st of stats) {
       const prev = this.byPid.get(st.pid);
-      if (prev && prev.start === st.startTicks) sum += Math.max(0, st.cpuTicks - prev.ticks);
+      if (prev && prev.start === st.startTicks) sum += Math.max(0, st.cpuTicks - prev.ticks) + Math.max(0, st.childTicks - prev.childTicks);
       else if (this.primed) sum += st.cpuTicks;
-      next.set(st.pid, { start: st.startTicks, ticks: st.cpuTicks });
+      next.set(st.pid, { start: st.startTicks, ticks: st.cpuTicks, childTicks: st.childTicks, ppid: st.ppid });
+    }
+    // A member that left and whose parent stayed: the parent's children time took its whole CPU, of which
+    // its ticks when last seen were counted already.
+    for (const [pid, prev] of this.byPid) {
+      if (next.has(pid) || !next.has(prev.ppid) || !this.byPid.has(prev.ppid)) continue;
+      sum -= prev.ticks + prev.childTicks;
     }
     this.byPid = next;
     const first = !this.primed;
     this.primed = true;
-    return first ? 0 : sum;
+    if (first) return 0;
+    // A member gone from /proc was reaped, but its parent's stat may have been read just before: then its
+    // CPU reaches the parent's children time in the next interval. Never below zero; the rest carries over.
+    const total = sum + this.owed;
+    this.owed = Math.min(0, total);
+    return Math.max(0, total);
   }
+
+  /** Ticks subtracted for a departed member before its parent's children time showed them (≤ 0). */
+  private owed = 0;
 }
 
 /** Stat of each pid that still exists. */

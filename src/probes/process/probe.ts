@@ -76,7 +76,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
   const errors: { offsetMs: number; message: string }[] = [];
   const remotes = new Map<string, RemoteEndpoint>();
   const listening = new Set<number>();
-  const pgTicksByPid = new Map<number, { start: number; ticks: number }>();
+  const pgTicks = new GroupTicks();
   let pid = 0;
   let comm = '';
   let cmdline = '';
@@ -160,17 +160,8 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
       }
     }
     pgMaxProcs = Math.max(pgMaxProcs, stats.length);
-    let deltaTicks = 0;
-    const seen = new Set<number>();
-    for (const st of stats) {
-      seen.add(st.pid);
-      const prev = pgTicksByPid.get(st.pid);
-      // A backend born since the last scan: all its ticks belong to this interval.
-      if (prev && prev.start === st.startTicks) deltaTicks += Math.max(0, st.cpuTicks - prev.ticks);
-      else if (pgLastAt !== undefined) deltaTicks += st.cpuTicks;
-      pgTicksByPid.set(st.pid, { start: st.startTicks, ticks: st.cpuTicks });
-    }
-    for (const p of [...pgTicksByPid.keys()]) if (!seen.has(p)) pgTicksByPid.delete(p);
+    // Backends born since the last scan count all their ticks; those gone count through the postmaster.
+    const deltaTicks = pgTicks.delta(stats);
     if (pgLastAt !== undefined && atMs > pgLastAt && stats.length > 0) {
       const ms = (deltaTicks / ticksPerS) * 1000;
       pgMsTotal += ms;

@@ -35,6 +35,11 @@ export interface ProcStat {
   ppid: number;
   /** utime + stime, in clock ticks. */
   cpuTicks: number;
+  /**
+   * cutime + cstime, in clock ticks: the CPU of this process's children that exited and that it waited for
+   * (with their own waited-for descendants). A PostgreSQL postmaster's grows by each backend it reaps.
+   */
+  childTicks: number;
   /** Start time after boot, in clock ticks (identifies pid reuse). */
   startTicks: number;
 }
@@ -46,10 +51,10 @@ export function parseStat(text: string): ProcStat {
   if (open < 0 || close < open) throw new Error('malformed /proc stat');
   const pid = Number(text.slice(0, open).trim());
   const comm = text.slice(open + 1, close);
-  // Fields after comm start at field 3 (state); utime is field 14, stime 15, starttime 22.
+  // Fields after comm start at field 3 (state); utime is field 14, stime 15, cutime 16, cstime 17, starttime 22.
   const rest = text.slice(close + 2).split(' ');
   const field = (n: number) => Number(rest[n - 3]);
-  return { pid, comm, ppid: field(4), cpuTicks: field(14) + field(15), startTicks: field(22) };
+  return { pid, comm, ppid: field(4), cpuTicks: field(14) + field(15), childTicks: field(16) + field(17), startTicks: field(22) };
 }
 
 /** Read `/proc/<pid>/stat`. */
