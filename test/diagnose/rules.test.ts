@@ -581,7 +581,7 @@ test('event-loop delay with an idle service and no CPU-heavy endpoint is reporte
   assert.match(f.title, /host contention/);
 });
 
-test('cache-miss: a cold cache that warms up during the run is low, a cache written on every read stays high', () => {
+test('cache-miss: a cold cache that warms up during the run is low, also when the service writes after every read', () => {
   const p = healthyParts();
   const hits = Array.from({ length: N }, (_, i) => (i < 20 ? 5 : 95));
   const misses = Array.from({ length: N }, (_, i) => (i < 20 ? 95 : 5));
@@ -594,9 +594,10 @@ test('cache-miss: a cold cache that warms up during the run is low, a cache writ
   const warm = only(diagnose(build(p)).findings, 'cache-miss');
   assert.equal(warm.severity, 'low');
   assert.match(warm.title, /warming/);
-  // The same counts, but every read followed by a write: a key that is never reused.
+  // The same counts, but a write after every read, hits included: only one write per miss can be a fill, so the
+  // extra writes (a refresh after a hit, a session) say nothing about reuse — the hits do, and they rose.
   p.redis!.data = { info: redisInfo({ keyspaceHits: h, keyspaceMisses: m }), commandStats: [{ command: 'get', calls: h + m, usec: 1 }, { command: 'set', calls: h + m, usec: 1 }], slowlog: [] };
-  assert.equal(only(diagnose(build(p)).findings, 'cache-miss').severity, 'medium');
+  assert.equal(only(diagnose(build(p)).findings, 'cache-miss').severity, 'low');
 });
 
 test('memory-growth: off-heap growth (flat heap, RSS climbing on after one release) is found on RSS', () => {

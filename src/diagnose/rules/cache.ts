@@ -184,7 +184,11 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
     return mean > 0 && d?.dbMs !== undefined ? Math.max(0.1, Math.min(1, ((d.dbMs + (d.unexplainedMs ?? 0) * 0.5) / mean) * miss)) : 0.3 * miss;
   };
   const lookups = (r.hits ?? 0) + (r.misses ?? 0);
-  const writes = Object.entries(r.commandCalls).filter(([c]) => WRITE_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
+  const writeCalls = Object.entries(r.commandCalls).filter(([c]) => WRITE_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
+  // Cache-aside fills a key after it misses: at most one write per miss is a fill. Writes beyond the misses
+  // are writes of another kind — a session, a token, a counter set without being read — not rewrites of keys
+  // that repeat (a login's session SET made a healthy cache look rewritten on every request).
+  const writes = r.misses !== undefined ? Math.min(writeCalls, r.misses) : writeCalls;
   const reads = Object.entries(r.commandCalls).filter(([c]) => READ_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
   const ideal = idealCache(input, users);
   const idealOk = ideal !== undefined && ideal.repeats >= config.get('cacheMiss.minRepeats');
@@ -236,7 +240,7 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
         endpoints: eps,
         title: 'The cache is written on nearly every read',
         summary: `${fmt(writes)} writes for ${fmt(reads)} reads${ideal ? ` although ${pct(ideal.ratio)} of the requests repeated an earlier key` : ''}: the cache does not get reused.`,
-        evidence: [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }],
+        evidence: [{ label: 'cache writes per read (at most one per miss)', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }],
         recommendation: { text: 'Use cache-aside: read first, write only on a miss, with a stable key and a TTL longer than the reuse interval.' },
         confidence: 0.7,
         impact: endpointImpact(0.8),
@@ -360,7 +364,7 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
       summary: `${pct(ideal.ratio)} of the requests to the cache's endpoints asked for a key requested earlier in the run, yet only ${pct(repeatHit)} of those lookups hit (about ${fmt(missedRepeats)} repeat lookups missed)${f.writeEvery ? `, and the service wrote to the cache ${fmt(f.writes)} times for ${fmt(f.reads)} reads: it rewrites keys that repeat, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
       evidence: [
         ...idealEvidence(input, ratio, ideal, f.hits, f.misses),
-        ...(f.reads > 0 ? [{ label: 'cache writes per read', value: f.writes / f.reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
+        ...(f.reads > 0 ? [{ label: 'cache writes per read (at most one per miss)', value: f.writes / f.reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
         ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
       ],
       recommendation: {
@@ -409,7 +413,7 @@ function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts, l
         { label: 'misses', value: f.misses, unit: 'lookups', source: 'redis INFO' },
         { label: 'hits', value: f.hits, unit: 'lookups', source: 'redis INFO' },
         ...(late !== undefined ? [{ label: 'hit ratio, second half of the lookups', value: late, unit: 'ratio', source: 'redis INFO (per sample)' }] : []),
-        ...(reads > 0 ? [{ label: 'cache writes per read', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
+        ...(reads > 0 ? [{ label: 'cache writes per read (at most one per miss)', value: writes / reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
         ...(loadBound ? [{ label: `ideal hit ratio of this load over every lookup endpoint${loadBound.lowerBound ? ' (lower bound)' : ''}`, value: loadBound.ratio, unit: 'ratio', source: 'load (requests repeating an earlier key)' }] : []),
         ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
       ],
