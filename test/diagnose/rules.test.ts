@@ -501,20 +501,6 @@ test('inefficient-query: slow statement with an index already in use', () => {
   assert.match(f.recommendation.sql!, /^EXPLAIN \(ANALYZE, BUFFERS\) SELECT/);
 });
 
-test('inefficient-query: a slow statement a short run repeats fewer than 100 times counts when it holds a tenth of the database\'s time', () => {
-  const q = "SELECT id, email FROM candidates WHERE lower(email) = lower($1)";
-  const slowFinding = (calls: number, share: number) => {
-    const p = healthyParts();
-    p.pg.statements.push(statement('106', q, calls, 42, { shareOfExecTime: share }));
-    return diagnose(build(p)).findings.find((f) => f.id === 'inefficient-query:106');
-  };
-  // 59 calls of 42 ms in a 10 s run, 73 % of the database's time: PgHero's 100 calls are counted over hours.
-  assert.ok(slowFinding(59, 0.73), 'a repeated slow statement that dominates the database');
-  // As slow but a small share of the database's time, or too rare to be the load's (under 10 calls): nothing.
-  assert.equal(slowFinding(59, 0.05), undefined);
-  assert.equal(slowFinding(5, 0.73), undefined);
-});
-
 test('sensitivity and overrides move thresholds; unknown keys are rejected', () => {
   const p = healthyParts();
   p.prometheus.gcMsPerS = p.prometheus.gcMsPerS!.map(() => 70);

@@ -95,14 +95,7 @@ export function shortSql(q: string, max = 160): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
-/**
- * PgHero's slow query: a mean of `slowQuery.meanMs` or more over at least `slowQuery.calls` calls. PgHero counts
- * calls since the statistics were last reset (hours); a load test's window is seconds, so a statement the load
- * repeats (`missingIndex.minSeqScans` calls) at that mean is slow too when it holds `slowQuery.dbShare` of the
- * database's time in the window: the calls floor keeps rare statements out, and one that takes a tenth of the
- * database's time is not rare.
- */
+/** PgHero's slow query: at least `slowQuery.calls` calls in the window at a mean of `slowQuery.meanMs` or more. */
 export function isSlowStatement(s: StatementDelta, config: RuleConfig): boolean {
-  if (s.meanExecMs < config.get('slowQuery.meanMs')) return false;
-  return s.calls >= config.get('slowQuery.calls') || (s.calls >= config.get('missingIndex.minSeqScans') && s.shareOfExecTime >= config.get('slowQuery.dbShare'));
+  return s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
 }
