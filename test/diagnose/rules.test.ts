@@ -673,6 +673,32 @@ test('connection-limit with no failure to point at names the endpoint whose stat
   assert.equal(only(diagnose(build(p)).findings, 'connection-limit').endpoint, undefined);
 });
 
+test('connection-limit: a role at its own CONNECTION LIMIT is found far below max_connections, failures at it name the endpoint', () => {
+  const p = healthyParts();
+  // The server allows 100; the application's role only 8, and it holds 8 from the second 10 on.
+  const conns = Array.from({ length: N }, (_, i) => (i >= 10 ? 8 : 4));
+  p.pg.activity.byUser = [{ key: 'app_role', maxConnections: 8, meanConnections: 7, maxActive: 8, meanActive: 5, maxIdle: 2, maxIdleInTransaction: 0, connections: conns, active: conns, idleInTransaction: conns.map(() => 0) }];
+  p.pg.roleConnectionLimits = [{ role: 'app_role', limit: 8 }];
+  const failed = Array.from({ length: N }, (_, i): number => (i >= 11 ? 6 : 0));
+  const result = build(p);
+  const orders = result.endpoints.find((e) => e.endpoint === 'GET /api/orders')!;
+  result.series.endpoints['GET /api/orders']!.failed = failed;
+  orders.failed = failed.reduce((a, b) => a + b, 0);
+  orders.errorRate = orders.failed / orders.requests;
+  orders.errors = { http: orders.failed };
+  const d = diagnose(result);
+  const f = d.findings.find((x) => x.id === 'pg-connection-limit:role:app_role');
+  assert.ok(f, describe(d.findings));
+  assert.equal(f.severity, 'critical');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.match(f.summary, /too many connections for role "app_role"/);
+  // The server's own limit is far away: no finding for it.
+  assert.equal(d.findings.filter((x) => x.id === 'pg-connection-limit:postgres').length, 0);
+  // A role far below its limit: nothing.
+  p.pg.roleConnectionLimits = [{ role: 'app_role', limit: 50 }];
+  assert.equal(diagnose(build(p)).findings.filter((x) => x.category === 'connection-limit').length, 0);
+});
+
 test('gc-pressure claims an event-loop delay its pauses explain, not one an endpoint\'s synchronous work explains', () => {
   const p = healthyParts();
   // Long GC pauses: the loop stalls up to 150 ms while no request does more than ~2 ms of CPU.

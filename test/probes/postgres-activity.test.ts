@@ -4,7 +4,7 @@ import { ActivityTracker } from '../../src/probes/postgres/activity.js';
 import type { ActivityRow } from '../../src/probes/postgres/queries.js';
 
 const row = (pid: number, application: string, state: string, queryId: string | null = null): ActivityRow => ({
-  pid, state, application, client: '127.0.0.1', waitEventType: null, waitEvent: null, queryMs: 1, queryStartAt: 1, xactMs: 1, query: 'SELECT 1', queryId, blockedBy: [],
+  pid, state, application, client: '127.0.0.1', user: 'app', waitEventType: null, waitEvent: null, queryMs: 1, queryStartAt: 1, xactMs: 1, query: 'SELECT 1', queryId, blockedBy: [],
 });
 
 test('activity groups keep per-sample counts by state (a pool is judged on its own connections)', () => {
@@ -39,3 +39,11 @@ test('backends idle in a transaction are counted by the last statement they ran 
   assert.equal(old.summary(1).idleInTransactionStatements, undefined);
   assert.equal(old.summary(1).connectionStatements, undefined);
 });
+
+test('activity groups by role too (a role is judged against its own connection limit)', () => {
+  const t = new ActivityTracker();
+  t.record(0, 1000, [{ ...row(1, 'svc', 'active'), user: 'app_role' }, { ...row(2, 'svc', 'idle'), user: 'app_role' }, { ...row(3, 'psql', 'idle'), user: 'postgres' }], []);
+  const byUser = t.summary(1).byUser!;
+  assert.deepEqual(byUser.map((g) => [g.key, g.maxConnections]), [['app_role', 2], ['postgres', 1]]);
+});
+

@@ -212,6 +212,30 @@ describe('postgres probe with an unprivileged role', () => {
   });
 });
 
+describe('postgres probe and a role with its own connection limit', () => {
+  it('reads the role\'s CONNECTION LIMIT and counts its connections apart', async () => {
+    const server = await startPostgres();
+    const clients: pg.Client[] = [];
+    try {
+      await server.query('CREATE ROLE app_limited LOGIN CONNECTION LIMIT 3');
+      await server.query('CREATE ROLE app_free LOGIN');
+      const ctx = makeProbeContext();
+      const probe = createPostgresProbe({ url: server.url });
+      await probe.start(ctx);
+      for (let i = 0; i < 2; i++) clients.push(await connect(server.url.replace('postgres@', 'app_limited@'), 'svc'));
+      await probe.sample(ctx.offsetMs());
+      const evidence = await probe.stop();
+      // Only limited login roles are listed (app_free has none).
+      assert.deepEqual(data(evidence).roleConnectionLimits, [{ role: 'app_limited', limit: 3 }]);
+      const group = data(evidence).activity.byUser?.find((g) => g.key === 'app_limited');
+      assert.equal(group?.maxConnections, 2);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+      await server.stop();
+    }
+  });
+});
+
 describe('postgres probe without pg_stat_statements', () => {
   it('degrades: says what it lacks and how to enable it, still reports tables', async () => {
     const server = await startPostgres({ preload: false });

@@ -673,35 +673,93 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
 }
 
 /**
- * connection-limit: connections near max_connections − superuser_reserved_connections (APA: > 80 %).
- * When endpoints fail while the limit is reached, the limit is the cause of those errors (the
- * error-rate finding is the symptom), so the finding names them and outranks their error-rate finding.
+ * connection-limit (PostgreSQL): the connections near a limit that refuses new ones — the server's
+ * (max_connections − superuser_reserved_connections, with the probe's own connection counted) or a login
+ * role's own (`CONNECTION LIMIT`, pg_roles.rolconnlimit, against that role's connections: "too many
+ * connections for role" long before the server's limit). One finding per limit reached.
  */
 export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
+  const out: Finding[] = [];
   const max = Number(pg.settings?.max_connections?.value ?? NaN);
   const reserved = Number(pg.settings?.superuser_reserved_connections?.value ?? 3);
-  const seen = Math.max(pg.activity?.max?.connections ?? 0, ...pgColumn(input, 'pg.connections'));
-  if (!Number.isFinite(max) || max <= 0) return [];
-  // The probe's own connection is excluded from `seen`; count it against the limit.
-  const usable = max - (Number.isFinite(reserved) ? reserved : 3);
-  const ratio = (seen + 1) / usable;
+  if (Number.isFinite(max) && max > 0) {
+    const seen = Math.max(pg.activity?.max?.connections ?? 0, ...pgColumn(input, 'pg.connections'));
+    const evidence = input.probes.postgres!;
+    out.push(
+      ...connectionLimitFinding(input, config, {
+        subject: 'postgres',
+        // The probe's own connection is excluded from `seen` and from the column; it counts against the limit.
+        seen: seen + 1,
+        usable: max - (Number.isFinite(reserved) ? reserved : 3),
+        connections: input.result.series ? alignToGrid(input.result.series, evidence.series, evidence.series.values['pg.connections']).map((c) => (c === null ? null : c + 1)) : [],
+        what: `Up to ${seen} client connections against max_connections ${max} (${reserved} reserved for superusers)`,
+        refusal: 'sorry, too many clients already',
+        evidence: [
+          { label: 'connections (max seen)', value: seen, unit: 'connections', source: 'pg_stat_activity' },
+          { label: 'max_connections', value: max, unit: 'connections', source: 'pg_settings' },
+          { label: 'superuser_reserved_connections', value: reserved, unit: 'connections', source: 'pg_settings' },
+          ...(pg.activity?.byApplication ?? []).slice(0, 3).map((g) => ({ label: `connections of "${g.key}"`, value: g.maxConnections, unit: 'connections', source: 'pg_stat_activity' })),
+        ],
+        config: { max_connections: String(Math.ceil(max * 1.5)) },
+      }),
+    );
+  }
+  for (const { role, limit } of pg.roleConnectionLimits ?? []) {
+    const group = pg.activity?.byUser?.find((g) => g.key === role);
+    if (!group || limit <= 0) continue;
+    out.push(
+      ...connectionLimitFinding(input, config, {
+        subject: `role:${role}`,
+        seen: group.maxConnections,
+        usable: limit,
+        connections: input.result.series ? alignToGrid(input.result.series, input.probes.postgres!.series, group.connections) : [],
+        what: `Up to ${group.maxConnections} connections of role ${role} against its own CONNECTION LIMIT ${limit}`,
+        refusal: `too many connections for role "${role}"`,
+        evidence: [
+          { label: `connections of role ${role} (max seen)`, value: group.maxConnections, unit: 'connections', source: 'pg_stat_activity (usename)' },
+          { label: `CONNECTION LIMIT of role ${role}`, value: limit, unit: 'connections', source: 'pg_roles.rolconnlimit' },
+        ],
+        config: { [`ALTER ROLE ${role} CONNECTION LIMIT`]: String(Math.ceil(limit * 1.5)) },
+      }),
+    );
+  }
+  return out;
+}
+
+/** One limit that refuses connections: who reaches it, and the finding when it is near. */
+interface ConnectionLimitScope {
+  subject: string;
+  /** Connections counted against the limit at their highest. */
+  seen: number;
+  /** Connections the limit allows. */
+  usable: number;
+  /** Connections counted against the limit per grid interval. */
+  connections: (number | null)[];
+  what: string;
+  /** The error a refused connection gets. */
+  refusal: string;
+  evidence: Evidence[];
+  config: Record<string, string>;
+}
+
+function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope: ConnectionLimitScope): Finding[] {
+  const { seen, usable } = scope;
+  if (usable <= 0) return [];
+  const ratio = seen / usable;
   if (ratio < config.get('connections.ratio')) return [];
   /*
-   * Endpoints whose failures happened while the server's connections were near
-   * the limit (≥ `connections.ratio` in that interval): new connections are
-   * refused there ("sorry, too many clients already"), so those failures are the
-   * limit's doing. Only endpoints failing at least `errorRate.ratio` of their
-   * requests, most of their failures (≥ 80 %) in such intervals, most failures first.
+   * Endpoints whose failures happened while the connections were near the limit
+   * (≥ `connections.ratio` in that interval): new connections are refused there, so
+   * those failures are the limit's doing. Only endpoints failing at least
+   * `errorRate.ratio` of their requests, most of their failures (≥ 80 %) in such
+   * intervals, most failures first.
    */
   const endpointsFailingAtLimit = (): { endpoint: string; failedAtLimit: number; errorRate: number }[] => {
-    const evidence = input.probes.postgres;
     const grid = input.result.series;
-    if (!evidence || !grid?.endpoints) return [];
-    const connections = alignToGrid(grid, evidence.series, evidence.series.values['pg.connections']);
-    // The probe's own connection is not in the column; it counts against the limit.
-    const atLimit = connections.map((c) => c !== null && (c + 1) / usable >= config.get('connections.ratio'));
+    if (!grid?.endpoints) return [];
+    const atLimit = scope.connections.map((c) => c !== null && c / usable >= config.get('connections.ratio'));
     const out: { endpoint: string; failedAtLimit: number; errorRate: number }[] = [];
     for (const e of input.result.endpoints) {
       if (e.requests < config.get('errorRate.minRequests') || e.errorRate < config.get('errorRate.ratio')) continue;
@@ -717,32 +775,30 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   const worstErrorRate = Math.max(0, ...failing.map((f) => f.errorRate));
   // With no failure to name the endpoint, the connections do: each one counts for the statement it ran last
   // (an idle pooled connection too), so the endpoint owning the most backend-samples is where they come from.
-  const holders = endpointsByBackendSamples(input, pg.activity?.connectionStatements);
+  const holders = endpointsByBackendSamples(input, input.probes.postgres?.data.activity?.connectionStatements);
   const heldSamples = holders.reduce((a, h) => a + h.samples, 0);
   const holder = failing.length === 0 && holders[0] ? { ...holders[0], share: holders[0].samples / heldSamples } : undefined;
+  const scopeName = scope.subject === 'postgres' ? 'PostgreSQL' : `PostgreSQL ${scope.subject.replace(/^role:/, 'role ')}`;
   return [
     makeFinding({
       rule: 'pg-connection-limit',
       category: 'connection-limit',
-      subject: 'postgres',
+      subject: scope.subject,
       severity: failing.length > 0 ? 'critical' : ratio >= 1 ? 'high' : 'medium',
       endpoint: failing[0]?.endpoint ?? holder?.endpoint,
       endpoints: failing.length > 0 ? failing.map((f) => f.endpoint) : holders.slice(0, 3).map((h) => h.endpoint),
       title: failing.length > 0
-        ? `PostgreSQL refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests`
-        : `PostgreSQL connections at ${pct(ratio)} of the limit${holder ? `, ${pct(holder.share)} of them last ran ${holder.endpoint}'s statements` : ''}`,
-      summary: `Up to ${seen} client connections against max_connections ${max} (${reserved} reserved for superusers): new connections fail with "sorry, too many clients already" when it is reached.${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}${holder ? ` Counted by the statement each connection ran last, ${pct(holder.share)} of the connections belong to ${holder.endpoint}: the pool (or pools) serving it open the most.` : ''}`,
+        ? `${scopeName} refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests`
+        : `${scopeName} connections at ${pct(ratio)} of the limit${holder ? `, ${pct(holder.share)} of them last ran ${holder.endpoint}'s statements` : ''}`,
+      summary: `${scope.what}: new connections fail with "${scope.refusal}" when it is reached.${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}${holder ? ` Counted by the statement each connection ran last, ${pct(holder.share)} of the connections belong to ${holder.endpoint}: the pool (or pools) serving it open the most.` : ''}`,
       evidence: [
-        { label: 'connections (max seen)', value: seen, unit: 'connections', source: 'pg_stat_activity' },
-        { label: 'max_connections', value: max, unit: 'connections', source: 'pg_settings' },
-        { label: 'superuser_reserved_connections', value: reserved, unit: 'connections', source: 'pg_settings' },
-        ...(pg.activity?.byApplication ?? []).slice(0, 3).map((g) => ({ label: `connections of "${g.key}"`, value: g.maxConnections, unit: 'connections', source: 'pg_stat_activity' })),
+        ...scope.evidence,
         ...failing.slice(0, 3).map((f) => ({ label: `failed requests at the limit, ${f.endpoint}`, value: f.failedAtLimit, unit: 'requests', source: 'load + pg_stat_activity' })),
         ...(holder ? [{ label: `share of the connections whose last statement is ${holder.endpoint}'s`, value: holder.share, unit: 'ratio', source: 'pg_stat_activity (query_id) + cost model' }] : []),
       ],
       recommendation: {
-        text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; create one pool per process (not per request or per tenant) and close clients you open; raising max_connections needs a restart and costs memory per connection.',
-        config: { max_connections: String(Math.ceil(max * 1.5)) },
+        text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; create one pool per process (not per request or per tenant) and close clients you open; raising max_connections needs a restart and costs memory per connection, a role\'s CONNECTION LIMIT does not.',
+        config: scope.config,
       },
       confidence: failing.length > 0 ? 0.95 : 0.9,
       // Refused connections explain the failures the error-rate finding reports (impact: its failed share, at least

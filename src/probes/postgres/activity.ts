@@ -55,6 +55,7 @@ export class ActivityTracker {
   private readonly failed = new Set<number>();
   private readonly byApplication = new Map<string, Map<number, GroupCounts>>();
   private readonly byClient = new Map<string, Map<number, GroupCounts>>();
+  private readonly byUser = new Map<string, Map<number, GroupCounts>>();
   private readonly waitEvents = new Map<string, { type: string; event: string; count: number }>();
   /** Backend-samples idle in a transaction, by the last statement's query_id. */
   private readonly idleInTx = new Map<string, { samples: number; query: string }>();
@@ -103,6 +104,7 @@ export class ActivityTracker {
       if (row.xactMs !== null && (longestXactMs === null || row.xactMs > longestXactMs)) longestXactMs = row.xactMs;
       this.countGroup(this.byApplication, row.application, sampleIndex, row.state);
       this.countGroup(this.byClient, row.client, sampleIndex, row.state);
+      this.countGroup(this.byUser, row.user, sampleIndex, row.state);
       if (row.queryId) countStatement(this.lastStatements, row.queryId, row.query);
     }
     if (!this.waitsSampledApart) this.countWaits(offsetMs, rows, locks, byPid);
@@ -173,6 +175,7 @@ export class ActivityTracker {
       },
       byApplication: this.groups(this.byApplication, sampleCount),
       byClient: this.groups(this.byClient, sampleCount),
+      byUser: this.groups(this.byUser, sampleCount),
       waitEvents: [...this.waitEvents.values()].sort((a, b) => b.count - a.count).slice(0, MAX_WAIT_EVENTS),
       waitSampling: { samples: this.waitSamples, intervalMs: this.waitIntervalMs, activeBackendSamples: this.activeBackendSamples },
       ...(this.idleInTx.size > 0 ? { idleInTransactionStatements: listStatements(this.idleInTx) } : {}),

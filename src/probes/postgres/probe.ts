@@ -29,6 +29,7 @@ import {
   mergeIndexCounters,
   readServerInfo,
   readSettings,
+  readRoleConnectionLimits,
   readStatementColumns,
   readStatements,
   readStatementTexts,
@@ -114,6 +115,7 @@ class PostgresProbe implements Probe {
   private client: pg.Client | null = null;
   private server: ServerInfo | null = null;
   private settingRows: SettingRow[] = [];
+  private roleLimits: { role: string; limit: number }[] = [];
   private statementsStatus: StatementsStatus = notChecked();
   private columns: StatementColumns | null = null;
   private readonly limitations: string[] = [];
@@ -165,6 +167,7 @@ class PostgresProbe implements Probe {
     }
     try {
       this.settingRows = await readSettings(db);
+      this.roleLimits = await readRoleConnectionLimits(db);
       this.statementsStatus = await checkStatements(db, this.server);
       if (this.statementsStatus.available) this.columns = await readStatementColumns(db);
       else this.limitations.push(`${this.statementsStatus.limitation} To enable: ${this.statementsStatus.enable}`);
@@ -419,6 +422,7 @@ class PostgresProbe implements Probe {
       activity: this.activitySummary(),
       blockedPairs: this.activity.blockedPairs(),
       settings: toSettings(this.settingRows),
+      ...(this.roleLimits.length > 0 ? { roleConnectionLimits: this.roleLimits } : {}),
     };
     return {
       probe: this.name,

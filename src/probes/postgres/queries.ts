@@ -509,6 +509,8 @@ export interface ActivityRow {
   waitEvent: string | null;
   application: string;
   client: string;
+  /** The role the backend logged in as (pg_stat_activity.usename). */
+  user: string;
   queryMs: number | null;
   /** Epoch ms of query_start (identifies one execution). */
   queryStartAt: number | null;
@@ -533,7 +535,7 @@ export interface ActivityRow {
 export async function readActivity(db: Queryable, withQueryId = false): Promise<ActivityRow[]> {
   const { rows } = await db.query(
     `SELECT /* ${PROBE_MARKER} */ pid, COALESCE(state, '') AS state, wait_event_type, wait_event,
-       COALESCE(application_name, '') AS app,
+       COALESCE(application_name, '') AS app, COALESCE(usename::text, '') AS usr,
        COALESCE(host(client_addr), CASE WHEN client_port = -1 OR client_port IS NULL THEN 'local' ELSE '' END) AS client,
        extract(epoch FROM (now() - query_start)) * 1000 AS query_ms,
        extract(epoch FROM query_start) * 1000 AS query_start,
@@ -550,6 +552,7 @@ export async function readActivity(db: Queryable, withQueryId = false): Promise<
     waitEvent: r.wait_event ?? null,
     application: String(r.app),
     client: String(r.client),
+    user: String(r.usr ?? ''),
     queryMs: numOrNull(r.query_ms),
     queryStartAt: numOrNull(r.query_start),
     xactMs: numOrNull(r.xact_ms),
@@ -557,6 +560,16 @@ export async function readActivity(db: Queryable, withQueryId = false): Promise<
     queryId: typeof r.query_id === 'string' ? r.query_id : null,
     blockedBy: Array.isArray(r.blocked_by) ? (r.blocked_by as unknown[]).map(Number) : [],
   }));
+}
+
+/**
+ * Roles that may log in with a connection limit of their own (`ALTER ROLE … CONNECTION LIMIT n`,
+ * pg_roles.rolconnlimit ≥ 0): a role at its limit is refused ("too many connections for role") long
+ * before the server's max_connections.
+ */
+export async function readRoleConnectionLimits(db: Queryable): Promise<{ role: string; limit: number }[]> {
+  const { rows } = await db.query(`SELECT /* ${PROBE_MARKER} */ rolname, rolconnlimit FROM pg_roles WHERE rolcanlogin AND rolconnlimit >= 0`);
+  return rows.map((r) => ({ role: String(r.rolname), limit: Number(r.rolconnlimit) }));
 }
 
 /** The lock a waiting backend asks for. */

@@ -100,6 +100,8 @@ export interface PostgresProbeData {
   blockedPairs: BlockedPair[];
   /** Relevant server settings by name (see {@link PostgresSetting}). */
   settings: Record<string, PostgresSetting>;
+  /** Login roles with a connection limit of their own (pg_roles.rolconnlimit ≥ 0). Absent in older results. */
+  roleConnectionLimits?: { role: string; limit: number }[];
 }
 
 /** Is pg_stat_statements usable, and if not, why and how to enable it. */
@@ -290,6 +292,8 @@ export interface ActivitySummary {
   byApplication: ActivityGroup[];
   /** Per client address (`local` for unix sockets), at most 20 groups. */
   byClient: ActivityGroup[];
+  /** Per role (pg_stat_activity.usename), at most 20 groups: judged against a role's own connection limit. Absent in older results. */
+  byUser?: ActivityGroup[];
   /** Wait events of active backends, counted over the wait samples (backend-samples), biggest first, at most 30. */
   waitEvents: { type: string; event: string; count: number }[];
   /**
