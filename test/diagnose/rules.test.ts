@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { quantile } from '../../src/diagnose/evidence.js';
 import { diagnose } from '../../src/diagnose/index.js';
-import type { Finding, FindingCategory } from '../../src/result/types.js';
+import type { Finding, FindingCategory, RunResult } from '../../src/result/types.js';
 import { statement, table } from './helpers.js';
 import { build, healthyParts, N, redisInfo } from './scenarios.js';
 
@@ -628,19 +628,24 @@ test('memory-growth: off-heap growth (flat heap, RSS climbing on after one relea
   assert.equal(only(diagnose(build(p)).findings, 'memory-growth').id, 'memory-growth:rssBytes');
 });
 
+/** Make GET /api/orders fail `failed[i]` requests in second i (series and summary); returns its summary. */
+function failOrders(result: RunResult, failed: number[]): RunResult['endpoints'][number] {
+  const orders = result.endpoints.find((e) => e.endpoint === 'GET /api/orders')!;
+  result.series.endpoints['GET /api/orders']!.failed = failed;
+  orders.failed = failed.reduce((a, b) => a + b, 0);
+  orders.errorRate = orders.failed / orders.requests;
+  orders.errors = { http: orders.failed };
+  return orders;
+}
+
 test('connection-limit: failures while the limit is reached make it the cause, ranked above the error-rate symptom', () => {
   const p = healthyParts();
   p.pg.settings.max_connections = { value: '50', unit: null, bytes: null, ms: null, context: 'postmaster', source: 'configuration file' };
   // A pool per request: connections climb with the rate until the server refuses new ones (from second 20).
   p.pgSeries['pg.connections'] = Array.from({ length: N }, (_, i) => Math.min(49, 10 + 2 * i));
   p.pg.activity.max.connections = 49;
-  const failed = Array.from({ length: N }, (_, i): number => (i >= 21 ? 20 : 0));
   const result = build(p);
-  const orders = result.endpoints.find((e) => e.endpoint === 'GET /api/orders')!;
-  result.series.endpoints['GET /api/orders']!.failed = failed;
-  orders.failed = failed.reduce((a, b) => a + b, 0);
-  orders.errorRate = orders.failed / orders.requests;
-  orders.errors = { http: orders.failed };
+  const orders = failOrders(result, Array.from({ length: N }, (_, i): number => (i >= 21 ? 20 : 0)));
   const d = diagnose(result);
   const f = only(d.findings, 'connection-limit');
   assert.equal(f.severity, 'critical');
@@ -679,13 +684,8 @@ test('connection-limit: a role at its own CONNECTION LIMIT is found far below ma
   const conns = Array.from({ length: N }, (_, i) => (i >= 10 ? 8 : 4));
   p.pg.activity.byUser = [{ key: 'app_role', maxConnections: 8, meanConnections: 7, maxActive: 8, meanActive: 5, maxIdle: 2, maxIdleInTransaction: 0, connections: conns, active: conns, idleInTransaction: conns.map(() => 0) }];
   p.pg.roleConnectionLimits = [{ role: 'app_role', limit: 8 }];
-  const failed = Array.from({ length: N }, (_, i): number => (i >= 11 ? 6 : 0));
   const result = build(p);
-  const orders = result.endpoints.find((e) => e.endpoint === 'GET /api/orders')!;
-  result.series.endpoints['GET /api/orders']!.failed = failed;
-  orders.failed = failed.reduce((a, b) => a + b, 0);
-  orders.errorRate = orders.failed / orders.requests;
-  orders.errors = { http: orders.failed };
+  failOrders(result, Array.from({ length: N }, (_, i): number => (i >= 11 ? 6 : 0)));
   const d = diagnose(result);
   const f = d.findings.find((x) => x.id === 'pg-connection-limit:role:app_role');
   assert.ok(f, describe(d.findings));
@@ -697,6 +697,29 @@ test('connection-limit: a role at its own CONNECTION LIMIT is found far below ma
   // A role far below its limit: nothing.
   p.pg.roleConnectionLimits = [{ role: 'app_role', limit: 50 }];
   assert.equal(diagnose(build(p)).findings.filter((x) => x.category === 'connection-limit').length, 0);
+});
+
+test('connection-limit names the endpoint that opens a connection per request, not the one that fails for want of one', () => {
+  const p = healthyParts();
+  p.pg.settings.max_connections = { value: '20', unit: null, bytes: null, ms: null, context: 'postmaster', source: 'configuration file' };
+  p.pg.activity.max.connections = 18;
+  // New sessions per second follow the products endpoint's requests, one each (a client per request).
+  const products = p.endpoints['GET /api/products/:id']!.requests;
+  p.pgSeries['pg.sessions_per_s'] = products.map((n) => n);
+  const result = build(p);
+  // The refusals land on GET /api/orders, whose pool cannot open a connection at the limit.
+  failOrders(result, Array.from({ length: N }, (_, i): number => (i >= 5 ? 6 : 0)));
+  result.probes.find((x) => x.probe === 'postgres')!.series.values['pg.connections'] = Array.from({ length: N }, () => 18);
+  const f = only(diagnose(result).findings, 'connection-limit');
+  assert.equal(f.endpoint, 'GET /api/products/:id');
+  assert.match(f.title, /GET \/api\/products\/:id opens 1 new connections per request/);
+  assert.ok(f.endpoints!.includes('GET /api/orders'), 'the failing endpoint is still listed');
+  // Pooled endpoints open about none: the failing endpoint is named, as before.
+  p.pgSeries['pg.sessions_per_s'] = products.map(() => 0);
+  const pooled = build(p);
+  failOrders(pooled, Array.from({ length: N }, (_, i): number => (i >= 5 ? 6 : 0)));
+  pooled.probes.find((x) => x.probe === 'postgres')!.series.values['pg.connections'] = Array.from({ length: N }, () => 18);
+  assert.equal(only(diagnose(pooled).findings, 'connection-limit').endpoint, 'GET /api/orders');
 });
 
 test('gc-pressure claims an event-loop delay its pauses explain, not one an endpoint\'s synchronous work explains', () => {

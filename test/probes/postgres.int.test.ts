@@ -213,7 +213,7 @@ describe('postgres probe with an unprivileged role', () => {
 });
 
 describe('postgres probe and a role with its own connection limit', () => {
-  it('reads the role\'s CONNECTION LIMIT and counts its connections apart', async () => {
+  it('reads the role\'s CONNECTION LIMIT, counts its connections apart, and sees new sessions', async () => {
     const server = await startPostgres();
     const clients: pg.Client[] = [];
     try {
@@ -229,6 +229,8 @@ describe('postgres probe and a role with its own connection limit', () => {
       assert.deepEqual(data(evidence).roleConnectionLimits, [{ role: 'app_limited', limit: 3 }]);
       const group = data(evidence).activity.byUser?.find((g) => g.key === 'app_limited');
       assert.equal(group?.maxConnections, 2);
+      // The two sessions opened since the start show as new sessions per second (PostgreSQL 14+).
+      assert.ok((evidence.series.values['pg.sessions_per_s'] ?? []).some((v) => (v ?? 0) > 0), JSON.stringify(evidence.series.values['pg.sessions_per_s']));
     } finally {
       await Promise.all(clients.map((c) => c.end()));
       await server.stop();

@@ -17,6 +17,7 @@ import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, 
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
+import { sparseNnls } from '../sparse-fit.js';
 import { PG_BLOCK_BYTES, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
@@ -728,6 +729,32 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   return out;
 }
 
+/**
+ * Endpoints that open database sessions per request, most first: the probed database's new sessions per
+ * second (pg_stat_database.sessions, PostgreSQL 14+) regressed on the endpoints' requests per second with
+ * the sparse fit the statements use (a few endpoints open connections, not all a little), kept from
+ * `connections.opensPerRequest`. A pooled endpoint opens about none. Empty without the series.
+ */
+function connectionOpeners(input: DiagnosisInput, config: RuleConfig): { endpoint: string; perRequest: number }[] {
+  const ev = input.probes.postgres;
+  const grid = input.result.series;
+  const column = ev?.series.values['pg.sessions_per_s'];
+  if (!ev || !column || !grid?.endpoints) return [];
+  const sessions = alignToGrid(grid, ev.series, column);
+  const endpoints = Object.keys(grid.endpoints);
+  const intervalS = grid.intervalMs / 1000;
+  const rows = grid.t.map((_, i) => i).filter((i) => sessions[i] !== null && endpoints.some((e) => (grid.endpoints[e]!.requests[i] ?? 0) > 0));
+  if (endpoints.length === 0 || rows.length < endpoints.length + 1) return [];
+  const fit = sparseNnls(
+    rows.map((i) => endpoints.map((e) => (grid.endpoints[e]!.requests[i] ?? 0) / intervalS)),
+    rows.map((i) => sessions[i]!),
+  );
+  return endpoints
+    .map((endpoint, k) => ({ endpoint, perRequest: fit.x[k]! }))
+    .filter((o) => o.perRequest >= config.get('connections.opensPerRequest'))
+    .sort((a, b) => b.perRequest - a.perRequest);
+}
+
 /** One limit that refuses connections: who reaches it, and the finding when it is near. */
 interface ConnectionLimitScope {
   subject: string;
@@ -778,6 +805,9 @@ function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope
   const holders = endpointsByBackendSamples(input, input.probes.postgres?.data.activity?.connectionStatements);
   const heldSamples = holders.reduce((a, h) => a + h.samples, 0);
   const holder = failing.length === 0 && holders[0] ? { ...holders[0], share: holders[0].samples / heldSamples } : undefined;
+  // An endpoint that opens a connection per request is where the connections come from, whoever then fails
+  // for want of one (the endpoints that fail at the limit are where the refusals land).
+  const opener = connectionOpeners(input, config)[0];
   const scopeName = scope.subject === 'postgres' ? 'PostgreSQL' : `PostgreSQL ${scope.subject.replace(/^role:/, 'role ')}`;
   return [
     makeFinding({
@@ -785,16 +815,15 @@ function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope
       category: 'connection-limit',
       subject: scope.subject,
       severity: failing.length > 0 ? 'critical' : ratio >= 1 ? 'high' : 'medium',
-      endpoint: failing[0]?.endpoint ?? holder?.endpoint,
-      endpoints: failing.length > 0 ? failing.map((f) => f.endpoint) : holders.slice(0, 3).map((h) => h.endpoint),
-      title: failing.length > 0
-        ? `${scopeName} refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests`
-        : `${scopeName} connections at ${pct(ratio)} of the limit${holder ? `, ${pct(holder.share)} of them last ran ${holder.endpoint}'s statements` : ''}`,
-      summary: `${scope.what}: new connections fail with "${scope.refusal}" when it is reached.${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}${holder ? ` Counted by the statement each connection ran last, ${pct(holder.share)} of the connections belong to ${holder.endpoint}: the pool (or pools) serving it open the most.` : ''}`,
+      endpoint: opener?.endpoint ?? failing[0]?.endpoint ?? holder?.endpoint,
+      endpoints: [...new Set([...(opener ? [opener.endpoint] : []), ...(failing.length > 0 ? failing.map((f) => f.endpoint) : holders.slice(0, 3).map((h) => h.endpoint))])],
+      title: `${failing.length > 0 ? `${scopeName} refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests` : `${scopeName} connections at ${pct(ratio)} of the limit${!opener && holder ? `, ${pct(holder.share)} of them last ran ${holder.endpoint}'s statements` : ''}`}${opener ? `; ${opener.endpoint} opens ${fmt(opener.perRequest)} new connections per request` : ''}`,
+      summary: `${scope.what}: new connections fail with "${scope.refusal}" when it is reached.${opener ? ` ${opener.endpoint} opens ${fmt(opener.perRequest)} new database connections per request (new sessions per second follow its requests): a client or pool per request, where a shared pool would reuse a few.` : ''}${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}${!opener && holder ? ` Counted by the statement each connection ran last, ${pct(holder.share)} of the connections belong to ${holder.endpoint}: the pool (or pools) serving it open the most.` : ''}`,
       evidence: [
         ...scope.evidence,
         ...failing.slice(0, 3).map((f) => ({ label: `failed requests at the limit, ${f.endpoint}`, value: f.failedAtLimit, unit: 'requests', source: 'load + pg_stat_activity' })),
         ...(holder ? [{ label: `share of the connections whose last statement is ${holder.endpoint}'s`, value: holder.share, unit: 'ratio', source: 'pg_stat_activity (query_id) + cost model' }] : []),
+        ...(opener ? [{ label: `new connections per request, ${opener.endpoint}`, value: opener.perRequest, unit: 'connections', source: 'pg_stat_database sessions + load (sparse regression)' }] : []),
       ],
       recommendation: {
         text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; create one pool per process (not per request or per tenant) and close clients you open; raising max_connections needs a restart and costs memory per connection, a role\'s CONNECTION LIMIT does not.',

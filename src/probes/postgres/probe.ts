@@ -193,7 +193,7 @@ class PostgresProbe implements Probe {
     }
   }
 
-  /** pg_stat_activity has query_id from PostgreSQL 14. */
+  /** pg_stat_activity has query_id, and pg_stat_database sessions, from PostgreSQL 14. */
   private readsQueryId(): boolean {
     return (this.server?.versionNum ?? 0) >= 140000;
   }
@@ -275,7 +275,7 @@ class PostgresProbe implements Probe {
     const locks = blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [];
     // The series sample is also a wait sample (counted once sampling has begun, not while priming).
     if (this.before) this.activity.recordWaits(this.ctx?.offsetMs() ?? 0, activity, locks);
-    const dbCounters = await readDatabaseCounters(db);
+    const dbCounters = await readDatabaseCounters(db, this.readsQueryId());
     const statements = this.columns ? await readStatements(db, this.columns, false) : null;
     const tables = withRelations ? await readTables(db, 'estimate') : null;
     const indexes = withRelations && this.before?.indexes ? mergeIndexCounters(this.before.indexes, await readIndexScanCounters(db)) : null;
@@ -326,6 +326,7 @@ class PostgresProbe implements Probe {
       'pg.xact_rollback_per_s': rate((d) => d.xactRollback),
       'pg.blks_read_per_s': rate((d) => d.blksRead),
       'pg.deadlocks_per_s': rate((d) => d.deadlocks),
+      'pg.sessions_per_s': reading.db.sessions === undefined ? null : rate((d) => d.sessions ?? 0),
       'pg.cache_hit_ratio': hits >= 0 && reads >= 0 ? hitRatio(hits, reads) : null,
       'pg.calls_per_s': callsPerS,
       'pg.exec_ms_per_s': execMsPerS,

@@ -261,10 +261,10 @@ export async function readStatementTexts(db: Queryable, columns: StatementColumn
 export type DatabaseCounters = DatabaseStatsDelta;
 
 /** Read pg_stat_database for the current database. */
-export async function readDatabaseCounters(db: Queryable): Promise<DatabaseCounters> {
+export async function readDatabaseCounters(db: Queryable, withSessions = false): Promise<DatabaseCounters> {
   const { rows } = await db.query(
     `SELECT /* ${PROBE_MARKER} */ numbackends, xact_commit, xact_rollback, blks_read, blks_hit, tup_returned, tup_fetched,
-       tup_inserted, tup_updated, tup_deleted, conflicts, temp_files, temp_bytes, deadlocks, blk_read_time, blk_write_time
+       tup_inserted, tup_updated, tup_deleted, conflicts, temp_files, temp_bytes, deadlocks, blk_read_time, blk_write_time${withSessions ? ', sessions' : ''}
      FROM pg_stat_database WHERE datname = current_database()`,
   );
   const r = rows[0] ?? {};
@@ -285,6 +285,7 @@ export async function readDatabaseCounters(db: Queryable): Promise<DatabaseCount
     deadlocks: num(r.deadlocks),
     blkReadMs: num(r.blk_read_time),
     blkWriteMs: num(r.blk_write_time),
+    ...(withSessions ? { sessions: num(r.sessions) } : {}),
   };
 }
 

@@ -48,6 +48,8 @@ export const POSTGRES_SERIES_COLUMNS = {
   'pg.cache_hit_ratio': 'ratio',
   /** Deadlocks per second (probed database). */
   'pg.deadlocks_per_s': '1/s',
+  /** Sessions (connections) established per second in the probed database (PostgreSQL 14+; null before). */
+  'pg.sessions_per_s': '1/s',
   /** Top-level statement calls per second (pg_stat_statements, probed database). */
   'pg.calls_per_s': '1/s',
   /** Statement execution time per second of wall clock (ms/s; 1000 = one backend busy all the time). */
@@ -162,6 +164,8 @@ export interface StatementSeries {
 
 /** pg_stat_database over the window for the probed database. */
 export interface DatabaseStatsDelta {
+  /** Sessions established (pg_stat_database.sessions, PostgreSQL 14+; absent before and in older results). */
+  sessions?: number;
   xactCommit: number;
   xactRollback: number;
   blksRead: number;
