@@ -822,7 +822,7 @@ function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope
       evidence: [
         ...scope.evidence,
         ...failing.slice(0, 3).map((f) => ({ label: `failed requests at the limit, ${f.endpoint}`, value: f.failedAtLimit, unit: 'requests', source: 'load + pg_stat_activity' })),
-        ...(holder ? [{ label: `share of the connections whose last statement is ${holder.endpoint}'s`, value: holder.share, unit: 'ratio', source: 'pg_stat_activity (query_id) + cost model' }] : []),
+        ...(holder && !opener ? [{ label: `share of the connections whose last statement is ${holder.endpoint}'s`, value: holder.share, unit: 'ratio', source: 'pg_stat_activity (query_id) + cost model' }] : []),
         ...(opener ? [{ label: `new connections per request, ${opener.endpoint}`, value: opener.perRequest, unit: 'connections', source: 'pg_stat_database sessions + load (sparse regression)' }] : []),
       ],
       recommendation: {
