@@ -709,7 +709,7 @@ test('connection-limit names the endpoint that opens a connection per request, n
   const result = build(p);
   // The refusals land on GET /api/orders, whose pool cannot open a connection at the limit.
   failOrders(result, Array.from({ length: N }, (_, i): number => (i >= 5 ? 6 : 0)));
-  result.probes.find((x) => x.probe === 'postgres')!.series.values['pg.connections'] = Array.from({ length: N }, () => 18);
+  result.probes!.find((x) => x.probe === 'postgres')!.series.values['pg.connections'] = Array.from({ length: N }, () => 18);
   const f = only(diagnose(result).findings, 'connection-limit');
   assert.equal(f.endpoint, 'GET /api/products/:id');
   assert.match(f.title, /GET \/api\/products\/:id opens 1 new connections per request/);
@@ -718,7 +718,7 @@ test('connection-limit names the endpoint that opens a connection per request, n
   p.pgSeries['pg.sessions_per_s'] = products.map(() => 0);
   const pooled = build(p);
   failOrders(pooled, Array.from({ length: N }, (_, i): number => (i >= 5 ? 6 : 0)));
-  pooled.probes.find((x) => x.probe === 'postgres')!.series.values['pg.connections'] = Array.from({ length: N }, () => 18);
+  pooled.probes!.find((x) => x.probe === 'postgres')!.series.values['pg.connections'] = Array.from({ length: N }, () => 18);
   assert.equal(only(diagnose(pooled).findings, 'connection-limit').endpoint, 'GET /api/orders');
 });
 
