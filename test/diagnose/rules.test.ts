@@ -692,6 +692,7 @@ test('connection-limit: a role at its own CONNECTION LIMIT is found far below ma
   assert.equal(f.severity, 'critical');
   assert.equal(f.endpoint, 'GET /api/orders');
   assert.match(f.summary, /too many connections for role "app_role"/);
+  assert.match(f.recommendation.sql!, /^ALTER ROLE "?app_role"? CONNECTION LIMIT 12;$/);
   // The server's own limit is far away: no finding for it.
   assert.equal(d.findings.filter((x) => x.id === 'pg-connection-limit:postgres').length, 0);
   // A role far below its limit: nothing.

@@ -722,7 +722,7 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
           { label: `connections of role ${role} (max seen)`, value: group.maxConnections, unit: 'connections', source: 'pg_stat_activity (usename)' },
           { label: `CONNECTION LIMIT of role ${role}`, value: limit, unit: 'connections', source: 'pg_roles.rolconnlimit' },
         ],
-        config: { [`ALTER ROLE ${role} CONNECTION LIMIT`]: String(Math.ceil(limit * 1.5)) },
+        sql: `ALTER ROLE ${quoteIdent(role)} CONNECTION LIMIT ${Math.ceil(limit * 1.5)};`,
       }),
     );
   }
@@ -764,13 +764,17 @@ interface ConnectionLimitScope {
   usable: number;
   /** Connections counted against the limit per grid interval. */
   connections: (number | null)[];
+  /** The limit and how close the connections came, for the summary. */
   what: string;
   /** The error a refused connection gets. */
   refusal: string;
   evidence: Evidence[];
-  config: Record<string, string>;
+  /** A server setting to raise (the server's limit), or the SQL that raises it (a role's). */
+  config?: Record<string, string>;
+  sql?: string;
 }
 
+/** The finding for one limit, when its connections reach `connections.ratio` of it (see {@link pgConnectionLimitRule}). */
 function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope: ConnectionLimitScope): Finding[] {
   const { seen, usable } = scope;
   if (usable <= 0) return [];
@@ -827,7 +831,8 @@ function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope
       ],
       recommendation: {
         text: 'Put a pooler (PgBouncer, transaction mode) in front of PostgreSQL or shrink the application pools so their sum stays below the limit; create one pool per process (not per request or per tenant) and close clients you open; raising max_connections needs a restart and costs memory per connection, a role\'s CONNECTION LIMIT does not.',
-        config: scope.config,
+        ...(scope.config ? { config: scope.config } : {}),
+        ...(scope.sql ? { sql: scope.sql } : {}),
       },
       confidence: failing.length > 0 ? 0.95 : 0.9,
       // Refused connections explain the failures the error-rate finding reports (impact: its failed share, at least
