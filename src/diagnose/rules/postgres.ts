@@ -683,14 +683,19 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
   const out: Finding[] = [];
+  // Who opens or holds the connections does not depend on the limit: worked out once, when a limit is near.
+  let known: ConnectionCulprits | undefined;
+  const culprits = (): ConnectionCulprits =>
+    (known ??= { openers: connectionOpeners(input, config), holders: endpointsByBackendSamples(input, pg.activity?.connectionStatements) });
   const max = Number(pg.settings?.max_connections?.value ?? NaN);
   const reserved = Number(pg.settings?.superuser_reserved_connections?.value ?? 3);
   if (Number.isFinite(max) && max > 0) {
     const seen = Math.max(pg.activity?.max?.connections ?? 0, ...pgColumn(input, 'pg.connections'));
     const evidence = input.probes.postgres!;
     out.push(
-      ...connectionLimitFinding(input, config, {
+      ...connectionLimitFinding(input, config, culprits, {
         subject: 'postgres',
+        name: 'PostgreSQL',
         // The probe's own connection is excluded from `seen` and from the column; it counts against the limit.
         seen: seen + 1,
         usable: max - (Number.isFinite(reserved) ? reserved : 3),
@@ -711,8 +716,9 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
     const group = pg.activity?.byUser?.find((g) => g.key === role);
     if (!group || limit <= 0) continue;
     out.push(
-      ...connectionLimitFinding(input, config, {
+      ...connectionLimitFinding(input, config, culprits, {
         subject: `role:${role}`,
+        name: `PostgreSQL role ${role}`,
         seen: group.maxConnections,
         usable: limit,
         connections: input.result.series ? alignToGrid(input.result.series, input.probes.postgres!.series, group.connections) : [],
@@ -758,6 +764,8 @@ function connectionOpeners(input: DiagnosisInput, config: RuleConfig): { endpoin
 /** One limit that refuses connections: who reaches it, and the finding when it is near. */
 interface ConnectionLimitScope {
   subject: string;
+  /** The limit's owner in titles ("PostgreSQL", "PostgreSQL role app"). */
+  name: string;
   /** Connections counted against the limit at their highest. */
   seen: number;
   /** Connections the limit allows. */
@@ -774,8 +782,14 @@ interface ConnectionLimitScope {
   sql?: string;
 }
 
+/** Endpoints that open the connections (new sessions per request) and that hold them (their last statements). */
+interface ConnectionCulprits {
+  openers: { endpoint: string; perRequest: number }[];
+  holders: { endpoint: string; samples: number }[];
+}
+
 /** The finding for one limit, when its connections reach `connections.ratio` of it (see {@link pgConnectionLimitRule}). */
-function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope: ConnectionLimitScope): Finding[] {
+function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, culprits: () => ConnectionCulprits, scope: ConnectionLimitScope): Finding[] {
   const { seen, usable } = scope;
   if (usable <= 0) return [];
   const ratio = seen / usable;
@@ -806,13 +820,12 @@ function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope
   const worstErrorRate = Math.max(0, ...failing.map((f) => f.errorRate));
   // With no failure to name the endpoint, the connections do: each one counts for the statement it ran last
   // (an idle pooled connection too), so the endpoint owning the most backend-samples is where they come from.
-  const holders = endpointsByBackendSamples(input, input.probes.postgres?.data.activity?.connectionStatements);
+  const { openers, holders } = culprits();
   const heldSamples = holders.reduce((a, h) => a + h.samples, 0);
   const holder = failing.length === 0 && holders[0] ? { ...holders[0], share: holders[0].samples / heldSamples } : undefined;
   // An endpoint that opens a connection per request is where the connections come from, whoever then fails
   // for want of one (the endpoints that fail at the limit are where the refusals land).
-  const opener = connectionOpeners(input, config)[0];
-  const scopeName = scope.subject === 'postgres' ? 'PostgreSQL' : `PostgreSQL ${scope.subject.replace(/^role:/, 'role ')}`;
+  const opener = openers[0];
   return [
     makeFinding({
       rule: 'pg-connection-limit',
@@ -821,7 +834,7 @@ function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, scope
       severity: failing.length > 0 ? 'critical' : ratio >= 1 ? 'high' : 'medium',
       endpoint: opener?.endpoint ?? failing[0]?.endpoint ?? holder?.endpoint,
       endpoints: [...new Set([...(opener ? [opener.endpoint] : []), ...(failing.length > 0 ? failing.map((f) => f.endpoint) : holders.slice(0, 3).map((h) => h.endpoint))])],
-      title: `${failing.length > 0 ? `${scopeName} refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests` : `${scopeName} connections at ${pct(ratio)} of the limit${!opener && holder ? `, ${pct(holder.share)} of them last ran ${holder.endpoint}'s statements` : ''}`}${opener ? `; ${opener.endpoint} opens ${fmt(opener.perRequest)} new connections per request` : ''}`,
+      title: `${failing.length > 0 ? `${scope.name} refuses connections: ${pct(ratio)} of the limit, ${failing[0]!.endpoint} fails ${pct(failing[0]!.errorRate)} of requests` : `${scope.name} connections at ${pct(ratio)} of the limit${!opener && holder ? `, ${pct(holder.share)} of them last ran ${holder.endpoint}'s statements` : ''}`}${opener ? `; ${opener.endpoint} opens ${fmt(opener.perRequest)} new connections per request` : ''}`,
       summary: `${scope.what}: new connections fail with "${scope.refusal}" when it is reached.${opener ? ` ${opener.endpoint} opens ${fmt(opener.perRequest)} new database connections per request (new sessions per second follow its requests): a client or pool per request, where a shared pool would reuse a few.` : ''}${failing.length > 0 ? ` ${failing.map((f) => f.endpoint).join(', ')} failed while connections were at the limit: these errors are the limit's doing.` : ''}${!opener && holder ? ` Counted by the statement each connection ran last, ${pct(holder.share)} of the connections belong to ${holder.endpoint}: the pool (or pools) serving it open the most.` : ''}`,
       evidence: [
         ...scope.evidence,

@@ -193,8 +193,8 @@ class PostgresProbe implements Probe {
     }
   }
 
-  /** pg_stat_activity has query_id, and pg_stat_database sessions, from PostgreSQL 14. */
-  private readsQueryId(): boolean {
+  /** PostgreSQL 14+: pg_stat_activity has query_id, pg_stat_database has sessions. */
+  private hasPg14Statistics(): boolean {
     return (this.server?.versionNum ?? 0) >= 140000;
   }
 
@@ -215,7 +215,7 @@ class PostgresProbe implements Probe {
         const db = this.client;
         if (!db) return;
         const { rows, locks } = await this.waitTimer.time(async () => {
-          const rows = await readActivity(db, this.readsQueryId());
+          const rows = await readActivity(db, this.hasPg14Statistics());
           const blockedPids = rows.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
           return { rows, locks: blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [] };
         });
@@ -270,12 +270,12 @@ class PostgresProbe implements Probe {
 
   /** All queries of one sample, read before anything is folded so a failure leaves no half-sample. */
   private async readSample(db: pg.Client, withRelations: boolean) {
-    const activity = await readActivity(db, this.readsQueryId());
+    const activity = await readActivity(db, this.hasPg14Statistics());
     const blockedPids = activity.filter((r) => r.blockedBy.length > 0).map((r) => r.pid);
     const locks = blockedPids.length > 0 ? await readWaitingLocks(db, blockedPids) : [];
     // The series sample is also a wait sample (counted once sampling has begun, not while priming).
     if (this.before) this.activity.recordWaits(this.ctx?.offsetMs() ?? 0, activity, locks);
-    const dbCounters = await readDatabaseCounters(db, this.readsQueryId());
+    const dbCounters = await readDatabaseCounters(db, this.hasPg14Statistics());
     const statements = this.columns ? await readStatements(db, this.columns, false) : null;
     const tables = withRelations ? await readTables(db, 'estimate') : null;
     const indexes = withRelations && this.before?.indexes ? mergeIndexCounters(this.before.indexes, await readIndexScanCounters(db)) : null;
