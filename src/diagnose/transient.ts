@@ -11,7 +11,8 @@
  * transient is said, not hidden.
  *
  * Detected from the load facts (in flight per endpoint per interval, which
- * the generator records): a leading run of intervals whose total in flight
+ * the generator records): a leading run of intervals (starting at the first
+ * or, while the backlog builds, the second active interval) whose total in flight
  * exceeds {@link TRANSIENT_FACTOR}× the steady level (the median over the
  * second half of the run's active intervals) and at least
  * {@link TRANSIENT_MIN_EXCESS} requests above it, lasting at most half the
@@ -68,7 +69,10 @@ export function startupTransient(result: RunResult): StartupTransient | undefine
   const secondHalf = active.slice(Math.floor(active.length / 2));
   const steady = median(secondHalf.map((i) => inFlight[i]!));
   const queued = (i: number) => inFlight[i]! > TRANSIENT_FACTOR * steady && inFlight[i]! - steady >= TRANSIENT_MIN_EXCESS;
-  let k = 0;
+  // The backlog builds during the first second, which may therefore stay under the mark while the next ones
+  // exceed it: the leading run may start at the first or the second active interval.
+  let k = queued(active[0]!) ? 0 : active.length > 1 && queued(active[1]!) ? 1 : -1;
+  if (k < 0) return undefined;
   while (k < active.length && queued(active[k]!)) k++;
   if (k === 0 || k > active.length / 2) return undefined;
   // Steady after it: no queued interval in the second half.

@@ -44,6 +44,15 @@ test('a backlog in the first seconds that drains is a start-up transient; the st
   assert.deepEqual(diagnose(result, { rules: ['slow-dependency'] }).findings, []);
 });
 
+test('a backlog that builds during the first second and peaks after it is a transient from the start', () => {
+  // Measured on the hiring corpus (a slow partner, 500/s): in flight 164 321 386 390 310, then ~76. The first
+  // second stays under 3 × 76 while the backlog builds; it is part of the transient, not a steady second.
+  const result = run([164, 321, 386, 390, 310, 142, 87, 80, 78, 74, 76, 75]);
+  assert.deepEqual(startupTransient(result), { intervals: 5, steadyFrom: 5, seconds: 5, peakInFlight: 390, steadyInFlight: 77 });
+  // A queue that starts later (the first two seconds steady) is not a start-up transient.
+  assert.equal(startupTransient(run([76, 80, 321, 386, 390, 87, 80, 78, 74, 76, 75, 77])), undefined);
+});
+
 test('steady runs and lasting queues are not transients', () => {
   assert.equal(startupTransient(run(Array.from({ length: 10 }, () => 0.3))), undefined, 'steady');
   // Queued from the start to the end: overload, not a transient.

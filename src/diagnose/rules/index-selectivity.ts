@@ -120,7 +120,10 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
   return unselectiveAccesses(input, config).map(({ statement: s, scan, missing, sortKeys, kept, columns, blocksPerCall, used }) => {
     const attribution = statementEndpoints(input, s.queryid);
     const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, s.shareOfExecTime * 0.5);
-    const severity: Severity = severityFromImpact(impact, 'medium');
+    // The statement being hot says the database spends time on it, not that a request waits on it: the share of
+    // an endpoint's latency it explains sets the severity, as for any per-request cost; PgHero's slow query is a
+    // problem on its own (medium at least), as inefficient-query holds it.
+    const severity: Severity = severityFromImpact(impact, isSlowStatement(s, config) ? 'medium' : 'low');
     const schema = scan.schema ?? used?.schema ?? 'public';
     // makeFinding builds the id from rule and subject; the subject matches the id db-config links to.
 
