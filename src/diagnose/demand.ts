@@ -44,6 +44,7 @@
  * @module
  */
 import { serviceMeanFrom, startupTransient, type StartupTransient } from './transient.js';
+import { oncePerRequestOwner } from './count-identity.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
 import { coefficientStdErrors, correlation, nnls } from './nnls.js';
@@ -58,6 +59,8 @@ export interface StatementAttribution {
   execMsPerRequest: number;
   /** 'direct' when the endpoint was alone (exact), 'regression' otherwise. */
   method: 'direct' | 'regression';
+  /** Set when the count identity, not the regression, named the endpoint (see count-identity.ts). */
+  byCount?: true;
 }
 
 /** Output of {@link computeDemands}. */
@@ -426,6 +429,7 @@ function attributeStatements(
     const ms = alignToGrid(grid, pg.series, ss.execMsPerS);
     let callsPer: number[];
     let msPer: number[];
+    let counted = false;
     if (profile) {
       callsPer = endpoints.map(() => 0);
       msPer = endpoints.map(() => 0);
@@ -450,6 +454,14 @@ function attributeStatements(
       // whose calls were 0.6 / 0.9 per request.
       const fit = sparseNnls(x, rows.map((i) => calls[i]!));
       callsPer = fit.x;
+      // A statement with exactly one endpoint's count of calls ran once per request of that endpoint: the
+      // counts decide, where queueing leaves the per-second series to whoever was busy (count-identity.ts).
+      const total = pg.data.statements?.find((s) => s.queryid === ss.queryid)?.calls ?? 0;
+      const owner = endpoints.indexOf(oncePerRequestOwner(total, endpoints.map((e) => ({ endpoint: e, requests: requestsOf(e) }))) ?? '');
+      if (owner >= 0) {
+        callsPer = endpoints.map((e, k) => (k === owner ? total / requestsOf(e) : 0));
+        counted = true;
+      }
       const callsSum = rows.reduce((a, i) => a + calls[i]!, 0);
       const msSum = rows.reduce((a, i) => a + (ms[i] ?? 0), 0);
       const perCall = callsSum > 0 ? msSum / callsSum : 0;
@@ -457,7 +469,7 @@ function attributeStatements(
     }
     endpoints.forEach((endpoint, k) => {
       if (callsPer[k]! > 0.01) {
-        out.push({ queryid: ss.queryid, endpoint, callsPerRequest: callsPer[k]!, execMsPerRequest: msPer[k]!, method: profile ? 'direct' : 'regression' });
+        out.push({ queryid: ss.queryid, endpoint, callsPerRequest: callsPer[k]!, execMsPerRequest: msPer[k]!, method: profile ? 'direct' : 'regression', ...(counted ? { byCount: true as const } : {}) });
       }
     });
   }

@@ -572,6 +572,24 @@ test('cache-slow-command in a mixed run: only an endpoint whose requests lasted 
   assert.deepEqual(f.endpoints, ['GET /api/orders']);
 });
 
+test('cache-slow-command behind a queue: every request lasted as long as the calls, the counts name the endpoint that issued one per request', () => {
+  // Seen on hiring past capacity: 377 SORT calls, 377 requests served by GET /jobs/trending, every endpoint
+  // queued for over a second, so timing named the busiest endpoint.
+  const p = healthyParts();
+  for (const e of Object.values(p.endpoints)) Object.assign(e, { serviceMeanMs: 1500, p99Ms: 3000 });
+  const result = build(p);
+  plantSlowHgetall(result);
+  const orders = result.endpoints.find((e) => e.endpoint === 'GET /api/orders')!.requests;
+  const redis = result.probes!.find((x) => x.probe === 'redis')!.data as { commandStats: { calls: number; usec: number }[] };
+  redis.commandStats = [{ command: 'hgetall', calls: orders, usec: orders * 20_000 }] as never;
+  const f = only(diagnose(result).findings, 'cache-slow-command');
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.ok(f.evidence.some((e) => e.source === 'load (count identity)'));
+  // A count that matches no endpoint leaves the timing's answer (the busier endpoint first).
+  redis.commandStats = [{ command: 'hgetall', calls: orders + 100, usec: (orders + 100) * 20_000 }] as never;
+  assert.equal(only(diagnose(result).findings, 'cache-slow-command').endpoint, 'GET /api/products/:id');
+});
+
 test('event-loop delay with an idle service and no CPU-heavy endpoint is reported as host contention, low', () => {
   const p = healthyParts();
   p.prometheus.eventLoopLagP99Ms = p.prometheus.eventLoopLagP99Ms!.map(() => 90);

@@ -13,7 +13,8 @@ import type { RuleConfig } from '../config.js';
 import { alignToGrid, quantile } from '../evidence.js';
 import { sparseNnls } from '../sparse-fit.js';
 import { readRedis } from '../redis-view.js';
-import { endpointsAtOffsets } from './attribution.js';
+import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
+import { oncePerRequestOwner } from '../count-identity.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 export { readRedis, type RedisView } from '../redis-view.js';
@@ -472,7 +473,15 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     // every endpoint is busy in every second.
     const minMs = s && s.n > 0 ? quantile(slow.filter((e) => e.command === cmd).map((e) => e.durationUs), 0.5) / 1000 : 0;
     const timed = s ? endpointsAtOffsets(input, s.at.flatMap((at) => [at + 250, at + 750].map((x) => x - input.result.startedAt)), minMs) : [];
-    const eps = timed.length > 0 ? timed : users.map((u) => u.endpoint);
+    const seen = timed.length > 0 ? timed : users.map((u) => u.endpoint);
+    // A command run as many times as one endpoint served requests is that endpoint's (count-identity.ts): in a
+    // queued run every endpoint is busy when the slow log stamps a call, the counts still tell them apart. The
+    // owner must have lasted as long as the calls (half its requests at least the median slow entry).
+    const owner = oncePerRequestOwner(calls, input.result.endpoints);
+    const ownerSummary = owner ? input.result.endpoints.find((e) => e.endpoint === owner) : undefined;
+    const byCount = owner !== undefined && ownerSummary !== undefined && (minMs <= 0 || shareAtLeast(ownerSummary.serviceTime, minMs) >= 0.5);
+    const eps = byCount ? [owner, ...seen.filter((e) => e !== owner)] : seen;
+    if (byCount) evidence.push({ label: `requests ${owner} served (one ${cmd.toUpperCase()} call each)`, value: ownerSummary.requests, unit: 'requests', source: 'load (count identity)' });
     out.push(
       makeFinding({
         rule: 'cache-slow-command',

@@ -168,7 +168,7 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
       );
     }
     if (bySort) evidence.push({ label: 'sort keys with LIMIT', value: indexCols.join(', '), source: planEvidence ? 'EXPLAIN (Sort under Limit over Seq Scan) + parsed SQL' : 'parsed SQL (ORDER BY … LIMIT)' });
-    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.method})` });
+    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.byCount ? 'count identity' : r.method})` });
     if (planEvidence) evidence.push({ label: 'plan cost (EXPLAIN)', value: planEvidence.totalCost ?? 0, unit: '', source: 'EXPLAIN (rolled back)' });
     out.push(
       makeFinding({
@@ -258,7 +258,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
           { label: 'blocks read from disk', value: s.sharedBlksRead, unit: 'blocks', source: 'pg_stat_statements' },
           ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
-          ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: `cost model (${r.method})` })),
+          ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: `cost model (${r.byCount ? 'count identity' : r.method})` })),
         ],
         metrics: { statement: statementText(s.query) },
         // Scans of a table that is mostly dead rows read them too: the bloat is this statement's cause.
