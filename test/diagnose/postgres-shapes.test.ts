@@ -95,6 +95,10 @@ test('count(DISTINCT …) on every list request is a query to change, not work_m
   assert.ok(!d.findings.some((x) => x.id === 'work-mem-spill:work_mem:401'), describe(d.findings));
   // A sort that really spills, without a DISTINCT aggregate, is still a work_mem finding.
   assert.ok(d.findings.some((x) => x.id === 'work-mem-spill:work_mem:402'), describe(d.findings));
+  // Requests that spend their second elsewhere (a pool queue) barely wait on it: as severe as the latency it explains.
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 1000;
+  const waited = diagnose(build(p)).findings.find((x) => x.id === 'inefficient-query:401');
+  assert.equal(waited?.severity, 'low', describe(diagnose(build(p)).findings));
 });
 
 test('n-plus-one: one endpoint looping over several statements is one finding with each statement as evidence', async () => {

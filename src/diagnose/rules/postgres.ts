@@ -243,7 +243,8 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         rule: 'inefficient-query',
         category: 'inefficient-query',
         subject: s.queryid,
-        severity: severityFromImpact(impact, slow || distinct ? 'medium' : 'low'),
+        // PgHero's slow query is a problem on its own; anything else is as severe as the latency it explains.
+        severity: severityFromImpact(impact, slow ? 'medium' : 'low'),
         endpoint: endpoints[0],
         endpoints,
         title: distinct
