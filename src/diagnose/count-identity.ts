@@ -23,9 +23,9 @@ export const COUNT_IDENTITY_TOLERANCE = 0.005;
  * The one endpoint that served as many requests as `calls` (within {@link COUNT_IDENTITY_TOLERANCE}), or
  * undefined when none or several do (several make the identity a coincidence that decides nothing).
  */
-export function oncePerRequestOwner(calls: number, served: readonly { endpoint: string; requests: number }[]): string | undefined {
+export function oncePerRequestOwner<T extends { endpoint: string; requests: number }>(calls: number, served: readonly T[]): T | undefined {
   if (!(calls > 0)) return undefined;
   const tolerance = Math.max(1, COUNT_IDENTITY_TOLERANCE * calls);
   const matches = served.filter((s) => s.requests > 0 && Math.abs(s.requests - calls) <= tolerance);
-  return matches.length === 1 ? matches[0]!.endpoint : undefined;
+  return matches.length === 1 ? matches[0] : undefined;
 }

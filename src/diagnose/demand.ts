@@ -414,6 +414,7 @@ function attributeStatements(
   const intervalS = grid.intervalMs / 1000;
   const out: StatementAttribution[] = [];
   const requestsOf = (e: string) => result.endpoints.find((s) => s.endpoint === e)?.requests ?? sum(grid.endpoints[e]!.requests);
+  const served = endpoints.map((endpoint) => ({ endpoint, requests: requestsOf(endpoint) }));
   if (endpoints.length === 1) {
     // One endpoint: every statement of the window is its own (exact, and covers statements without a series).
     const reqs = requestsOf(endpoints[0]!);
@@ -452,16 +453,12 @@ function attributeStatements(
       // charged its calls at the statement's mean: a second regression on the time series — noisier, moved by
       // concurrency and I/O — split 84 calls of a 4.5 ms statement 0 / 12 ms per request between two endpoints
       // whose calls were 0.6 / 0.9 per request.
-      const fit = sparseNnls(x, rows.map((i) => calls[i]!));
-      callsPer = fit.x;
       // A statement with exactly one endpoint's count of calls ran once per request of that endpoint: the
       // counts decide, where queueing leaves the per-second series to whoever was busy (count-identity.ts).
       const total = pg.data.statements?.find((s) => s.queryid === ss.queryid)?.calls ?? 0;
-      const owner = endpoints.indexOf(oncePerRequestOwner(total, endpoints.map((e) => ({ endpoint: e, requests: requestsOf(e) }))) ?? '');
-      if (owner >= 0) {
-        callsPer = endpoints.map((e, k) => (k === owner ? total / requestsOf(e) : 0));
-        counted = true;
-      }
+      const owner = oncePerRequestOwner(total, served);
+      counted = owner !== undefined;
+      callsPer = owner ? endpoints.map((e) => (e === owner.endpoint ? total / owner.requests : 0)) : sparseNnls(x, rows.map((i) => calls[i]!)).x;
       const callsSum = rows.reduce((a, i) => a + calls[i]!, 0);
       const msSum = rows.reduce((a, i) => a + (ms[i] ?? 0), 0);
       const perCall = callsSum > 0 ? msSum / callsSum : 0;

@@ -477,11 +477,10 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     // A command run as many times as one endpoint served requests is that endpoint's (count-identity.ts): in a
     // queued run every endpoint is busy when the slow log stamps a call, the counts still tell them apart. The
     // owner must have lasted as long as the calls (half its requests at least the median slow entry).
-    const owner = oncePerRequestOwner(calls, input.result.endpoints);
-    const ownerSummary = owner ? input.result.endpoints.find((e) => e.endpoint === owner) : undefined;
-    const byCount = owner !== undefined && ownerSummary !== undefined && (minMs <= 0 || shareAtLeast(ownerSummary.serviceTime, minMs) >= 0.5);
-    const eps = byCount ? [owner, ...seen.filter((e) => e !== owner)] : seen;
-    if (byCount) evidence.push({ label: `requests ${owner} served (one ${cmd.toUpperCase()} call each)`, value: ownerSummary.requests, unit: 'requests', source: 'load (count identity)' });
+    const candidate = oncePerRequestOwner(calls, input.result.endpoints);
+    const owner = candidate && (minMs <= 0 || shareAtLeast(candidate.serviceTime, minMs) >= 0.5) ? candidate : undefined;
+    const eps = owner ? [owner.endpoint, ...seen.filter((e) => e !== owner.endpoint)] : seen;
+    if (owner) evidence.push({ label: `requests ${owner.endpoint} served (one ${cmd.toUpperCase()} call each)`, value: owner.requests, unit: 'requests', source: 'load (count identity)' });
     out.push(
       makeFinding({
         rule: 'cache-slow-command',

@@ -14,7 +14,7 @@ import type { RuleConfig } from '../config.js';
 import type { ExplainIndexScan } from '../explain-types.js';
 import { isUtilityStatement, quoteIdent, sortKeysOnTable, statementShape } from '../sql.js';
 import { attributionOf } from './attribution.js';
-import { deadDominatedTables, explainFor, isSlowStatement, liveBlocks, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { attributionSource, deadDominatedTables, explainFor, isSlowStatement, liveBlocks, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
 
 /** A plan node that reads a table and then filters: an index access (`index` set) or a sequential scan. */
@@ -140,7 +140,7 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
       ...(sortKeys.length > 0 ? [{ label: 'rows returned per call (ORDER BY … LIMIT)', value: s.rows / Math.max(1, s.calls), unit: 'rows', source: 'pg_stat_statements' }] : []),
     ];
     if (used && used.idxScan > 0) evidence.push({ label: `rows read per scan of ${used.name}`, value: used.idxTupRead / used.idxScan, unit: 'rows', source: 'pg_stat_user_indexes' });
-    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.byCount ? 'count identity' : r.method})` });
+    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: attributionSource(r) });
     return makeFinding({
       rule: 'missing-index',
       category: 'missing-index',

@@ -31,6 +31,11 @@ export function statementEndpoints(input: DiagnosisInput, queryid: string): { ro
   return { rows, impact: rows[0]?.share ?? 0 };
 }
 
+/** The evidence source of a statement's share of an endpoint's latency: how the cost model attributed it. */
+export function attributionSource(r: StatementAttribution): string {
+  return `cost model (${r.byCount ? 'count identity' : r.method})`;
+}
+
 /**
  * Endpoints by the backend-samples of the statements they own: each listed statement (a pg_stat_activity
  * query_id count, see ActivitySummary) votes its samples for the endpoint the cost model attributes it to

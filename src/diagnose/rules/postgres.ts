@@ -18,7 +18,7 @@ import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
-import { PG_BLOCK_BYTES, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { PG_BLOCK_BYTES, attributionSource, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -168,7 +168,7 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
       );
     }
     if (bySort) evidence.push({ label: 'sort keys with LIMIT', value: indexCols.join(', '), source: planEvidence ? 'EXPLAIN (Sort under Limit over Seq Scan) + parsed SQL' : 'parsed SQL (ORDER BY … LIMIT)' });
-    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: `cost model (${r.byCount ? 'count identity' : r.method})` });
+    for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: attributionSource(r) });
     if (planEvidence) evidence.push({ label: 'plan cost (EXPLAIN)', value: planEvidence.totalCost ?? 0, unit: '', source: 'EXPLAIN (rolled back)' });
     out.push(
       makeFinding({
@@ -259,7 +259,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
           { label: 'blocks read from disk', value: s.sharedBlksRead, unit: 'blocks', source: 'pg_stat_statements' },
           ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
-          ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: `cost model (${r.byCount ? 'count identity' : r.method})` })),
+          ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: attributionSource(r) })),
         ],
         metrics: { statement: statementText(s.query) },
         // Scans of a table that is mostly dead rows read them too: the bloat is this statement's cause.
