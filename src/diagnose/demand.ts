@@ -290,11 +290,17 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   // series), plus a regression of only the remainder (statements without a series of their own). The total's
   // own regression mixes every statement's noise into one column and, on the depot corpus, gave one endpoint
   // all the database time while its statements were attributed elsewhere.
-  const statementTotals = profile ? undefined : statementColumns(result, probes, statements);
+  const statementTotals = profile ? undefined : statementColumns(result, probes, statements, endpoints, work.served);
   const withStatements = (resource: string, col: RateColumn | undefined, covered: number[] | undefined, per: (s: StatementAttribution) => number): (number | undefined)[] => {
     if (!col || !covered) return estimate(resource, col);
     const rest = estimate(`${resource} (statements without a series)`, col.map((v, i) => (v === null ? null : Math.max(0, v - covered[i]!))));
-    return endpoints.map((e, k) => statements.filter((s) => s.endpoint === e).reduce((a, s) => a + per(s), 0) + (rest[k] ?? 0));
+    return endpoints.map((e, k) => {
+      const mine = statements.filter((s) => s.endpoint === e);
+      // Too few seconds for the remainder's regression: an endpoint the counts gave statements has at least
+      // those; one they gave none is unknown, not zero.
+      if (mine.length === 0 && rest[k] === undefined) return undefined;
+      return mine.reduce((a, s) => a + per(s), 0) + (rest[k] ?? 0);
+    });
   };
   const dbMs = withStatements('db.exec', dbMsCol, statementTotals?.execMsPerS, (s) => s.execMsPerRequest);
   const dbCalls = withStatements('db.calls', dbCallsCol, statementTotals?.callsPerS, (s) => s.callsPerRequest);
@@ -415,6 +421,7 @@ function attributeStatements(
   const out: StatementAttribution[] = [];
   const requestsOf = (e: string) => result.endpoints.find((s) => s.endpoint === e)?.requests ?? sum(grid.endpoints[e]!.requests);
   const served = endpoints.map((endpoint) => ({ endpoint, requests: requestsOf(endpoint) }));
+  const seriesOf = new Set((pg.data.statementSeries ?? []).filter((ss) => ss.toplevel).map((ss) => ss.queryid));
   if (endpoints.length === 1) {
     // One endpoint: every statement of the window is its own (exact, and covers statements without a series).
     const reqs = requestsOf(endpoints[0]!);
@@ -424,13 +431,26 @@ function attributeStatements(
     }
     return out;
   }
+  // A statement with exactly one endpoint's count of calls ran once per request of that endpoint: the counts
+  // decide, where queueing leaves the per-second series to whoever was busy, and they need no series at all —
+  // a run with more endpoints than seconds has no regression, and the probe keeps series only for the
+  // heaviest statements (count-identity.ts). Its time per request is then the statement's own total over the
+  // owner's requests.
+  const method: StatementAttribution['method'] = profile ? 'direct' : 'regression';
+  const counted = new Set<string>();
+  for (const s of pg.data.statements ?? []) {
+    if (!s.toplevel || (profile && seriesOf.has(s.queryid))) continue;
+    const owner = oncePerRequestOwner(s.calls, served);
+    if (!owner) continue;
+    counted.add(s.queryid);
+    out.push({ queryid: s.queryid, endpoint: owner.endpoint, callsPerRequest: s.calls / owner.requests, execMsPerRequest: s.totalExecMs / owner.requests, method, byCount: true });
+  }
   for (const ss of pg.data.statementSeries ?? []) {
-    if (!ss.toplevel) continue;
+    if (!ss.toplevel || counted.has(ss.queryid)) continue;
     const calls = alignToGrid(grid, pg.series, ss.callsPerS);
     const ms = alignToGrid(grid, pg.series, ss.execMsPerS);
     let callsPer: number[];
     let msPer: number[];
-    let counted = false;
     if (profile) {
       callsPer = endpoints.map(() => 0);
       msPer = endpoints.map(() => 0);
@@ -453,21 +473,14 @@ function attributeStatements(
       // charged its calls at the statement's mean: a second regression on the time series — noisier, moved by
       // concurrency and I/O — split 84 calls of a 4.5 ms statement 0 / 12 ms per request between two endpoints
       // whose calls were 0.6 / 0.9 per request.
-      // A statement with exactly one endpoint's count of calls ran once per request of that endpoint: the
-      // counts decide, where queueing leaves the per-second series to whoever was busy (count-identity.ts).
-      const total = pg.data.statements?.find((s) => s.queryid === ss.queryid)?.calls ?? 0;
-      const owner = oncePerRequestOwner(total, served);
-      counted = owner !== undefined;
-      callsPer = owner ? endpoints.map((e) => (e === owner.endpoint ? total / owner.requests : 0)) : sparseNnls(x, rows.map((i) => calls[i]!)).x;
+      callsPer = sparseNnls(x, rows.map((i) => calls[i]!)).x;
       const callsSum = rows.reduce((a, i) => a + calls[i]!, 0);
       const msSum = rows.reduce((a, i) => a + (ms[i] ?? 0), 0);
       const perCall = callsSum > 0 ? msSum / callsSum : 0;
       msPer = callsPer.map((c) => c * perCall);
     }
     endpoints.forEach((endpoint, k) => {
-      if (callsPer[k]! > 0.01) {
-        out.push({ queryid: ss.queryid, endpoint, callsPerRequest: callsPer[k]!, execMsPerRequest: msPer[k]!, method: profile ? 'direct' : 'regression', ...(counted ? { byCount: true as const } : {}) });
-      }
+      if (callsPer[k]! > 0.01) out.push({ queryid: ss.queryid, endpoint, callsPerRequest: callsPer[k]!, execMsPerRequest: msPer[k]!, method });
     });
   }
   return out;
@@ -475,20 +488,37 @@ function attributeStatements(
 
 /**
  * Calls and execution time per second of the statements that were attributed to an endpoint, summed on the
- * run's grid: the part of the database's totals the statement attribution accounts for. Undefined when no
- * statement with a series was attributed.
+ * run's grid: the part of the database's totals the statement attribution accounts for. A statement with a
+ * series contributes its series; one the count identity gave to an endpoint without a series ran once per
+ * request of it, so it contributes its per-request calls and time at the owner's served rate (`servedRate`,
+ * per endpoint in `endpoints` order). Undefined when no statement was attributed.
  */
-function statementColumns(result: RunResult, probes: ProbeSet, statements: StatementAttribution[]): { callsPerS: number[]; execMsPerS: number[] } | undefined {
+function statementColumns(
+  result: RunResult,
+  probes: ProbeSet,
+  statements: StatementAttribution[],
+  endpoints: string[],
+  servedRate: number[][],
+): { callsPerS: number[]; execMsPerS: number[] } | undefined {
   const pg = probes.postgres;
   const attributed = new Set(statements.filter((s) => s.method === 'regression').map((s) => s.queryid));
   const series = (pg?.data.statementSeries ?? []).filter((ss) => ss.toplevel && attributed.has(ss.queryid));
-  if (!pg || series.length === 0) return undefined;
+  const withSeries = new Set(series.map((ss) => ss.queryid));
+  const countedOnly = statements.filter((s) => s.method === 'regression' && s.byCount && !withSeries.has(s.queryid));
+  if (!pg || (series.length === 0 && countedOnly.length === 0)) return undefined;
   const grid = result.series;
   const callsPerS = grid.t.map(() => 0);
   const execMsPerS = grid.t.map(() => 0);
   for (const ss of series) {
     alignToGrid(grid, pg.series, ss.callsPerS).forEach((v, i) => (callsPerS[i]! += v ?? 0));
     alignToGrid(grid, pg.series, ss.execMsPerS).forEach((v, i) => (execMsPerS[i]! += v ?? 0));
+  }
+  for (const s of countedOnly) {
+    const rate = servedRate[endpoints.indexOf(s.endpoint)];
+    rate?.forEach((r, i) => {
+      callsPerS[i]! += r * s.callsPerRequest;
+      execMsPerS[i]! += r * s.execMsPerRequest;
+    });
   }
   return { callsPerS, execMsPerS };
 }

@@ -46,3 +46,32 @@ test('behind a queue, a statement with one endpoint\'s count of calls is that en
   assert.equal(fitted[0]?.endpoint, 'GET /recruiters/:id/notifications');
   assert.equal(fitted[0]?.byCount, undefined);
 });
+
+test('with more endpoints than seconds, the counts still name the owner of a statement, with or without a series', () => {
+  // Seen on newsroom (18 endpoints, ~10 per-second rows): the regression needs endpoints + 1 rows, so no
+  // statement had an owner and every database finding named no endpoint.
+  const seconds = 4;
+  const endpoints: Record<string, { requests: number[]; serviceMeanMs: number }> = {};
+  for (let k = 0; k < 6; k++) endpoints[`GET /e${k}`] = { requests: Array.from({ length: seconds }, () => 10 + 3 * k), serviceMeanMs: 20 };
+  const served = (k: number) => seconds * (10 + 3 * k);
+  const perSecond = (k: number, ms: number) => Array.from({ length: seconds }, () => (10 + 3 * k) * ms);
+  const pg = pgData({
+    statements: [
+      statement('1', 'select * from articles where slug = $1', served(4), 30),
+      statement('2', 'select count(*) from comments', served(2), 5),
+      statement('3', 'select * from tags', served(2) + served(3), 1),
+    ],
+    // Only the heaviest statement has a series (the probe keeps series for the top statements).
+    statementSeries: [{ queryid: '1', toplevel: true, callsPerS: perSecond(4, 1), execMsPerS: perSecond(4, 30) }],
+  });
+  const dbMs = Array.from({ length: seconds }, (_, i) => perSecond(4, 30)[i]! + perSecond(2, 5)[i]! + perSecond(2, 1)[i]! + perSecond(3, 1)[i]!);
+  const model = computeDemands(makeResult(endpoints, [probe('postgres', { 'pg.exec_ms_per_s': dbMs }, pg as unknown as Record<string, unknown>)]));
+  const owners = model.statements.map((s) => [s.queryid, s.endpoint, s.byCount, Math.round(s.execMsPerRequest)]);
+  // The shared statement (as many calls as two endpoints together) decides nothing: it stays unattributed.
+  assert.deepEqual(owners.sort(), [['1', 'GET /e4', true, 30], ['2', 'GET /e2', true, 5]], JSON.stringify(owners));
+  const db = Object.fromEntries(model.demands.map((d) => [d.endpoint, d.dbMs]));
+  assert.equal(Math.round(db['GET /e4']!), 30);
+  assert.equal(Math.round(db['GET /e2']!), 5);
+  // Endpoints the counts gave nothing, with no regression to estimate them: unknown, not zero.
+  assert.equal(db['GET /e0'], undefined);
+});
