@@ -15,7 +15,7 @@ import { stepSearchOptions, type StepSearchFlags } from './stepped-options.js';
 /** The experiment flags after parsing (strings as commander gives them). */
 export interface ExperimentFlags extends StepSearchFlags {
   rate?: string;
-  duration: string;
+  duration?: string;
   isolate: string;
   isolateRate?: string;
   maxIsolations: string;
@@ -34,6 +34,9 @@ export const EXPERIMENT_FLAG_DEFAULTS: Pick<ExperimentOptions, 'stepMs' | 'maxSt
   isolateMs: 4000,
   maxIsolations: 7,
 };
+
+/** Copies of `DIAGNOSIS_MS_PER_UNKNOWN` and `DIAGNOSIS_MAX_MS` (src/diagnose/experiment/run.ts) for the help text; test/cli/lazy-commands.test.ts checks they match. */
+export const DIAGNOSIS_SIZING_SHOWN = { perUnknownMs: 2000, maxMs: 120_000 };
 
 /** Add the experiment flags to a command, with {@link EXPERIMENT_FLAG_DEFAULTS} shown as the defaults (the step-search flags are shared with `tuneup capacity`: stepped-options.ts). */
 export function addExperimentOptions<C extends Command<any, any, any>>(command: C): C {
@@ -55,7 +58,7 @@ export function addExperimentOptions<C extends Command<any, any, any>>(command: 
     .addOption(search.maxRate)
     .addOption(search.maxSteps)
     .addOption(search.bisections)
-    .option('--duration <duration>', 'length of the diagnosis run', `${d.diagnosisMs / 1000}s`)
+    .option('--duration <duration>', `length of the diagnosis run (default ${d.diagnosisMs / 1000}s, or ${DIAGNOSIS_SIZING_SHOWN.perUnknownMs / 1000} s per endpoint + ${DIAGNOSIS_SIZING_SHOWN.perUnknownMs / 1000} s for a mix of more endpoints, up to ${DIAGNOSIS_SIZING_SHOWN.maxMs / 1000}s)`)
     .option('--isolate <duration>', 'length of each isolation run', `${d.isolateMs / 1000}s`)
     .option('--isolate-rate <n>', "rate of each isolation run; default the endpoint's rate in the diagnosis run, within 10–50/s")
     .option('--max-isolations <n>', 'most suspect endpoints run alone', String(d.maxIsolations));

@@ -23,7 +23,9 @@ export function experimentOptionsFromFlags(flags: ExperimentFlags, defaults: Exp
   const options: ExperimentOptions = {
     ...d,
     ...parseStepSearch(flags, d),
-    diagnosisMs: parseDuration(flags.duration, '--duration'),
+    // Without --duration the diagnosis run is sized to the mix (at least the default); a length given is kept.
+    diagnosisMs: flags.duration === undefined ? d.diagnosisMs : parseDuration(flags.duration, '--duration'),
+    sizeDiagnosisToMix: flags.duration === undefined && d.sizeDiagnosisToMix === true,
     isolateMs: parseDuration(flags.isolate, '--isolate'),
     maxIsolations: parsePositiveInt(flags.maxIsolations, '--max-isolations') ?? d.maxIsolations,
   };

@@ -46,7 +46,7 @@ export interface DemoBudget {
  */
 export const QUICK_BUDGET: DemoBudget = {
   rate: 10,
-  experiment: { ...EXPERIMENT_DEFAULTS, stepMs: 2500, startRate: 20, maxRate: 20, maxSteps: 1, bisections: 0, gapMs: 400, diagnosisMs: 14_000, isolateMs: 2000, isolateRate: 15, maxIsolations: 4 },
+  experiment: { ...EXPERIMENT_DEFAULTS, stepMs: 2500, startRate: 20, maxRate: 20, maxSteps: 1, bisections: 0, gapMs: 400, diagnosisMs: 14_000, sizeDiagnosisToMix: false, isolateMs: 2000, isolateRate: 15, maxIsolations: 4 },
   validateMs: 11_000,
   aloneMs: 5000,
 };
@@ -54,7 +54,7 @@ export const QUICK_BUDGET: DemoBudget = {
 /** The default: a ramp of four 4 s steps from 5/s with one bisection, a 25 s diagnosis and validation, suspects alone 4 s each, the endpoint alone 6 s. */
 export const FULL_BUDGET: DemoBudget = {
   rate: 10,
-  experiment: { ...EXPERIMENT_DEFAULTS, stepMs: 4000, startRate: 5, maxRate: 40, maxSteps: 4, bisections: 1, gapMs: 1000, diagnosisMs: 25_000, isolateMs: 4000, maxIsolations: 6 },
+  experiment: { ...EXPERIMENT_DEFAULTS, stepMs: 4000, startRate: 5, maxRate: 40, maxSteps: 4, bisections: 1, gapMs: 1000, diagnosisMs: 25_000, sizeDiagnosisToMix: false, isolateMs: 4000, maxIsolations: 6 },
   validateMs: 25_000,
   aloneMs: 6000,
 };

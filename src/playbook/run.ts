@@ -140,7 +140,7 @@ export async function runPlaybook(ctx: PlaybookContext, options: PlaybookOptions
     ...exp,
     onKnee(knee, chosen) {
       exp.onKnee?.(knee, chosen);
-      hooks.onStep?.('diagnose', `the mix at ${chosen.rate}/s for ${options.experiment.diagnosisMs / 1000} s with every probe, then each suspect endpoint alone`);
+      hooks.onStep?.('diagnose', `the mix at ${chosen.rate}/s for ${chosen.durationMs / 1000} s with every probe, then each suspect endpoint alone`);
     },
   };
   const { pgUrl: _pg, redisUrl: _redis, labels: _labels, ...experimentCtx } = ctx;

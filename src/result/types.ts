@@ -509,6 +509,8 @@ export interface ExperimentSection {
   /** Rate of the diagnosis run (iterations/s) and why it was chosen. */
   chosenRate: number;
   chosenBy: 'knee' | 'plan' | 'flag' | 'ramp-cap';
+  /** Length of the diagnosis run (ms): the option's, or longer for a mix of many endpoints (experiment/run.ts `diagnosisLengthMs`). */
+  diagnosisMs?: number;
   isolation: ExperimentIsolation[];
   /** Wall time of the whole experiment (ms). */
   durationMs: number;

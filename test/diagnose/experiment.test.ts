@@ -10,6 +10,7 @@ import type { EndpointDemand, ExperimentSection, Finding, RunResult } from '../.
 import type { StatementAttribution } from '../../src/diagnose/demand.js';
 import {
   chooseRate,
+  diagnosisLengthMs,
   confirmFindings,
   drainMs,
   findIsolation,
@@ -227,6 +228,25 @@ test('chooseRate: 70 % of the knee, the plan\'s rate when lower, --rate first', 
   assert.deepEqual(chooseRate(section({}), { kneeShare: 0.7, rate: 33 }, 400), { rate: 33, by: 'flag' });
   assert.deepEqual(chooseRate(section({ knee: { status: 'not-reached', sustainedRate: 200, reasons: [] } }), { kneeShare: 0.7 }, undefined), { rate: 140, by: 'ramp-cap' });
   assert.deepEqual(chooseRate(section({ knee: { status: 'below-start', failedRate: 5, reasons: [] } }), { kneeShare: 0.7 }, 100), { rate: 1.75, by: 'knee' });
+});
+
+test('diagnosisLengthMs: two seconds per unknown of the cost model (endpoints + 1), at least the default, at most two minutes; a length given is kept', () => {
+  const sized = { diagnosisMs: 20_000, sizeDiagnosisToMix: true };
+  assert.equal(diagnosisLengthMs(sized, 5), 20_000);
+  assert.equal(diagnosisLengthMs(sized, 18), 38_000);
+  assert.equal(diagnosisLengthMs(sized, 200), 120_000);
+  assert.equal(diagnosisLengthMs({ diagnosisMs: 10_000, sizeDiagnosisToMix: false }, 18), 10_000);
+});
+
+test('experimentOptionsFromFlags: without --duration the diagnosis run is sized to the mix; with it, the length is the one given', async () => {
+  const { experimentOptionsFromFlags } = await import('../../src/cli/experiment-target.js');
+  const flags = { isolate: '4s', maxIsolations: '7', step: '5s', maxSteps: '8', bisections: '2' };
+  const auto = experimentOptionsFromFlags(flags as never);
+  assert.equal(auto.sizeDiagnosisToMix, true);
+  assert.equal(auto.diagnosisMs, 20_000);
+  const given = experimentOptionsFromFlags({ ...flags, duration: '12s' } as never);
+  assert.equal(given.sizeDiagnosisToMix, false);
+  assert.equal(given.diagnosisMs, 12_000);
 });
 
 const YAML_PLAN: PlanOptions = {

@@ -56,7 +56,7 @@ export function experimentProgressHooks(io: CliIO): ExperimentHooks {
     onKnee(knee, chosen) {
       const cap = knee.status === 'found' ? `${r(knee.sustainedRate!)}/s (fails at ${r(knee.failedRate!)}/s)` : knee.status === 'not-reached' ? `≥ ${r(knee.sustainedRate ?? 0)}/s (no knee up to the ramp's cap)` : `< ${r(knee.failedRate ?? 0)}/s`;
       io.err(`capacity ${cap}${knee.saturatedResource ? `; saturated: ${knee.saturatedResource.name} (${knee.saturatedResource.detail})` : ''}`);
-      io.err(`diagnosis rate ${r(chosen.rate)}/s (${chosen.by === 'plan' ? "the plan's rate" : chosen.by === 'flag' ? '--rate' : chosen.by === 'knee' ? '70 % of the sustained rate' : "70 % of the ramp's highest sustained step"})`);
+      io.err(`diagnosis rate ${r(chosen.rate)}/s (${chosen.by === 'plan' ? "the plan's rate" : chosen.by === 'flag' ? '--rate' : chosen.by === 'knee' ? '70 % of the sustained rate' : "70 % of the ramp's highest sustained step"}) for ${r(chosen.durationMs / 1000)} s`);
     },
     onIsolation(iso) {
       io.err(iso.status === 'ran' ? `  ${iso.endpoint} alone at ${r(iso.rate ?? 0)}/s: ${iso.requests} requests${iso.findings?.length ? `; shows ${iso.findings.map((f) => f.category).join(', ')}` : ''}` : `  ${iso.endpoint}: not tested (${iso.reason})`);

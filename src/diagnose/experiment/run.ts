@@ -55,8 +55,14 @@ export interface ExperimentOptions {
   rate?: number;
   /** Share of the knee the diagnosis runs at (default 0.7). */
   kneeShare: number;
-  /** Length of the diagnosis run (ms). */
+  /** Length of the diagnosis run (ms); with {@link ExperimentOptions.sizeDiagnosisToMix}, its least length. */
   diagnosisMs: number;
+  /**
+   * Lengthen the diagnosis run to {@link DIAGNOSIS_MS_PER_UNKNOWN} per unknown of the per-second cost model
+   * (each endpoint the ramp saw, plus one), up to {@link DIAGNOSIS_MAX_MS}: `tuneup diagnose` without
+   * `--duration`. A length the user gave is kept.
+   */
+  sizeDiagnosisToMix?: boolean;
   /** Length of each isolation run (ms). */
   isolateMs: number;
   /** Rate of each isolation run; default: the endpoint's rate in the diagnosis run, within [10, 50]/s. */
@@ -74,9 +80,29 @@ export const EXPERIMENT_DEFAULTS: ExperimentOptions = {
   gapMs: 1000,
   kneeShare: 0.7,
   diagnosisMs: 20_000,
+  sizeDiagnosisToMix: true,
   isolateMs: 4000,
   maxIsolations: 7,
 };
+
+/**
+ * Seconds of diagnosis per unknown of the cost model. The per-second regression estimates one demand per
+ * endpoint plus an intercept from one row per second, and needs more rows than unknowns to estimate at all
+ * (demand.ts); two seconds per unknown leave it as many degrees of freedom for its error as it uses, after
+ * the start-up transient and the queued regime's edge seconds are left out. Seen on newsroom: 18 endpoints
+ * in a 10–20 s run left the regression with no estimate or none to spare, and every database and cache
+ * finding named no endpoint.
+ */
+export const DIAGNOSIS_MS_PER_UNKNOWN = 2000;
+
+/** Longest diagnosis run the sizing asks for: past it, isolation measures the endpoints the mix cannot separate. */
+export const DIAGNOSIS_MAX_MS = 120_000;
+
+/** Length of the diagnosis run for a mix of `endpoints` endpoints (see {@link ExperimentOptions.sizeDiagnosisToMix}). */
+export function diagnosisLengthMs(options: Pick<ExperimentOptions, 'diagnosisMs' | 'sizeDiagnosisToMix'>, endpoints: number): number {
+  if (!options.sizeDiagnosisToMix) return options.diagnosisMs;
+  return Math.max(options.diagnosisMs, Math.min(DIAGNOSIS_MAX_MS, DIAGNOSIS_MS_PER_UNKNOWN * (endpoints + 1)));
+}
 
 /** Graceful stop of every experiment run: in-flight requests get this long, then the load is gone. */
 const GRACEFUL_STOP_MS = 1000;
@@ -92,7 +118,7 @@ export interface ExperimentHooks {
   onLive?(live: LiveStats): void;
   onRunEnd?(): void;
   onStep?(step: ExperimentStep): void;
-  onKnee?(knee: ExperimentSection['knee'], chosen: { rate: number; by: ExperimentSection['chosenBy'] }): void;
+  onKnee?(knee: ExperimentSection['knee'], chosen: { rate: number; by: ExperimentSection['chosenBy']; durationMs: number }): void;
   onIsolation?(isolation: ExperimentIsolation): void;
 }
 
@@ -182,13 +208,17 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   const chosen = chooseRate(section, options, requested);
   section.chosenRate = chosen.rate;
   section.chosenBy = chosen.by;
-  if (!aborted()) hooks.onKnee?.(section.knee, chosen);
+  // Every endpoint the ramp served is an unknown of the diagnosis run's cost model.
+  const rampEndpoints = new Set([...stepResults.values()].flatMap((r) => r.endpoints.filter((e) => e.requests > 0).map((e) => e.endpoint)));
+  const diagnosisMs = diagnosisLengthMs(options, rampEndpoints.size);
+  section.diagnosisMs = diagnosisMs;
+  if (!aborted()) hooks.onKnee?.(section.knee, { ...chosen, durationMs: diagnosisMs });
 
   // 2. The mixed diagnosis at a sustainable rate.
   let result: RunResult | undefined;
   if (!aborted() && chosen.rate > 0) {
-    const plan = mixPlan(ctx.plan, mix, chosen.rate, { durationMs: options.diagnosisMs, gracefulStopMs: GRACEFUL_STOP_MS, label: `diagnosis at ${chosen.rate}/s` });
-    hooks.onRunStart?.({ kind: 'diagnosis', label: 'diagnosis', rate: chosen.rate, durationMs: options.diagnosisMs });
+    const plan = mixPlan(ctx.plan, mix, chosen.rate, { durationMs: diagnosisMs, gracefulStopMs: GRACEFUL_STOP_MS, label: `diagnosis at ${chosen.rate}/s` });
+    hooks.onRunStart?.({ kind: 'diagnosis', label: 'diagnosis', rate: chosen.rate, durationMs: diagnosisMs });
     const run = await runOnce(ctx, plan, false, ctx.probes);
     // The ramp just loaded the service with this mix: the diagnosis run starts past the service's warm-up.
     const rampMs = section.steps.reduce((a, s) => a + s.durationMs, 0);
