@@ -201,6 +201,32 @@ test("with the cache's users unknown, a hit ratio at the bound of every lookup e
   assert.ok(broken && ['medium', 'high'].includes(broken.severity), broken?.severity);
 });
 
+test("with the cache's users unknown, a hit ratio some set of users allows is not judged (low); below every endpoint's ideal it is", () => {
+  // newsroom's healthy build (18 endpoints in 10 s, no regression to name the users): single endpoints allowed
+  // 0–90 %, the bound over all of them 25 %, the cache hit 16 %. Here: orders repeat 5 % of their keys, products
+  // 90 %; the bound over both is ~45 %.
+  const judged = (hitRatio: number, ordersShare: number) => {
+    const p = healthyParts();
+    redisWith(p, hitRatio);
+    for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+    const lf = facts(p, (i) => (i === 0 ? 0 : 0.9));
+    const orders = lf.endpoints['GET /api/orders']!;
+    orders.series.repeats = orders.series.requests.map((n, i) => (i === 0 ? 0 : Math.round(n * ordersShare)));
+    orders.repeats = orders.series.repeats.reduce((a, b) => a + b, 0);
+    p.patch = { loadFacts: lf };
+    return cacheMiss(p);
+  };
+  // 20 % hit: below 90 % of the bound, but a cache used by the orders endpoint alone could hit only ~5 %.
+  const [open] = judged(0.2, 0.05);
+  assert.ok(open);
+  assert.equal(open.severity, 'low', open.title);
+  assert.match(open.title, /not judged/);
+  assert.ok(open.evidence.some((e) => /lowest ideal hit ratio of one lookup endpoint \(GET \/api\/orders\)/.test(e.label)), JSON.stringify(open.evidence));
+  // 20 % hit where every endpoint's keys repeated at least 60 % of the time: whatever uses it, it misses repeats.
+  const [broken] = judged(0.2, 0.6);
+  assert.ok(broken && ['medium', 'high'].includes(broken.severity), broken?.title);
+});
+
 test('a cache whose hits cover the repeated requests missed no repeat, though lookups per request dilute its ratio', () => {
   const p = healthyParts();
   const get = p.endpoints[CACHED]!.requests;

@@ -266,3 +266,26 @@ test('on a host held by other processes, a wait on a dependency is not told apar
   const own = diagnose(build({ ...parts(undefined), processData: { ...parts(undefined).processData, host: hostData({ target: 100, generator: 30, postgres: 60, other: 5 }) } })).findings;
   assert.ok(!own.some((f) => f.category === 'host-contention'), own.map((f) => `${f.category}/${f.severity}`).join(', '));
 });
+
+test('a host whose cores the system under test fills explains a wait before a dependency does: slow-dependency is low, with the host CPU', () => {
+  // newsroom: a seq scan and a busy partner filled both cores at the "moderate" rate; five endpoints were
+  // reported waiting on the partner at medium, above the query that caused it.
+  const parts = (hostPercent: number): ScenarioParts => {
+    const p = healthyParts();
+    p.endpoints['GET /api/orders']!.serviceMeanMs = 250;
+    p.processData = {
+      ...p.processData,
+      remotes: [...(p.processData.remotes as object[]), { address: '127.0.0.1', port: 8081, maxConnections: 4, samplesSeen: N }],
+      host: hostData({ target: 60, generator: 15, postgres: hostPercent - 95, other: 20 }),
+    };
+    p.process = { ...p.process, hostCpuPercent: Array.from({ length: N }, (_, i) => hostPercent + (i % 2)) };
+    return p;
+  };
+  const dependency = (hostPercent: number) => diagnose(build(parts(hostPercent))).findings.find((f) => f.category === 'slow-dependency' && f.endpoint === 'GET /api/orders');
+  const free = dependency(120);
+  assert.ok(free && ['medium', 'high'].includes(free.severity), free?.severity);
+  const saturated = dependency(190);
+  assert.equal(saturated?.severity, 'low');
+  assert.ok(saturated!.evidence.some((e) => /host CPU/.test(e.label) && Number(e.value) >= 190), JSON.stringify(saturated!.evidence));
+  assert.match(saturated!.summary, /cores were saturated/);
+});
