@@ -89,7 +89,11 @@ export function foldExplained(list: Finding[]): Finding[] {
   if (explainers.length === 0) return list;
   return list.map((f) => {
     const causes = explainers.filter(
-      (x) => x !== f && x.explains!.some((e) => e.category === f.category && (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep)))),
+      (x) =>
+        x !== f &&
+        x.explains!.some(
+          (e) => e.category === f.category && (!e.unowned || endpointsOf(f).length === 0) && (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep))),
+        ),
     );
     if (causes.length === 0) return f;
     // A finding some cause explains only as a contributor keeps its severity; a symptom is capped at low.

@@ -414,6 +414,8 @@ export interface Finding {
      * it is a finding of its own that this one partly explains; it ranks after this one and keeps its severity.
      */
     as?: 'symptom' | 'contributes';
+    /** Only findings of the category that name no endpoint (e.g. GC time no endpoint's requests own). */
+    unowned?: true;
   }[];
   /**
    * Set by `tuneup diagnose` on every finding: whether running the finding's endpoint alone (confirm by

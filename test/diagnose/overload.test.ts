@@ -289,3 +289,44 @@ test('a host whose cores the system under test fills explains a wait before a de
   assert.ok(saturated!.evidence.some((e) => /host CPU/.test(e.label) && Number(e.value) >= 190), JSON.stringify(saturated!.evidence));
   assert.match(saturated!.summary, /cores were saturated/);
 });
+
+test('GC time over the limit only in seconds the host had no free core is not judged (low): a pause also waits for a core', () => {
+  // newsroom: GC rose from 34 ms/s to 80–130 ms/s on every build whenever both cores were busy, whoever held them.
+  const gcRun = (hostPercent: (i: number) => number) => {
+    const p = healthyParts();
+    p.prometheus = { ...p.prometheus, gcMsPerS: Array.from({ length: N }, (_, i) => (hostPercent(i) >= 180 ? 140 : 30)) };
+    p.processData = { ...p.processData, host: hostData({ target: 60, postgres: 60, other: 60 }) };
+    p.process = { ...p.process, hostCpuPercent: Array.from({ length: N }, (_, i) => hostPercent(i)) };
+    return diagnose(build(p)).findings.filter((f) => f.category === 'gc-pressure');
+  };
+  const [contended] = gcRun(() => 195);
+  assert.equal(contended?.severity, 'low', contended?.title);
+  assert.match(contended!.title, /not judged/);
+  // The same GC time with cores free is the service's own: judged.
+  const p = healthyParts();
+  p.prometheus = { ...p.prometheus, gcMsPerS: Array.from({ length: N }, () => 140) };
+  p.processData = { ...p.processData, host: hostData({ target: 60, postgres: 30 }) };
+  p.process = { ...p.process, hostCpuPercent: Array.from({ length: N }, () => 90) };
+  const [own] = diagnose(build(p)).findings.filter((f) => f.category === 'gc-pressure');
+  assert.ok(own && ['medium', 'high'].includes(own.severity), own?.severity);
+});
+
+test('past capacity, GC time no endpoint owns is the queue\'s (a symptom of the overload); GC an endpoint owns stands', () => {
+  const past = (gcOf: (orders: number, products: number) => number) => {
+    const p = healthyParts();
+    const orders = p.endpoints['GET /api/orders']!.requests;
+    const products = p.endpoints['GET /api/products/:id']!.requests;
+    p.prometheus = { ...p.prometheus, gcMsPerS: orders.map((o, i) => gcOf(o, products[i]!)) };
+    const d = diagnose(openRun(p, { offered: 200, completed: () => 120, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40, dropped: 2000, busyVUs: 100, allocated: 100 }));
+    return { overload: d.findings.find((f) => f.category === 'overload')!, gc: d.findings.find((f) => f.category === 'gc-pressure') };
+  };
+  // GC in proportion to every request: no endpoint's garbage stands out.
+  const spread = past((o, q) => 0.8 * (o + q));
+  assert.ok(spread.gc && !spread.gc.endpoint, spread.gc?.title);
+  assert.equal(spread.gc.severity, 'low');
+  assert.ok(spread.gc.causedBy?.includes(spread.overload.id));
+  // GC that follows one endpoint's requests: its allocations, not the queue's.
+  const owned = past((o) => 2.5 * o);
+  assert.equal(owned.gc?.endpoint, 'GET /api/orders', owned.gc?.title);
+  assert.ok(['medium', 'high'].includes(owned.gc!.severity), owned.gc!.severity);
+});

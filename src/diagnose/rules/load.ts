@@ -238,6 +238,9 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
   const hold = poolHold(input);
   const poolIsQueue = !hold || hold.idleInTransactionShare < config.get('pool.idleInTxShare');
   f.explains = [...explained.filter((c) => c !== resource?.category), ...(poolIsQueue ? (['pool-saturation'] as const) : [])].map((category) => ({ category }));
+  // The queued requests hold memory, so GC work per second grows with the queue (newsroom's healthy build: GC
+  // 34 ms/s at its moderate rate, 105–111 past capacity): GC time no endpoint's requests own is the queue's.
+  f.explains.push({ category: 'gc-pressure', unowned: true });
   // Errors of an endpoint's own handler (5xx among its answered requests, concentrated on it) are not the
   // queue's: the overload explains the error-rate findings of the other endpoints only.
   const own = new Set(applicationErrorEndpoints(r, config).map((x) => x.endpoint));

@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
-import { linearTrend, numbers, quantile } from '../evidence.js';
+import { alignToGrid, linearTrend, numbers, quantile } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
 import { attributionOf, demandAttribution } from './attribution.js';
 import { fmt, makeFinding, pct, summaryOf, type DiagnosisInput } from './types.js';
@@ -446,6 +446,56 @@ function gcOwner(input: DiagnosisInput, config: RuleConfig): { endpoint: string;
 }
 
 /**
+ * GC time per second in the seconds the host had a free core. GC time is a pause measured in wall time (the
+ * `gc` performance entries behind nodejs_gc_duration_seconds): on a host whose cores are all busy the pause
+ * also holds the wait of V8's GC threads for a core, so it measures the host's contention as much as the
+ * service's allocations. Seconds with the host at `cpu.saturatedPercent` of all its cores are left out; without
+ * the host's CPU series every second counts.
+ */
+function gcWithFreeCore(input: DiagnosisInput, config: RuleConfig): { free: number[]; saturated: number } {
+  const prom = input.probes.prometheus;
+  const process = input.probes.process;
+  const cores = process?.data.host?.cores ?? 0;
+  const hostColumn = process?.series.values.hostCpuPercent;
+  if (!prom?.series.values.gcMsPerS || !hostColumn || cores <= 0) return { free: numbers(prom?.series.values.gcMsPerS), saturated: 0 };
+  const grid = input.result.series;
+  const gc = alignToGrid(grid, prom.series, prom.series.values.gcMsPerS);
+  const host = alignToGrid(grid, process.series, hostColumn);
+  const busy = (config.get('cpu.saturatedPercent') / 100) * cores * 100;
+  const free: number[] = [];
+  let saturated = 0;
+  gc.forEach((v, i) => {
+    if (v === null) return;
+    const h = host[i];
+    if (h !== null && h !== undefined && h >= busy) saturated++;
+    else free.push(v);
+  });
+  return { free, saturated };
+}
+
+/** GC time over the limit only in seconds the host's cores were saturated: reported, not judged (low). */
+function gcOnSaturatedHost(input: DiagnosisInput, all: number[], saturated: number, freeSeconds: number): Finding {
+  const cores = input.probes.process?.data.host?.cores ?? 0;
+  const p90 = quantile(all, 0.9);
+  return makeFinding({
+    rule: 'gc-pressure',
+    category: 'gc-pressure',
+    subject: 'service',
+    severity: 'low',
+    title: `Garbage collection takes ${fmt(p90)} ms of every second while the host's cores were saturated: not judged`,
+    summary: `GC pauses are measured in wall time, and in ${saturated} of the sampled seconds the host's ${cores} cores were all busy: a pause then also waits for a core, so GC time measures the contention as much as the service's allocations. In the ${freeSeconds} seconds with a free core it stayed under the limit. Relieve the CPU (see the CPU and overload findings), then judge GC again.`,
+    evidence: [
+      { label: 'GC time p90, every second', value: p90, unit: 'ms/s', source: 'nodejs_gc_duration_seconds' },
+      { label: "seconds with the host's cores saturated", value: saturated, unit: 'seconds', source: 'process probe /proc/stat' },
+      { label: 'seconds with a free core', value: freeSeconds, unit: 'seconds', source: 'process probe /proc/stat' },
+    ],
+    recommendation: { text: 'Nothing to change for GC from this run: run at a load the host sustains (or `tuneup diagnose`) to judge it.' },
+    confidence: 0.4,
+    impact: 0.05,
+  });
+}
+
+/**
  * gc-pressure: GC time per second beyond Clinic Doctor's 100 ms per 1 s window.
  *
  * It needs two samples over the limit (in a short run the p90 is the
@@ -458,12 +508,15 @@ function gcOwner(input: DiagnosisInput, config: RuleConfig): { endpoint: string;
  * memory issue as "gc" before it considers an event-loop one.
  */
 export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
-  const gc = numbers(input.probes.prometheus?.series.values.gcMsPerS);
-  if (gc.length < 3) return [];
+  const all = numbers(input.probes.prometheus?.series.values.gcMsPerS);
+  if (all.length < 3) return [];
   const limit = config.get('gc.msPerSecond');
-  const p90 = quantile(gc, 0.9);
+  const overLimit = (xs: number[]) => quantile(xs, 0.9) >= limit && xs.filter((x) => x >= limit).length >= 2;
   // In a short run the p90 is the maximum: one scrape that caught a single major GC is not pressure.
-  if (p90 < limit || gc.filter((x) => x >= limit).length < 2) return [];
+  if (!overLimit(all)) return [];
+  const { free: gc, saturated } = gcWithFreeCore(input, config);
+  if (gc.length < 3 || !overLimit(gc)) return saturated > 0 ? [gcOnSaturatedHost(input, all, saturated, gc.length)] : [];
+  const p90 = quantile(gc, 0.9);
   const mean = gc.reduce((a, b) => a + b, 0) / gc.length;
   // Pressure that lasts (the mean over the limit too) is what can be held responsible for the loop's delay.
   const sustained = mean >= limit;
