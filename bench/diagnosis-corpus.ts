@@ -250,7 +250,10 @@ if (args.rescore) {
       if (args.rediagnose) Object.assign(r, judgedFindings(diagnose(result).findings));
     }
   }
-  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? ', re-diagnosed with this checkout\'s rules' : ''})`, reps, loads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
+  // The stored runs say how many repetitions and loads they hold; the flags' defaults would misreport them.
+  const storedReps = Math.max(...runs.map((r) => r.rep));
+  const storedLoads = [...new Set(runs.map((r) => r.load))];
+  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? ', re-diagnosed with this checkout\'s rules' : ''})`, reps: storedReps, loads: storedLoads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
 } else {
   await main();
 }

@@ -284,10 +284,15 @@ test('a host whose cores the system under test fills explains a wait before a de
   const dependency = (hostPercent: number) => diagnose(build(parts(hostPercent))).findings.find((f) => f.category === 'slow-dependency' && f.endpoint === 'GET /api/orders');
   const free = dependency(120);
   assert.ok(free && ['medium', 'high'].includes(free.severity), free?.severity);
-  const saturated = dependency(190);
+  // Both cores busy (ρ 0.99): ~2.6 ms of the request's own CPU and database work wait ~250 ms for a core.
+  const saturated = dependency(198);
   assert.equal(saturated?.severity, 'low');
-  assert.ok(saturated!.evidence.some((e) => /host CPU/.test(e.label) && Number(e.value) >= 190), JSON.stringify(saturated!.evidence));
+  assert.ok(saturated!.evidence.some((e) => /host CPU/.test(e.label) && Number(e.value) >= 198), JSON.stringify(saturated!.evidence));
   assert.match(saturated!.summary, /cores were saturated/);
+  // Busy, but at ρ 0.93 the same work waits ~35 ms for a core: it does not explain 240 ms (the fixture's slow
+  // upstream measured while other processes kept the host 93 % busy).
+  const partly = dependency(186);
+  assert.ok(partly && ['medium', 'high'].includes(partly.severity), partly?.severity);
 });
 
 test('GC time over the limit only in seconds the host had no free core is not judged (low): a pause also waits for a core', () => {
