@@ -89,6 +89,23 @@ export interface DemandOptions {
   dbCores?: number;
 }
 
+/**
+ * For a grid interval, the index in `endpoints` of the one endpoint that had requests in it, or −1 when none
+ * or several did: the seconds that measured an endpoint alone (a profile run, an isolation run).
+ */
+export function soloEndpointOf(result: RunResult, endpoints: readonly string[]): (interval: number) => number {
+  const columns = endpoints.map((e) => result.series.endpoints[e]?.requests ?? []);
+  return (i) => {
+    let solo = -1;
+    for (let k = 0; k < columns.length; k++) {
+      if ((columns[k]![i] ?? 0) <= 0) continue;
+      if (solo >= 0) return -1;
+      solo = k;
+    }
+    return solo;
+  };
+}
+
 /** Run label that records the database server's cores, so `tuneup analyze --run` re-diagnoses with the same bound. */
 export const DB_CORES_LABEL = 'db.cores';
 
@@ -222,10 +239,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
 
   // Which estimator: profile when (nearly) every active second served one endpoint.
   const active = range(n).filter((i) => endpoints.some((_, k) => reqRate[k]![i]! > 0));
-  const soloOf = (i: number): number => {
-    const busy = endpoints.map((_, k) => k).filter((k) => reqRate[k]![i]! > 0);
-    return busy.length === 1 ? busy[0]! : -1;
-  };
+  const soloOf = soloEndpointOf(result, endpoints);
   const soloCount = active.filter((i) => soloOf(i) >= 0).length;
   const profile = active.length > 0 && soloCount / active.length >= PROFILE_SOLO_SHARE && endpoints.every((_, k) => active.some((i) => soloOf(i) === k));
   const anyResource = cpuCol || dbMsCol || dbCallsCol || redisCol;
@@ -291,6 +305,8 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   // own regression mixes every statement's noise into one column and, on the depot corpus, gave one endpoint
   // all the database time while its statements were attributed elsewhere.
   const statementTotals = profile ? undefined : statementColumns(result, probes, statements, endpoints, work.served);
+  /** Endpoints whose database time is only what the counts gave them (no remainder regression): a lower bound. */
+  const dbLowerBound = new Set<string>();
   const withStatements = (resource: string, col: RateColumn | undefined, covered: number[] | undefined, per: (s: StatementAttribution) => number): (number | undefined)[] => {
     if (!col || !covered) return estimate(resource, col);
     const rest = estimate(`${resource} (statements without a series)`, col.map((v, i) => (v === null ? null : Math.max(0, v - covered[i]!))));
@@ -299,6 +315,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
       // Too few seconds for the remainder's regression: an endpoint the counts gave statements has at least
       // those; one they gave none is unknown, not zero.
       if (mine.length === 0 && rest[k] === undefined) return undefined;
+      if (rest[k] === undefined) dbLowerBound.add(e);
       return mine.reduce((a, s) => a + per(s), 0) + (rest[k] ?? 0);
     });
   };
@@ -359,7 +376,8 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     // Utilization law: each resource bounds throughput at servers / demand.
     const perServer: [string, number][] = [];
     if (d.cpuMs !== undefined) perServer.push(['cpu', d.cpuMs]);
-    if (d.dbMs !== undefined) perServer.push(['db', d.dbMs / dbServers]);
+    // A lower bound of the database time would overstate the throughput it allows: no bound from it.
+    if (d.dbMs !== undefined && !dbLowerBound.has(endpoint)) perServer.push(['db', d.dbMs / dbServers]);
     if (redisMs[k] !== undefined) perServer.push(['cache', redisMs[k]!]);
     const top = perServer.sort((a, b) => b[1] - a[1])[0];
     if (top && top[1] > 0) {

@@ -215,7 +215,8 @@ export async function runPlaybook(ctx: PlaybookContext, options: PlaybookOptions
   if (stopped()) return { ...applied, reportPath: await beforeReport() };
 
   // 4. Validate: the diagnosis run's load again, then the changed endpoint alone again.
-  const validateMs = options.validateMs ?? options.experiment.diagnosisMs;
+  // The diagnosis run's own length (sized to the mix unless --duration was given): the same load again.
+  const validateMs = options.validateMs ?? experiment.diagnosisMs ?? options.experiment.diagnosisMs;
   hooks.onStep?.('validate', `the same load again (the mix at ${experiment.chosenRate}/s for ${validateMs / 1000} s), after the change`);
   const again = mixPlan(ctx.plan, planMix(ctx.plan), experiment.chosenRate, { durationMs: validateMs, gracefulStopMs: 1000, label: `validation at ${experiment.chosenRate}/s` });
   const after = await ctx.diagnoseRun(await runOnce(ctx, again, 'after', validateMs, labels('after')));

@@ -225,6 +225,21 @@ test("with the cache's users unknown, a hit ratio some set of users allows is no
   // 20 % hit where every endpoint's keys repeated at least 60 % of the time: whatever uses it, it misses repeats.
   const [broken] = judged(0.2, 0.6);
   assert.ok(broken && ['medium', 'high'].includes(broken.severity), broken?.title);
+  // An endpoint of three requests, none repeated, says nothing of what the cache could hit: still broken.
+  const p = healthyParts();
+  redisWith(p, 0.2);
+  for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+  p.endpoints['GET /api/rare'] = { requests: p.endpoints[CACHED]!.requests.map((_, i) => (i < 3 ? 1 : 0)), serviceMeanMs: 3 };
+  const lf = facts(p, (i) => (i === 0 ? 0 : 0.9));
+  const orders = lf.endpoints['GET /api/orders']!;
+  orders.series.repeats = orders.series.requests.map((n, i) => (i === 0 ? 0 : Math.round(n * 0.6)));
+  orders.repeats = orders.series.repeats.reduce((a, b) => a + b, 0);
+  const rare = lf.endpoints['GET /api/rare']!;
+  rare.series.repeats = rare.series.requests.map(() => 0);
+  rare.repeats = 0;
+  p.patch = { loadFacts: lf };
+  const [still] = cacheMiss(p);
+  assert.ok(still && ['medium', 'high'].includes(still.severity), still?.title);
 });
 
 test('a cache whose hits cover the repeated requests missed no repeat, though lookups per request dilute its ratio', () => {

@@ -74,4 +74,27 @@ test('with more endpoints than seconds, the counts still name the owner of a sta
   assert.equal(Math.round(db['GET /e2']!), 5);
   // Endpoints the counts gave nothing, with no regression to estimate them: unknown, not zero.
   assert.equal(db['GET /e0'], undefined);
+  // What the counts gave is a lower bound of an endpoint's database time: it bounds no throughput.
+  const e4 = model.demands.find((d) => d.endpoint === 'GET /e4')!;
+  assert.equal(e4.maxThroughput, undefined);
+  assert.notEqual(e4.bottleneck, 'db');
+});
+
+test('a statement the counts gave an endpoint, without a series, is taken out of the remainder the regression splits', () => {
+  // 8 seconds, 3 endpoints: the remainder's regression runs. Statement 1 (no series) ran once per request of
+  // GET /a at 10 ms; the rest of the database time is 2 ms per request of GET /b.
+  const a = [10, 14, 9, 16, 11, 13, 8, 15];
+  const b = [20, 12, 18, 9, 22, 14, 17, 11];
+  const c = [5, 7, 6, 9, 4, 8, 6, 5];
+  const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+  const pg = pgData({ statements: [statement('1', 'select * from a where id = $1', sum(a), 10), statement('2', 'select * from b', sum(b) + 3, 2)], statementSeries: [] });
+  const dbMs = a.map((n, i) => 10 * n + 2 * b[i]!);
+  const model = computeDemands(
+    makeResult({ 'GET /a': { requests: a }, 'GET /b': { requests: b }, 'GET /c': { requests: c } }, [probe('postgres', { 'pg.exec_ms_per_s': dbMs }, pg as unknown as Record<string, unknown>)]),
+  );
+  const db = Object.fromEntries(model.demands.map((d) => [d.endpoint, d.dbMs]));
+  // Counted once (its statement), not twice (its statement and the remainder's share of it).
+  assert.ok(Math.abs(db['GET /a']! - 10) < 0.5, JSON.stringify(db));
+  assert.ok(Math.abs(db['GET /b']! - 2) < 0.5, JSON.stringify(db));
+  assert.ok((db['GET /c'] ?? 0) < 0.5, JSON.stringify(db));
 });

@@ -86,10 +86,10 @@ export const EXPERIMENT_DEFAULTS: ExperimentOptions = {
 };
 
 /**
- * Seconds of diagnosis per unknown of the cost model. The per-second regression estimates one demand per
- * endpoint plus an intercept from one row per second, and needs more rows than unknowns to estimate at all
- * (demand.ts); two seconds per unknown leave it as many degrees of freedom for its error as it uses, after
- * the start-up transient and the queued regime's edge seconds are left out. Seen on newsroom: 18 endpoints
+ * Seconds of diagnosis per row the cost model needs. The per-second regression estimates one demand per
+ * endpoint (no intercept) from one row per second, and runs only with at least one row more than endpoints
+ * (demand.ts); two seconds per such row (endpoints + 1) leave it as many degrees of freedom for its error as
+ * it uses, after the start-up transient and the queued regime's edge seconds are left out. Seen on newsroom: 18 endpoints
  * in a 10–20 s run left the regression with no estimate or none to spare, and every database and cache
  * finding named no endpoint.
  */

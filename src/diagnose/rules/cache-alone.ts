@@ -13,6 +13,7 @@
 import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid } from '../evidence.js';
+import { soloEndpointOf } from '../demand.js';
 import { repeatsAreLookups } from './cache.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
@@ -43,11 +44,12 @@ export function cacheAloneByEndpoint(input: DiagnosisInput): CacheAlone[] | unde
   const hits = alignToGrid(grid, redis.series, hitsColumn);
   const misses = alignToGrid(grid, redis.series, missesColumn);
   const endpoints = Object.keys(grid.endpoints);
+  const soloOf = soloEndpointOf(input.result, endpoints);
   const byEndpoint = new Map<string, CacheAlone>();
   grid.t.forEach((t, i) => {
-    const busy = endpoints.filter((e) => (grid.endpoints[e]!.requests[i] ?? 0) > 0);
-    if (busy.length !== 1 || hits[i] === null || misses[i] === null) return;
-    const endpoint = busy[0]!;
+    const k = soloOf(i);
+    if (k < 0 || hits[i] === null || misses[i] === null) return;
+    const endpoint = endpoints[k]!;
     const own = facts.endpoints[endpoint];
     const j = Math.round((t - facts.t[0]!) / facts.intervalMs);
     if (!own || own.series.requests[j] === undefined) return;

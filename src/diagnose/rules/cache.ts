@@ -228,7 +228,7 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
     } else if (!ideal && ratio < limit) {
       // The cache's users unknown, the load's lookups together bound what a cache keyed by their URLs could hit.
       const loadBound = users.length === 0 ? idealCache(input, input.result.endpoints.map((e) => ({ endpoint: e.endpoint, commands: 1 }))) : undefined;
-      const range = users.length === 0 ? lookupIdealRange(input) : undefined;
+      const range = users.length === 0 ? lookupIdealRange(input, config.get('cacheMiss.minRepeats')) : undefined;
       out.push(...withoutIdeal(input, config, { ratio, lookups, hits: r.hits, misses: r.misses, writes, reads, writeEvery, eps, users, impact: endpointImpact }, loadBound, range));
     }
   } else if (reads >= config.get('cacheMiss.minLookups') && writeEvery) {
@@ -380,17 +380,19 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
   ];
 }
 
-/** Judgement from the keyspace ratio alone, for results without load facts (written before they existed). */
 /**
  * The lowest and highest ideal hit ratio of one lookup endpoint of this load (requests repeating an earlier key
- * / requests, GET or HEAD or a plan cacheKey). The ideal ratio of a cache is the lookup-weighted mean of its
- * users' ideal ratios, so whatever endpoints use it, it lies in this range. Undefined without load facts.
+ * / requests, GET or HEAD or a plan cacheKey), over the endpoints with at least `minRequests` requests (a ratio
+ * of a handful of requests says nothing; all of them when none has that many). The ideal ratio of a cache is
+ * the lookup-weighted mean of its users' ideal ratios, so whatever endpoints use it, it lies in this range.
+ * Undefined without load facts.
  */
-export function lookupIdealRange(input: DiagnosisInput): { min: number; minEndpoint: string; max: number; maxEndpoint: string } | undefined {
+export function lookupIdealRange(input: DiagnosisInput, minRequests: number): { min: number; minEndpoint: string; max: number; maxEndpoint: string } | undefined {
   const facts = input.result.loadFacts;
   if (!facts) return undefined;
-  const ratios = Object.entries(facts.endpoints)
-    .filter(([endpoint, e]) => e.requests > 0 && repeatsAreLookups(input, endpoint))
+  const lookups = Object.entries(facts.endpoints).filter(([endpoint, e]) => e.requests > 0 && repeatsAreLookups(input, endpoint));
+  const sized = lookups.filter(([, e]) => e.requests >= minRequests);
+  const ratios = (sized.length > 0 ? sized : lookups)
     .map(([endpoint, e]) => ({ endpoint, ratio: e.repeats / e.requests }))
     .sort((a, b) => a.ratio - b.ratio);
   if (ratios.length === 0) return undefined;
@@ -399,6 +401,11 @@ export function lookupIdealRange(input: DiagnosisInput): { min: number; minEndpo
   return { min: lo.ratio, minEndpoint: lo.endpoint, max: hi.ratio, maxEndpoint: hi.endpoint };
 }
 
+/**
+ * Judgement without the ideal of the cache's own users: from the keyspace ratio alone for results without
+ * load facts (written before they existed); with load facts but users the cost model could not name, against
+ * the bound over every lookup endpoint (`loadBound`) and the range of single endpoints' ideals (`range`).
+ */
 function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts, loadBound?: IdealCache, range?: ReturnType<typeof lookupIdealRange>): Finding[] {
   const ev = input.probes.redis!;
   const { ratio, eps, writes, reads } = f;

@@ -11,6 +11,7 @@ import type { RuleConfig } from '../config.js';
 import { alignToGrid, quantile } from '../evidence.js';
 import { checkObjectives, latencyObjectives, type ObjectiveCheck } from '../objectives.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
+import { coreWaitPerCpuMs, hostSaturatedPercent } from './host.js';
 
 /** host:port of a probe target URL (`postgres://u@127.0.0.1:5433/db` → `127.0.0.1:5433`), with the scheme's default port. */
 export function targetAddress(target: string | undefined): { host: string; port: number } | undefined {
@@ -71,18 +72,17 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     const loopMs = lag.length > 0 ? quantile(lag, 0.5) : 0;
     if (loopMs >= config.get('eventLoop.p99LagMs') && loopMs >= 0.5 * d.unexplainedMs) continue;
     const bound = d.unexplainedBound;
-    // A host whose cores were all busy in most of this endpoint's seconds (the same 90 % boundary as a saturated
-    // process, over all the cores) queues every runnable thread for a core, the service's and its database's
-    // too. It explains the wait as far as that queueing reaches: shared at utilization ρ, work of S ms takes
-    // S / (1 − ρ) (processor sharing, M/M/1-PS), so the request's own CPU and database work wait S·ρ / (1 − ρ)
-    // for cores — at least half the unexplained wait, as for a blocked loop above.
+    // A host whose cores were all busy in most of this endpoint's seconds queues every runnable thread for a
+    // core. It explains the wait as far as that queueing reaches: the request's own CPU of S ms waits about
+    // S · C(c, ρ) / (c · (1 − ρ)) for a core (M/M/c, host.ts) — at least half the unexplained wait, as for a
+    // blocked loop above. Only the service's CPU: the database's time is measured wall time, its own wait
+    // for a core already in it. Judged on the cost model's CPU per request only: the utilization-law bound
+    // (a run too short for the regression) is an upper one and cannot show that the host explains anything.
     const cores = input.probes.process?.data.host?.cores ?? 0;
-    const hostCpu = cores > 0 ? duringEndpoint(input, d.endpoint, input.probes.process?.series, 'hostCpuPercent') : [];
+    const hostCpu = cores > 0 && !bound && d.cpuMs !== undefined ? duringEndpoint(input, d.endpoint, input.probes.process?.series, 'hostCpuPercent') : [];
     const hostMedian = hostCpu.length >= 2 ? quantile(hostCpu, 0.5) : 0;
-    const rho = cores > 0 ? Math.min(0.99, hostMedian / (cores * 100)) : 0;
-    const ownMs = bound ? bound.cpuMsAtMost + (bound.dbMsAtMost ?? 0) : (d.cpuMs ?? 0) + (d.dbMs ?? 0);
-    const hostWaitMs = (ownMs * rho) / (1 - rho);
-    const hostSaturated = hostMedian >= (config.get('cpu.saturatedPercent') / 100) * cores * 100 && hostWaitMs >= 0.5 * d.unexplainedMs;
+    const hostWaitMs = hostMedian > 0 ? (d.cpuMs ?? 0) * coreWaitPerCpuMs(cores, hostMedian / (cores * 100)) : 0;
+    const hostSaturated = hostMedian >= hostSaturatedPercent(config, cores) && hostWaitMs >= 0.5 * d.unexplainedMs;
     const named = unknownRemotes.slice(0, 3);
     // The process probe watched the sockets and saw no connection except to the probed database/cache:
     // the wait is more likely in-process (queueing, round trips) than a remote service, so say so quietly.
@@ -108,7 +108,7 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     for (const c of checks) evidence.push({ label: `${describeCheck(c)}: ${c.met ? 'met' : 'broken'}`, value: c.measuredMs, unit: 'ms', source: `plan (${c.objective.source})` });
     if (hostSaturated) {
       evidence.push({ label: "host CPU in this endpoint's seconds (median)", value: hostMedian, unit: `% of one core (${cores} cores)`, source: 'process probe /proc/stat' });
-      evidence.push({ label: 'wait for a core per request (processor sharing: own CPU and database work × ρ / (1 − ρ))', value: hostWaitMs, unit: 'ms', source: 'process probe, cost model' });
+      evidence.push({ label: 'wait for a core per request (its CPU × C(c, ρ) / (c (1 − ρ)), M/M/c)', value: hostWaitMs, unit: 'ms', source: 'process probe, cost model' });
     }
     const graded = sawNoOtherRemote || hostSaturated ? 'low' : share >= 0.8 && d.unexplainedMs >= 2 * config.get('slowDependency.minMs') ? 'high' : 'medium';
     out.push(
@@ -119,7 +119,7 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
         severity: withinObjectives ? 'low' : graded,
         endpoint: d.endpoint,
         title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
-        summary: `${bound ? `At least ${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (at most ${fmt(bound.cpuMsAtMost)} ms, all of the process's CPU over the run per request of this endpoint)${bound.dbMsAtMost !== undefined ? `, database (at most ${fmt(bound.dbMsAtMost)} ms)` : ''} nor cache work` : `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work`}: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${hostSaturated ? ` But the host's ${cores} cores were saturated in most of its seconds: its own CPU and database work waited about ${fmt(hostWaitMs)} ms per request for a core, enough to explain this wait, so it is the host's until a core is free (see the CPU findings).` : ''}${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}`,
+        summary: `${bound ? `At least ${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (at most ${fmt(bound.cpuMsAtMost)} ms, all of the process's CPU over the run per request of this endpoint)${bound.dbMsAtMost !== undefined ? `, database (at most ${fmt(bound.dbMsAtMost)} ms)` : ''} nor cache work` : `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work`}: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${hostSaturated ? ` But the host's ${cores} cores were saturated in most of its seconds: its own CPU work waited about ${fmt(hostWaitMs)} ms per request for a core, enough to explain this wait, so it is the host's until a core is free (see the CPU findings).` : ''}${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}`,
         evidence,
         metrics: { waitMsPerRequest: d.unexplainedMs },
         recommendation: {

@@ -23,6 +23,7 @@ import { measuredSaturation } from './node.js';
 import { endpointsByBackendSamples, shortSql } from './pg-common.js';
 import { serviceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
+import { hostSaturatedPercent } from './host.js';
 
 /** The held-transaction finding (category pool-saturation), when the service's idle transactions take `pool.heldTxShare` of its connections. */
 export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
@@ -90,6 +91,6 @@ function saturatedHost(input: DiagnosisInput, config: RuleConfig): { median: num
   const samples = numbers(input.probes.process?.series.values.hostCpuPercent);
   if (!host || host.cores <= 0 || samples.length < 3) return undefined;
   const median = quantile(samples, 0.5);
-  return median >= (config.get('cpu.saturatedPercent') / 100) * host.cores * 100 ? { median, cores: host.cores } : undefined;
+  return median >= hostSaturatedPercent(config, host.cores) ? { median, cores: host.cores } : undefined;
 }
 

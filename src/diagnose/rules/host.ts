@@ -33,3 +33,30 @@ export function hostHeldByOthers(input: DiagnosisInput, config: RuleConfig): Hos
   if (busyShare < config.get('hostContention.busyShare') || othersPercent < host.cpuPercent.mean / 2) return undefined;
   return { othersPercent, busyShare, cores: host.cores };
 }
+
+/** CPU (% of one core) at which a host of `cores` cores is saturated: `cpu.saturatedPercent` of every core. */
+export function hostSaturatedPercent(config: RuleConfig, cores: number): number {
+  return (config.get('cpu.saturatedPercent') / 100) * cores * 100;
+}
+
+/**
+ * Mean wait for a core per millisecond of CPU work on a host of `cores` cores busy at utilization `rho`:
+ * the M/M/c queue's C(c, ρ) / (c · (1 − ρ)), with C the Erlang C probability that a job waits. It is the
+ * host's share of a request's unexplained time: a thread that needs S ms of CPU waits about S times this
+ * for a core. ρ is capped at 0.99, where the model's wait grows without bound and the measurement's error
+ * dominates.
+ */
+export function coreWaitPerCpuMs(cores: number, rho: number): number {
+  const c = Math.max(1, Math.round(cores));
+  const r = Math.min(0.99, Math.max(0, rho));
+  const a = c * r;
+  let term = 1;
+  let sum = 1;
+  for (let k = 1; k < c; k++) {
+    term *= a / k;
+    sum += term;
+  }
+  const last = (term * a) / c / (1 - r);
+  const erlangC = last / (sum + last);
+  return erlangC / (c * (1 - r));
+}

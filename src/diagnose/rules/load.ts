@@ -183,8 +183,9 @@ function generatorFinding(input: DiagnosisInput, severity: Severity, distortion:
  * (critical; impact = the share of the response time that is queueing, 1 −
  * the least-queued service time / the mean response time), names the
  * saturated resource when the probes show one at its limit, and marks the
- * waiting-type findings (slow-dependency, error-rate, generator-saturated) as
- * explained by it.
+ * waiting-type findings (slow-dependency, error-rate, generator-saturated), a
+ * full pool where the queue sits, and GC time no endpoint owns as explained
+ * by it.
  */
 export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const facts = overloadFacts(input.result);

@@ -9,6 +9,7 @@ import type { RuleConfig } from '../config.js';
 import { alignToGrid, linearTrend, numbers, quantile } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
 import { attributionOf, demandAttribution } from './attribution.js';
+import { hostSaturatedPercent } from './host.js';
 import { fmt, makeFinding, pct, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Endpoints ranked by their share of the service's CPU (cpuMs × requests), highest first. */
@@ -189,7 +190,7 @@ function hostHeldByService(input: DiagnosisInput, config: RuleConfig): MeasuredS
   const host = probe?.series.values.hostCpuPercent;
   const service = probe?.series.values.targetTreeCpuPercent;
   if (!host || !service || cores <= 0) return undefined;
-  const full = (config.get('cpu.saturatedPercent') / 100) * cores * 100;
+  const full = hostSaturatedPercent(config, cores);
   let judged = 0;
   let held = 0;
   for (let i = 0; i < host.length; i++) {
@@ -452,42 +453,54 @@ function gcOwner(input: DiagnosisInput, config: RuleConfig): { endpoint: string;
  * service's allocations. Seconds with the host at `cpu.saturatedPercent` of all its cores are left out; without
  * the host's CPU series every second counts.
  */
-function gcWithFreeCore(input: DiagnosisInput, config: RuleConfig): { free: number[]; saturated: number } {
+function gcWithFreeCore(input: DiagnosisInput, config: RuleConfig): { free: number[]; saturated: number; aligned: number[] } {
   const prom = input.probes.prometheus;
   const process = input.probes.process;
   const cores = process?.data.host?.cores ?? 0;
   const hostColumn = process?.series.values.hostCpuPercent;
-  if (!prom?.series.values.gcMsPerS || !hostColumn || cores <= 0) return { free: numbers(prom?.series.values.gcMsPerS), saturated: 0 };
+  if (!prom?.series.values.gcMsPerS || !hostColumn || cores <= 0) {
+    const raw = numbers(prom?.series.values.gcMsPerS);
+    return { free: raw, saturated: 0, aligned: raw };
+  }
   const grid = input.result.series;
   const gc = alignToGrid(grid, prom.series, prom.series.values.gcMsPerS);
   const host = alignToGrid(grid, process.series, hostColumn);
-  const busy = (config.get('cpu.saturatedPercent') / 100) * cores * 100;
+  const busy = hostSaturatedPercent(config, cores);
   const free: number[] = [];
+  const aligned: number[] = [];
   let saturated = 0;
   gc.forEach((v, i) => {
     if (v === null) return;
+    aligned.push(v);
     const h = host[i];
     if (h !== null && h !== undefined && h >= busy) saturated++;
     else free.push(v);
   });
-  return { free, saturated };
+  return { free, saturated, aligned };
 }
 
-/** GC time over the limit only in seconds the host's cores were saturated: reported, not judged (low). */
-function gcOnSaturatedHost(input: DiagnosisInput, all: number[], saturated: number, freeSeconds: number): Finding {
+/**
+ * GC time over the limit, but not in the seconds the host had a free core (`free`, too few of them or under
+ * the limit): reported, not judged (low). `seconds` is every sampled second on the run's grid.
+ */
+function gcOnSaturatedHost(input: DiagnosisInput, seconds: number[], saturated: number, free: number[]): Finding {
   const cores = input.probes.process?.data.host?.cores ?? 0;
-  const p90 = quantile(all, 0.9);
+  const p90 = quantile(seconds, 0.9);
+  const freeText =
+    free.length < 3
+      ? `Only ${free.length} of the ${seconds.length} sampled seconds had a free core, too few to judge GC on its own.`
+      : `In the ${free.length} seconds with a free core it stayed under the limit (p90 ${fmt(quantile(free, 0.9))} ms/s).`;
   return makeFinding({
     rule: 'gc-pressure',
     category: 'gc-pressure',
     subject: 'service',
     severity: 'low',
     title: `Garbage collection takes ${fmt(p90)} ms of every second while the host's cores were saturated: not judged`,
-    summary: `GC pauses are measured in wall time, and in ${saturated} of the sampled seconds the host's ${cores} cores were all busy: a pause then also waits for a core, so GC time measures the contention as much as the service's allocations. In the ${freeSeconds} seconds with a free core it stayed under the limit. Relieve the CPU (see the CPU and overload findings), then judge GC again.`,
+    summary: `GC pauses are measured in wall time, and in ${saturated} of the ${seconds.length} sampled seconds the host's ${cores} cores were all busy: a pause then also waits for a core, so GC time measures the contention as much as the service's allocations. ${freeText} Relieve the CPU (see the CPU and overload findings), then judge GC again.`,
     evidence: [
-      { label: 'GC time p90, every second', value: p90, unit: 'ms/s', source: 'nodejs_gc_duration_seconds' },
+      { label: 'GC time p90, every sampled second', value: p90, unit: 'ms/s', source: 'nodejs_gc_duration_seconds' },
       { label: "seconds with the host's cores saturated", value: saturated, unit: 'seconds', source: 'process probe /proc/stat' },
-      { label: 'seconds with a free core', value: freeSeconds, unit: 'seconds', source: 'process probe /proc/stat' },
+      { label: 'seconds with a free core', value: free.length, unit: 'seconds', source: 'process probe /proc/stat' },
     ],
     recommendation: { text: 'Nothing to change for GC from this run: run at a load the host sustains (or `tuneup diagnose`) to judge it.' },
     confidence: 0.4,
@@ -514,8 +527,8 @@ export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Findi
   const overLimit = (xs: number[]) => quantile(xs, 0.9) >= limit && xs.filter((x) => x >= limit).length >= 2;
   // In a short run the p90 is the maximum: one scrape that caught a single major GC is not pressure.
   if (!overLimit(all)) return [];
-  const { free: gc, saturated } = gcWithFreeCore(input, config);
-  if (gc.length < 3 || !overLimit(gc)) return saturated > 0 ? [gcOnSaturatedHost(input, all, saturated, gc.length)] : [];
+  const { free: gc, saturated, aligned } = gcWithFreeCore(input, config);
+  if (gc.length < 3 || !overLimit(gc)) return saturated > 0 ? [gcOnSaturatedHost(input, aligned, saturated, gc)] : [];
   const p90 = quantile(gc, 0.9);
   const mean = gc.reduce((a, b) => a + b, 0) / gc.length;
   // Pressure that lasts (the mean over the limit too) is what can be held responsible for the loop's delay.
