@@ -307,6 +307,13 @@ test('GC time over the limit only in seconds the host had no free core is not ju
   const [contended] = gcRun(() => 195);
   assert.equal(contended?.severity, 'low', contended?.title);
   assert.match(contended!.title, /not judged/);
+  // The same GC time on a host the service's own threads fill is the service's cost: judged.
+  const held = healthyParts();
+  held.prometheus = { ...held.prometheus, gcMsPerS: Array.from({ length: N }, () => 140) };
+  held.processData = { ...held.processData, host: hostData({ target: 150, postgres: 45 }) };
+  held.process = { ...held.process, hostCpuPercent: Array.from({ length: N }, () => 195), targetTreeCpuPercent: Array.from({ length: N }, () => 150) };
+  const [byService] = diagnose(build(held)).findings.filter((f) => f.category === 'gc-pressure');
+  assert.ok(byService && ['medium', 'high'].includes(byService.severity), byService?.title);
   // The same GC time with cores free is the service's own: judged.
   const p = healthyParts();
   p.prometheus = { ...p.prometheus, gcMsPerS: Array.from({ length: N }, () => 140) };

@@ -450,8 +450,9 @@ function gcOwner(input: DiagnosisInput, config: RuleConfig): { endpoint: string;
  * GC time per second in the seconds the host had a free core. GC time is a pause measured in wall time (the
  * `gc` performance entries behind nodejs_gc_duration_seconds): on a host whose cores are all busy the pause
  * also holds the wait of V8's GC threads for a core, so it measures the host's contention as much as the
- * service's allocations. Seconds with the host at `cpu.saturatedPercent` of all its cores are left out; without
- * the host's CPU series every second counts.
+ * service's allocations. Seconds with the host at `cpu.saturatedPercent` of all its cores, held mostly by other
+ * processes, are left out: cores the service's own threads fill (V8's GC helpers among them) are its own cost.
+ * Without the host's CPU series every second counts.
  */
 function gcWithFreeCore(input: DiagnosisInput, config: RuleConfig): { free: number[]; saturated: number; aligned: number[] } {
   const prom = input.probes.prometheus;
@@ -465,6 +466,7 @@ function gcWithFreeCore(input: DiagnosisInput, config: RuleConfig): { free: numb
   const grid = input.result.series;
   const gc = alignToGrid(grid, prom.series, prom.series.values.gcMsPerS);
   const host = alignToGrid(grid, process.series, hostColumn);
+  const service = process.series.values.targetTreeCpuPercent ? alignToGrid(grid, process.series, process.series.values.targetTreeCpuPercent) : undefined;
   const busy = hostSaturatedPercent(config, cores);
   const free: number[] = [];
   const aligned: number[] = [];
@@ -473,7 +475,10 @@ function gcWithFreeCore(input: DiagnosisInput, config: RuleConfig): { free: numb
     if (v === null) return;
     aligned.push(v);
     const h = host[i];
-    if (h !== null && h !== undefined && h >= busy) saturated++;
+    // Cores the service's own threads fill (GC helpers among them) are its own cost, not contention.
+    const own = service?.[i];
+    const heldByService = own !== null && own !== undefined && h !== null && h !== undefined && own >= h / 2;
+    if (h !== null && h !== undefined && h >= busy && !heldByService) saturated++;
     else free.push(v);
   });
   return { free, saturated, aligned };
