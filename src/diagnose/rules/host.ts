@@ -60,3 +60,13 @@ export function coreWaitPerCpuMs(cores: number, rho: number): number {
   const erlangC = last / (sum + last);
   return erlangC / (c * (1 - r));
 }
+
+/**
+ * One sample of the host: `free` when its cores were below `cpu.saturatedPercent` of all of them (or the host
+ * was not measured), `service` when they were saturated and the service's own processes held most of the busy
+ * CPU, `others` when saturated and held mostly by other processes (its database, the generator, neighbours).
+ */
+export function hostSampleHolder(hostPercent: number | null | undefined, servicePercent: number | null | undefined, saturatedPercent: number): 'free' | 'service' | 'others' {
+  if (hostPercent === null || hostPercent === undefined || hostPercent < saturatedPercent) return 'free';
+  return servicePercent !== null && servicePercent !== undefined && servicePercent > hostPercent / 2 ? 'service' : 'others';
+}

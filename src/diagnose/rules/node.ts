@@ -9,7 +9,7 @@ import type { RuleConfig } from '../config.js';
 import { alignToGrid, linearTrend, numbers, quantile } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
 import { attributionOf, demandAttribution } from './attribution.js';
-import { hostSaturatedPercent } from './host.js';
+import { hostSampleHolder, hostSaturatedPercent } from './host.js';
 import { fmt, makeFinding, pct, summaryOf, type DiagnosisInput } from './types.js';
 
 /** Endpoints ranked by their share of the service's CPU (cpuMs × requests), highest first. */
@@ -198,7 +198,7 @@ function hostHeldByService(input: DiagnosisInput, config: RuleConfig): MeasuredS
     const s = service[i];
     if (h === null || h === undefined || s === null || s === undefined) continue;
     judged++;
-    if (h >= full && s > h / 2) held++;
+    if (hostSampleHolder(h, s, full) === 'service') held++;
   }
   if (judged < 3 || held / judged < config.get('cpu.hostHeldSamples')) return undefined;
   const cpu = serviceCpu(input);
@@ -474,11 +474,8 @@ function gcWithFreeCore(input: DiagnosisInput, config: RuleConfig): { free: numb
   gc.forEach((v, i) => {
     if (v === null) return;
     aligned.push(v);
-    const h = host[i];
     // Cores the service's own threads fill (GC helpers among them) are its own cost, not contention.
-    const own = service?.[i];
-    const heldByService = own !== null && own !== undefined && h !== null && h !== undefined && own >= h / 2;
-    if (h !== null && h !== undefined && h >= busy && !heldByService) saturated++;
+    if (hostSampleHolder(host[i], service?.[i], busy) === 'others') saturated++;
     else free.push(v);
   });
   return { free, saturated, aligned };
