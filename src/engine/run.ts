@@ -228,12 +228,15 @@ export function startRun(plan: ResolvedPlan, options: RunOptions = {}): RunHandl
     const watcher = createThresholdWatcher(plan.thresholds);
     let nextSecond = loadStartMs + INTERVAL_MS;
     const everySecond = setInterval(() => {
+      // Worker threads post a closed row a moment after the second's boundary, so rows
+      // are collected on every tick: waiting for the next boundary would hold each row a
+      // whole second, and the last ones until the run ended.
+      if (load.takeRows) stream(load.takeRows());
       const now = clock.now();
       if (now < nextSecond) return;
       while (nextSecond <= now) nextSecond += INTERVAL_MS;
       const elapsed = now - loadStartMs;
       probes.sample(elapsed);
-      if (load.takeRows) stream(load.takeRows());
       if (options.onProgress) {
         try {
           options.onProgress(load.live());
