@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { diagnose } from '../../src/diagnose/index.js';
 import type { Finding } from '../../src/result/types.js';
 import { statement, table } from './helpers.js';
-import { build, healthyParts } from './scenarios.js';
+import { build, healthyParts, N } from './scenarios.js';
 
 const describe = (fs: Finding[]) => fs.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
 
@@ -150,4 +150,21 @@ test("a host whose cores the service's other threads fill is CPU saturation, jud
   // The service holding the full host in only some samples (another process in the others) is not enough.
   p.process.targetTreeCpuPercent = p.process.cpuPercent.map((_, i) => (i % 3 === 0 ? 110 : 60));
   assert.equal(cpuFinding(), undefined);
+});
+
+test('pool-saturation from a gauge needs a queue that lasts: a cold-start burst in one sample is not saturation', () => {
+  const p = healthyParts();
+  const waiting = (series: number[]) => {
+    p.prometheus['pool:w'] = series;
+    const mean = series.reduce((a, b) => a + b, 0) / series.length;
+    p.prometheusData = { pools: [{ metric: 'db_pool_connections', labels: { state: 'waiting' }, column: 'pool:w', min: Math.min(...series), max: Math.max(...series), mean, last: series.at(-1)! }], http: [] };
+    return diagnose(build(p)).findings.find((x) => x.category === 'pool-saturation' && x.rule === 'pool-saturation');
+  };
+  // voyage's lock-contention build at its moderate rate: 38 clients queued in the first second while the
+  // pool opened its connections, none after (mean 3.5 over the run).
+  const burst = new Array<number>(N).fill(0);
+  burst[1] = 38 * 6;
+  assert.equal(waiting(burst), undefined);
+  // The same mean, queued all along: saturation.
+  assert.ok(waiting(new Array<number>(N).fill(3.8)));
 });

@@ -408,6 +408,15 @@ function poolTimeShares(input: DiagnosisInput, dbEndpoints: string[]): { endpoin
 }
 
 /**
+ * A service gauge's typical level over the run: the median of its samples (the `fallback` mean for a result
+ * stored without the gauge's series).
+ */
+function sustainedGauge(input: DiagnosisInput, column: string, fallback: number): number {
+  const samples = numbers(input.probes.prometheus?.series.values[column]);
+  return samples.length >= 3 ? quantile(samples, 0.5) : fallback;
+}
+
+/**
  * pool-saturation: the service's database connections are pinned at a small
  * cap and busy nearly all the time while requests wait (pg-pool's signature:
  * totalCount == max, idleCount == 0, waitingCount > 0), and it is not lock
@@ -417,7 +426,9 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const pgEv = input.probes.postgres;
   // A waiting-clients gauge: named so (pg_pool_waiting_count), or labelled so (db_pool_connections{state="waiting"}).
   const waitingGauges = (input.probes.prometheus?.data.pools ?? []).filter((p) => [p.metric, ...Object.values(p.labels)].some((x) => /wait|pending|queue/i.test(x)));
-  const gaugeWaiting = waitingGauges.filter((p) => p.mean >= 1);
+  // Saturation is a queue that lasts: a gauge judged by its median sample, so the burst of a cold start (a
+  // freshly started pool opening its connections while the first second's requests pile up) is not a fault.
+  const gaugeWaiting = waitingGauges.filter((p) => sustainedGauge(input, p.column, p.mean) >= 1);
   // Endpoints whose wait a lock explains are lock contention, not pool queueing.
   const locked = new Set(analyzeLockContention(input, config)?.endpoints ?? []);
   const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs') && !locked.has(w.endpoint));
