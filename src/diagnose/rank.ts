@@ -92,7 +92,7 @@ export function foldExplained(list: Finding[]): Finding[] {
       (x) =>
         x !== f &&
         x.explains!.some(
-          (e) => e.category === f.category && (!e.unowned || endpointsOf(f).length === 0) && (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep))),
+          (e) => e.category === f.category && (!e.ids || e.ids.includes(f.id)) && (!e.unowned || endpointsOf(f).length === 0) && (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep))),
         ),
     );
     if (causes.length === 0) return f;

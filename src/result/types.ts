@@ -416,6 +416,8 @@ export interface Finding {
     as?: 'symptom' | 'contributes';
     /** Only findings of the category that name no endpoint (e.g. GC time no endpoint's requests own). */
     unowned?: true;
+    /** Only these findings (by id), for a link a rule measured between two objects (a cache and its miss path). */
+    ids?: string[];
   }[];
   /**
    * Set by `tuneup diagnose` on every finding: whether running the finding's endpoint alone (confirm by

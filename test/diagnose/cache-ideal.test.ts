@@ -45,6 +45,16 @@ function redisWith(p: ScenarioParts, ratio: number): void {
   };
 }
 
+/**
+ * Both endpoints look the cache up (GET once per request): no single endpoint's requests equal the GET calls,
+ * so the count identity names no user either, and the cache's users stay unknown.
+ */
+function sharedLookups(p: ScenarioParts): void {
+  const all = Object.values(p.endpoints).reduce((a, e) => a + e.requests.reduce((x, y) => x + y, 0), 0);
+  const stats = p.redis!.data.commandStats as { command: string; calls: number; usec: number }[];
+  p.redis!.data.commandStats = stats.map((c) => (c.command === 'get' ? { ...c, calls: all, usec: all * 5 } : c));
+}
+
 function cacheMiss(p: ScenarioParts) {
   return diagnose(build(p)).findings.filter((f) => f.category === 'cache-miss');
 }
@@ -188,6 +198,7 @@ test("with the cache's users unknown, a hit ratio at the bound of every lookup e
     const p = healthyParts();
     redisWith(p, 0.55);
     for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+    sharedLookups(p);
     p.patch = { loadFacts: facts(p, (i) => (i === 0 ? 0 : loadShare)) };
     return cacheMiss(p);
   };
@@ -209,6 +220,7 @@ test("with the cache's users unknown, a hit ratio some set of users allows is no
     const p = healthyParts();
     redisWith(p, hitRatio);
     for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+    sharedLookups(p);
     const lf = facts(p, (i) => (i === 0 ? 0 : 0.9));
     const orders = lf.endpoints['GET /api/orders']!;
     orders.series.repeats = orders.series.requests.map((n, i) => (i === 0 ? 0 : Math.round(n * ordersShare)));
@@ -229,6 +241,7 @@ test("with the cache's users unknown, a hit ratio some set of users allows is no
   const p = healthyParts();
   redisWith(p, 0.2);
   for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+  sharedLookups(p);
   p.endpoints['GET /api/rare'] = { requests: p.endpoints[CACHED]!.requests.map((_, i) => (i < 3 ? 1 : 0)), serviceMeanMs: 3 };
   const lf = facts(p, (i) => (i === 0 ? 0 : 0.9));
   const orders = lf.endpoints['GET /api/orders']!;
@@ -288,4 +301,34 @@ test('a broken cache is named where the repeated lookups are, not where misses a
   const [f] = cacheMiss(p);
   assert.ok(f && ['medium', 'high'].includes(f.severity), f?.title);
   assert.equal(f.endpoint, CACHED, JSON.stringify(f.endpoints));
+});
+
+test("with no cost model for the cache's users, the count identity names them: GET run once per request of one endpoint", () => {
+  // voyage's fare search (13 endpoints in 10 s, no regression): 128 GETs, 128 requests of GET /flights/search.
+  const p = healthyParts();
+  redisWith(p, 0.2);
+  for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+  p.patch = { loadFacts: facts(p, (i) => (i === 0 ? 0 : 0.8)) };
+  const [f] = cacheMiss(p);
+  assert.ok(f);
+  assert.equal(f.severity, 'high', f.title);
+  assert.equal(f.endpoint, CACHED);
+});
+
+test('a broken cache ranks before the statement its misses fall through to (its calls equal the misses), which keeps its severity', () => {
+  const p = healthyParts();
+  redisWith(p, 0.2);
+  p.patch = { loadFacts: facts(p, () => 0.8) };
+  const misses = (p.redis!.data.info as { keyspaceMisses: number }).keyspaceMisses;
+  // The miss path: a 40 ms statement, once per miss, the largest share of database time.
+  const pg = p.pg as { statements: { queryid: string; calls: number; meanExecMs: number; totalExecMs: number; shareOfExecTime: number }[] };
+  const slow = pg.statements[1]!;
+  Object.assign(slow, { calls: misses, meanExecMs: 40, totalExecMs: misses * 40, shareOfExecTime: 0.95 });
+  const findings = diagnose(build(p)).findings;
+  const cache = findings.findIndex((f) => f.category === 'cache-miss');
+  const statement = findings.findIndex((f) => f.id === `inefficient-query:${slow.queryid}`);
+  assert.ok(cache >= 0 && statement >= 0, findings.map((f) => f.id).join(', '));
+  assert.ok(cache < statement, findings.map((f) => `${f.id} ${f.severity}`).join(', '));
+  assert.ok(['medium', 'high'].includes(findings[statement]!.severity));
+  assert.deepEqual(findings[statement]!.causedBy, [findings[cache]!.id]);
 });

@@ -8,19 +8,22 @@
  *
  * @module
  */
-import type { Evidence, Finding } from '../../result/types.js';
+import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, quantile } from '../evidence.js';
 import { sparseNnls } from '../sparse-fit.js';
 import { readRedis } from '../redis-view.js';
 import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
-import { oncePerRequestOwner } from '../count-identity.js';
+import { COUNT_IDENTITY_TOLERANCE, oncePerRequestOwner } from '../count-identity.js';
+import type { StatementDelta } from '../../probes/postgres/types.js';
+import { isUtilityStatement } from '../sql.js';
+import { severityFromImpact, shortSql } from './pg-common.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 export { readRedis, type RedisView } from '../redis-view.js';
 
 /** Commands whose cost grows with the data (O(N)) and block the single Redis thread. */
-export const ON_COMMANDS = new Set(['keys', 'flushall', 'flushdb', 'smembers', 'hgetall', 'lrange', 'sort', 'sunion', 'sinter', 'sdiff', 'zunionstore', 'zinterstore', 'hkeys', 'hvals']);
+export const ON_COMMANDS = new Set(['keys', 'flushall', 'flushdb', 'smembers', 'hgetall', 'lrange', 'zrange', 'zrevrange', 'zrangebyscore', 'zrevrangebyscore', 'sort', 'sunion', 'sinter', 'sdiff', 'zunionstore', 'zinterstore', 'hkeys', 'hvals']);
 /** Always-dangerous ones in production paths. */
 const NEVER_IN_REQUEST_PATH = new Set(['keys', 'flushall', 'flushdb']);
 const WRITE_COMMANDS = new Set(['set', 'setex', 'psetex', 'setnx', 'mset', 'hset', 'hmset', 'getset', 'set_ex']);
@@ -44,12 +47,28 @@ export function lateHitRatio(hitsPerS: (number | null)[] | undefined, missesPerS
   return all > 0 ? hits / all : undefined;
 }
 
-/** Endpoints that use Redis (commands per request from the cost model), most first. */
+/** Commands that read no key (server administration, the probes' own): they are not the cache's lookups. */
+const NOT_KEY_READS = new Set(['info', 'slowlog', 'config', 'ping', 'client', 'latency', 'select', 'hello', 'auth', 'command', 'dbsize', 'memory', 'echo', 'time', 'scan', 'subscribe', 'publish', 'multi', 'exec', 'discard', 'quit']);
+
+/**
+ * Endpoints that use Redis (commands per request from the cost model), most first. When the cost model
+ * names none (a mixed run with more endpoints than seconds has no regression), the count identity
+ * (count-identity.ts) still does: a key-reading command run exactly as many times as one endpoint served
+ * requests is that endpoint's, once per request.
+ */
 function cacheEndpoints(input: DiagnosisInput): { endpoint: string; commands: number }[] {
-  return input.demand.demands
+  const modelled = input.demand.demands
     .filter((d) => (d.redisCommands ?? 0) >= 0.2)
     .map((d) => ({ endpoint: d.endpoint, commands: d.redisCommands! }))
     .sort((a, b) => b.commands - a.commands);
+  if (modelled.length > 0 || !input.probes.redis) return modelled;
+  const counted = new Map<string, number>();
+  for (const [cmd, calls] of Object.entries(readRedis(input.probes.redis).commandCalls)) {
+    if (WRITE_COMMANDS.has(cmd) || NOT_KEY_READS.has(cmd)) continue;
+    const owner = oncePerRequestOwner(calls, input.result.endpoints);
+    if (owner) counted.set(owner.endpoint, (counted.get(owner.endpoint) ?? 0) + 1);
+  }
+  return [...counted].map(([endpoint, commands]) => ({ endpoint, commands })).sort((a, b) => b.commands - a.commands);
 }
 
 /**
@@ -349,8 +368,8 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
       }),
     ];
   }
-  return [
-    makeFinding({
+  const missPath = missPathStatements(input, f.misses);
+  const finding = makeFinding({
       rule: 'cache-miss',
       category: 'cache-miss',
       subject: 'hit-ratio',
@@ -368,6 +387,7 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
         ...idealEvidence(input, ratio, ideal, f.hits, f.misses),
         ...(f.reads > 0 ? [{ label: 'cache writes per read (at most one per miss)', value: f.writes / f.reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
         ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
+        ...missPath.map((s) => ({ label: 'statement run once per cache miss (its calls equal the misses)', value: `${shortSql(s.query, 100)} (${s.calls} calls, ${fmt(s.meanExecMs)} ms each)`, source: 'pg_stat_statements + redis INFO (count identity)' })),
       ],
       recommendation: {
         text: f.writeEvery
@@ -376,8 +396,23 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
       },
       confidence: 0.85,
       impact: f.impact(Math.min(1, (ideal.ratio - ratio) / Math.max(ideal.ratio, 1e-9)) * ideal.ratio),
-    }),
-  ];
+    });
+  // The statement a miss falls through to runs because the cache missed: fixing the cache removes the calls the
+  // load repeated, so the cache ranks first. The statement keeps its severity: its cost per call is its own.
+  if (missPath.length > 0) finding.explains = [{ category: 'inefficient-query', ids: missPath.map((s) => `inefficient-query:${s.queryid}`), as: 'contributes' }];
+  return [finding];
+}
+
+/**
+ * The statements a cache miss falls through to: those run exactly as many times as the cache missed (the
+ * count identity, count-identity.ts, between the misses and a statement's calls) — cache-aside reads the
+ * source once per miss. Empty without PostgreSQL evidence or when no statement's calls match.
+ */
+function missPathStatements(input: DiagnosisInput, misses: number): StatementDelta[] {
+  const statements = input.probes.postgres?.data.statements ?? [];
+  if (!(misses > 0)) return [];
+  const tolerance = Math.max(1, COUNT_IDENTITY_TOLERANCE * misses);
+  return statements.filter((s) => Math.abs(s.calls - misses) <= tolerance && !isUtilityStatement(s.query));
 }
 
 /**
@@ -486,12 +521,14 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
   }
   const users = cacheEndpoints(input);
   const out: Finding[] = [];
-  const commands = new Set([...slowByCommand.keys(), ...dangerous.map(([c]) => c)]);
+  const costly = costlyPerRequest(input, r);
+  const commands = new Set([...slowByCommand.keys(), ...dangerous.map(([c]) => c), ...costly.keys()]);
   for (const cmd of commands) {
     const s = slowByCommand.get(cmd);
     const calls = r.commandCalls[cmd] ?? 0;
     const isDangerous = NEVER_IN_REQUEST_PATH.has(cmd) && calls > 0;
-    if (!isDangerous && (!s || s.n < config.get('cacheSlow.minEntries'))) continue;
+    const cost = costly.get(cmd);
+    if (!isDangerous && !cost && (!s || s.n < config.get('cacheSlow.minEntries'))) continue;
     const usecPerCall = calls > 0 && r.commandUsec[cmd] !== undefined ? r.commandUsec[cmd]! / calls : undefined;
     const evidence: Evidence[] = [];
     if (s) {
@@ -503,7 +540,8 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     }
     if (calls > 0) evidence.push({ label: `${cmd.toUpperCase()} calls`, value: calls, unit: 'calls', source: 'redis INFO commandstats' });
     if (usecPerCall !== undefined) evidence.push({ label: `${cmd.toUpperCase()} mean time`, value: usecPerCall / 1000, unit: 'ms', source: 'redis INFO commandstats' });
-    const severe = isDangerous || (s !== undefined && s.maxUs >= 100_000);
+    if (cost) evidence.push({ label: `${cmd.toUpperCase()} time in Redis per ${cost.owner.endpoint} request, share of its mean service time`, value: cost.share, unit: 'ratio', source: 'redis INFO commandstats (usec per call) and load' });
+    const severe = isDangerous || (s !== undefined && s.maxUs >= 100_000) || cost?.severity === 'high';
     // The slow log says when each slow call ran: the endpoints busy in those seconds issued it.
     // SLOWLOG times have one-second resolution: each entry votes for two points inside its second.
     // A request that issued a call of d ms took at least d ms: the typical (median) slow entry's duration weighs
@@ -515,8 +553,8 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     // A command run as many times as one endpoint served requests is that endpoint's (count-identity.ts): in a
     // queued run every endpoint is busy when the slow log stamps a call, the counts still tell them apart. The
     // owner must have lasted as long as the calls (half its requests at least the median slow entry).
-    const candidate = oncePerRequestOwner(calls, input.result.endpoints);
-    const owner = candidate && (minMs <= 0 || shareAtLeast(candidate.serviceTime, minMs) >= 0.5) ? candidate : undefined;
+    const candidate = cost?.owner ?? oncePerRequestOwner(calls, input.result.endpoints);
+    const owner = candidate && (cost !== undefined || minMs <= 0 || shareAtLeast(candidate.serviceTime, minMs) >= 0.5) ? candidate : undefined;
     const eps = owner ? [owner.endpoint, ...seen.filter((e) => e !== owner.endpoint)] : seen;
     if (owner) evidence.push({ label: `requests ${owner.endpoint} served (one ${cmd.toUpperCase()} call each)`, value: owner.requests, unit: 'requests', source: 'load (count identity)' });
     out.push(
@@ -528,7 +566,7 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
         endpoint: eps[0],
         endpoints: eps,
         title: `Slow Redis command: ${cmd.toUpperCase()}${s ? ` (up to ${fmt(s.maxUs / 1000)} ms)` : ''}`,
-        summary: `${cmd.toUpperCase()}${ON_COMMANDS.has(cmd) ? ' is O(N) in the size of the data and' : ''} blocks Redis's single thread while it runs, so every other client waits too.${s ? ` ${s.n} calls exceeded ${fmt(limitUs / 1000)} ms during the run.` : ''}`,
+        summary: `${cmd.toUpperCase()}${ON_COMMANDS.has(cmd) ? ' is O(N) in the size of the data and' : ''} blocks Redis's single thread while it runs, so every other client waits too.${s ? ` ${s.n} calls exceeded ${fmt(limitUs / 1000)} ms during the run.` : ''}${cost ? ` Redis spent ${fmt(usecPerCall! / 1000)} ms on each call, once per ${cost.owner.endpoint} request: ${pct(cost.share)} of that endpoint's mean service time, before the client reads and parses the reply.` : ''}`,
         evidence,
         recommendation: {
           text: cmd === 'keys'
@@ -541,6 +579,28 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
         impact: severe ? 0.5 : 0.25,
       }),
     );
+  }
+  return out;
+}
+
+/**
+ * Commands whose own time in Redis (INFO commandstats: usec per call, measured on Redis's thread, without the
+ * network) is a large share of the one endpoint that issues them once per request (count identity): a
+ * per-request cost is as severe as the latency it explains (severityFromImpact, as for a statement), whether
+ * or not a single call crossed the slow log's threshold. A healthy lookup costs microseconds against a
+ * request's milliseconds; reading a whole big collection costs milliseconds on every request.
+ */
+function costlyPerRequest(input: DiagnosisInput, r: ReturnType<typeof readRedis>): Map<string, { owner: DiagnosisInput['result']['endpoints'][number]; share: number; severity: Severity }> {
+  const out = new Map<string, { owner: DiagnosisInput['result']['endpoints'][number]; share: number; severity: Severity }>();
+  for (const [cmd, calls] of Object.entries(r.commandCalls)) {
+    const usec = r.commandUsec[cmd];
+    if (!(calls > 0) || usec === undefined) continue;
+    const owner = oncePerRequestOwner(calls, input.result.endpoints);
+    const mean = owner?.serviceTime.mean ?? 0;
+    if (!owner || !(mean > 0)) continue;
+    const share = Math.min(1, usec / calls / 1000 / mean);
+    const severity = severityFromImpact(share);
+    if (severity === 'medium' || severity === 'high') out.set(cmd, { owner, share, severity });
   }
   return out;
 }
