@@ -181,8 +181,9 @@ test('generator-saturated: own CPU exhausted; severity from how much its delays 
 
 test('past capacity a full pool is where the queue sits (low, after overload), unless its connections sit idle in transaction', () => {
   const pool = 4;
-  const pastCapacity = (idleInTx: number) => {
+  const pastCapacity = (idleInTx: number, mainThreadPercent?: number) => {
     const p = healthyParts();
+    if (mainThreadPercent !== undefined) p.processData = { ...p.processData, mainThreadCpuPercent: stat(mainThreadPercent), cpuPercent: stat(mainThreadPercent + 5) };
     p.endpoints['GET /api/orders']!.serviceMeanMs = 180;
     p.endpoints['GET /api/products/:id']!.serviceMeanMs = 150;
     const idleTx = Array.from({ length: N }, () => idleInTx);
@@ -211,6 +212,16 @@ test('past capacity a full pool is where the queue sits (low, after overload), u
   const held = pastCapacity(3);
   const pool2 = held.find((f) => f.category === 'pool-saturation');
   assert.ok(pool2 && ['medium', 'high'].includes(pool2.severity), list(held));
+
+  // The same hold with the service's own CPU the saturated resource: the transactions idle between their
+  // statements wait for that CPU (voyage past capacity: 53 % idle in transaction after BEGIN, pool-saturation high
+  // above every planted fault). The hold is the queue's.
+  const cpuBound = pastCapacity(3, 98);
+  const overload = cpuBound.find((f) => f.category === 'overload');
+  assert.match(overload?.title ?? '', /main thread/, list(cpuBound));
+  const pool3 = cpuBound.find((f) => f.category === 'pool-saturation');
+  assert.ok(pool3, list(cpuBound));
+  assert.equal(pool3.severity, 'low', list(cpuBound));
 });
 
 test("past capacity the queue's errors are the overload's, but 5xx of one endpoint's own handler stand", () => {

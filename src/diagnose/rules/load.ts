@@ -235,9 +235,11 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
   });
   // A full pool past capacity is where the queue sits (its clients wait like every other request), unless the
   // service holds the checked-out connections open in transactions doing no database work: that hold is a
-  // fault more capacity would not fix, so it stands.
+  // fault more capacity would not fix, so it stands — except when the saturated resource is the service's own
+  // CPU: then a transaction idle between its statements is a callback waiting for that CPU (the held-transaction
+  // rule's principle), and the hold is the queue's too.
   const hold = poolHold(input);
-  const poolIsQueue = !hold || hold.idleInTransactionShare < config.get('pool.idleInTxShare');
+  const poolIsQueue = !hold || hold.idleInTransactionShare < config.get('pool.idleInTxShare') || resource?.category === 'cpu-saturation';
   f.explains = [...explained.filter((c) => c !== resource?.category), ...(poolIsQueue ? (['pool-saturation'] as const) : [])].map((category) => ({ category }));
   // The queued requests hold memory, so GC work per second grows with the queue (newsroom's healthy build: GC
   // 34 ms/s at its moderate rate, 105–111 past capacity): GC time no endpoint's requests own is the queue's.
