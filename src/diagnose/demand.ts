@@ -438,7 +438,10 @@ function attributeStatements(
   const intervalS = grid.intervalMs / 1000;
   const out: StatementAttribution[] = [];
   const requestsOf = (e: string) => result.endpoints.find((s) => s.endpoint === e)?.requests ?? sum(grid.endpoints[e]!.requests);
-  const served = endpoints.map((endpoint) => ({ endpoint, requests: requestsOf(endpoint) }));
+  const served = endpoints.map((endpoint) => {
+    const summary = result.endpoints.find((s) => s.endpoint === endpoint);
+    return { endpoint, requests: requestsOf(endpoint), ...(summary ? { serviceTime: { mean: summary.serviceTime.mean } } : {}) };
+  });
   const seriesOf = new Set((pg.data.statementSeries ?? []).filter((ss) => ss.toplevel).map((ss) => ss.queryid));
   if (endpoints.length === 1) {
     // One endpoint: every statement of the window is its own (exact, and covers statements without a series).
@@ -458,7 +461,7 @@ function attributeStatements(
   const counted = new Set<string>();
   for (const s of pg.data.statements ?? []) {
     if (!s.toplevel || (profile && seriesOf.has(s.queryid))) continue;
-    const owner = oncePerRequestOwner(s.calls, served);
+    const owner = oncePerRequestOwner(s.calls, served, s.meanExecMs);
     if (!owner) continue;
     counted.add(s.queryid);
     out.push({ queryid: s.queryid, endpoint: owner.endpoint, callsPerRequest: s.calls / owner.requests, execMsPerRequest: s.totalExecMs / owner.requests, method, byCount: true });

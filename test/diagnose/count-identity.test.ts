@@ -52,7 +52,8 @@ test('with more endpoints than seconds, the counts still name the owner of a sta
   // statement had an owner and every database finding named no endpoint.
   const seconds = 4;
   const endpoints: Record<string, { requests: number[]; serviceMeanMs: number }> = {};
-  for (let k = 0; k < 6; k++) endpoints[`GET /e${k}`] = { requests: Array.from({ length: seconds }, () => 10 + 3 * k), serviceMeanMs: 20 };
+  // Requests last longer than the 30 ms statement one of them runs (a request holds its own calls).
+  for (let k = 0; k < 6; k++) endpoints[`GET /e${k}`] = { requests: Array.from({ length: seconds }, () => 10 + 3 * k), serviceMeanMs: 40 };
   const served = (k: number) => seconds * (10 + 3 * k);
   const perSecond = (k: number, ms: number) => Array.from({ length: seconds }, () => (10 + 3 * k) * ms);
   const pg = pgData({
@@ -97,4 +98,16 @@ test('a statement the counts gave an endpoint, without a series, is taken out of
   assert.ok(Math.abs(db['GET /a']! - 10) < 0.5, JSON.stringify(db));
   assert.ok(Math.abs(db['GET /b']! - 2) < 0.5, JSON.stringify(db));
   assert.ok((db['GET /c'] ?? 0) < 0.5, JSON.stringify(db));
+});
+
+test('two endpoints within the tolerance: the one whose requests are too short to hold the call is not the owner', () => {
+  // voyage: a 54 ms scan run 90 times; GET /travellers/:id/bookings served 90 requests (70 ms mean), GET /deals 89 (18 ms).
+  const served = [
+    { endpoint: 'GET /travellers/:id/bookings', requests: 90, serviceTime: { mean: 70 } },
+    { endpoint: 'GET /deals', requests: 89, serviceTime: { mean: 18 } },
+  ];
+  assert.equal(oncePerRequestOwner(90, served), undefined, 'the counts alone decide nothing');
+  assert.equal(oncePerRequestOwner(90, served, 54)?.endpoint, 'GET /travellers/:id/bookings');
+  // A call shorter than both requests leaves the tie a tie.
+  assert.equal(oncePerRequestOwner(90, served, 2), undefined);
 });

@@ -553,7 +553,7 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
     // A command run as many times as one endpoint served requests is that endpoint's (count-identity.ts): in a
     // queued run every endpoint is busy when the slow log stamps a call, the counts still tell them apart. The
     // owner must have lasted as long as the calls (half its requests at least the median slow entry).
-    const candidate = cost?.owner ?? oncePerRequestOwner(calls, input.result.endpoints);
+    const candidate = cost?.owner ?? oncePerRequestOwner(calls, input.result.endpoints, usecPerCall === undefined ? undefined : usecPerCall / 1000);
     const owner = candidate && (cost !== undefined || minMs <= 0 || shareAtLeast(candidate.serviceTime, minMs) >= 0.5) ? candidate : undefined;
     const eps = owner ? [owner.endpoint, ...seen.filter((e) => e !== owner.endpoint)] : seen;
     if (owner) evidence.push({ label: `requests ${owner.endpoint} served (one ${cmd.toUpperCase()} call each)`, value: owner.requests, unit: 'requests', source: 'load (count identity)' });
@@ -595,7 +595,7 @@ function costlyPerRequest(input: DiagnosisInput, r: ReturnType<typeof readRedis>
   for (const [cmd, calls] of Object.entries(r.commandCalls)) {
     const usec = r.commandUsec[cmd];
     if (!(calls > 0) || usec === undefined) continue;
-    const owner = oncePerRequestOwner(calls, input.result.endpoints);
+    const owner = oncePerRequestOwner(calls, input.result.endpoints, usec / calls / 1000);
     const mean = owner?.serviceTime.mean ?? 0;
     if (!owner || !(mean > 0)) continue;
     const share = Math.min(1, usec / calls / 1000 / mean);
