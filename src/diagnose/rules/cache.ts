@@ -370,33 +370,33 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
   }
   const missPath = missPathStatements(input, f.misses);
   const finding = makeFinding({
-      rule: 'cache-miss',
-      category: 'cache-miss',
-      subject: 'hit-ratio',
-      severity: repeatHit < 0.5 || f.writeEvery ? 'high' : 'medium',
-      endpoint: eps[0],
-      endpoints: eps,
-      // Written on every request with a hit ratio at or above the ideal: the hits are other keys' (another user of the
-      // cache); the title says what is broken rather than comparing two ratios that do not show it.
-      title:
-        f.writeEvery && repeatHit >= 1
-          ? `Cache written on every request${eps[0] ? ` (${eps[0]})` : ''}: its entries are never reused (hit ratio ${pct(ratio)} comes from other keys)`
-          : `Cache misses repeated keys: hit ratio ${pct(ratio)} where this load allowed ${pct(ideal.ratio)}${eps[0] ? ` (${eps[0]})` : ''}`,
-      summary: `${pct(ideal.ratio)} of the requests to the cache's endpoints asked for a key requested earlier in the run, yet only ${pct(repeatHit)} of those lookups hit (about ${fmt(missedRepeats)} repeat lookups missed)${f.writeEvery ? `, and the service wrote to the cache ${fmt(f.writes)} times for ${fmt(f.reads)} reads: it rewrites keys that repeat, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
-      evidence: [
-        ...idealEvidence(input, ratio, ideal, f.hits, f.misses),
-        ...(f.reads > 0 ? [{ label: 'cache writes per read (at most one per miss)', value: f.writes / f.reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
-        ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
-        ...missPath.map((s) => ({ label: 'statement run once per cache miss (its calls equal the misses)', value: `${shortSql(s.query, 100)} (${s.calls} calls, ${fmt(s.meanExecMs)} ms each)`, source: 'pg_stat_statements + redis INFO (count identity)' })),
-      ],
-      recommendation: {
-        text: f.writeEvery
-          ? 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.'
-          : 'Keys that repeat should hit: check that the key is stable (same request → same key), that a miss writes the value back, and that the TTL outlives the time between reuses; check evictions.',
-      },
-      confidence: 0.85,
-      impact: f.impact(Math.min(1, (ideal.ratio - ratio) / Math.max(ideal.ratio, 1e-9)) * ideal.ratio),
-    });
+    rule: 'cache-miss',
+    category: 'cache-miss',
+    subject: 'hit-ratio',
+    severity: repeatHit < 0.5 || f.writeEvery ? 'high' : 'medium',
+    endpoint: eps[0],
+    endpoints: eps,
+    // Written on every request with a hit ratio at or above the ideal: the hits are other keys' (another user of the
+    // cache); the title says what is broken rather than comparing two ratios that do not show it.
+    title:
+      f.writeEvery && repeatHit >= 1
+        ? `Cache written on every request${eps[0] ? ` (${eps[0]})` : ''}: its entries are never reused (hit ratio ${pct(ratio)} comes from other keys)`
+        : `Cache misses repeated keys: hit ratio ${pct(ratio)} where this load allowed ${pct(ideal.ratio)}${eps[0] ? ` (${eps[0]})` : ''}`,
+    summary: `${pct(ideal.ratio)} of the requests to the cache's endpoints asked for a key requested earlier in the run, yet only ${pct(repeatHit)} of those lookups hit (about ${fmt(missedRepeats)} repeat lookups missed)${f.writeEvery ? `, and the service wrote to the cache ${fmt(f.writes)} times for ${fmt(f.reads)} reads: it rewrites keys that repeat, so entries are never reused — a key that changes per request, or a TTL shorter than the reuse interval` : ''}. Every miss falls through to the slower source.`,
+    evidence: [
+      ...idealEvidence(input, ratio, ideal, f.hits, f.misses),
+      ...(f.reads > 0 ? [{ label: 'cache writes per read (at most one per miss)', value: f.writes / f.reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
+      ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
+      ...missPath.map((s) => ({ label: 'statement run once per cache miss (its calls equal the misses)', value: `${shortSql(s.query, 100)} (${s.calls} calls, ${fmt(s.meanExecMs)} ms each)`, source: 'pg_stat_statements + redis INFO (count identity)' })),
+    ],
+    recommendation: {
+      text: f.writeEvery
+        ? 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.'
+        : 'Keys that repeat should hit: check that the key is stable (same request → same key), that a miss writes the value back, and that the TTL outlives the time between reuses; check evictions.',
+    },
+    confidence: 0.85,
+    impact: f.impact(Math.min(1, (ideal.ratio - ratio) / Math.max(ideal.ratio, 1e-9)) * ideal.ratio),
+  });
   // The statement a miss falls through to runs because the cache missed: fixing the cache removes the calls the
   // load repeated, so the cache ranks first. The statement keeps its severity: its cost per call is its own.
   if (missPath.length > 0) finding.explains = [{ category: 'inefficient-query', ids: missPath.map((s) => `inefficient-query:${s.queryid}`), as: 'contributes' }];
