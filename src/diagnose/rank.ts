@@ -76,6 +76,16 @@ export function rankFindings(findings: Finding[]): Finding[] {
   return causedAfterCauses(rootCausesFirst(gcCausesCpu(list)));
 }
 
+/** Does the `explains` selector `e` name finding `f` (its category, and its ids, endpoints or ownership when given)? */
+function selects(e: NonNullable<Finding['explains']>[number], f: Finding): boolean {
+  return (
+    e.category === f.category &&
+    (!e.ids || e.ids.includes(f.id)) &&
+    (!e.unowned || endpointsOf(f).length === 0) &&
+    (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep)))
+  );
+}
+
 /**
  * The generic fold of `explains` links: a finding another one explains (its category, on one of the named
  * endpoints or on any when none are named) is that finding's symptom. It stays in the list with its evidence,
@@ -88,16 +98,10 @@ export function foldExplained(list: Finding[]): Finding[] {
   const explainers = list.filter((f) => f.explains?.length);
   if (explainers.length === 0) return list;
   return list.map((f) => {
-    const causes = explainers.filter(
-      (x) =>
-        x !== f &&
-        x.explains!.some(
-          (e) => e.category === f.category && (!e.ids || e.ids.includes(f.id)) && (!e.unowned || endpointsOf(f).length === 0) && (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep))),
-        ),
-    );
+    const causes = explainers.filter((x) => x !== f && x.explains!.some((e) => selects(e, f)));
     if (causes.length === 0) return f;
     // A finding some cause explains only as a contributor keeps its severity; a symptom is capped at low.
-    const onlyContributes = causes.every((x) => x.explains!.every((e) => e.category !== f.category || e.as === 'contributes'));
+    const onlyContributes = causes.every((x) => x.explains!.every((e) => !selects(e, f) || e.as === 'contributes'));
     const capped = onlyContributes ? f.severity : SEVERITY_WEIGHT[f.severity] > SEVERITY_WEIGHT.low ? 'low' : f.severity;
     return { ...f, severity: capped, causedBy: [...new Set([...(f.causedBy ?? []), ...causes.map((c) => c.id)])] };
   });

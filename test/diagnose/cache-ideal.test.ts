@@ -332,3 +332,33 @@ test('a broken cache ranks before the statement its misses fall through to (its 
   assert.ok(['medium', 'high'].includes(findings[statement]!.severity));
   assert.deepEqual(findings[statement]!.causedBy, [findings[cache]!.id]);
 });
+
+test('only lookups name the cache users by count: a counter INCR once per request of one endpoint names nothing', () => {
+  const p = healthyParts();
+  redisWith(p, 0.2);
+  for (const c of ['redis.ops_per_s', 'redis.commands_per_s']) delete p.redis!.series[c];
+  sharedLookups(p);
+  p.patch = { loadFacts: facts(p, (i) => (i === 0 ? 0 : 0.9)) };
+  const orders = p.endpoints['GET /api/orders']!.requests.reduce((a, b) => a + b, 0);
+  const stats = p.redis!.data.commandStats as { command: string; calls: number; usec: number }[];
+  p.redis!.data.commandStats = [...stats, { command: 'incr', calls: orders, usec: orders * 3 }];
+  const [f] = cacheMiss(p);
+  assert.ok(f);
+  assert.ok(!f.endpoints?.includes('GET /api/orders') || f.severity === 'low', `${f.severity}: ${f.title}`);
+});
+
+test('the miss-path link selects its statement by id: another slow statement keeps its own rank and severity', () => {
+  const p = healthyParts();
+  redisWith(p, 0.2);
+  p.patch = { loadFacts: facts(p, () => 0.8) };
+  const misses = (p.redis!.data.info as { keyspaceMisses: number }).keyspaceMisses;
+  const pg = p.pg as { statements: { queryid: string; calls: number; meanExecMs: number; totalExecMs: number; shareOfExecTime: number }[] };
+  // The orders list, not run once per miss, is slow on its own.
+  const list = pg.statements[0]!;
+  Object.assign(list, { meanExecMs: 45, totalExecMs: list.calls * 45, shareOfExecTime: 0.9 });
+  assert.notEqual(list.calls, misses);
+  const findings = diagnose(build(p)).findings;
+  const other = findings.find((f) => f.id === `inefficient-query:${list.queryid}`);
+  assert.ok(other, findings.map((f) => f.id).join(', '));
+  assert.equal(other.causedBy, undefined);
+});

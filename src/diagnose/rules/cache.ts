@@ -23,7 +23,7 @@ import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types
 export { readRedis, type RedisView } from '../redis-view.js';
 
 /** Commands whose cost grows with the data (O(N)) and block the single Redis thread. */
-export const ON_COMMANDS = new Set(['keys', 'flushall', 'flushdb', 'smembers', 'hgetall', 'lrange', 'zrange', 'zrevrange', 'zrangebyscore', 'zrevrangebyscore', 'sort', 'sunion', 'sinter', 'sdiff', 'zunionstore', 'zinterstore', 'hkeys', 'hvals']);
+export const ON_COMMANDS = new Set(['keys', 'flushall', 'flushdb', 'smembers', 'hgetall', 'lrange', 'sort', 'sunion', 'sinter', 'sdiff', 'zunionstore', 'zinterstore', 'hkeys', 'hvals']);
 /** Always-dangerous ones in production paths. */
 const NEVER_IN_REQUEST_PATH = new Set(['keys', 'flushall', 'flushdb']);
 const WRITE_COMMANDS = new Set(['set', 'setex', 'psetex', 'setnx', 'mset', 'hset', 'hmset', 'getset', 'set_ex']);
@@ -47,8 +47,12 @@ export function lateHitRatio(hitsPerS: (number | null)[] | undefined, missesPerS
   return all > 0 ? hits / all : undefined;
 }
 
-/** Commands that read no key (server administration, the probes' own): they are not the cache's lookups. */
-const NOT_KEY_READS = new Set(['info', 'slowlog', 'config', 'ping', 'client', 'latency', 'select', 'hello', 'auth', 'command', 'dbsize', 'memory', 'echo', 'time', 'scan', 'subscribe', 'publish', 'multi', 'exec', 'discard', 'quit']);
+/** An endpoint that uses the cache: its Redis commands per request, from the cost model or the count identity (`byCount`). */
+interface CacheUser {
+  endpoint: string;
+  commands: number;
+  byCount?: boolean;
+}
 
 /**
  * Endpoints that use Redis (commands per request from the cost model), most first. When the cost model
@@ -56,19 +60,21 @@ const NOT_KEY_READS = new Set(['info', 'slowlog', 'config', 'ping', 'client', 'l
  * (count-identity.ts) still does: a key-reading command run exactly as many times as one endpoint served
  * requests is that endpoint's, once per request.
  */
-function cacheEndpoints(input: DiagnosisInput): { endpoint: string; commands: number }[] {
+function cacheEndpoints(input: DiagnosisInput): CacheUser[] {
   const modelled = input.demand.demands
     .filter((d) => (d.redisCommands ?? 0) >= 0.2)
     .map((d) => ({ endpoint: d.endpoint, commands: d.redisCommands! }))
     .sort((a, b) => b.commands - a.commands);
   if (modelled.length > 0 || !input.probes.redis) return modelled;
+  // Only the cache's lookups (GET and its kin): a counter INCR, a DEL or a script run once per request says
+  // nothing about who reads the cache.
   const counted = new Map<string, number>();
   for (const [cmd, calls] of Object.entries(readRedis(input.probes.redis).commandCalls)) {
-    if (WRITE_COMMANDS.has(cmd) || NOT_KEY_READS.has(cmd)) continue;
+    if (!READ_COMMANDS.has(cmd.split('|')[0]!)) continue;
     const owner = oncePerRequestOwner(calls, input.result.endpoints);
     if (owner) counted.set(owner.endpoint, (counted.get(owner.endpoint) ?? 0) + 1);
   }
-  return [...counted].map(([endpoint, commands]) => ({ endpoint, commands })).sort((a, b) => b.commands - a.commands);
+  return [...counted].map(([endpoint, commands]) => ({ endpoint, commands, byCount: true })).sort((a, b) => b.commands - a.commands);
 }
 
 /**
@@ -307,7 +313,7 @@ interface MissFacts {
   reads: number;
   writeEvery: boolean;
   eps: string[];
-  users: { endpoint: string; commands: number }[];
+  users: CacheUser[];
   impact: (miss: number) => number;
 }
 
@@ -368,7 +374,7 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
       }),
     ];
   }
-  const missPath = missPathStatements(input, f.misses);
+  const missPath = missPathStatements(input, config, f.misses, eps);
   const finding = makeFinding({
     rule: 'cache-miss',
     category: 'cache-miss',
@@ -386,7 +392,7 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
     evidence: [
       ...idealEvidence(input, ratio, ideal, f.hits, f.misses),
       ...(f.reads > 0 ? [{ label: 'cache writes per read (at most one per miss)', value: f.writes / f.reads, unit: 'ratio', source: 'redis INFO commandstats' }] : []),
-      ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
+      ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: u.byCount ? 'redis INFO commandstats + load (count identity)' : 'cost model' })),
       ...missPath.map((s) => ({ label: 'statement run once per cache miss (its calls equal the misses)', value: `${shortSql(s.query, 100)} (${s.calls} calls, ${fmt(s.meanExecMs)} ms each)`, source: 'pg_stat_statements + redis INFO (count identity)' })),
     ],
     recommendation: {
@@ -406,13 +412,20 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
 /**
  * The statements a cache miss falls through to: those run exactly as many times as the cache missed (the
  * count identity, count-identity.ts, between the misses and a statement's calls) — cache-aside reads the
- * source once per miss. Empty without PostgreSQL evidence or when no statement's calls match.
+ * source once per miss. Only top-level statements, only when the misses are enough for the count to mean
+ * something (`cacheMiss.minRepeats`), and only statements the cost model gives no owner or gives to one of the
+ * cache's endpoints `eps`. Empty without PostgreSQL evidence or when no statement's calls match.
  */
-function missPathStatements(input: DiagnosisInput, misses: number): StatementDelta[] {
+function missPathStatements(input: DiagnosisInput, config: RuleConfig, misses: number, eps: readonly string[]): StatementDelta[] {
   const statements = input.probes.postgres?.data.statements ?? [];
-  if (!(misses > 0)) return [];
+  if (!(misses >= config.get('cacheMiss.minRepeats'))) return [];
   const tolerance = Math.max(1, COUNT_IDENTITY_TOLERANCE * misses);
-  return statements.filter((s) => Math.abs(s.calls - misses) <= tolerance && !isUtilityStatement(s.query));
+  const owners = (queryid: string) => input.demand.statements.filter((a) => a.queryid === queryid).map((a) => a.endpoint);
+  return statements.filter((s) => {
+    if (!s.toplevel || Math.abs(s.calls - misses) > tolerance || isUtilityStatement(s.query)) return false;
+    const own = owners(s.queryid);
+    return own.length === 0 || own.some((e) => eps.includes(e));
+  });
 }
 
 /**
@@ -489,7 +502,7 @@ function withoutIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFacts, l
           { label: `lowest ideal hit ratio of one lookup endpoint (${range.minEndpoint})`, value: range.min, unit: 'ratio', source: 'load (requests repeating an earlier key)' },
           { label: `highest ideal hit ratio of one lookup endpoint (${range.maxEndpoint})`, value: range.max, unit: 'ratio', source: 'load (requests repeating an earlier key)' },
         ] : []),
-        ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: 'cost model' })),
+        ...f.users.slice(0, 3).map((u) => ({ label: `Redis commands per request, ${u.endpoint}`, value: u.commands, unit: 'commands', source: u.byCount ? 'redis INFO commandstats + load (count identity)' : 'cost model' })),
       ],
       recommendation: {
         text: writeEvery
@@ -573,15 +586,20 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
             ? 'Never use KEYS in a request path: keep an index (a SET of the ids) or iterate with SCAN … COUNT in the background.'
             : ON_COMMANDS.has(cmd)
               ? 'Avoid reading whole big collections: paginate (HSCAN/SSCAN/ZRANGE with limits), split big keys, or cache the computed result; delete big keys with UNLINK.'
-              : 'Check the slow log arguments for large values or Lua scripts; split large objects and keep scripts short.',
+              : cost && !s
+                ? `Each ${cost.owner.endpoint} request makes Redis work ${fmt(usecPerCall! / 1000)} ms on this command: read only what the response needs (a bounded range or page, not the whole value or collection), split big keys, keep scripts short, or cache the computed result in the service.`
+                : 'Check the slow log arguments for large values or Lua scripts; split large objects and keep scripts short.',
         },
         confidence: 0.85,
-        impact: severe ? 0.5 : 0.25,
+        impact: Math.max(cost?.share ?? 0, severe ? 0.5 : 0.25),
       }),
     );
   }
   return out;
 }
+
+/** Redis's latency monitor reports events in whole milliseconds (latency-monitor-threshold is set in ms). */
+const REDIS_LATENCY_RESOLUTION_MS = 1;
 
 /**
  * Commands whose own time in Redis (INFO commandstats: usec per call, measured on Redis's thread, without the
@@ -598,7 +616,11 @@ function costlyPerRequest(input: DiagnosisInput, r: ReturnType<typeof readRedis>
     const owner = oncePerRequestOwner(calls, input.result.endpoints, usec / calls / 1000);
     const mean = owner?.serviceTime.mean ?? 0;
     if (!owner || !(mean > 0)) continue;
-    const share = Math.min(1, usec / calls / 1000 / mean);
+    const perCallMs = usec / calls / 1000;
+    // Redis's own latency monitor works in whole milliseconds: a sub-millisecond command is not a latency
+    // event on Redis's side, whatever share of a fast endpoint it is.
+    if (perCallMs < REDIS_LATENCY_RESOLUTION_MS) continue;
+    const share = Math.min(1, perCallMs / mean);
     const severity = severityFromImpact(share);
     if (severity === 'medium' || severity === 'high') out.set(cmd, { owner, share, severity });
   }

@@ -408,12 +408,18 @@ function poolTimeShares(input: DiagnosisInput, dbEndpoints: string[]): { endpoin
 }
 
 /**
- * A service gauge's typical level over the run: the median of its samples (the `fallback` mean for a result
- * stored without the gauge's series).
+ * A service gauge's typical level while the load ran: the median of its samples in the seconds with requests
+ * (idle samples before and after the load say nothing of saturation), or the `fallback` mean for a result
+ * stored without the gauge's series.
  */
 function sustainedGauge(input: DiagnosisInput, column: string, fallback: number): number {
-  const samples = numbers(input.probes.prometheus?.series.values[column]);
-  return samples.length >= 3 ? quantile(samples, 0.5) : fallback;
+  const ev = input.probes.prometheus;
+  const values = ev?.series.values[column];
+  if (!ev || !values) return fallback;
+  const grid = input.result.series;
+  const aligned = alignToGrid(grid, ev.series, values);
+  const loaded = aligned.filter((v, i): v is number => v !== null && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
+  return loaded.length >= 3 ? quantile(loaded, 0.5) : fallback;
 }
 
 /**
