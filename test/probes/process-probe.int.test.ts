@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createProcessProbe, decodeAddress, parseNetTcp, parseStat } from '../../src/probes/process/index.js';
+import { createProcessProbe, decodeAddress, parseNetTcp, parseStat, uniqueSockets } from '../../src/probes/process/index.js';
 import type { ProcessProbeData } from '../../src/probes/process/types.js';
 import type { ProbeEvidence } from '../../src/result/types.js';
 
@@ -51,6 +51,10 @@ test('/proc parsers: stat with odd comm, tcp rows, IPv4 and IPv6 addresses', () 
       [50000, '127.0.0.1', 5432, '01', '4343'],
     ],
   );
+  // The table is read a page at a time, not as a snapshot: a row that comes twice is one socket; rows no
+  // process holds (inode 0) are not merged.
+  const orphan = { ...rows[1]!, inode: '0' };
+  assert.deepEqual(uniqueSockets([...rows, rows[1]!, orphan, orphan]).map((r) => r.inode), ['4242', '4343', '0', '0']);
 });
 
 test('process probe: CPU of a busy child exceeds that of an idle one', async () => {

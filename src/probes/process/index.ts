@@ -20,4 +20,4 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe {
 }
 export type { ProcessProbeData, RemoteEndpoint, HostCpuData, HostCpuGroup } from './types.js';
 export { parseProcStat } from './host-cpu.js';
-export { parseNetTcp, decodeAddress, parseStat } from './procfs.js';
+export { parseNetTcp, decodeAddress, parseStat, uniqueSockets } from './procfs.js';

@@ -174,7 +174,23 @@ export function parseNetTcp(text: string): TcpSocket[] {
 export async function readTcpSockets(pid: number): Promise<TcpSocket[]> {
   const read = (f: string) => readFile(`/proc/${pid}/net/${f}`, 'utf8').then(parseNetTcp, () => [] as TcpSocket[]);
   const [v4, v6] = await Promise.all([read('tcp'), read('tcp6')]);
-  return [...v4, ...v6];
+  return uniqueSockets([...v4, ...v6]);
+}
+
+/**
+ * One row per socket. The kernel serves /proc/net/tcp a page at a time, not as a snapshot: on a busy host,
+ * sockets opened or closed during the read shift the rows, and a row can come twice (CI, Node 24: a child's
+ * two connections counted as four). A live socket has one inode; rows without one (inode 0: TIME_WAIT and
+ * other sockets no process holds) are kept as they are.
+ */
+export function uniqueSockets(rows: readonly TcpSocket[]): TcpSocket[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    if (r.inode === '0') return true;
+    if (seen.has(r.inode)) return false;
+    seen.add(r.inode);
+    return true;
+  });
 }
 
 /** Direct children of `pid` from `/proc/<pid>/task/<pid>/children` (Linux ≥ 3.5 with CONFIG_PROC_CHILDREN); undefined when unavailable. */
