@@ -187,3 +187,26 @@ test('cache-slow-command from the time Redis spends per request: a whole-collect
   // A 50 µs range read is under 1 % of the request: nothing to say.
   assert.equal(redisWith(50), undefined);
 });
+
+test("pool-saturation from pg-pool's signature: no idle connection in most samples while clients wait in some", () => {
+  const p = healthyParts();
+  // The holdout's reports pool: 3 connections, none idle in most samples, 0–4 clients waiting at the scrapes
+  // (median 0: the waiting count alone says nothing lasted).
+  const waiting = Array.from({ length: N }, (_, i) => [0, 0, 1, 4, 0, 0, 0, 2][i % 8]!);
+  const run = (idle: number[]) => {
+    p.prometheus['pool:i'] = idle;
+    p.prometheus['pool:w'] = waiting;
+    p.prometheusData = {
+      pools: [
+        { metric: 'db_pool_connections', labels: { pool: 'reports', state: 'idle' }, column: 'pool:i', min: Math.min(...idle), max: Math.max(...idle), mean: idle.reduce((a, b) => a + b, 0) / N, last: idle.at(-1)! },
+        { metric: 'db_pool_connections', labels: { pool: 'reports', state: 'waiting' }, column: 'pool:w', min: 0, max: 4, mean: 0.875, last: 2 },
+        { metric: 'db_pool_connections', labels: { pool: 'main', state: 'idle' }, column: 'pool:m', min: 8, max: 8, mean: 8, last: 8 },
+      ],
+      http: [],
+    };
+    return diagnose(build(p)).findings.find((x) => x.rule === 'pool-saturation');
+  };
+  assert.ok(run(Array.from({ length: N }, (_, i) => (i % 8 === 4 ? 1 : 0))), 'exhausted: saturated');
+  // Connections idle in most samples: the waits were moments, not saturation.
+  assert.equal(run(Array.from({ length: N }, (_, i) => (i % 8 === 4 ? 0 : 2))), undefined);
+});

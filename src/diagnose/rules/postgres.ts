@@ -9,6 +9,7 @@
  */
 import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { BlockedPair, PostgresProbeData, StatementDelta, TableDelta } from '../../probes/postgres/types.js';
+import type { PoolGaugeSummary } from '../../probes/prometheus/types.js';
 import type { StatementAttribution } from '../demand.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, meanOf, numbers, quantile } from '../evidence.js';
@@ -413,13 +414,39 @@ function poolTimeShares(input: DiagnosisInput, dbEndpoints: string[]): { endpoin
  * stored without the gauge's series.
  */
 function sustainedGauge(input: DiagnosisInput, column: string, fallback: number): number {
+  const loaded = loadedSamples(input, column);
+  return loaded && loaded.length >= 3 ? quantile(loaded, 0.5) : fallback;
+}
+
+/** A gauge's samples in the seconds with requests; undefined without its series. */
+function loadedSamples(input: DiagnosisInput, column: string): number[] | undefined {
   const ev = input.probes.prometheus;
   const values = ev?.series.values[column];
-  if (!ev || !values) return fallback;
+  if (!ev || !values) return undefined;
   const grid = input.result.series;
   const aligned = alignToGrid(grid, ev.series, values);
-  const loaded = aligned.filter((v, i): v is number => v !== null && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
-  return loaded.length >= 3 ? quantile(loaded, 0.5) : fallback;
+  return aligned.filter((v, i): v is number => v !== null && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
+}
+
+/**
+ * pg-pool's signature of a saturated pool, from its own gauges: no idle connection (idle 0 with the pool
+ * open) in most of the loaded samples, and clients waiting in some. The waiting count is a queue sampled at
+ * scrape instants and swings between 0 and a few; an empty idle list is a state that lasts. Gauges of one
+ * pool share their labels but the one that names the state (`db_pool_connections{pool="reports",state=…}`),
+ * or their metric name but the state word (`pg_pool_waiting_count`, `pg_pool_idle_count`).
+ */
+function poolExhausted(input: DiagnosisInput, waiting: PoolGaugeSummary, gauges: readonly PoolGaugeSummary[]): boolean {
+  if (waiting.max < 1) return false;
+  const sameExcept = (a: Record<string, string>, b: Record<string, string>) => {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].filter((k) => a[k] !== b[k]).length <= 1;
+  };
+  const idle = gauges.find((g) => g !== waiting && [g.metric, ...Object.values(g.labels)].some((x) => /idle/i.test(x)) &&
+    (g.metric === waiting.metric ? sameExcept(g.labels, waiting.labels) : g.metric === waiting.metric.replace(/wait(ing)?/i, 'idle') && JSON.stringify(g.labels) === JSON.stringify(waiting.labels)));
+  if (!idle) return false;
+  const samples = loadedSamples(input, idle.column);
+  if (!samples || samples.length < 3) return false;
+  return samples.filter((v) => v < 0.5).length / samples.length >= 0.5;
 }
 
 /**
@@ -434,7 +461,8 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const waitingGauges = (input.probes.prometheus?.data.pools ?? []).filter((p) => [p.metric, ...Object.values(p.labels)].some((x) => /wait|pending|queue/i.test(x)));
   // Saturation is a queue that lasts: a gauge judged by its median sample, so the burst of a cold start (a
   // freshly started pool opening its connections while the first second's requests pile up) is not a fault.
-  const gaugeWaiting = waitingGauges.filter((p) => sustainedGauge(input, p.column, p.mean) >= 1);
+  const allGauges = input.probes.prometheus?.data.pools ?? [];
+  const gaugeWaiting = waitingGauges.filter((p) => sustainedGauge(input, p.column, p.mean) >= 1 || poolExhausted(input, p, allGauges));
   // Endpoints whose wait a lock explains are lock contention, not pool queueing.
   const locked = new Set(analyzeLockContention(input, config)?.endpoints ?? []);
   const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs') && !locked.has(w.endpoint));
