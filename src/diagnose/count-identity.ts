@@ -19,6 +19,11 @@
  */
 export const COUNT_IDENTITY_TOLERANCE = 0.005;
 
+/** Do two counts over the same window agree within {@link COUNT_IDENTITY_TOLERANCE} of `calls` (or one call)? */
+export function countsMatch(count: number, calls: number): boolean {
+  return Math.abs(count - calls) <= Math.max(1, COUNT_IDENTITY_TOLERANCE * calls);
+}
+
 /**
  * The one endpoint that served as many requests as `calls` (within {@link COUNT_IDENTITY_TOLERANCE}), or
  * undefined when none or several do (several make the identity a coincidence that decides nothing).
@@ -30,9 +35,8 @@ export const COUNT_IDENTITY_TOLERANCE = 0.005;
  */
 export function oncePerRequestOwner<T extends { endpoint: string; requests: number; serviceTime?: { mean: number } }>(calls: number, served: readonly T[], callMeanMs?: number): T | undefined {
   if (!(calls > 0)) return undefined;
-  const tolerance = Math.max(1, COUNT_IDENTITY_TOLERANCE * calls);
   const long = (s: T) => callMeanMs === undefined || s.serviceTime === undefined || s.serviceTime.mean >= CLOCK_AGREEMENT * callMeanMs;
-  const matches = served.filter((s) => s.requests > 0 && Math.abs(s.requests - calls) <= tolerance && long(s));
+  const matches = served.filter((s) => s.requests > 0 && countsMatch(s.requests, calls) && long(s));
   return matches.length === 1 ? matches[0] : undefined;
 }
 

@@ -12,9 +12,9 @@ import type { Evidence, Finding, Severity } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, quantile } from '../evidence.js';
 import { sparseNnls } from '../sparse-fit.js';
-import { readRedis } from '../redis-view.js';
+import { readRedis, type RedisView } from '../redis-view.js';
 import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
-import { COUNT_IDENTITY_TOLERANCE, oncePerRequestOwner } from '../count-identity.js';
+import { countsMatch, oncePerRequestOwner } from '../count-identity.js';
 import type { StatementDelta } from '../../probes/postgres/types.js';
 import { isUtilityStatement } from '../sql.js';
 import { severityFromImpact, shortSql } from './pg-common.js';
@@ -419,10 +419,9 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
 function missPathStatements(input: DiagnosisInput, config: RuleConfig, misses: number, eps: readonly string[]): StatementDelta[] {
   const statements = input.probes.postgres?.data.statements ?? [];
   if (!(misses >= config.get('cacheMiss.minRepeats'))) return [];
-  const tolerance = Math.max(1, COUNT_IDENTITY_TOLERANCE * misses);
   const owners = (queryid: string) => input.demand.statements.filter((a) => a.queryid === queryid).map((a) => a.endpoint);
   return statements.filter((s) => {
-    if (!s.toplevel || Math.abs(s.calls - misses) > tolerance || isUtilityStatement(s.query)) return false;
+    if (!s.toplevel || !countsMatch(s.calls, misses) || isUtilityStatement(s.query)) return false;
     const own = owners(s.queryid);
     return own.length === 0 || own.some((e) => eps.includes(e));
   });
@@ -598,6 +597,13 @@ export function cacheSlowCommandRule(input: DiagnosisInput, config: RuleConfig):
   return out;
 }
 
+/** A command that costs its one owner a large share of each request (see {@link costlyPerRequest}). */
+interface CostlyCommand {
+  owner: DiagnosisInput['result']['endpoints'][number];
+  share: number;
+  severity: Severity;
+}
+
 /** Redis's latency monitor reports events in whole milliseconds (latency-monitor-threshold is set in ms). */
 const REDIS_LATENCY_RESOLUTION_MS = 1;
 
@@ -608,8 +614,8 @@ const REDIS_LATENCY_RESOLUTION_MS = 1;
  * or not a single call crossed the slow log's threshold. A healthy lookup costs microseconds against a
  * request's milliseconds; reading a whole big collection costs milliseconds on every request.
  */
-function costlyPerRequest(input: DiagnosisInput, r: ReturnType<typeof readRedis>): Map<string, { owner: DiagnosisInput['result']['endpoints'][number]; share: number; severity: Severity }> {
-  const out = new Map<string, { owner: DiagnosisInput['result']['endpoints'][number]; share: number; severity: Severity }>();
+function costlyPerRequest(input: DiagnosisInput, r: RedisView): Map<string, CostlyCommand> {
+  const out = new Map<string, CostlyCommand>();
   for (const [cmd, calls] of Object.entries(r.commandCalls)) {
     const usec = r.commandUsec[cmd];
     if (!(calls > 0) || usec === undefined) continue;

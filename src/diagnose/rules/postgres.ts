@@ -428,6 +428,15 @@ function loadedSamples(input: DiagnosisInput, column: string): number[] | undefi
   return aligned.filter((v, i): v is number => v !== null && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
 }
 
+/** Is gauge `g` the idle count of the pool whose waiting count is `waiting` (see {@link poolExhausted})? */
+function isIdleOfSamePool(g: PoolGaugeSummary, waiting: PoolGaugeSummary): boolean {
+  if (![g.metric, ...Object.values(g.labels)].some((x) => /idle/i.test(x))) return false;
+  if (g.metric !== waiting.metric) return g.metric === waiting.metric.replace(/wait(ing)?/i, 'idle') && JSON.stringify(g.labels) === JSON.stringify(waiting.labels);
+  // One metric: the labels differ only in the one that names the state.
+  const keys = new Set([...Object.keys(g.labels), ...Object.keys(waiting.labels)]);
+  return [...keys].filter((k) => g.labels[k] !== waiting.labels[k]).length <= 1;
+}
+
 /**
  * pg-pool's signature of a saturated pool, from its own gauges: no idle connection (idle 0 with the pool
  * open) in most of the loaded samples, and clients waiting in some. The waiting count is a queue sampled at
@@ -437,12 +446,7 @@ function loadedSamples(input: DiagnosisInput, column: string): number[] | undefi
  */
 function poolExhausted(input: DiagnosisInput, waiting: PoolGaugeSummary, gauges: readonly PoolGaugeSummary[]): boolean {
   if (waiting.max < 1) return false;
-  const sameExcept = (a: Record<string, string>, b: Record<string, string>) => {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].filter((k) => a[k] !== b[k]).length <= 1;
-  };
-  const idle = gauges.find((g) => g !== waiting && [g.metric, ...Object.values(g.labels)].some((x) => /idle/i.test(x)) &&
-    (g.metric === waiting.metric ? sameExcept(g.labels, waiting.labels) : g.metric === waiting.metric.replace(/wait(ing)?/i, 'idle') && JSON.stringify(g.labels) === JSON.stringify(waiting.labels)));
+  const idle = gauges.find((g) => g !== waiting && isIdleOfSamePool(g, waiting));
   if (!idle) return false;
   const samples = loadedSamples(input, idle.column);
   if (!samples || samples.length < 3) return false;
