@@ -87,6 +87,26 @@ test('missing-index: full scans are judged against the rows the statistics surel
   assert.equal(build2({ before: 200_000, after: 200_000 }, 200_000, 20).length, 0);
 });
 
+test('missing-index: a fast statement that is a third of a fast endpoint saves a millisecond per request (low); the same share of a slower one is medium', () => {
+  const severityAt = (perCallMs: number) => {
+    const p = healthyParts();
+    const t = p.pg.tables[0]!;
+    p.pg.tables[0] = table('orders', { seqScan: 3000, seqTupRead: 3000 * 200_000, idxScan: 5, nLiveTup: t.nLiveTup });
+    const s = p.pg.statements[0]!;
+    // A third of the endpoint's latency, 15 % of the database's time: neither slow nor the database's load.
+    p.pg.statements[0] = statement('101', s.query, s.calls, perCallMs, { shareOfExecTime: 0.15 });
+    p.pg.statementSeries[0]!.execMsPerS = p.pg.statementSeries[0]!.callsPerS.map((c) => c! * perCallMs);
+    p.pgSeries['pg.exec_ms_per_s'] = p.pg.statementSeries[0]!.execMsPerS.map((v, i) => v! + p.pg.statementSeries[1]!.execMsPerS[i]!);
+    p.endpoints['GET /api/orders']!.serviceMeanMs = perCallMs * 3;
+    const f = only(diagnose(build(p)).findings, 'missing-index');
+    assert.equal(f.endpoint, 'GET /api/orders');
+    assert.ok(f.impact > 0.2 && f.impact < 0.5, `impact ${f.impact}`);
+    return f.severity;
+  };
+  assert.equal(severityAt(1.2), 'low', '1.2 ms of a 3.6 ms endpoint');
+  assert.equal(severityAt(8), 'medium', '8 ms of a 24 ms endpoint');
+});
+
 test('missing-index prefers the EXPLAIN filter columns when the run was enriched', () => {
   const p = healthyParts();
   p.pg.tables[0] = table('orders', { seqScan: 3000, seqTupRead: 3000 * 200_000, idxScan: 0, nLiveTup: { before: 200_000, after: 200_000 } });
@@ -220,6 +240,25 @@ test('lock-contention: blocked pairs behind an idle-in-transaction blocker', () 
   assert.equal(f.severity, 'high');
   assert.equal(f.endpoint, 'GET /api/orders');
   assert.match(f.recommendation.sql!, /idle_in_transaction_session_timeout/);
+});
+
+test('lock-contention without a long wait is as severe as the share of the requests\' time spent waiting on the lock', () => {
+  const withWaits = (lockSamples: number, activeBackendSamples: number) => {
+    const p = healthyParts();
+    // The 10 Hz wait sampler saw `lockSamples` backend-samples in a Lock wait (100 ms each), and no pair
+    // blocked long enough to count on its own.
+    p.pg.activity.waitEvents = [{ type: 'Lock', event: 'transactionid', count: lockSamples }];
+    p.pg.activity.waitSampling = { samples: 600, intervalMs: 100, activeBackendSamples };
+    return only(diagnose(build(p)).findings, 'lock-contention');
+  };
+  // 1 s of waiting over ~36 s of requests: 40 % of the active samples wait, but the requests lose 3 % (past
+  // capacity, short transactions held across the CPU queue wait a few ms each on a hot row).
+  const brief = withWaits(10, 25);
+  assert.equal(brief.severity, 'low');
+  assert.ok(brief.impact < 0.05, `impact ${brief.impact}`);
+  assert.ok(brief.evidence.some((e) => /share of .* time spent waiting on locks/.test(e.label)));
+  // 15 s of waiting: 41 % of the requests' time.
+  assert.equal(withWaits(150, 300).severity, 'medium');
 });
 
 test("lock-contention that holds half the service's connections explains the other endpoints' waits (their slow-dependency is a symptom)", () => {
@@ -490,6 +529,25 @@ test('stale-statistics is judged against the rows the planner holds, which survi
   assert.match(reset(-1)[0]!.summary, /\(never analyzed\)/);
   // Analyzed once (the planner holds 8 rows) but no ANALYZE since the statistics were reset.
   assert.match(reset(8)[0]!.summary, /no ANALYZE recorded since the statistics were reset/);
+});
+
+test('stale-statistics on a table too small for its plan to matter is low, even when the load spends database time on it', () => {
+  // 1,219 updates to a 100-row table: twelve times its size changed, but a few pages have one plan (read them).
+  const small = (shareOfExecTime: number) => {
+    const p = healthyParts();
+    p.pg.tables[0] = table('orders', { seqScan: 50, seqTupRead: 5000, idxScan: 500, nLiveTup: { before: 100, after: 100 }, nModSinceAnalyze: 1219, relTuples: 100 });
+    const s = p.pg.statements[0]!;
+    p.pg.statements[0] = statement('101', s.query, s.calls, s.meanExecMs, { shareOfExecTime });
+    return only(diagnose(build(p)).findings, 'stale-statistics').severity;
+  };
+  assert.equal(small(0.03), 'low');
+  assert.equal(small(0.5), 'low', 'half the database time on a 100-row table: its plan is still to read its pages');
+  // The same churn on a table past PgHero's 10,000 rows stays medium: its plans can go wrong.
+  const p = healthyParts();
+  p.pg.tables[0] = table('orders', { seqScan: 50, seqTupRead: 5000, idxScan: 500, nLiveTup: { before: 20_000, after: 20_000 }, nModSinceAnalyze: 24_000, relTuples: 20_000 });
+  const s = p.pg.statements[0]!;
+  p.pg.statements[0] = statement('101', s.query, s.calls, s.meanExecMs, { shareOfExecTime: 0.03 });
+  assert.equal(only(diagnose(build(p)).findings, 'stale-statistics').severity, 'medium');
 });
 
 test('inefficient-query: slow statement with an index already in use', () => {

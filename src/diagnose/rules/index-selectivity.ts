@@ -14,7 +14,7 @@ import type { RuleConfig } from '../config.js';
 import type { ExplainIndexScan } from '../explain-types.js';
 import { isUtilityStatement, quoteIdent, sortKeysOnTable, statementShape } from '../sql.js';
 import { attributionOf } from './attribution.js';
-import { attributionSource, deadDominatedTables, explainFor, isSlowStatement, liveBlocks, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { attributionSource, deadDominatedTables, explainFor, isSlowStatement, liveBlocks, shortSql, statementEndpoints, statementSeverity, statementText } from './pg-common.js';
 import { fmt, makeFinding, type DiagnosisInput } from './types.js';
 
 /** A plan node that reads a table and then filters: an index access (`index` set) or a sequential scan. */
@@ -123,7 +123,7 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
     // The statement being hot says the database spends time on it, not that a request waits on it: the share of
     // an endpoint's latency it explains sets the severity, as for any per-request cost; PgHero's slow query is a
     // problem on its own (medium at least), as inefficient-query holds it.
-    const severity: Severity = severityFromImpact(impact, isSlowStatement(s, config) ? 'medium' : 'low');
+    const severity: Severity = statementSeverity(s, attribution, impact, config);
     const schema = scan.schema ?? used?.schema ?? 'public';
     // makeFinding builds the id from rule and subject; the subject matches the id db-config links to.
 

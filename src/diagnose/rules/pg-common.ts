@@ -87,6 +87,19 @@ export function severityFromImpact(impact: number, floor: Severity = 'low'): Sev
 }
 
 /**
+ * Severity of a statement finding (missing or unselective index, inefficient query) from the share of its
+ * endpoint's latency it explains (`impact`: ≥ 15 % medium, ≥ 50 % high). PgHero's slow query is medium at
+ * least. A faster statement is graded by that share only when it costs the endpoint's requests at least
+ * `statement.minMsPerRequest` (attributed exec ms per request, else its mean): below that, the share of a fast
+ * endpoint's few milliseconds is a saving no caller sees, and the finding is low.
+ */
+export function statementSeverity(s: StatementDelta, attribution: { rows: readonly StatementAttribution[] }, impact: number, config: RuleConfig): Severity {
+  if (isSlowStatement(s, config)) return severityFromImpact(impact, 'medium');
+  const msPerRequest = attribution.rows[0]?.execMsPerRequest ?? s.meanExecMs;
+  return msPerRequest >= config.get('statement.minMsPerRequest') ? severityFromImpact(impact) : 'low';
+}
+
+/**
  * A statement as `FindingMetrics.statement` holds it: the normalized text with whitespace collapsed,
  * not shortened, so two findings about one statement compare equal and the SQL still parses.
  */

@@ -19,7 +19,7 @@ import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
-import { PG_BLOCK_BYTES, attributionSource, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementText } from './pg-common.js';
+import { PG_BLOCK_BYTES, attributionSource, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementSeverity, statementText } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -148,8 +148,9 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
     const attribution = driver ? statementEndpoints(input, driver.queryid) : { rows: [], impact: 0 };
     const dbShare = driver ? driver.shareOfExecTime : 0;
     const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, dbShare * 0.5);
-    const slow = driver && isSlowStatement(driver, config);
-    const severity: Severity = slow ? severityFromImpact(impact, 'medium') : driver && (impact >= 0.15 || dbShare >= 0.2) ? severityFromImpact(impact, 'medium') : 'low';
+    // A statement that carries a fifth of the database's time is medium at least (the capacity it frees);
+    // otherwise the share of its endpoint's latency grades it, as any per-request cost.
+    const severity: Severity = !driver ? 'low' : dbShare >= 0.2 ? severityFromImpact(impact, 'medium') : statementSeverity(driver, attribution, impact, config);
     const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     const sql = indexCols.length > 0 ? `CREATE INDEX CONCURRENTLY ON ${qualified} (${indexCols.map(quoteIdent).join(', ')});` : undefined;
     const endpoints = attribution.rows.map((r) => r.endpoint);
@@ -245,7 +246,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         category: 'inefficient-query',
         subject: s.queryid,
         // PgHero's slow query is a problem on its own; anything else is as severe as the latency it explains.
-        severity: severityFromImpact(impact, slow ? 'medium' : 'low'),
+        severity: statementSeverity(s, { rows }, impact, config),
         endpoint: endpoints[0],
         endpoints,
         title: distinct
@@ -620,6 +621,15 @@ interface LockAnalysis {
   pairs: BlockedPair[];
   worst: BlockedPair | undefined;
   lockShare: number;
+  /**
+   * Share of the lock's endpoints' request time spent waiting on a lock: backend-samples in a Lock wait × the
+   * wait sampler's interval (backend-milliseconds waiting), over requests × mean service time of the endpoints
+   * whose statements touch the contended relation (every endpoint when none is known). Undefined for results
+   * from before the 10 Hz wait sampler, whose 1 Hz samples are too coarse to estimate a wait time.
+   */
+  requestWaitShare: number | undefined;
+  /** Backend-milliseconds spent waiting on locks over the run (see `requestWaitShare`). */
+  lockWaitMs: number | undefined;
   deadlocks: number;
   relation: string | null;
   /** Endpoints whose statements touch the contended relation (most calls first), or that ran when pairs were seen. */
@@ -666,7 +676,28 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
   // A blocked request lasted at least as long as it waited: weigh endpoints by how many of their requests took the typical wait.
   const minWaitMs = seenPairs.length > 0 ? quantile(seenPairs.map((p) => p.maxWaitMs), 0.5) : 0;
   if (endpoints.size === 0) for (const e of endpointsAtOffsets(input, seenPairs.flatMap((p) => [p.firstSeenOffsetMs, p.lastSeenOffsetMs]), minWaitMs)) endpoints.add(e);
-  return { pairs, worst, lockShare, deadlocks, relation, endpoints: [...endpoints] };
+  const lockWaitMs = sampling ? lockSamples * sampling.intervalMs : undefined;
+  const requestWaitShare = lockWaitMs === undefined ? undefined : lockWaitShareOfRequests(input, lockWaitMs, [...endpoints]);
+  return { pairs, worst, lockShare, requestWaitShare, lockWaitMs, deadlocks, relation, endpoints: [...endpoints] };
+}
+
+/** Backend-ms waiting on locks over the request time (requests × mean service time) of `endpoints` (all when empty). */
+function lockWaitShareOfRequests(input: DiagnosisInput, lockWaitMs: number, endpoints: string[]): number {
+  const chosen = endpoints.length > 0 ? endpoints : input.result.endpoints.map((e) => e.endpoint);
+  const requestMs = chosen.reduce((a, e) => a + (summaryOf(input, e)?.requests ?? 0) * serviceMean(input, e), 0);
+  return requestMs > 0 ? Math.min(1, lockWaitMs / requestMs) : 0;
+}
+
+/**
+ * High with a deadlock, a pair blocked for `lock.minBlockedMs` or more, or half the service's connections
+ * waiting (every endpoint queues behind the lock); otherwise as severe as the share of the lock's endpoints'
+ * request time spent waiting on it, like every latency finding. Results from before the wait sampler keep the
+ * share of active backends waiting (medium, high from 0.3).
+ */
+function lockSeverity(lock: LockAnalysis, starvesPool: boolean, config: RuleConfig): Severity {
+  if (lock.deadlocks > 0 || starvesPool || lock.pairs.length > 0) return 'high';
+  if (lock.requestWaitShare !== undefined) return severityFromImpact(lock.requestWaitShare);
+  return lock.lockShare >= 0.3 || (lock.worst?.maxWaitMs ?? 0) >= config.get('lock.minBlockedMs') ? 'high' : 'medium';
 }
 
 /** lock-contention: backends waiting on heavyweight locks, blocked pairs, or deadlocks (PgHero blocked_queries; APA deadlocks). */
@@ -689,7 +720,11 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
     if (worst.lockMode) evidence.push({ label: 'lock', value: `${worst.lockType ?? ''} ${worst.lockMode}${relation ? ` on ${relation}` : ''}`.trim(), source: 'pg_locks' });
   }
   if (deadlocks > 0) evidence.push({ label: 'deadlocks', value: deadlocks, unit: 'deadlocks', source: 'pg_stat_database' });
-  const impact = Math.max(lockShare, worst ? 0.3 : 0.1);
+  const { requestWaitShare } = lock;
+  if (requestWaitShare !== undefined) {
+    evidence.push({ label: 'time waiting on locks (backend-samples × sampling interval)', value: lock.lockWaitMs!, unit: 'ms', source: 'pg_stat_activity (wait sampler)' });
+    evidence.push({ label: `share of ${lock.endpoints.length > 0 ? `${lock.endpoints.join(', ')}'s` : "the requests'"} time spent waiting on locks`, value: requestWaitShare, unit: 'ratio', source: 'pg_stat_activity (wait sampler) + load' });
+  }
   const eps = lock.endpoints;
   // A lock wait holds a pooled connection. When half the service's connections wait on locks, every request
   // that needs one queues behind them: the DB-using endpoints' waits are the lock's, not a remote's.
@@ -697,13 +732,19 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   const open = meanOf(serviceConnections(input).connections);
   const poolShare = waitingOnLocks !== undefined && open ? Math.min(1, waitingOnLocks / open) : 0;
   const starvesPool = poolShare >= config.get('lock.poolShare');
+  // What the requests lose to the lock sets its weight when the wait sampler measured it (results from before
+  // that sampler keep the share of active backends waiting). A lock that holds the pool also owns the requests'
+  // wait for a connection, which the lock-wait time does not count: the share of the pool it holds stands for it.
+  const impact = requestWaitShare !== undefined
+    ? Math.max(requestWaitShare, pairs.length > 0 ? 0.3 : 0, starvesPool ? poolShare : 0)
+    : Math.max(lockShare, worst ? 0.3 : 0.1);
   if (starvesPool) evidence.push({ label: "share of the service's connections waiting on a lock (mean)", value: poolShare, unit: 'ratio', source: 'pg_stat_activity' });
   const out: Finding[] = [
     makeFinding({
       rule: 'lock-contention',
       category: 'lock-contention',
       subject: relation ?? 'database',
-      severity: deadlocks > 0 || lockShare >= 0.3 || (worst?.maxWaitMs ?? 0) >= 1000 ? 'high' : 'medium',
+      severity: lockSeverity(lock, starvesPool, config),
       endpoint: eps[0],
       endpoints: eps,
       title: relation ? `Lock contention on ${relation}` : 'Lock contention in the database',
@@ -949,7 +990,10 @@ export function staleStatisticsRule(input: DiagnosisInput, config: RuleConfig): 
         subject: `${t.schema}.${t.name}`,
         endpoint: endpointsTouching(input, t)[0],
         endpoints: endpointsTouching(input, t),
-        severity: heat >= 0.1 || modifiedShare >= 1 ? 'medium' : 'low',
+        // Stale statistics harm through plans. A table under PgHero's size for when sequential scans matter, by
+        // the live count and by the planner's, has one sensible plan (read its few pages) whatever its estimate
+        // (marina: 1,000–1,200 updates per run to a 100-row stock table were a medium finding in its healthy build).
+        severity: live >= config.get('missingIndex.minRows') && (heat >= 0.1 || modifiedShare >= 1) ? 'medium' : 'low',
         title: `Stale planner statistics on ${t.name}`,
         summary: `${fmt(t.nModSinceAnalyze)} rows (${pct(modifiedShare)} of ${fmt(live)}) changed since the last ANALYZE${neverAnalyzed ? ' (never analyzed)' : lastAnalyze > 0 ? '' : ' (no ANALYZE recorded since the statistics were reset)'}; the planner's row estimates are off, which leads to bad plans.${t.autovacuumEnabled ? '' : ' Autovacuum is disabled on this table.'}`,
         evidence: [
