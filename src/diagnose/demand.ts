@@ -277,7 +277,11 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
       });
     }
     const rows = active.filter((i) => col[i] !== null);
-    if (rows.length < Math.max(3, endpoints.length + 1)) return endpoints.map(() => undefined);
+    if (rows.length < Math.max(3, endpoints.length + 1)) {
+      // Behind a queue a second's work belongs to requests that complete later: the seconds no longer say which
+      // few endpoints cost more (past capacity the fit named a different endpoint in every run).
+      return SPARSE_RESOURCES.has(resource) && !work.queued && rows.length >= SPARSE_MIN_SECONDS ? commonPlusFew(resource, rows, col) : endpoints.map(() => undefined);
+    }
     const design = rows.map((i) => endpoints.map((_, k) => work.rates[k]![i]!));
     const observed = rows.map((i) => col[i]!);
     const fit = nnls(design, observed);
@@ -286,6 +290,30 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     return fit.x;
   };
 
+  /**
+   * Too few seconds for a demand per endpoint: a common cost per request plus the few endpoints that cost more,
+   * chosen by the sparse fit (see {@link SPARSE_RESOURCES}). The common column is every request's count; an
+   * endpoint the fit selects costs the common demand plus its own, the others the common demand.
+   */
+  const commonPlusFew = (resource: string, rows: number[], col: RateColumn): (number | undefined)[] => {
+    const design = rows.map((i) => {
+      const per = endpoints.map((_, k) => work.rates[k]![i]!);
+      return [per.reduce((a, b) => a + b, 0), ...per];
+    });
+    const observed = rows.map((i) => col[i]!);
+    const fit = sparseNnls(design, observed);
+    if (fit.selected.length === 0) return endpoints.map(() => undefined);
+    const chosen = fit.selected;
+    const reduced = design.map((row) => chosen.map((c) => row[c]!));
+    const se = coefficientStdErrors(reduced, observed, chosen.map((c) => fit.x[c]!));
+    const seOf = (c: number) => { const q = chosen.indexOf(c); return q < 0 ? 0 : se[q]!; };
+    const commonSe = seOf(0);
+    fits.push({ resource: `${resource} (common + few)`, r2: 1 - fit.rss / Math.max(1e-9, observed.reduce((a, v) => a + v * v, 0)), rows: rows.length });
+    stdErrors.set(resource, endpoints.map((_, k) => Math.hypot(commonSe, seOf(k + 1))));
+    sparseNotes.add(resource);
+    return endpoints.map((_, k) => fit.x[0]! + fit.x[k + 1]!);
+  };
+  const sparseNotes = new Set<string>();
   const cpu = estimate('cpu', cpuCol);
   const mainCpu = estimate('cpu.main-thread', mainCol);
   const gc = estimate('gc', gcCol);
@@ -338,6 +366,11 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
   const unestimated = !profile && cpuCol !== undefined && cpu.every((c) => c === undefined);
   const totalOver = (col: RateColumn | undefined) => (col ? active.reduce((a, i) => a + (col[i] ?? 0) * intervalS, 0) : undefined);
   const runTotals = unestimated ? { cpu: totalOver(cpuCol)!, db: totalOver(dbMsCol), cache: totalOver(redisMsCol) } : undefined;
+  if (sparseNotes.size > 0) {
+    notes.push(
+      `Too few seconds (${active.length}) for a ${[...sparseNotes].join(' and ')} demand per endpoint: estimated as a cost common to every request plus the few endpoints whose requests cost more (sparse fit); the others share the common cost.`,
+    );
+  }
   if (unestimated) {
     notes.push(
       `Too few seconds (${active.length}) to estimate ${endpoints.length} endpoints' CPU and database time in a mixed run (it needs ${endpoints.length + 1}): waits are lower bounds, as if each endpoint had used the whole run's CPU and database time. Run longer, or \`tuneup diagnose\` to measure the endpoints alone.`,
@@ -409,6 +442,19 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
 export function statementRows(active: readonly number[], queued: boolean): number[] {
   return queued && active.length >= EDGE_TRIM_MIN_SECONDS ? active.slice(1, -1) : [...active];
 }
+
+/**
+ * Resources estimated as a common cost per request plus a few endpoints' own when the run has fewer seconds
+ * than endpoints: the main thread's CPU and GC time. A Node service's handlers share the framework's cost per
+ * request, and the work that blocks its loop or makes its garbage comes from few of them (a hash, a rebuilt
+ * table), so the question the seconds can answer is which few. Not the process CPU, database or cache time:
+ * the unexplained wait is computed from those, and a common cost would hide a slow query's or a remote's
+ * endpoint behind an average.
+ */
+const SPARSE_RESOURCES = new Set(['cpu.main-thread', 'gc']);
+
+/** Fewest seconds for the common-plus-few fit: the common cost and one endpoint's, with residual degrees left. */
+const SPARSE_MIN_SECONDS = 5;
 
 /** Fewest active seconds for leaving out the edges: four remain, enough for a fit over a few endpoints. */
 const EDGE_TRIM_MIN_SECONDS = 6;
