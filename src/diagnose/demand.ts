@@ -533,7 +533,8 @@ function attributeStatements(
       msPer = msPer.map((c, k) => (reqs[k]! > 0 ? c / reqs[k]! : 0));
     } else {
       const rows = active.filter((i) => calls[i] !== null);
-      if (rows.length < endpoints.length + 1) continue;
+      // The selection picks a few columns, so it needs seconds for those few, not one per endpoint.
+      if (rows.length < SPARSE_MIN_SECONDS) continue;
       const x = rows.map((i) => endpoints.map((_, k) => workRate[k]![i]!));
       // A statement belongs to one endpoint or a few: select them on its calls (a count, far less noisy than
       // its time). Its time per call is the statement's own (one plan, one normalized text), so each endpoint is

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDemands } from '../../src/diagnose/index.js';
-import { makeResult, probe } from './helpers.js';
+import { makeResult, pgData, probe } from './helpers.js';
 
 /** Deterministic request counts around `mean` per second (a small LCG, no Math.random in tests). */
 function counts(mean: number, seconds: number, seed: number): number[] {
@@ -58,4 +58,16 @@ test('too few seconds: main-thread CPU and GC as a common cost plus the few endp
 test('too few seconds behind a queue: no common-plus-few estimate (a second\'s work belongs to later completions)', () => {
   const model = computeDemands(shortMixedRun(900));
   assert.ok(model.demands.every((d) => d.mainThreadCpuMs === undefined && d.gcMs === undefined), JSON.stringify(model.demands[0]));
+});
+
+test('too few seconds: a statement is still attributed by its calls to the few endpoints the sparse fit selects', () => {
+  // 12 endpoints in 10 s: the berth list runs a lookup per berth, about 22 a request (an N+1).
+  const result = shortMixedRun();
+  const list = result.series.endpoints['GET /e4']!.requests;
+  const calls = list.map((n, i) => 22 * n + (i % 3) - 1);
+  const pg = pgData({ statementSeries: [{ queryid: '31', toplevel: true, callsPerS: calls, execMsPerS: calls.map((c) => c * 0.2) }] });
+  result.probes!.push(probe('postgres', { 'pg.calls_per_s': calls, 'pg.exec_ms_per_s': calls.map((c) => c * 0.2) }, pg as unknown as Record<string, unknown>));
+  const owners = computeDemands(result).statements.filter((s) => s.queryid === '31');
+  assert.deepEqual(owners.map((s) => s.endpoint), ['GET /e4'], JSON.stringify(owners));
+  assert.ok(Math.abs(owners[0]!.callsPerRequest - 22) < 1, `calls per request ${owners[0]!.callsPerRequest}`);
 });
