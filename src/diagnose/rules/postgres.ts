@@ -748,7 +748,7 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
       endpoint: eps[0],
       endpoints: eps,
       title: relation ? `Lock contention on ${relation}` : 'Lock contention in the database',
-      summary: `${pct(lockShare)} of active database time was spent waiting for locks${worst ? `; \`${shortSql(worst.blockedQuery, 80)}\` waited up to ${fmt(worst.maxWaitMs)} ms behind \`${shortSql(worst.blockingQuery, 80)}\` (${worst.blockingState})` : ''}${deadlocks > 0 ? `; ${deadlocks} deadlock(s)` : ''}.${starvesPool ? ` ${pct(poolShare)} of the service's connections waited on a lock, so requests of every endpoint that needs a connection queued behind them.` : ''}`,
+      summary: `${pct(lockShare)} of active database time was spent waiting for locks${worst ? `; \`${shortSql(worst.blockedQuery, 80)}\` waited up to ${fmt(worst.maxWaitMs)} ms behind \`${shortSql(worst.blockingQuery, 80)}\` (${worst.blockingState})` : ''}${deadlocks > 0 ? `; ${deadlocks} deadlock(s)` : ''}.${requestWaitShare !== undefined ? ` The requests ${eps.length > 0 ? `of ${eps.slice(0, 3).join(', ')} ` : ''}spent ${pct(requestWaitShare)} of their time waiting on locks.` : ''}${starvesPool ? ` ${pct(poolShare)} of the service's connections waited on a lock, so requests of every endpoint that needs a connection queued behind them.` : ''}`,
       evidence,
       recommendation: {
         text: heldOpen
