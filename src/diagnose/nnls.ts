@@ -199,3 +199,29 @@ export function correlation(u: number[], v: number[]): number {
   }
   return suu > 0 && svv > 0 ? suv / Math.sqrt(suu * svv) : 0;
 }
+
+/**
+ * Solve min ‖A·x − b‖² subject to 0 ≤ x ≤ upper, by fixing at its bound every coefficient the non-negative fit
+ * puts above it and refitting the others on what is left (the first steps of a bounded-variable active-set
+ * method, Stark & Parker 1995; a coefficient once fixed is not released, which suffices when few hit their
+ * bound). `upper[k]` = Infinity leaves column k unbounded.
+ */
+export function boundedNnls(a: number[][], b: number[], upper: readonly number[]): NnlsResult {
+  const n = a.length > 0 ? a[0]!.length : 0;
+  const fixed = new Map<number, number>();
+  let fit = nnls(a, b);
+  for (let round = 0; round < n; round++) {
+    const over = fit.x.flatMap((v, k) => (!fixed.has(k) && v > upper[k]! ? [k] : []));
+    if (over.length === 0) break;
+    for (const k of over) fixed.set(k, upper[k]!);
+    const free = Array.from({ length: n }, (_, k) => k).filter((k) => !fixed.has(k));
+    const rest = b.map((v, i) => v - [...fixed].reduce((s, [k, x]) => s + a[i]![k]! * x, 0));
+    const sub = free.length > 0 ? nnls(a.map((row) => free.map((k) => row[k]!)), rest) : undefined;
+    const x = Array.from({ length: n }, (_, k) => fixed.get(k) ?? sub!.x[free.indexOf(k)]!);
+    const rss = a.reduce((s, row, i) => s + (b[i]! - row.reduce((t, v, k) => t + v * x[k]!, 0)) ** 2, 0);
+    const mean = b.reduce((s, v) => s + v, 0) / Math.max(1, b.length);
+    const tss = b.reduce((s, v) => s + (v - mean) ** 2, 0);
+    fit = { x, rss, r2: tss > 0 ? 1 - rss / tss : Number.NaN, iterations: fit.iterations + (sub?.iterations ?? 0) };
+  }
+  return fit;
+}

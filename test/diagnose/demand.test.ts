@@ -119,3 +119,25 @@ test('behind a queue, a statement is attributed without the run edges, where sta
   r.totals.responseTime = trend(3, 10);
   assert.ok(computeDemands(r).statements.some((s) => s.queryid === '7'));
 });
+
+test('main-thread demand is bounded by the service time: a request holds the loop only while it lasts', () => {
+  // Two endpoints whose rates moved together second by second: the regression alone cannot split their
+  // 31 ms of main-thread CPU per pair and gives the 1.6 ms endpoint half of it. Synchronous CPU runs inside its
+  // own request, so the fast endpoint holds at most its service time and the export handler the rest.
+  const together = [8, 6, 9, 7, 8, 5, 9];
+  const other = [4, 7, 5, 8, 6, 7, 5];
+  const main = together.map((n, i) => n * 31 + other[i]! * 1);
+  const r = makeResult(
+    {
+      'GET /events/:id': { requests: together, serviceMeanMs: 1.6 },
+      'GET /events/:id/export': { requests: together, serviceMeanMs: 33 },
+      'GET /bookings/:id': { requests: other, serviceMeanMs: 2 },
+    },
+    [probe('process', { cpuPercent: main.map((v) => v / 10), mainThreadCpuPercent: main.map((v) => v / 10) })],
+  );
+  const of = (e: string) => computeDemands(r).demands.find((d) => d.endpoint === e)!;
+  assert.ok(of('GET /events/:id').mainThreadCpuMs! <= 1.25 * 1.6 + 1e-9, `events ${of('GET /events/:id').mainThreadCpuMs}`);
+  close(of('GET /events/:id/export').mainThreadCpuMs!, 29, 0.5, 'export main-thread CPU');
+  // The process CPU (thread pool included) has no such bound.
+  assert.ok(of('GET /events/:id').cpuMs! > 10, `events process CPU ${of('GET /events/:id').cpuMs}`);
+});

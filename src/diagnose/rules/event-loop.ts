@@ -21,6 +21,7 @@ import { numbers } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, mainThreadUtilizationSeries, readLoopDelay, type CausedDelay, type LoopDelay } from './loop-delay.js';
 import { cpuHeavyEndpoints, cpuSaturated, nonGcShareOfMainThread, serviceCpu } from './node.js';
 import { demandAttribution } from './attribution.js';
+import { PHYSICAL_SLACK } from '../demand.js';
 import { hostHeldByOthers } from './host.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
@@ -37,8 +38,6 @@ function corroborated(input: DiagnosisInput, endpoint: string, ms: number, delay
   return summary.serviceTime.p50 >= 0.5 * ms && ms >= 0.5 * summary.serviceTime.mean;
 }
 
-/** Tolerance of CPU per request over the endpoint's mean service time (clock-tick resolution, sampling jitter). */
-const PHYSICAL_SLACK = 1.25;
 
 /** An endpoint whose every request holds the loop for `ms` of synchronous CPU, and the delay that causes to the others. */
 interface BlockingHandler {
