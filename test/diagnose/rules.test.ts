@@ -259,6 +259,11 @@ test('lock-contention without a long wait is as severe as the share of the reque
   assert.ok(brief.evidence.some((e) => /share of .* time spent waiting on locks/.test(e.label)));
   // 15 s of waiting: 41 % of the requests' time.
   assert.equal(withWaits(150, 300).severity, 'medium');
+  // 1.5 backends waiting on average over the sampled minute (Little's law): the lock always has a queue, a
+  // saturated resource, whatever share of the requests' time that is (past capacity most of it is queueing).
+  const queued = withWaits(900, 1000);
+  assert.equal(queued.severity, 'high');
+  assert.ok(queued.impact >= 0.6 - 1e-9, `impact ${queued.impact}`);
 });
 
 test("lock-contention that holds half the service's connections explains the other endpoints' waits (their slow-dependency is a symptom)", () => {

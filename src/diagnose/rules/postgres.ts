@@ -630,6 +630,8 @@ interface LockAnalysis {
   requestWaitShare: number | undefined;
   /** Backend-milliseconds spent waiting on locks over the run (see `requestWaitShare`). */
   lockWaitMs: number | undefined;
+  /** Mean number of backends waiting on locks over the sampled span (Little's law on the wait sampler). */
+  queueLength: number | undefined;
   deadlocks: number;
   relation: string | null;
   /** Endpoints whose statements touch the contended relation (most calls first), or that ran when pairs were seen. */
@@ -678,7 +680,8 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
   if (endpoints.size === 0) for (const e of endpointsAtOffsets(input, seenPairs.flatMap((p) => [p.firstSeenOffsetMs, p.lastSeenOffsetMs]), minWaitMs)) endpoints.add(e);
   const lockWaitMs = sampling ? lockSamples * sampling.intervalMs : undefined;
   const requestWaitShare = lockWaitMs === undefined ? undefined : lockWaitShareOfRequests(input, lockWaitMs, [...endpoints]);
-  return { pairs, worst, lockShare, requestWaitShare, lockWaitMs, deadlocks, relation, endpoints: [...endpoints] };
+  const queueLength = sampling && sampling.samples > 0 ? lockSamples / sampling.samples : undefined;
+  return { pairs, worst, lockShare, requestWaitShare, lockWaitMs, queueLength, deadlocks, relation, endpoints: [...endpoints] };
 }
 
 /** Backend-ms waiting on locks over the request time (requests × mean service time) of `endpoints` (all when empty). */
@@ -688,14 +691,20 @@ function lockWaitShareOfRequests(input: DiagnosisInput, lockWaitMs: number, endp
   return requestMs > 0 ? Math.min(1, lockWaitMs / requestMs) : 0;
 }
 
+/** The lock always has a queue: `lock.queueLength` backends or more wait on it on average (a saturated resource). */
+function lockSaturated(lock: LockAnalysis, config: RuleConfig): boolean {
+  return (lock.queueLength ?? 0) >= config.get('lock.queueLength');
+}
+
 /**
- * High with a deadlock, a pair blocked for `lock.minBlockedMs` or more, or half the service's connections
- * waiting (every endpoint queues behind the lock); otherwise as severe as the share of the lock's endpoints'
- * request time spent waiting on it, like every latency finding. Results from before the wait sampler keep the
- * share of active backends waiting (medium, high from 0.3).
+ * High with a deadlock, a pair blocked for `lock.minBlockedMs` or more, half the service's connections
+ * waiting (every endpoint queues behind the lock), or a queue that lasts (see {@link lockSaturated});
+ * otherwise as severe as the share of the lock's endpoints' request time spent waiting on it, like every
+ * latency finding. Results from before the wait sampler keep the share of active backends waiting (medium,
+ * high from 0.3).
  */
 function lockSeverity(lock: LockAnalysis, starvesPool: boolean, config: RuleConfig): Severity {
-  if (lock.deadlocks > 0 || starvesPool || lock.pairs.length > 0) return 'high';
+  if (lock.deadlocks > 0 || starvesPool || lock.pairs.length > 0 || lockSaturated(lock, config)) return 'high';
   if (lock.requestWaitShare !== undefined) return severityFromImpact(lock.requestWaitShare);
   return lock.lockShare >= 0.3 || (lock.worst?.maxWaitMs ?? 0) >= config.get('lock.minBlockedMs') ? 'high' : 'medium';
 }
@@ -724,6 +733,7 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   if (requestWaitShare !== undefined) {
     evidence.push({ label: 'time waiting on locks (backend-samples × sampling interval)', value: lock.lockWaitMs!, unit: 'ms', source: 'pg_stat_activity (wait sampler)' });
     evidence.push({ label: `share of ${lock.endpoints.length > 0 ? `${lock.endpoints.join(', ')}'s` : "the requests'"} time spent waiting on locks`, value: requestWaitShare, unit: 'ratio', source: 'pg_stat_activity (wait sampler) + load' });
+    if (lock.queueLength !== undefined) evidence.push({ label: 'backends waiting on locks, mean (Little\'s law)', value: lock.queueLength, unit: 'backends', source: 'pg_stat_activity (wait sampler)' });
   }
   const eps = lock.endpoints;
   // A lock wait holds a pooled connection. When half the service's connections wait on locks, every request
@@ -735,8 +745,11 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
   // What the requests lose to the lock sets its weight when the wait sampler measured it (results from before
   // that sampler keep the share of active backends waiting). A lock that holds the pool also owns the requests'
   // wait for a connection, which the lock-wait time does not count: the share of the pool it holds stands for it.
+  // A saturated lock weighs by how busy its queue says it is: L waiting on average is an M/M/1 server about
+  // L / (1 + L) busy (a lower estimate: L counts the waiters, not the holder).
+  const queue = lock.queueLength ?? 0;
   const impact = requestWaitShare !== undefined
-    ? Math.max(requestWaitShare, pairs.length > 0 ? 0.3 : 0, starvesPool ? poolShare : 0)
+    ? Math.max(requestWaitShare, pairs.length > 0 ? 0.3 : 0, starvesPool ? poolShare : 0, lockSaturated(lock, config) ? queue / (1 + queue) : 0)
     : Math.max(lockShare, worst ? 0.3 : 0.1);
   if (starvesPool) evidence.push({ label: "share of the service's connections waiting on a lock (mean)", value: poolShare, unit: 'ratio', source: 'pg_stat_activity' });
   const out: Finding[] = [
