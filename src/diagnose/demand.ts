@@ -297,10 +297,12 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     return fit.x;
   };
 
+  const sparseNotes = new Set<string>();
   /**
    * Too few seconds for a demand per endpoint: a common cost per request plus the few endpoints that cost more,
    * chosen by the sparse fit (see {@link SPARSE_RESOURCES}). The common column is every request's count; an
-   * endpoint the fit selects costs the common demand plus its own, the others the common demand.
+   * endpoint the fit selects costs the common demand plus its own, the others the common demand — unknown when
+   * the fit kept no common column. A main-thread demand is held to the endpoint's ceiling, as in the full fit.
    */
   const commonPlusFew = (resource: string, rows: number[], col: RateColumn): (number | undefined)[] => {
     const design = rows.map((i) => {
@@ -308,19 +310,24 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
       return [per.reduce((a, b) => a + b, 0), ...per];
     });
     const observed = rows.map((i) => col[i]!);
-    const fit = sparseNnls(design, observed);
+    const fit = sparseNnls(design, observed, SPARSE_MIN_SHARE);
     if (fit.selected.length === 0) return endpoints.map(() => undefined);
     const chosen = fit.selected;
     const reduced = design.map((row) => chosen.map((c) => row[c]!));
     const se = coefficientStdErrors(reduced, observed, chosen.map((c) => fit.x[c]!));
     const seOf = (c: number) => { const q = chosen.indexOf(c); return q < 0 ? 0 : se[q]!; };
-    const commonSe = seOf(0);
-    fits.push({ resource: `${resource} (common + few)`, r2: 1 - fit.rss / Math.max(1e-9, observed.reduce((a, v) => a + v * v, 0)), rows: rows.length });
-    stdErrors.set(resource, endpoints.map((_, k) => Math.hypot(commonSe, seOf(k + 1))));
+    const mean = observed.reduce((a, v) => a + v, 0) / observed.length;
+    const tss = observed.reduce((a, v) => a + (v - mean) ** 2, 0);
+    fits.push({ resource: `${resource} (common + few)`, r2: tss > 0 ? 1 - fit.rss / tss : Number.NaN, rows: rows.length });
+    stdErrors.set(resource, endpoints.map((_, k) => Math.hypot(seOf(0), seOf(k + 1))));
     sparseNotes.add(resource);
-    return endpoints.map((_, k) => fit.x[0]! + fit.x[k + 1]!);
+    const common = chosen.includes(0);
+    return endpoints.map((e, k) => {
+      if (!common && !chosen.includes(k + 1)) return undefined;
+      const v = fit.x[0]! + fit.x[k + 1]!;
+      return resource === 'cpu.main-thread' ? Math.min(v, mainThreadCeiling(e)) : v;
+    });
   };
-  const sparseNotes = new Set<string>();
   const cpu = estimate('cpu', cpuCol);
   const mainCpu = estimate('cpu.main-thread', mainCol);
   const gc = estimate('gc', gcCol);
@@ -466,8 +473,20 @@ export const PHYSICAL_SLACK = 1.25;
  */
 const SPARSE_RESOURCES = new Set(['cpu.main-thread', 'gc']);
 
-/** Fewest seconds for the common-plus-few fit: the common cost and one endpoint's, with residual degrees left. */
-const SPARSE_MIN_SECONDS = 5;
+/**
+ * Fewest seconds for a sparse selection among more endpoints than seconds (the common-plus-few fit, and a
+ * statement's owners). Simulated on Poisson request counts (13 endpoints at 5/s, 300 trials): with 5 seconds
+ * the fit named a spurious endpoint for a statement 58 % of the time, with 7 seconds 17 %, with 10 none.
+ */
+const SPARSE_MIN_SECONDS = 10;
+
+/**
+ * Share of the fitted total an endpoint's own column must explain to enter the common-plus-few fit. The
+ * common column carries most of the total, so the statements' 0.2 would fold a real blocker into it on a
+ * service with many endpoints: simulated (10 seconds, a 15 ms blocker among 40 endpoints at 4/s), 0.2 found
+ * it 5 % of the time, 0.1 99 %; with no blocker among 13 endpoints, 0.1 named a spurious one 9 % of the time.
+ */
+const SPARSE_MIN_SHARE = 0.1;
 
 /** Fewest active seconds for leaving out the edges: four remain, enough for a fit over a few endpoints. */
 const EDGE_TRIM_MIN_SECONDS = 6;
@@ -546,8 +565,8 @@ function attributeStatements(
       msPer = msPer.map((c, k) => (reqs[k]! > 0 ? c / reqs[k]! : 0));
     } else {
       const rows = active.filter((i) => calls[i] !== null);
-      // The selection picks a few columns, so it needs seconds for those few, not one per endpoint.
-      if (rows.length < SPARSE_MIN_SECONDS) continue;
+      // The selection picks a few columns, so past SPARSE_MIN_SECONDS it needs no second per endpoint.
+      if (rows.length < Math.min(endpoints.length + 1, SPARSE_MIN_SECONDS)) continue;
       const x = rows.map((i) => endpoints.map((_, k) => workRate[k]![i]!));
       // A statement belongs to one endpoint or a few: select them on its calls (a count, far less noisy than
       // its time). Its time per call is the statement's own (one plan, one normalized text), so each endpoint is

@@ -22,7 +22,7 @@ function counts(mean: number, seconds: number, seed: number): number[] {
  * 10 seconds, 12 endpoints: every request costs 2 ms of main-thread CPU and 0.1 ms of GC; one handler
  * (`GET /keys/:id`) also derives a key for 15 ms, and one (`GET /calendar`) allocates 4 ms of GC a request.
  */
-function shortMixedRun(responseP95Ms?: number) {
+function shortMixedRun(responseP95Ms?: number, blockMs = 15) {
   const names = Array.from({ length: 10 }, (_, i) => `GET /e${i}`);
   const endpoints: Record<string, { requests: number[]; serviceMeanMs: number }> = {};
   names.forEach((n, i) => (endpoints[n] = { requests: counts(6, 10, 7 + i), serviceMeanMs: 4 }));
@@ -30,7 +30,7 @@ function shortMixedRun(responseP95Ms?: number) {
   endpoints['GET /calendar'] = { requests: counts(6, 10, 202), serviceMeanMs: 9 };
   const all = Object.values(endpoints);
   const total = (i: number) => all.reduce((a, e) => a + e.requests[i]!, 0);
-  const mainMs = Array.from({ length: 10 }, (_, i) => 2 * total(i) + 15 * endpoints['GET /keys/:id']!.requests[i]!);
+  const mainMs = Array.from({ length: 10 }, (_, i) => 2 * total(i) + blockMs * endpoints['GET /keys/:id']!.requests[i]! + ((i * 7) % 5) - 2);
   const gcMs = Array.from({ length: 10 }, (_, i) => 0.1 * total(i) + 4 * endpoints['GET /calendar']!.requests[i]!);
   const result = makeResult(endpoints, [
     probe('process', { cpuPercent: mainMs.map((v) => v / 10 + 5), mainThreadCpuPercent: mainMs.map((v) => v / 10) }),
@@ -70,4 +70,17 @@ test('too few seconds: a statement is still attributed by its calls to the few e
   const owners = computeDemands(result).statements.filter((s) => s.queryid === '31');
   assert.deepEqual(owners.map((s) => s.endpoint), ['GET /e4'], JSON.stringify(owners));
   assert.ok(Math.abs(owners[0]!.callsPerRequest - 22) < 1, `calls per request ${owners[0]!.callsPerRequest}`);
+});
+
+test('too few seconds, no handler costs more: every endpoint gets the common cost, none is singled out', () => {
+  const model = computeDemands(shortMixedRun(undefined, 0));
+  const main = model.demands.map((d) => d.mainThreadCpuMs!);
+  assert.ok(main.every((v) => Math.abs(v - 2) < 0.3), main.join(', '));
+});
+
+test('too few seconds: the common cost is held to a fast endpoint\'s service time (it cannot hold the loop longer)', () => {
+  const result = shortMixedRun();
+  result.endpoints.find((e) => e.endpoint === 'GET /e0')!.serviceTime.mean = 0.3;
+  const e0 = computeDemands(result).demands.find((d) => d.endpoint === 'GET /e0')!;
+  assert.ok(e0.mainThreadCpuMs! <= 0.375 + 1e-9, `e0 ${e0.mainThreadCpuMs}`);
 });

@@ -38,7 +38,6 @@ function corroborated(input: DiagnosisInput, endpoint: string, ms: number, delay
   return summary.serviceTime.p50 >= 0.5 * ms && ms >= 0.5 * summary.serviceTime.mean;
 }
 
-
 /** An endpoint whose every request holds the loop for `ms` of synchronous CPU, and the delay that causes to the others. */
 interface BlockingHandler {
   endpoint: string;

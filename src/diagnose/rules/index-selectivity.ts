@@ -123,7 +123,7 @@ export function unselectiveIndexRule(input: DiagnosisInput, config: RuleConfig):
     // The statement being hot says the database spends time on it, not that a request waits on it: the share of
     // an endpoint's latency it explains sets the severity, as for any per-request cost; PgHero's slow query is a
     // problem on its own (medium at least), as inefficient-query holds it.
-    const severity: Severity = statementSeverity(s, attribution, impact, config);
+    const severity: Severity = statementSeverity(s, attribution, impact, input, config);
     const schema = scan.schema ?? used?.schema ?? 'public';
     // makeFinding builds the id from rule and subject; the subject matches the id db-config links to.
 

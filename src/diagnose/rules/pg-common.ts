@@ -87,16 +87,30 @@ export function severityFromImpact(impact: number, floor: Severity = 'low'): Sev
 }
 
 /**
- * Severity of a statement finding (missing or unselective index, inefficient query) from the share of its
- * endpoint's latency it explains (`impact`: ≥ 15 % medium, ≥ 50 % high). PgHero's slow query is medium at
- * least. A faster statement is graded by that share only when it costs the endpoint's requests at least
- * `statement.minMsPerRequest` (attributed exec ms per request, else its mean): below that, the share of a fast
- * endpoint's few milliseconds is a saving no caller sees, and the finding is low.
+ * Severity of a statement finding (missing or unselective index, inefficient query) from the share of an
+ * endpoint's latency it explains (≥ 15 % medium, ≥ 50 % high). PgHero's slow query is medium at least, graded
+ * by `impact`. A faster statement is graded by the largest share among the endpoints it costs at least
+ * `statement.minMsPerRequest` per request: below that, the share of a fast endpoint's few milliseconds is a
+ * saving no caller sees. Without an attributed endpoint `impact` (from the share of DB time) grades it when
+ * the statement costs that much per request of the run — at least its time over every request, at least its
+ * mean per call.
  */
-export function statementSeverity(s: StatementDelta, attribution: { rows: readonly StatementAttribution[] }, impact: number, config: RuleConfig): Severity {
+export function statementSeverity(
+  s: StatementDelta,
+  attribution: { rows: readonly (StatementAttribution & { share: number })[] },
+  impact: number,
+  input: DiagnosisInput,
+  config: RuleConfig,
+): Severity {
   if (isSlowStatement(s, config)) return severityFromImpact(impact, 'medium');
-  const msPerRequest = attribution.rows[0]?.execMsPerRequest ?? s.meanExecMs;
-  return msPerRequest >= config.get('statement.minMsPerRequest') ? severityFromImpact(impact) : 'low';
+  const floor = config.get('statement.minMsPerRequest');
+  if (attribution.rows.length === 0) {
+    const requests = input.result.endpoints.reduce((a, e) => a + e.requests, 0);
+    const perRequestAtLeast = Math.max(s.meanExecMs, requests > 0 ? s.totalExecMs / requests : 0);
+    return perRequestAtLeast >= floor ? severityFromImpact(impact) : 'low';
+  }
+  const material = attribution.rows.filter((r) => r.execMsPerRequest >= floor);
+  return material.length > 0 ? severityFromImpact(Math.max(...material.map((r) => r.share))) : 'low';
 }
 
 /**

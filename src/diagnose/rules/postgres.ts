@@ -150,7 +150,7 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
     const impact = attribution.impact > 0 ? attribution.impact : Math.max(0.1, dbShare * 0.5);
     // A statement that carries a fifth of the database's time is medium at least (the capacity it frees);
     // otherwise the share of its endpoint's latency grades it, as any per-request cost.
-    const severity: Severity = !driver ? 'low' : dbShare >= 0.2 ? severityFromImpact(impact, 'medium') : statementSeverity(driver, attribution, impact, config);
+    const severity: Severity = !driver ? 'low' : dbShare >= 0.2 ? severityFromImpact(impact, 'medium') : statementSeverity(driver, attribution, impact, input, config);
     const qualified = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     const sql = indexCols.length > 0 ? `CREATE INDEX CONCURRENTLY ON ${qualified} (${indexCols.map(quoteIdent).join(', ')});` : undefined;
     const endpoints = attribution.rows.map((r) => r.endpoint);
@@ -246,7 +246,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         category: 'inefficient-query',
         subject: s.queryid,
         // PgHero's slow query is a problem on its own; anything else is as severe as the latency it explains.
-        severity: statementSeverity(s, { rows }, impact, config),
+        severity: statementSeverity(s, { rows }, impact, input, config),
         endpoint: endpoints[0],
         endpoints,
         title: distinct
@@ -468,8 +468,10 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   // freshly started pool opening its connections while the first second's requests pile up) is not a fault.
   const allGauges = input.probes.prometheus?.data.pools ?? [];
   const gaugeWaiting = waitingGauges.filter((p) => sustainedGauge(input, p.column, p.mean) >= 1 || poolExhausted(input, p, allGauges));
-  // Endpoints whose wait a lock explains are lock contention, not pool queueing.
-  const locked = new Set(analyzeLockContention(input, config)?.endpoints ?? []);
+  // Endpoints whose wait a lock explains are lock contention, not pool queueing — a lock the requests lose
+  // little to (low) explains no one's wait.
+  const lock = analyzeLockContention(input, config);
+  const locked = new Set(lock && lock.severity !== 'low' ? lock.endpoints : []);
   const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs') && !locked.has(w.endpoint));
   // Judge the connections in the seconds when the waiting endpoints ran (in a profile run, their own steps).
   const grid = input.result.series;
@@ -622,21 +624,27 @@ interface LockAnalysis {
   worst: BlockedPair | undefined;
   lockShare: number;
   /**
-   * Share of the lock's endpoints' request time spent waiting on a lock: backend-samples in a Lock wait × the
-   * wait sampler's interval (backend-milliseconds waiting), over requests × mean service time of the endpoints
-   * whose statements touch the contended relation (every endpoint when none is known). Undefined for results
-   * from before the 10 Hz wait sampler, whose 1 Hz samples are too coarse to estimate a wait time.
+   * Share of the lock's writers' request time spent waiting on locks (see {@link lockWaitShareOfRequests}).
+   * Undefined for results from before the 10 Hz wait sampler, whose 1 Hz samples are too coarse for a wait time.
    */
   requestWaitShare: number | undefined;
-  /** Backend-milliseconds spent waiting on locks over the run (see `requestWaitShare`). */
+  /** Backend-milliseconds spent waiting on locks over the probe's window: `queueLength` × the window. */
   lockWaitMs: number | undefined;
-  /** Mean number of backends waiting on locks over the sampled span (Little's law on the wait sampler). */
+  /** Mean number of backends waiting on locks per wait sample (Little's law on the wait sampler). */
   queueLength: number | undefined;
+  /** Mean share of the service's open connections waiting on a lock, and whether that starves the pool. */
+  poolShare: number;
+  starvesPool: boolean;
   deadlocks: number;
   relation: string | null;
   /** Endpoints whose statements touch the contended relation (most calls first), or that ran when pairs were seen. */
   endpoints: string[];
+  severity: Severity;
+  impact: number;
 }
+
+/** Statements that take row locks: SELECT … FOR UPDATE/SHARE, UPDATE, DELETE. */
+const LOCKING_STATEMENT = /\bfor\s+(no\s+key\s+)?(update|share)\b|^\s*(update|delete)\b/i;
 
 /** Analyse lock waits, blocked pairs and deadlocks; null when they do not reach the lock-contention trigger. */
 function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockAnalysis | null {
@@ -659,12 +667,12 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
   const worst = [...seenPairs].sort((a, b) => b.samples - a.samples || b.maxWaitMs - a.maxWaitMs)[0];
   // Row locks (transactionid) name no relation: the blocked statement's table does. With no pair seen (the 1 Hz
   // sampler caught only wait events), the locking statement that spent the most time is the likeliest waiter.
-  const locking = (pg.statements ?? [])
-    .filter((st) => /\bfor\s+(no\s+key\s+)?(update|share)\b|^\s*(update|delete)\b/i.test(st.query))
-    .sort((a, b) => b.totalExecMs - a.totalExecMs)[0];
+  const locking = (pg.statements ?? []).filter((st) => LOCKING_STATEMENT.test(st.query)).sort((a, b) => b.totalExecMs - a.totalExecMs)[0];
   const relation = worst?.relation ?? (worst ? (tablesInQuery(worst.blockedQuery)[0] ?? null) : locking ? (tablesInQuery(locking.query)[0] ?? null) : null);
   // Endpoints whose statements touch the contended relation, most calls first, else those running when the pairs were seen.
   const endpoints = new Set<string>();
+  /** Of those, the endpoints whose statements on the relation take row locks: only they can wait on one. */
+  const writers = new Set<string>();
   if (relation) {
     const [schema, table] = relation.includes('.') ? relation.split('.') : ['public', relation];
     const volume = new Map<string, number>();
@@ -672,41 +680,75 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
       const s = pg.statements.find((x) => x.queryid === a.queryid);
       if (!s || !queryTouchesTable(s.query, schema!, table!)) continue;
       volume.set(a.endpoint, (volume.get(a.endpoint) ?? 0) + a.callsPerRequest * (summaryOf(input, a.endpoint)?.requests ?? 0));
+      if (LOCKING_STATEMENT.test(s.query)) writers.add(a.endpoint);
     }
     for (const [e] of [...volume].sort((x, y) => y[1] - x[1])) endpoints.add(e);
   }
   // A blocked request lasted at least as long as it waited: weigh endpoints by how many of their requests took the typical wait.
   const minWaitMs = seenPairs.length > 0 ? quantile(seenPairs.map((p) => p.maxWaitMs), 0.5) : 0;
   if (endpoints.size === 0) for (const e of endpointsAtOffsets(input, seenPairs.flatMap((p) => [p.firstSeenOffsetMs, p.lastSeenOffsetMs]), minWaitMs)) endpoints.add(e);
-  const lockWaitMs = sampling ? lockSamples * sampling.intervalMs : undefined;
-  const requestWaitShare = lockWaitMs === undefined ? undefined : lockWaitShareOfRequests(input, lockWaitMs, [...endpoints]);
+  // Little's law on the wait sampler: the mean waiters per sample, times the window, is the backend-time spent
+  // waiting. Per sample, not × the interval: a tick is skipped while the previous one is pending, which happens
+  // most under contention, so counting ticks × interval would undercount the waits.
   const queueLength = sampling && sampling.samples > 0 ? lockSamples / sampling.samples : undefined;
-  return { pairs, worst, lockShare, requestWaitShare, lockWaitMs, queueLength, deadlocks, relation, endpoints: [...endpoints] };
+  const windowMs = pg.window?.afterAt != null && pg.window.beforeAt != null ? pg.window.afterAt - pg.window.beforeAt : sampling ? sampling.samples * sampling.intervalMs : 0;
+  const lockWaitMs = queueLength === undefined ? undefined : queueLength * windowMs;
+  const requestWaitShare = lockWaitMs === undefined ? undefined : lockWaitShareOfRequests(input, lockWaitMs, writers.size > 0 ? [...writers] : [...endpoints]);
+  // A lock wait holds a pooled connection. When half the service's connections wait on locks, every request
+  // that needs one queues behind them: the DB-using endpoints' waits are the lock's, not a remote's.
+  const waitingOnLocks = meanOf(pgColumn(input, 'pg.waiting_lock'));
+  const open = meanOf(serviceConnections(input).connections);
+  const poolShare = waitingOnLocks !== undefined && open ? Math.min(1, waitingOnLocks / open) : 0;
+  const starvesPool = poolShare >= config.get('lock.poolShare');
+  const facts = { pairs, worst, lockShare, requestWaitShare, lockWaitMs, queueLength, poolShare, starvesPool, deadlocks, relation, endpoints: [...endpoints] };
+  return { ...facts, severity: lockSeverity(facts, config), impact: lockImpact(facts, config) };
 }
 
-/** Backend-ms waiting on locks over the request time (requests × mean service time) of `endpoints` (all when empty). */
+/**
+ * Backend-ms waiting on locks over the request time (requests × mean service time) of `endpoints` (every
+ * endpoint when empty). The endpoints are the lock's writers when known: under MVCC a reader never waits on
+ * a row lock, and counting its requests would dilute the share.
+ */
 function lockWaitShareOfRequests(input: DiagnosisInput, lockWaitMs: number, endpoints: string[]): number {
   const chosen = endpoints.length > 0 ? endpoints : input.result.endpoints.map((e) => e.endpoint);
   const requestMs = chosen.reduce((a, e) => a + (summaryOf(input, e)?.requests ?? 0) * serviceMean(input, e), 0);
   return requestMs > 0 ? Math.min(1, lockWaitMs / requestMs) : 0;
 }
 
-/** The lock always has a queue: `lock.queueLength` backends or more wait on it on average (a saturated resource). */
-function lockSaturated(lock: LockAnalysis, config: RuleConfig): boolean {
+type LockFacts = Omit<LockAnalysis, 'severity' | 'impact'>;
+
+/**
+ * A lock with a lasting queue: `lock.queueLength` backends or more wait on locks per sample on average. By
+ * Little's law and M/M/1, one waiter on average is a lock busy about 62 % of the time, where waits of a
+ * holder's length are common: a resource near saturation, whatever share of the (queued) request time it is.
+ */
+function lockSaturated(lock: LockFacts, config: RuleConfig): boolean {
   return (lock.queueLength ?? 0) >= config.get('lock.queueLength');
 }
 
 /**
  * High with a deadlock, a pair blocked for `lock.minBlockedMs` or more, half the service's connections
- * waiting (every endpoint queues behind the lock), or a queue that lasts (see {@link lockSaturated});
- * otherwise as severe as the share of the lock's endpoints' request time spent waiting on it, like every
- * latency finding. Results from before the wait sampler keep the share of active backends waiting (medium,
- * high from 0.3).
+ * waiting (every endpoint queues behind the lock), or a lasting queue (see {@link lockSaturated}); otherwise
+ * as severe as the share of the writers' request time spent waiting on it, like every latency finding.
+ * Results from before the wait sampler keep the share of active backends waiting (medium, high from 0.3).
  */
-function lockSeverity(lock: LockAnalysis, starvesPool: boolean, config: RuleConfig): Severity {
-  if (lock.deadlocks > 0 || starvesPool || lock.pairs.length > 0 || lockSaturated(lock, config)) return 'high';
+function lockSeverity(lock: LockFacts, config: RuleConfig): Severity {
+  if (lock.deadlocks > 0 || lock.starvesPool || lock.pairs.length > 0 || lockSaturated(lock, config)) return 'high';
   if (lock.requestWaitShare !== undefined) return severityFromImpact(lock.requestWaitShare);
   return lock.lockShare >= 0.3 || (lock.worst?.maxWaitMs ?? 0) >= config.get('lock.minBlockedMs') ? 'high' : 'medium';
+}
+
+/**
+ * What the requests lose to the lock sets its weight when the wait sampler measured it (results from before
+ * that sampler keep the share of active backends waiting). A lock that holds the pool also owns the requests'
+ * wait for a connection, which the lock-wait time does not count: the share of the pool it holds stands for
+ * it. A saturated lock weighs by how busy its queue says it is: L waiting on average is an M/M/1 server about
+ * L / (1 + L) busy (a lower estimate: L counts the waiters, not the holder).
+ */
+function lockImpact(lock: LockFacts, config: RuleConfig): number {
+  if (lock.requestWaitShare === undefined) return Math.max(lock.lockShare, lock.worst ? 0.3 : 0.1);
+  const queue = lock.queueLength ?? 0;
+  return Math.max(lock.requestWaitShare, lock.pairs.length > 0 ? 0.3 : 0, lock.starvesPool ? lock.poolShare : 0, lockSaturated(lock, config) ? queue / (1 + queue) : 0);
 }
 
 /** lock-contention: backends waiting on heavyweight locks, blocked pairs, or deadlocks (PgHero blocked_queries; APA deadlocks). */
@@ -729,35 +771,20 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
     if (worst.lockMode) evidence.push({ label: 'lock', value: `${worst.lockType ?? ''} ${worst.lockMode}${relation ? ` on ${relation}` : ''}`.trim(), source: 'pg_locks' });
   }
   if (deadlocks > 0) evidence.push({ label: 'deadlocks', value: deadlocks, unit: 'deadlocks', source: 'pg_stat_database' });
-  const { requestWaitShare } = lock;
-  if (requestWaitShare !== undefined) {
-    evidence.push({ label: 'time waiting on locks (backend-samples × sampling interval)', value: lock.lockWaitMs!, unit: 'ms', source: 'pg_stat_activity (wait sampler)' });
-    evidence.push({ label: `share of ${lock.endpoints.length > 0 ? `${lock.endpoints.join(', ')}'s` : "the requests'"} time spent waiting on locks`, value: requestWaitShare, unit: 'ratio', source: 'pg_stat_activity (wait sampler) + load' });
-    if (lock.queueLength !== undefined) evidence.push({ label: 'backends waiting on locks, mean (Little\'s law)', value: lock.queueLength, unit: 'backends', source: 'pg_stat_activity (wait sampler)' });
-  }
+  const { requestWaitShare, poolShare, starvesPool } = lock;
   const eps = lock.endpoints;
-  // A lock wait holds a pooled connection. When half the service's connections wait on locks, every request
-  // that needs one queues behind them: the DB-using endpoints' waits are the lock's, not a remote's.
-  const waitingOnLocks = meanOf(pgColumn(input, 'pg.waiting_lock'));
-  const open = meanOf(serviceConnections(input).connections);
-  const poolShare = waitingOnLocks !== undefined && open ? Math.min(1, waitingOnLocks / open) : 0;
-  const starvesPool = poolShare >= config.get('lock.poolShare');
-  // What the requests lose to the lock sets its weight when the wait sampler measured it (results from before
-  // that sampler keep the share of active backends waiting). A lock that holds the pool also owns the requests'
-  // wait for a connection, which the lock-wait time does not count: the share of the pool it holds stands for it.
-  // A saturated lock weighs by how busy its queue says it is: L waiting on average is an M/M/1 server about
-  // L / (1 + L) busy (a lower estimate: L counts the waiters, not the holder).
-  const queue = lock.queueLength ?? 0;
-  const impact = requestWaitShare !== undefined
-    ? Math.max(requestWaitShare, pairs.length > 0 ? 0.3 : 0, starvesPool ? poolShare : 0, lockSaturated(lock, config) ? queue / (1 + queue) : 0)
-    : Math.max(lockShare, worst ? 0.3 : 0.1);
+  if (requestWaitShare !== undefined) {
+    evidence.push({ label: "time waiting on locks (mean waiters per sample × the probe's window)", value: lock.lockWaitMs!, unit: 'ms', source: 'pg_stat_activity (wait sampler)' });
+    evidence.push({ label: "share of the locking endpoints' request time spent waiting on locks", value: requestWaitShare, unit: 'ratio', source: 'pg_stat_activity (wait sampler) + load' });
+    if (lock.queueLength !== undefined) evidence.push({ label: "backends waiting on locks, mean (Little's law)", value: lock.queueLength, unit: 'backends', source: 'pg_stat_activity (wait sampler)' });
+  }
   if (starvesPool) evidence.push({ label: "share of the service's connections waiting on a lock (mean)", value: poolShare, unit: 'ratio', source: 'pg_stat_activity' });
   const out: Finding[] = [
     makeFinding({
       rule: 'lock-contention',
       category: 'lock-contention',
       subject: relation ?? 'database',
-      severity: lockSeverity(lock, starvesPool, config),
+      severity: lock.severity,
       endpoint: eps[0],
       endpoints: eps,
       title: relation ? `Lock contention on ${relation}` : 'Lock contention in the database',
@@ -770,7 +797,7 @@ export function lockContentionRule(input: DiagnosisInput, config: RuleConfig): F
         sql: heldOpen ? "ALTER ROLE current_user SET idle_in_transaction_session_timeout = '10s';" : "SET lock_timeout = '2s';",
       },
       confidence: pairs.length > 0 ? 0.85 : 0.65,
-      impact,
+      impact: lock.impact,
     }),
   ];
   if (starvesPool) out[0]!.explains = [{ category: 'slow-dependency', endpoints: dbEndpointsWaiting(input).map((w) => w.endpoint) }];
