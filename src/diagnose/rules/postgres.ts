@@ -624,8 +624,9 @@ interface LockAnalysis {
   worst: BlockedPair | undefined;
   lockShare: number;
   /**
-   * Share of the lock's writers' request time spent waiting on locks (see {@link lockWaitShareOfRequests}).
-   * Undefined for results from before the 10 Hz wait sampler, whose 1 Hz samples are too coarse for a wait time.
+   * Share of the lock's writers' request time spent waiting on locks, and queueing for the connections lock
+   * waiters hold (see {@link lockWaitShareOfRequests}). Undefined for results from before the 10 Hz wait
+   * sampler, whose 1 Hz samples are too coarse for a wait time.
    */
   requestWaitShare: number | undefined;
   /** Backend-milliseconds spent waiting on locks over the probe's window: `queueLength` × the window. */
@@ -693,15 +694,36 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
   const queueLength = sampling && sampling.samples > 0 ? lockSamples / sampling.samples : undefined;
   const windowMs = pg.window?.afterAt != null && pg.window.beforeAt != null ? pg.window.afterAt - pg.window.beforeAt : sampling ? sampling.samples * sampling.intervalMs : 0;
   const lockWaitMs = queueLength === undefined ? undefined : queueLength * windowMs;
-  const requestWaitShare = lockWaitMs === undefined ? undefined : lockWaitShareOfRequests(input, lockWaitMs, writers.size > 0 ? [...writers] : [...endpoints]);
-  // A lock wait holds a pooled connection. When half the service's connections wait on locks, every request
-  // that needs one queues behind them: the DB-using endpoints' waits are the lock's, not a remote's.
-  const waitingOnLocks = meanOf(pgColumn(input, 'pg.waiting_lock'));
-  const open = meanOf(serviceConnections(input).connections);
-  const poolShare = waitingOnLocks !== undefined && open ? Math.min(1, waitingOnLocks / open) : 0;
+  const lockers = writers.size > 0 ? [...writers] : [...endpoints];
+  const poolShare = lockPoolShare(input, lockers);
   const starvesPool = poolShare >= config.get('lock.poolShare');
+  // A lock waiter holds its pooled connection, so a writer queueing for a connection waits behind the lock
+  // too: of the writers' wait the cost model leaves unexplained (the pool queue among it), the share of the
+  // connections held by lock waiters is the lock's.
+  const queuedBehind = lockers.reduce((a, e) => a + (summaryOf(input, e)?.requests ?? 0) * (input.demand.demands.find((d) => d.endpoint === e)?.unexplainedMs ?? 0), 0) * poolShare;
+  const requestWaitShare = lockWaitMs === undefined ? undefined : lockWaitShareOfRequests(input, lockWaitMs + queuedBehind, lockers);
   const facts = { pairs, worst, lockShare, requestWaitShare, lockWaitMs, queueLength, poolShare, starvesPool, deadlocks, relation, endpoints: [...endpoints] };
   return { ...facts, severity: lockSeverity(facts, config), impact: lockImpact(facts, config) };
+}
+
+/**
+ * Mean share of the service's open connections waiting on a lock, in the seconds the lock's endpoints ran (in
+ * a mixed run every second; in a profile run their own steps, where the lock can hold the pool while the
+ * other steps never touch it). A lock wait holds a pooled connection: when half the service's connections
+ * wait on locks, every request that needs one queues behind them, and the DB-using endpoints' waits are the
+ * lock's, not a remote's.
+ */
+function lockPoolShare(input: DiagnosisInput, lockers: string[]): number {
+  const ev = input.probes.postgres;
+  const waiting = ev?.series.values['pg.waiting_lock'];
+  if (!ev || !waiting) return 0;
+  const grid = input.result.series;
+  const waitingCol = alignToGrid(grid, ev.series, waiting);
+  const open = serviceConnections(input).connections;
+  const rows = grid.t.map((_, i) => i).filter((i) => lockers.length === 0 || lockers.some((e) => (grid.endpoints[e]?.requests[i] ?? 0) > 0));
+  const waitingMean = meanOf(numbers(rows.map((i) => waitingCol[i] ?? null)));
+  const openMean = meanOf(numbers(rows.map((i) => open[i] ?? null)));
+  return waitingMean !== undefined && openMean ? Math.min(1, waitingMean / openMean) : 0;
 }
 
 /**
