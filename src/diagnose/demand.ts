@@ -47,7 +47,7 @@ import { serviceMeanFrom, startupTransient, type StartupTransient } from './tran
 import { oncePerRequestOwner } from './count-identity.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
-import { boundedNnls, coefficientStdErrors, correlation, nnls } from './nnls.js';
+import { boundedNnls, coefficientStdErrors, correlation, nnls, rSquared } from './nnls.js';
 import { sparseNnls } from './sparse-fit.js';
 import { readRedis } from './redis-view.js';
 
@@ -316,9 +316,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const reduced = design.map((row) => chosen.map((c) => row[c]!));
     const se = coefficientStdErrors(reduced, observed, chosen.map((c) => fit.x[c]!));
     const seOf = (c: number) => { const q = chosen.indexOf(c); return q < 0 ? 0 : se[q]!; };
-    const mean = observed.reduce((a, v) => a + v, 0) / observed.length;
-    const tss = observed.reduce((a, v) => a + (v - mean) ** 2, 0);
-    fits.push({ resource: `${resource} (common + few)`, r2: tss > 0 ? 1 - fit.rss / tss : Number.NaN, rows: rows.length });
+    fits.push({ resource: `${resource} (common + few)`, r2: rSquared(observed, fit.rss), rows: rows.length });
     stdErrors.set(resource, endpoints.map((_, k) => Math.hypot(seOf(0), seOf(k + 1))));
     sparseNotes.add(resource);
     const common = chosen.includes(0);

@@ -90,9 +90,14 @@ export function nnls(a: number[][], b: number[], maxIterations = 300): NnlsResul
   }
   const residuals = b.map((bi, i) => bi - dot(a[i]!, x));
   const rss = residuals.reduce((s, r) => s + r * r, 0);
-  const mean = b.reduce((s, v) => s + v, 0) / m;
+  return { x, rss, r2: rSquared(b, rss), iterations };
+}
+
+/** Coefficient of determination of a fit with residual sum of squares `rss` against the mean of `b`; NaN when b is constant. */
+export function rSquared(b: readonly number[], rss: number): number {
+  const mean = b.reduce((s, v) => s + v, 0) / Math.max(1, b.length);
   const tss = b.reduce((s, v) => s + (v - mean) ** 2, 0);
-  return { x, rss, r2: tss > 0 ? 1 - rss / tss : NaN, iterations };
+  return tss > 0 ? 1 - rss / tss : Number.NaN;
 }
 
 function dot(u: number[], v: number[]): number {
@@ -218,10 +223,8 @@ export function boundedNnls(a: number[][], b: number[], upper: readonly number[]
     const rest = b.map((v, i) => v - [...fixed].reduce((s, [k, x]) => s + a[i]![k]! * x, 0));
     const sub = free.length > 0 ? nnls(a.map((row) => free.map((k) => row[k]!)), rest) : undefined;
     const x = Array.from({ length: n }, (_, k) => fixed.get(k) ?? sub!.x[free.indexOf(k)]!);
-    const rss = a.reduce((s, row, i) => s + (b[i]! - row.reduce((t, v, k) => t + v * x[k]!, 0)) ** 2, 0);
-    const mean = b.reduce((s, v) => s + v, 0) / Math.max(1, b.length);
-    const tss = b.reduce((s, v) => s + (v - mean) ** 2, 0);
-    fit = { x, rss, r2: tss > 0 ? 1 - rss / tss : Number.NaN, iterations: fit.iterations + (sub?.iterations ?? 0) };
+    const rss = a.reduce((s, row, i) => s + (b[i]! - dot(row, x)) ** 2, 0);
+    fit = { x, rss, r2: rSquared(b, rss), iterations: fit.iterations + (sub?.iterations ?? 0) };
   }
   return fit;
 }
