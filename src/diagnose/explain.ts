@@ -22,6 +22,7 @@ import type { PostgresProbeData, StatementDelta } from '../probes/postgres/types
 import { TuneupError, ExitCode } from '../errors.js';
 import type { ExplainData, ExplainedStatement, ExplainIndexScan, ExplainSeqScan, ExplainSort } from './explain-types.js';
 import { isUtilityStatement } from './sql.js';
+import { columnsInFilter, equalityColumnsInFilter } from './plan-filter.js';
 
 /** Options of {@link enrichWithExplain}. */
 export interface ExplainOptions {
@@ -207,31 +208,4 @@ function filteredIndexAccess(node: PlanNode): ExplainIndexScan | undefined {
     equalityColumns: equalityColumnsInFilter(filter),
     planRows: Number(node['Plan Rows'] ?? 0),
   };
-}
-
-/** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */
-export function equalityColumnsInFilter(filter: string): string[] {
-  const eq = [...filter.matchAll(/\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?(?:::[\w ]+?)?\s*=\s/gi)].map((m) => m[2]!.toLowerCase());
-  const plain = columnsInFilter(filter);
-  return [...new Set(eq)].filter((c) => plain.includes(c));
-}
-
-/**
- * Plain columns compared in a plan Filter, equality first:
- * `((o.customer_id = $1) AND ((o.status)::text = 'paid'::text))` → ['customer_id', 'status'].
- * Columns wrapped in a function call (`lower(email)`) are skipped: a plain index would not help.
- */
-export function columnsInFilter(filter: string): string[] {
-  const eq: string[] = [];
-  const other: string[] = [];
-  const re = /(\w+\s*)?\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?(?:::[\w ]+?)?\s*(=|<>|<=|>=|<|>|~~\*?)\s/gi;
-  for (const m of filter.matchAll(re)) {
-    const before = m[1]?.trim();
-    if (before && /^[a-z_]\w*$/i.test(before) && !/^(and|or|not)$/i.test(before)) continue; // function(col)
-    const col = m[3]!.toLowerCase();
-    if (['and', 'or', 'not', 'null', 'true', 'false'].includes(col)) continue;
-    const list = m[4] === '=' ? eq : other;
-    if (!eq.includes(col) && !other.includes(col)) list.push(col);
-  }
-  return [...eq, ...other];
 }

@@ -14,6 +14,7 @@ import type { StatementAttribution } from '../demand.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, meanOf, numbers, quantile } from '../evidence.js';
 import type { ExplainedStatement } from '../explain-types.js';
+import { columnsInFilter, comparesOnlyExpressions } from '../plan-filter.js';
 import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
@@ -64,9 +65,36 @@ function topNSortKeys(s: StatementDelta, t: TableDelta): string[] {
  * and from its parsed ORDER BY … LIMIT keys. Shared by the missing-index rule and the rules that link to it.
  */
 export function missingIndexes(input: DiagnosisInput, config: RuleConfig): MissingIndex[] {
+  return scannedTables(input, config).missing;
+}
+
+/**
+ * A large table read in full on every call of its heaviest statement because that statement's filter on it
+ * compares only expressions of its columns (`(started_at)::date >= …`, `lower(email) = …`): not a missing
+ * index — no index on a column serves such a filter — but a query to change (inefficient-query).
+ */
+export interface ExpressionFilteredScan {
+  table: TableDelta;
+  driver: StatementDelta;
+  /** The scan's Filter as EXPLAIN printed it. */
+  filter: string;
+  rowsPerScan: number;
+}
+
+/** The statements whose full scans of a large table come from a filter on expressions only (see {@link ExpressionFilteredScan}). */
+export function expressionFilteredScans(input: DiagnosisInput, config: RuleConfig): ExpressionFilteredScan[] {
+  return scannedTables(input, config).expression;
+}
+
+/**
+ * Tables read by many full sequential scans, split by what drives them: a missing index (see
+ * {@link missingIndexes}), or a filter no index on a column can serve (see {@link ExpressionFilteredScan}).
+ */
+function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: MissingIndex[]; expression: ExpressionFilteredScan[] } {
   const pg = input.probes.postgres?.data;
-  if (!pg) return [];
+  if (!pg) return { missing: [], expression: [] };
   const out: MissingIndex[] = [];
+  const expression: ExpressionFilteredScan[] = [];
   for (const t of pg.tables ?? []) {
     const live = liveRows(t);
     if (live < config.get('missingIndex.minRows') || t.seqScan < config.get('missingIndex.minSeqScans')) continue;
@@ -87,14 +115,25 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
     const hot = statementsOnTable(pg.statements ?? [], t);
     const onTable = (x: { relation: string; schema: string | null }) => x.relation === t.name && (x.schema === null || x.schema === t.schema);
     let found: Pick<MissingIndex, 'driver' | 'columns' | 'via' | 'planEvidence'> | undefined;
-    // 1. The plan: a filtered scan, else a top-N sort over the scan.
+    // 1. The plan: a filtered scan, else a top-N sort over the scan. The filter is read again from its text
+    //    (plan-filter.ts), so a stored plan is judged as a new one would be.
+    let expressionScan: ExpressionFilteredScan | undefined;
     for (const st of hot) {
       const ex = explainFor(input, st.queryid);
-      const scan = ex?.seqScans.find((sc) => onTable(sc) && sc.filterColumns.length > 0);
+      const scans = (ex?.seqScans ?? []).filter((sc) => onTable(sc) && sc.filter);
+      const scan = scans.find((sc) => columnsInFilter(sc.filter!).length > 0);
       if (scan) {
-        found = { driver: st, columns: scan.filterColumns, via: 'filter', planEvidence: ex };
+        found = { driver: st, columns: columnsInFilter(scan.filter!), via: 'filter', planEvidence: ex };
         break;
       }
+      // The heaviest statement on the table filters it on expressions of its columns only: its scans are the
+      // filter's doing, and an index on a column would not be used (the query, or an expression index, is the fix).
+      const onExpressions = st === hot[0] ? scans.find((sc) => comparesOnlyExpressions(sc.filter!)) : undefined;
+      if (onExpressions) expressionScan = { table: t, driver: st, filter: onExpressions.filter!, rowsPerScan };
+    }
+    if (!found && expressionScan) {
+      expression.push(expressionScan);
+      continue;
     }
     if (!found) {
       for (const st of hot) {
@@ -133,7 +172,7 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
       ...(found?.planEvidence ? { planEvidence: found.planEvidence } : {}),
     });
   }
-  return out;
+  return { missing: out, expression };
 }
 
 /**
@@ -227,6 +266,8 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
   if (!pg) return [];
   // Statements that drive a missing index are that finding's (its fix is the index).
   const covered = new Set(missingIndexes(input, config).flatMap((m) => (m.driver ? [m.driver.queryid] : [])));
+  // Statements that read a large table in full because their filter compares only expressions of its columns.
+  const onExpressions = new Map(expressionFilteredScans(input, config).map((e) => [e.driver.queryid, e]));
   const bloated = deadDominatedTables(input, config);
   const out: Finding[] = [];
   for (const s of pg.statements ?? []) {
@@ -235,7 +276,8 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
     const rowsPerCall = s.calls > 0 ? s.rows / s.calls : 0;
     const manyRows = s.calls >= config.get('slowQuery.calls') && rowsPerCall >= 1000 && s.shareOfExecTime >= config.get('slowQuery.dbShare');
     const distinct = costlyDistinctAggregate(s, config);
-    if (!slow && !manyRows && !distinct) continue;
+    const expression = onExpressions.get(s.queryid);
+    if (!slow && !manyRows && !distinct && !expression) continue;
     const { rows, impact: attributed } = statementEndpoints(input, s.queryid);
     const impact = attributed > 0 ? attributed : Math.max(0.1, s.shareOfExecTime * 0.5);
     const endpoints = rows.map((r) => r.endpoint);
@@ -251,8 +293,10 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         endpoints,
         title: distinct
           ? `${distinct.label} on every call: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
-          : slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
-        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
+          : expression
+            ? `Filter on an expression reads ${expression.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
+            : slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
+        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${expression ? ` Its filter on ${expression.table.name} compares expressions of the columns, not the columns (\`${expression.filter}\`), so no index on a column can serve it: PostgreSQL reads about ${fmt(expression.rowsPerScan)} rows on every scan.` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
         evidence: [
           { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
           { label: 'calls', value: s.calls, unit: 'calls', source: 'pg_stat_statements' },
@@ -260,6 +304,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           { label: 'rows per call', value: rowsPerCall, unit: 'rows', source: 'pg_stat_statements' },
           { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
           { label: 'blocks read from disk', value: s.sharedBlksRead, unit: 'blocks', source: 'pg_stat_statements' },
+          ...(expression ? [{ label: `filter on ${expression.table.name} (expressions of columns only)`, value: expression.filter, source: 'EXPLAIN (rolled back)' }] : []),
           ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
           ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: attributionSource(r) })),
         ],
@@ -269,7 +314,9 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         recommendation: {
           text: distinct
             ? `Do not compute ${distinct.label} per request: keep the count (a counter table or a materialized view refreshed on write or on a schedule), cache it with a TTL, or show an estimate (pg_class.reltuples, a HyperLogLog extension); if it must be exact and live, an index on (${distinct.columns.join(', ') || 'the counted column'}) lets an index-only scan feed the DISTINCT.${s.tempBlksWritten > 0 ? ' Its sort spills to disk (temp blocks), so work_mem is too small for it — but raising work_mem only makes a per-request sort of the whole set cheaper, not unnecessary.' : ''}`
-            : manyRows && !slow
+            : expression
+              ? `Compare the bare column, not a function or cast of it: rewrite the condition as a range on the column's own type (\`created_at::date = $1\` → \`created_at >= $1::date AND created_at < $1::date + 1\`), store the value the filter needs (a normalized e-mail, a generated column), or create an index on exactly that expression (\`CREATE INDEX CONCURRENTLY ON ${quoteIdent(expression.table.schema)}.${quoteIdent(expression.table.name)} ((expression))\`). Check the plan afterwards with EXPLAIN.`
+              : manyRows && !slow
               ? 'Return fewer rows: paginate (LIMIT with a keyset), aggregate in SQL, or select only what the endpoint uses.'
               : 'Run EXPLAIN (ANALYZE, BUFFERS) on it: index the filtered/joined columns, avoid functions on indexed columns, and select only needed columns. tuneup optimize can test hypothetical indexes (HypoPG).',
           sql: `EXPLAIN (ANALYZE, BUFFERS) ${s.query.trim().replace(/;$/, '')};`,

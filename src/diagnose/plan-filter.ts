@@ -1,0 +1,60 @@
+/**
+ * Reading a plan node's Filter (or Index Cond) text, as EXPLAIN prints it:
+ * which plain columns it compares, and whether it compares only expressions
+ * of columns — a filter no index on a column can serve. Pure, so the rules
+ * judge a stored plan's filter text with the current reading, whatever the
+ * enrichment recorded when the run was taken.
+ *
+ * @module
+ */
+
+/**
+ * Casts PostgreSQL prints on a column that an index on the column still serves: `varchar`, `char` and
+ * `name` are binary-coercible to `text`, whose operators EXPLAIN shows (`((email)::text = 'a'::text)`).
+ * Any other cast (`(started_at)::date`, `(qty)::numeric`) computes a new value from the column, which a
+ * B-tree on the column does not hold.
+ */
+const COLUMN_CASTS = String.raw`(?:::(?:text|character varying|varchar|bpchar|character|name|citext)\b)?`;
+
+/** A comparison operator of a plan filter (LIKE prints as `~~`, ILIKE as `~~*`). */
+const COMPARISON = String.raw`(=|<>|<=|>=|<|>|~~\*?)`;
+
+/**
+ * Plain columns compared in a plan Filter, equality first:
+ * `((o.customer_id = $1) AND ((o.status)::text = 'paid'::text))` → ['customer_id', 'status'].
+ * A column inside a function call (`lower(email)`) or under a cast other than to text
+ * (`(started_at)::date`) is not a plain column: an index on the column would not help.
+ */
+export function columnsInFilter(filter: string): string[] {
+  const eq: string[] = [];
+  const other: string[] = [];
+  // The look-behind keeps a match from starting inside a name or after `::` (the `date` of `(x)::date >= …`).
+  const re = new RegExp(String.raw`(?<![\w$:.])(\w+\s*)?\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?${COLUMN_CASTS}\s*${COMPARISON}\s`, 'gi');
+  for (const m of filter.matchAll(re)) {
+    const before = m[1]?.trim();
+    if (before && /^[a-z_]\w*$/i.test(before) && !/^(and|or|not)$/i.test(before)) continue; // function(col)
+    const col = m[3]!.toLowerCase();
+    if (['and', 'or', 'not', 'null', 'true', 'false'].includes(col)) continue;
+    const list = m[4] === '=' ? eq : other;
+    if (!eq.includes(col) && !other.includes(col)) list.push(col);
+  }
+  return [...eq, ...other];
+}
+
+/** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */
+export function equalityColumnsInFilter(filter: string): string[] {
+  const eq = [...filter.matchAll(new RegExp(String.raw`(?<![\w$:.])\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?${COLUMN_CASTS}\s*=\s`, 'gi'))].map((m) => m[2]!.toLowerCase());
+  const plain = columnsInFilter(filter);
+  return [...new Set(eq)].filter((c) => plain.includes(c));
+}
+
+/**
+ * Does the filter compare values (it has a comparison operator) but never a plain column — only
+ * expressions of columns: `((started_at)::date >= (CURRENT_DATE - 7))`, `(lower((email)::text) = $1)`,
+ * `(COALESCE(harbour_id, $1) = $1)`? No index on a column can serve such a filter (pg_qualstats' index
+ * advisor lists such quals as "unoptimised"); the query, or an index on that very expression, can.
+ * A filter without a comparison (`(NOT archived)`, `(deleted_at IS NULL)`) is not one.
+ */
+export function comparesOnlyExpressions(filter: string): boolean {
+  return new RegExp(String.raw`\s${COMPARISON}\s`).test(filter) && columnsInFilter(filter).length === 0;
+}

@@ -1,0 +1,79 @@
+/**
+ * A filter that compares only expressions of a table's columns — a cast (`(started_at)::date`), a function
+ * (`lower(email)`) — cannot use an index on those columns: the full scans it causes are a query to change
+ * (inefficient-query), not a missing index. A cast to text of a varchar column is still the column.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose, loadSqlParser } from '../../src/diagnose/index.js';
+import { columnsInFilter, comparesOnlyExpressions, equalityColumnsInFilter } from '../../src/diagnose/plan-filter.js';
+import type { ExplainData } from '../../src/diagnose/explain-types.js';
+import type { Finding } from '../../src/result/types.js';
+import { build, healthyParts } from './scenarios.js';
+import { probe, statement, table } from './helpers.js';
+
+const describe = (fs: Finding[]) => fs.map((f) => `${f.category}/${f.severity}/${f.endpoint ?? '-'}: ${f.title}`).join('\n');
+
+test('plan filters: plain columns (text casts of varchar included) versus expressions of columns', () => {
+  assert.deepEqual(columnsInFilter("((o.customer_id = $1) AND ((o.status)::text = 'paid'::text))"), ['customer_id', 'status']);
+  assert.deepEqual(columnsInFilter('((email)::character varying = $1)'), ['email']);
+  assert.deepEqual(columnsInFilter("((created_at >= (now() - '7 days'::interval)) AND (account_id = 5))"), ['account_id', 'created_at']);
+  // A cast to another type computes a new value; `date` after `::` is a type, not a column.
+  assert.deepEqual(columnsInFilter('((t.started_at)::date >= (CURRENT_DATE - 7))'), []);
+  assert.deepEqual(columnsInFilter('((qty)::numeric > 5.5)'), []);
+  assert.deepEqual(columnsInFilter('(lower((email)::text) = lower($1))'), []);
+  assert.deepEqual(equalityColumnsInFilter('((t.started_at)::date = CURRENT_DATE)'), []);
+
+  assert.equal(comparesOnlyExpressions('((t.started_at)::date >= (CURRENT_DATE - 7))'), true);
+  assert.equal(comparesOnlyExpressions('(COALESCE(harbour_id, $1) = $1)'), true);
+  assert.equal(comparesOnlyExpressions("((data ->> 'k'::text) = 'v'::text)"), true);
+  assert.equal(comparesOnlyExpressions('(reference = $1)'), false);
+  // No comparison at all: a boolean or IS NULL filter is not an expression the query could rewrite.
+  assert.equal(comparesOnlyExpressions('(NOT archived)'), false);
+  assert.equal(comparesOnlyExpressions('(deleted_at IS NULL)'), false);
+});
+
+const WEEKLY = 'SELECT count(*) FROM trips t WHERE t.district = $1 AND t.started_at::date >= current_date - $2';
+const WEEKLY_FILTER = '(((t.started_at)::date >= (CURRENT_DATE - 7)) AND (t.district = $1))';
+
+/** `GET /api/orders` runs a weekly count over trips; the plan seq-scans trips with `filter`. */
+function weeklyParts() {
+  const p = healthyParts();
+  const list = p.endpoints['GET /api/orders']!.requests;
+  const calls = list.reduce((a, b) => a + b, 0);
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 60;
+  p.pg.statements.push(statement('401', WEEKLY, calls, 45, { shareOfExecTime: 0.9, rows: calls }));
+  p.pg.statementSeries.push({ queryid: '401', toplevel: true, callsPerS: list.map((x) => x), execMsPerS: list.map((x) => x * 45) });
+  p.pg.tables.push(table('trips', { seqScan: calls, seqTupRead: calls * 400_000, idxScan: 0, nLiveTup: { before: 400_000, after: 400_000 }, heapBlksRead: 80_000 }));
+  return p;
+}
+
+/** The plan, with the filter columns an enrichment before 2026-12-06 stored (a cast counted as the column): the rules read the filter again. */
+const explain = (filter: string, storedColumns: string[]): ExplainData['statements'] => [
+  { queryid: '401', query: WEEKLY, ok: true, totalCost: 9000, seqScans: [{ schema: 'public', relation: 'trips', filter, filterColumns: storedColumns, planRows: 50, totalCost: 8000 }], indexes: [], sorts: [] },
+];
+
+test('a scan whose filter compares only a cast of the column is an inefficient query, not a missing index on it', async () => {
+  await loadSqlParser();
+  const castOnly = '((t.started_at)::date >= (CURRENT_DATE - 7))';
+  const result = build(weeklyParts());
+  result.probes!.push(probe('explain', {}, { statements: explain(castOnly, ['started_at']) } as unknown as Record<string, unknown>));
+  const d = diagnose(result);
+  assert.equal(d.findings.find((f) => f.category === 'missing-index' && f.id.includes('trips')), undefined, describe(d.findings));
+  const f = d.findings.find((x) => x.category === 'inefficient-query');
+  assert.ok(f, describe(d.findings));
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.match(f.title, /Filter on an expression reads trips in full/);
+  assert.ok(f.evidence.some((e) => e.value === castOnly), JSON.stringify(f.evidence));
+  assert.match(f.recommendation.text, /bare column/);
+});
+
+test('a plain column beside the expression still names the missing index on that column', async () => {
+  await loadSqlParser();
+  const result = build(weeklyParts());
+  result.probes!.push(probe('explain', {}, { statements: explain(WEEKLY_FILTER, ['district', 'started_at']) } as unknown as Record<string, unknown>));
+  const d = diagnose(result);
+  const f = d.findings.find((x) => x.category === 'missing-index' && x.id.includes('trips'));
+  assert.ok(f, describe(d.findings));
+  assert.equal(f.id, 'missing-index:public.trips(district)');
+});
