@@ -73,10 +73,7 @@ const TIERS = {
   // batchesPerWorker: each Node version's unit files are split into concurrency × this many batches
   // (several per worker, so one slow batch does not leave the other worker idle at the end).
   unit: { concurrency: availableParallelism(), testTimeoutMs: 60_000, fileLimitMs: 120_000, batchesPerWorker: 2 },
-  // One more file than cores: integration files (and the e2e files folded into this pool) spend much of their
-  // wall time waiting on the servers they start or on bounded low-rate loads (CI, 2026-12-05: 305 s of wall for
-  // 360 CPU s on 2 cores), and none of them judges timing; the latency-judging files run alone in the e2e tier.
-  integration: { concurrency: availableParallelism() + 1, testTimeoutMs: 240_000, fileLimitMs: 600_000 },
+  integration: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 600_000 },
   // CLI end to end: several at once; the diagnosis corpus (see exclusive()) one at a time, alone.
   e2e: { concurrency: availableParallelism(), testTimeoutMs: 240_000, fileLimitMs: 1_200_000 },
 };
