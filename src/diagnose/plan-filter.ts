@@ -16,6 +16,15 @@
  */
 const COLUMN_CASTS = String.raw`(?:::(?:text|character varying|varchar|bpchar|character|name|citext)\b)?`;
 
+/** Keeps a match from starting inside a name or after `::` (the `date` of `(x)::date >= …`). */
+const NOT_INSIDE_A_NAME = String.raw`(?<![\w$:.])`;
+
+/**
+ * A column as a plan filter prints it: optionally qualified, in parentheses, under a text cast
+ * (two groups: the name as written, then the bare column).
+ */
+const COLUMN = String.raw`\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?${COLUMN_CASTS}`;
+
 /** A comparison operator of a plan filter (LIKE prints as `~~`, ILIKE as `~~*`). */
 const COMPARISON = String.raw`(=|<>|<=|>=|<|>|~~\*?)`;
 
@@ -28,8 +37,8 @@ const COMPARISON = String.raw`(=|<>|<=|>=|<|>|~~\*?)`;
 export function columnsInFilter(filter: string): string[] {
   const eq: string[] = [];
   const other: string[] = [];
-  // The look-behind keeps a match from starting inside a name or after `::` (the `date` of `(x)::date >= …`).
-  const re = new RegExp(String.raw`(?<![\w$:.])(\w+\s*)?\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?${COLUMN_CASTS}\s*${COMPARISON}\s`, 'gi');
+  // Group 1 is a function name before the column (`lower(email)`), skipped below.
+  const re = new RegExp(String.raw`${NOT_INSIDE_A_NAME}(\w+\s*)?${COLUMN}\s*${COMPARISON}\s`, 'gi');
   for (const m of filter.matchAll(re)) {
     const before = m[1]?.trim();
     if (before && /^[a-z_]\w*$/i.test(before) && !/^(and|or|not)$/i.test(before)) continue; // function(col)
@@ -43,7 +52,7 @@ export function columnsInFilter(filter: string): string[] {
 
 /** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */
 export function equalityColumnsInFilter(filter: string): string[] {
-  const eq = [...filter.matchAll(new RegExp(String.raw`(?<![\w$:.])\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?${COLUMN_CASTS}\s*=\s`, 'gi'))].map((m) => m[2]!.toLowerCase());
+  const eq = [...filter.matchAll(new RegExp(String.raw`${NOT_INSIDE_A_NAME}${COLUMN}\s*=\s`, 'gi'))].map((m) => m[2]!.toLowerCase());
   const plain = columnsInFilter(filter);
   return [...new Set(eq)].filter((c) => plain.includes(c));
 }

@@ -81,11 +81,6 @@ export interface ExpressionFilteredScan {
   rowsPerScan: number;
 }
 
-/** The statements whose full scans of a large table come from a filter on expressions only (see {@link ExpressionFilteredScan}). */
-export function expressionFilteredScans(input: DiagnosisInput, config: RuleConfig): ExpressionFilteredScan[] {
-  return scannedTables(input, config).expression;
-}
-
 /**
  * Tables read by many full sequential scans, split by what drives them: a missing index (see
  * {@link missingIndexes}), or a filter no index on a column can serve (see {@link ExpressionFilteredScan}).
@@ -120,16 +115,16 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
     let expressionScan: ExpressionFilteredScan | undefined;
     for (const st of hot) {
       const ex = explainFor(input, st.queryid);
-      const scans = (ex?.seqScans ?? []).filter((sc) => onTable(sc) && sc.filter);
-      const scan = scans.find((sc) => columnsInFilter(sc.filter!).length > 0);
+      const filters = (ex?.seqScans ?? []).flatMap((sc) => (onTable(sc) && sc.filter ? [{ filter: sc.filter, columns: columnsInFilter(sc.filter) }] : []));
+      const scan = filters.find((f) => f.columns.length > 0);
       if (scan) {
-        found = { driver: st, columns: columnsInFilter(scan.filter!), via: 'filter', planEvidence: ex };
+        found = { driver: st, columns: scan.columns, via: 'filter', planEvidence: ex };
         break;
       }
       // The heaviest statement on the table filters it on expressions of its columns only: its scans are the
       // filter's doing, and an index on a column would not be used (the query, or an expression index, is the fix).
-      const onExpressions = st === hot[0] ? scans.find((sc) => comparesOnlyExpressions(sc.filter!)) : undefined;
-      if (onExpressions) expressionScan = { table: t, driver: st, filter: onExpressions.filter!, rowsPerScan };
+      const onExpressions = st === hot[0] ? filters.find((f) => comparesOnlyExpressions(f.filter)) : undefined;
+      if (onExpressions) expressionScan = { table: t, driver: st, filter: onExpressions.filter, rowsPerScan };
     }
     if (!found && expressionScan) {
       expression.push(expressionScan);
@@ -264,10 +259,11 @@ function costlyDistinctAggregate(s: StatementDelta, config: RuleConfig): { label
 export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
-  // Statements that drive a missing index are that finding's (its fix is the index).
-  const covered = new Set(missingIndexes(input, config).flatMap((m) => (m.driver ? [m.driver.queryid] : [])));
-  // Statements that read a large table in full because their filter compares only expressions of its columns.
-  const onExpressions = new Map(expressionFilteredScans(input, config).map((e) => [e.driver.queryid, e]));
+  // Statements that drive a missing index are that finding's (its fix is the index); statements that read a
+  // large table in full because their filter compares only expressions of its columns are this rule's.
+  const scanned = scannedTables(input, config);
+  const covered = new Set(scanned.missing.flatMap((m) => (m.driver ? [m.driver.queryid] : [])));
+  const onExpressions = new Map(scanned.expression.map((e) => [e.driver.queryid, e]));
   const bloated = deadDominatedTables(input, config);
   const out: Finding[] = [];
   for (const s of pg.statements ?? []) {
