@@ -9,6 +9,9 @@
  *     node --import tsx bench/diagnosis-corpus.ts [--services shop,clinic] [--loads moderate,overload]
  *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases a,b (substrings of case ids)] [--out FILE] [--keep DIR]
  *         [--rate-scale F (both calibrated rates × F, to explore on a slower host; not the benchmark's figures)]
+ *         [--reference healthy (each service's healthy build is run once at its moderate rate first, unscored, and
+ *          every case's diagnosis judges dependency waits against that run: `--reference`, the regression-hunting
+ *          use; its figures are a separate row, never the first-run accuracy)]
  *     node --import tsx bench/diagnosis-corpus.ts --rescore FILE.jsonl [--keep DIR [--rediagnose]]
  *
  * Reported per expected category: recall (runs whose top finding is the
@@ -60,6 +63,7 @@ const { values: args } = parseArgs({
     rescore: { type: 'string', default: '' },
     rediagnose: { type: 'boolean', default: false },
     'rate-scale': { type: 'string', default: '1' },
+    reference: { type: 'string', default: '' },
   },
 });
 
@@ -71,6 +75,8 @@ if (!(rateScale > 0)) throw new Error(`--rate-scale must be a positive number, g
 const reps = Number(args.reps);
 const loads = args.loads.split(',').filter(Boolean) as LoadLevel[];
 const mode = args.mode === 'diagnose' ? 'diagnose' : 'run';
+if (args.reference !== '' && args.reference !== 'healthy') throw new Error(`--reference: only "healthy" (the service's healthy build, run first) is known, got "${args.reference}"`);
+const withReference = args.reference === 'healthy';
 
 async function loadService(name: string): Promise<CorpusService> {
   // Each service module exports its CorpusService as `service` or as its default export.
@@ -153,50 +159,68 @@ async function main(): Promise<void> {
       await service.seed(urlOf('corpus_seed'));
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'corpus_seed'`);
       await admin.query('ALTER DATABASE corpus_seed WITH is_template = true');
+      /** One run of case `c` at `rate` through the CLI, in a fresh database clone; `extra` CLI flags appended. */
+      const runOnce = async (c: CorpusCase, rate: number, label: string, extra: string[]): Promise<{ result?: RunResult; resultPath?: string; error?: string; seconds: number }> => {
+        const db = `case_${label.replace(/\W/g, '_')}`;
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'corpus_seed'`);
+        await admin.query(`CREATE DATABASE ${db} TEMPLATE corpus_seed`);
+        await flush.flushAll();
+        const caseUrl = urlOf(db);
+        const dir = join(work, label);
+        mkdirSync(dir);
+        const t0 = Date.now();
+        let result: RunResult | undefined;
+        let error: string | undefined;
+        const svc = await service.start({ pgUrl: caseUrl, redisUrl: redis.url, fault: c.fault });
+        // Ctrl-C or a crash of the runner must not leave the service behind (the harness stops PostgreSQL and Redis).
+        const unregister = onProcessExit(() => {
+          try {
+            process.kill(svc.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        });
+        try {
+          writeFileSync(join(dir, 'plan.yaml'), planFor(c, svc.url, rate));
+          const cli = [mode, 'plan.yaml', '--quiet', '--pg', caseUrl, '--redis', redis.url, '--pid', String(svc.pid), ...extra];
+          if (mode === 'run') cli.push('--no-thresholds');
+          if (svc.metricsUrl) cli.push('--metrics', svc.metricsUrl);
+          const { code, stderr } = await runCli(dir, cli);
+          result = latestResult(dir);
+          if (result === undefined) error = `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        } catch (err) {
+          error = (err as Error).message;
+        } finally {
+          await svc.stop();
+          unregister();
+          await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        }
+        const resultPath = result ? join(dir, '.tuneup', 'runs', readdirSync(join(dir, '.tuneup', 'runs')).sort().at(-1)!, 'result.json') : undefined;
+        return { result, resultPath, error, seconds: (Date.now() - t0) / 1000 };
+      };
+      // The reference: the healthy build once, at its moderate rate (a rate it sustains), before any case.
+      let referenceArgs: string[] = [];
+      if (withReference) {
+        const healthy = service.cases.find((c) => c.expect === null);
+        if (!healthy) throw new Error(`[${name}] --reference healthy: the service has no healthy case`);
+        const ref = await runOnce(healthy, Math.max(1, Math.round(healthy.moderateRate * rateScale)), `${name}-reference`, []);
+        if (!ref.resultPath) throw new Error(`[${name}] the reference run failed: ${ref.error}`);
+        log(`[${name}] reference: ${healthy.id} moderate, run ${ref.result!.id} (${ref.seconds.toFixed(0)} s)`);
+        if (args.keep) {
+          mkdirSync(args.keep, { recursive: true });
+          copyFileSync(ref.resultPath, join(args.keep, `${name}-reference.json`));
+        }
+        referenceArgs = ['--reference', ref.resultPath];
+      }
       for (const c of service.cases) {
         if (args.cases && !args.cases.split(',').some((x) => c.id.includes(x))) continue;
         for (const load of loads) {
           const rate = Math.max(1, Math.round((load === 'moderate' ? c.moderateRate : c.overloadRate) * rateScale));
           for (let rep = 1; rep <= reps; rep++) {
-            const db = `case_${runs.length}`;
-            await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'corpus_seed'`);
-            await admin.query(`CREATE DATABASE ${db} TEMPLATE corpus_seed`);
-            await flush.flushAll();
-            const caseUrl = urlOf(db);
-            const dir = join(work, `${runs.length}`);
-            mkdirSync(dir);
-            const t0 = Date.now();
-            let result: RunResult | undefined;
-            let error: string | undefined;
-            const svc = await service.start({ pgUrl: caseUrl, redisUrl: redis.url, fault: c.fault });
-            // Ctrl-C or a crash of the runner must not leave the service behind (the harness stops PostgreSQL and Redis).
-            const unregister = onProcessExit(() => {
-              try {
-                process.kill(svc.pid, 'SIGKILL');
-              } catch {
-                // already gone
-              }
-            });
-            try {
-              writeFileSync(join(dir, 'plan.yaml'), planFor(c, svc.url, rate));
-              const cli = [mode, 'plan.yaml', '--quiet', '--pg', caseUrl, '--redis', redis.url, '--pid', String(svc.pid)];
-              if (mode === 'run') cli.push('--no-thresholds');
-              if (svc.metricsUrl) cli.push('--metrics', svc.metricsUrl);
-              const { code, stderr } = await runCli(dir, cli);
-              result = latestResult(dir);
-              if (result === undefined) error = `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
-            } catch (err) {
-              error = (err as Error).message;
-            } finally {
-              await svc.stop();
-              unregister();
-              await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-            }
-            if (args.keep && result) {
+            const { result, resultPath, error, seconds } = await runOnce(c, rate, `${runs.length}`, referenceArgs);
+            if (args.keep && resultPath) {
               mkdirSync(args.keep, { recursive: true });
-              const runsDir = join(dir, '.tuneup', 'runs');
-              const id = readdirSync(runsDir).sort().at(-1)!;
-              copyFileSync(join(runsDir, id, 'result.json'), join(args.keep, `${c.id.replace(/\//g, '_')}-${load}-${rep}.json`));
+              copyFileSync(resultPath, join(args.keep, `${c.id.replace(/\//g, '_')}-${load}-${rep}.json`));
             }
             const run: CaseRun = {
               service: name,
@@ -208,7 +232,7 @@ async function main(): Promise<void> {
               ...(result && pastCapacity(result) !== undefined ? { pastCapacity: pastCapacity(result) } : {}),
               ...(result && othersCpuShare(result) !== undefined ? { othersCpuShare: othersCpuShare(result) } : {}),
               error,
-              seconds: (Date.now() - t0) / 1000,
+              seconds,
             };
             runs.push(run);
             // One JSON line per run, so a report can be re-scored without re-running.
@@ -227,7 +251,8 @@ async function main(): Promise<void> {
     }
   }
   rmSync(work, { recursive: true, force: true });
-  const report = scoreCorpus(runs, { mode: rateScale === 1 ? mode : `${mode}, rates × ${rateScale} (exploration, not the benchmark)`, reps, loads, duration: args.duration, wallSeconds: (Date.now() - started) / 1000, node: process.version });
+  const modeText = `${mode}${withReference ? ', --reference: a run of the healthy build at its moderate rate' : ''}`;
+  const report = scoreCorpus(runs, { mode: rateScale === 1 ? modeText : `${modeText}, rates × ${rateScale} (exploration, not the benchmark)`, reps, loads, duration: args.duration, wallSeconds: (Date.now() - started) / 1000, node: process.version });
   process.stdout.write(report);
   if (args.out) writeFileSync(args.out, report);
 }
@@ -247,13 +272,16 @@ if (args.rescore) {
       const measured = pastCapacity(result);
       if (r.pastCapacity === undefined && measured !== undefined) r.pastCapacity = measured;
       if (r.othersCpuShare === undefined) r.othersCpuShare = othersCpuShare(result);
-      if (args.rediagnose) Object.assign(r, judgedFindings(diagnose(result).findings));
+      const referenceFile = join(args.keep, `${r.service}-reference.json`);
+      const reference = withReference && existsSync(referenceFile) ? [JSON.parse(readFileSync(referenceFile, 'utf8')) as RunResult] : undefined;
+      if (withReference && !reference) throw new Error(`--reference healthy: ${referenceFile} is missing (kept by a run with --reference healthy --keep)`);
+      if (args.rediagnose) Object.assign(r, judgedFindings(diagnose(result, { ...(reference ? { reference } : {}) }).findings));
     }
   }
   // The stored runs say how many repetitions and loads they hold; the flags' defaults would misreport them.
   const storedReps = Math.max(...runs.map((r) => r.rep));
   const storedLoads = [...new Set(runs.map((r) => r.load))];
-  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? ', re-diagnosed with this checkout\'s rules' : ''})`, reps: storedReps, loads: storedLoads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
+  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? `, re-diagnosed with this checkout's rules${withReference ? ' against the kept reference run' : ''}` : ''})`, reps: storedReps, loads: storedLoads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
 } else {
   await main();
 }

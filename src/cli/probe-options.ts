@@ -19,6 +19,8 @@ export interface ProbeFlags {
   targetCmd?: string;
   sensitivity?: string;
   diagnose?: boolean;
+  /** Earlier runs to judge dependency waits against (`--reference`): run references or `baseline:NAME`. */
+  reference?: string;
 }
 
 /** What the commands need to run with probes. */
@@ -44,5 +46,14 @@ export function addProbeOptions<C extends Command<any, any, any>>(command: C): C
     .option('--target-cmd <command>', 'start the service with this command and probe its process')
     .option('--sensitivity <level>', 'diagnosis sensitivity: low, normal, high', 'normal')
     .option('--no-diagnose', 'do not diagnose the result');
+  return command;
+}
+
+/**
+ * Add `--reference` to a command whose runs are diagnosed: the earlier runs of the same service a dependency's
+ * wait is judged against when the plan states no latency objective (src/diagnose/reference.ts).
+ */
+export function addReferenceOption<C extends Command<any, any, any>>(command: C): C {
+  command.option('--reference <runs>', 'earlier runs of this service to judge dependency waits against: run ids, latest, result.json paths or baseline:NAME, comma-separated');
   return command;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { diagnose, loadSqlParser, type Sensitivity } from '../diagnose/index.js';
-import { TuneupError } from '../errors.js';
+import { isTuneupError, TuneupError } from '../errors.js';
 import type { ResolvedPlan } from '../plan/types.js';
 import type { ProbeSpec } from '../probes/host/spec.js';
 import type { Probe } from '../probes/types.js';
@@ -63,12 +63,28 @@ export async function probesFromOptions(flags: ProbeFlags, plan?: ResolvedPlan, 
     }
   }
 
+  // Loaded before any load is sent, so a wrong reference fails at once rather than after the run.
+  const reference = flags.reference && flags.diagnose !== false ? await loadReferenceRuns(flags.reference) : undefined;
   const enrich = async (result: RunResult): Promise<RunResult> => {
     if (flags.diagnose === false) return result;
     const explained = pgUrl ? await (await import('../diagnose/explain.js')).enrichWithExplain(result, pgUrl) : result;
     await loadSqlParser();
-    const { findings, demands } = diagnose(explained, { sensitivity: sensitivity as Sensitivity });
-    return { ...explained, findings, demands };
+    const { findings, demands, reference: judgedBy } = diagnose(explained, { sensitivity: sensitivity as Sensitivity, ...(reference ? { reference } : {}) });
+    return { ...explained, findings, demands, ...(judgedBy ? { diagnosisReference: judgedBy } : {}) };
   };
   return { probes, targetPid, enrich, cleanup: async () => target?.stop() };
+}
+
+/**
+ * The runs `--reference` names (see {@link loadRunSet}: ids, `latest`, paths, `baseline:NAME`). Its errors
+ * keep their code and hint and name the option.
+ */
+export async function loadReferenceRuns(spec: string, options: { runsDir?: string } = {}): Promise<RunResult[]> {
+  const { loadRunSet } = await import('../compare/load.js');
+  try {
+    return await loadRunSet(spec, options);
+  } catch (err) {
+    if (!isTuneupError(err)) throw err;
+    throw new TuneupError(err.code, `--reference: ${err.message}`, { hint: err.hint, location: err.location ?? '--reference', cause: err });
+  }
 }

@@ -65,7 +65,7 @@ export async function loadPlanFromFlags(planPath: string, flags: { env?: string[
  */
 export async function steppedProbes(flags: ProbeFlags, plan: ResolvedPlan, notice: (line: string) => void): Promise<{ setup: ProbeSetup; fresh: () => Promise<Probe[]> }> {
   const setup = await probesFromOptions(flags, plan, notice);
-  const fresh = async () => (await probesFromOptions({ ...flags, targetCmd: undefined, pid: setup.targetPid === undefined ? flags.pid : String(setup.targetPid) }, plan)).probes;
+  const fresh = async () => (await probesFromOptions({ ...flags, targetCmd: undefined, reference: undefined, pid: setup.targetPid === undefined ? flags.pid : String(setup.targetPid) }, plan)).probes;
   return { setup, fresh };
 }
 

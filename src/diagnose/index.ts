@@ -6,11 +6,12 @@
  *
  * @module
  */
-import type { EndpointDemand, Finding, RunResult } from '../result/types.js';
+import type { DiagnosisReference, EndpointDemand, Finding, RunResult } from '../result/types.js';
 import { resolveConfig, type Sensitivity, type ThresholdKey } from './config.js';
 import { computeDemands, type DemandModel } from './demand.js';
 import { probeSet } from './evidence.js';
 import { rankFindings } from './rank.js';
+import { buildReference } from './reference.js';
 import { RULES } from './rules/index.js';
 
 /** Options of {@link diagnose}. */
@@ -23,6 +24,11 @@ export interface DiagnoseOptions {
   rules?: string[];
   /** Cores of the database server, for its utilization-law bound (see demand.ts). */
   dbCores?: number;
+  /**
+   * Earlier runs of the same service (`--reference`): an endpoint's wait on a dependency that is what it was
+   * in them is what the dependency costs, not a fault (see reference.ts).
+   */
+  reference?: readonly RunResult[];
 }
 
 /** Output of {@link diagnose}. */
@@ -34,6 +40,8 @@ export interface Diagnosis {
   model: Pick<DemandModel, 'method' | 'fits' | 'notes' | 'statements' | 'dbServers' | 'dbCores' | 'regressors'>;
   /** Rules that threw (a bug): the rest still ran. */
   ruleErrors: { rule: string; message: string }[];
+  /** The reference runs the waits were judged against, and those left out; absent without `reference`. */
+  reference?: DiagnosisReference;
 }
 
 /**
@@ -47,7 +55,8 @@ export function diagnose(result: RunResult, options: DiagnoseOptions = {}): Diag
   const config = resolveConfig({ sensitivity: options.sensitivity, overrides: options.overrides });
   const probes = probeSet(result);
   const demand = computeDemands(result, probes, { dbCores: options.dbCores });
-  const input = { result, probes, demand };
+  const reference = options.reference?.length ? buildReference(options.reference, config) : undefined;
+  const input = { result, probes, demand, ...(reference ? { reference } : {}) };
   const findings: Finding[] = [];
   const ruleErrors: Diagnosis['ruleErrors'] = [];
   for (const rule of RULES) {
@@ -60,12 +69,19 @@ export function diagnose(result: RunResult, options: DiagnoseOptions = {}): Diag
     }
   }
   const { method, fits, notes, statements, dbServers, dbCores, regressors } = demand;
-  return { findings: rankFindings(findings), demands: demand.demands, model: { method, fits, notes, statements, dbServers, dbCores, regressors }, ruleErrors };
+  return {
+    findings: rankFindings(findings),
+    demands: demand.demands,
+    model: { method, fits, notes, statements, dbServers, dbCores, regressors },
+    ruleErrors,
+    ...(reference ? { reference: { runs: reference.runIds, excluded: reference.excluded } } : {}),
+  };
 }
 
 export { computeDemands, DB_CORES_LABEL, type DemandModel, type DemandOptions, type StatementAttribution } from './demand.js';
 export { resolveConfig, THRESHOLDS, type RuleConfig, type Sensitivity, type ThresholdKey, type ThresholdDef } from './config.js';
 export { rankFindings, score } from './rank.js';
+export { buildReference, type Reference, type ReferenceWait } from './reference.js';
 export { RULES } from './rules/index.js';
 export { loadSqlParser } from './sql.js';
 export type { DiagnosisInput, Rule, RuleEntry } from './rules/index.js';

@@ -590,6 +590,14 @@ export interface EndpointDemand {
   stdError?: { cpuMs?: number; mainThreadCpuMs?: number };
 }
 
+/** The reference runs of a diagnosis (src/diagnose/reference.ts). */
+export interface DiagnosisReference {
+  /** Ids of the runs given as reference. */
+  runs: string[];
+  /** Runs left out, with why (a run past its capacity measured its queue). */
+  excluded: { runId: string; reason: string }[];
+}
+
 /** Final status of a run. */
 export type RunStatus = 'completed' | 'interrupted' | 'aborted-by-threshold' | 'aborted-by-script' | 'failed';
 
@@ -659,6 +667,8 @@ export interface RunResult {
   findings?: Finding[];
   /** Demand profile per endpoint (diagnose issue). */
   demands?: EndpointDemand[];
+  /** The earlier runs the diagnosis judged dependency waits against (`--reference`); absent without one. */
+  diagnosisReference?: DiagnosisReference;
   /** The experiment of `tuneup diagnose` (capacity ramp, chosen rate, isolation runs); absent for other commands. */
   experiment?: ExperimentSection;
   /**

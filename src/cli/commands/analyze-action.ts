@@ -12,6 +12,7 @@ import { TuneupError } from '../../errors.js';
 import { loadRun, renderFindings, writeReports } from '../../report/index.js';
 import type { Finding } from '../../result/types.js';
 import type { CliIO } from '../io.js';
+import { loadReferenceRuns } from '../probe-setup.js';
 import type { AnalyzeFlags } from './analyze.js';
 
 const SENSITIVITIES = ['low', 'normal', 'high'];
@@ -30,14 +31,22 @@ export async function analyzeAction(flags: AnalyzeFlags, io: CliIO): Promise<voi
     const loaded = await loadRun(flags.run, { runsDir: flags.runsDir });
     const source = flags.pg ? await enrichWithExplain(loaded.result, flags.pg) : loaded.result;
     await loadSqlParser();
-    const diagnosis = diagnose(source, { sensitivity });
+    const reference = flags.reference ? await loadReferenceRuns(flags.reference, { runsDir: flags.runsDir }) : undefined;
+    const diagnosis = diagnose(source, { sensitivity, ...(reference ? { reference } : {}) });
     findings = diagnosis.findings;
     if (flags.update) {
-      const updated = { ...source, findings, demands: diagnosis.demands };
+      const { diagnosisReference: _stale, ...rest } = source;
+      const updated = { ...rest, findings, demands: diagnosis.demands, ...(diagnosis.reference ? { diagnosisReference: diagnosis.reference } : {}) };
       await writeJsonAtomic(loaded.path, updated);
       await writeReports(updated, dirname(loaded.path));
     }
   } else {
+    if (flags.reference) {
+      throw new TuneupError('TUNEUP_OPTION_INVALID', '--reference judges a stored run, and no --run was given', {
+        location: '--reference',
+        hint: 'Give --run ID with it (tuneup analyze --run latest --reference ID), or drop --reference for a snapshot.',
+      });
+    }
     if (!flags.pg && !flags.redis) {
       throw new TuneupError('TUNEUP_OPTION_INVALID', 'nothing to analyze', {
         hint: 'Give --run ID for a stored run, or --pg URL and/or --redis URL for a snapshot.',

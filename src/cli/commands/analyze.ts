@@ -16,6 +16,7 @@ export interface AnalyzeFlags {
   redis?: string;
   sensitivity: string;
   update?: boolean;
+  reference?: string;
   runsDir: string;
   json?: boolean;
   verbose?: boolean;
@@ -31,6 +32,7 @@ export function registerAnalyzeCommand(program: Command, io: CliIO): void {
     .option('--redis <url>', 'Redis to analyze (snapshot mode)')
     .option('--sensitivity <level>', 'low, normal or high', 'normal')
     .option('--update', 'with --run: store the recomputed findings in result.json and rewrite its reports')
+    .option('--reference <runs>', 'with --run: earlier runs of this service to judge dependency waits against (run ids, latest, result.json paths or baseline:NAME)')
     .option('--runs-dir <dir>', 'directory of stored runs', '.tuneup/runs')
     .option('--json', 'print findings as JSON')
     .option('--verbose', 'show stack traces on errors')

@@ -11,7 +11,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliIO } from '../io.js';
 import { addExperimentOptions, type ExperimentFlags } from '../experiment-options.js';
-import { addProbeOptions } from '../probe-options.js';
+import { addProbeOptions, addReferenceOption } from '../probe-options.js';
 import { addStoredRunOptions, type StoredRunFlags } from '../stepped-options.js';
 
 /** The flags of `tuneup diagnose` as commander gives them. */
@@ -26,5 +26,6 @@ export function registerDiagnoseCommand(program: Command, io: CliIO): void {
   addExperimentOptions(command);
   addStoredRunOptions(command, 'print the RunResult JSON (findings with confirmation, experiment) on stdout');
   addProbeOptions(command);
+  addReferenceOption(command);
   command.action(async (planPath, parsed) => (await import('./diagnose-action.js')).diagnoseAction(planPath, parsed as DiagnoseFlags, io));
 }

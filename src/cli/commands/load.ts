@@ -7,7 +7,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliIO } from '../io.js';
 import { collect } from '../options.js';
-import { addProbeOptions, type ProbeFlags } from '../probe-options.js';
+import { addProbeOptions, addReferenceOption, type ProbeFlags } from '../probe-options.js';
 import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
 
 /** The flags of `tuneup load` as commander gives them. */
@@ -38,5 +38,6 @@ export function registerLoadCommand(program: Command, io: CliIO): void {
     .option('--timeout <duration>', 'per-request timeout', '60s');
   addRunOutputOptions(command);
   addProbeOptions(command);
+  addReferenceOption(command);
   command.action(async (url, flags) => (await import('./load-action.js')).loadAction(url, flags as LoadFlags, io));
 }

@@ -12,7 +12,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliIO } from '../io.js';
 import { collect } from '../options.js';
-import { addProbeOptions, type ProbeFlags } from '../probe-options.js';
+import { addProbeOptions, addReferenceOption, type ProbeFlags } from '../probe-options.js';
 
 /** The flags of `tuneup profile` as commander gives them. */
 export interface ProfileFlags extends ProbeFlags {
@@ -41,5 +41,6 @@ export function registerProfileCommand(program: Command, io: CliIO): void {
     .option('-q, --quiet', 'no live progress')
     .option('--verbose', 'show stack traces on errors');
   addProbeOptions(command);
+  addReferenceOption(command);
   command.action(async (planPath, flags) => (await import('./profile-action.js')).profileAction(planPath, flags as ProfileFlags, io));
 }

@@ -9,7 +9,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliIO } from '../io.js';
 import { collect } from '../options.js';
-import { addProbeOptions, type ProbeFlags } from '../probe-options.js';
+import { addProbeOptions, addReferenceOption, type ProbeFlags } from '../probe-options.js';
 import { addRunOutputOptions, type RunOutputFlags } from '../run-options.js';
 
 /** The flags of `tuneup run` as commander gives them. */
@@ -36,5 +36,6 @@ export function registerRunCommand(program: Command, io: CliIO): void {
     .option('-e, --env <key=value>', 'environment variable for the plan (repeatable)', collect);
   addRunOutputOptions(command, { segment: true, thresholds: true });
   addProbeOptions(command);
+  addReferenceOption(command);
   command.action(async (planPath, flags) => (await import('./run-action.js')).runAction(planPath, flags as RunFlags, io));
 }

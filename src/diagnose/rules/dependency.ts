@@ -10,6 +10,7 @@ import type { Evidence, Finding, ProbeSeries } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, quantile } from '../evidence.js';
 import { checkObjectives, latencyObjectives, type ObjectiveCheck } from '../objectives.js';
+import { waitChange, waitOf, type WaitChange } from '../reference.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 import { coreWaitPerCpuMs, hostSaturatedPercent } from './host.js';
 
@@ -106,6 +107,16 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     const checks = summary ? checkObjectives(objectives, summary) : [];
     const withinObjectives = checks.length > 0 && checks.every((c) => c.met);
     for (const c of checks) evidence.push({ label: `${describeCheck(c)}: ${c.met ? 'met' : 'broken'}`, value: c.measuredMs, unit: 'ms', source: `plan (${c.objective.source})` });
+    // Without an objective, an earlier run of the service is the other scale a wait has: the same wait as then
+    // is what the dependency costs; a wait that grew beyond the runs' noise is a change (reference.ts).
+    const current = waitOf(input.result, d);
+    const change = current ? waitChange(input.reference, d.endpoint, current, config.get('slowDependency.referenceGrowth')) : undefined;
+    if (change) {
+      const source = `reference run${change.reference.runIds.length > 1 ? 's' : ''} ${change.reference.runIds.join(', ')}`;
+      evidence.push({ label: 'unexplained wait per request in the reference', value: change.reference.waitMs, unit: 'ms', source });
+      evidence.push({ label: `change since the reference (standard error ${fmt(change.stdErrorMs)} ms)`, value: change.deltaMs, unit: 'ms', source: `${source}; this run's cost model` });
+    }
+    const sameAsReference = checks.length === 0 && change !== undefined && !change.grew;
     if (hostSaturated) {
       evidence.push({ label: "host CPU in this endpoint's seconds (median)", value: hostMedian, unit: `% of one core (${cores} cores)`, source: 'process probe /proc/stat' });
       evidence.push({ label: 'wait for a core per request (its CPU × C(c, ρ) / (c (1 − ρ)), M/M/c)', value: hostWaitMs, unit: 'ms', source: 'process probe, cost model' });
@@ -116,10 +127,10 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
         rule: 'slow-dependency',
         category: 'slow-dependency',
         subject: d.endpoint,
-        severity: withinObjectives ? 'low' : graded,
+        severity: withinObjectives || sameAsReference ? 'low' : graded,
         endpoint: d.endpoint,
         title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
-        summary: `${bound ? `At least ${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (at most ${fmt(bound.cpuMsAtMost)} ms, all of the process's CPU over the run per request of this endpoint)${bound.dbMsAtMost !== undefined ? `, database (at most ${fmt(bound.dbMsAtMost)} ms)` : ''} nor cache work` : `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work`}: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${hostSaturated ? ` But the host's ${cores} cores were saturated in most of its seconds: its own CPU work waited about ${fmt(hostWaitMs)} ms per request for a core, enough to explain this wait, so it is the host's until a core is free (see the CPU findings).` : ''}${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}`,
+        summary: `${bound ? `At least ${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (at most ${fmt(bound.cpuMsAtMost)} ms, all of the process's CPU over the run per request of this endpoint)${bound.dbMsAtMost !== undefined ? `, database (at most ${fmt(bound.dbMsAtMost)} ms)` : ''} nor cache work` : `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work`}: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${hostSaturated ? ` But the host's ${cores} cores were saturated in most of its seconds: its own CPU work waited about ${fmt(hostWaitMs)} ms per request for a core, enough to explain this wait, so it is the host's until a core is free (see the CPU findings).` : ''}${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}${change ? describeChange(change, sameAsReference) : input.reference && checks.length === 0 ? (current ? " The reference runs have no estimate of this endpoint's wait to judge it by." : ' This run was too short to estimate the wait (only a bound), so the reference runs cannot judge it.') : ''}`,
         evidence,
         metrics: { waitMsPerRequest: d.unexplainedMs },
         recommendation: {
@@ -137,4 +148,12 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
 /** `p95 212 ms, objective 95 % within 300 ms` for an objective check. */
 function describeCheck(c: ObjectiveCheck): string {
   return `p${c.percentile} ${fmt(c.measuredMs)} ms, objective ${fmt(c.objective.objective * 100)} % within ${fmt(c.objective.thresholdMs)} ms`;
+}
+
+/** The sentence a finding gains when a reference judged its wait. */
+function describeChange(c: WaitChange, same: boolean): string {
+  const runs = `the reference run${c.reference.runIds.length > 1 ? 's' : ''} (${c.reference.runIds.join(', ')})`;
+  const delta = `${c.deltaMs >= 0 ? '+' : '−'}${fmt(Math.abs(c.deltaMs))} ms, standard error ${fmt(c.stdErrorMs)} ms`;
+  if (same) return ` It waited ${fmt(c.reference.waitMs)} ms a request in ${runs}, and the difference (${delta}) is within their noise: the wait is what the dependency costs, not a change.`;
+  return ` It waited ${fmt(c.reference.waitMs)} ms a request in ${runs}: the wait grew (${delta}), a change since then.`;
 }

@@ -9,12 +9,15 @@ import type { EndpointSummary, Evidence, Finding, FindingCategory, FindingMetric
 import type { RuleConfig } from '../config.js';
 import type { DemandModel } from '../demand.js';
 import type { ProbeSet } from '../evidence.js';
+import type { Reference } from '../reference.js';
 
 /** Evidence handed to the rules. */
 export interface DiagnosisInput {
   result: RunResult;
   probes: ProbeSet;
   demand: DemandModel;
+  /** Earlier runs of the service to judge waits against (`--reference`); absent when none was given. */
+  reference?: Reference;
 }
 
 /** One rule: evidence in, findings out. */
