@@ -113,8 +113,9 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
     const change = current ? waitChange(input.reference, d.endpoint, current, config.get('slowDependency.referenceGrowth')) : undefined;
     if (change) {
       const source = `reference run${change.reference.runIds.length > 1 ? 's' : ''} ${change.reference.runIds.join(', ')}`;
-      evidence.push({ label: 'unexplained wait per request in the reference', value: change.reference.waitMs, unit: 'ms', source });
-      evidence.push({ label: `change since the reference (standard error ${fmt(change.stdErrorMs)} ms)`, value: change.deltaMs, unit: 'ms', source: `${source}; this run's cost model` });
+      const ref = change.reference;
+      evidence.push({ label: `unexplained wait per request in the reference${ref.leastMs !== ref.mostMs ? ', at most' : ''}`, value: ref.mostMs, unit: 'ms', source });
+      evidence.push({ label: `change since the reference${change.bounded ? ', at least' : ''} (standard error ${fmt(change.stdErrorMs)} ms)`, value: change.deltaMs, unit: 'ms', source: `${source}; this run's cost model` });
     }
     const sameAsReference = checks.length === 0 && change !== undefined && !change.grew;
     if (hostSaturated) {
@@ -130,7 +131,7 @@ export function slowDependencyRule(input: DiagnosisInput, config: RuleConfig): F
         severity: withinObjectives || sameAsReference ? 'low' : graded,
         endpoint: d.endpoint,
         title: who ? `${d.endpoint} waits on a dependency (${who})` : `${d.endpoint} spends ${pct(share)} of its time waiting`,
-        summary: `${bound ? `At least ${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (at most ${fmt(bound.cpuMsAtMost)} ms, all of the process's CPU over the run per request of this endpoint)${bound.dbMsAtMost !== undefined ? `, database (at most ${fmt(bound.dbMsAtMost)} ms)` : ''} nor cache work` : `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work`}: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${hostSaturated ? ` But the host's ${cores} cores were saturated in most of its seconds: its own CPU work waited about ${fmt(hostWaitMs)} ms per request for a core, enough to explain this wait, so it is the host's until a core is free (see the CPU findings).` : ''}${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}${change ? describeChange(change, sameAsReference) : input.reference && checks.length === 0 ? (current ? " The reference runs have no estimate of this endpoint's wait to judge it by." : ' This run was too short to estimate the wait (only a bound), so the reference runs cannot judge it.') : ''}`,
+        summary: `${bound ? `At least ${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (at most ${fmt(bound.cpuMsAtMost)} ms, all of the process's CPU over the run per request of this endpoint)${bound.dbMsAtMost !== undefined ? `, database (at most ${fmt(bound.dbMsAtMost)} ms)` : ''} nor cache work` : `${fmt(d.unexplainedMs)} of ${fmt(mean)} ms per request is neither CPU (${fmt(d.cpuMs ?? 0)} ms)${dbMeasured ? `, database (${fmt(d.dbMs ?? 0)} ms)` : ''} nor cache work`}: the endpoint waits on something outside the process${who ? `; the service holds connections to ${who}` : ''}${sawNoOtherRemote ? '; yet the service had no TCP connection except to the probed database/cache, so look for queueing inside the service (pool, event loop, sequential round trips)' : ''}.${hostSaturated ? ` But the host's ${cores} cores were saturated in most of its seconds: its own CPU work waited about ${fmt(hostWaitMs)} ms per request for a core, enough to explain this wait, so it is the host's until a core is free (see the CPU findings).` : ''}${dbMeasured ? '' : ' The database was not probed, so its time is part of this wait.'}${withinObjectives ? ` The endpoint meets its latency objective${checks.length > 1 ? 's' : ''} (${checks.map(describeCheck).join('; ')}), so the wait is what the dependency costs, not a fault; tighten the objective if it is too slow.` : checks.length > 0 ? ` It breaks its latency objective (${checks.filter((c) => !c.met).map(describeCheck).join('; ')}).` : ''}${change ? describeChange(change, sameAsReference) : input.reference && checks.length === 0 ? " The reference runs measured no wait of this endpoint to judge it by." : ''}`,
         evidence,
         metrics: { waitMsPerRequest: d.unexplainedMs },
         recommendation: {
@@ -153,7 +154,8 @@ function describeCheck(c: ObjectiveCheck): string {
 /** The sentence a finding gains when a reference judged its wait. */
 function describeChange(c: WaitChange, same: boolean): string {
   const runs = `the reference run${c.reference.runIds.length > 1 ? 's' : ''} (${c.reference.runIds.join(', ')})`;
-  const delta = `${c.deltaMs >= 0 ? '+' : '−'}${fmt(Math.abs(c.deltaMs))} ms, standard error ${fmt(c.stdErrorMs)} ms`;
-  if (same) return ` It waited ${fmt(c.reference.waitMs)} ms a request in ${runs}, and the difference (${delta}) is within their noise: the wait is what the dependency costs, not a change.`;
-  return ` It waited ${fmt(c.reference.waitMs)} ms a request in ${runs}: the wait grew (${delta}), a change since then.`;
+  const then = c.reference.leastMs !== c.reference.mostMs ? `${fmt(c.reference.leastMs)}–${fmt(c.reference.mostMs)}` : fmt(c.reference.mostMs);
+  const delta = `growth${c.bounded ? ' at least' : ''} ${c.deltaMs >= 0 ? '+' : '−'}${fmt(Math.abs(c.deltaMs))} ms, standard error ${fmt(c.stdErrorMs)} ms`;
+  if (same) return ` It waited ${then} ms a request in ${runs}, and it did not grow beyond their noise (${delta}): the wait is what the dependency costs, not a change.`;
+  return ` It waited ${then} ms a request in ${runs}: the wait grew (${delta}), a change since then.`;
 }
