@@ -47,7 +47,7 @@ test('the same wait as in the reference run is what the dependency costs (low)',
 test('a wait that grew since the reference keeps the grading, and says by how much', () => {
   const f = dependencyFinding(waitingService(250, 1, 'now'), [waitingService(20, 2, 'before')]);
   assert.equal(f.severity, 'high');
-  assert.match(f.summary, /the wait grew \(\+\d+/);
+  assert.match(f.summary, /the wait grew \(growth \+\d+/);
   const delta = f.evidence.find((e) => e.label.startsWith('change since the reference'));
   assert.ok(delta && Number(delta.value) > 200, JSON.stringify(delta));
 });
