@@ -20,10 +20,21 @@ const COLUMN_CASTS = String.raw`(?:::(?:text|character varying|varchar|bpchar|ch
 const NOT_INSIDE_A_NAME = String.raw`(?<![\w$:.])`;
 
 /**
+ * An SQL identifier as EXPLAIN prints it: plain (`customer_id`), or double-quoted when it needs quoting
+ * (`"Order"`, `"customerId"`, with `""` for a quote inside) — ORMs such as Sequelize quote their aliases.
+ */
+const IDENTIFIER = String.raw`(?:[a-z_][\w$]*|"(?:[^"]|"")+")`;
+
+/**
  * A column as a plan filter prints it: optionally qualified, in parentheses, under a text cast
  * (two groups: the name as written, then the bare column).
  */
-const COLUMN = String.raw`\(?((?:[a-z_][\w$]*\.)?([a-z_][\w$]*))\)?${COLUMN_CASTS}`;
+const COLUMN = String.raw`\(?((?:${IDENTIFIER}\.)?(${IDENTIFIER}))\)?${COLUMN_CASTS}`;
+
+/** The column a {@link COLUMN} match names: a quoted name as written (it is case-sensitive), a plain one lower-cased. */
+function columnName(written: string): string {
+  return written.startsWith('"') ? written.slice(1, -1).replace(/""/g, '"') : written.toLowerCase();
+}
 
 /** A comparison operator of a plan filter (LIKE prints as `~~`, ILIKE as `~~*`). */
 const COMPARISON = String.raw`(=|<>|<=|>=|<|>|~~\*?)`;
@@ -42,7 +53,7 @@ export function columnsInFilter(filter: string): string[] {
   for (const m of filter.matchAll(re)) {
     const before = m[1]?.trim();
     if (before && /^[a-z_]\w*$/i.test(before) && !/^(and|or|not)$/i.test(before)) continue; // function(col)
-    const col = m[3]!.toLowerCase();
+    const col = columnName(m[3]!);
     if (['and', 'or', 'not', 'null', 'true', 'false'].includes(col)) continue;
     const list = m[4] === '=' ? eq : other;
     if (!eq.includes(col) && !other.includes(col)) list.push(col);
@@ -52,7 +63,7 @@ export function columnsInFilter(filter: string): string[] {
 
 /** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */
 export function equalityColumnsInFilter(filter: string): string[] {
-  const eq = [...filter.matchAll(new RegExp(String.raw`${NOT_INSIDE_A_NAME}${COLUMN}\s*=\s`, 'gi'))].map((m) => m[2]!.toLowerCase());
+  const eq = [...filter.matchAll(new RegExp(String.raw`${NOT_INSIDE_A_NAME}${COLUMN}\s*=\s`, 'gi'))].map((m) => columnName(m[2]!));
   const plain = columnsInFilter(filter);
   return [...new Set(eq)].filter((c) => plain.includes(c));
 }

@@ -33,6 +33,18 @@ test('plan filters: plain columns (text casts of varchar included) versus expres
   assert.equal(comparesOnlyExpressions('(deleted_at IS NULL)'), false);
 });
 
+test('plan filters: quoted identifiers (an ORM\'s quoted aliases, camelCase columns) are columns too', () => {
+  // Sequelize aliases every table: EXPLAIN prints `("Order".customer_id = $1)`, which is the plain column.
+  assert.deepEqual(columnsInFilter('("Order".customer_id = $1)'), ['customer_id']);
+  assert.equal(comparesOnlyExpressions('("Order".customer_id = $1)'), false);
+  // A quoted column keeps its case (it is case-sensitive); a doubled quote is one quote.
+  assert.deepEqual(equalityColumnsInFilter('(("Payment"."riderId" = $1) AND ((status)::text = \'ok\'::text))'), ['riderId', 'status']);
+  assert.deepEqual(columnsInFilter('("we""ird".x > 1)'), ['x']);
+  // Quoting does not make an expression a column.
+  assert.equal(comparesOnlyExpressions('(lower(("User".email)::text) = $1)'), true);
+  assert.equal(comparesOnlyExpressions('(COALESCE("Berth".harbour_id, $1) = $1)'), true);
+});
+
 const WEEKLY = 'SELECT count(*) FROM trips t WHERE t.district = $1 AND t.started_at::date >= current_date - $2';
 const WEEKLY_FILTER = '(((t.started_at)::date >= (CURRENT_DATE - 7)) AND (t.district = $1))';
 

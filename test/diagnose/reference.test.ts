@@ -68,6 +68,13 @@ test('without a reference, or with one past its capacity, the rule grades the wa
   assert.match(f.summary, /reference runs measured no wait of this endpoint/);
 });
 
+test('a run is no reference for itself', () => {
+  const now = waitingService(250, 1, 'now');
+  const diagnosis = diagnose(now, { reference: [now] });
+  assert.deepEqual(diagnosis.reference?.excluded, [{ runId: 'now', reason: 'it is the run being judged' }]);
+  assert.equal(diagnosis.findings.find((f) => f.category === 'slow-dependency' && f.endpoint === ENDPOINT)?.severity, 'high');
+});
+
 test('an objective the plan states wins over the reference', () => {
   const now = waitingService(250, 1, 'now');
   now.plan = { ...now.plan, thresholds: { http_req_duration: ['p(95)<300'] } };
