@@ -44,7 +44,7 @@
  * @module
  */
 import { serviceMeanFrom, startupTransient, type StartupTransient } from './transient.js';
-import { oncePerRequestOwner } from './count-identity.js';
+import { oncePerRequestOwner, statementFamilies } from './count-identity.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
 import { boundedNnls, coefficientStdErrors, correlation, nnls, rSquared } from './nnls.js';
@@ -535,8 +535,22 @@ function attributeStatements(
   // owner's requests.
   const method: StatementAttribution['method'] = profile ? 'direct' : 'regression';
   const counted = new Set<string>();
-  for (const s of pg.data.statements ?? []) {
-    if (!s.toplevel || (profile && seriesOf.has(s.queryid))) continue;
+  const countable = (pg.data.statements ?? []).filter((s) => s.toplevel && !(profile && seriesOf.has(s.queryid)));
+  // Variants of one statement (a bulk insert's row counts, an IN list's lengths) are counted together: their
+  // total ran once per request of the owner, each variant on a share of its requests (count-identity.ts).
+  const inFamily = new Set<string>();
+  for (const members of statementFamilies(countable).values()) {
+    for (const m of members) inFamily.add(m.queryid);
+    const calls = members.reduce((a, m) => a + m.calls, 0);
+    const owner = oncePerRequestOwner(calls, served, members.reduce((a, m) => a + m.totalExecMs, 0) / calls);
+    if (!owner) continue;
+    for (const m of members) {
+      counted.add(m.queryid);
+      out.push({ queryid: m.queryid, endpoint: owner.endpoint, callsPerRequest: m.calls / owner.requests, execMsPerRequest: m.totalExecMs / owner.requests, method, byCount: true });
+    }
+  }
+  for (const s of countable) {
+    if (inFamily.has(s.queryid)) continue;
     const owner = oncePerRequestOwner(s.calls, served, s.meanExecMs);
     if (!owner) continue;
     counted.add(s.queryid);

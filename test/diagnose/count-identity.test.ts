@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDemands } from '../../src/diagnose/index.js';
-import { oncePerRequestOwner } from '../../src/diagnose/count-identity.js';
+import { oncePerRequestOwner, statementFamilies, statementFamilyKey } from '../../src/diagnose/count-identity.js';
 import { makeResult, pgData, probe, statement } from './helpers.js';
 
 test('one endpoint with the count of calls owns them; none or several decide nothing', () => {
@@ -110,4 +110,29 @@ test('two endpoints within the tolerance: the one whose requests are too short t
   assert.equal(oncePerRequestOwner(90, served, 54)?.endpoint, 'GET /travellers/:id/bookings');
   // A call shorter than both requests leaves the tie a tie.
   assert.equal(oncePerRequestOwner(90, served, 2), undefined);
+});
+
+test('variants of one statement (a bulk insert\'s row counts, an IN list\'s lengths) are one family for the count identity', () => {
+  const insert = (rows: number) => `INSERT INTO "tickets" ("id","order_id","code") VALUES ${Array.from({ length: rows }, (_, i) => `(DEFAULT,$${2 * i + 1},$${2 * i + 2})`).join(',')} RETURNING "id"`;
+  assert.equal(statementFamilyKey(insert(1)), statementFamilyKey(insert(3)));
+  assert.equal(statementFamilyKey('SELECT * FROM t WHERE id IN ($1, $2, $3) AND a = $4'), statementFamilyKey('SELECT * FROM t WHERE id IN ($1) AND a = $2'));
+  assert.notEqual(statementFamilyKey('SELECT * FROM t WHERE id = $1'), statementFamilyKey('SELECT * FROM u WHERE id = $1'));
+  // A function call inside a row is part of the row.
+  assert.equal(statementFamilyKey("INSERT INTO e (a, b) VALUES ($1, now()), ($2, now())"), statementFamilyKey("INSERT INTO e (a, b) VALUES ($1, now())"));
+  assert.deepEqual([...statementFamilies([{ queryid: '1', query: insert(1) }, { queryid: '2', query: insert(2) }, { queryid: '3', query: 'SELECT 1' }]).values()].map((m) => m.map((x) => x.queryid)), [['1', '2']]);
+
+  // Seen on venue: four variants of a ticket insert ran 35, 29, 24 and 21 times — together the 109 requests of
+  // POST /orders — and the first two matched, by coincidence, the 35 and 29 requests of two GET endpoints.
+  const seconds = 4;
+  const perSecond = (n: number) => Array.from({ length: seconds }, () => n / seconds);
+  const pg = pgData({
+    statements: [35, 29, 24, 21].map((calls, i) => statement(String(i + 1), insert(i + 1), calls, 0.1)),
+  });
+  const model = computeDemands(makeResult(
+    { 'POST /orders': { requests: perSecond(108), serviceMeanMs: 600 }, 'GET /orders/:id': { requests: perSecond(36), serviceMeanMs: 5 }, 'GET /events/:id': { requests: perSecond(28), serviceMeanMs: 5 } },
+    [probe('postgres', { 'pg.exec_ms_per_s': perSecond(10) }, pg as unknown as Record<string, unknown>)],
+  ));
+  const owners = model.statements.filter((s) => ['1', '2', '3', '4'].includes(s.queryid));
+  assert.deepEqual(owners.map((s) => [s.queryid, s.endpoint, s.byCount]), [['1', 'POST /orders', true], ['2', 'POST /orders', true], ['3', 'POST /orders', true], ['4', 'POST /orders', true]], JSON.stringify(owners));
+  assert.ok(Math.abs(owners.reduce((a, s) => a + s.callsPerRequest, 0) - 109 / 108) < 1e-9);
 });
