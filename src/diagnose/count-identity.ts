@@ -31,13 +31,27 @@ export function countsMatch(count: number, calls: number): boolean {
  * With `callMeanMs` (the work's mean time per call) an endpoint whose mean service time is shorter cannot be
  * the owner: each of its requests would contain one call, so its requests last at least as long as the calls on
  * average. That settles counts that match two endpoints within the tolerance (voyage: a 54 ms scan run 90 times,
- * by the endpoint with 90 requests and not by the 18 ms one with 89).
+ * by the endpoint with 90 requests and not by the 18 ms one with 89). With `writes` (the work changes rows),
+ * a tie between a safe method and one other endpoint goes to the other.
  */
-export function oncePerRequestOwner<T extends { endpoint: string; requests: number; serviceTime?: { mean: number } }>(calls: number, served: readonly T[], callMeanMs?: number): T | undefined {
+export function oncePerRequestOwner<T extends { endpoint: string; requests: number; serviceTime?: { mean: number } }>(calls: number, served: readonly T[], callMeanMs?: number, options: { writes?: boolean } = {}): T | undefined {
   if (!(calls > 0)) return undefined;
   const long = (s: T) => callMeanMs === undefined || s.serviceTime === undefined || s.serviceTime.mean >= CLOCK_AGREEMENT * callMeanMs;
   const matches = served.filter((s) => s.requests > 0 && countsMatch(s.requests, calls) && long(s));
-  return matches.length === 1 ? matches[0] : undefined;
+  if (matches.length === 1) return matches[0];
+  // A tie between endpoints for a write: a safe method does not ask for a state change (RFC 9110 §9.2.1), so
+  // of the tied endpoints, the one that does is the owner. Only a tie-break: a GET that writes (a view
+  // counter) still owns a write whose count is its alone.
+  const unsafe = options.writes ? matches.filter((s) => !SAFE_METHODS.has(s.endpoint.split(' ')[0]!.toUpperCase())) : [];
+  return unsafe.length === 1 ? unsafe[0] : undefined;
+}
+
+/** The HTTP methods RFC 9110 §9.2.1 defines as safe: read-only by their semantics. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** Does a statement change rows (INSERT, UPDATE, DELETE, MERGE; also behind a WITH)? */
+export function isWriteStatement(query: string): boolean {
+  return /^\s*(?:with\b[\s\S]*?\)\s*)?(insert|update|delete|merge)\b/i.test(query);
 }
 
 /** The server's timer and the load generator's agree to this share: a call of d ms is in a request of at least this × d ms. */
@@ -48,19 +62,30 @@ const PAREN_LIST = String.raw`\((?:[^()]|\([^()]*\))*\)`;
 
 /**
  * The statement a normalized text is a variant of: the same text with its multi-row `VALUES` list and its
- * `IN ($1, $2, …)` lists collapsed to one item (and the parameters numbered alike). pg_stat_statements (before PostgreSQL 18) gives each length
+ * `IN ($1, $2, …)` lists collapsed to their first item. pg_stat_statements (before PostgreSQL 18) gives each length
  * of such a list its own queryid, so an ORM's bulk insert of 1, 2 or 3 rows is three statements whose calls
  * split one endpoint's requests between them (venue: four INSERT INTO tickets variants run 35, 29, 24 and 21
  * times, together the 109 requests of the endpoint that ran them).
  */
 export function statementFamilyKey(query: string): string {
-  return query
-    .replace(new RegExp(String.raw`\bVALUES\s*${PAREN_LIST}(?:\s*,\s*${PAREN_LIST})*`, 'gi'), 'VALUES (…)')
-    .replace(/\bIN\s*\(\s*\$\d+(?:\s*,\s*\$\d+)*\s*\)/gi, 'IN (…)')
-    // The parameters after a collapsed list are numbered on from its length.
-    .replace(/\$\d+/g, '$n')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const lists = new RegExp(String.raw`\b(VALUES\s*)(${PAREN_LIST})(?:\s*,\s*${PAREN_LIST})*|\b(IN\s*\(\s*)(\$\d+)((?:\s*,\s*\$\d+)*)\s*\)`, 'gi');
+  const count = (text: string) => (text.match(/\$\d+/g) ?? []).length;
+  // Each list keeps its first item; the parameters after it are numbered on from there, as in the one-item
+  // variant (`IN ($1, $2, $3) AND a = $4` and `IN ($1) AND a = $2` are one statement). Other numbering is
+  // left as written: `SET x = $1 WHERE id = $2` and `SET x = $2 WHERE id = $1` (a constant became $2) differ.
+  let removed = 0;
+  const renumber = (text: string) => (removed === 0 ? text : text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) - removed}`));
+  let out = '';
+  let last = 0;
+  for (const m of query.matchAll(lists)) {
+    out += renumber(query.slice(last, m.index));
+    const first = m[1] !== undefined ? `${m[1]}${m[2]}` : `${m[3]}${m[4]})`;
+    out += renumber(first);
+    removed += count(m[0]) - count(first);
+    last = m.index + m[0].length;
+  }
+  out += renumber(query.slice(last));
+  return out.replace(/\s+/g, ' ').trim();
 }
 
 /**

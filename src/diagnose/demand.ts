@@ -44,7 +44,7 @@
  * @module
  */
 import { serviceMeanFrom, startupTransient, type StartupTransient } from './transient.js';
-import { oncePerRequestOwner, statementFamilies } from './count-identity.js';
+import { isWriteStatement, oncePerRequestOwner, statementFamilies } from './count-identity.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
 import { boundedNnls, coefficientStdErrors, correlation, nnls, rSquared } from './nnls.js';
@@ -542,7 +542,7 @@ function attributeStatements(
   for (const members of statementFamilies(countable).values()) {
     for (const m of members) inFamily.add(m.queryid);
     const calls = members.reduce((a, m) => a + m.calls, 0);
-    const owner = oncePerRequestOwner(calls, served, members.reduce((a, m) => a + m.totalExecMs, 0) / calls);
+    const owner = oncePerRequestOwner(calls, served, members.reduce((a, m) => a + m.totalExecMs, 0) / calls, { writes: isWriteStatement(members[0]!.query) });
     if (!owner) continue;
     for (const m of members) {
       counted.add(m.queryid);
@@ -551,7 +551,7 @@ function attributeStatements(
   }
   for (const s of countable) {
     if (inFamily.has(s.queryid)) continue;
-    const owner = oncePerRequestOwner(s.calls, served, s.meanExecMs);
+    const owner = oncePerRequestOwner(s.calls, served, s.meanExecMs, { writes: isWriteStatement(s.query) });
     if (!owner) continue;
     counted.add(s.queryid);
     out.push({ queryid: s.queryid, endpoint: owner.endpoint, callsPerRequest: s.calls / owner.requests, execMsPerRequest: s.totalExecMs / owner.requests, method, byCount: true });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDemands } from '../../src/diagnose/index.js';
-import { oncePerRequestOwner, statementFamilies, statementFamilyKey } from '../../src/diagnose/count-identity.js';
+import { isWriteStatement, oncePerRequestOwner, statementFamilies, statementFamilyKey } from '../../src/diagnose/count-identity.js';
 import { makeResult, pgData, probe, statement } from './helpers.js';
 
 test('one endpoint with the count of calls owns them; none or several decide nothing', () => {
@@ -117,6 +117,8 @@ test('variants of one statement (a bulk insert\'s row counts, an IN list\'s leng
   assert.equal(statementFamilyKey(insert(1)), statementFamilyKey(insert(3)));
   assert.equal(statementFamilyKey('SELECT * FROM t WHERE id IN ($1, $2, $3) AND a = $4'), statementFamilyKey('SELECT * FROM t WHERE id IN ($1) AND a = $2'));
   assert.notEqual(statementFamilyKey('SELECT * FROM t WHERE id = $1'), statementFamilyKey('SELECT * FROM u WHERE id = $1'));
+  // The numbering outside a list is the statement's own (bikeshare: a constant NULL became $2).
+  assert.notEqual(statementFamilyKey('UPDATE docks SET bike_id = $1 WHERE id = $2'), statementFamilyKey('UPDATE docks SET bike_id = $2 WHERE id = $1'));
   // A function call inside a row is part of the row.
   assert.equal(statementFamilyKey("INSERT INTO e (a, b) VALUES ($1, now()), ($2, now())"), statementFamilyKey("INSERT INTO e (a, b) VALUES ($1, now())"));
   assert.deepEqual([...statementFamilies([{ queryid: '1', query: insert(1) }, { queryid: '2', query: insert(2) }, { queryid: '3', query: 'SELECT 1' }]).values()].map((m) => m.map((x) => x.queryid)), [['1', '2']]);
@@ -135,4 +137,19 @@ test('variants of one statement (a bulk insert\'s row counts, an IN list\'s leng
   const owners = model.statements.filter((s) => ['1', '2', '3', '4'].includes(s.queryid));
   assert.deepEqual(owners.map((s) => [s.queryid, s.endpoint, s.byCount]), [['1', 'POST /orders', true], ['2', 'POST /orders', true], ['3', 'POST /orders', true], ['4', 'POST /orders', true]], JSON.stringify(owners));
   assert.ok(Math.abs(owners.reduce((a, s) => a + s.callsPerRequest, 0) - 109 / 108) < 1e-9);
+});
+
+test('a tie for a write goes to the one endpoint whose method is not safe (RFC 9110 §9.2.1); reads stay ties', () => {
+  // Seen on bikeshare: INSERT INTO trips ran 40 times; POST /trips served 40 requests and GET /riders/:id 39.
+  const served = [{ endpoint: 'POST /trips', requests: 40 }, { endpoint: 'GET /riders/:id', requests: 39 }, { endpoint: 'GET /map', requests: 69 }];
+  assert.equal(oncePerRequestOwner(40, served, undefined, { writes: true })?.endpoint, 'POST /trips');
+  assert.equal(oncePerRequestOwner(40, served)?.endpoint, undefined);
+  // A GET alone with the count still owns a write (a view counter).
+  assert.equal(oncePerRequestOwner(69, served, undefined, { writes: true })?.endpoint, 'GET /map');
+  // Two unsafe methods tied: still a coincidence.
+  assert.equal(oncePerRequestOwner(40, [...served, { endpoint: 'PUT /x', requests: 41 }], undefined, { writes: true })?.endpoint, undefined);
+  assert.equal(isWriteStatement('INSERT INTO trips (a) VALUES ($1)'), true);
+  assert.equal(isWriteStatement('  update docks set bike_id = $1'), true);
+  assert.equal(isWriteStatement('WITH moved AS (SELECT id FROM a) DELETE FROM b USING moved'), true);
+  assert.equal(isWriteStatement('SELECT * FROM trips FOR UPDATE'), false);
 });
