@@ -251,3 +251,34 @@ export function sortKeysOnTable(shape: StatementShape, name: string): string[] {
   }
   return out;
 }
+
+/** A statement's text with every constant and parameter as `$`, spaces collapsed and lower-cased: what a literal text and its normalized form share. */
+function constantsAsParameters(text: string): string {
+  return text
+    .replace(/'(?:[^']|'')*'/g, '$')
+    .replace(/\$\d+/g, '$')
+    .replace(/(?<![\w$.])-?\d+(?:\.\d+)?\b/g, '$')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/**
+ * Is `literal` — a statement as pg_stat_activity shows it, with its constants, perhaps cut short (to 200
+ * characters, or with a trailing ellipsis) — a run of the normalized statement `normalized` (pg_stat_statements'
+ * text, constants as `$1`, `$2`, …)? Compared with every constant and parameter as `$`: a whole text must
+ * equal it; a cut one must begin it, up to its last whole word and with 20 characters at least, so a cut
+ * `UPDATE t…` matches nothing.
+ */
+export function sameStatementText(literal: string, normalized: string): boolean {
+  const cut = /(?:…|\.\.\.)\s*$/.test(literal) || literal.length >= 190;
+  let a = constantsAsParameters(literal.replace(/(?:…|\.\.\.)\s*$/, ''));
+  const b = constantsAsParameters(normalized);
+  if (cut) {
+    // The last word may be cut in the middle (`capac…`, an unterminated string).
+    const space = a.lastIndexOf(' ');
+    a = space > 0 ? a.slice(0, space) : a;
+    return a.length >= 20 && b.startsWith(a);
+  }
+  return a === b;
+}

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { quantile } from '../../src/diagnose/evidence.js';
 import { diagnose } from '../../src/diagnose/index.js';
+import { sameStatementText } from '../../src/diagnose/sql.js';
 import type { Finding, FindingCategory, RunResult } from '../../src/result/types.js';
 import { statement, table } from './helpers.js';
 import { build, healthyParts, N, redisInfo } from './scenarios.js';
@@ -983,4 +984,41 @@ test('gc-pressure names the endpoint whose requests make the garbage, when one m
   q.prometheus.gcMsPerS = qo.map((o, i) => ((o + qp[i]!) * 150) / meanRequests);
   const g = only(diagnose(build(q)).findings, 'gc-pressure');
   assert.equal(g.endpoint, undefined, JSON.stringify(g.evidence));
+});
+
+test("lock-contention: the share's denominator is the request time of the endpoints seen blocked, not every writer of the relation", () => {
+  const lockOnOrders = (blockedQuery: string) => {
+    const p = healthyParts();
+    // GET /api/products/:id also writes orders (another statement, never seen blocked) and takes 50 ms a request.
+    p.endpoints['GET /api/products/:id']!.serviceMeanMs = 50;
+    const ordersRequests = p.endpoints['GET /api/orders']!.requests.reduce((a, b) => a + b, 0);
+    const productRequests = p.endpoints['GET /api/products/:id']!.requests.reduce((a, b) => a + b, 0);
+    p.pg.statements.push(
+      statement('201', 'UPDATE orders SET total = total + $1 WHERE id = $2 AND region = $3', ordersRequests, 1),
+      statement('202', 'UPDATE orders SET note = $1 WHERE id = $2', productRequests, 0.5),
+    );
+    // 6 s of lock waits over the minute (Little's law on the 10 Hz sampler), 12 % of the active samples; the
+    // pair was seen, but never blocked long enough to count on its own.
+    p.pg.activity.waitEvents = [{ type: 'Lock', event: 'transactionid', count: 60 }];
+    p.pg.activity.waitSampling = { samples: 600, intervalMs: 100, activeBackendSamples: 500 };
+    p.pg.blockedPairs = [{
+      blockedPid: 11, blockingPid: 12, blockedQuery, blockingQuery: 'UPDATE orders SET total = total + 1 WHERE id = 1',
+      blockedApplication: 'app', blockingApplication: 'app', blockingState: 'idle in transaction', waitEventType: 'Lock', waitEvent: 'transactionid',
+      lockType: 'transactionid', lockMode: 'ShareLock', relation: 'public.orders', firstSeenOffsetMs: 1000, lastSeenOffsetMs: 50_000, maxWaitMs: 40, samples: 3,
+    }];
+    return only(diagnose(build(p)).findings, 'lock-contention');
+  };
+  // The blocked text (cut short, with its constants) is the orders endpoint's statement: 6 s over its ~20 s of requests.
+  assert.equal(lockOnOrders("UPDATE orders SET total = total + 1 WHERE id = 12345 AND reg…").severity, 'medium');
+  // A blocked text that matches no statement: every writer of orders is the denominator, and the share is diluted.
+  assert.equal(lockOnOrders('DELETE FROM orders WHERE id = 1').severity, 'low');
+});
+
+test('sameStatementText: a statement as pg_stat_activity shows it (constants, cut short) against its normalized text', () => {
+  const normalized = 'UPDATE events SET held = held + $1 WHERE id = $2 AND status = $3 AND capacity - held - sold >= $4 RETURNING held';
+  assert.equal(sameStatementText("UPDATE events SET held = held + 1 WHERE id = 1 AND status = 'on_sale' AND capac…", normalized), true);
+  assert.equal(sameStatementText("update events set held = held + 2 where id = 7 and status = 'x' and capacity - held - sold >= 1 returning held", normalized), true);
+  assert.equal(sameStatementText('UPDATE events SET sold = sold + 1 WHERE id = 1', normalized), false);
+  // A cut text too short to tell statements apart matches nothing.
+  assert.equal(sameStatementText('UPDATE events SET…', normalized), false);
 });

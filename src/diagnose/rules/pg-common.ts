@@ -9,6 +9,7 @@ import type { StatementDelta, TableDelta } from '../../probes/postgres/types.js'
 import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
 import type { ExplainData, ExplainedStatement } from '../explain-types.js';
+import { sameStatementText } from '../sql.js';
 import { shareAtLeast } from './attribution.js';
 import { serviceMean, type DiagnosisInput } from './types.js';
 
@@ -130,4 +131,19 @@ export function shortSql(q: string, max = 160): string {
 /** PgHero's slow query: at least `slowQuery.calls` calls in the window at a mean of `slowQuery.meanMs` or more. */
 export function isSlowStatement(s: StatementDelta, config: RuleConfig): boolean {
   return s.calls >= config.get('slowQuery.calls') && s.meanExecMs >= config.get('slowQuery.meanMs');
+}
+
+/**
+ * The endpoints whose statements the blocked pairs show waiting: each pair's blocked text matched to a
+ * statement ({@link sameStatementText}), and that statement's owners from the cost model. Empty when no pair
+ * was seen or none matches.
+ */
+export function blockedStatementOwners(input: DiagnosisInput, pairs: readonly { blockedQuery: string }[]): string[] {
+  const statements = input.probes.postgres?.data.statements ?? [];
+  const owners = new Set<string>();
+  for (const p of pairs) {
+    const s = statements.find((x) => sameStatementText(p.blockedQuery, x.query));
+    if (s) for (const r of statementEndpoints(input, s.queryid).rows) owners.add(r.endpoint);
+  }
+  return [...owners];
 }

@@ -20,7 +20,7 @@ import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
-import { PG_BLOCK_BYTES, attributionSource, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementSeverity, statementText } from './pg-common.js';
+import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementSeverity, statementText } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -737,7 +737,11 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
   const queueLength = sampling && sampling.samples > 0 ? lockSamples / sampling.samples : undefined;
   const windowMs = pg.window?.afterAt != null && pg.window.beforeAt != null ? pg.window.afterAt - pg.window.beforeAt : sampling ? sampling.samples * sampling.intervalMs : 0;
   const lockWaitMs = queueLength === undefined ? undefined : queueLength * windowMs;
-  const lockers = writers.size > 0 ? [...writers] : [...endpoints];
+  // Only a request whose statement waited on the lock waited: when the pairs show the blocked statements, their
+  // owners' request time is the share's denominator. A writer of the relation never seen blocked (another row,
+  // another moment) would dilute it: venue's ticket sale, 600 ms a request, hid a hold counter's lock.
+  const blockedOwners = blockedStatementOwners(input, seenPairs);
+  const lockers = blockedOwners.length > 0 ? blockedOwners : writers.size > 0 ? [...writers] : [...endpoints];
   const poolShare = lockPoolShare(input, lockers);
   const starvesPool = poolShare >= config.get('lock.poolShare');
   // A lock waiter holds its pooled connection, so a writer queueing for a connection waits behind the lock
