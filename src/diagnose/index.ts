@@ -55,11 +55,7 @@ export function diagnose(result: RunResult, options: DiagnoseOptions = {}): Diag
   const config = resolveConfig({ sensitivity: options.sensitivity, overrides: options.overrides });
   const probes = probeSet(result);
   const demand = computeDemands(result, probes, { dbCores: options.dbCores });
-  // A run is no reference for itself (`analyze --run latest --reference latest`): it would always be "the same".
-  const others = options.reference?.filter((r) => r.id !== result.id) ?? [];
-  const self = (options.reference?.length ?? 0) > others.length ? [{ runId: result.id, reason: 'it is the run being judged' }] : [];
-  const built = options.reference?.length ? buildReference(others, config) : undefined;
-  const reference = built ? { ...built, runIds: [...built.runIds, ...self.map((x) => x.runId)], excluded: [...self, ...built.excluded] } : undefined;
+  const reference = options.reference?.length ? buildReference(options.reference, config, result.id) : undefined;
   const input = { result, probes, demand, ...(reference ? { reference } : {}) };
   const findings: Finding[] = [];
   const ruleErrors: Diagnosis['ruleErrors'] = [];

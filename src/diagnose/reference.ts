@@ -52,12 +52,18 @@ const Z = 1.959963984540054;
 /**
  * The reference of a set of earlier runs. Each run's demands are recomputed with this version's cost model
  * (pure, from its stored evidence), so the two sides are measured the same way. A run the overload rule finds
- * past its capacity (from its load alone) is left out: its waits were its own queue's, not its dependency's.
+ * past its capacity (from its load alone) is left out: its waits were its own queue's, not its dependency's;
+ * so is the run being judged (`judgedRunId`).
  */
-export function buildReference(runs: readonly RunResult[], config: RuleConfig = resolveConfig()): Reference {
+export function buildReference(runs: readonly RunResult[], config: RuleConfig = resolveConfig(), judgedRunId?: string): Reference {
   const perEndpoint = new Map<string, (MeasuredWait & { runId: string })[]>();
   const excluded: Reference['excluded'] = [];
   for (const run of runs) {
+    // A run is no reference for itself (`analyze --run latest --reference latest`): it would always be "the same".
+    if (run.id === judgedRunId) {
+      excluded.push({ runId: run.id, reason: 'it is the run being judged' });
+      continue;
+    }
     const load = overloadFacts(run);
     if (load && isOverloaded(load, config)) {
       excluded.push({ runId: run.id, reason: 'it ran past its capacity, so its waits were its queue' });
