@@ -73,7 +73,31 @@ export interface ExplainedStatement {
   indexScans?: ExplainIndexScan[];
 }
 
+/**
+ * How much of a table one filter column keeps, for the constants the statement compared it with: pg_qualstats
+ * records the constants each column was compared with (pg_stat_statements normalizes them away), and the
+ * planner estimates the rows `column op constant` alone keeps. pg_qualstats' own filtered counts cannot give
+ * this: for an AND it credits every qual with what the whole conjunction removed.
+ */
+export interface MeasuredQual {
+  /** pg_stat_statements' queryid of the statement the qual belongs to. */
+  queryid: string;
+  schema: string;
+  relation: string;
+  column: string;
+  /** The comparisons estimated, as pg_qualstats printed them (`= 'completed'::text`), most frequent first. */
+  comparisons: string[];
+  /** Executions those comparisons were seen in (pg_qualstats occurences, sampled). */
+  occurrences: number;
+  /** The planner's estimate of the share of the table's rows the comparison keeps (weighted by occurrences). */
+  keptShare: number;
+}
+
 /** `data` of the `explain` evidence. */
 export interface ExplainData {
   statements: ExplainedStatement[];
+  /** Measured selectivity of the explained statements' filter columns (absent before 2026-12-06 and when pg_qualstats could not be read). */
+  quals?: MeasuredQual[];
+  /** Why the quals were not read (pg_qualstats not preloaded, not installed and not creatable, …). */
+  qualsUnavailable?: string;
 }

@@ -20,7 +20,7 @@ import pg from 'pg';
 import type { ProbeEvidence, RunResult } from '../result/types.js';
 import type { PostgresProbeData, StatementDelta } from '../probes/postgres/types.js';
 import { TuneupError, ExitCode } from '../errors.js';
-import type { ExplainData, ExplainedStatement, ExplainIndexScan, ExplainSeqScan, ExplainSort } from './explain-types.js';
+import type { ExplainData, ExplainedStatement, ExplainIndexScan, MeasuredQual, ExplainSeqScan, ExplainSort } from './explain-types.js';
 import { isUtilityStatement } from './sql.js';
 import { columnsInFilter, equalityColumnsInFilter } from './plan-filter.js';
 
@@ -64,12 +64,14 @@ export async function enrichWithExplain(result: RunResult, pgUrl: string, option
     // A dropped connection surfaces as a failed query below; never crash the process.
   });
   const statements: ExplainedStatement[] = [];
+  let measured: Pick<ExplainData, 'quals' | 'qualsUnavailable'> = {};
   try {
     for (const s of candidates) statements.push(await explainOne(client, s, options.statementTimeoutMs ?? 2000));
+    measured = await readMeasuredQuals(client, statements.filter((s) => s.ok && s.seqScans.some((x) => x.filter)).map((s) => s.queryid));
   } finally {
     await client.end().catch(() => undefined);
   }
-  const explainData: ExplainData = { statements };
+  const explainData: ExplainData = { statements, ...measured };
   const evidence: ProbeEvidence = {
     probe: 'explain',
     target: pgEv.target,
@@ -130,6 +132,92 @@ async function explainOne(client: pg.Client, s: StatementDelta, timeoutMs: numbe
     // Always roll back: the prepared statement and the SET LOCALs go with it... except PREPARE, which is session-level.
     await client.query('ROLLBACK').catch(() => undefined);
     await client.query(`DEALLOCATE ${name}`).catch(() => undefined);
+  }
+}
+
+/** Constants per statement and column whose selectivity is estimated (the most frequent). */
+const CONSTANTS_PER_COLUMN = 3;
+
+/**
+ * How much of its table each filter column of the explained statements keeps. pg_qualstats records the
+ * constants each column was compared with — which pg_stat_statements normalized away — and the planner,
+ * asked about `column op constant` alone, estimates the rows that keeps from the column's statistics.
+ * pg_qualstats' counters live in shared memory once its library is preloaded; its SQL functions come with the
+ * extension. When the database lacks the extension it is created inside a transaction that is rolled back, so
+ * nothing is left behind — as optimize's dry run does for HypoPG. Join quals (a column against a column) and
+ * constants that do not read back as one literal (pg_qualstats cuts them at 80 bytes) are left out.
+ */
+async function readMeasuredQuals(client: pg.Client, queryids: string[]): Promise<Pick<ExplainData, 'quals' | 'qualsUnavailable'>> {
+  const ids = queryids.filter((q) => /^-?\d+$/.test(q));
+  if (ids.length === 0) return {};
+  const libs = await client.query<{ libs: string }>("SELECT current_setting('shared_preload_libraries') AS libs").catch(() => undefined);
+  if (!libs || !/\bpg_qualstats\b/.test(libs.rows[0]?.libs ?? '')) return { qualsUnavailable: 'pg_qualstats is not in shared_preload_libraries' };
+  const extensionSchema = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_qualstats'";
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL statement_timeout = 5000');
+    await client.query('SET LOCAL lock_timeout = 1000');
+    let schema = (await client.query<{ nspname: string }>(extensionSchema)).rows[0]?.nspname;
+    if (!schema) {
+      await client.query('CREATE EXTENSION pg_qualstats');
+      schema = (await client.query<{ nspname: string }>(extensionSchema)).rows[0]?.nspname;
+    }
+    if (!schema) return { qualsUnavailable: 'pg_qualstats could not be created' };
+    const seen = await client.query<{ queryid: string; schema: string; relation: string; column: string; operator: string; constvalue: string; occurrences: number; reltuples: number }>(
+      `SELECT q.queryid::text AS queryid, n.nspname AS schema, c.relname AS relation, a.attname AS column,
+              o.oprname AS operator, q.constvalue, sum(q.occurences)::float8 AS occurrences, c.reltuples::float8 AS reltuples
+         FROM ${client.escapeIdentifier(schema)}.pg_qualstats() q
+         JOIN pg_class c ON c.oid = q.lrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = q.lattnum
+         JOIN pg_operator o ON o.oid = q.opno
+        WHERE q.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND q.eval_type = 'f' AND q.rrelid IS NULL AND q.constvalue IS NOT NULL
+          AND q.queryid = ANY($1::bigint[])
+        GROUP BY 1, 2, 3, 4, 5, 6, 8
+        ORDER BY 7 DESC`,
+      [ids],
+    );
+    const byColumn = new Map<string, { quals: MeasuredQual; kept: number; weight: number }>();
+    for (const r of seen.rows) {
+      const key = JSON.stringify([r.queryid, r.schema, r.relation, r.column]);
+      const entry = byColumn.get(key) ?? { quals: { queryid: r.queryid, schema: r.schema, relation: r.relation, column: r.column, comparisons: [], occurrences: 0, keptShare: 0 }, kept: 0, weight: 0 };
+      if (entry.quals.comparisons.length >= CONSTANTS_PER_COLUMN || !(Number(r.reltuples) > 0)) continue;
+      const kept = await estimatedRows(client, r);
+      if (kept === undefined) continue;
+      entry.quals.comparisons.push(`${r.operator} ${r.constvalue}`);
+      entry.quals.occurrences += Number(r.occurrences);
+      entry.kept += Math.min(1, kept / Number(r.reltuples)) * Number(r.occurrences);
+      entry.weight += Number(r.occurrences);
+      byColumn.set(key, entry);
+    }
+    return { quals: [...byColumn.values()].filter((e) => e.weight > 0).map((e) => ({ ...e.quals, keptShare: e.kept / e.weight })) };
+  } catch (err) {
+    return { qualsUnavailable: `pg_qualstats could not be read: ${(err as Error).message}` };
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/**
+ * The planner's estimate of the rows `column op constant` alone keeps, the constant sent as a parameter (never
+ * spliced into the text) in its printed type; undefined when the constant does not read back as one literal.
+ */
+async function estimatedRows(client: pg.Client, q: { schema: string; relation: string; column: string; operator: string; constvalue: string }): Promise<number | undefined> {
+  const literal = /^'((?:[^']|'')*)'::([a-z][a-z0-9_ ]*(?:\[\])?)$/i.exec(q.constvalue) ?? /^(-?\d+(?:\.\d+)?)(?:::([a-z][a-z0-9_ ]*))?$/i.exec(q.constvalue);
+  if (!literal || !/^[=<>!~*]+$/.test(q.operator)) return undefined;
+  const value = literal[1]!.replace(/''/g, "'");
+  const type = literal[2] ?? 'numeric';
+  await client.query('SAVEPOINT tuneup_qual');
+  try {
+    const sql = `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${client.escapeIdentifier(q.schema)}.${client.escapeIdentifier(q.relation)} WHERE ${client.escapeIdentifier(q.column)} ${q.operator} $1::${type}`;
+    const plan = extractPlan((await client.query<{ 'QUERY PLAN': unknown }>(sql, [value])).rows[0]?.['QUERY PLAN']);
+    await client.query('RELEASE SAVEPOINT tuneup_qual');
+    const rows = Number(plan?.['Plan Rows']);
+    return Number.isFinite(rows) ? rows : undefined;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT tuneup_qual');
+    return undefined;
   }
 }
 

@@ -48,17 +48,35 @@ const COMPARISON = String.raw`(=|<>|<=|>=|<|>|~~\*?)`;
 export function columnsInFilter(filter: string): string[] {
   const eq: string[] = [];
   const other: string[] = [];
+  for (const { column, operator } of plainComparisons(filter)) {
+    const list = operator === '=' ? eq : other;
+    if (!eq.includes(column) && !other.includes(column)) list.push(column);
+  }
+  return [...eq, ...other];
+}
+
+/** Every comparison of a plain column in a plan Filter, in order, repeats included. */
+function plainComparisons(filter: string): { column: string; operator: string }[] {
+  const out: { column: string; operator: string }[] = [];
   // Group 1 is a function name before the column (`lower(email)`), skipped below.
   const re = new RegExp(String.raw`${NOT_INSIDE_A_NAME}(\w+\s*)?${COLUMN}\s*${COMPARISON}\s`, 'gi');
   for (const m of filter.matchAll(re)) {
     const before = m[1]?.trim();
     if (before && /^[a-z_]\w*$/i.test(before) && !/^(and|or|not)$/i.test(before)) continue; // function(col)
-    const col = columnName(m[3]!);
-    if (['and', 'or', 'not', 'null', 'true', 'false'].includes(col)) continue;
-    const list = m[4] === '=' ? eq : other;
-    if (!eq.includes(col) && !other.includes(col)) list.push(col);
+    const column = columnName(m[3]!);
+    if (['and', 'or', 'not', 'null', 'true', 'false'].includes(column)) continue;
+    out.push({ column, operator: m[4]! });
   }
-  return [...eq, ...other];
+  return out;
+}
+
+/**
+ * Does the filter also compare something other than a plain column — a cast or a function of one
+ * (`(started_at)::date >= …`)? Counted as the comparisons the filter makes beyond its plain columns'.
+ */
+export function comparesAnExpression(filter: string): boolean {
+  const comparisons = filter.match(new RegExp(String.raw`\s${COMPARISON}\s`, 'g'))?.length ?? 0;
+  return comparisons > plainComparisons(filter).length;
 }
 
 /** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */

@@ -89,3 +89,71 @@ test('a plain column beside the expression still names the missing index on that
   assert.ok(f, describe(d.findings));
   assert.equal(f.id, 'missing-index:public.trips(district)');
 });
+
+const COMPLETED_WEEK = "((t.status = 'completed'::text) AND ((t.started_at)::date >= (CURRENT_DATE - 7)))";
+
+/** The weekly scan, its comparison on `status` estimated to remove `filteredShare` of trips. */
+function measured(filteredShare: number | undefined) {
+  const result = build(weeklyParts());
+  const data: ExplainData = {
+    statements: explain(COMPLETED_WEEK, ['status']),
+    ...(filteredShare === undefined ? {} : { quals: [{ queryid: '401', schema: 'public', relation: 'trips', column: 'status', comparisons: ["= 'completed'::text"], occurrences: 40, keptShare: 1 - filteredShare }] }),
+  };
+  result.probes!.push(probe('explain', {}, data as unknown as Record<string, unknown>));
+  return diagnose(result);
+}
+
+test('a plain column measured to keep most rows does not make the scan a missing index: the expression beside it is the query to change', async () => {
+  await loadSqlParser();
+  // 99 % of trips are completed: the equality keeps nearly every row, so an index on status would go unused.
+  const d = measured(0.01);
+  assert.equal(d.findings.find((f) => f.category === 'missing-index' && f.id.includes('trips')), undefined, describe(d.findings));
+  const f = d.findings.find((x) => x.category === 'inefficient-query');
+  assert.ok(f, describe(d.findings));
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.match(f.title, /Filter on an expression reads trips in full/);
+  assert.match(f.summary, /status = 'completed'::text keeps 99 % of the rows/);
+  assert.ok(f.evidence.some((e) => /pg_qualstats/.test(e.source) && e.value === 0.99), JSON.stringify(f.evidence));
+  assert.match(f.recommendation.text, /bare column/);
+  assert.match(f.recommendation.text, /An index on status would not be used/);
+});
+
+test('a plain column measured to be selective, or not measured at all, is still the missing index', async () => {
+  await loadSqlParser();
+  for (const share of [0.95, 0.3, undefined]) {
+    const d = measured(share);
+    const f = d.findings.find((x) => x.category === 'missing-index' && x.id.includes('trips'));
+    assert.ok(f, `${share}: ${describe(d.findings)}`);
+    assert.equal(f.id, 'missing-index:public.trips(status)');
+  }
+});
+
+test('a filter on unselective columns alone, with no expression, is a query that reads too much', async () => {
+  await loadSqlParser();
+  const result = build(weeklyParts());
+  const data: ExplainData = {
+    statements: explain("(t.status = 'completed'::text)", ['status']),
+    quals: [{ queryid: '401', schema: 'public', relation: 'trips', column: 'status', comparisons: ["= 'completed'::text"], occurrences: 40, keptShare: 0.98 }],
+  };
+  result.probes!.push(probe('explain', {}, data as unknown as Record<string, unknown>));
+  const d = diagnose(result);
+  assert.equal(d.findings.find((f) => f.category === 'missing-index' && f.id.includes('trips')), undefined, describe(d.findings));
+  const f = d.findings.find((x) => x.category === 'inefficient-query');
+  assert.ok(f, describe(d.findings));
+  assert.match(f.title, /Filter that keeps most rows reads trips in full/);
+  assert.doesNotMatch(f.recommendation.text, /bare column/);
+});
+
+test('a column that keeps most rows is left out of the index proposed for a selective one beside it', async () => {
+  await loadSqlParser();
+  const result = build(weeklyParts());
+  const data: ExplainData = {
+    statements: explain("((t.status = 'completed'::text) AND (t.district = $1))", ['status', 'district']),
+    quals: [{ queryid: '401', schema: 'public', relation: 'trips', column: 'status', comparisons: ["= 'completed'::text"], occurrences: 40, keptShare: 0.99 }],
+  };
+  result.probes!.push(probe('explain', {}, data as unknown as Record<string, unknown>));
+  const d = diagnose(result);
+  const f = d.findings.find((x) => x.category === 'missing-index' && x.id.includes('trips'));
+  assert.ok(f, describe(d.findings));
+  assert.equal(f.id, 'missing-index:public.trips(district)');
+});

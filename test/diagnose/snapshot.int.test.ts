@@ -119,6 +119,39 @@ test('enrichWithExplain plans statements as pg_stat_statements normalizes them (
   for (const s of ex.statements) assert.equal(s.ok, true, `${s.query}: ${s.error}`);
 });
 
+test('enrichWithExplain estimates what each filter column keeps for the constants pg_qualstats saw, and leaves no extension behind', async () => {
+  // Trips of which 99 % are completed: `status = 'completed'` keeps nearly every row it judges.
+  await db.query(`CREATE TABLE trips (id serial PRIMARY KEY, status text NOT NULL, rider_id int NOT NULL, started_at timestamptz NOT NULL)`);
+  await db.query(`INSERT INTO trips (status, rider_id, started_at) SELECT CASE WHEN g % 100 = 0 THEN 'open' ELSE 'completed' END, g % 5000, now() - (g % 60) * interval '1 day' FROM generate_series(1, 20000) g`);
+  await db.query('ANALYZE trips');
+  const weekly = "SELECT count(*) FROM trips t WHERE t.status = 'completed' AND t.started_at::date >= current_date - 7";
+  const byRider = 'SELECT count(*) FROM trips WHERE rider_id = $1';
+  for (let i = 0; i < 5; i++) {
+    await db.query(weekly);
+    await db.query(byRider, [i]);
+  }
+  const ids = await db.query<{ queryid: string; query: string }>(`SELECT queryid::text AS queryid, query FROM pg_stat_statements WHERE query LIKE '%FROM trips%' AND query NOT LIKE '%pg_stat_statements%'`);
+  const idOf = (text: string) => ids.find((r) => r.query.includes(text))!;
+  const weeklyRow = idOf('started_at::date');
+  const byRiderRow = idOf('rider_id =');
+  assert.ok(weeklyRow && byRiderRow, JSON.stringify(ids));
+  const data = pgData({ statements: [statement(weeklyRow.queryid, weeklyRow.query, 500, 3, { shareOfExecTime: 0.6 }), statement(byRiderRow.queryid, byRiderRow.query, 500, 3, { shareOfExecTime: 0.3 })], tables: [] });
+  const result = makeResult({ 'GET /stats': { requests: new Array(30).fill(10), serviceMeanMs: 6 } }, [probe('postgres', {}, data as unknown as Record<string, unknown>)]);
+  const ex = (await enrichWithExplain(result, db.url)).probes!.find((p) => p.probe === 'explain')!.data as unknown as ExplainData;
+  assert.equal(ex.qualsUnavailable, undefined);
+  const status = ex.quals?.find((q) => q.queryid === weeklyRow.queryid && q.column === 'status');
+  assert.ok(status, JSON.stringify(ex.quals));
+  assert.equal(status.relation, 'trips');
+  assert.deepEqual(status.comparisons, ["= 'completed'::text"]);
+  assert.ok(status.keptShare > 0.97, `status keeps ${status.keptShare}`);
+  // A parameter's values are constants to pg_qualstats too: one rider is a few rows of 20,000.
+  const rider = ex.quals?.find((q) => q.queryid === byRiderRow.queryid && q.column === 'rider_id');
+  assert.ok(rider && rider.keptShare < 0.01, JSON.stringify(ex.quals));
+  // The extension was created only inside a transaction that was rolled back.
+  const [ext] = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_extension WHERE extname = 'pg_qualstats'");
+  assert.equal(ext!.n, '0');
+});
+
 let redis: TestRedis | undefined;
 after(async () => {
   await redis?.stop();

@@ -8,7 +8,7 @@ import type { Severity } from '../../result/types.js';
 import type { StatementDelta, TableDelta } from '../../probes/postgres/types.js';
 import type { RuleConfig } from '../config.js';
 import type { StatementAttribution } from '../demand.js';
-import type { ExplainData, ExplainedStatement } from '../explain-types.js';
+import type { ExplainData, ExplainedStatement, MeasuredQual } from '../explain-types.js';
 import { sameStatementText } from '../sql.js';
 import { shareAtLeast } from './attribution.js';
 import { serviceMean, type DiagnosisInput } from './types.js';
@@ -59,6 +59,21 @@ function explainOf(input: DiagnosisInput): ExplainData | undefined {
 /** The statement's plan from the EXPLAIN enrichment, when it was explained successfully. */
 export function explainFor(input: DiagnosisInput, queryid: string): ExplainedStatement | undefined {
   return explainOf(input)?.statements.find((s) => s.queryid === queryid && s.ok);
+}
+
+/**
+ * The columns among `columns` whose comparisons in the statement's filter keep most of the table: for the
+ * constants pg_qualstats saw, the planner estimates they remove less than `missingIndex.minQualSelectivity`
+ * of its rows. An index on such a column would not be used —
+ * PostgreSQL reads most of the table either way — so it is no missing index. A column never measured is not
+ * among them: without a measurement nothing is known.
+ */
+export function unselectiveColumns(input: DiagnosisInput, queryid: string, table: { schema: string; name: string }, columns: string[], config: RuleConfig): MeasuredQual[] {
+  const quals = explainOf(input)?.quals ?? [];
+  return columns.flatMap((column) => {
+    const q = quals.find((x) => x.queryid === queryid && x.relation === table.name && x.schema === table.schema && x.column === column);
+    return q && 1 - q.keptShare < config.get('missingIndex.minQualSelectivity') ? [q] : [];
+  });
 }
 
 /**

@@ -13,14 +13,14 @@ import type { PoolGaugeSummary } from '../../probes/prometheus/types.js';
 import type { StatementAttribution } from '../demand.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, meanOf, numbers, quantile } from '../evidence.js';
-import type { ExplainedStatement } from '../explain-types.js';
-import { columnsInFilter, comparesOnlyExpressions } from '../plan-filter.js';
+import type { ExplainedStatement, MeasuredQual } from '../explain-types.js';
+import { columnsInFilter, comparesAnExpression, comparesOnlyExpressions } from '../plan-filter.js';
 import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
-import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementSeverity, statementText } from './pg-common.js';
+import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementSeverity, statementText, unselectiveColumns } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -69,27 +69,33 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
 }
 
 /**
- * A large table read in full on every call of its heaviest statement because that statement's filter on it
- * compares only expressions of its columns (`(started_at)::date >= …`, `lower(email) = …`): not a missing
- * index — no index on a column serves such a filter — but a query to change (inefficient-query).
+ * A large table read in full on every call of its heaviest statement because no index on a column can serve
+ * that statement's filter on it: the filter compares only expressions of its columns (`(started_at)::date >= …`,
+ * `lower(email) = …`), and whatever plain columns it compares were measured to keep most of the table
+ * (`status = 'completed'` on a table of completed trips). Not a missing index but a query to change
+ * (inefficient-query).
  */
-export interface ExpressionFilteredScan {
+export interface UnservedFilterScan {
   table: TableDelta;
   driver: StatementDelta;
   /** The scan's Filter as EXPLAIN printed it. */
   filter: string;
   rowsPerScan: number;
+  /** The filter compares an expression of a column (a cast, a function). */
+  expressions: boolean;
+  /** The plain columns it compares, each measured to keep most of the rows it judged (empty when it compares none). */
+  unselective: MeasuredQual[];
 }
 
 /**
  * Tables read by many full sequential scans, split by what drives them: a missing index (see
- * {@link missingIndexes}), or a filter no index on a column can serve (see {@link ExpressionFilteredScan}).
+ * {@link missingIndexes}), or a filter no index on a column can serve (see {@link UnservedFilterScan}).
  */
-function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: MissingIndex[]; expression: ExpressionFilteredScan[] } {
+function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: MissingIndex[]; unserved: UnservedFilterScan[] } {
   const pg = input.probes.postgres?.data;
-  if (!pg) return { missing: [], expression: [] };
+  if (!pg) return { missing: [], unserved: [] };
   const out: MissingIndex[] = [];
-  const expression: ExpressionFilteredScan[] = [];
+  const unserved: UnservedFilterScan[] = [];
   for (const t of pg.tables ?? []) {
     const live = liveRows(t);
     if (live < config.get('missingIndex.minRows') || t.seqScan < config.get('missingIndex.minSeqScans')) continue;
@@ -112,22 +118,25 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
     let found: Pick<MissingIndex, 'driver' | 'columns' | 'via' | 'planEvidence'> | undefined;
     // 1. The plan: a filtered scan, else a top-N sort over the scan. The filter is read again from its text
     //    (plan-filter.ts), so a stored plan is judged as a new one would be.
-    let expressionScan: ExpressionFilteredScan | undefined;
+    let unservedScan: UnservedFilterScan | undefined;
     for (const st of hot) {
       const ex = explainFor(input, st.queryid);
       const filters = (ex?.seqScans ?? []).flatMap((sc) => (onTable(sc) && sc.filter ? [{ filter: sc.filter, columns: columnsInFilter(sc.filter) }] : []));
       const scan = filters.find((f) => f.columns.length > 0);
-      if (scan) {
-        found = { driver: st, columns: scan.columns, via: 'filter', planEvidence: ex };
+      const unselective = scan ? unselectiveColumns(input, st.queryid, t, scan.columns, config) : [];
+      if (scan && unselective.length < scan.columns.length) {
+        // A column that keeps most of the table is no column to index, beside a selective one either.
+        found = { driver: st, columns: scan.columns.filter((c) => !unselective.some((q) => q.column === c)), via: 'filter', planEvidence: ex };
         break;
       }
-      // The heaviest statement on the table filters it on expressions of its columns only: its scans are the
-      // filter's doing, and an index on a column would not be used (the query, or an expression index, is the fix).
-      const onExpressions = st === hot[0] ? filters.find((f) => comparesOnlyExpressions(f.filter)) : undefined;
-      if (onExpressions) expressionScan = { table: t, driver: st, filter: onExpressions.filter, rowsPerScan };
+      // The heaviest statement on the table filters it on expressions of its columns, or on columns measured to
+      // keep most rows, and nothing else: its scans are the filter's doing, and an index on a column would not
+      // be used (the query, or an expression index, is the fix).
+      const onExpressions = scan ?? filters.find((f) => comparesOnlyExpressions(f.filter));
+      if (st === hot[0] && onExpressions) unservedScan = { table: t, driver: st, filter: onExpressions.filter, rowsPerScan, expressions: comparesAnExpression(onExpressions.filter), unselective };
     }
-    if (!found && expressionScan) {
-      expression.push(expressionScan);
+    if (!found && unservedScan) {
+      unserved.push(unservedScan);
       continue;
     }
     if (!found) {
@@ -167,7 +176,7 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
       ...(found?.planEvidence ? { planEvidence: found.planEvidence } : {}),
     });
   }
-  return { missing: out, expression };
+  return { missing: out, unserved };
 }
 
 /**
@@ -251,6 +260,24 @@ function costlyDistinctAggregate(s: StatementDelta, config: RuleConfig): { label
   return { label: `${a.func}(DISTINCT ${a.columns.join(', ') || '…'})`, columns: a.columns };
 }
 
+/** Why no index on a column serves the scan's filter, in a sentence of the finding's summary. */
+function unservedSummary(u: UnservedFilterScan): string {
+  const kept = u.unselective.map((q) => `${q.comparisons[0] ? `${q.column} ${q.comparisons[0]}` : q.column} keeps ${pct(q.keptShare)} of the rows`).join(', ');
+  const why = u.unselective.length === 0
+    ? `compares expressions of the columns, not the columns (\`${u.filter}\`)`
+    : `(\`${u.filter}\`) compares ${u.expressions ? 'expressions of columns and ' : ''}only columns that keep most of the table (${kept}, as the planner estimates for the constants pg_qualstats saw)`;
+  return `Its filter on ${u.table.name} ${why}, so no index on a column can serve it: PostgreSQL reads about ${fmt(u.rowsPerScan)} rows on every scan.`;
+}
+
+/** What to change when no index on a column serves the scan's filter. */
+function unservedRecommendation(u: UnservedFilterScan): string {
+  const table = `${quoteIdent(u.table.schema)}.${quoteIdent(u.table.name)}`;
+  const expression = `Compare the bare column, not a function or cast of it: rewrite the condition as a range on the column's own type (\`created_at::date = $1\` → \`created_at >= $1::date AND created_at < $1::date + 1\`), store the value the filter needs (a normalized e-mail, a generated column), or create an index on exactly that expression (\`CREATE INDEX CONCURRENTLY ON ${table} ((expression))\`).`;
+  const unselective = `An index on ${u.unselective.map((q) => q.column).join(', ')} would not be used: ${u.unselective.length > 1 ? 'those comparisons keep' : 'that comparison keeps'} most rows, so PostgreSQL reads the table either way. Read less on every call — a condition that selects few rows (a narrower window on an indexed column), or a result kept between calls (a summary table or materialized view refreshed on write or on a schedule, a cache with a TTL).`;
+  if (u.unselective.length === 0) return `${expression} Check the plan afterwards with EXPLAIN.`;
+  return `${u.expressions ? `${expression} ` : ''}${unselective} Check the plan afterwards with EXPLAIN.`;
+}
+
 /**
  * inefficient-query: a statement that is slow on average (PgHero: ≥ 100 calls
  * and ≥ 20 ms), that spills to disk (temp blocks: work_mem), or that returns
@@ -260,10 +287,10 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
   // Statements that drive a missing index are that finding's (its fix is the index); statements that read a
-  // large table in full because their filter compares only expressions of its columns are this rule's.
+  // large table in full because no index on a column can serve their filter are this rule's.
   const scanned = scannedTables(input, config);
   const covered = new Set(scanned.missing.flatMap((m) => (m.driver ? [m.driver.queryid] : [])));
-  const onExpressions = new Map(scanned.expression.map((e) => [e.driver.queryid, e]));
+  const unservedBy = new Map(scanned.unserved.map((e) => [e.driver.queryid, e]));
   const bloated = deadDominatedTables(input, config);
   const out: Finding[] = [];
   for (const s of pg.statements ?? []) {
@@ -272,8 +299,8 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
     const rowsPerCall = s.calls > 0 ? s.rows / s.calls : 0;
     const manyRows = s.calls >= config.get('slowQuery.calls') && rowsPerCall >= 1000 && s.shareOfExecTime >= config.get('slowQuery.dbShare');
     const distinct = costlyDistinctAggregate(s, config);
-    const expression = onExpressions.get(s.queryid);
-    if (!slow && !manyRows && !distinct && !expression) continue;
+    const unserved = unservedBy.get(s.queryid);
+    if (!slow && !manyRows && !distinct && !unserved) continue;
     const { rows, impact: attributed } = statementEndpoints(input, s.queryid);
     const impact = attributed > 0 ? attributed : Math.max(0.1, s.shareOfExecTime * 0.5);
     const endpoints = rows.map((r) => r.endpoint);
@@ -289,10 +316,10 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         endpoints,
         title: distinct
           ? `${distinct.label} on every call: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
-          : expression
-            ? `Filter on an expression reads ${expression.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
+          : unserved
+            ? `${unserved.expressions ? 'Filter on an expression' : 'Filter that keeps most rows'} reads ${unserved.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
             : slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
-        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${expression ? ` Its filter on ${expression.table.name} compares expressions of the columns, not the columns (\`${expression.filter}\`), so no index on a column can serve it: PostgreSQL reads about ${fmt(expression.rowsPerScan)} rows on every scan.` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
+        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${unserved ? ` ${unservedSummary(unserved)}` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
         evidence: [
           { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
           { label: 'calls', value: s.calls, unit: 'calls', source: 'pg_stat_statements' },
@@ -300,7 +327,8 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           { label: 'rows per call', value: rowsPerCall, unit: 'rows', source: 'pg_stat_statements' },
           { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
           { label: 'blocks read from disk', value: s.sharedBlksRead, unit: 'blocks', source: 'pg_stat_statements' },
-          ...(expression ? [{ label: `filter on ${expression.table.name} (expressions of columns only)`, value: expression.filter, source: 'EXPLAIN (rolled back)' }] : []),
+          ...(unserved ? [{ label: `filter on ${unserved.table.name} (${unserved.unselective.length > 0 ? 'no selective column' : 'expressions of columns only'})`, value: unserved.filter, source: 'EXPLAIN (rolled back)' }] : []),
+          ...(unserved?.unselective ?? []).map((q) => ({ label: `share of ${unserved!.table.name} that ${q.column} ${q.comparisons[0] ?? ''} keeps`, value: q.keptShare, unit: 'ratio', source: 'pg_qualstats constants + planner estimate' })),
           ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
           ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: attributionSource(r) })),
         ],
@@ -310,8 +338,8 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         recommendation: {
           text: distinct
             ? `Do not compute ${distinct.label} per request: keep the count (a counter table or a materialized view refreshed on write or on a schedule), cache it with a TTL, or show an estimate (pg_class.reltuples, a HyperLogLog extension); if it must be exact and live, an index on (${distinct.columns.join(', ') || 'the counted column'}) lets an index-only scan feed the DISTINCT.${s.tempBlksWritten > 0 ? ' Its sort spills to disk (temp blocks), so work_mem is too small for it — but raising work_mem only makes a per-request sort of the whole set cheaper, not unnecessary.' : ''}`
-            : expression
-              ? `Compare the bare column, not a function or cast of it: rewrite the condition as a range on the column's own type (\`created_at::date = $1\` → \`created_at >= $1::date AND created_at < $1::date + 1\`), store the value the filter needs (a normalized e-mail, a generated column), or create an index on exactly that expression (\`CREATE INDEX CONCURRENTLY ON ${quoteIdent(expression.table.schema)}.${quoteIdent(expression.table.name)} ((expression))\`). Check the plan afterwards with EXPLAIN.`
+            : unserved
+              ? unservedRecommendation(unserved)
               : manyRows && !slow
               ? 'Return fewer rows: paginate (LIMIT with a keyset), aggregate in SQL, or select only what the endpoint uses.'
               : 'Run EXPLAIN (ANALYZE, BUFFERS) on it: index the filtered/joined columns, avoid functions on indexed columns, and select only needed columns. tuneup optimize can test hypothetical indexes (HypoPG).',
