@@ -97,7 +97,7 @@ function measured(filteredShare: number | undefined) {
   const result = build(weeklyParts());
   const data: ExplainData = {
     statements: explain(COMPLETED_WEEK, ['status']),
-    ...(filteredShare === undefined ? {} : { quals: [{ queryid: '401', schema: 'public', relation: 'trips', column: 'status', comparisons: ["= 'completed'::text"], occurrences: 40, keptShare: 1 - filteredShare }] }),
+    ...(filteredShare === undefined ? { qualsUnavailable: 'pg_qualstats is not in shared_preload_libraries' } : { quals: [{ queryid: '401', schema: 'public', relation: 'trips', column: 'status', comparisons: ["= 'completed'::text"], occurrences: 40, keptShare: 1 - filteredShare }] }),
   };
   result.probes!.push(probe('explain', {}, data as unknown as Record<string, unknown>));
   return diagnose(result);
@@ -125,6 +125,10 @@ test('a plain column measured to be selective, or not measured at all, is still 
     const f = d.findings.find((x) => x.category === 'missing-index' && x.id.includes('trips'));
     assert.ok(f, `${share}: ${describe(d.findings)}`);
     assert.equal(f.id, 'missing-index:public.trips(status)');
+    // Not estimated: the finding says so, and how to let tuneup estimate it.
+    const unestimated = f.evidence.find((e) => e.source === 'pg_qualstats');
+    if (share === undefined) assert.match(String(unestimated?.value), /not estimated: pg_qualstats is not in shared_preload_libraries; .*postgresql-<major>-pg-qualstats/);
+    else assert.equal(unestimated, undefined);
   }
 });
 

@@ -77,6 +77,19 @@ export function unselectiveColumns(input: DiagnosisInput, queryid: string, table
 }
 
 /**
+ * Why the enrichment could not estimate what filter columns keep (pg_qualstats not preloaded, not creatable),
+ * with how to let it, or undefined when it could (or had no filter to judge).
+ */
+export function qualsUnavailable(input: DiagnosisInput): string | undefined {
+  const why = explainOf(input)?.qualsUnavailable;
+  if (!why) return undefined;
+  const fix = /shared_preload_libraries/.test(why)
+    ? 'install pg_qualstats (Debian/Ubuntu: postgresql-<major>-pg-qualstats) and add it to shared_preload_libraries'
+    : 'run CREATE EXTENSION pg_qualstats in this database as a superuser';
+  return `not estimated: ${why}; to let tuneup tell a column that keeps most rows, ${fix}`;
+}
+
+/**
  * Tables whose scans read mostly dead rows: at least `bloat.minDead` dead tuples, more than the live ones, and
  * scanned sequentially during the run. A statement reading such a table is slow first because of the dead
  * rows — VACUUM, not an index or a rewrite, is the first fix — so its findings name the bloat as their cause.

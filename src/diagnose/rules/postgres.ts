@@ -20,7 +20,7 @@ import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
-import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, statementEndpoints, statementSeverity, statementText, unselectiveColumns } from './pg-common.js';
+import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, qualsUnavailable, statementEndpoints, statementSeverity, statementText, unselectiveColumns } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
@@ -212,6 +212,8 @@ export function missingIndexRule(input: DiagnosisInput, config: RuleConfig): Fin
         { label: 'share of DB time', value: driver.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
       );
     }
+    const unestimated = !bySort && planEvidence ? qualsUnavailable(input) : undefined;
+    if (unestimated) evidence.push({ label: 'share of the table each filter column keeps', value: unestimated, source: 'pg_qualstats' });
     if (bySort) evidence.push({ label: 'sort keys with LIMIT', value: indexCols.join(', '), source: planEvidence ? 'EXPLAIN (Sort under Limit over Seq Scan) + parsed SQL' : 'parsed SQL (ORDER BY … LIMIT)' });
     for (const r of attribution.rows.slice(0, 3)) evidence.push({ label: `share of ${r.endpoint} latency`, value: r.share, unit: 'ratio', source: attributionSource(r) });
     if (planEvidence) evidence.push({ label: 'plan cost (EXPLAIN)', value: planEvidence.totalCost ?? 0, unit: '', source: 'EXPLAIN (rolled back)' });
