@@ -178,18 +178,6 @@ test('n-plus-one: a loop that would take longer than the requests that run it is
   assert.match(f.summary, /not consistent with its latency/);
 });
 
-test('n-plus-one: a loop that costs its requests a few milliseconds is worth batching, not a bottleneck (low)', () => {
-  const p = healthyParts();
-  const list = p.endpoints['GET /api/orders']!.requests;
-  // 6 calls of 0.05 ms plus a 0.3 ms round trip each: ~2 ms of a 3 ms request, under statement.minMsPerRequest.
-  p.pg.statementSeries.push({ queryid: '103', toplevel: true, callsPerS: list.map((x) => x * 6), execMsPerS: list.map((x) => x * 6 * 0.05) });
-  p.pg.statements.push(statement('103', 'SELECT * FROM order_items WHERE order_id = $1', list.reduce((a, b) => a + b, 0) * 6, 0.05, { shareOfExecTime: 0.3 }));
-  p.endpoints['GET /api/orders']!.serviceMeanMs = 3;
-  const f = only(diagnose(build(p)).findings, 'n-plus-one');
-  assert.equal(f.severity, 'low');
-  assert.match(f.summary, /a saving no caller sees/);
-});
-
 test('pool-saturation: connections pinned at a small cap, all busy, requests waiting, no locks', () => {
   const p = healthyParts();
   p.pgSeries['pg.connections'] = new Array(N).fill(2);

@@ -393,9 +393,7 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
     // endpoint's service time means its calls were another endpoint's (a mixed-run regression over a small
     // endpoint soaks up a noisy loop), or they overlap — either way not a measured latency cost of this endpoint.
     const inconsistent = mean > 0 && perRequestMs > config.get('nPlusOne.latencyBound') * mean;
-    // A few milliseconds are no one's bottleneck: the same floor as every statement finding (statementSeverity).
-    const immaterial = perRequestMs < config.get('statement.minMsPerRequest');
-    const severity: Severity = inconsistent || immaterial ? 'low' : perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
+    const severity: Severity = inconsistent ? 'low' : perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
     const top = members[0]!;
     const col = filterColumns(top.s.query).filter((c) => c.op === 'eq')[0]?.column;
     const many = members.length > 1;
@@ -420,7 +418,7 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
         title: many
           ? `N+1 queries: ${endpoint} runs ${members.length} statements ${fmt(calls)}× per request in all`
           : `N+1 queries: ${endpoint} runs the same statement ${fmt(calls)}× per request`,
-        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}.${inconsistent ? ` One after another, with round trips, they would take ~${fmt(perRequestMs)} ms per request, but its requests took ${fmt(mean)} ms on average: the mixed run's attribution of these calls to ${endpoint} is not consistent with its latency (they are likely another endpoint's, or run concurrently). Confirm with \`tuneup diagnose\` or \`tuneup profile\` (each endpoint alone).` : ` With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.${immaterial ? ' That is a few milliseconds per request, a saving no caller sees at this load: worth batching, not a bottleneck.' : ''}`}`,
+        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}.${inconsistent ? ` One after another, with round trips, they would take ~${fmt(perRequestMs)} ms per request, but its requests took ${fmt(mean)} ms on average: the mixed run's attribution of these calls to ${endpoint} is not consistent with its latency (they are likely another endpoint's, or run concurrently). Confirm with \`tuneup diagnose\` or \`tuneup profile\` (each endpoint alone).` : ` With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`}`,
         evidence,
         metrics: { statement: statementText(top.s.query) },
         recommendation: {
