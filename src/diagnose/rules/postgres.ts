@@ -132,8 +132,8 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
       // The heaviest statement on the table filters it on expressions of its columns, or on columns measured to
       // keep most rows, and nothing else: its scans are the filter's doing, and an index on a column would not
       // be used (the query, or an expression index, is the fix).
-      const onExpressions = scan ?? filters.find((f) => comparesOnlyExpressions(f.filter));
-      if (st === hot[0] && onExpressions) unservedScan = { table: t, driver: st, filter: onExpressions.filter, rowsPerScan, expressions: comparesAnExpression(onExpressions.filter), unselective };
+      const unservedFilter = scan ?? filters.find((f) => comparesOnlyExpressions(f.filter));
+      if (st === hot[0] && unservedFilter) unservedScan = { table: t, driver: st, filter: unservedFilter.filter, rowsPerScan, expressions: comparesAnExpression(unservedFilter.filter), unselective };
     }
     if (!found && unservedScan) {
       unserved.push(unservedScan);
