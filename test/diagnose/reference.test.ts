@@ -50,6 +50,10 @@ test('a wait that grew since the reference keeps the grading, and says by how mu
   assert.match(f.summary, /the wait grew \(growth \+\d+/);
   const delta = f.evidence.find((e) => e.label.startsWith('change since the reference'));
   assert.ok(delta && Number(delta.value) > 200, JSON.stringify(delta));
+  // One reference run's error is its own requests' spread only: the finding says to judge against more.
+  assert.match(f.summary, /One reference run cannot show how much the wait moves between runs/);
+  const twice = dependencyFinding(waitingService(250, 1, 'now'), [waitingService(20, 2, 'before'), waitingService(22, 3, 'earlier')]);
+  assert.doesNotMatch(twice.summary, /One reference run/);
 });
 
 test('without a reference, or with one past its capacity, the rule grades the wait itself', () => {

@@ -157,5 +157,8 @@ function describeChange(c: WaitChange, same: boolean): string {
   const then = c.reference.leastMs !== c.reference.mostMs ? `${fmt(c.reference.leastMs)}–${fmt(c.reference.mostMs)}` : fmt(c.reference.mostMs);
   const delta = `growth${c.bounded ? ' at least' : ''} ${c.deltaMs >= 0 ? '+' : '−'}${fmt(Math.abs(c.deltaMs))} ms, standard error ${fmt(c.stdErrorMs)} ms`;
   if (same) return ` It waited ${then} ms a request in ${runs}, and it did not grow beyond their noise (${delta}): the wait is what the dependency costs, not a change.`;
-  return ` It waited ${then} ms a request in ${runs}: the wait grew (${delta}), a change since then.`;
+  // One run's standard error is its own requests' spread; how much a wait moves from one run to the next only
+  // several reference runs show (bistro: the same healthy build waited 285 ms in one run, 386 ms in another).
+  const single = c.reference.runIds.length === 1 ? ' One reference run cannot show how much the wait moves between runs: judge against two or more before calling it a regression.' : '';
+  return ` It waited ${then} ms a request in ${runs}: the wait grew (${delta}), a change since then.${single}`;
 }
