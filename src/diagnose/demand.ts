@@ -537,10 +537,11 @@ function attributeStatements(
   const counted = new Set<string>();
   const countable = (pg.data.statements ?? []).filter((s) => s.toplevel && !(profile && seriesOf.has(s.queryid)));
   // Variants of one statement (a bulk insert's row counts, an IN list's lengths) are counted together: their
-  // total ran once per request of the owner, each variant on a share of its requests (count-identity.ts).
-  const inFamily = new Set<string>();
-  for (const members of statementFamilies(countable).values()) {
-    for (const m of members) inFamily.add(m.queryid);
+  // total ran once per request of the owner, each variant on a share of its requests (count-identity.ts). A
+  // statement without variants is a family of one.
+  const families = [...statementFamilies(countable).values()];
+  const inFamily = new Set(families.flat().map((m) => m.queryid));
+  for (const members of [...families, ...countable.filter((s) => !inFamily.has(s.queryid)).map((s) => [s])]) {
     const calls = members.reduce((a, m) => a + m.calls, 0);
     const owner = oncePerRequestOwner(calls, served, members.reduce((a, m) => a + m.totalExecMs, 0) / calls, { writes: isWriteStatement(members[0]!.query) });
     if (!owner) continue;
@@ -548,13 +549,6 @@ function attributeStatements(
       counted.add(m.queryid);
       out.push({ queryid: m.queryid, endpoint: owner.endpoint, callsPerRequest: m.calls / owner.requests, execMsPerRequest: m.totalExecMs / owner.requests, method, byCount: true });
     }
-  }
-  for (const s of countable) {
-    if (inFamily.has(s.queryid)) continue;
-    const owner = oncePerRequestOwner(s.calls, served, s.meanExecMs, { writes: isWriteStatement(s.query) });
-    if (!owner) continue;
-    counted.add(s.queryid);
-    out.push({ queryid: s.queryid, endpoint: owner.endpoint, callsPerRequest: s.calls / owner.requests, execMsPerRequest: s.totalExecMs / owner.requests, method, byCount: true });
   }
   for (const ss of pg.data.statementSeries ?? []) {
     if (!ss.toplevel || counted.has(ss.queryid)) continue;

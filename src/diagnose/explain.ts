@@ -178,20 +178,20 @@ async function readMeasuredQuals(client: pg.Client, queryids: string[]): Promise
         ORDER BY 7 DESC`,
       [ids],
     );
-    const byColumn = new Map<string, { quals: MeasuredQual; kept: number; weight: number }>();
+    // Per column: the quals, and the kept share summed weighted by occurrences (divided by them at the end).
+    const byColumn = new Map<string, { quals: MeasuredQual; kept: number }>();
     for (const r of seen.rows) {
       const key = JSON.stringify([r.queryid, r.schema, r.relation, r.column]);
-      const entry = byColumn.get(key) ?? { quals: { queryid: r.queryid, schema: r.schema, relation: r.relation, column: r.column, comparisons: [], occurrences: 0, keptShare: 0 }, kept: 0, weight: 0 };
+      const entry = byColumn.get(key) ?? { quals: { queryid: r.queryid, schema: r.schema, relation: r.relation, column: r.column, comparisons: [], occurrences: 0, keptShare: 0 }, kept: 0 };
       if (entry.quals.comparisons.length >= CONSTANTS_PER_COLUMN || !(Number(r.reltuples) > 0)) continue;
       const kept = await estimatedRows(client, r);
       if (kept === undefined) continue;
       entry.quals.comparisons.push(`${r.operator} ${r.constvalue}`);
       entry.quals.occurrences += Number(r.occurrences);
       entry.kept += Math.min(1, kept / Number(r.reltuples)) * Number(r.occurrences);
-      entry.weight += Number(r.occurrences);
       byColumn.set(key, entry);
     }
-    return { quals: [...byColumn.values()].filter((e) => e.weight > 0).map((e) => ({ ...e.quals, keptShare: e.kept / e.weight })) };
+    return { quals: [...byColumn.values()].filter((e) => e.quals.occurrences > 0).map((e) => ({ ...e.quals, keptShare: e.kept / e.quals.occurrences })) };
   } catch (err) {
     return { qualsUnavailable: `pg_qualstats could not be read: ${(err as Error).message}` };
   } finally {
