@@ -9,9 +9,10 @@
  *     node --import tsx bench/diagnosis-corpus.ts [--services shop,clinic] [--loads moderate,overload]
  *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases a,b (substrings of case ids)] [--out FILE] [--keep DIR]
  *         [--rate-scale F (both calibrated rates × F, to explore on a slower host; not the benchmark's figures)]
- *         [--reference healthy (each service's healthy build is run once at its moderate rate first, unscored, and
- *          every case's diagnosis judges dependency waits against that run: `--reference`, the regression-hunting
- *          use; its figures are a separate row, never the first-run accuracy)]
+ *         [--reference healthy (each service's healthy build is run --reference-runs times (default 2) at its moderate
+ *          rate first, unscored, and every case's diagnosis judges dependency waits against those runs: `--reference`,
+ *          the regression-hunting use; its figures are a separate row, never the first-run accuracy. Two runs at least:
+ *          one run cannot show how much a healthy wait moves from run to run)]
  *     node --import tsx bench/diagnosis-corpus.ts --rescore FILE.jsonl [--keep DIR [--rediagnose]]
  *
  * Reported per expected category: recall (runs whose top finding is the
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     rediagnose: { type: 'boolean', default: false },
     'rate-scale': { type: 'string', default: '1' },
     reference: { type: 'string', default: '' },
+    'reference-runs': { type: 'string', default: '2' },
   },
 });
 
@@ -77,6 +79,8 @@ const loads = args.loads.split(',').filter(Boolean) as LoadLevel[];
 const mode = args.mode === 'diagnose' ? 'diagnose' : 'run';
 if (args.reference !== '' && args.reference !== 'healthy') throw new Error(`--reference: only "healthy" (the service's healthy build, run first) is known, got "${args.reference}"`);
 const withReference = args.reference === 'healthy';
+const referenceRuns = Number(args['reference-runs']);
+if (!Number.isInteger(referenceRuns) || referenceRuns < 1) throw new Error(`--reference-runs must be a whole number of runs ≥ 1, got "${args['reference-runs']}"`);
 
 async function loadService(name: string): Promise<CorpusService> {
   // Each service module exports its CorpusService as `service` or as its default export.
@@ -198,19 +202,23 @@ async function main(): Promise<void> {
         const resultPath = result ? join(dir, '.tuneup', 'runs', readdirSync(join(dir, '.tuneup', 'runs')).sort().at(-1)!, 'result.json') : undefined;
         return { result, resultPath, error, seconds: (Date.now() - t0) / 1000 };
       };
-      // The reference: the healthy build once, at its moderate rate (a rate it sustains), before any case.
+      // The reference: the healthy build --reference-runs times, at its moderate rate (a rate it sustains), before any case.
       let referenceArgs: string[] = [];
       if (withReference) {
         const healthy = service.cases.find((c) => c.expect === null);
         if (!healthy) throw new Error(`[${name}] --reference healthy: the service has no healthy case`);
-        const ref = await runOnce(healthy, Math.max(1, Math.round(healthy.moderateRate * rateScale)), `${name}-reference`, []);
-        if (!ref.resultPath) throw new Error(`[${name}] the reference run failed: ${ref.error}`);
-        log(`[${name}] reference: ${healthy.id} moderate, run ${ref.result!.id} (${ref.seconds.toFixed(0)} s)`);
-        if (args.keep) {
-          mkdirSync(args.keep, { recursive: true });
-          copyFileSync(ref.resultPath, join(args.keep, `${name}-reference.json`));
+        const paths: string[] = [];
+        for (let k = 1; k <= referenceRuns; k++) {
+          const ref = await runOnce(healthy, Math.max(1, Math.round(healthy.moderateRate * rateScale)), `${name}-reference-${k}`, []);
+          if (!ref.resultPath) throw new Error(`[${name}] reference run ${k} failed: ${ref.error}`);
+          log(`[${name}] reference ${k}/${referenceRuns}: ${healthy.id} moderate, run ${ref.result!.id} (${ref.seconds.toFixed(0)} s)`);
+          if (args.keep) {
+            mkdirSync(args.keep, { recursive: true });
+            copyFileSync(ref.resultPath, join(args.keep, referenceFileName(name, k)));
+          }
+          paths.push(ref.resultPath);
         }
-        referenceArgs = ['--reference', ref.resultPath];
+        referenceArgs = ['--reference', paths.join(',')];
       }
       for (const c of service.cases) {
         if (args.cases && !args.cases.split(',').some((x) => c.id.includes(x))) continue;
@@ -251,7 +259,7 @@ async function main(): Promise<void> {
     }
   }
   rmSync(work, { recursive: true, force: true });
-  const modeText = `${mode}${withReference ? ', --reference: a run of the healthy build at its moderate rate' : ''}`;
+  const modeText = `${mode}${withReference ? `, --reference: ${referenceRuns} run${referenceRuns > 1 ? 's' : ''} of the healthy build at its moderate rate` : ''}`;
   const report = scoreCorpus(runs, { mode: rateScale === 1 ? modeText : `${modeText}, rates × ${rateScale} (exploration, not the benchmark)`, reps, loads, duration: args.duration, wallSeconds: (Date.now() - started) / 1000, node: process.version });
   process.stdout.write(report);
   if (args.out) writeFileSync(args.out, report);
@@ -272,9 +280,8 @@ if (args.rescore) {
       const measured = pastCapacity(result);
       if (r.pastCapacity === undefined && measured !== undefined) r.pastCapacity = measured;
       if (r.othersCpuShare === undefined) r.othersCpuShare = othersCpuShare(result);
-      const referenceFile = join(args.keep, `${r.service}-reference.json`);
-      const reference = withReference && existsSync(referenceFile) ? [JSON.parse(readFileSync(referenceFile, 'utf8')) as RunResult] : undefined;
-      if (withReference && !reference) throw new Error(`--reference healthy: ${referenceFile} is missing (kept by a run with --reference healthy --keep)`);
+      const reference = withReference ? keptReferences(args.keep, r.service) : undefined;
+      if (withReference && reference!.length === 0) throw new Error(`--reference healthy: no ${r.service}-reference*.json in ${args.keep} (kept by a run with --reference healthy --keep)`);
       if (args.rediagnose) Object.assign(r, judgedFindings(diagnose(result, { ...(reference ? { reference } : {}) }).findings));
     }
   }
@@ -284,4 +291,15 @@ if (args.rescore) {
   process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? `, re-diagnosed with this checkout's rules${withReference ? ' against the kept reference run' : ''}` : ''})`, reps: storedReps, loads: storedLoads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
 } else {
   await main();
+}
+
+/** Name of the k-th kept reference run of a service. */
+function referenceFileName(service: string, k: number): string {
+  return `${service}-reference-${k}.json`;
+}
+
+/** The kept reference runs of a service: `<service>-reference-<k>.json`, or the single `<service>-reference.json` kept before 2026-12-06 evening. */
+function keptReferences(dir: string, service: string): RunResult[] {
+  const files = readdirSync(dir).filter((f) => f === `${service}-reference.json` || new RegExp(`^${service}-reference-\\d+\\.json$`).test(f));
+  return files.sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunResult);
 }
