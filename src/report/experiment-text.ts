@@ -1,6 +1,6 @@
 /**
  * Terminal summary of `tuneup diagnose`: the capacity line first, then the
- * steps, the diagnosis rate, the isolation runs, and the findings each with
+ * steps, the diagnosis rate, the isolation runs (and the memory round's), and the findings each with
  * confirmed / refuted / not tested.
  *
  * @module
@@ -64,6 +64,15 @@ export function renderExperimentSummary(result: RunResult, options: ExperimentSu
         iso.status === 'ran'
           ? c.dim(`  alone: ${iso.endpoint} at ${r(iso.rate ?? 0)}/s for ${Math.round((iso.durationMs ?? 0) / 1000)} s (${iso.requests ?? 0} requests)`)
           : c.dim(`  alone: ${iso.endpoint} not tested: ${iso.reason}`),
+      );
+    }
+    for (const m of e.memory ?? []) {
+      const kept = m.retained && m.retained.requests > 0 ? (m.retained.oldGenerationBytes ?? m.retained.rssBytes) : undefined;
+      const measure = m.retained?.oldGenerationBytes !== undefined ? 'old generation' : 'RSS';
+      lines.push(
+        m.status === 'ran'
+          ? c.dim(`  memory: ${m.endpoint} at ${r(m.rate ?? 0)}/s for ${Math.round((m.durationMs ?? 0) / 1000)} s${kept !== undefined ? `: kept ${r(kept / m.retained!.requests / 1024)} KB per request (${measure})` : ''}`)
+          : c.dim(`  memory: ${m.endpoint} not tested: ${m.reason}`),
       );
     }
     if (e.interrupted) lines.push(c.yellow('interrupted: the result holds what was measured so far'));

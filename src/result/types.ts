@@ -364,6 +364,8 @@ export interface FindingMetrics {
   gcMsPerSecond?: number;
   /** Mean CPU of the service process (% of one core) (cpu-saturation). */
   serviceCpuPercent?: number;
+  /** Slope of the memory series (MB per minute) (memory-growth). */
+  memoryGrowthMBPerMin?: number;
 }
 
 /** A diagnosis result (see design.md, Diagnosis). */
@@ -489,6 +491,8 @@ export interface ExperimentIsolation {
   requests?: number;
   /** The endpoint's measured cost per request when alone (profile estimator). */
   demand?: EndpointDemand;
+  /** Memory round: what the endpoint added to memory alone, the climb of the heap's old generation and of RSS over its step's second half (experiment/retained.ts). */
+  retained?: { oldGenerationBytes?: number; rssBytes?: number; requests: number; seconds: number };
   /** The isolated run's findings (below info), by id, category, severity and endpoint. */
   findings?: { id: string; category: FindingCategory; severity: Severity; endpoint?: string; endpoints?: string[] }[];
 }
@@ -516,6 +520,8 @@ export interface ExperimentSection {
   /** Length of the diagnosis run (ms): the option's, or longer for a mix of many endpoints (experiment/run.ts `diagnosisLengthMs`). */
   diagnosisMs?: number;
   isolation: ExperimentIsolation[];
+  /** The memory round: each endpoint alone for longer, to place a memory growth the mixed run showed (absent without one). */
+  memory?: ExperimentIsolation[];
   /** Wall time of the whole experiment (ms). */
   durationMs: number;
   /** Set when the experiment was interrupted (Ctrl-C) before its end. */

@@ -343,6 +343,7 @@ test('a suspect the mixed run could not place: every endpoint runs alone, and th
   const [confirmed] = confirmFindings([unplaced], [ran('GET /a'), ran('GET /orders/:id')]);
   assert.equal(confirmed!.confirmation?.status, 'confirmed');
   assert.equal(confirmed!.confirmation?.shownBy, 'GET /orders/:id');
+  assert.equal(confirmed!.endpoint, 'GET /orders/:id', 'the finding now names the endpoint the isolation placed it on');
   assert.equal(confirmed!.confirmation?.evidence[0]?.label, 'DB time per request (alone)');
   const [refuted] = confirmFindings([unplaced], [ran('GET /a'), ran('GET /b')]);
   assert.equal(refuted!.confirmation?.status, 'refuted');

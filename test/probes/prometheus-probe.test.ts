@@ -21,6 +21,12 @@ function metricsServer(): Promise<{ server: Server; url: string; state: { scrape
       'nodejs_eventloop_lag_p99_seconds 0.120',
       '# TYPE nodejs_heap_size_used_bytes gauge',
       `nodejs_heap_size_used_bytes ${1_000_000 + n * 1000}`,
+      '# TYPE nodejs_heap_space_size_used_bytes gauge',
+      `nodejs_heap_space_size_used_bytes{space="new"} ${400_000 + (n % 2) * 300_000}`,
+      `nodejs_heap_space_size_used_bytes{space="old"} ${500_000 + n * 1000}`,
+      'nodejs_heap_space_size_used_bytes{space="code"} 80000',
+      'nodejs_heap_space_size_used_bytes{space="large_object"} 20000',
+      'nodejs_heap_space_size_used_bytes{space="new_large_object"} 5000',
       '# TYPE nodejs_gc_duration_seconds histogram',
       `nodejs_gc_duration_seconds_bucket{le="+Inf",kind="major"} ${n}`,
       `nodejs_gc_duration_seconds_sum{kind="major"} ${(0.05 * n).toFixed(3)}`,
@@ -70,6 +76,8 @@ test('prometheus probe turns scrapes into aligned series and survives the endpoi
   assert.deepEqual(v.cpuPercent, [null, 50, 50, 50, null, null, 50, null]);
   assert.deepEqual(v.gcMsPerS!.slice(1, 4).map((x) => Math.round(x!)), [50, 50, 50]);
   assert.equal(v.eventLoopLagP99Ms![0], 120);
+  // The old generation: every space but new and new_large_object (the young generation's scavenge sawtooth).
+  assert.deepEqual(v.heapOldUsedBytes!.slice(0, 3), [600_000, 601_000, 602_000]);
   assert.deepEqual(v['http:GET /a:rps']!.slice(1, 4), [101, 101, 101]);
   assert.ok(Math.abs(v['http:GET /a:meanMs']![1]! - (100 * 20) / 101) < 1e-9);
   assert.ok(Object.keys(v).some((k) => k.startsWith('pool:pg_pool_waiting_count')));

@@ -59,7 +59,9 @@ export function experimentProgressHooks(io: CliIO): ExperimentHooks {
       io.err(`diagnosis rate ${r(chosen.rate)}/s (${chosen.by === 'plan' ? "the plan's rate" : chosen.by === 'flag' ? '--rate' : chosen.by === 'knee' ? '70 % of the sustained rate' : "70 % of the ramp's highest sustained step"}) for ${r(chosen.durationMs / 1000)} s`);
     },
     onIsolation(iso) {
-      io.err(iso.status === 'ran' ? `  ${iso.endpoint} alone at ${r(iso.rate ?? 0)}/s: ${iso.requests} requests${iso.findings?.length ? `; shows ${iso.findings.map((f) => f.category).join(', ')}` : ''}` : `  ${iso.endpoint}: not tested (${iso.reason})`);
+      const kept = iso.retained && iso.retained.requests > 0 ? (iso.retained.oldGenerationBytes ?? iso.retained.rssBytes) : undefined;
+      const keptText = kept !== undefined ? `; kept ${r(kept / iso.retained!.requests / 1024)} KB per request (${iso.retained!.oldGenerationBytes !== undefined ? 'old generation' : 'RSS'})` : '';
+      io.err(iso.status === 'ran' ? `  ${iso.endpoint} alone at ${r(iso.rate ?? 0)}/s: ${iso.requests} requests${iso.findings?.length ? `; shows ${iso.findings.map((f) => f.category).join(', ')}` : ''}${keptText}` : `  ${iso.endpoint}: not tested (${iso.reason})`);
     },
   };
 }

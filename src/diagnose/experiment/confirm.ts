@@ -39,6 +39,7 @@
 import type { EndpointDemand, Evidence, Finding, FindingCategory, FindingConfirmation, Severity } from '../../result/types.js';
 import type { StatementAttribution } from '../demand.js';
 import { score } from '../rank.js';
+import { placeMemoryGrowth, type RetainedAlone } from './retained.js';
 
 /** Categories whose endpoint comes from statement or command attribution in a mixed run (when a finding has no `attribution`). */
 export const MIXED_ESTIMATE_CATEGORIES: ReadonlySet<FindingCategory> = new Set<FindingCategory>([
@@ -67,6 +68,15 @@ export function isSuspect(f: Finding): boolean {
 export function isUnplaced(f: Finding): boolean {
   if (!LOUD.has(f.severity) || f.endpoint !== undefined || f.confirmation !== undefined) return false;
   return f.attribution === 'mixed-estimate' || (f.attribution === undefined && MIXED_ESTIMATE_CATEGORIES.has(f.category));
+}
+
+/**
+ * Is `f` a memory growth for the memory round to place (medium or above, no endpoint)? A mixed run never
+ * names one: with a constant mix every endpoint's requests accumulate in step with time, so the growth
+ * fits each of them equally well.
+ */
+export function isMemorySuspect(f: Finding): boolean {
+  return f.category === 'memory-growth' && LOUD.has(f.severity) && f.endpoint === undefined && f.confirmation === undefined;
 }
 
 /**
@@ -134,6 +144,10 @@ export interface IsolatedOutcome {
   findings: Finding[];
   /** Statements the endpoint ran alone, per request. */
   statements: StatementAttribution[];
+  /** What the endpoint kept alone in the memory round (see retained.ts). */
+  retained?: RetainedAlone;
+  /** The endpoint's request rate in the mixed run (requests/s). */
+  mixedRps?: number;
 }
 
 /** Share of the endpoint's database time one statement must take to "dominate" it. */
@@ -229,10 +243,11 @@ export function showsFinding(f: Finding, outcome: IsolatedOutcome): string | und
  * Set `confirmation` on every finding from the isolated outcomes; refuted findings drop to low
  * severity and rank after the others (their evidence kept). Pure: returns new findings.
  */
-export function confirmFindings(findings: readonly Finding[], outcomes: readonly IsolatedOutcome[]): Finding[] {
+export function confirmFindings(findings: readonly Finding[], outcomes: readonly IsolatedOutcome[], memoryOutcomes: readonly IsolatedOutcome[] = []): Finding[] {
   const byEndpoint = new Map(outcomes.map((o) => [o.endpoint, o]));
   const out = findings.map((f): Finding => {
     if (f.confirmation) return f;
+    if (isMemorySuspect(f)) return placeMemoryGrowth(f, memoryOutcomes);
     if (isUnplaced(f)) return confirmUnplaced(f, outcomes);
     if (!isSuspect(f)) {
       const reason = f.endpoint === undefined
@@ -321,7 +336,7 @@ function moveTo(f: Finding, owner: IsolatedOutcome): Finding {
   return { ...f, endpoint: owner.endpoint, ...(endpoints ? { endpoints: [...new Set(endpoints)] } : {}), confirmation };
 }
 
-/** A suspect without an endpoint: confirmed by the endpoint whose isolated run shows it (`shownBy`), refuted when none that ran does. */
+/** A suspect without an endpoint: confirmed by the endpoint whose isolated run shows it, which it then names (`endpoint`, `shownBy`); refuted when none that ran does. */
 function confirmUnplaced(f: Finding, outcomes: readonly IsolatedOutcome[]): Finding {
   const ran = outcomes.filter((o) => o.status === 'ran');
   if (ran.length === 0) {
@@ -331,6 +346,7 @@ function confirmUnplaced(f: Finding, outcomes: readonly IsolatedOutcome[]): Find
   if (owner) {
     return {
       ...f,
+      endpoint: owner.endpoint,
       confirmation: { status: 'confirmed', evidence: demandEvidence(f.category, owner.demand, owner.statements), reason: `${owner.endpoint} alone shows it: ${showsFinding(f, owner)}`, shownBy: owner.endpoint },
     };
   }

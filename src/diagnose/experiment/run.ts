@@ -30,10 +30,11 @@ import type { PlanOptions, ResolvedPlan, ResolvedScenario } from '../../plan/typ
 import type { Probe } from '../../probes/types.js';
 import type { ExperimentIsolation, ExperimentSection, ExperimentStep, RunResult } from '../../result/types.js';
 import { computeDemands } from '../demand.js';
-import { confirmFindings, reattributionCandidates, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
+import { confirmFindings, isMemorySuspect, reattributionCandidates, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
 import { findIsolation, isolationRawPlan, scenarioEndpoints } from './isolate.js';
 import { overloadFinding, withOverloadFirst } from './overload.js';
 import { mixPlan, planMix, scenarioAlonePlan, type PlanMix } from './plans.js';
+import { retainedAlone } from './retained.js';
 import { saturatedResource } from './saturation.js';
 import { sizeVUs, formatDuration } from '../../plan/index.js';
 
@@ -67,9 +68,22 @@ export interface ExperimentOptions {
   isolateMs: number;
   /** Rate of each isolation run; default: the endpoint's rate in the diagnosis run, within [10, 50]/s. */
   isolateRate?: number;
-  /** Most endpoints isolated (suspects in rank order). */
+  /** Most endpoints isolated (suspects in rank order); also the most the memory round runs. */
   maxIsolations: number;
+  /**
+   * Length of each endpoint's step in the memory round (ms), run only to place a memory growth. Long
+   * enough for the young generation's scavenges to promote what the step's requests keep (two scavenges,
+   * seconds apart at a modest allocation rate) within its first half, which is left out of the judgment.
+   */
+  memoryStepMs: number;
 }
+
+/**
+ * Default length of a memory-round step. Seen on the depot corpus (a memo of every customer's orders,
+ * ~10 req/s alone): scavenges 4–5 s apart, so what a request keeps reaches the old generation 8–10 s
+ * later; 16 s steps judged on their last 8 s see the step's own steady state.
+ */
+export const MEMORY_STEP_MS = 16_000;
 
 /** Defaults: 5 s steps ×2 up to 8, 2 bisections, 1 s gaps, 20 s diagnosis at 70 % of the knee, 4 s isolations (≤ 7). */
 export const EXPERIMENT_DEFAULTS: ExperimentOptions = {
@@ -83,6 +97,7 @@ export const EXPERIMENT_DEFAULTS: ExperimentOptions = {
   sizeDiagnosisToMix: true,
   isolateMs: 4000,
   maxIsolations: 7,
+  memoryStepMs: MEMORY_STEP_MS,
 };
 
 /**
@@ -231,6 +246,7 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
   // suspect its endpoint does not show, and that no isolated endpoint shows, gets a second round: the
   // endpoints not yet run alone (busiest first, within the budget), so the owner can be named.
   const outcomes: IsolatedOutcome[] = [];
+  const memoryOutcomes: IsolatedOutcome[] = [];
   if (result) {
     const busiest = [...result.endpoints].sort((a, b) => b.requests - a.requests).map((e) => e.endpoint);
     const sent = scenarioEndpoints(result);
@@ -252,12 +268,17 @@ export async function runExperiment(ctx: ExperimentContext, options: ExperimentO
       }
       hooks.onIsolation?.(iso);
     }
+    const growth = (result.findings ?? []).filter(isMemorySuspect);
+    if (growth.length > 0 && !aborted()) {
+      await pause(options.gapMs, ctx.signal);
+      memoryOutcomes.push(...(await memoryRound(ctx, result, growth.map((f) => f.id), sent, section, options)));
+    }
   }
 
   section.durationMs = Date.now() - started;
   if (aborted()) section.interrupted = true;
   if (!result) return { result: lastResult ? { ...lastResult, experiment: section } : undefined, experiment: section };
-  const confirmed = confirmFindings(result.findings ?? [], outcomes);
+  const confirmed = confirmFindings(result.findings ?? [], outcomes, memoryOutcomes);
   const findings = withOverloadFirst(confirmed, overloadFinding(section));
   return { result: { ...result, findings, experiment: section, labels: { ...result.labels, kind: 'diagnose' } }, experiment: section };
 }
@@ -314,13 +335,7 @@ async function isolationRound(
     }
   }
   if (steps.length === 0 || ctx.signal?.aborted === true) return;
-  const plan: ResolvedPlan = {
-    ...ctx.plan,
-    profile: undefined,
-    scenarios: steps.map((s) => s.scenario),
-    thresholds: [],
-    json: { ...ctx.plan.json, name: `${ctx.plan.name ?? 'plan'} (isolation)`, scenarios: Object.fromEntries(steps.map((s) => [s.scenario.name, s.scenario.options])), thresholds: {} },
-  };
+  const plan = stepsPlan(ctx.plan, steps.map((s) => s.scenario), 'isolation');
   const totalMs = steps.length * (options.isolateMs + options.gapMs) - options.gapMs;
   hooks.onRunStart?.({ kind: 'isolation', label: `isolation: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, one after the other`, rate: 0, durationMs: totalMs });
   let diagnosed: RunResult | undefined;
@@ -331,6 +346,82 @@ async function isolationRound(
     for (const { iso } of steps) iso.reason = `the isolation run failed: ${(error as Error).message}`;
   }
   if (diagnosed) recordIsolations(diagnosed, steps.map((s) => s.iso), outcomes);
+}
+
+/** The plan that runs `scenarios` (one endpoint each, one after the other) and nothing else: no profile, no thresholds. */
+function stepsPlan(plan: ResolvedPlan, scenarios: ResolvedScenario[], label: string): ResolvedPlan {
+  return {
+    ...plan,
+    profile: undefined,
+    scenarios,
+    thresholds: [],
+    json: { ...plan.json, name: `${plan.name ?? 'plan'} (${label})`, scenarios: Object.fromEntries(scenarios.map((s) => [s.name, s.options])), thresholds: {} },
+  };
+}
+
+/**
+ * The memory round: the mixed run's endpoints (busiest first, within the isolation budget) each alone for
+ * `memoryStepMs`, one after the other in one run, and what each kept (retained.ts). Its outcomes place the
+ * memory growth the mixed run showed (`findingIds`); the steps are recorded in `section.memory`.
+ */
+async function memoryRound(
+  ctx: ExperimentContext,
+  result: RunResult,
+  findingIds: string[],
+  sent: ReturnType<typeof scenarioEndpoints>,
+  section: ExperimentSection,
+  options: ExperimentOptions,
+): Promise<IsolatedOutcome[]> {
+  const hooks = ctx.hooks ?? {};
+  const memory: ExperimentIsolation[] = [];
+  section.memory = memory;
+  const stepOptions = { ...options, isolateMs: options.memoryStepMs };
+  const steps: { iso: ExperimentIsolation; scenario: ResolvedScenario }[] = [];
+  const mixedRps = new Map(result.endpoints.map((e) => [e.endpoint, e.rps]));
+  for (const e of [...result.endpoints].filter((x) => x.requests > 0).sort((a, b) => b.requests - a.requests)) {
+    const iso: ExperimentIsolation = { endpoint: e.endpoint, findingIds, status: 'not-tested' };
+    memory.push(iso);
+    if (memory.length > options.maxIsolations) {
+      iso.reason = `over the isolation budget (--max-isolations ${options.maxIsolations})`;
+      continue;
+    }
+    const rate = roundRate(options.isolateRate ?? Math.min(50, Math.max(10, e.rps)));
+    const step = isolationScenario(ctx, e.endpoint, sent, rate, steps.length * (options.memoryStepMs + options.gapMs), memory.length - 1, stepOptions, 'memory');
+    if (typeof step === 'string') iso.reason = step;
+    else {
+      Object.assign(iso, { via: step.via, rate, durationMs: options.memoryStepMs });
+      steps.push({ iso, scenario: step.scenario });
+    }
+  }
+  const outcomes = (): IsolatedOutcome[] => memory.map((iso) => ({
+    endpoint: iso.endpoint,
+    status: iso.status,
+    ...(iso.reason ? { reason: iso.reason } : {}),
+    findings: [],
+    statements: [],
+    ...(iso.retained ? { retained: iso.retained } : {}),
+    ...(mixedRps.get(iso.endpoint) ? { mixedRps: mixedRps.get(iso.endpoint)! } : {}),
+  }));
+  if (steps.length === 0 || ctx.signal?.aborted === true) return outcomes();
+  const plan = stepsPlan(ctx.plan, steps.map((s) => s.scenario), 'memory round');
+  const totalMs = steps.length * (options.memoryStepMs + options.gapMs) - options.gapMs;
+  hooks.onRunStart?.({ kind: 'isolation', label: `memory round: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, ${options.memoryStepMs / 1000} s each`, rate: 0, durationMs: totalMs });
+  try {
+    const run = (await runOnce(ctx, plan, false, ctx.probes)).result;
+    const kept = retainedAlone(run, steps.map((s) => s.iso.endpoint));
+    for (const { iso } of steps) {
+      const r = kept.get(iso.endpoint);
+      if (!r) {
+        iso.reason = 'the memory step sent no request (interrupted, or the endpoint name differs)';
+        continue;
+      }
+      Object.assign(iso, { status: 'ran', requests: run.endpoints.find((e) => e.endpoint === iso.endpoint)?.requests ?? r.requests, retained: r });
+    }
+  } catch (error) {
+    for (const { iso } of steps) iso.reason = `the memory round failed: ${(error as Error).message}`;
+  }
+  for (const iso of memory) hooks.onIsolation?.(iso);
+  return outcomes();
 }
 
 /** Read each isolated endpoint's requests, demand and findings from the diagnosed isolation run. */
@@ -378,6 +469,7 @@ function isolationScenario(
   startTimeMs: number,
   index: number,
   options: ExperimentOptions,
+  prefix = 'isolate',
 ): { scenario: ResolvedScenario; via: ExperimentIsolation['via'] } | string {
   const target = findIsolation(endpoint, sent, ctx.raw, ctx.plan.baseUrl);
   const derived = { durationMs: options.isolateMs, gracefulStopMs: Math.min(GRACEFUL_STOP_MS, options.gapMs), label: `isolation ${endpoint}` };
@@ -395,7 +487,7 @@ function isolationScenario(
     via = { scenario: target.scenario, request: target.indexes[0]! };
   }
   // Unique names (one endpoint per step), each starting after the previous step and its gap.
-  const name = `isolate-${index + 1}`;
+  const name = `${prefix}-${index + 1}`;
   return { scenario: { ...scenario, name, startTimeMs, options: { ...scenario.options, startTime: formatDuration(startTimeMs), isolates: endpoint } }, via };
 }
 

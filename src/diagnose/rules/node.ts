@@ -395,6 +395,7 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
         recommendation: {
           text: 'Take two heap snapshots some minutes apart under load (`node --heapsnapshot-signal=SIGUSR2`, or `clinic heapprofiler`) and compare retained objects. Bound in-process caches (LRU with a max size and TTL) and remove per-request listeners/timers that are never cleared.',
         },
+        metrics: { memoryGrowthMBPerMin: mbPerMin },
         confidence: 0.75,
         impact: 0.3,
       }),

@@ -39,6 +39,22 @@ const MAX_ERRORS_KEPT = 20;
 /** Time the first scrape may take (ms). */
 const START_TIMEOUT_MS = 5000;
 
+/** V8's young-generation spaces as prom-client labels them (`space` is the space name without `_space`). */
+const YOUNG_SPACES: ReadonlySet<string> = new Set(['new', 'new_large_object']);
+
+/**
+ * Bytes used in V8's old generation: every heap space but the young generation's. An object lands there
+ * when it survives two scavenges (or is large), and leaves only at a major collection, so the old
+ * generation climbs with what requests retain and not with their short-lived garbage, which the young
+ * generation's scavenges free every few megabytes. Undefined without prom-client's heap-space gauges.
+ */
+function oldGenerationUsed(family: PromFamily | undefined): number | undefined {
+  if (!family || family.samples.length === 0) return undefined;
+  let sum = 0;
+  for (const s of family.samples) if (!YOUNG_SPACES.has(s.labels.space ?? '') && Number.isFinite(s.value)) sum += s.value;
+  return sum;
+}
+
 /** Counter readings from one scrape, used to compute rates against the next one. */
 interface CounterReadings {
   /** When the scrape was read, on the reading clock (see readingTime). */
@@ -104,6 +120,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
     series.set('eventLoopLagMinMs', gaugeMs('nodejs_eventloop_lag_min_seconds'), 'ms');
     series.set('eventLoopLagMs', gaugeMs('nodejs_eventloop_lag_seconds'), 'ms');
     series.set('heapUsedBytes', firstValue(f.get('nodejs_heap_size_used_bytes')), 'bytes');
+    series.set('heapOldUsedBytes', oldGenerationUsed(f.get('nodejs_heap_space_size_used_bytes')), 'bytes');
     series.set('rssBytes', firstValue(f.get('process_resident_memory_bytes')), 'bytes');
     for (const fam of f.values()) {
       if (!fam.name.includes('pool') || (fam.type !== 'gauge' && fam.type !== 'untyped')) continue;

@@ -7,6 +7,7 @@
  * - `eventLoopLagMs` (ms; the older setImmediate lag gauge)
  * - `gcMsPerS` (ms of GC per second: rate of `nodejs_gc_duration_seconds_sum`, all kinds)
  * - `heapUsedBytes`, `rssBytes` (bytes)
+ * - `heapOldUsedBytes` (bytes used in V8's old generation: `nodejs_heap_space_size_used_bytes` of every space but `new` and `new_large_object`)
  * - `cpuPercent` (% of one core: rate of `process_cpu_seconds_total`)
  * - `pool:<metric>{labels}` (any gauge whose name contains `pool`)
  * - `http:<METHOD> <route>:rps` and `http:<METHOD> <route>:meanMs` (from the HTTP duration histogram)
