@@ -31,6 +31,9 @@ function metricsServer(): Promise<{ server: Server; url: string; state: { scrape
       `nodejs_gc_duration_seconds_bucket{le="+Inf",kind="major"} ${n}`,
       `nodejs_gc_duration_seconds_sum{kind="major"} ${(0.05 * n).toFixed(3)}`,
       `nodejs_gc_duration_seconds_count{kind="major"} ${n}`,
+      '# TYPE bistro_cache_requests_total counter',
+      `bistro_cache_requests_total{cache="menu",result="hit"} ${2 * n}`,
+      `bistro_cache_requests_total{cache="menu",result="miss"} ${n}`,
       '# TYPE pg_pool_waiting_count gauge',
       `pg_pool_waiting_count{pool="main"} ${n % 3}`,
       '# TYPE http_request_duration_seconds histogram',
@@ -88,6 +91,21 @@ test('prometheus probe turns scrapes into aligned series and survives the endpoi
   assert.equal(data.http[0]!.route, '/a');
   assert.equal(data.http[0]!.serverErrors, 5); // scrape 0 → 5
   assert.equal(data.eventLoop!.p99Ms!.median, 120);
+  // The app's cache counter split by its result label: scrape 0 → 5 (the last good one; the final read at stop found the server gone).
+  assert.deepEqual(data.caches, [{ metric: 'bistro_cache_requests_total', labels: { cache: 'menu' }, hits: 10, misses: 5 }]);
+});
+
+test('prometheus probe reads the counters once more at stop, so totals cover the load after the last sample', async () => {
+  const { server, url } = await metricsServer();
+  const probe = createPrometheusProbe({ url, timeoutMs: 500 });
+  await probe.start({ runStartedAt: Date.now(), offsetMs: () => 1500, signal: new AbortController().signal });
+  await probe.sample(1000); // scrape 1
+  const ev = await probe.stop(); // scrape 2, not a sample
+  await new Promise<void>((r) => server.close(() => r()));
+  const data = ev.data as unknown as PrometheusProbeData;
+  assert.equal(ev.series.t.length, 2, 'the final read adds no series row');
+  assert.deepEqual(data.caches, [{ metric: 'bistro_cache_requests_total', labels: { cache: 'menu' }, hits: 4, misses: 2 }]);
+  assert.equal(data.http[0]!.requests, 202);
 });
 
 test('prometheus probe start fails with a TuneupError and a hint when nothing listens', async () => {

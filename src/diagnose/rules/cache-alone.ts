@@ -63,59 +63,81 @@ export function cacheAloneByEndpoint(input: DiagnosisInput): CacheAlone[] | unde
   return [...byEndpoint.values()];
 }
 
+/** Where one endpoint's cache use was counted, for the finding's words and evidence sources. */
+export interface CacheCount {
+  rule: string;
+  subject: string;
+  /** How the hits were told apart from other endpoints', as a clause: "when it ran alone". */
+  where: string;
+  /** Source of the hit and miss counts. */
+  source: string;
+  /** Source of the endpoint's requests and repeats. */
+  loadSource: string;
+}
+
 /**
- * cache-miss per endpoint alone (see module doc). An endpoint whose repeated requests (at least
- * `cacheMiss.minRepeats`, on a safe method or a plan cacheKey) looked the cache up, yet whose hits covered
- * fewer than `cacheMiss.repeatHitRatio` of them and whose hit ratio was below that share of its ideal
- * (repeats / requests), misses keys that repeat: broken (medium; high below half its ideal). Hits that cover
- * the repeats clear it, as in the whole-run judgement: other lookups per request dilute the ratio, not the hits.
+ * Judge one endpoint's cache use against the ideal of its own requests. An endpoint whose repeated requests
+ * (at least `cacheMiss.minRepeats`, on a safe method or a plan cacheKey) looked the cache up, yet whose hits
+ * covered fewer than `cacheMiss.repeatHitRatio` of them and whose hit ratio was below that share of its
+ * ideal (repeats / requests), misses keys that repeat: broken (medium; high below half its ideal). Hits that
+ * cover the repeats clear it, as in the whole-run judgement: other lookups per request dilute the ratio,
+ * not the hits. Undefined when it is not broken or cannot be judged.
  */
+export function judgeEndpointCache(input: DiagnosisInput, config: RuleConfig, row: CacheAlone, count: CacheCount): Finding | undefined {
+  const repeatHit = config.get('cacheMiss.repeatHitRatio');
+  const lookups = row.hits + row.misses;
+  // The judgement needs a lookup for every repeated request. Not one per request: the lookups are counted per
+  // Redis sample and the requests per completion, and the samples straddle the edges of its seconds alone, so
+  // a few of one endpoint's lookups fall in the gap next to them (newsroom's home page: one GET per request,
+  // a few short of its 69 requests, and never judged).
+  if (row.repeats < config.get('cacheMiss.minRepeats') || lookups < row.repeats || !repeatsAreLookups(input, row.endpoint)) return undefined;
+  const ideal = row.repeats / row.requests;
+  const ratio = row.hits / lookups;
+  if (row.hits >= repeatHit * row.repeats || ratio >= repeatHit * ideal) return undefined;
+  const missed = Math.max(0, row.repeats - row.hits);
+  const demand = input.demand.demands.find((d) => d.endpoint === row.endpoint);
+  const mean = serviceMean(input, row.endpoint);
+  const fallThrough = mean > 0 && demand?.dbMs !== undefined ? demand.dbMs / mean : 0.3;
+  return makeFinding({
+    rule: count.rule,
+    category: 'cache-miss',
+    subject: count.subject,
+    severity: ratio < 0.5 * ideal ? 'high' : 'medium',
+    endpoint: row.endpoint,
+    endpoints: [row.endpoint],
+    title: `${row.endpoint} misses the cache on keys that repeat: ${fmt(row.hits)} hits for ${fmt(row.repeats)} repeated requests ${count.where}`,
+    summary: `${row.endpoint} served ${fmt(row.requests)} requests ${count.where}, ${fmt(row.repeats)} of them for a key requested earlier (a perfect cache would hit ${pct(ideal)}), and looked the cache up ${fmt(lookups)} times with ${fmt(row.hits)} hits (${pct(ratio)}): about ${fmt(missed)} repeated keys missed and fell through to the slower source. A key that changes per request, a TTL shorter than the reuse interval, or a value never written back.`,
+    evidence: [
+      { label: 'requests', value: row.requests, unit: 'requests', source: count.loadSource },
+      { label: 'requests repeating an earlier key', value: row.repeats, unit: 'requests', source: 'load (requests repeating an earlier key)' },
+      { label: 'cache hits', value: row.hits, unit: 'lookups', source: count.source },
+      { label: 'cache misses', value: row.misses, unit: 'lookups', source: count.source },
+      { label: 'hit ratio', value: ratio, unit: 'ratio', source: count.source },
+      { label: 'ideal hit ratio', value: ideal, unit: 'ratio', source: 'load (requests repeating an earlier key)' },
+      ...(demand?.dbMs !== undefined ? [{ label: 'database time per request', value: demand.dbMs, unit: 'ms', source: `cost model (${demand.method})` }] : []),
+    ],
+    recommendation: {
+      text: 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.',
+    },
+    confidence: 0.85,
+    impact: Math.max(0.1, Math.min(1, fallThrough * (1 - row.hits / row.repeats))),
+    attribution: 'direct',
+  });
+}
+
+/** cache-miss per endpoint alone (see module doc and {@link judgeEndpointCache}). */
 export function cacheAloneRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const rows = cacheAloneByEndpoint(input);
   if (!rows) return [];
-  const repeatHit = config.get('cacheMiss.repeatHitRatio');
-  const out: Finding[] = [];
-  for (const row of rows) {
-    const lookups = row.hits + row.misses;
-    // The judgement needs a lookup for every repeated request. Not one per request: the lookups are counted per
-    // Redis sample and the requests per completion, and the samples straddle the edges of its seconds alone, so
-    // a few of one endpoint's lookups fall in the gap next to them (newsroom's home page: one GET per request,
-    // a few short of its 69 requests, and never judged).
-    if (row.repeats < config.get('cacheMiss.minRepeats') || lookups < row.repeats || !repeatsAreLookups(input, row.endpoint)) continue;
-    const ideal = row.repeats / row.requests;
-    const ratio = row.hits / lookups;
-    if (row.hits >= repeatHit * row.repeats || ratio >= repeatHit * ideal) continue;
-    const missed = Math.max(0, row.repeats - row.hits);
-    const demand = input.demand.demands.find((d) => d.endpoint === row.endpoint);
-    const mean = serviceMean(input, row.endpoint);
-    const fallThrough = mean > 0 && demand?.dbMs !== undefined ? demand.dbMs / mean : 0.3;
-    out.push(
-      makeFinding({
+  return rows
+    .map((row) =>
+      judgeEndpointCache(input, config, row, {
         rule: 'cache-miss-alone',
-        category: 'cache-miss',
         subject: row.endpoint,
-        severity: ratio < 0.5 * ideal ? 'high' : 'medium',
-        endpoint: row.endpoint,
-        endpoints: [row.endpoint],
-        title: `${row.endpoint} misses the cache on keys that repeat: ${fmt(row.hits)} hits for ${fmt(row.repeats)} repeated requests when it ran alone`,
-        summary: `Alone, ${row.endpoint} served ${fmt(row.requests)} requests, ${fmt(row.repeats)} of them for a key requested earlier (a perfect cache would hit ${pct(ideal)}), and looked the cache up ${fmt(lookups)} times with ${fmt(row.hits)} hits (${pct(ratio)}): about ${fmt(missed)} repeated keys missed and fell through to the slower source. A key that changes per request, a TTL shorter than the reuse interval, or a value never written back.`,
-        evidence: [
-          { label: 'requests alone', value: row.requests, unit: 'requests', source: 'load' },
-          { label: 'requests repeating an earlier key', value: row.repeats, unit: 'requests', source: 'load (requests repeating an earlier key)' },
-          { label: 'Redis hits in its seconds alone', value: row.hits, unit: 'lookups', source: 'redis INFO keyspace_hits (per sample)' },
-          { label: 'Redis misses in its seconds alone', value: row.misses, unit: 'lookups', source: 'redis INFO keyspace_misses (per sample)' },
-          { label: 'hit ratio alone', value: ratio, unit: 'ratio', source: 'redis INFO (per sample)' },
-          { label: 'ideal hit ratio alone', value: ideal, unit: 'ratio', source: 'load (requests repeating an earlier key)' },
-          ...(demand?.dbMs !== undefined ? [{ label: 'database time per request', value: demand.dbMs, unit: 'ms', source: 'cost model (profile)' }] : []),
-        ],
-        recommendation: {
-          text: 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.',
-        },
-        confidence: 0.85,
-        impact: Math.max(0.1, Math.min(1, fallThrough * (1 - row.hits / row.repeats))),
-        attribution: 'direct',
+        where: 'when it ran alone',
+        source: 'redis INFO keyspace hits and misses in its seconds alone (per sample)',
+        loadSource: 'load (its seconds alone)',
       }),
-    );
-  }
-  return out;
+    )
+    .filter((f): f is Finding => f !== undefined);
 }

@@ -22,6 +22,7 @@ import {
 } from './postgres.js';
 import { heldTransactionRule } from './held-transaction.js';
 import { cacheAloneRule } from './cache-alone.js';
+import { cacheCounterRule } from './cache-counters.js';
 import { targetGoneRule } from './target-gone.js';
 import { unselectiveIndexRule } from './index-selectivity.js';
 import type { RuleEntry } from './types.js';
@@ -52,6 +53,7 @@ export const RULES: readonly RuleEntry[] = [
   { id: 'db-config', category: 'db-config', run: dbConfigRule },
   { id: 'cache-miss', category: 'cache-miss', run: cacheMissRule },
   { id: 'cache-miss-alone', category: 'cache-miss', run: cacheAloneRule },
+  { id: 'cache-miss-counter', category: 'cache-miss', run: cacheCounterRule },
   { id: 'cache-slow-command', category: 'cache-slow-command', run: cacheSlowCommandRule },
   { id: 'cache-n-plus-one', category: 'n-plus-one', run: cacheNPlusOneRule },
   { id: 'redis-connection-limit', category: 'connection-limit', run: redisConnectionLimitRule },

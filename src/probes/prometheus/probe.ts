@@ -13,7 +13,7 @@ import { redactConnection, redactText } from '../../store/index.js';
 import { readingTime, type Probe, type ProbeContext } from '../types.js';
 import { SeriesBuilder, stats } from '../process/series-builder.js';
 import { labelKey, parsePrometheusText, type PromExposition, type PromFamily } from './parse.js';
-import type { HttpRouteSummary, PoolGaugeSummary, PrometheusProbeData } from './types.js';
+import type { AppCacheSummary, HttpRouteSummary, PoolGaugeSummary, PrometheusProbeData } from './types.js';
 
 /** Options of {@link createPrometheusProbe}. */
 export interface PrometheusProbeOptions {
@@ -63,7 +63,14 @@ interface CounterReadings {
   gcSeconds?: number;
   /** Route key → { count, sumMs, errors } */
   http: Map<string, { method: string; route: string; count: number; sumMs: number; errors: number }>;
+  /** Application cache (family and labels without the result label) → its hit and miss counts. */
+  caches: Map<string, AppCacheSummary>;
 }
+
+/** Label names that split a cache counter into hits and misses, and the values that mean each. */
+const RESULT_LABELS = ['result', 'outcome', 'status', 'type'];
+const HIT_VALUES: ReadonlySet<string> = new Set(['hit', 'hits']);
+const MISS_VALUES: ReadonlySet<string> = new Set(['miss', 'misses']);
 
 /**
  * Create a probe that scrapes a Prometheus text endpoint every sample.
@@ -194,6 +201,16 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
       }
     },
     async stop(): Promise<ProbeEvidence> {
+      // One last reading of the counters once the load is over: the last sample may precede the run's final
+      // second, and totals compared with the requests the load counted (a cache's lookups against an
+      // endpoint's requests) must cover every request. Not a sample: the series keep their one-second rows.
+      if (first) {
+        try {
+          lastGood = readCounters(readingTime(ctx!, ctx!.offsetMs()), (await scrape(ctx?.signal)).families);
+        } catch {
+          // The service may be gone at the end of the run: the totals then end at the last good sample.
+        }
+      }
       const built = series.build();
       const withEdges = (column: string) => {
         const xs = series.numbers(column);
@@ -224,6 +241,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
           return { metric: p.metric, labels: p.labels, column: p.column, min: s.min, max: s.max, mean: s.mean, last: p.values.at(-1) ?? 0 };
         }),
         http: httpTotals(first, lastGood),
+        caches: cacheTotals(first, lastGood),
       };
       const limitations: string[] = [];
       if (scrapes > 0 && !data.eventLoop) limitations.push('No event-loop lag metric (nodejs_eventloop_lag_*): enable prom-client collectDefaultMetrics() to diagnose a blocked event loop.');
@@ -264,7 +282,22 @@ function readCounters(atMs: number, f: Map<string, PromFamily>): CounterReadings
     cpuSeconds: sumValues(f.get('process_cpu_seconds_total')),
     gcSeconds: gc?.histograms ? gc.histograms.reduce((a, h) => a + h.sum, 0) : undefined,
     http: new Map(),
+    caches: new Map(),
   };
+  for (const fam of f.values()) {
+    if (!/cache/i.test(fam.name) || (fam.type !== 'counter' && fam.type !== 'untyped')) continue;
+    for (const s of fam.samples) {
+      if (s.name.endsWith('_created') || !Number.isFinite(s.value)) continue;
+      const label = RESULT_LABELS.find((k) => HIT_VALUES.has(s.labels[k]?.toLowerCase() ?? '') || MISS_VALUES.has(s.labels[k]?.toLowerCase() ?? ''));
+      if (!label) continue;
+      const key = `${fam.name}{${labelKey(s.labels, label)}}`;
+      const labels = Object.fromEntries(Object.entries(s.labels).filter(([k]) => k !== label));
+      const acc = readings.caches.get(key) ?? { metric: fam.name, labels, hits: 0, misses: 0 };
+      if (HIT_VALUES.has(s.labels[label]!.toLowerCase())) acc.hits += s.value;
+      else acc.misses += s.value;
+      readings.caches.set(key, acc);
+    }
+  }
   for (const { name, toMs } of HTTP_HISTOGRAMS) {
     const fam = f.get(name);
     if (!fam?.histograms) continue;
@@ -282,6 +315,19 @@ function readCounters(atMs: number, f: Map<string, PromFamily>): CounterReadings
     break; // one HTTP histogram family is enough; several would double count
   }
   return readings;
+}
+
+/** Each application cache's hits and misses between two readings; caches without a lookup in between are left out. */
+function cacheTotals(first: CounterReadings | undefined, last: CounterReadings | undefined): AppCacheSummary[] {
+  if (!first || !last) return [];
+  const out: AppCacheSummary[] = [];
+  for (const [key, now] of last.caches) {
+    const before = first.caches.get(key);
+    const hits = nonNegative(now.hits - (before?.hits ?? 0));
+    const misses = nonNegative(now.misses - (before?.misses ?? 0));
+    if (hits + misses > 0) out.push({ metric: now.metric, labels: now.labels, hits, misses });
+  }
+  return out.sort((a, b) => b.hits + b.misses - (a.hits + a.misses));
 }
 
 function httpTotals(first: CounterReadings | undefined, last: CounterReadings | undefined): HttpRouteSummary[] {

@@ -41,6 +41,20 @@ export interface HttpRouteSummary {
   serverErrors: number;
 }
 
+/**
+ * An application cache as the service's own counter counts it: a counter family whose name says `cache`,
+ * split by a result label into hits and misses (prom-client idiom: `cache_requests_total{cache="menu",
+ * result="hit"}`), totalled over the run.
+ */
+export interface AppCacheSummary {
+  /** Counter family, e.g. `cache_requests_total`. */
+  metric: string;
+  /** Its labels without the result label, e.g. `{ cache: 'menu' }`: which cache. */
+  labels: Record<string, string>;
+  hits: number;
+  misses: number;
+}
+
 /** `ProbeEvidence.data` of the prometheus probe. */
 export interface PrometheusProbeData {
   url: string;
@@ -57,4 +71,6 @@ export interface PrometheusProbeData {
   cpuPercent?: Stats;
   pools: PoolGaugeSummary[];
   http: HttpRouteSummary[];
+  /** Application caches counted by the service's own hit/miss counters (absent in results before 2026-12-06). */
+  caches?: AppCacheSummary[];
 }
