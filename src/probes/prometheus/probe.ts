@@ -36,6 +36,8 @@ export const HTTP_HISTOGRAMS: { name: string; toMs: number }[] = [
 ];
 
 const MAX_ERRORS_KEPT = 20;
+/** Longest wait for the counters' last read at stop (ms), whatever the scrape timeout: stop must not wait on a slow service. */
+const FINAL_READ_TIMEOUT_MS = 800;
 /** Time the first scrape may take (ms). */
 const START_TIMEOUT_MS = 5000;
 
@@ -94,6 +96,8 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
   let failed = 0;
   let sampleMsTotal = 0;
   let samples = 0;
+  /** A sample's scrape is in flight: the service is slow to answer, and stop does not scrape it again. */
+  let sampling = false;
 
   const scrape = async (signal?: AbortSignal, limitMs = timeoutMs): Promise<PromExposition> => {
     const timeout = AbortSignal.timeout(limitMs);
@@ -185,6 +189,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
     },
     async sample(offsetMs: number): Promise<void> {
       const started = performance.now();
+      sampling = true;
       try {
         const expo = await scrape(ctx?.signal);
         scrapes++;
@@ -196,6 +201,7 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
         previous = undefined;
         record(offsetMs, (err as Error).message);
       } finally {
+        sampling = false;
         samples++;
         sampleMsTotal += performance.now() - started;
       }
@@ -204,9 +210,10 @@ export function createPrometheusProbe(options: PrometheusProbeOptions): Probe {
       // One last reading of the counters once the load is over: the last sample may precede the run's final
       // second, and totals compared with the requests the load counted (a cache's lookups against an
       // endpoint's requests) must cover every request. Not a sample: the series keep their one-second rows.
-      if (first) {
+      // Bounded, and skipped while a sample's scrape still hangs: stop never waits on a slow service.
+      if (first && !sampling) {
         try {
-          lastGood = readCounters(readingTime(ctx!, ctx!.offsetMs()), (await scrape(ctx?.signal)).families);
+          lastGood = readCounters(readingTime(ctx!, ctx!.offsetMs()), (await scrape(ctx?.signal, Math.min(timeoutMs, FINAL_READ_TIMEOUT_MS))).families);
         } catch {
           // The service may be gone at the end of the run: the totals then end at the last good sample.
         }
