@@ -6,7 +6,7 @@
  * @module
  */
 import pc from 'picocolors';
-import type { ExperimentSection, RunResult } from '../result/types.js';
+import type { ExperimentIsolation, ExperimentSection, RunResult } from '../result/types.js';
 import { renderFindings } from './findings-text.js';
 
 /** Options of {@link renderExperimentSummary}. */
@@ -67,11 +67,10 @@ export function renderExperimentSummary(result: RunResult, options: ExperimentSu
       );
     }
     for (const m of e.memory ?? []) {
-      const kept = m.retained && m.retained.requests > 0 ? (m.retained.oldGenerationBytes ?? m.retained.rssBytes) : undefined;
-      const measure = m.retained?.oldGenerationBytes !== undefined ? 'old generation' : 'RSS';
+      const kept = keptPerRequestText(m);
       lines.push(
         m.status === 'ran'
-          ? c.dim(`  memory: ${m.endpoint} at ${r(m.rate ?? 0)}/s for ${Math.round((m.durationMs ?? 0) / 1000)} s${kept !== undefined ? `: kept ${r(kept / m.retained!.requests / 1024)} KB per request (${measure})` : ''}`)
+          ? c.dim(`  memory: ${m.endpoint} at ${r(m.rate ?? 0)}/s for ${Math.round((m.durationMs ?? 0) / 1000)} s${kept ? `: ${kept}` : ''}`)
           : c.dim(`  memory: ${m.endpoint} not tested: ${m.reason}`),
       );
     }
@@ -82,6 +81,14 @@ export function renderExperimentSummary(result: RunResult, options: ExperimentSu
   lines.push('', c.bold(`findings (${findings.length}${counts.length ? `: ${counts.map(([s, n]) => `${n} ${s.replace('-', ' ')}`).join(', ')}` : ''})`));
   lines.push(renderFindings(findings, { color: options.color, details: true }));
   return lines.join('\n');
+}
+
+/** What a memory-round step kept, e.g. `kept 12 KB per request (old generation)`; undefined when it measured nothing. */
+export function keptPerRequestText(step: Pick<ExperimentIsolation, 'retained'>): string | undefined {
+  const kept = step.retained;
+  const bytes = kept && kept.requests > 0 ? (kept.oldGenerationBytes ?? kept.rssBytes) : undefined;
+  if (bytes === undefined) return undefined;
+  return `kept ${r(bytes / kept!.requests / 1024)} KB per request (${kept!.oldGenerationBytes !== undefined ? 'old generation' : 'RSS'})`;
 }
 
 function r(n: number): string {

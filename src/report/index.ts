@@ -41,5 +41,5 @@ export {
 } from './load-run.js';
 export { MAX_PLOT_POINTS, bucketSize, downsampleColumn, downsampleX, type Aggregation } from './downsample.js';
 export { renderFindings, confirmationLabel, type FindingsTextOptions } from './findings-text.js';
-export { renderExperimentSummary, type ExperimentSummaryOptions } from './experiment-text.js';
+export { keptPerRequestText, renderExperimentSummary, type ExperimentSummaryOptions } from './experiment-text.js';
 export { renderDemands } from './demands-text.js';

@@ -5,7 +5,7 @@
  */
 import { runExperiment, type ExperimentHooks } from '../../diagnose/experiment/index.js';
 import { ExitCode } from '../../errors.js';
-import { renderExperimentSummary } from '../../report/index.js';
+import { keptPerRequestText, renderExperimentSummary } from '../../report/index.js';
 import { setExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { experimentOptionsFromFlags, prepareExperimentTarget } from '../experiment-target.js';
@@ -59,8 +59,8 @@ export function experimentProgressHooks(io: CliIO): ExperimentHooks {
       io.err(`diagnosis rate ${r(chosen.rate)}/s (${chosen.by === 'plan' ? "the plan's rate" : chosen.by === 'flag' ? '--rate' : chosen.by === 'knee' ? '70 % of the sustained rate' : "70 % of the ramp's highest sustained step"}) for ${r(chosen.durationMs / 1000)} s`);
     },
     onIsolation(iso) {
-      const kept = iso.retained && iso.retained.requests > 0 ? (iso.retained.oldGenerationBytes ?? iso.retained.rssBytes) : undefined;
-      const keptText = kept !== undefined ? `; kept ${r(kept / iso.retained!.requests / 1024)} KB per request (${iso.retained!.oldGenerationBytes !== undefined ? 'old generation' : 'RSS'})` : '';
+      const kept = keptPerRequestText(iso);
+      const keptText = kept ? `; ${kept}` : '';
       io.err(iso.status === 'ran' ? `  ${iso.endpoint} alone at ${r(iso.rate ?? 0)}/s: ${iso.requests} requests${iso.findings?.length ? `; shows ${iso.findings.map((f) => f.category).join(', ')}` : ''}${keptText}` : `  ${iso.endpoint}: not tested (${iso.reason})`);
     },
   };

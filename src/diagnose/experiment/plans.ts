@@ -89,7 +89,7 @@ function asArrivalRate(scenario: ResolvedScenario, rate: number, options: Derive
 }
 
 /** A plan with `scenarios` only, thresholds dropped (the experiment measures; the user's run judges). */
-function withScenarios(plan: ResolvedPlan, scenarios: ResolvedConstantArrivalRate[], label: string): ResolvedPlan {
+export function withScenarios(plan: ResolvedPlan, scenarios: ResolvedScenario[], label: string): ResolvedPlan {
   return {
     ...plan,
     profile: undefined,

@@ -33,7 +33,7 @@ import { computeDemands } from '../demand.js';
 import { confirmFindings, isMemorySuspect, reattributionCandidates, suspectEndpoints, type IsolatedOutcome } from './confirm.js';
 import { findIsolation, isolationRawPlan, scenarioEndpoints } from './isolate.js';
 import { overloadFinding, withOverloadFirst } from './overload.js';
-import { mixPlan, planMix, scenarioAlonePlan, type PlanMix } from './plans.js';
+import { mixPlan, planMix, scenarioAlonePlan, withScenarios, type PlanMix } from './plans.js';
 import { retainedAlone } from './retained.js';
 import { saturatedResource } from './saturation.js';
 import { sizeVUs, formatDuration } from '../../plan/index.js';
@@ -335,7 +335,7 @@ async function isolationRound(
     }
   }
   if (steps.length === 0 || ctx.signal?.aborted === true) return;
-  const plan = stepsPlan(ctx.plan, steps.map((s) => s.scenario), 'isolation');
+  const plan = withScenarios(ctx.plan, steps.map((s) => s.scenario), 'isolation');
   const totalMs = steps.length * (options.isolateMs + options.gapMs) - options.gapMs;
   hooks.onRunStart?.({ kind: 'isolation', label: `isolation: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, one after the other`, rate: 0, durationMs: totalMs });
   let diagnosed: RunResult | undefined;
@@ -346,17 +346,6 @@ async function isolationRound(
     for (const { iso } of steps) iso.reason = `the isolation run failed: ${(error as Error).message}`;
   }
   if (diagnosed) recordIsolations(diagnosed, steps.map((s) => s.iso), outcomes);
-}
-
-/** The plan that runs `scenarios` (one endpoint each, one after the other) and nothing else: no profile, no thresholds. */
-function stepsPlan(plan: ResolvedPlan, scenarios: ResolvedScenario[], label: string): ResolvedPlan {
-  return {
-    ...plan,
-    profile: undefined,
-    scenarios,
-    thresholds: [],
-    json: { ...plan.json, name: `${plan.name ?? 'plan'} (${label})`, scenarios: Object.fromEntries(scenarios.map((s) => [s.name, s.options])), thresholds: {} },
-  };
 }
 
 /**
@@ -403,7 +392,7 @@ async function memoryRound(
     ...(mixedRps.get(iso.endpoint) ? { mixedRps: mixedRps.get(iso.endpoint)! } : {}),
   }));
   if (steps.length === 0 || ctx.signal?.aborted === true) return outcomes();
-  const plan = stepsPlan(ctx.plan, steps.map((s) => s.scenario), 'memory round');
+  const plan = withScenarios(ctx.plan, steps.map((s) => s.scenario), 'memory round');
   const totalMs = steps.length * (options.memoryStepMs + options.gapMs) - options.gapMs;
   hooks.onRunStart?.({ kind: 'isolation', label: `memory round: ${steps.map((s) => s.iso.endpoint).join(', ')} alone, ${options.memoryStepMs / 1000} s each`, rate: 0, durationMs: totalMs });
   try {
