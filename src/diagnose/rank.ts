@@ -107,11 +107,17 @@ export function foldExplained(list: Finding[]): Finding[] {
   });
 }
 
+/** Is `f` a symptom some other finding in `list` explains (a link that caps, not one that only orders)? */
+function isFoldedSymptom(f: Finding, list: Finding[]): boolean {
+  return list.some((x) => x !== f && (x.explains ?? []).some((e) => e.as !== 'contributes' && selects(e, f)));
+}
+
 /**
  * A cause is at least as severe as what it causes: a finding that a `causedBy` link names as the cause of a
  * more severe finding takes that severity (and says so). The link is set by a rule that measured both facts
  * (e.g. 92 % of the buffer reads came from scans of one unindexed table), so the scans are as serious as the
- * cache misses they make. Symptoms folded into a cause are already capped at low, so they raise nothing.
+ * cache misses they make. Symptoms folded into a cause are already capped at low, so they raise nothing, and
+ * are not raised either.
  */
 export function causesAsSevere(list: Finding[]): Finding[] {
   const raised = new Map<string, Finding>();
@@ -119,6 +125,9 @@ export function causesAsSevere(list: Finding[]): Finding[] {
     for (const id of symptom.causedBy ?? []) {
       const cause = raised.get(id) ?? list.find((f) => f.id === id);
       if (!cause || SEVERITY_WEIGHT[cause.severity] >= SEVERITY_WEIGHT[symptom.severity]) continue;
+      // A cause that is itself another finding's symptom stays capped: raising it would undo that fold (past
+      // capacity, an unowned CPU saturation the overload explains still contributes to the loop's delay).
+      if (isFoldedSymptom(cause, list)) continue;
       raised.set(id, { ...cause, severity: symptom.severity, summary: `${cause.summary} Raised to ${symptom.severity}: it causes "${symptom.title}".` });
     }
   }

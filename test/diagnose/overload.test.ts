@@ -62,7 +62,8 @@ test('past capacity: completions short of the offered rate, latency growing, VUs
   assert.match(f.title, /main thread/);
   assert.match(f.summary, /smeared/);
   assert.ok(f.explains!.some((e) => e.category === 'slow-dependency'));
-  assert.ok(!f.explains!.some((e) => e.category === 'cpu-saturation'), 'the saturated resource is the cause, not explained by the overload');
+  // The saturated resource is the cause: overload explains a CPU saturation only when it names no endpoint (the same fact again).
+  assert.ok(f.explains!.filter((e) => e.category === 'cpu-saturation').every((e) => e.unowned), JSON.stringify(f.explains));
   assert.ok(f.impact > 0.9, `queueing share ${f.impact}`);
   // Drops with the generator's CPU free are reported by overload, not as a generator note.
   r.generator = { ...r.generator, limitedBy: 'none', lateness: [{ label: 'iterations dropped (no free VU: raise preAllocatedVUs/maxVUs)', value: 14, unit: '%', limit: 1 }] };
@@ -352,4 +353,27 @@ test('past capacity, GC time no endpoint owns is the queue\'s (a symptom of the 
   const owned = past((o) => 2.5 * o);
   assert.equal(owned.gc?.endpoint, 'GET /api/orders', owned.gc?.title);
   assert.ok(['medium', 'high'].includes(owned.gc!.severity), owned.gc!.severity);
+});
+
+test("past capacity with the service's CPU at its limit, a CPU saturation no endpoint owns is the overload's (said once); below capacity the same saturation stands", () => {
+  const past = (cpuOf: (orders: number, products: number) => number) => {
+    const p = healthyParts();
+    const orders = p.endpoints['GET /api/orders']!.requests;
+    const products = p.endpoints['GET /api/products/:id']!.requests;
+    p.process = { ...p.process, cpuPercent: orders.map((o, i) => cpuOf(o, products[i]!)), mainThreadCpuPercent: orders.map((o, i) => cpuOf(o, products[i]!) - 3) };
+    p.processData = { ...p.processData, mainThreadCpuPercent: stat(97), cpuPercent: stat(99) };
+    const d = diagnose(openRun(p, { offered: 200, completed: () => 120, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40, dropped: 2000, busyVUs: 100, allocated: 100 }));
+    return { d, overload: d.findings.find((f) => f.category === 'overload')!, cpu: d.findings.find((f) => f.category === 'cpu-saturation') };
+  };
+  // The core busy whatever the mix: no endpoint's requests stand out.
+  const flat = past(() => 99);
+  assert.ok(flat.cpu && !flat.cpu.endpoint && (flat.cpu.endpoints ?? []).length === 0, flat.cpu?.title);
+  assert.equal(flat.cpu.severity, 'low');
+  assert.ok(flat.cpu.causedBy?.includes(flat.overload.id));
+  assert.equal(flat.d.findings[0]!.category, 'overload');
+  // Without the overload (the same CPU at a rate the service keeps up with), the saturation stands.
+  const p = healthyParts();
+  p.process = { ...p.process, cpuPercent: p.process.cpuPercent!.map(() => 99), mainThreadCpuPercent: p.process.cpuPercent!.map(() => 96) };
+  const kept = diagnose(build(p)).findings.find((f) => f.category === 'cpu-saturation');
+  assert.ok(kept && kept.severity === 'high' && !kept.causedBy, kept?.title);
 });

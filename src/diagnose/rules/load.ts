@@ -184,8 +184,9 @@ function generatorFinding(input: DiagnosisInput, severity: Severity, distortion:
  * the least-queued service time / the mean response time), names the
  * saturated resource when the probes show one at its limit, and marks the
  * waiting-type findings (slow-dependency, error-rate, generator-saturated), a
- * full pool where the queue sits, and GC time no endpoint owns as explained
- * by it.
+ * full pool where the queue sits, GC time no endpoint owns, and — when the
+ * saturated resource is the service's CPU — a CPU saturation no endpoint owns
+ * (the same fact, said once) as explained by it.
  */
 export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const facts = overloadFacts(input.result);
@@ -244,6 +245,11 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
   // The queued requests hold memory, so GC work per second grows with the queue (newsroom's healthy build: GC
   // 34 ms/s at its moderate rate, 105–111 past capacity): GC time no endpoint's requests own is the queue's.
   f.explains.push({ category: 'gc-pressure', unowned: true });
+  // With the service's CPU named as the resource at its limit, a cpu-saturation finding that names no endpoint
+  // states the same fact a second time (bistro past capacity: "the service's CPU is saturated" as high after the
+  // overload in 21 of 26 runs, healthy build included, above every planted fault). It stays with its evidence,
+  // capped at low; one that names the endpoint holding the CPU adds that owner and stands as the cause.
+  if (resource?.category === 'cpu-saturation') f.explains.push({ category: 'cpu-saturation', unowned: true });
   // Errors of an endpoint's own handler (5xx among its answered requests, concentrated on it) are not the
   // queue's: the overload explains the error-rate findings of the other endpoints only.
   const own = new Set(applicationErrorEndpoints(r, config).map((x) => x.endpoint));
