@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from '../../src/diagnose/index.js';
-import type { GeneratorHealth, LoadFacts, RunResult, ScenarioResult } from '../../src/result/types.js';
+import type { Finding, GeneratorHealth, LoadFacts, RunResult, ScenarioResult } from '../../src/result/types.js';
 import type { HostCpuData } from '../../src/probes/process/types.js';
 import { N, build, healthyParts, type ScenarioParts } from './scenarios.js';
 
@@ -355,7 +355,7 @@ test('past capacity, GC time no endpoint owns is the queue\'s (a symptom of the 
   assert.ok(['medium', 'high'].includes(owned.gc!.severity), owned.gc!.severity);
 });
 
-test("past capacity with the service's CPU at its limit, a CPU saturation no endpoint owns is the overload's (said once); below capacity the same saturation stands", () => {
+test("past capacity with the service's CPU at its limit, a CPU saturation no endpoint owns is the overload's (said once), as is one the utilization law infers; below capacity the same saturation stands", () => {
   const past = (cpuOf: (orders: number, products: number) => number) => {
     const p = healthyParts();
     const orders = p.endpoints['GET /api/orders']!.requests;
@@ -367,13 +367,29 @@ test("past capacity with the service's CPU at its limit, a CPU saturation no end
   };
   // The core busy whatever the mix: no endpoint's requests stand out.
   const flat = past(() => 99);
-  assert.ok(flat.cpu && !flat.cpu.endpoint && (flat.cpu.endpoints ?? []).length === 0, flat.cpu?.title);
+  assert.ok(flat.cpu && !flat.cpu.endpoint && (flat.cpu.endpoints ?? []).length === 0, `${flat.cpu?.title}`);
   assert.equal(flat.cpu.severity, 'low');
   assert.ok(flat.cpu.causedBy?.includes(flat.overload.id));
   assert.equal(flat.d.findings[0]!.category, 'overload');
+  // The CPU below its limit: a saturation the utilization law infers from per-request estimates the queue smears is
+  // the overload's too. Measured at its limit beside a pool the overload names as more saturated, it stands.
+  const overloadOf = (mainThread: number, busyConnections: number) => {
+    const q = healthyParts();
+    q.processData = { ...q.processData, mainThreadCpuPercent: stat(mainThread), cpuPercent: stat(mainThread + 5) };
+    q.process = { ...q.process, mainThreadCpuPercent: q.process.cpuPercent!.map(() => mainThread) };
+    q.pgSeries['pg.connections'] = q.pgSeries['pg.connections']!.map(() => 10);
+    q.pgSeries['pg.active'] = q.pgSeries['pg.active']!.map(() => busyConnections);
+    const d = diagnose(openRun(q, { offered: 200, completed: () => 120, serviceP50: (i) => 8 + i * 30, responseP50: (i) => 10 + i * 40, dropped: 2000, busyVUs: 100, allocated: 100 }));
+    return d.findings.find((f) => f.category === 'overload')!;
+  };
+  const linked = (f: Finding) => (f.explains ?? []).some((e) => e.category === 'cpu-saturation' && e.unowned);
+  assert.ok(linked(overloadOf(60, 2)), 'the CPU not measured at its limit');
+  const twoLimits = overloadOf(92, 10);
+  assert.match(twoLimits.title, /database connections/);
+  assert.ok(!linked(twoLimits), 'the CPU measured at its limit beside a saturated pool: both limits are said');
   // Without the overload (the same CPU at a rate the service keeps up with), the saturation stands.
   const p = healthyParts();
   p.process = { ...p.process, cpuPercent: p.process.cpuPercent!.map(() => 99), mainThreadCpuPercent: p.process.cpuPercent!.map(() => 96) };
   const kept = diagnose(build(p)).findings.find((f) => f.category === 'cpu-saturation');
-  assert.ok(kept && kept.severity === 'high' && !kept.causedBy, kept?.title);
+  assert.ok(kept && kept.severity === 'high' && !kept.causedBy, `${kept?.title}`);
 });
