@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * A test file whose setup fails half-way must fail with the reason and end,
  * not hang with a server still running. Each case runs a small node:test file

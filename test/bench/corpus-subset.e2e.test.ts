@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * One pass of a small subset of the frozen corpus through the benchmark's own
  * runner: the healthy clinic case and its missing index at the moderate load.

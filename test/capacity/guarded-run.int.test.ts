@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 // The guarded run shared by `tuneup capacity` and `tuneup diagnose`: a probe that cannot start is retried
 // once, then left out (said in the result), so the run still happens. Real node:http target on
 // 127.0.0.1 port 0, a real process probe aimed at a pid that does not exist; short, bounded load.

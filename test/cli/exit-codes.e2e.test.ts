@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * Exit statuses seen from a shell: the same error code exits the same way in
  * every command, commander's parse errors exit 2, and every command accepts

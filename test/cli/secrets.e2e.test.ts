@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * No output leaks a secret. A password is planted in every place a user puts
  * one — the PostgreSQL URL, the Redis URL (a real `requirepass`), the metrics

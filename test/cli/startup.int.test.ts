@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * Building the program (what `--version` and `--help` cost) loads only the
  * command declarations: no command's implementation and no dependency but

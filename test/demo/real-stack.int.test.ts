@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * `tuneup demo --real`'s stack: private PostgreSQL and Redis started from the
  * machine's binaries (PostgreSQL as the `postgres` user when running as

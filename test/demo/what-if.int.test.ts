@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * The index what-if without HypoPG (build in the dry run's transaction,
  * EXPLAIN, roll back) on PGlite, which has no HypoPG — the demo's embedded

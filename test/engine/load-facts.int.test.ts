@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 // The load's own facts measured through the real engine against a real
 // node:http server on port 0: repeated keys (ideal cache hit ratio) and
 // in-flight requests (Little's law), in one thread and merged across workers.

@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assembleRunResult, runPlan } from '../../src/engine/index.js';

@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * What `tuneup optimize` does by default, against a real PostgreSQL 15:
  * `--apply` runs only the actions that fix a finding of the run; global

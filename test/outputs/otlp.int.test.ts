@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 // OTLP metrics over HTTP, checked by a conformance decoder: a real HTTP
 // receiver on 127.0.0.1 port 0 decodes each request with the official
 // opentelemetry-proto definitions (test/fixtures/otlp-proto, via protobufjs)

@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 // Remote write against a real Prometheus (Debian's, with its remote-write
 // receiver on): a short real run pushed with `--out experimental-prometheus-rw`,
 // then what arrived read back through the HTTP API and compared with the

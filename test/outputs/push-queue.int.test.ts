@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 // The push outputs' queue against real HTTP servers on 127.0.0.1 port 0:
 // retries on 5xx, gives up on 4xx, survives a dead or hanging receiver, and
 // reports what was not delivered as a warning of close(), never a throw.

@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * Ctrl-C during `tuneup playbook PLAN --apply --environment NAME`, through
  * the real CLI against the fixture service with a missing index on

@@ -1,3 +1,4 @@
+// @test-cpu-tolerant: asserts contents, effects and exit codes, not timing (scripts/run-tests.mjs runs it in the pool's spare slot).
 /**
  * Every generated rule file passes `promtool check rules`, and a
  * `promtool test rules` file written here fires and clears each SLO's page
