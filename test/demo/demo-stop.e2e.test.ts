@@ -3,7 +3,7 @@
  * `tuneup demo` stopped by SIGTERM while its first step runs: it exits with the
  * interrupted status, says so in its JSON, and leaves nothing it started
  * (processes, ports, temp dir). Judges no latency, so unlike the demo's own
- * file (demo.e2e.test.ts, `@test-alone`) it shares the end-to-end pool.
+ * file (demo.e2e.test.ts, which runs alone) it shares the end-to-end pool.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
