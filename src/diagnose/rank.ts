@@ -125,8 +125,8 @@ export function causesAsSevere(list: Finding[]): Finding[] {
     for (const id of symptom.causedBy ?? []) {
       const cause = raised.get(id) ?? list.find((f) => f.id === id);
       if (!cause || SEVERITY_WEIGHT[cause.severity] >= SEVERITY_WEIGHT[symptom.severity]) continue;
-      // A cause that is itself another finding's symptom stays capped: raising it would undo that fold (past
-      // capacity, an unowned CPU saturation the overload explains still contributes to the loop's delay).
+      // A cause that is itself another finding's symptom stays capped: raising it would undo that fold (the
+      // symptom's own cause already ranks first).
       if (isFoldedSymptom(cause, list)) continue;
       raised.set(id, { ...cause, severity: symptom.severity, summary: `${cause.summary} Raised to ${symptom.severity}: it causes "${symptom.title}".` });
     }

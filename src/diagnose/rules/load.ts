@@ -186,8 +186,7 @@ function generatorFinding(input: DiagnosisInput, severity: Severity, distortion:
  * saturated resource when the probes show one at its limit, and marks the
  * waiting-type findings (slow-dependency, error-rate, generator-saturated), a
  * full pool where the queue sits, GC time no endpoint owns, and a CPU
- * saturation no endpoint owns when the saturated resource is the service's
- * CPU (the same fact, said once) or the CPU was not measured at its limit
+ * saturation no endpoint owns when the CPU was not measured at its limit
  * (the utilization law on smeared estimates) as explained by it.
  */
 export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
@@ -247,15 +246,15 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
   // The queued requests hold memory, so GC work per second grows with the queue (newsroom's healthy build: GC
   // 34 ms/s at its moderate rate, 105–111 past capacity): GC time no endpoint's requests own is the queue's.
   f.explains.push({ category: 'gc-pressure', unowned: true });
-  // A cpu-saturation finding that names no endpoint is the overload's when it adds nothing this finding does not
-  // say better: with the service's CPU named as the resource at its limit it states the same fact again; with the
-  // CPU not measured at its limit it rests on the utilization law alone — CPU per request from the mixed run's
-  // regression, which the queue smears — against probes that measured another resource (or none) at its limit.
-  // (bistro past capacity: "the service's CPU is saturated" as high after the overload in 21 of 26 runs, healthy
-  // build included, above every planted fault; in runs where PostgreSQL held the host's cores.) It stays with
-  // its evidence, capped at low. One that names the endpoint holding the CPU adds that owner and stands as the
-  // cause, and so does a CPU measured at its limit beside another saturated resource (two limits, both said).
-  if (resource?.category === 'cpu-saturation' || !measuredSaturation(input, config)) f.explains.push({ category: 'cpu-saturation', unowned: true });
+  // A cpu-saturation finding that names no endpoint, with the CPU not measured at its limit, rests on the
+  // utilization law alone — CPU per request from the mixed run's regression, which past capacity the queue smears
+  // (this finding's own caveat) — against probes that measured another resource, or none, at its limit (bistro
+  // past capacity: "the service's CPU is saturated" as high after the overload in 21 of 26 runs, healthy build
+  // included, above every planted fault, in runs where PostgreSQL held the host's cores). It is the overload's:
+  // capped at low, its evidence kept. A CPU *measured* at its limit stands even without an owner: a CPU-bound
+  // service is a diagnosis with its own fix (the holdout's typo-tolerant search at 170/s: folding it let a
+  // smeared event-loop finding on another endpoint lead), and so does one that names the endpoint holding it.
+  if (!measuredSaturation(input, config)) f.explains.push({ category: 'cpu-saturation', unowned: true });
   // Errors of an endpoint's own handler (5xx among its answered requests, concentrated on it) are not the
   // queue's: the overload explains the error-rate findings of the other endpoints only.
   const own = new Set(applicationErrorEndpoints(r, config).map((x) => x.endpoint));
