@@ -400,6 +400,13 @@ export interface Finding {
    */
   attribution?: 'mixed-estimate' | 'direct';
   /**
+   * Set when the rule lowered this finding only because its mixed-run attribution is doubtful (e.g. an N+1
+   * loop whose sequential calls would take longer than the requests said to run them): what the finding
+   * would be were the endpoint its owner. `tuneup diagnose` runs that endpoint alone to settle it; confirmed
+   * there, the finding gets this severity, impact and confidence back (see experiment/confirm.ts).
+   */
+  attributionDoubt?: AttributionDoubt;
+  /**
    * Ids of findings that cause this one (e.g. the missing indexes behind a low buffer-cache hit ratio).
    * Ranking puts a cause before its symptoms; set by the rule that sees both facts, never from finding text.
    */
@@ -426,6 +433,18 @@ export interface Finding {
    * isolation) showed the same problem. Absent on findings of `tuneup run` / `analyze` (passive diagnosis).
    */
   confirmation?: FindingConfirmation;
+}
+
+/** What a finding lowered for a doubtful attribution would be with its endpoint confirmed (see {@link Finding.attributionDoubt}). */
+export interface AttributionDoubt {
+  /** The severity the rule grades the evidence at, before the doubt lowered it. */
+  severity: Severity;
+  /** The impact (share of the endpoint's latency) before the doubt lowered it. */
+  impact: number;
+  /** The confidence with the endpoint confirmed (0..1). */
+  confidence: number;
+  /** One sentence: why the attribution is doubtful. */
+  reason: string;
 }
 
 /**

@@ -113,6 +113,46 @@ test('confirmFindings: refuted → low, ranked last, evidence kept, when no endp
   assert.deepEqual(out[0]!.confirmation, { status: 'not-tested', evidence: [], reason: 'sent by a flow' });
 });
 
+test('confirmFindings: a finding lowered only for a doubtful attribution is a suspect; the endpoint alone settles it (confirmed: its graded severity back, ranked by score; refuted: stays low)', () => {
+  const doubted = finding({
+    id: 'n-plus-one:GET /itineraries/:id',
+    category: 'n-plus-one',
+    endpoint: 'GET /itineraries/:id',
+    severity: 'low',
+    impact: 0.05,
+    confidence: 0.3,
+    attribution: 'mixed-estimate',
+    attributionDoubt: { severity: 'medium', impact: 1, confidence: 0.7, reason: 'its 32 calls per request would take ~9.8 ms one after another, beyond the 6 ms its requests took' },
+  });
+  const other = finding({ id: 'missing-index:public.notes(x)', category: 'missing-index', endpoint: 'GET /notes', severity: 'medium', impact: 0.3, attribution: 'direct' });
+  assert.equal(isSuspect(doubted), true);
+  assert.equal(isSuspect({ ...doubted, attributionDoubt: undefined }), false, 'low without a doubt is not a suspect');
+  assert.deepEqual(suspectEndpoints([other, doubted]), [{ endpoint: 'GET /itineraries/:id', findingIds: ['n-plus-one:GET /itineraries/:id'] }]);
+  const alone = finding({ id: 'n-plus-one:GET /itineraries/:id', category: 'n-plus-one', endpoint: 'GET /itineraries/:id', severity: 'medium', attribution: 'direct' });
+  const ran = (findings: Finding[]): IsolatedOutcome[] => [{ endpoint: 'GET /itineraries/:id', status: 'ran', demand: demand('GET /itineraries/:id', { dbCalls: 33.8 }), findings, statements: [] }];
+
+  const confirmed = confirmFindings([other, doubted], ran([alone]));
+  assert.deepEqual(confirmed.map((f) => f.id), ['n-plus-one:GET /itineraries/:id', 'missing-index:public.notes(x)'], 'ranked by its score once settled');
+  const n1 = confirmed[0]!;
+  assert.equal(n1.severity, 'medium');
+  assert.equal(n1.impact, 1);
+  assert.equal(n1.confidence, 0.7);
+  assert.equal(n1.attributionDoubt, undefined);
+  assert.equal(n1.confirmation?.status, 'confirmed');
+  assert.equal(n1.confirmation?.originalSeverity, 'low');
+  assert.match(n1.confirmation!.reason!, /alone shows it: .*the mixed run's doubt \(its 32 calls per request .*\) is settled/);
+
+  const refuted = confirmFindings([other, doubted], ran([])).find((f) => f.id === doubted.id)!;
+  assert.equal(refuted.severity, 'low');
+  assert.equal(refuted.confirmation?.status, 'refuted');
+  assert.equal(refuted.impact, 0.05);
+
+  // Not isolated (a flow sends it): the doubt stands, low.
+  const untested = confirmFindings([doubted], [{ endpoint: 'GET /itineraries/:id', status: 'not-tested', reason: 'sent by a flow', findings: [], statements: [] }])[0]!;
+  assert.equal(untested.severity, 'low');
+  assert.equal(untested.confirmation?.status, 'not-tested');
+});
+
 test('confirmFindings: placed on the wrong endpoint by the mixed run → moved to the endpoint that shows it alone, severity kept', () => {
   const wrong = finding({ id: 'n-plus-one:GET /a:9', category: 'n-plus-one', endpoint: 'GET /a', severity: 'critical' });
   const isolated = [finding({ id: 'n-plus-one:GET /b:9', category: 'n-plus-one', endpoint: 'GET /b' })];

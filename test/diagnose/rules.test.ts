@@ -176,6 +176,26 @@ test('n-plus-one: a loop that would take longer than the requests that run it is
   const f = only(diagnose(build(p)).findings, 'n-plus-one');
   assert.equal(f.severity, 'low');
   assert.match(f.summary, /not consistent with its latency/);
+  // The doubt is recorded for `tuneup diagnose` to settle by isolation: what the finding is with its endpoint confirmed.
+  assert.equal(f.attributionDoubt?.severity, 'medium', `${JSON.stringify(f.attributionDoubt)}`);
+  assert.equal(f.attributionDoubt?.impact, 1, `${JSON.stringify(f.attributionDoubt)}`);
+  assert.match(f.attributionDoubt?.reason ?? '', /20 calls per request would take ~8 ms one after another, beyond the 3 ms/);
+});
+
+test('n-plus-one: with the endpoint alone the calls are counted, so a loop beyond its latency is bounded by it, not doubted (medium)', () => {
+  const p = healthyParts();
+  const list = p.endpoints['GET /api/orders']!.requests;
+  // Every second serves GET /api/orders only (a profile step): the attribution is direct.
+  p.endpoints['GET /api/products/:id']!.requests = list.map(() => 0);
+  p.pg.statementSeries.push({ queryid: '103', toplevel: true, callsPerS: list.map((x) => x * 20), execMsPerS: list.map((x) => x * 20 * 0.1) });
+  p.pg.statements.push(statement('103', 'SELECT * FROM order_items WHERE order_id = $1', list.reduce((a, b) => a + b, 0) * 20, 0.1, { shareOfExecTime: 0.3 }));
+  // At the assumed 0.3 ms round trip 20 calls take 8 ms, the requests 3 ms: this host's round trips are shorter.
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 3;
+  const f = only(diagnose(build(p)).findings, 'n-plus-one');
+  assert.equal(f.attribution, 'direct', `${f.attribution}`);
+  assert.equal(f.severity, 'medium', `${f.severity}: ${f.summary}`);
+  assert.equal(f.attributionDoubt, undefined);
+  assert.match(f.summary, /Counted with the endpoint alone; .* the loop is at most its whole latency/);
 });
 
 test('pool-saturation: connections pinned at a small cap, all busy, requests waiting, no locks', () => {

@@ -2,19 +2,23 @@
  * Confirm by isolation (pure): which findings of the mixed diagnosis are
  * suspects, and what the isolated runs say about each.
  *
- * A finding is a **suspect** when it is at medium severity or above, names an
- * endpoint, and that endpoint rests on a mixed-run estimate: its
- * `attribution` says `mixed-estimate`, or (for findings without the field)
- * its category is one the rules attribute by statement or command
- * regression (missing-index, inefficient-query, n-plus-one, cache-*,
- * event-loop-blocked, large-payload).
+ * A finding is a **suspect** when it is at medium severity or above (or was
+ * lowered below it only because its attribution is doubtful:
+ * `attributionDoubt`), names an endpoint, and that endpoint rests on a
+ * mixed-run estimate: its `attribution` says `mixed-estimate`, or (for
+ * findings without the field) its category is one the rules attribute by
+ * statement or command regression (missing-index, inefficient-query,
+ * n-plus-one, cache-*, event-loop-blocked, large-payload).
  *
  * With the endpoint run alone and diagnosed:
  * - **confirmed** when the isolated diagnosis shows *the same problem* on that
  *   endpoint (see {@link sameProblem}: the same object — table and leading
  *   column, statement, command — for findings about an object; the same
  *   category for findings about the endpoint itself), or the statement the
- *   finding names dominates the endpoint's database time;
+ *   finding names dominates the endpoint's database time. A doubted finding
+ *   confirmed (or moved) gets back the severity, impact and confidence its rule graded the
+ *   evidence at: the doubt was about whose the evidence is, which the isolation
+ *   settles, and it ranks among the others by its score;
  * - **moved** (status `confirmed`, `movedFrom` set) when that endpoint alone
  *   does not show it but another isolated endpoint does: the mixed run's
  *   attribution was wrong, the isolation names the owner, and the finding
@@ -38,7 +42,7 @@
  */
 import type { EndpointDemand, Evidence, Finding, FindingCategory, FindingConfirmation, Severity } from '../../result/types.js';
 import type { StatementAttribution } from '../demand.js';
-import { score } from '../rank.js';
+import { score, SEVERITY_WEIGHT } from '../rank.js';
 import { placeMemoryGrowth, type RetainedAlone } from './retained.js';
 
 /** Categories whose endpoint comes from statement or command attribution in a mixed run (when a finding has no `attribution`). */
@@ -54,9 +58,21 @@ export const MIXED_ESTIMATE_CATEGORIES: ReadonlySet<FindingCategory> = new Set<F
 
 const LOUD: ReadonlySet<Severity> = new Set<Severity>(['medium', 'high', 'critical']);
 
+/** Was `f` lowered below medium only because its mixed-run attribution is doubtful (see Finding.attributionDoubt)? */
+function isDoubted(f: Finding): boolean {
+  return !LOUD.has(f.severity) && f.attributionDoubt !== undefined && LOUD.has(f.attributionDoubt.severity);
+}
+
+/** `f` with the severity, impact and confidence its rule graded the evidence at, once isolation settled a doubted attribution. */
+function settled(f: Finding): Finding {
+  if (!isDoubted(f)) return f;
+  const { attributionDoubt: doubt, ...rest } = f;
+  return { ...rest, severity: doubt!.severity, impact: doubt!.impact, confidence: doubt!.confidence };
+}
+
 /** Is `f` a suspect to confirm by isolation (see the module doc)? */
 export function isSuspect(f: Finding): boolean {
-  if (!LOUD.has(f.severity) || f.endpoint === undefined || f.confirmation !== undefined) return false;
+  if (!(LOUD.has(f.severity) || isDoubted(f)) || f.endpoint === undefined || f.confirmation !== undefined) return false;
   if (f.attribution !== undefined) return f.attribution === 'mixed-estimate';
   return MIXED_ESTIMATE_CATEGORIES.has(f.category);
 }
@@ -264,8 +280,9 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
     const evidence = demandEvidence(f.category, outcome.demand, outcome.statements);
     const shown = showsFinding(f, outcome);
     if (shown) {
-      const confirmation: FindingConfirmation = { status: 'confirmed', evidence, reason: `${f.endpoint} alone shows it: ${shown}` };
-      return { ...f, confirmation };
+      const doubt = isDoubted(f) ? `; the mixed run's doubt (${f.attributionDoubt!.reason}) is settled` : '';
+      const confirmation: FindingConfirmation = { status: 'confirmed', evidence, reason: `${f.endpoint} alone shows it: ${shown}${doubt}`, ...(doubt ? { originalSeverity: f.severity } : {}) };
+      return { ...settled(f), confirmation };
     }
     const elsewhere = outcomes.find((o) => o !== outcome && o.status === 'ran' && showsFinding(f, o) !== undefined);
     const duplicate = elsewhere && findings.some((g) => g !== f && g.endpoint === elsewhere.endpoint && sameProblem(f, g));
@@ -284,9 +301,10 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
     return { ...f, severity: 'low', confirmation };
   });
   // Refuted findings rank after everything else, in their previous order; problems only an endpoint alone
-  // showed go among the others by their score.
-  const kept = out.filter((f) => f.confirmation?.status !== 'refuted');
-  for (const g of foundAlone(out, outcomes)) {
+  // showed, and doubted ones the isolation settled, go among the others by their score.
+  const raised = new Set(out.filter((f, i) => SEVERITY_WEIGHT[f.severity] > SEVERITY_WEIGHT[findings[i]!.severity]));
+  const kept = out.filter((f) => f.confirmation?.status !== 'refuted' && !raised.has(f));
+  for (const g of [...raised, ...foundAlone(out, outcomes)]) {
     const at = kept.findIndex((f) => score(f) < score(g));
     kept.splice(at === -1 ? kept.length : at, 0, g);
   }
@@ -333,7 +351,7 @@ function moveTo(f: Finding, owner: IsolatedOutcome): Finding {
     shownBy: owner.endpoint,
     movedFrom: from,
   };
-  return { ...f, endpoint: owner.endpoint, ...(endpoints ? { endpoints: [...new Set(endpoints)] } : {}), confirmation };
+  return { ...settled(f), endpoint: owner.endpoint, ...(endpoints ? { endpoints: [...new Set(endpoints)] } : {}), confirmation: isDoubted(f) ? { ...confirmation, originalSeverity: f.severity } : confirmation };
 }
 
 /** A suspect without an endpoint: confirmed by the endpoint whose isolated run shows it, which it then names (`endpoint`, `shownBy`); refuted when none that ran does. */

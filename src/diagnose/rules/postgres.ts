@@ -388,12 +388,21 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
     const measuredRtt = onlyKnownRemotes && demand?.unexplainedMs !== undefined && (demand.dbCalls ?? 0) >= calls ? demand.unexplainedMs / demand.dbCalls! : 0;
     const perRequestMs = execMs + calls * Math.max(rtt, measuredRtt);
     const mean = serviceMean(input, endpoint);
-    const share = mean > 0 ? Math.min(1, perRequestMs / mean) : 0;
-    // A loop of sequential calls cannot take longer than the requests that run it: an estimate beyond the
-    // endpoint's service time means its calls were another endpoint's (a mixed-run regression over a small
-    // endpoint soaks up a noisy loop), or they overlap — either way not a measured latency cost of this endpoint.
-    const inconsistent = mean > 0 && perRequestMs > config.get('nPlusOne.latencyBound') * mean;
-    const severity: Severity = inconsistent ? 'low' : perRequestMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
+    // A loop of sequential calls cannot take longer than the requests that run it. Over an estimated
+    // attribution (the mixed run's regression, which over a small endpoint soaks up a noisy loop), an estimate
+    // beyond the endpoint's service time means its calls were likely another endpoint's: the finding is
+    // lowered, with the doubt recorded for `tuneup diagnose` to settle by running the endpoint alone. Over a
+    // direct attribution (the endpoint alone) the calls per request are counted, not estimated: an estimate
+    // beyond the latency says the round trips were shorter than assumed (a fast host) or the calls overlapped,
+    // so the loop's cost is bounded by the requests' own time instead.
+    const direct = members.every((m) => m.a.method === 'direct');
+    const overrun = mean > 0 && perRequestMs > config.get('nPlusOne.latencyBound') * mean;
+    const inconsistent = overrun && !direct;
+    const costMs = direct && mean > 0 ? Math.min(perRequestMs, mean) : perRequestMs;
+    const share = mean > 0 ? Math.min(1, costMs / mean) : 0;
+    const graded: Severity = costMs >= config.get('nPlusOne.totalMs') && share >= 0.3 ? 'high' : 'medium';
+    const gradedImpact = Math.max(share, 0.15);
+    const severity: Severity = inconsistent ? 'low' : graded;
     const top = members[0]!;
     const col = filterColumns(top.s.query).filter((c) => c.op === 'eq')[0]?.column;
     const many = members.length > 1;
@@ -418,16 +427,19 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
         title: many
           ? `N+1 queries: ${endpoint} runs ${members.length} statements ${fmt(calls)}× per request in all`
           : `N+1 queries: ${endpoint} runs the same statement ${fmt(calls)}× per request`,
-        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}.${inconsistent ? ` One after another, with round trips, they would take ~${fmt(perRequestMs)} ms per request, but its requests took ${fmt(mean)} ms on average: the mixed run's attribution of these calls to ${endpoint} is not consistent with its latency (they are likely another endpoint's, or run concurrently). Confirm with \`tuneup diagnose\` or \`tuneup profile\` (each endpoint alone).` : ` With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`}`,
+        summary: `Each ${endpoint} request runs ${many ? `${members.length} statements item by item, ${fmt(calls)} calls in all (the most: \`${shortSql(top.s.query, 80)}\` ${fmt(top.a.callsPerRequest)}×)` : `\`${shortSql(top.s.query, 100)}\` ${fmt(calls)} times (one query per item)`}.${inconsistent ? ` One after another, with round trips, they would take ~${fmt(perRequestMs)} ms per request, but its requests took ${fmt(mean)} ms on average: the mixed run's attribution of these calls to ${endpoint} is not consistent with its latency (they are likely another endpoint's, or run concurrently). Confirm with \`tuneup diagnose\` or \`tuneup profile\` (each endpoint alone).` : `${overrun ? ` Counted with the endpoint alone; at ${fmt(rtt)} ms a round trip they would take ~${fmt(perRequestMs)} ms, more than the ${fmt(mean)} ms its requests took, so the round trips were shorter or the calls overlapped: the loop is at most its whole latency,` : ` With round trips that is ~${fmt(perRequestMs)} ms per request (${pct(share)} of its latency) and`} ${fmt(calls)} database calls where ${many ? `${members.length} batched queries` : 'a single batched query'} would do.`}`,
         evidence,
         metrics: { statement: statementText(top.s.query) },
         recommendation: {
           text: `Fetch all items in one query${many ? ' per relation' : ''}: collect the ids and use \`WHERE id = ANY($1)\` (or a JOIN / eager load in the ORM, e.g. withRelated / include / populate), then map results in memory.`,
           code: col ? `SELECT ... WHERE ${col} = ANY($1::bigint[])  -- one call with all ${col} values instead of one call per item` : 'SELECT ... WHERE id = ANY($1)  -- one call for all items',
         },
-        confidence: inconsistent ? 0.3 : members.every((m) => m.a.method === 'direct') ? 0.9 : 0.7,
-        impact: inconsistent ? 0.05 : Math.max(share, 0.15),
+        confidence: inconsistent ? 0.3 : direct ? 0.9 : 0.7,
+        impact: inconsistent ? 0.05 : gradedImpact,
         attribution: attributionOf(members.map((m) => m.a.method)),
+        ...(inconsistent
+          ? { attributionDoubt: { severity: graded, impact: gradedImpact, confidence: 0.7, reason: `its ${fmt(calls)} calls per request would take ~${fmt(perRequestMs)} ms one after another, beyond the ${fmt(mean)} ms its requests took` } }
+          : {}),
       }),
     );
   }

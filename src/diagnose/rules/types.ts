@@ -51,6 +51,8 @@ export interface FindingDraft {
   attribution?: Finding['attribution'];
   /** Ids of findings that cause this one (see Finding.causedBy). */
   causedBy?: string[];
+  /** What the finding would be with its endpoint confirmed, when only a doubtful attribution lowered it (see Finding.attributionDoubt). */
+  attributionDoubt?: Finding['attributionDoubt'];
 }
 
 /** Build a Finding with a stable id (`<rule>:<subject>`) and rounded numbers. */
@@ -75,6 +77,7 @@ export function makeFinding(d: FindingDraft): Finding {
   if (d.actions) f.actions = d.actions;
   if (d.attribution && (d.endpoint !== undefined || (d.endpoints?.length ?? 0) > 0)) f.attribution = d.attribution;
   if (d.causedBy && d.causedBy.length > 0) f.causedBy = d.causedBy;
+  if (d.attributionDoubt) f.attributionDoubt = { ...d.attributionDoubt, impact: clamp01(d.attributionDoubt.impact), confidence: clamp01(d.attributionDoubt.confidence) };
   return f;
 }
 
