@@ -13,11 +13,20 @@
  * Detected from the load facts (in flight per endpoint per interval, which
  * the generator records): a leading run of intervals (starting at the first
  * or, while the backlog builds, the second active interval) whose total in flight
- * exceeds {@link TRANSIENT_FACTOR}× the steady level (the median over the
- * second half of the run's active intervals) and at least
- * {@link TRANSIENT_MIN_EXCESS} requests above it, lasting at most half the
- * run, after which the level is steady. A run that queues in its second half
- * too is not a transient (that is overload, judged elsewhere).
+ * exceeds {@link TRANSIENT_FACTOR}× the steady level and at least
+ * {@link TRANSIENT_MIN_EXCESS} requests above it, followed by at least
+ * {@link TRANSIENT_MIN_STEADY} active intervals none of which is queued
+ * against their own median (the steady level). The backlog may last longer
+ * than half the run: an open-model run whose backlog drained while arrivals
+ * went on at the same rate served more than that rate, so its queue was the
+ * start's, however long the start took (voyage and marina at their overload
+ * rates on a fast host: 5–8 s of a cold start's backlog in 11 s, then 6–11
+ * requests in flight to the end). A run that still queues at its end is not
+ * a transient (that is overload, judged elsewhere), nor is a backlog built
+ * while the plan offered more than it does after it (a ramp down). The steady level the
+ * backlog is first measured against is the median of the last third of the
+ * active intervals, which a backlog of up to two thirds of the run leaves
+ * untouched.
  *
  * @module
  */
@@ -27,6 +36,10 @@ import type { RunResult } from '../result/types.js';
 export const TRANSIENT_FACTOR = 3;
 /** ... and by at least this many requests (a steady level near zero makes any multiple small). */
 export const TRANSIENT_MIN_EXCESS = 5;
+/** Active intervals after the backlog, all steady, for it to be a transient: fewer leave nothing to judge the service by. */
+export const TRANSIENT_MIN_STEADY = 3;
+/** The offered rate during the backlog may exceed the steady part's by this share (per-second rounding of arrivals), no more. */
+export const TRANSIENT_RATE_TOLERANCE = 0.1;
 
 /** The leading transient of a run. */
 export interface StartupTransient {
@@ -36,7 +49,7 @@ export interface StartupTransient {
   steadyFrom: number;
   /** Its length in seconds. */
   seconds: number;
-  /** Most requests in flight during it, and the steady level after it (median of the second half). */
+  /** Most requests in flight during it, and the steady level after it (the median of the intervals after it). */
   peakInFlight: number;
   steadyInFlight: number;
 }
@@ -66,17 +79,23 @@ export function startupTransient(result: RunResult): StartupTransient | undefine
   const grid = result.series;
   const active = grid.t.map((_, i) => i).filter((i) => Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
   if (active.length < 6) return undefined;
-  const secondHalf = active.slice(Math.floor(active.length / 2));
-  const steady = median(secondHalf.map((i) => inFlight[i]!));
-  const queued = (i: number) => inFlight[i]! > TRANSIENT_FACTOR * steady && inFlight[i]! - steady >= TRANSIENT_MIN_EXCESS;
+  const queuedAgainst = (level: number) => (i: number) => inFlight[i]! > TRANSIENT_FACTOR * level && inFlight[i]! - level >= TRANSIENT_MIN_EXCESS;
+  const lastThird = active.slice(active.length - Math.max(TRANSIENT_MIN_STEADY, Math.floor(active.length / 3)));
+  const queued = queuedAgainst(median(lastThird.map((i) => inFlight[i]!)));
   // The backlog builds during the first second, which may therefore stay under the mark while the next ones
   // exceed it: the leading run may start at the first or the second active interval.
-  let k = queued(active[0]!) ? 0 : active.length > 1 && queued(active[1]!) ? 1 : -1;
+  let k = queued(active[0]!) ? 0 : queued(active[1]!) ? 1 : -1;
   if (k < 0) return undefined;
   while (k < active.length && queued(active[k]!)) k++;
-  if (k === 0 || k > active.length / 2) return undefined;
-  // Steady after it: no queued interval in the second half.
-  if (secondHalf.some(queued)) return undefined;
+  const after = active.slice(k);
+  if (k === 0 || after.length < TRANSIENT_MIN_STEADY) return undefined;
+  // Steady after it: no interval queued against the level it settled at (a run still queueing at its end is overload).
+  const steady = median(after.map((i) => inFlight[i]!));
+  if (after.some(queuedAgainst(steady))) return undefined;
+  // The arrivals went on at the same rate: a backlog a higher offered rate built (a plan that ramps down) is the
+  // load's shape, not the service's start.
+  const offered = (idx: number[]) => idx.reduce((a, i) => a + (grid.targetRate[i] ?? 0), 0) / idx.length;
+  if (offered(active.slice(0, k)) > (1 + TRANSIENT_RATE_TOLERANCE) * offered(after)) return undefined;
   const peak = Math.max(...active.slice(0, k).map((i) => inFlight[i]!));
   return { intervals: k, steadyFrom: active[k]!, seconds: (k * grid.intervalMs) / 1000, peakInFlight: round(peak), steadyInFlight: round(steady) };
 }

@@ -232,6 +232,31 @@ test('pool-saturation: transactions held idle across other work take the pool be
   assert.equal(held(0.5), undefined);
 });
 
+test('pool-saturation: transactions idle only while a start-up backlog drained are the start\'s; the pool is judged on the steady part', () => {
+  const backlog = 36; // of 60 s: longer than half the run, then 24 steady seconds
+  const held = (inFlight: (i: number) => number) => {
+    const p = healthyParts();
+    // A cold start: while its backlog drains, callbacks wait and 3 of 5 connections sit idle in a transaction.
+    p.pgSeries['pg.idle_in_tx'] = Array.from({ length: N }, (_, i) => (i < backlog ? 3 : 0));
+    p.pg.activity.idleInTransactionStatements = [{ queryid: '102', samples: 40, query: 'SELECT * FROM products WHERE id = 7' }];
+    const result = build(p);
+    const facts = (endpoint: string, share: number) => {
+      const requests = result.series.endpoints[endpoint]!.requests;
+      return {
+        requests: 0, repeats: 0, distinctKeys: 0, idealHitRatio: 0, untracked: 0, capped: false, keySource: 'url' as const, meanInFlight: 0,
+        series: { requests, repeats: requests.map(() => 0), inFlight: requests.map((_, i) => inFlight(i) * share) },
+      };
+    };
+    result.loadFacts = { intervalMs: result.series.intervalMs, t: result.series.t, endpoints: { 'GET /api/orders': facts('GET /api/orders', 0.4), 'GET /api/products/:id': facts('GET /api/products/:id', 0.6) }, merge: { parts: 1, exact: true } };
+    return diagnose(result).findings.find((x) => x.id === 'pool-held-transaction:idle-in-transaction');
+  };
+  // The backlog (300 in flight) drained to 2 and stayed there: a start-up transient, so the hold is judged after it.
+  assert.equal(held((i) => (i < backlog ? 300 : 2)), undefined);
+  // The same connections with no backlog in flight: a hold over 60 % of the run (3 of 5 for 36 of 60 s).
+  const f = held(() => 2);
+  assert.equal(f?.severity, 'medium', `${f?.title}`);
+});
+
 test('pool-saturation from a service pool gauge alone', () => {
   const p = healthyParts();
   p.prometheusData = { pools: [{ metric: 'pg_pool_waiting_count', labels: {}, column: 'pool:x', min: 0, max: 12, mean: 6, last: 5 }], http: [] };

@@ -48,17 +48,30 @@ test('a backlog that builds during the first second and peaks after it is a tran
   // Measured on the hiring corpus (a slow partner, 500/s): in flight 164 321 386 390 310, then ~76. The first
   // second stays under 3 × 76 while the backlog builds; it is part of the transient, not a steady second.
   const result = run([164, 321, 386, 390, 310, 142, 87, 80, 78, 74, 76, 75]);
-  assert.deepEqual(startupTransient(result), { intervals: 5, steadyFrom: 5, seconds: 5, peakInFlight: 390, steadyInFlight: 77 });
+  assert.deepEqual(startupTransient(result), { intervals: 5, steadyFrom: 5, seconds: 5, peakInFlight: 390, steadyInFlight: 78 });
   // A queue that starts later (the first two seconds steady) is not a start-up transient.
   assert.equal(startupTransient(run([76, 80, 321, 386, 390, 87, 80, 78, 74, 76, 75, 77])), undefined);
+});
+
+test('a backlog longer than half the run that drained at the same offered rate is a transient, judged on the seconds after it', () => {
+  // Measured on voyage at 650/s on a fast host: a cold start's backlog of up to 495 requests for 7 of 11 s, then ~9.
+  const result = run([187, 357, 464, 495, 456, 285, 88, 9, 9, 9, 1]);
+  assert.deepEqual(startupTransient(result), { intervals: 7, steadyFrom: 7, seconds: 7, peakInFlight: 495, steadyInFlight: 9 });
+  const flat = run([40, 40, 40, 40, 40, 40, 0.3, 0.3, 0.3, 0.3]);
+  flat.series.targetRate = flat.series.t.map(() => 100);
+  assert.equal(startupTransient(flat)?.steadyFrom, 6);
 });
 
 test('steady runs and lasting queues are not transients', () => {
   assert.equal(startupTransient(run(Array.from({ length: 10 }, () => 0.3))), undefined, 'steady');
   // Queued from the start to the end: overload, not a transient.
   assert.equal(startupTransient(run([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])), undefined, 'growing queue');
-  // A queue over more than half the run is not a start-up transient either.
-  assert.equal(startupTransient(run([40, 40, 40, 40, 40, 40, 0.3, 0.3, 0.3, 0.3])), undefined, 'long queue');
+  // A backlog that leaves fewer than TRANSIENT_MIN_STEADY steady seconds leaves nothing to judge: not a transient.
+  assert.equal(startupTransient(run([40, 40, 40, 40, 40, 40, 40, 40, 0.3, 0.3])), undefined, 'too little steady part');
+  // A backlog built while the plan offered more than it does after (a ramp down) is the load's shape, not a start.
+  const rampDown = run([40, 40, 40, 40, 40, 40, 0.3, 0.3, 0.3, 0.3]);
+  rampDown.series.targetRate = rampDown.series.t.map((_, i) => (i < 6 ? 300 : 100));
+  assert.equal(startupTransient(rampDown), undefined, 'ramp down');
   // A few requests more than the steady level is noise, not a backlog (below TRANSIENT_MIN_EXCESS).
   assert.equal(startupTransient(run([3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])), undefined, 'small excess');
   // Without load facts nothing is assumed.

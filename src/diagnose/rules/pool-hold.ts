@@ -24,16 +24,29 @@ export interface ServiceConnections {
 }
 
 /**
+ * The first grid interval of the run's steady part: after its start-up transient (transient.ts), else 0. A
+ * pool's state is a fault when it lasts: a cold start's backlog fills any pool, and keeps its transactions
+ * open while their callbacks wait, until it drains (marina's healthy build at 900/s on a fast host: 129
+ * clients waiting on average over a run whose first 6 s queued and whose last 5 s held 11 requests in flight).
+ * So the pool is judged on the seconds after it, as the cost model judges each endpoint's service time.
+ */
+export function steadyFrom(input: DiagnosisInput): number {
+  return input.demand.transient?.steadyFrom ?? 0;
+}
+
+/**
  * The service's own connections per grid interval: its pg_stat_activity group (application_name, else client
  * address) when the server has other clients too, else every client connection. Busy = active + idle in
  * transaction (a connection checked out). The service's group is the one doing the work: most active
- * backend-samples (other clients — a console, another service's idle pool — are mostly idle).
+ * backend-samples (other clients — a console, another service's idle pool — are mostly idle). Intervals
+ * of a start-up transient are null (see {@link steadyFrom}): every mean of them is the steady part's.
  */
 export function serviceConnections(input: DiagnosisInput): ServiceConnections {
   const ev = input.probes.postgres;
   const grid = input.result.series;
   if (!ev) return { connections: [], busy: [], idleInTransaction: [], source: 'none' };
-  const align = (xs: (number | null)[] | undefined) => (xs ? alignToGrid(grid, ev.series, xs) : []);
+  const from = steadyFrom(input);
+  const align = (xs: (number | null)[] | undefined) => (xs ? alignToGrid(grid, ev.series, xs).map((v, i) => (i < from ? null : v)) : []);
   const activity = ev.data.activity;
   for (const [kind, groups] of [['application_name', activity?.byApplication ?? []], ['client', activity?.byClient ?? []]] as const) {
     const usable = groups.filter((g) => g.active && g.maxConnections > 0);

@@ -22,7 +22,7 @@ import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
 import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, qualsUnavailable, statementEndpoints, statementSeverity, statementText, unselectiveColumns } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
-import { poolHold, saturatedBehindPool, serviceConnections, type ServiceConnections } from './pool-hold.js';
+import { poolHold, saturatedBehindPool, serviceConnections, steadyFrom, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 function liveRows(t: TableDelta): number {
@@ -504,15 +504,17 @@ function sustainedGauge(input: DiagnosisInput, column: string, fallback: number)
   return loaded && loaded.length >= 3 ? quantile(loaded, 0.5) : fallback;
 }
 
-/** A gauge's samples in the seconds with requests; undefined without its series. */
+/** A gauge's samples in the seconds with requests, after the run's start-up transient; undefined without its series. */
 function loadedSamples(input: DiagnosisInput, column: string): number[] | undefined {
   const ev = input.probes.prometheus;
   const values = ev?.series.values[column];
   if (!ev || !values) return undefined;
   const grid = input.result.series;
   const aligned = alignToGrid(grid, ev.series, values);
-  return aligned.filter((v, i): v is number => v !== null && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
+  const from = steadyFrom(input);
+  return aligned.filter((v, i): v is number => v !== null && i >= from && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
 }
+
 
 /** Is gauge `g` the idle count of the pool whose waiting count is `waiting` (see {@link poolExhausted})? */
 function isIdleOfSamePool(g: PoolGaugeSummary, waiting: PoolGaugeSummary): boolean {
@@ -558,9 +560,11 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   const lock = analyzeLockContention(input, config);
   const locked = new Set(lock && lock.severity !== 'low' ? lock.endpoints : []);
   const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs') && !locked.has(w.endpoint));
-  // Judge the connections in the seconds when the waiting endpoints ran (in a profile run, their own steps).
+  // Judge the connections in the seconds when the waiting endpoints ran (in a profile run, their own steps),
+  // after the run's start-up transient.
   const grid = input.result.series;
-  const rows = grid.t.map((_, i) => i).filter((i) => waiting.some((w) => (grid.endpoints[w.endpoint]?.requests[i] ?? 0) > 0));
+  const from = steadyFrom(input);
+  const rows = grid.t.map((_, i) => i).filter((i) => i >= from && waiting.some((w) => (grid.endpoints[w.endpoint]?.requests[i] ?? 0) > 0));
   const col = (name: string) => {
     const ev = input.probes.postgres;
     return ev?.series.values[name] ? alignToGrid(grid, ev.series, ev.series.values[name]) : [];
@@ -809,7 +813,8 @@ function lockPoolShare(input: DiagnosisInput, lockers: string[]): number {
   const grid = input.result.series;
   const waitingCol = alignToGrid(grid, ev.series, waiting);
   const open = serviceConnections(input).connections;
-  const rows = grid.t.map((_, i) => i).filter((i) => lockers.length === 0 || lockers.some((e) => (grid.endpoints[e]?.requests[i] ?? 0) > 0));
+  const from = steadyFrom(input);
+  const rows = grid.t.map((_, i) => i).filter((i) => i >= from && (lockers.length === 0 || lockers.some((e) => (grid.endpoints[e]?.requests[i] ?? 0) > 0)));
   const waitingMean = meanOf(numbers(rows.map((i) => waitingCol[i] ?? null)));
   const openMean = meanOf(numbers(rows.map((i) => open[i] ?? null)));
   return waitingMean !== undefined && openMean ? Math.min(1, waitingMean / openMean) : 0;
