@@ -93,9 +93,13 @@ export function startupTransient(result: RunResult): StartupTransient | undefine
   const steady = median(after.map((i) => inFlight[i]!));
   if (after.some(queuedAgainst(steady))) return undefined;
   // The arrivals went on at the same rate: a backlog a higher offered rate built (a plan that ramps down) is the
-  // load's shape, not the service's start.
-  const offered = (idx: number[]) => idx.reduce((a, i) => a + (grid.targetRate[i] ?? 0), 0) / idx.length;
-  if (offered(active.slice(0, k)) > (1 + TRANSIENT_RATE_TOLERANCE) * offered(after)) return undefined;
+  // load's shape, not the service's start. Over the seconds that offered arrivals (the run's last seconds offer
+  // none while it drains), by their medians (a partial second at either end does not count); an open-model run
+  // whose arrivals ended with the backlog has no steady part under load. Closed-model runs offer no rate.
+  const offered = (idx: number[]) => idx.map((i) => grid.targetRate[i] ?? 0).filter((r) => r > 0);
+  const during = offered(active.slice(0, k));
+  const later = offered(after);
+  if (during.length > 0 && (later.length === 0 || median(during) > (1 + TRANSIENT_RATE_TOLERANCE) * median(later))) return undefined;
   const peak = Math.max(...active.slice(0, k).map((i) => inFlight[i]!));
   return { intervals: k, steadyFrom: active[k]!, seconds: (k * grid.intervalMs) / 1000, peakInFlight: round(peak), steadyInFlight: round(steady) };
 }
