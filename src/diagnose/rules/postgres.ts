@@ -515,7 +515,6 @@ function loadedSamples(input: DiagnosisInput, column: string): number[] | undefi
   return aligned.filter((v, i): v is number => v !== null && i >= from && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
 }
 
-
 /** Is gauge `g` the idle count of the pool whose waiting count is `waiting` (see {@link poolExhausted})? */
 function isIdleOfSamePool(g: PoolGaugeSummary, waiting: PoolGaugeSummary): boolean {
   if (![g.metric, ...Object.values(g.labels)].some((x) => /idle/i.test(x))) return false;
