@@ -53,6 +53,7 @@ export const postgresDataSchema = z.looseObject({
   blockedPairs: list.optional(),
   activity: z.looseObject({}).optional(),
   cacheHit: z.looseObject({}).optional(),
+  roundTrip: z.looseObject({ medianMs: finite, p90Ms: finite, samples: finite }).optional(),
 });
 
 /** `data` of the Redis probe (src/probes/redis/types.ts). */

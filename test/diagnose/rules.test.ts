@@ -182,6 +182,26 @@ test('n-plus-one: a loop that would take longer than the requests that run it is
   assert.match(f.attributionDoubt?.reason ?? '', /20 calls per request would take ~8 ms one after another, beyond the 3 ms/);
 });
 
+test('n-plus-one: the round trip the probe timed replaces the assumed one, so a fast host\'s loop is not doubted (medium)', () => {
+  const p = healthyParts();
+  const list = p.endpoints['GET /api/orders']!.requests;
+  p.pg.statementSeries.push({ queryid: '103', toplevel: true, callsPerS: list.map((x) => x * 20), execMsPerS: list.map((x) => x * 20 * 0.1) });
+  p.pg.statements.push(statement('103', 'SELECT * FROM order_items WHERE order_id = $1', list.reduce((a, b) => a + b, 0) * 20, 0.1, { shareOfExecTime: 0.3 }));
+  p.endpoints['GET /api/orders']!.serviceMeanMs = 3;
+  // The same loop as above (doubted at the assumed 0.3 ms: 8 ms against 3 ms), on a host whose round trips
+  // the probe timed at 0.05 ms: 20 × 0.15 ms = 3 ms, what the requests took.
+  p.pg.roundTrip = { medianMs: 0.05, p90Ms: 0.08, samples: 30, statement: 'SELECT $1::int' };
+  const f = only(diagnose(build(p)).findings, 'n-plus-one');
+  assert.equal(f.severity, 'medium', `${f.severity}: ${f.summary}`);
+  assert.equal(f.attributionDoubt, undefined);
+  const rtt = f.evidence.find((e) => e.label === 'round trip per call');
+  assert.equal(rtt?.value, 0.05);
+  assert.match(rtt?.source ?? '', /median of 30 timed round trips/);
+  // Too few timings stand for nothing: the assumed round trip, and the doubt, return.
+  p.pg.roundTrip = { medianMs: 0.05, p90Ms: 0.08, samples: 3, statement: 'SELECT $1::int' };
+  assert.equal(only(diagnose(build(p)).findings, 'n-plus-one').severity, 'low');
+});
+
 test('n-plus-one: with the endpoint alone the calls are counted, so a loop beyond its latency is bounded by it, not doubted (medium)', () => {
   const p = healthyParts();
   const list = p.endpoints['GET /api/orders']!.requests;

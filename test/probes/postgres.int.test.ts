@@ -102,6 +102,17 @@ describe('postgres probe on a server with pg_stat_statements', () => {
     assert.equal(d.statements.filter((s) => /pg_blocking_pids|pg_stat_statements\((true|false)\)|pg_statio_user_tables/.test(s.query)).length, 0);
   });
 
+  it('times the round trip of its own statement at every sample, and leaves it out of the statements', () => {
+    const d = data(evidence);
+    assert.ok(d.roundTrip, 'a round trip summary');
+    // Four series samples, three timed round trips each; priming at start is not counted.
+    assert.equal(d.roundTrip.samples, 12);
+    // Loopback: well under a millisecond on an idle host; the bound only says it was timed, not guessed.
+    assert.ok(d.roundTrip.medianMs > 0 && d.roundTrip.medianMs < 50, `median ${d.roundTrip.medianMs} ms`);
+    assert.ok(d.roundTrip.p90Ms >= d.roundTrip.medianMs, 'p90 at least the median');
+    assert.equal(d.statements.filter((s) => s.query.includes('round trip')).length, 0);
+  });
+
   it('never resets the user statistics', async () => {
     const [row] = await server.query<{ calls: string }>(
       "SELECT calls::text FROM pg_stat_statements WHERE query LIKE 'SELECT * FROM orders WHERE customer_id%'",

@@ -368,7 +368,8 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
   if (!pg) return [];
   const byId = new Map((pg.statements ?? []).map((s) => [s.queryid, s]));
   const minCalls = config.get('nPlusOne.callsPerRequest');
-  const rtt = config.get('nPlusOne.roundTripMs');
+  const roundTrip = pgRoundTrip(input, config);
+  const rtt = roundTrip.ms;
   const onlyKnownRemotes = !!input.probes.process?.series.values.outboundConnections && !hasUnknownRemote(input);
   const groups = new Map<string, { a: StatementAttribution; s: StatementDelta }[]>();
   for (const a of input.demand.statements) {
@@ -411,6 +412,7 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
       { label: 'repeated statements', value: members.length, unit: 'statements', source: 'pg_stat_statements' },
       { label: 'estimated time per request (exec + round trips)', value: perRequestMs, unit: 'ms', source: 'cost model' },
       { label: 'mean service time', value: mean, unit: 'ms', source: 'load' },
+      { label: 'round trip per call', value: Math.max(rtt, measuredRtt), unit: 'ms', source: measuredRtt > rtt ? "cost model (the endpoint's unexplained wait per database call)" : roundTrip.source },
     ];
     for (const m of members.slice(0, 10)) {
       evidence.push({ label: `statement (${fmt(m.a.callsPerRequest)}× per request, ${fmt(m.s.meanExecMs)} ms per call)`, value: shortSql(m.s.query), source: 'pg_stat_statements' });
@@ -444,6 +446,22 @@ export function nPlusOneRule(input: DiagnosisInput, config: RuleConfig): Finding
     );
   }
   return out;
+}
+
+/** Round trips timed by the probe at least this many times stand for the service's (a few samples of three). */
+const MIN_ROUND_TRIPS = 6;
+
+/**
+ * What one database call costs beyond its execution time: the round trip the postgres probe timed during the
+ * run (its own trivial statement, from where tuneup runs: the service's when both share the host), else the
+ * assumed `nPlusOne.roundTripMs` (older results, or too few samples).
+ */
+export function pgRoundTrip(input: DiagnosisInput, config: RuleConfig): { ms: number; source: string } {
+  const measured = input.probes.postgres?.data.roundTrip;
+  if (measured && measured.samples >= MIN_ROUND_TRIPS && measured.medianMs > 0) {
+    return { ms: measured.medianMs, source: `postgres probe (median of ${measured.samples} timed round trips of a trivial statement)` };
+  }
+  return { ms: config.get('nPlusOne.roundTripMs'), source: 'assumed (nPlusOne.roundTripMs; the probe timed no round trip)' };
 }
 
 /** Did the service hold a TCP connection to anything but the probed database and cache? */
@@ -592,7 +610,7 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
     if (exec.length > 0 && cap > 0) {
       const meanExec = exec.reduce((a, b) => a + b, 0) / exec.length;
       const meanCalls = calls.length > 0 ? calls.reduce((a, b) => a + b, 0) / calls.length : 0;
-      occupancy = (meanExec + meanCalls * config.get('nPlusOne.roundTripMs')) / 1000 / cap;
+      occupancy = (meanExec + meanCalls * pgRoundTrip(input, config).ms) / 1000 / cap;
     }
     busyShare = Math.max(busyShare, Math.min(1, occupancy));
   }

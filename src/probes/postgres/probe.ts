@@ -43,6 +43,7 @@ import {
   type StatementCounters,
   type TableCounters,
 } from './queries.js';
+import { RoundTripSampler, runRoundTrip } from './round-trip.js';
 import { checkStatements, settingLimitations } from './status.js';
 import { POSTGRES_SERIES_COLUMNS, type PostgresProbeData, type PostgresSeriesColumn, type StatementSeries, type StatementsStatus } from './types.js';
 
@@ -125,6 +126,7 @@ class PostgresProbe implements Probe {
   private readonly activity: ActivityTracker;
   private readonly waitSampleMs: number;
   private readonly waitTimer = new SampleTimer();
+  private readonly roundTrips = new RoundTripSampler();
   private waitInterval: NodeJS.Timeout | null = null;
   private waitPending = false;
   private before: Snapshot | null = null;
@@ -179,6 +181,7 @@ class PostgresProbe implements Probe {
       // Learn the queryids of the queries that only run in special cases, before the text snapshot.
       await readWaitingLocks(db, []);
       await readIndexScanCounters(db);
+      await runRoundTrip(db);
       if (this.columns) await readStatementTexts(db, this.columns, ['0']);
       this.previous = { atMs: primedAtMs, db: primed.db, statements: primed.statements ? countersByKey(primed.statements) : null };
       this.before = await this.snapshot(db);
@@ -257,7 +260,13 @@ class PostgresProbe implements Probe {
     const withRelations = index % this.relationSampleEvery === this.relationSampleEvery - 1;
     try {
       const atMs = readingTime(this.ctx, offsetMs);
-      const reading = await this.timer.time(async () => this.readSample(await this.ensureClient(), withRelations));
+      const reading = await this.timer.time(async () => {
+        const db = await this.ensureClient();
+        const read = await this.readSample(db, withRelations);
+        // After the reading, so its counters keep their instant; part of the sample's cost.
+        await this.roundTrips.measure(db);
+        return read;
+      });
       this.fold(index, offsetMs, atMs, reading);
       this.goodSamples++;
     } catch (error) {
@@ -405,6 +414,7 @@ class PostgresProbe implements Probe {
       before?.statements && end.statements && this.statementsStatus.available
         ? statementDeltas(before.statements, end.statements, this.ownKeys, this.texts)
         : null;
+    const roundTrip = this.roundTrips.summary();
     const data: PostgresProbeData = {
       serverVersion: this.server?.version ?? null,
       serverVersionNum: this.server?.versionNum ?? null,
@@ -424,6 +434,7 @@ class PostgresProbe implements Probe {
       blockedPairs: this.activity.blockedPairs(),
       settings: toSettings(this.settingRows),
       ...(this.roleLimits.length > 0 ? { roleConnectionLimits: this.roleLimits } : {}),
+      ...(roundTrip ? { roundTrip } : {}),
     };
     return {
       probe: this.name,

@@ -104,6 +104,24 @@ export interface PostgresProbeData {
   settings: Record<string, PostgresSetting>;
   /** Login roles with a connection limit of their own (pg_roles.rolconnlimit ≥ 0). Absent in older results. */
   roleConnectionLimits?: { role: string; limit: number }[];
+  /** The client round trip of a trivial statement, timed by the probe during the run. Absent in older results and when no sample succeeded. */
+  roundTrip?: RoundTripSummary;
+}
+
+/**
+ * Client-side time of the probe's own trivial parameterized statement (round-trip.ts), timed a few times per
+ * sample: what a call costs beyond its execution time, from where tuneup runs. It stands for the service's
+ * round trip when the service runs on the same host as tuneup (or as near the database).
+ */
+export interface RoundTripSummary {
+  /** Median over every timed call (ms). */
+  medianMs: number;
+  /** 90th percentile (ms). */
+  p90Ms: number;
+  /** Calls timed. */
+  samples: number;
+  /** The statement timed. */
+  statement: string;
 }
 
 /** Is pg_stat_statements usable, and if not, why and how to enable it. */
