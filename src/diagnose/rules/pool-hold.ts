@@ -35,6 +35,17 @@ export function steadyFrom(input: DiagnosisInput): number {
 }
 
 /**
+ * Grid intervals of the steady part (see {@link steadyFrom}) in which any of `endpoints` had requests, or any
+ * endpoint with `'any'`: the seconds a pool, gauge or lock is judged in (an empty list selects none).
+ */
+export function steadyRows(input: DiagnosisInput, endpoints: readonly string[] | 'any'): number[] {
+  const grid = input.result.series;
+  const loaded = endpoints === 'any' ? Object.keys(grid.endpoints) : endpoints;
+  const from = steadyFrom(input);
+  return grid.t.map((_, i) => i).filter((i) => i >= from && loaded.some((e) => (grid.endpoints[e]?.requests[i] ?? 0) > 0));
+}
+
+/**
  * The service's own connections per grid interval: its pg_stat_activity group (application_name, else client
  * address) when the server has other clients too, else every client connection. Busy = active + idle in
  * transaction (a connection checked out). The service's group is the one doing the work: most active

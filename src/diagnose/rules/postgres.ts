@@ -22,7 +22,7 @@ import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
 import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, qualsUnavailable, statementEndpoints, statementSeverity, statementText, unselectiveColumns } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
-import { poolHold, saturatedBehindPool, serviceConnections, steadyFrom, type ServiceConnections } from './pool-hold.js';
+import { poolHold, saturatedBehindPool, serviceConnections, steadyRows, type ServiceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 
 function liveRows(t: TableDelta): number {
@@ -529,8 +529,7 @@ function loadedSamples(input: DiagnosisInput, column: string): number[] | undefi
   if (!ev || !values) return undefined;
   const grid = input.result.series;
   const aligned = alignToGrid(grid, ev.series, values);
-  const from = steadyFrom(input);
-  return aligned.filter((v, i): v is number => v !== null && i >= from && Object.values(grid.endpoints).some((e) => (e.requests[i] ?? 0) > 0));
+  return numbers(steadyRows(input, 'any').map((i) => aligned[i] ?? null));
 }
 
 /** Is gauge `g` the idle count of the pool whose waiting count is `waiting` (see {@link poolExhausted})? */
@@ -580,8 +579,7 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   // Judge the connections in the seconds when the waiting endpoints ran (in a profile run, their own steps),
   // after the run's start-up transient.
   const grid = input.result.series;
-  const from = steadyFrom(input);
-  const rows = grid.t.map((_, i) => i).filter((i) => i >= from && waiting.some((w) => (grid.endpoints[w.endpoint]?.requests[i] ?? 0) > 0));
+  const rows = steadyRows(input, waiting.map((w) => w.endpoint));
   const col = (name: string) => {
     const ev = input.probes.postgres;
     return ev?.series.values[name] ? alignToGrid(grid, ev.series, ev.series.values[name]) : [];
@@ -830,8 +828,7 @@ function lockPoolShare(input: DiagnosisInput, lockers: string[]): number {
   const grid = input.result.series;
   const waitingCol = alignToGrid(grid, ev.series, waiting);
   const open = serviceConnections(input).connections;
-  const from = steadyFrom(input);
-  const rows = grid.t.map((_, i) => i).filter((i) => i >= from && (lockers.length === 0 || lockers.some((e) => (grid.endpoints[e]?.requests[i] ?? 0) > 0)));
+  const rows = steadyRows(input, lockers.length === 0 ? 'any' : lockers);
   const waitingMean = meanOf(numbers(rows.map((i) => waitingCol[i] ?? null)));
   const openMean = meanOf(numbers(rows.map((i) => open[i] ?? null)));
   return waitingMean !== undefined && openMean ? Math.min(1, waitingMean / openMean) : 0;
