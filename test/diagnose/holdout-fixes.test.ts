@@ -210,3 +210,35 @@ test("pool-saturation from pg-pool's signature: no idle connection in most sampl
   // Connections idle in most samples: the waits were moments, not saturation.
   assert.equal(run(Array.from({ length: N }, (_, i) => (i % 8 === 4 ? 0 : 2))), undefined);
 });
+
+test('pool-saturation without a waiter caught: a pool at its maximum with no idle connection in most samples queues most arrivals (PASTA), when its endpoints wait', () => {
+  const p = healthyParts();
+  // The holdout's reports pool on a fast host: 3 connections, none idle in 6 of 7 samples, and no scrape
+  // caught a waiter, while the occupancy report waited 40 of its 42 ms.
+  const idle = Array.from({ length: N }, (_, i) => (i % 7 === 3 ? 1 : 0));
+  const run = (opts: { total: number[]; serviceMs: number }) => {
+    p.endpoints['GET /api/orders']!.serviceMeanMs = opts.serviceMs;
+    p.prometheus['pool:i'] = idle;
+    p.prometheus['pool:t'] = opts.total;
+    p.prometheus['pool:w'] = idle.map(() => 0);
+    p.prometheusData = {
+      pools: [
+        { metric: 'db_pool_connections', labels: { pool: 'reports', state: 'total' }, column: 'pool:t', min: Math.min(...opts.total), max: Math.max(...opts.total), mean: opts.total.reduce((a, b) => a + b, 0) / N, last: opts.total.at(-1)! },
+        { metric: 'db_pool_connections', labels: { pool: 'reports', state: 'idle' }, column: 'pool:i', min: 0, max: 1, mean: idle.reduce((a, b) => a + b, 0) / N, last: idle.at(-1)! },
+        { metric: 'db_pool_connections', labels: { pool: 'reports', state: 'waiting' }, column: 'pool:w', min: 0, max: 0, mean: 0, last: 0 },
+      ],
+      http: [],
+    };
+    return diagnose(build(p)).findings.find((x) => x.rule === 'pool-saturation');
+  };
+  const pinned = idle.map(() => 3);
+  const f = run({ total: pinned, serviceMs: 42 });
+  assert.ok(f, 'a pool-saturation finding');
+  assert.ok(['medium', 'high'].includes(f.severity), `${f.severity}: ${f.summary}`);
+  assert.match(f.title, /no idle connection in 8\d(\.\d)? % of the samples, at its maximum size/);
+  assert.ok(f.evidence.some((e) => e.label.includes('its total at its maximum')), JSON.stringify(f.evidence));
+  // Nothing waited on the endpoints' side: an exactly sized pool, fully used, is not a queue.
+  assert.equal(run({ total: pinned, serviceMs: 3 })?.severity ?? 'none', 'none');
+  // Still opening connections (total growing): an arrival that finds none idle gets a new one.
+  assert.equal(run({ total: idle.map((_, i) => 1 + Math.floor((3 * i) / N)), serviceMs: 42 })?.severity ?? 'none', 'none');
+});

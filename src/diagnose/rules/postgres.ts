@@ -532,13 +532,21 @@ function loadedSamples(input: DiagnosisInput, column: string): number[] | undefi
   return numbers(steadyRows(input, 'any').map((i) => aligned[i] ?? null));
 }
 
-/** Is gauge `g` the idle count of the pool whose waiting count is `waiting` (see {@link poolExhausted})? */
-function isIdleOfSamePool(g: PoolGaugeSummary, waiting: PoolGaugeSummary): boolean {
-  if (![g.metric, ...Object.values(g.labels)].some((x) => /idle/i.test(x))) return false;
-  if (g.metric !== waiting.metric) return g.metric === waiting.metric.replace(/wait(ing)?/i, 'idle') && JSON.stringify(g.labels) === JSON.stringify(waiting.labels);
+/** Is gauge `g` the `state` count (idle, total) of the pool whose waiting count is `waiting` (see {@link poolExhausted})? */
+function isStateOfSamePool(g: PoolGaugeSummary, waiting: PoolGaugeSummary, state: 'idle' | 'total'): boolean {
+  if (g === waiting || ![g.metric, ...Object.values(g.labels)].some((x) => new RegExp(state, 'i').test(x))) return false;
+  if (g.metric !== waiting.metric) return g.metric === waiting.metric.replace(/wait(ing)?/i, state) && JSON.stringify(g.labels) === JSON.stringify(waiting.labels);
   // One metric: the labels differ only in the one that names the state.
   const keys = new Set([...Object.keys(g.labels), ...Object.keys(waiting.labels)]);
   return [...keys].filter((k) => g.labels[k] !== waiting.labels[k]).length <= 1;
+}
+
+/** How a pool's own gauges say it was exhausted (see {@link poolExhausted}). */
+interface PoolExhaustion {
+  /** Share of the loaded samples with no idle connection. */
+  idleZeroShare: number;
+  /** A client was seen waiting in some sample. */
+  waiterSeen: boolean;
 }
 
 /**
@@ -547,14 +555,26 @@ function isIdleOfSamePool(g: PoolGaugeSummary, waiting: PoolGaugeSummary): boole
  * scrape instants and swings between 0 and a few; an empty idle list is a state that lasts. Gauges of one
  * pool share their labels but the one that names the state (`db_pool_connections{pool="reports",state=…}`),
  * or their metric name but the state word (`pg_pool_waiting_count`, `pg_pool_idle_count`).
+ *
+ * A waiter need not be caught by a 1 Hz scrape: when the pool's total stayed at its maximum (it could open no
+ * other connection) and no connection was idle in most samples, most arrivals found none idle — Poisson
+ * arrivals see time averages (PASTA) — and queued for one. Without a waiter seen, that holds only with the
+ * endpoints' wait to show for it (the caller's check).
  */
-function poolExhausted(input: DiagnosisInput, waiting: PoolGaugeSummary, gauges: readonly PoolGaugeSummary[]): boolean {
-  if (waiting.max < 1) return false;
-  const idle = gauges.find((g) => g !== waiting && isIdleOfSamePool(g, waiting));
-  if (!idle) return false;
+function poolExhausted(input: DiagnosisInput, waiting: PoolGaugeSummary, gauges: readonly PoolGaugeSummary[]): PoolExhaustion | undefined {
+  const idle = gauges.find((g) => isStateOfSamePool(g, waiting, 'idle'));
+  if (!idle) return undefined;
   const samples = loadedSamples(input, idle.column);
-  if (!samples || samples.length < 3) return false;
-  return samples.filter((v) => v < 0.5).length / samples.length >= 0.5;
+  if (!samples || samples.length < 3) return undefined;
+  const idleZeroShare = samples.filter((v) => v < 0.5).length / samples.length;
+  if (idleZeroShare < 0.5) return undefined;
+  if (waiting.max >= 1) return { idleZeroShare, waiterSeen: true };
+  const total = gauges.find((g) => isStateOfSamePool(g, waiting, 'total'));
+  const totals = total ? loadedSamples(input, total.column) : undefined;
+  if (!totals || totals.length < 3) return undefined;
+  const cap = Math.max(...totals);
+  const pinned = cap >= 1 && totals.filter((v) => v >= cap - 0.5).length / totals.length >= 0.6;
+  return pinned ? { idleZeroShare, waiterSeen: false } : undefined;
 }
 
 /**
@@ -570,12 +590,16 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
   // Saturation is a queue that lasts: a gauge judged by its median sample, so the burst of a cold start (a
   // freshly started pool opening its connections while the first second's requests pile up) is not a fault.
   const allGauges = input.probes.prometheus?.data.pools ?? [];
-  const gaugeWaiting = waitingGauges.filter((p) => sustainedGauge(input, p.column, p.mean) >= 1 || poolExhausted(input, p, allGauges));
   // Endpoints whose wait a lock explains are lock contention, not pool queueing — a lock the requests lose
   // little to (low) explains no one's wait.
   const lock = analyzeLockContention(input, config);
   const locked = new Set(lock && lock.severity !== 'low' ? lock.endpoints : []);
   const waiting = dbEndpointsWaiting(input).filter((w) => w.waitShare >= config.get('pool.waitShare') && w.waitMs >= config.get('pool.minWaitMs') && !locked.has(w.endpoint));
+  const exhaustion = new Map(waitingGauges.map((p) => [p, poolExhausted(input, p, allGauges)] as const));
+  const gaugeWaiting = waitingGauges.filter((p) => {
+    const exhausted = exhaustion.get(p);
+    return sustainedGauge(input, p.column, p.mean) >= 1 || exhausted?.waiterSeen || (exhausted && waiting.length > 0);
+  });
   // Judge the connections in the seconds when the waiting endpoints ran (in a profile run, their own steps),
   // after the run's start-up transient.
   const grid = input.result.series;
@@ -626,7 +650,17 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
     );
   }
   const gaugeName = (g: (typeof gaugeWaiting)[number]) => `${g.metric}${Object.keys(g.labels).length > 0 ? `{${Object.entries(g.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''}`;
-  for (const g of gaugeWaiting) evidence.push({ label: `${gaugeName(g)} (mean)`, value: g.mean, unit: 'clients', source: 'service /metrics' });
+  for (const g of gaugeWaiting) {
+    evidence.push({ label: `${gaugeName(g)} (mean)`, value: g.mean, unit: 'clients', source: 'service /metrics' });
+    const exhausted = exhaustion.get(g);
+    if (exhausted) evidence.push({ label: `share of samples with no idle connection in that pool${exhausted.waiterSeen ? '' : ', its total at its maximum'}`, value: exhausted.idleZeroShare, unit: 'ratio', source: 'service /metrics' });
+  }
+  // A queue no scrape caught is described by the idle connections the pool never had (see poolExhausted).
+  const firstGauge = gaugeWaiting[0];
+  const unseenQueue = firstGauge !== undefined && firstGauge.mean < 0.5 && exhaustion.get(firstGauge)?.waiterSeen === false;
+  const gaugeState = firstGauge === undefined ? '' : unseenQueue
+    ? `no idle connection in ${pct(exhaustion.get(firstGauge)!.idleZeroShare)} of the samples, at its maximum size`
+    : `${fmt(firstGauge.mean)} clients waiting on average`;
   for (const w of waiting.slice(0, 3)) evidence.push({ label: `unexplained wait, ${w.endpoint}`, value: w.waitMs, unit: 'ms/request', source: 'cost model' });
   const pgCpu = numbers(input.probes.process?.series.values.pgCpuPercent);
   if (pgCpu.length > 0) evidence.push({ label: 'PostgreSQL CPU (mean)', value: pgCpu.reduce((a, b) => a + b, 0) / pgCpu.length, unit: '% of one core', source: '/proc (postgres processes)' });
@@ -670,8 +704,8 @@ export function poolSaturationRule(input: DiagnosisInput, config: RuleConfig): F
       severity: cpuBound || queueOfSaturated ? 'low' : impact >= 0.5 ? 'high' : 'medium',
       endpoint: culprit,
       endpoints: [...new Set([...(culprit ? [culprit] : []), ...waiting.map((w) => w.endpoint)])],
-      title: `${fromPg && cap > 0 ? `Database connection pool saturated at ${cap} connections` : fromGauge ? `Database connection pool saturated: ${fmt(gaugeWaiting[0]!.mean)} clients waiting on average` : 'Database connection pool saturated'}${culprit && hog?.endpoint === culprit ? ` (${culprit} holds them longest)` : ''}`,
-      summary: `${fromPg && cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? `${gaugeName(gaugeWaiting[0]!)} averaged ${fmt(gaugeWaiting[0]!.mean)} waiting clients, ` : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.${cpuBound ? ' The service\'s CPU is saturated too, which keeps connections checked out longer: fix the CPU first.' : ''}${queueOfSaturated ? ` The connections spent ${pct(1 - heldIdleShare!)} of their checked-out time executing statements, on ${behind!.name}, which is saturated: more connections would add no throughput. The pool is where the queue sits; make each statement cheaper (the other findings) or add database capacity.` : ''}`,
+      title: `${fromPg && cap > 0 ? `Database connection pool saturated at ${cap} connections` : fromGauge ? `Database connection pool saturated: ${gaugeState}` : 'Database connection pool saturated'}${culprit && hog?.endpoint === culprit ? ` (${culprit} holds them longest)` : ''}`,
+      summary: `${fromPg && cap > 0 ? `The service held ${cap} connections, busy ${pct(busyShare)} of the time, ` : ''}${fromGauge ? (unseenQueue ? `The pool behind ${gaugeName(firstGauge!)} had ${gaugeState}: most requests found no connection free and queued for one (no 1 Hz scrape caught a waiter), ` : `${gaugeName(firstGauge!)} averaged ${fmt(firstGauge!.mean)} waiting clients, `) : ''}while requests spent ${top ? `${pct(top.waitShare)} of ${top.endpoint}'s latency` : 'their time'} waiting for a connection — not in the database.${cpuBound ? ' The service\'s CPU is saturated too, which keeps connections checked out longer: fix the CPU first.' : ''}${queueOfSaturated ? ` The connections spent ${pct(1 - heldIdleShare!)} of their checked-out time executing statements, on ${behind!.name}, which is saturated: more connections would add no throughput. The pool is where the queue sits; make each statement cheaper (the other findings) or add database capacity.` : ''}`,
       evidence,
       recommendation: {
         text: `Raise the pool size${suggested ? ` (e.g. max: ${suggested}, within max_connections)` : ''}, and shorten the time each request holds a connection: no remote calls or waits inside a transaction, batch N+1 queries. Set connectionTimeoutMillis so a full pool fails fast instead of queueing forever.`,
