@@ -215,7 +215,7 @@ test('pool-saturation without a waiter caught: a pool at its maximum with no idl
   const p = healthyParts();
   // The holdout's reports pool on a fast host: 3 connections, none idle in 6 of 7 samples, and no scrape
   // caught a waiter, while the occupancy report waited 40 of its 42 ms.
-  const idle = Array.from({ length: N }, (_, i) => (i % 7 === 3 ? 1 : 0));
+  const idle = Array.from({ length: N }, (_, i): number => (i % 7 === 3 ? 1 : 0));
   const run = (opts: { total: number[]; serviceMs: number }) => {
     p.endpoints['GET /api/orders']!.serviceMeanMs = opts.serviceMs;
     p.prometheus['pool:i'] = idle;
