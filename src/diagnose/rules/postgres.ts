@@ -29,6 +29,17 @@ function liveRows(t: TableDelta): number {
   return Math.max(t.nLiveTup.after, t.nLiveTup.before);
 }
 
+/**
+ * The table's row count: the live count, or the planner's (pg_class.reltuples, stored by the last VACUUM or
+ * ANALYZE) when larger. The planner's count survives what resets the cumulative statistics — crash recovery,
+ * pg_stat_reset(), a database created from a template — after which n_live_tup counts only the rows inserted
+ * since (0 on a table only read), and a 200,000-row table scanned in full on every call looked empty.
+ */
+function tableRows(t: TableDelta): number {
+  const planned = t.relTuples !== undefined && t.relTuples >= 0 ? t.relTuples : 0;
+  return Math.max(liveRows(t), planned);
+}
+
 /** The statements (hot first) that touch a table. */
 function statementsOnTable(statements: StatementDelta[], t: TableDelta): StatementDelta[] {
   return statements.filter((s) => s.toplevel && !isUtilityStatement(s.query) && queryTouchesTable(s.query, t.schema, t.name)).sort((a, b) => b.totalExecMs - a.totalExecMs);
@@ -97,7 +108,7 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
   const out: MissingIndex[] = [];
   const unserved: UnservedFilterScan[] = [];
   for (const t of pg.tables ?? []) {
-    const live = liveRows(t);
+    const live = tableRows(t);
     if (live < config.get('missingIndex.minRows') || t.seqScan < config.get('missingIndex.minSeqScans')) continue;
     const idx = t.idxScan ?? 0;
     const idxShare = idx / (idx + t.seqScan);
@@ -1178,7 +1189,7 @@ export function staleStatisticsRule(input: DiagnosisInput, config: RuleConfig): 
     // staleness is judged against it: after a reset n_live_tup starts near 0 and last_analyze is empty while
     // the planner still holds the analyzed table.
     const planned = t.relTuples !== undefined && t.relTuples >= 0 ? t.relTuples : undefined;
-    const live = Math.max(1, liveRows(t), planned ?? 0);
+    const live = Math.max(1, tableRows(t));
     const modifiedShare = t.nModSinceAnalyze / live;
     if (t.nModSinceAnalyze < config.get('staleStats.minModified') || modifiedShare < config.get('staleStats.modifiedShare')) continue;
     const used = t.seqScan + (t.idxScan ?? 0) > 0;
