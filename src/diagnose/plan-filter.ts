@@ -55,7 +55,17 @@ export function columnsInFilter(filter: string): string[] {
   return [...eq, ...other];
 }
 
-/** Every comparison of a plain column in a plan Filter, in order, repeats included. */
+/**
+ * A pattern match (LIKE prints as `~~`, ILIKE as `~~*`). A B-tree on the column serves one only for a constant
+ * pattern anchored at its start (LIKE 'abc%', with `text_pattern_ops` or the C collation) and never ILIKE on
+ * letters (PostgreSQL manual, "Indexes and LIKE"): a plan Filter holds a pattern the index did not serve.
+ */
+const PATTERN_MATCH = /^~~\*?$/;
+
+/**
+ * Every comparison of a plain column in a plan Filter, in order, repeats included. A pattern match is not one:
+ * it compares the column with a pattern, which no B-tree on the column served (see {@link PATTERN_MATCH}).
+ */
 function plainComparisons(filter: string): { column: string; operator: string }[] {
   const out: { column: string; operator: string }[] = [];
   // Group 1 is a function name before the column (`lower(email)`), skipped below.
@@ -64,7 +74,7 @@ function plainComparisons(filter: string): { column: string; operator: string }[
     const before = m[1]?.trim();
     if (before && /^[a-z_]\w*$/i.test(before) && !/^(and|or|not)$/i.test(before)) continue; // function(col)
     const column = columnName(m[3]!);
-    if (['and', 'or', 'not', 'null', 'true', 'false'].includes(column)) continue;
+    if (['and', 'or', 'not', 'null', 'true', 'false'].includes(column) || PATTERN_MATCH.test(m[4]!)) continue;
     out.push({ column, operator: m[4]! });
   }
   return out;
@@ -77,6 +87,11 @@ function plainComparisons(filter: string): { column: string; operator: string }[
 export function comparesAnExpression(filter: string): boolean {
   const comparisons = filter.match(new RegExp(String.raw`\s${COMPARISON}\s`, 'g'))?.length ?? 0;
   return comparisons > plainComparisons(filter).length;
+}
+
+/** Does the plan Filter match a pattern (LIKE `~~`, ILIKE `~~*`)? See {@link PATTERN_MATCH}. */
+export function matchesAPattern(filter: string): boolean {
+  return /\s~~\*?\s/.test(filter);
 }
 
 /** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */

@@ -28,6 +28,10 @@ test('plan filters: plain columns (text casts of varchar included) versus expres
   assert.equal(comparesOnlyExpressions('(COALESCE(harbour_id, $1) = $1)'), true);
   assert.equal(comparesOnlyExpressions("((data ->> 'k'::text) = 'v'::text)"), true);
   assert.equal(comparesOnlyExpressions('(reference = $1)'), false);
+  // A pattern match is no plain comparison: a B-tree on the column serves only a constant prefix (PostgreSQL manual).
+  assert.deepEqual(columnsInFilter('(products.active AND (products.name ~~* $1))'), []);
+  assert.equal(comparesOnlyExpressions('(products.active AND (products.name ~~* $1))'), true);
+  assert.deepEqual(columnsInFilter("((sku ~~ 'A%'::text) AND (store_id = $1))"), ['store_id']);
   // No comparison at all: a boolean or IS NULL filter is not an expression the query could rewrite.
   assert.equal(comparesOnlyExpressions('(NOT archived)'), false);
   assert.equal(comparesOnlyExpressions('(deleted_at IS NULL)'), false);
@@ -181,4 +185,19 @@ test('statistics reset (a database created from a template): the planner\'s row 
   assert.match(f.title, /Filter on an expression reads trips in full/);
   // Without the planner's count (never analyzed, -1) nothing says the table is large.
   assert.match(run(-1)?.title ?? 'none', /^(none|Slow statement)/);
+});
+
+test('a pattern match (ILIKE, LIKE) that reads the table in full is an inefficient query served by a trigram index, not a missing B-tree index', async () => {
+  await loadSqlParser();
+  for (const [filter, operand] of [['((t.district)::text ~~* $1)', 'district'], ['(lower((t.district)::text) ~~ $1)', 'lower(district)']] as const) {
+    const result = build(weeklyParts());
+    result.probes!.push(probe('explain', {}, { statements: explain(filter, ['district']) } as unknown as Record<string, unknown>));
+    const d = diagnose(result);
+    assert.equal(d.findings.find((f) => f.category === 'missing-index' && f.id.includes('trips')), undefined, describe(d.findings));
+    const f = d.findings.find((x) => x.category === 'inefficient-query');
+    assert.ok(f, describe(d.findings));
+    assert.match(f.title, /Pattern match \(LIKE\/ILIKE\) reads trips in full/);
+    assert.match(f.summary, /no B-tree index can serve it/);
+    assert.ok(f.recommendation.text.includes(`USING gin (${operand} gin_trgm_ops)`), f.recommendation.text);
+  }
 });
