@@ -94,6 +94,13 @@ export function matchesAPattern(filter: string): boolean {
   return /\s~~\*?\s/.test(filter);
 }
 
+/** What a plan Filter matches a pattern against: `name` of `(p.name ~~* $1)`, `lower(name)` of `(lower(p.name) ~~ $1)`. */
+export function patternOperand(filter: string): string | undefined {
+  const m = /(?:(\w+)\()?\(?(?:[\w"]+\.)?([\w"]+)\)?(?:::\w+)?\)?\s~~\*?\s/.exec(filter);
+  if (!m) return undefined;
+  return m[1] ? `${m[1]}(${m[2]})` : m[2];
+}
+
 /** The plain columns a plan Filter compares with `=` (a subset of {@link columnsInFilter}'s). */
 export function equalityColumnsInFilter(filter: string): string[] {
   const eq = [...filter.matchAll(new RegExp(String.raw`${NOT_INSIDE_A_NAME}${COLUMN}\s*=\s`, 'gi'))].map((m) => columnName(m[2]!));

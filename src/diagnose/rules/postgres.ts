@@ -14,7 +14,7 @@ import type { StatementAttribution } from '../demand.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, meanOf, numbers, quantile } from '../evidence.js';
 import type { ExplainedStatement, MeasuredQual } from '../explain-types.js';
-import { columnsInFilter, comparesAnExpression, comparesOnlyExpressions, matchesAPattern } from '../plan-filter.js';
+import { columnsInFilter, comparesAnExpression, comparesOnlyExpressions, matchesAPattern, patternOperand } from '../plan-filter.js';
 import { filterColumns, filterColumnsOn, isUtilityStatement, queryTouchesTable, quoteIdent, sortKeysOnTable, statementShape, tablesInQuery } from '../sql.js';
 import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
@@ -94,7 +94,10 @@ export interface UnservedFilterScan {
   rowsPerScan: number;
   /** The filter compares an expression of a column (a cast, a function), or matches a pattern. */
   expressions: boolean;
-  /** The filter matches a pattern (LIKE `~~`, ILIKE `~~*`): what serves it is a trigram index, not a B-tree. */
+  /**
+   * The scan is a pattern match's (LIKE `~~`, ILIKE `~~*`), no plain column of the filter measured unselective:
+   * what serves it is a trigram index, not a B-tree.
+   */
   patterns: boolean;
   /** The plain columns it compares, each measured to keep most of the rows it judged (empty when it compares none). */
   unselective: MeasuredQual[];
@@ -146,7 +149,7 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
       // keep most rows, and nothing else: its scans are the filter's doing, and an index on a column would not
       // be used (the query, or an expression index, is the fix).
       const unservedFilter = scan ?? filters.find((f) => comparesOnlyExpressions(f.filter));
-      if (st === hot[0] && unservedFilter) unservedScan = { table: t, driver: st, filter: unservedFilter.filter, rowsPerScan, expressions: comparesAnExpression(unservedFilter.filter), patterns: matchesAPattern(unservedFilter.filter), unselective };
+      if (st === hot[0] && unservedFilter) unservedScan = { table: t, driver: st, filter: unservedFilter.filter, rowsPerScan, expressions: comparesAnExpression(unservedFilter.filter), patterns: matchesAPattern(unservedFilter.filter) && unselective.length === 0, unselective };
     }
     if (!found && unservedScan) {
       unserved.push(unservedScan);
@@ -278,19 +281,12 @@ function costlyDistinctAggregate(s: StatementDelta, config: RuleConfig): { label
 /** Why no index on a column serves the scan's filter, in a sentence of the finding's summary. */
 function unservedSummary(u: UnservedFilterScan): string {
   const kept = u.unselective.map((q) => `${q.comparisons[0] ? `${q.column} ${q.comparisons[0]}` : q.column} keeps ${pct(q.keptShare)} of the rows`).join(', ');
-  const why = u.patterns && u.unselective.length === 0
+  const why = u.patterns
     ? `(\`${u.filter}\`) matches a pattern (LIKE/ILIKE), which a B-tree index on the column serves only for a constant prefix (LIKE 'abc%' with text_pattern_ops or the C collation), never for ILIKE on letters or a leading wildcard`
     : u.unselective.length === 0
     ? `compares expressions of the columns, not the columns (\`${u.filter}\`)`
     : `(\`${u.filter}\`) compares ${u.expressions ? 'expressions of columns and ' : ''}only columns that keep most of the table (${kept}, as the planner estimates for the constants pg_qualstats saw)`;
-  return `Its filter on ${u.table.name} ${why}, so no ${u.patterns && u.unselective.length === 0 ? 'B-tree index' : 'index on a column'} can serve it: PostgreSQL reads about ${fmt(u.rowsPerScan)} rows on every scan.`;
-}
-
-/** What a plan Filter matches a pattern against: `name` of `(p.name ~~* $1)`, `lower(name)` of `(lower(p.name) ~~ $1)`. */
-function patternOperand(filter: string): string | undefined {
-  const m = /(?:(\w+)\()?\(?(?:[\w"]+\.)?([\w"]+)\)?(?:::\w+)?\)?\s~~\*?\s/.exec(filter);
-  if (!m) return undefined;
-  return m[1] ? `${m[1]}(${m[2]})` : m[2];
+  return `Its filter on ${u.table.name} ${why}, so no ${u.patterns ? 'B-tree index' : 'index on a column'} can serve it: PostgreSQL reads about ${fmt(u.rowsPerScan)} rows on every scan.`;
 }
 
 /** What to change when no index on a column serves the scan's filter. */
@@ -298,7 +294,7 @@ function unservedRecommendation(u: UnservedFilterScan): string {
   const table = `${quoteIdent(u.table.schema)}.${quoteIdent(u.table.name)}`;
   const expression = `Compare the bare column, not a function or cast of it: rewrite the condition as a range on the column's own type (\`created_at::date = $1\` → \`created_at >= $1::date AND created_at < $1::date + 1\`), store the value the filter needs (a normalized e-mail, a generated column), or create an index on exactly that expression (\`CREATE INDEX CONCURRENTLY ON ${table} ((expression))\`).`;
   const unselective = `An index on ${u.unselective.map((q) => q.column).join(', ')} would not be used: ${u.unselective.length > 1 ? 'those comparisons keep' : 'that comparison keeps'} most rows, so PostgreSQL reads the table either way. Read less on every call — a condition that selects few rows (a narrower window on an indexed column), or a result kept between calls (a summary table or materialized view refreshed on write or on a schedule, a cache with a TTL).`;
-  if (u.patterns && u.unselective.length === 0) {
+  if (u.patterns) {
     const operand = patternOperand(u.filter) ?? 'column';
     return `A trigram index serves LIKE and ILIKE whatever the wildcards: \`CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ON ${table} USING gin (${operand} gin_trgm_ops);\` (on the very expression the filter matches). For word search, full-text search (a tsvector column with a GIN index) ranks results too. Check the plan afterwards with EXPLAIN.`;
   }
@@ -345,7 +341,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         title: distinct
           ? `${distinct.label} on every call: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
           : unserved
-            ? `${unserved.patterns && unserved.unselective.length === 0 ? 'Pattern match (LIKE/ILIKE)' : unserved.expressions ? 'Filter on an expression' : 'Filter that keeps most rows'} reads ${unserved.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
+            ? `${unserved.patterns ? 'Pattern match (LIKE/ILIKE)' : unserved.expressions ? 'Filter on an expression' : 'Filter that keeps most rows'} reads ${unserved.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
             : slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
         summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${unserved ? ` ${unservedSummary(unserved)}` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
         evidence: [

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { quantileSorted } from '../../compare/stats/robust.js';
 import { PROBE_MARKER, type Queryable } from './queries.js';
 import type { RoundTripSummary } from './types.js';
 
@@ -53,8 +54,7 @@ export class RoundTripSampler {
   summary(): RoundTripSummary | undefined {
     if (this.kept.length === 0) return undefined;
     const sorted = [...this.kept].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-    return { medianMs: round3(at(0.5)), p90Ms: round3(at(0.9)), samples: sorted.length, statement: ROUND_TRIP_SQL };
+    return { medianMs: round3(quantileSorted(sorted, 0.5)), p90Ms: round3(quantileSorted(sorted, 0.9)), samples: sorted.length, statement: ROUND_TRIP_SQL };
   }
 }
 
