@@ -7,7 +7,7 @@
  * severity or above is judged against the case's expectation.
  *
  *     node --import tsx bench/diagnosis-corpus.ts [--services shop,clinic] [--loads moderate,overload]
- *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases a,b (substrings of case ids)] [--out FILE] [--keep DIR]
+ *         [--reps 5] [--mode run|diagnose] [--duration 10s] [--cases a,b (substrings of case ids)] [--categories gc-pressure,healthy (expected categories)] [--out FILE] [--keep DIR]
  *         [--rate-scale F (both calibrated rates × F, to explore on a slower host; not the benchmark's figures)]
  *         [--reference healthy (each service's healthy build is run --reference-runs times (default 2) at its moderate
  *          rate first, unscored, and every case's diagnosis judges dependency waits against those runs: `--reference`,
@@ -59,6 +59,7 @@ const { values: args } = parseArgs({
     mode: { type: 'string', default: 'run' },
     duration: { type: 'string', default: '10s' },
     cases: { type: 'string', default: '' },
+    categories: { type: 'string', default: '' },
     out: { type: 'string', default: '' },
     keep: { type: 'string', default: '' },
     rescore: { type: 'string', default: '' },
@@ -222,6 +223,7 @@ async function main(): Promise<void> {
       }
       for (const c of service.cases) {
         if (args.cases && !args.cases.split(',').some((x) => c.id.includes(x))) continue;
+        if (args.categories && !args.categories.split(',').includes(c.expect?.category ?? 'healthy')) continue;
         for (const load of loads) {
           const rate = Math.max(1, Math.round((load === 'moderate' ? c.moderateRate : c.overloadRate) * rateScale));
           for (let rep = 1; rep <= reps; rep++) {
