@@ -94,3 +94,44 @@ test('a short stretch is judged like any other when the service served the same 
   // A few seconds of load before are not a warm-up.
   assert.equal(severity(5_000), 'low');
 });
+
+test('the heap is judged by its old generation\'s floors when the service exports heap spaces: promotion between major collections is no leak', () => {
+  const flatRss = Array.from({ length: N }, () => 220 * MB);
+  const withOld = (old: number[]) => {
+    const reqs = Array.from({ length: N }, () => 100);
+    // The heap as a whole: the old generation plus a young generation filled and emptied by scavenges.
+    const heap = old.map((v, i) => v + (i % 3) * 5 * MB);
+    return makeResult({ 'GET /x': { requests: reqs } }, [
+      probe('process', { rssBytes: flatRss, cpuPercent: reqs.map(() => 20) }),
+      probe('prometheus', { heapUsedBytes: heap, heapOldUsedBytes: old }),
+    ]);
+  };
+  const findings = (old: number[]) => diagnose(withOld(old), { rules: ['memory-growth'] }).findings;
+  // Promotion of 0.3 MB/s and no major collection in the run: the old generation climbs on a line, live or not
+  // (the whole heap's floor after each scavenge climbs with it). No major GC to judge by: no finding.
+  assert.deepEqual(findings(Array.from({ length: N }, (_, i) => 30 * MB + i * 0.3 * MB)), []);
+  // The same promotion with a major collection every 7 s back to the same level: garbage, no finding.
+  assert.deepEqual(findings(Array.from({ length: N }, (_, i) => 30 * MB + (i % 7) * 1.5 * MB)), []);
+  // Each collection returns 3 MB higher than the one before (0.43 MB/s kept): a leak, judged on the floors.
+  const [f] = findings(Array.from({ length: N }, (_, i) => 30 * MB + (i % 7) * 1.5 * MB + Math.floor(i / 7) * 3 * MB));
+  assert.ok(f, 'no finding on a rising old-generation floor');
+  assert.equal(f.id, 'memory-growth:heapOldUsedBytes');
+  assert.match(f.summary, /after each major GC/);
+  assert.equal(f.evidence[0]!.source, 'nodejs_heap_space_size_used_bytes (old generation)');
+});
+
+test('RSS is judged beyond the heap\'s high-water mark: pages committed for the heap\'s rising peaks are the heap\'s', () => {
+  // A fresh process sizing its heap: the garbage peaks rise 0.5 MB/s and V8 commits pages for them (RSS climbs
+  // in step), while each scavenge returns the heap to the same floor — nothing is kept.
+  const peaks = Array.from({ length: N }, (_, i) => 60 * MB + i * 0.5 * MB);
+  const heap = peaks.map((p, i) => (i % 3 === 2 ? p : 40 * MB));
+  const rss = peaks.map((p) => p + 150 * MB);
+  assert.deepEqual(memoryFindings(run(rss, heap)), []);
+  // The same RSS climb with the heap's peaks flat is memory the heap does not hold: off-heap.
+  const flatHeap = Array.from({ length: N }, (_, i) => (i % 3 === 2 ? 60 * MB : 40 * MB));
+  const [f] = memoryFindings(run(rss, flatHeap));
+  assert.ok(f, 'no finding on off-heap growth');
+  assert.equal(f.id, 'memory-growth:rssBytes');
+  assert.match(f.summary, /beyond the heap's high-water mark/);
+  assert.match(f.summary, /off-heap/);
+});

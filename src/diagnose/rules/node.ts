@@ -300,11 +300,53 @@ function withReleasesAddedBack(
  * The heap's floor: the samples right after each major collection (a fall of more than `memory.releaseShare`).
  * Garbage raises only the peaks of a GC sawtooth; a leak raises the level every collection returns to. Undefined
  * when the heap never fell (no sawtooth: judge the series itself) or fell fewer than three times (no floor trend).
+ *
+ * Only for a heap read as a whole (`nodejs_heap_size_used_bytes` without the spaces): its falls are mostly
+ * scavenges, whose floor still climbs with promotion, so it is the fallback; see {@link oldGenerationFloor}.
  */
 function heapFloor(pts: readonly (readonly [number, number])[], config: RuleConfig): (readonly [number, number])[] | 'sawtooth' | undefined {
   const falls = releasesIn(pts, config);
   if (falls.length === 0) return undefined;
   return falls.length >= 3 ? falls.map((i) => pts[i]!) : 'sawtooth';
+}
+
+/** Floors a trend needs: two points always make a line, three can miss it. */
+const MIN_FLOORS = 3;
+
+/**
+ * The old generation's floors: the bottom of each of its falls. The old generation only grows between major
+ * collections — every scavenge promotes what was alive at that moment, garbage in flight included — and only a
+ * major collection (mark-compact, its sweeping spread over a sample or two) lowers it. So its level after a
+ * fall is what the collector could not free, and a leak is a rising floor; its climb between collections is
+ * not evidence either way. Undefined with fewer than {@link MIN_FLOORS} falls: no major collection to judge by.
+ */
+export function oldGenerationFloor(pts: readonly (readonly [number, number])[]): (readonly [number, number])[] | undefined {
+  const floors: (readonly [number, number])[] = [];
+  for (let i = 1; i < pts.length; i++) {
+    const falling = pts[i]![1] < pts[i - 1]![1];
+    const bottom = i === pts.length - 1 || pts[i + 1]![1] >= pts[i]![1];
+    if (falling && bottom) floors.push(pts[i]!);
+  }
+  return floors.length >= MIN_FLOORS ? floors : undefined;
+}
+
+/**
+ * Resident memory beyond the heap's high-water mark: each RSS sample less the highest heap used (as a whole) at
+ * or before it. RSS holds the pages V8 committed for its heap, and V8 commits them while the heap's peaks rise
+ * — a fresh process sizing its heap to its load, whose garbage peaks still grow — and keeps them after a
+ * collection; that climb is the heap's, judged on the heap. What RSS adds beyond the heap's peak is memory the
+ * heap does not hold: Buffers, native allocations, code. Undefined without heap samples.
+ */
+function beyondHeapPeak(rss: readonly (readonly [number, number])[], heap: readonly (readonly [number, number])[]): (readonly [number, number])[] | undefined {
+  if (heap.length === 0) return undefined;
+  // Scrapes of the two probes are not simultaneous: a heap sample up to half a second after an RSS sample counts.
+  const skewMs = 500;
+  let peak = heap[0]![1];
+  let next = 0;
+  return rss.map(([t, v]) => {
+    while (next < heap.length && heap[next]![0] <= t + skewMs) peak = Math.max(peak, heap[next++]![1]);
+    return [t, v - peak] as const;
+  });
 }
 
 /**
@@ -321,8 +363,11 @@ function heapFloor(pts: readonly (readonly [number, number])[], config: RuleConf
  * withReleasesAddedBack); a heap with a GC sawtooth by its floor (see heapFloor).
  */
 export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
+  const prom = input.probes.prometheus?.series;
+  // The heap by its old generation when the service exports V8's heap spaces (see oldGenerationFloor), else as a whole.
+  const heapColumn = prom?.values.heapOldUsedBytes?.some((v) => v !== null) ? 'heapOldUsedBytes' : 'heapUsedBytes';
   const candidates: { series?: { t: number[]; values: Record<string, (number | null)[]> }; column: string; source: string }[] = [
-    { series: input.probes.prometheus?.series, column: 'heapUsedBytes', source: 'nodejs_heap_size_used_bytes' },
+    { series: prom, column: heapColumn, source: heapColumn === 'heapOldUsedBytes' ? 'nodejs_heap_space_size_used_bytes (old generation)' : 'nodejs_heap_size_used_bytes' },
     { series: input.probes.process?.series, column: 'rssBytes', source: '/proc/<pid>/status VmRSS' },
     { series: input.probes.prometheus?.series, column: 'rssBytes', source: 'process_resident_memory_bytes' },
   ];
@@ -341,11 +386,20 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     const pts = points(c.series, c.column);
     // Enough samples for a slope and its second half's slope; no minimum run length beyond that.
     if (pts.length < 10) continue;
-    // Skip the warm-up fifth: JIT, caches and pools fill at the start of every run.
-    const body = pts.slice(Math.floor(pts.length / 5));
+    // Skip the warm-up fifth: JIT, caches and pools fill at the start of every run. RSS is judged beyond the heap's peak.
+    const beyondHeap = c.column === 'rssBytes' ? beyondHeapPeak(pts, heap) : undefined;
+    const offHeap = beyondHeap !== undefined;
+    const judged = beyondHeap ?? pts;
+    const body = judged.slice(Math.floor(judged.length / 5));
     let whole = memoryTrend(body);
     let floorJudged = false;
-    if (c.column === 'heapUsedBytes') {
+    if (c.column === 'heapOldUsedBytes') {
+      // Judged by its floors only: without major collections to return to, its climb is promotion, live or not.
+      const floor = oldGenerationFloor(body);
+      if (!floor) continue;
+      whole = { ...memoryTrend(floor), growthMb: (floor[floor.length - 1]![1] - floor[0]![1]) / (1024 * 1024) };
+      floorJudged = true;
+    } else if (c.column === 'heapUsedBytes') {
       // The heap falls at every major GC by design: a sawtooth is judged by its floor, or not at all.
       const floor = heapFloor(body, config);
       if (floor === 'sawtooth') {
@@ -362,7 +416,7 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     const trend = grows(whole) ? whole : adjusted && grows(memoryTrend(adjusted.pts)) ? memoryTrend(adjusted.pts) : undefined;
     const releases = trend === whole ? 0 : (adjusted?.releases ?? 0);
     if (!trend) {
-      if (c.column === 'heapUsedBytes') heapFlat = true;
+      if (c.column !== 'rssBytes') heapFlat = true;
       continue;
     }
     const { mbPerMin, growthMb } = trend;
@@ -383,8 +437,8 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
         category: 'memory-growth',
         subject: c.column,
         severity: tooShort ? 'low' : urgent ? 'high' : 'medium',
-        title: `Memory grows steadily: +${fmt(mbPerMin)} MB/min (${c.column === 'heapUsedBytes' ? 'heap' : 'RSS'})${tooShort ? ` over only ${fmt(trend.durationS)} s` : ''}`,
-        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'heapUsedBytes' ? `the JavaScript heap${floorJudged ? '\'s level after each major GC' : ''}` : 'resident memory'} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}${releases > 0 ? `, counting ${releases} release${releases > 1 ? 's' : ''} of memory the process gave back on the way` : ''}) without flattening: something keeps references per request (a leak or an unbounded cache).${heapFlat ? ' The JavaScript heap stayed flat, so the growth is off-heap: Buffers, typed arrays or native allocations.' : ''}${minutesToExhaust !== undefined ? ` At this load the host's memory is gone in ~${fmt(minutesToExhaust)} min` : ' Under sustained load it ends'}${minutesToExhaust !== undefined ? ' (sooner under a container limit or V8\'s heap limit): then' : ''} long GC pauses or an out-of-memory crash.${tooShort ? ` The growth was judged on only ${fmt(trend.durationS)} s, where the warm-up of a freshly started process (JIT, heap sizing, caches and pools filling) grows on a straight line too: run at least ${Math.ceil(config.get('memory.minJudgedS') * 1.25 + 2)} s to confirm it.` : ''}`,
+        title: `Memory grows steadily: +${fmt(mbPerMin)} MB/min (${c.column === 'rssBytes' ? 'RSS' : 'heap'})${tooShort ? ` over only ${fmt(trend.durationS)} s` : ''}`,
+        summary: `Over ${fmt(durationMin)} min after warm-up, ${c.column === 'rssBytes' ? (offHeap ? 'resident memory beyond the heap\'s high-water mark' : 'resident memory') : `the JavaScript heap${floorJudged ? '\'s level after each major GC' : ''}`} grew by ${fmt(growthMb)} MB on a straight line (R² ${fmt(trend.r2)}${releases > 0 ? `, counting ${releases} release${releases > 1 ? 's' : ''} of memory the process gave back on the way` : ''}) without flattening: something keeps references per request (a leak or an unbounded cache).${offHeap || heapFlat ? ' The JavaScript heap does not hold it, so the growth is off-heap: Buffers, typed arrays or native allocations.' : ''}${minutesToExhaust !== undefined ? ` At this load the host's memory is gone in ~${fmt(minutesToExhaust)} min` : ' Under sustained load it ends'}${minutesToExhaust !== undefined ? ' (sooner under a container limit or V8\'s heap limit): then' : ''} long GC pauses or an out-of-memory crash.${tooShort ? ` The growth was judged on only ${fmt(trend.durationS)} s, where the warm-up of a freshly started process (JIT, heap sizing, caches and pools filling) grows on a straight line too: run at least ${Math.ceil(config.get('memory.minJudgedS') * 1.25 + 2)} s to confirm it.` : ''}`,
         evidence: [
           { label: 'growth rate', value: mbPerMin, unit: 'MB/min', source: c.source },
           { label: releases > 0 ? 'growth after warm-up (releases added back)' : 'growth after warm-up', value: growthMb, unit: 'MB', source: c.source },
