@@ -381,6 +381,8 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
   const heap = points(input.probes.prometheus?.series, 'heapUsedBytes');
   // Set when the heap was measured and did not grow: RSS growth is then off-heap memory.
   let heapFlat = false;
+  // An old generation that climbed with no major collection to judge it by: said at low if nothing else grows.
+  let unsettled: Finding | undefined;
   for (const c of candidates) {
     if (!c.series?.values[c.column]) continue;
     const pts = points(c.series, c.column);
@@ -396,7 +398,10 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     if (c.column === 'heapOldUsedBytes') {
       // Judged by its floors only: without major collections to return to, its climb is promotion, live or not.
       const floor = oldGenerationFloor(body);
-      if (!floor) continue;
+      if (!floor) {
+        unsettled ??= unsettledClimb(body, grows);
+        continue;
+      }
       whole = { ...memoryTrend(floor), growthMb: (floor[floor.length - 1]![1] - floor[0]![1]) / (1024 * 1024) };
       floorJudged = true;
     } else if (c.column === 'heapUsedBytes') {
@@ -455,7 +460,50 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
       }),
     ];
   }
-  return [];
+  return unsettled ? [unsettled] : [];
+}
+
+/**
+ * The note for an old generation that climbed on a line through the judged stretch while no major collection
+ * (fewer than three falls) showed what the collector can free, and none of its falls took back half of the
+ * climb before it (which would show the climb to be garbage). Promotion climbs that way whether the
+ * promoted objects live or not, so it is said at low, with what would settle it. Undefined otherwise.
+ */
+function unsettledClimb(body: readonly (readonly [number, number])[], grows: (t: MemoryTrend) => boolean): Finding | undefined {
+  const trend = memoryTrend(body);
+  if (!grows(trend)) return undefined;
+  // A fall that took back at least half of what the old generation had climbed since the stretch began (or
+  // since the previous fall) shows that climb to be garbage.
+  let base = body[0]![1];
+  let peak = base;
+  let falls = 0;
+  for (let i = 1; i < body.length; i++) {
+    const v = body[i]![1];
+    const bottom = v < body[i - 1]![1] && (i === body.length - 1 || body[i + 1]![1] >= v);
+    peak = Math.max(peak, body[i - 1]![1]);
+    if (!bottom) continue;
+    falls++;
+    if (peak - v >= 0.5 * (peak - base)) return undefined;
+    base = v;
+    peak = v;
+  }
+  const collections = falls === 0 ? 'no major collection ran' : `only ${falls} major collection${falls > 1 ? 's' : ''} ran, each freeing less than half of the climb before it`;
+  return makeFinding({
+    rule: 'memory-growth',
+    category: 'memory-growth',
+    subject: 'heapOldUsedBytes',
+    severity: 'low',
+    title: `The heap's old generation climbed +${fmt(trend.mbPerMin)} MB/min, and ${collections}: not yet a leak or not`,
+    summary: `Over ${fmt(trend.durationS)} s after warm-up the old generation grew by ${fmt(trend.growthMb)} MB on a line (R² ${fmt(trend.r2)}), and ${collections}. Every scavenge promotes what is alive at that moment, requests' garbage in flight included, so the old generation climbs between major collections whether the promoted objects live on or not; only the level a major collection returns to says what is kept. Run longer (a few minutes at this load), or take two heap snapshots some minutes apart, to settle it.`,
+    evidence: [
+      { label: 'old-generation climb rate', value: trend.mbPerMin, unit: 'MB/min', source: 'nodejs_heap_space_size_used_bytes (old generation)' },
+      { label: 'growth after warm-up', value: trend.growthMb, unit: 'MB', source: 'nodejs_heap_space_size_used_bytes (old generation)' },
+      { label: 'major collections seen (falls of the old generation)', value: falls, unit: 'collections', source: 'nodejs_heap_space_size_used_bytes (old generation)' },
+    ],
+    recommendation: { text: 'Run longer at this load (or `tuneup diagnose`) so that major collections show what the heap keeps; or compare two heap snapshots taken minutes apart (`node --heapsnapshot-signal=SIGUSR2`).' },
+    confidence: 0.4,
+    impact: 0.1,
+  });
 }
 
 /**
