@@ -61,6 +61,10 @@ export function rankFindings(findings: Finding[]): Finding[] {
   // sequential scans, and its plan's filter) are one problem; keep the higher-ranked.
   const statementOf = (f: Finding) => f.metrics?.statement;
   list = list.filter((f) => f.category !== 'missing-index' || statementOf(f) === undefined || !list.some((g) => g !== f && g.category === 'missing-index' && statementOf(g) === statementOf(f) && (score(g) > score(f) || (score(g) === score(f) && g.id < f.id))));
+  // One endpoint missing the cache on the keys it repeats is one problem, however it was measured (the service's
+  // own cache counters, the endpoint run alone, the fit of the keyspace's misses): keep the higher-ranked.
+  const repeatsOf = (f: Finding) => (f.category === 'cache-miss' ? f.metrics?.missesRepeatsOf : undefined);
+  list = list.filter((f) => repeatsOf(f) === undefined || !list.some((g) => g !== f && repeatsOf(g) === repeatsOf(f) && (score(g) > score(f) || (score(g) === score(f) && g.id < f.id))));
   // The same table flagged for a missing index and as an inefficient query is one problem: keep the index finding.
   const indexed = new Set(list.filter((f) => f.category === 'missing-index').flatMap((f) => statementOf(f) ?? []));
   list = list.filter((f) => f.category !== 'inefficient-query' || statementOf(f) === undefined || !indexed.has(statementOf(f)!));

@@ -366,6 +366,11 @@ export interface FindingMetrics {
   serviceCpuPercent?: number;
   /** Slope of the memory series (MB per minute) (memory-growth). */
   memoryGrowthMBPerMin?: number;
+  /**
+   * The endpoint whose repeated requests miss the cache (cache-miss findings that judge one endpoint's
+   * repeats: from the service's own cache counters, an endpoint run alone, or the fit of the keyspace misses).
+   */
+  missesRepeatsOf?: string;
 }
 
 /** A diagnosis result (see design.md, Diagnosis). */

@@ -181,3 +181,13 @@ test('GC that is a quarter of a saturated CPU leads it, and the saturation still
   const lightGc = { ...gc, metrics: { gcMsPerSecond: 150 } };
   assert.equal(rankFindings([cpu, loop, lightGc])[0]!.category, 'cpu-saturation');
 });
+
+test('one endpoint missing the cache on its repeats is one finding, however it was measured', () => {
+  const ranked = rankFindings([
+    f('cache-miss-counter:menu', 'cache-miss', 'high', 0.1, 'GET /menu', { metrics: { missesRepeatsOf: 'GET /menu' } }),
+    f('cache-miss:repeats:GET /menu', 'cache-miss', 'high', 0.1, 'GET /menu', { metrics: { missesRepeatsOf: 'GET /menu' } }),
+    f('cache-miss:repeats:GET /report', 'cache-miss', 'high', 0.5, 'GET /report', { metrics: { missesRepeatsOf: 'GET /report' } }),
+    f('cache-miss:hit-ratio', 'cache-miss', 'info', 0.02, 'GET /menu'),
+  ]);
+  assert.deepEqual(ranked.map((x) => x.id), ['cache-miss:repeats:GET /report', 'cache-miss-counter:menu', 'cache-miss:hit-ratio']);
+});

@@ -2,7 +2,7 @@
  * Synthetic evidence for rule tests: one healthy service, and one variant per
  * planted fault. Each variant changes only what the fault changes.
  */
-import type { ProbeEvidence, RunResult } from '../../src/result/types.js';
+import type { LoadFacts, ProbeEvidence, RunResult } from '../../src/result/types.js';
 import type { PostgresProbeData, StatementSeries } from '../../src/probes/postgres/types.js';
 import type { RedisInfoDelta } from '../../src/probes/redis/types.js';
 import { makeResult, pgData, probe, rng, statement, table, type EndpointSpec } from './helpers.js';
@@ -107,4 +107,27 @@ export function redisInfo(extra: Partial<RedisInfoDelta> = {}): RedisInfoDelta {
     maxclients: 10000, keyspace: {}, latestForkUsec: null, cpuSeconds: null,
     ...extra,
   };
+}
+
+/** Load facts for a scenario's endpoints where `share(endpoint, i)` of an endpoint's requests in second i repeated an earlier key. */
+export function loadFactsWith(p: ScenarioParts, share: (endpoint: string, i: number) => number): LoadFacts {
+  const endpoints: LoadFacts['endpoints'] = {};
+  for (const [name, spec] of Object.entries(p.endpoints)) {
+    const requests = spec.requests;
+    const repeats = requests.map((n, i) => Math.round(n * share(name, i)));
+    const total = requests.reduce((a, b) => a + b, 0);
+    const rep = repeats.reduce((a, b) => a + b, 0);
+    endpoints[name] = {
+      requests: total,
+      repeats: rep,
+      distinctKeys: total - rep,
+      idealHitRatio: rep / total,
+      untracked: 0,
+      capped: false,
+      keySource: 'url',
+      meanInFlight: 1,
+      series: { requests: [...requests], repeats, inFlight: requests.map(() => 1) },
+    };
+  }
+  return { intervalMs: 1000, t: Array.from({ length: N }, (_, i) => i * 1000), endpoints, merge: { parts: 1, exact: true } };
 }

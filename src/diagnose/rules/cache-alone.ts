@@ -119,6 +119,7 @@ export function judgeEndpointCache(input: DiagnosisInput, config: RuleConfig, ro
     recommendation: {
       text: 'Make the cache key stable (no timestamps, request ids or unordered JSON in it), read before writing (cache-aside: GET, and SET only on a miss), and give entries a TTL longer than the time between reuses.',
     },
+    metrics: { missesRepeatsOf: row.endpoint },
     confidence: 0.85,
     impact: Math.max(0.1, Math.min(1, fallThrough * (1 - row.hits / row.repeats))),
     attribution: 'direct',

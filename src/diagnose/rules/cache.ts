@@ -15,6 +15,7 @@ import { sparseNnls } from '../sparse-fit.js';
 import { readRedis, type RedisView } from '../redis-view.js';
 import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { countsMatch, oncePerRequestOwner } from '../count-identity.js';
+import { BOUND_Z, repeatMissesByEndpoint } from './cache-repeats.js';
 import type { StatementDelta } from '../../probes/postgres/types.js';
 import { isUtilityStatement } from '../sql.js';
 import { severityFromImpact, shortSql } from './pg-common.js';
@@ -274,6 +275,7 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
       }),
     );
   }
+  out.push(...endpointsMissingRepeats(input, config, users, out));
   if ((r.evictedKeys ?? 0) > 0) {
     const memRatio = r.usedMemory !== undefined && r.maxMemory ? r.usedMemory / r.maxMemory : undefined;
     out.push(
@@ -410,18 +412,70 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
 }
 
 /**
+ * A cache broken for one of its endpoints, judged per endpoint (cache-repeats.ts): an endpoint whose repeated
+ * requests missed at least `cacheMiss.missesPerRepeat` each (at the fit's lower 97.5 % bound), over at least
+ * `cacheMiss.minRepeats` repeats. The cache as a whole can look cold while one user misses every repeat,
+ * since Redis counts hits and misses for the whole keyspace. Endpoints a medium+ cache-miss finding already
+ * names are left out. The statement a miss falls through to (its calls equal the endpoint's misses, within
+ * the fit's uncertainty) is linked as explained in part, so the cache ranks before it.
+ */
+function endpointsMissingRepeats(input: DiagnosisInput, config: RuleConfig, users: CacheUser[], found: Finding[]): Finding[] {
+  const named = new Set(found.filter((f) => f.category === 'cache-miss' && f.severity !== 'low' && f.severity !== 'info').flatMap((f) => (f.endpoint ? [f.endpoint] : [])));
+  const lookupUsers = users.filter((u) => repeatsAreLookups(input, u.endpoint)).map((u) => u.endpoint);
+  const minRepeats = config.get('cacheMiss.minRepeats');
+  const limit = config.get('cacheMiss.missesPerRepeat');
+  return repeatMissesByEndpoint(input, lookupUsers)
+    .filter((m) => !named.has(m.endpoint) && m.repeats >= minRepeats && m.perRepeat - BOUND_Z * m.stdError >= limit)
+    .map((m) => {
+      // The endpoint's misses are an estimate: its calls match within two of the fit's standard errors.
+      const missPath = missPathStatements(input, config, m.misses, [m.endpoint], 2 * m.stdError * m.repeats);
+      const mean = serviceMean(input, m.endpoint);
+      const d = input.demand.demands.find((x) => x.endpoint === m.endpoint);
+      // Lookups a repeat makes: what a first touch missed, or one when the endpoint's first touches were too few to tell.
+      const lookupsPerRequest = Math.max(1, m.perFirstTouch);
+      const repeatMissShare = Math.min(1, m.perRepeat / lookupsPerRequest);
+      const dbShare = mean > 0 && d?.dbMs !== undefined ? Math.min(1, (d.dbMs + (d.unexplainedMs ?? 0) * 0.5) / mean) : 0.3;
+      const finding = makeFinding({
+        rule: 'cache-miss',
+        category: 'cache-miss',
+        subject: `repeats:${m.endpoint}`,
+        severity: 'high',
+        endpoint: m.endpoint,
+        endpoints: [m.endpoint],
+        title: `${m.endpoint} misses the cache on keys its requests repeat: ~${fmt(m.perRepeat)} misses per repeated request`,
+        summary: `${fmt(m.repeats)} of ${fmt(m.requests)} requests to ${m.endpoint} asked for a key requested earlier in the run, and the cache's misses second by second follow those repeats: each missed about ${fmt(m.perRepeat)} lookups (± ${fmt(m.stdError)}), where a working cache misses none and a first touch missed ${fmt(m.perFirstTouch)}. The cache as a whole may look cold, since Redis counts the keyspace's hits and misses together and the other endpoints' lookups hide this one's. Every miss falls through to the slower source.`,
+        evidence: [
+          { label: `misses per repeated request, ${m.endpoint}`, value: m.perRepeat, unit: 'misses', source: 'redis INFO keyspace_misses per second + load (first touches and repeats per second, non-negative fit)' },
+          { label: 'its standard error', value: m.stdError, unit: 'misses', source: 'the same fit' },
+          { label: `misses per first-touch request, ${m.endpoint}`, value: m.perFirstTouch, unit: 'misses', source: 'the same fit' },
+          { label: `requests repeating an earlier key, ${m.endpoint}`, value: m.repeats, unit: 'requests', source: 'load' },
+          { label: `requests, ${m.endpoint}`, value: m.requests, unit: 'requests', source: 'load' },
+          ...missPath.map((st) => ({ label: 'statement run once per cache miss (its calls equal the misses)', value: `${shortSql(st.query, 100)} (${st.calls} calls, ${fmt(st.meanExecMs)} ms each)`, source: 'pg_stat_statements + the fit (count identity)' })),
+        ],
+        recommendation: { text: 'Keys that repeat should hit: check that the key the reader looks up is the key the writer sets (same format, version and parameters), that a miss writes the value back, and that the TTL outlives the time between reuses.' },
+        metrics: { missesRepeatsOf: m.endpoint },
+        confidence: 0.8,
+        impact: Math.max(0.1, dbShare * repeatMissShare * (m.repeats / m.requests)),
+      });
+      if (missPath.length > 0) finding.explains = [{ category: 'inefficient-query', ids: missPath.map((st) => `inefficient-query:${st.queryid}`), as: 'contributes' }];
+      return finding;
+    });
+}
+
+/**
  * The statements a cache miss falls through to: those run exactly as many times as the cache missed (the
  * count identity, count-identity.ts, between the misses and a statement's calls) — cache-aside reads the
  * source once per miss. Only top-level statements, only when the misses are enough for the count to mean
  * something (`cacheMiss.minRepeats`), and only statements the cost model gives no owner or gives to one of the
- * cache's endpoints `eps`. Empty without PostgreSQL evidence or when no statement's calls match.
+ * cache's endpoints `eps`. Empty without PostgreSQL evidence or when no statement's calls match (within
+ * `slack` calls when the misses are an estimate).
  */
-function missPathStatements(input: DiagnosisInput, config: RuleConfig, misses: number, eps: readonly string[]): StatementDelta[] {
+function missPathStatements(input: DiagnosisInput, config: RuleConfig, misses: number, eps: readonly string[], slack = 0): StatementDelta[] {
   const statements = input.probes.postgres?.data.statements ?? [];
   if (!(misses >= config.get('cacheMiss.minRepeats'))) return [];
   const owners = (queryid: string) => input.demand.statements.filter((a) => a.queryid === queryid).map((a) => a.endpoint);
   return statements.filter((s) => {
-    if (!s.toplevel || !countsMatch(s.calls, misses) || isUtilityStatement(s.query)) return false;
+    if (!s.toplevel || !(countsMatch(s.calls, misses) || Math.abs(s.calls - misses) <= slack) || isUtilityStatement(s.query)) return false;
     const own = owners(s.queryid);
     return own.length === 0 || own.some((e) => eps.includes(e));
   });

@@ -1,0 +1,63 @@
+// A cache judged per endpoint: the keyspace's misses per second fitted on each user endpoint's first touches
+// and repeats name the endpoint that misses its repeats, where the cache judged as a whole looks cold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeDemands, diagnose } from '../../src/diagnose/index.js';
+import { probeSet } from '../../src/diagnose/evidence.js';
+import { repeatMissesByEndpoint } from '../../src/diagnose/rules/cache-repeats.js';
+import { N, build, healthyParts, loadFactsWith, redisInfo, type ScenarioParts } from './scenarios.js';
+
+const ORDERS = 'GET /api/orders';
+const PRODUCTS = 'GET /api/products/:id';
+
+
+/**
+ * Both endpoints look one key up per request (cache-aside). Products' repeats hit; orders' repeats hit only
+ * when `ordersBroken` is false. Orders repeat few keys (15 % once warm), products many (90 %).
+ */
+function scenario(ordersBroken: boolean): ScenarioParts {
+  const p = healthyParts(3);
+  const share = (endpoint: string, i: number) => (endpoint === ORDERS ? 0.15 : 0.9) * Math.min(1, i / 15);
+  const lf = loadFactsWith(p, share);
+  const orders = lf.endpoints[ORDERS]!.series;
+  const products = lf.endpoints[PRODUCTS]!.series;
+  const missesPerS = orders.requests.map((n, i) => (ordersBroken ? n : n - orders.repeats[i]!) + products.requests[i]! - products.repeats[i]!);
+  const lookupsPerS = orders.requests.map((n, i) => n + products.requests[i]!);
+  const misses = missesPerS.reduce((a, b) => a + b, 0);
+  const lookups = lookupsPerS.reduce((a, b) => a + b, 0);
+  p.redis!.series = {
+    'redis.ops_per_s': lookupsPerS.map((n, i) => n + missesPerS[i]!),
+    'redis.hits_per_s': lookupsPerS.map((n, i) => n - missesPerS[i]!),
+    'redis.misses_per_s': missesPerS,
+  };
+  p.redis!.data = {
+    info: redisInfo({ keyspaceHits: lookups - misses, keyspaceMisses: misses }),
+    commandStats: [{ command: 'get', calls: lookups, usec: lookups * 5 }, { command: 'set', calls: misses, usec: misses * 6 }],
+    slowlog: [],
+  };
+  p.patch = { loadFacts: lf };
+  return p;
+}
+
+test('the fit gives each user its misses per repeated request: about 1 where every repeat misses, about 0 where they hit', () => {
+  const result = build(scenario(true));
+  const probes = probeSet(result);
+  const fit = repeatMissesByEndpoint({ result, probes, demand: computeDemands(result, probes) }, [ORDERS, PRODUCTS]);
+  const orders = fit.find((m) => m.endpoint === ORDERS)!;
+  const products = fit.find((m) => m.endpoint === PRODUCTS)!;
+  assert.ok(Math.abs(orders.perRepeat - 1) < 0.1, `orders ${orders.perRepeat}`);
+  assert.ok(products.perRepeat < 0.1, `products ${products.perRepeat}`);
+  assert.ok(Math.abs(orders.perFirstTouch - 1) < 0.1 && Math.abs(products.perFirstTouch - 1) < 0.1, `first touches ${orders.perFirstTouch} ${products.perFirstTouch}`);
+});
+
+test('one endpoint missing its repeats is named where the cache as a whole looks cold, and the healthy one is not', () => {
+  const findings = diagnose(build(scenario(true))).findings.filter((f) => f.category === 'cache-miss');
+  const whole = findings.find((f) => f.id === 'cache-miss:hit-ratio');
+  assert.equal(whole?.severity, 'info', 'the cache as a whole looks cold');
+  const named = findings.filter((f) => f.metrics?.missesRepeatsOf);
+  assert.deepEqual(named.map((f) => [f.metrics!.missesRepeatsOf, f.severity]), [[ORDERS, 'high']]);
+  // The same service with both endpoints' repeats hitting: nothing beyond the cold note.
+  const healthy = diagnose(build(scenario(false))).findings.filter((f) => f.category === 'cache-miss');
+  assert.deepEqual(healthy.filter((f) => f.severity !== 'info').map((f) => f.id), []);
+});
+
