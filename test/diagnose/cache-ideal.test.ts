@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from '../../src/diagnose/index.js';
 import type { LoadFacts } from '../../src/result/types.js';
-import { N, build, healthyParts, loadFactsWith, redisInfo, type ScenarioParts } from './scenarios.js';
+import { build, healthyParts, loadFactsWith, redisInfo, type ScenarioParts } from './scenarios.js';
 
 const CACHED = 'GET /api/products/:id';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { computeDemands, diagnose } from '../../src/diagnose/index.js';
 import { probeSet } from '../../src/diagnose/evidence.js';
 import { repeatMissesByEndpoint } from '../../src/diagnose/rules/cache-repeats.js';
-import { N, build, healthyParts, loadFactsWith, redisInfo, type ScenarioParts } from './scenarios.js';
+import { build, healthyParts, loadFactsWith, redisInfo, type ScenarioParts } from './scenarios.js';
 
 const ORDERS = 'GET /api/orders';
 const PRODUCTS = 'GET /api/products/:id';
