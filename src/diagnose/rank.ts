@@ -80,11 +80,12 @@ export function rankFindings(findings: Finding[]): Finding[] {
   return causedAfterCauses(rootCausesFirst(gcCausesCpu(list)));
 }
 
-/** Does the `explains` selector `e` name finding `f` (its category, and its ids, endpoints or ownership when given)? */
+/** Does the `explains` selector `e` name finding `f` (its category, and its ids, statements, endpoints or ownership when given)? */
 function selects(e: NonNullable<Finding['explains']>[number], f: Finding): boolean {
   return (
     e.category === f.category &&
     (!e.ids || e.ids.includes(f.id)) &&
+    (!e.statements || (f.metrics?.statement !== undefined && e.statements.includes(f.metrics.statement))) &&
     (!e.unowned || endpointsOf(f).length === 0) &&
     (!e.endpoints?.length || endpointsOf(f).some((ep) => e.endpoints!.includes(ep)))
   );

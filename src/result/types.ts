@@ -432,6 +432,11 @@ export interface Finding {
     unowned?: true;
     /** Only these findings (by id), for a link a rule measured between two objects (a cache and its miss path). */
     ids?: string[];
+    /**
+     * Only findings about one of these statements (their `metrics.statement`), for a link a rule measured to a
+     * statement whatever finding the statement became (a slow statement, the index it misses).
+     */
+    statements?: string[];
   }[];
   /**
    * Set by `tuneup diagnose` on every finding: whether running the finding's endpoint alone (confirm by

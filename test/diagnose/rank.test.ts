@@ -191,3 +191,14 @@ test('one endpoint missing the cache on its repeats is one finding, however it w
   ]);
   assert.deepEqual(ranked.map((x) => x.id), ['cache-miss:repeats:GET /report', 'cache-miss-counter:menu', 'cache-miss:hit-ratio']);
 });
+
+test('a link to a statement selects whatever finding the statement became: the index it misses ranks after the cache that multiplies its calls', () => {
+  const sql = 'SELECT * FROM tickets WHERE status = $1';
+  const ranked = rankFindings([
+    f('missing-index:public.tickets(status)', 'missing-index', 'high', 0.65, 'GET /map', { metrics: { statement: sql } }),
+    f('missing-index:public.riders(email)', 'missing-index', 'high', 0.7, 'GET /riders', { metrics: { statement: 'SELECT * FROM riders WHERE email = $1' } }),
+    f('cache-miss:repeats:GET /map', 'cache-miss', 'high', 0.5, 'GET /map', { explains: [{ category: 'missing-index', statements: [sql], as: 'contributes' }] }),
+  ]);
+  // The other statement's index, larger, keeps its place ahead of both.
+  assert.deepEqual(ranked.map((x) => `${x.id}/${x.severity}`), ['missing-index:public.riders(email)/high', 'cache-miss:repeats:GET /map/high', 'missing-index:public.tickets(status)/high']);
+});

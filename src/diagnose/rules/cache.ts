@@ -18,7 +18,7 @@ import { countsMatch, oncePerRequestOwner } from '../count-identity.js';
 import { BOUND_Z, repeatMissesByEndpoint } from './cache-repeats.js';
 import type { StatementDelta } from '../../probes/postgres/types.js';
 import { isUtilityStatement } from '../sql.js';
-import { severityFromImpact, shortSql } from './pg-common.js';
+import { severityFromImpact, shortSql, statementText } from './pg-common.js';
 import { fmt, makeFinding, pct, serviceMean, type DiagnosisInput } from './types.js';
 
 export { readRedis, type RedisView } from '../redis-view.js';
@@ -407,8 +407,20 @@ function judgedAgainstIdeal(input: DiagnosisInput, config: RuleConfig, f: MissFa
   });
   // The statement a miss falls through to runs because the cache missed: fixing the cache removes the calls the
   // load repeated, so the cache ranks first. The statement keeps its severity: its cost per call is its own.
-  if (missPath.length > 0) finding.explains = [{ category: 'inefficient-query', ids: missPath.map((s) => `inefficient-query:${s.queryid}`), as: 'contributes' }];
+  if (missPath.length > 0) finding.explains = missPathLinks(missPath);
   return [finding];
+}
+
+/**
+ * The links from a broken cache to the statements its misses fall through to: each runs once per miss, so
+ * the cache multiplies its calls and ranks before whatever finding the statement became — a slow statement,
+ * or the index it misses. Both keep their severity (`contributes`): their cost per call is their own.
+ */
+function missPathLinks(missPath: readonly StatementDelta[]): NonNullable<Finding['explains']> {
+  return [
+    { category: 'inefficient-query', ids: missPath.map((s) => `inefficient-query:${s.queryid}`), as: 'contributes' },
+    { category: 'missing-index', statements: missPath.map((s) => statementText(s.query)), as: 'contributes' },
+  ];
 }
 
 /**
@@ -457,7 +469,7 @@ function endpointsMissingRepeats(input: DiagnosisInput, config: RuleConfig, user
         confidence: 0.8,
         impact: Math.max(0.1, dbShare * repeatMissShare * (m.repeats / m.requests)),
       });
-      if (missPath.length > 0) finding.explains = [{ category: 'inefficient-query', ids: missPath.map((st) => `inefficient-query:${st.queryid}`), as: 'contributes' }];
+      if (missPath.length > 0) finding.explains = missPathLinks(missPath);
       return finding;
     });
 }
