@@ -47,7 +47,7 @@ import { serviceMeanFrom, startupTransient, type StartupTransient } from './tran
 import { isWriteStatement, oncePerRequestOwner, statementFamilies } from './count-identity.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
-import { boundedNnls, coefficientStdErrors, correlation, nnls, rSquared } from './nnls.js';
+import { boundedNnls, coefficientStdErrors, COLLINEAR_CORRELATION, correlation, nnls, rSquared } from './nnls.js';
 import { sparseNnls } from './sparse-fit.js';
 import { readRedis } from './redis-view.js';
 
@@ -193,8 +193,6 @@ type RateColumn = (number | null)[];
 const PROFILE_SOLO_SHARE = 0.6;
 /** Unexplained wait (ms per request) above which, when it is also most of the service time, the bottleneck is reported as `wait`. */
 const WAIT_BOTTLENECK_MS = 20;
-/** Collinearity warning level for two endpoints' request columns. */
-const COLLINEAR = 0.95;
 
 /**
  * Estimate per-endpoint demands from a run and its probe evidence.
@@ -252,7 +250,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
           active.map((i) => work.rates[a]![i]!),
           active.map((i) => work.rates[b]![i]!),
         );
-        if (r > COLLINEAR) {
+        if (r > COLLINEAR_CORRELATION) {
           notes.push(`Request rates of "${endpoints[a]}" and "${endpoints[b]}" move together (r = ${r.toFixed(2)}): their individual demands are not separable in this run; run \`tuneup profile\` for exact per-endpoint demands.`);
         }
       }

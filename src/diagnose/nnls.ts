@@ -136,11 +136,14 @@ function solvePassive(a: number[][], b: number[], passive: boolean[]): number[] 
  * Standard errors of a non-negative fit's coefficients, as ordinary least
  * squares on the columns the fit kept (x > 0): σ² (AᵀA)⁻¹ with σ² = RSS / (m − p).
  * Columns at zero, and fits with fewer than two spare rows, get `Infinity`:
- * nothing can be said of their precision.
+ * nothing can be said of their precision. With `columns: 'all'` the Gram
+ * matrix holds every column, zeros included: a kept coefficient then carries
+ * the uncertainty of a collinear column the fit set to zero (which could have
+ * taken its share), instead of the smaller error of the kept columns alone.
  */
-export function coefficientStdErrors(a: number[][], b: number[], x: number[]): number[] {
+export function coefficientStdErrors(a: number[][], b: number[], x: number[], columns: 'kept' | 'all' = 'kept'): number[] {
   const m = a.length;
-  const kept = x.map((v, j) => (v > 0 ? j : -1)).filter((j) => j >= 0);
+  const kept = x.map((v, j) => (v > 0 || columns === 'all' ? j : -1)).filter((j) => j >= 0);
   const se = x.map(() => Number.POSITIVE_INFINITY);
   const p = kept.length;
   if (p === 0 || m - p < 2) return se;
@@ -187,6 +190,12 @@ export function solveLinear(matrix: number[][], rhs: number[]): number[] {
   }
   return x;
 }
+
+/** Correlation of two regressors above which their coefficients are not separable in one fit. */
+export const COLLINEAR_CORRELATION = 0.95;
+
+/** The normal quantile of a two-sided test at α = 0.05 (`tuneup compare`'s default level, compare/verdict.ts). */
+export const Z_95 = 1.959963984540054;
 
 /** Pearson correlation of two equally long vectors (0 when either is constant). */
 export function correlation(u: number[], v: number[]): number {

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { Z_95 as Z } from './nnls.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { resolveConfig, type RuleConfig } from './config.js';
 import { computeDemands } from './demand.js';
@@ -46,8 +47,6 @@ export interface Reference {
   excluded: { runId: string; reason: string }[];
 }
 
-/** The normal quantile of a two-sided test at `tuneup compare`'s default level, α = 0.05 (compare/verdict.ts). */
-const Z = 1.959963984540054;
 
 /**
  * The reference of a set of earlier runs. Each run's demands are recomputed with this version's cost model

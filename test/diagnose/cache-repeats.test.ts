@@ -15,7 +15,7 @@ const PRODUCTS = 'GET /api/products/:id';
  * Both endpoints look one key up per request (cache-aside). Products' repeats hit; orders' repeats hit only
  * when `ordersBroken` is false. Orders repeat few keys (15 % once warm), products many (90 %).
  */
-function scenario(ordersBroken: boolean): ScenarioParts {
+function scenario(ordersBroken: boolean, options: { fills?: boolean } = {}): ScenarioParts {
   const p = healthyParts(3);
   const share = (endpoint: string, i: number) => (endpoint === ORDERS ? 0.15 : 0.9) * Math.min(1, i / 15);
   const lf = loadFactsWith(p, share);
@@ -32,7 +32,7 @@ function scenario(ordersBroken: boolean): ScenarioParts {
   };
   p.redis!.data = {
     info: redisInfo({ keyspaceHits: lookups - misses, keyspaceMisses: misses }),
-    commandStats: [{ command: 'get', calls: lookups, usec: lookups * 5 }, { command: 'set', calls: misses, usec: misses * 6 }],
+    commandStats: [{ command: 'get', calls: lookups, usec: lookups * 5 }, ...(options.fills === false ? [] : [{ command: 'set', calls: misses, usec: misses * 6 }])],
     slowlog: [],
   };
   p.patch = { loadFacts: lf };
@@ -61,3 +61,45 @@ test('one endpoint missing its repeats is named where the cache as a whole looks
   assert.deepEqual(healthy.filter((f) => f.severity !== 'info').map((f) => f.id), []);
 });
 
+test('misses no request explains (another client, a timer) are the fit\'s constant, not the users\' repeats', () => {
+  // A steady 50 requests/s whose first touches and repeats add up to a near constant, a working cache, and
+  // 60 misses/s from elsewhere: without a constant of its own the fit gave the background to the repeats
+  // (1.2 misses per repeated request, over half a first touch's 2.2).
+  const p = healthyParts(3);
+  for (const e of Object.values(p.endpoints)) e.requests = e.requests.map((_, i) => 50 + (i % 3) - 1);
+  const lf = loadFactsWith(p, (_, i) => 0.9 * Math.min(1, i / 15));
+  const products = lf.endpoints[PRODUCTS]!.series;
+  p.redis!.series = {
+    'redis.ops_per_s': products.requests.map((n) => n),
+    'redis.hits_per_s': products.repeats.map((n) => n),
+    'redis.misses_per_s': products.requests.map((n, i) => n - products.repeats[i]! + 60),
+  };
+  p.patch = { loadFacts: lf };
+  const result = build(p);
+  const probes = probeSet(result);
+  const [fit] = repeatMissesByEndpoint({ result, probes, demand: computeDemands(result, probes) }, [PRODUCTS]);
+  assert.ok(fit && fit.perRepeat < 0.1, `misses per repeat ${fit?.perRepeat}`);
+  assert.ok(Math.abs(fit.perFirstTouch - 1) < 0.1, `misses per first touch ${fit.perFirstTouch}`);
+});
+
+test('lookups whose misses nothing fills are not a cache: a key looked up by design and never written is no broken cache', () => {
+  // Every orders lookup misses, first touch or repeat, and nothing is ever written back (a flag checked per request).
+  const findings = diagnose(build(scenario(true, { fills: false }))).findings;
+  assert.deepEqual(findings.filter((f) => f.metrics?.missesRepeatsOf).map((f) => f.id), []);
+});
+
+test('an endpoint with fewer repeats than cacheMiss.minRepeats is not judged', () => {
+  const p = scenario(true);
+  const facts = p.patch!.loadFacts!;
+  // Keep 20 of the orders' repeats: the rest become first touches (which miss anyway).
+  const series = facts.endpoints[ORDERS]!.series;
+  let kept = 0;
+  series.repeats = series.repeats.map((n) => {
+    const take = Math.min(n, Math.max(0, 20 - kept));
+    kept += take;
+    return take;
+  });
+  facts.endpoints[ORDERS]!.repeats = kept;
+  const findings = diagnose(build(p)).findings;
+  assert.deepEqual(findings.filter((f) => f.metrics?.missesRepeatsOf === ORDERS).map((f) => f.id), []);
+});

@@ -113,8 +113,13 @@ test('the heap is judged by its old generation\'s floors when the service export
   assert.equal(more.length, 0, 'one note');
   assert.equal(unsettled?.severity, 'low');
   assert.match(unsettled!.title, /no major collection ran/);
-  // One major collection that took back most of the climb before it shows the climb to be garbage: nothing to say.
-  assert.deepEqual(findings(Array.from({ length: N }, (_, i) => 30 * MB + (i < 15 ? i : i - 15) * 0.5 * MB)), []);
+  // One major collection that took back most of the climb before it shows the climb to be garbage: nothing to
+  // say when the level stays there.
+  assert.deepEqual(findings(Array.from({ length: N }, (_, i) => 30 * MB + (i < 20 ? i * 0.5 * MB : 0))), []);
+  // The climb after such a collection is judged on its own: growing again on a line, it is still unsettled.
+  const after = findings(Array.from({ length: N }, (_, i) => 30 * MB + (i < 12 ? i : i - 12) * 0.5 * MB));
+  assert.equal(after[0]?.severity, 'low');
+  assert.match(after[0]!.title, /no major collection ran/);
   // One that freed little of it (most of the climb is live) leaves it unsettled: still the low note.
   assert.equal(findings(Array.from({ length: N }, (_, i) => 30 * MB + i * 0.5 * MB - (i >= 15 ? 1 * MB : 0)))[0]?.severity, 'low');
   // The same promotion with a major collection every 7 s back to the same level: garbage, no finding.

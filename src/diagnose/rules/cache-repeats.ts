@@ -19,79 +19,81 @@
  * @module
  */
 import { alignToGrid } from '../evidence.js';
-import { coefficientStdErrors, correlation, nnls } from '../nnls.js';
+import { coefficientStdErrors, COLLINEAR_CORRELATION, correlation, nnls } from '../nnls.js';
 import type { DiagnosisInput } from './types.js';
 
 /** What one cache user's requests missed, from the fit. */
 export interface RepeatMisses {
+  /** The user endpoint. */
   endpoint: string;
   /** Misses per repeated request (the fit's coefficient). */
   perRepeat: number;
-  /** Its standard error (Infinity when the fit cannot say). */
+  /** Its standard error, on every column of the fit (Infinity when the fit cannot say). */
   stdError: number;
   /** Misses per first-touch request: the endpoint's lookups per request, when its first touches tell. */
   perFirstTouch: number;
-  /** The endpoint's requests that repeated an earlier key, and all its requests, over the run. */
+  /** The endpoint's requests that repeated an earlier key over the run. */
   repeats: number;
+  /** The endpoint's requests over the run. */
   requests: number;
   /** Misses the fit gives the endpoint over the run. */
   misses: number;
 }
 
-/** z for a one-sided 97.5 % bound: a miss rate is "at least" its estimate less this many standard errors. */
-export const BOUND_Z = 1.96;
-
 /**
  * The fit above over `users` (endpoints that use the cache and whose repeats are lookups), one entry per user.
- * Empty without load facts, without a misses series, or with fewer seconds than twice the coefficients; an
- * endpoint whose first touches and repeats move together (see {@link MAX_COLUMN_CORRELATION}) is left out.
+ * Misses that are no user's lookups get columns of their own, so they are not shared onto the users'
+ * (a steady rate of first touches and repeats adds up to a constant, which would take a background in):
+ * the request rate of each of `others` (Redis users whose repeats are not lookups, e.g. a POST reading a
+ * session) and a constant (other clients, timers). Empty without load facts, without a misses series, or
+ * without two seconds to spare beyond the columns. A user whose first touches and repeats move
+ * together (correlation ≥ `COLLINEAR_CORRELATION`: a repeat share that stays the same through the run) is
+ * left out: the warm-up is what tells the two apart.
  */
-export function repeatMissesByEndpoint(input: DiagnosisInput, users: readonly string[]): RepeatMisses[] {
+export function repeatMissesByEndpoint(input: DiagnosisInput, users: readonly string[], others: readonly string[] = []): RepeatMisses[] {
   const facts = input.result.loadFacts;
   const redis = input.probes.redis;
   const missesPerS = redis?.series.values['redis.misses_per_s'];
   if (!facts || !redis || !missesPerS) return [];
   const present = users.filter((u) => (facts.endpoints[u]?.requests ?? 0) > 0);
+  const background = others.filter((u) => !present.includes(u) && (facts.endpoints[u]?.requests ?? 0) > 0);
   if (present.length === 0) return [];
   const misses = alignToGrid(facts, redis.series, missesPerS);
   const intervalS = facts.intervalMs / 1000;
   const rows = misses.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
-  if (rows.length < 4 * present.length) return [];
-  const design = rows.map((i) =>
-    present.flatMap((u) => {
+  const columns = 2 * present.length + background.length + 1;
+  // Two rows to spare at least, for the standard errors (fewer spare rows widen them).
+  if (rows.length < columns + 2) return [];
+  const design = rows.map((i) => [
+    ...present.flatMap((u) => {
       const s = facts.endpoints[u]!.series;
       const requests = s.requests[i] ?? 0;
       const repeats = s.repeats[i] ?? 0;
       return [(requests - repeats) / intervalS, repeats / intervalS];
     }),
-  );
+    ...background.map((u) => (facts.endpoints[u]!.series.requests[i] ?? 0) / intervalS),
+    1,
+  ]);
   const observed = rows.map((i) => misses[i]!);
   const { x } = nnls(design, observed);
-  const se = coefficientStdErrors(design, observed, x);
+  const se = coefficientStdErrors(design, observed, x, 'all');
   return present.flatMap((endpoint, k) => {
-    // First touches and repeats that keep the same proportion through the run are one column twice: no fit
-    // can split the misses between them (the warm-up is what tells them apart).
     const first = design.map((row) => row[2 * k]!);
     const repeats = design.map((row) => row[2 * k + 1]!);
-    if (!(correlation(first, repeats) < MAX_COLUMN_CORRELATION)) return [];
+    if (!(correlation(first, repeats) < COLLINEAR_CORRELATION)) return [];
     const e = facts.endpoints[endpoint]!;
     const perFirstTouch = x[2 * k]!;
     const perRepeat = x[2 * k + 1]!;
-    return [{
-      endpoint,
-      perRepeat,
-      // A coefficient the fit set to zero has no standard error of its own; zero is then the estimate's bound.
-      stdError: perRepeat > 0 ? se[2 * k + 1]! : 0,
-      perFirstTouch,
-      repeats: e.repeats,
-      requests: e.requests,
-      misses: perFirstTouch * (e.requests - e.repeats) + perRepeat * e.repeats,
-    }];
+    return [
+      {
+        endpoint,
+        perRepeat,
+        stdError: se[2 * k + 1]!,
+        perFirstTouch,
+        repeats: e.repeats,
+        requests: e.requests,
+        misses: perFirstTouch * (e.requests - e.repeats) + perRepeat * e.repeats,
+      },
+    ];
   });
 }
-
-/**
- * Above this correlation between an endpoint's first touches and repeats per second the two columns move
- * together (a repeat share that stays the same through the run) and the fit cannot tell them apart.
- */
-export const MAX_COLUMN_CORRELATION = 0.9;

@@ -15,7 +15,8 @@ import { sparseNnls } from '../sparse-fit.js';
 import { readRedis, type RedisView } from '../redis-view.js';
 import { endpointsAtOffsets, shareAtLeast } from './attribution.js';
 import { countsMatch, oncePerRequestOwner } from '../count-identity.js';
-import { BOUND_Z, repeatMissesByEndpoint } from './cache-repeats.js';
+import { repeatMissesByEndpoint, type RepeatMisses } from './cache-repeats.js';
+import { Z_95 } from '../nnls.js';
 import type { StatementDelta } from '../../probes/postgres/types.js';
 import { isUtilityStatement } from '../sql.js';
 import { severityFromImpact, shortSql, statementText } from './pg-common.js';
@@ -206,9 +207,8 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
   const endpointImpact = (miss: number) => {
     const top = eps[0];
     if (!top) return 0.2 * miss;
-    const d = input.demand.demands.find((x) => x.endpoint === top);
-    const mean = serviceMean(input, top);
-    return mean > 0 && d?.dbMs !== undefined ? Math.max(0.1, Math.min(1, ((d.dbMs + (d.unexplainedMs ?? 0) * 0.5) / mean) * miss)) : 0.3 * miss;
+    const share = fallThroughShare(input, top);
+    return share !== undefined ? Math.max(0.1, Math.min(1, share * miss)) : 0.3 * miss;
   };
   const lookups = (r.hits ?? 0) + (r.misses ?? 0);
   const writeCalls = Object.entries(r.commandCalls).filter(([c]) => WRITE_COMMANDS.has(c)).reduce((a, [, n]) => a + n, 0);
@@ -275,7 +275,7 @@ export function cacheMissRule(input: DiagnosisInput, config: RuleConfig): Findin
       }),
     );
   }
-  out.push(...endpointsMissingRepeats(input, config, users, out));
+  out.push(...endpointsMissingRepeats(input, config, users, out, writeCalls));
   if ((r.evictedKeys ?? 0) > 0) {
     const memRatio = r.usedMemory !== undefined && r.maxMemory ? r.usedMemory / r.maxMemory : undefined;
     out.push(
@@ -424,29 +424,48 @@ function missPathLinks(missPath: readonly StatementDelta[]): NonNullable<Finding
 }
 
 /**
+ * The share of an endpoint's service time a cache miss falls through to: its database time and half its
+ * unexplained wait (a slower source the cache fronts may be remote), over its mean service time (not capped:
+ * the callers cap what they multiply). Undefined without a service time or a database time to tell.
+ */
+function fallThroughShare(input: DiagnosisInput, endpoint: string): number | undefined {
+  const d = input.demand.demands.find((x) => x.endpoint === endpoint);
+  const mean = serviceMean(input, endpoint);
+  return mean > 0 && d?.dbMs !== undefined ? (d.dbMs + (d.unexplainedMs ?? 0) * 0.5) / mean : undefined;
+}
+
+/**
  * A cache broken for one of its endpoints, judged per endpoint (cache-repeats.ts): an endpoint whose repeated
- * requests missed at least `cacheMiss.missesPerRepeat` each (at the fit's lower 97.5 % bound), over at least
+ * requests missed at least `cacheMiss.missesPerRepeat` of their lookups (at the fit's lower 97.5 % bound, over
+ * the lookups a first touch made), over at least
  * `cacheMiss.minRepeats` repeats. The cache as a whole can look cold while one user misses every repeat,
- * since Redis counts hits and misses for the whole keyspace. Endpoints a medium+ cache-miss finding already
- * names are left out. The statement a miss falls through to (its calls equal the endpoint's misses, within
+ * since Redis counts hits and misses for the whole keyspace. Only when the keyspace's `writes` could have
+ * filled those misses (cache-aside writes a key back after it misses). Endpoints a medium+ cache-miss finding
+ * already names are left out. The statement a miss falls through to (its calls equal the endpoint's misses, within
  * the fit's uncertainty) is linked as explained in part, so the cache ranks before it.
  */
-function endpointsMissingRepeats(input: DiagnosisInput, config: RuleConfig, users: CacheUser[], found: Finding[]): Finding[] {
+function endpointsMissingRepeats(input: DiagnosisInput, config: RuleConfig, users: CacheUser[], found: Finding[], writes: number): Finding[] {
   const named = new Set(found.filter((f) => f.category === 'cache-miss' && f.severity !== 'low' && f.severity !== 'info').flatMap((f) => (f.endpoint ? [f.endpoint] : [])));
   const lookupUsers = users.filter((u) => repeatsAreLookups(input, u.endpoint)).map((u) => u.endpoint);
+  const otherUsers = users.filter((u) => !lookupUsers.includes(u.endpoint)).map((u) => u.endpoint);
   const minRepeats = config.get('cacheMiss.minRepeats');
   const limit = config.get('cacheMiss.missesPerRepeat');
-  return repeatMissesByEndpoint(input, lookupUsers)
-    .filter((m) => !named.has(m.endpoint) && m.repeats >= minRepeats && m.perRepeat - BOUND_Z * m.stdError >= limit)
+  // Lookups a repeated request makes: what a first touch missed, or one when its first touches were too few to tell.
+  const lookupsPerRequest = (m: RepeatMisses) => Math.max(1, m.perFirstTouch);
+  return repeatMissesByEndpoint(input, lookupUsers, otherUsers)
+    .filter((m) => {
+      if (named.has(m.endpoint) || m.repeats < minRepeats) return false;
+      const perRepeatAtLeast = m.perRepeat - Z_95 * m.stdError;
+      // A cache-aside cache fills what it missed: lookups whose misses the keyspace's writes cannot have filled
+      // (fewer writes than the endpoint's fewest plausible misses) are of keys nobody caches — a flag, a deny
+      // list, a lock looked up by design — and missing them is what they are for.
+      const missesAtLeast = m.perFirstTouch * (m.requests - m.repeats) + Math.max(0, perRepeatAtLeast) * m.repeats;
+      return perRepeatAtLeast / lookupsPerRequest(m) >= limit && writes >= missesAtLeast;
+    })
     .map((m) => {
-      // The endpoint's misses are an estimate: its calls match within two of the fit's standard errors.
-      const missPath = missPathStatements(input, config, m.misses, [m.endpoint], 2 * m.stdError * m.repeats);
-      const mean = serviceMean(input, m.endpoint);
-      const d = input.demand.demands.find((x) => x.endpoint === m.endpoint);
-      // Lookups a repeat makes: what a first touch missed, or one when the endpoint's first touches were too few to tell.
-      const lookupsPerRequest = Math.max(1, m.perFirstTouch);
-      const repeatMissShare = Math.min(1, m.perRepeat / lookupsPerRequest);
-      const dbShare = mean > 0 && d?.dbMs !== undefined ? Math.min(1, (d.dbMs + (d.unexplainedMs ?? 0) * 0.5) / mean) : 0.3;
+      // The endpoint's misses are an estimate: its calls match within the fit's 95 % interval.
+      const missPath = missPathStatements(input, config, m.misses, [m.endpoint], Z_95 * m.stdError * m.repeats);
+      const repeatMissShare = Math.min(1, m.perRepeat / lookupsPerRequest(m));
       const finding = makeFinding({
         rule: 'cache-miss',
         category: 'cache-miss',
@@ -467,7 +486,7 @@ function endpointsMissingRepeats(input: DiagnosisInput, config: RuleConfig, user
         recommendation: { text: 'Keys that repeat should hit: check that the key the reader looks up is the key the writer sets (same format, version and parameters), that a miss writes the value back, and that the TTL outlives the time between reuses.' },
         metrics: { missesRepeatsOf: m.endpoint },
         confidence: 0.8,
-        impact: Math.max(0.1, dbShare * repeatMissShare * (m.repeats / m.requests)),
+        impact: Math.max(0.1, Math.min(1, fallThroughShare(input, m.endpoint) ?? 0.3) * repeatMissShare * (m.repeats / m.requests)),
       });
       if (missPath.length > 0) finding.explains = missPathLinks(missPath);
       return finding;

@@ -307,11 +307,24 @@ function withReleasesAddedBack(
 function heapFloor(pts: readonly (readonly [number, number])[], config: RuleConfig): (readonly [number, number])[] | 'sawtooth' | undefined {
   const falls = releasesIn(pts, config);
   if (falls.length === 0) return undefined;
-  return falls.length >= 3 ? falls.map((i) => pts[i]!) : 'sawtooth';
+  return falls.length >= MIN_FLOORS ? falls.map((i) => pts[i]!) : 'sawtooth';
 }
 
 /** Floors a trend needs: two points always make a line, three can miss it. */
 const MIN_FLOORS = 3;
+
+/** Samples a memory trend needs: a slope, and its second half's slope to tell a plateau from a line. */
+const MIN_TREND_SAMPLES = 10;
+
+/**
+ * Indexes of the bottoms of a series' falls: a sample lower than the one before it, with a later sample at
+ * least as high (a fall still going on at the last sample has not shown its bottom).
+ */
+function fallBottoms(pts: readonly (readonly [number, number])[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < pts.length - 1; i++) if (pts[i]![1] < pts[i - 1]![1] && pts[i + 1]![1] >= pts[i]![1]) out.push(i);
+  return out;
+}
 
 /**
  * The old generation's floors: the bottom of each of its falls. The old generation only grows between major
@@ -320,13 +333,8 @@ const MIN_FLOORS = 3;
  * fall is what the collector could not free, and a leak is a rising floor; its climb between collections is
  * not evidence either way. Undefined with fewer than {@link MIN_FLOORS} falls: no major collection to judge by.
  */
-export function oldGenerationFloor(pts: readonly (readonly [number, number])[]): (readonly [number, number])[] | undefined {
-  const floors: (readonly [number, number])[] = [];
-  for (let i = 1; i < pts.length; i++) {
-    const falling = pts[i]![1] < pts[i - 1]![1];
-    const bottom = i === pts.length - 1 || pts[i + 1]![1] >= pts[i]![1];
-    if (falling && bottom) floors.push(pts[i]!);
-  }
+function oldGenerationFloor(pts: readonly (readonly [number, number])[]): (readonly [number, number])[] | undefined {
+  const floors = fallBottoms(pts).map((i) => pts[i]!);
   return floors.length >= MIN_FLOORS ? floors : undefined;
 }
 
@@ -339,8 +347,10 @@ export function oldGenerationFloor(pts: readonly (readonly [number, number])[]):
  */
 function beyondHeapPeak(rss: readonly (readonly [number, number])[], heap: readonly (readonly [number, number])[]): (readonly [number, number])[] | undefined {
   if (heap.length === 0) return undefined;
-  // Scrapes of the two probes are not simultaneous: a heap sample up to half a second after an RSS sample counts.
-  const skewMs = 500;
+  // Scrapes of the two probes are not simultaneous: a heap sample up to half a sampling interval after an RSS
+  // sample describes the same moment.
+  const gaps = heap.slice(1).map((p, i) => p[0] - heap[i]![0]);
+  const skewMs = gaps.length > 0 ? quantile(gaps, 0.5) / 2 : 0;
   let peak = heap[0]![1];
   let next = 0;
   return rss.map(([t, v]) => {
@@ -365,7 +375,7 @@ function beyondHeapPeak(rss: readonly (readonly [number, number])[], heap: reado
 export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const prom = input.probes.prometheus?.series;
   // The heap by its old generation when the service exports V8's heap spaces (see oldGenerationFloor), else as a whole.
-  const heapColumn = prom?.values.heapOldUsedBytes?.some((v) => v !== null) ? 'heapOldUsedBytes' : 'heapUsedBytes';
+  const heapColumn = (prom?.values.heapOldUsedBytes?.filter((v) => v !== null).length ?? 0) >= MIN_TREND_SAMPLES ? 'heapOldUsedBytes' : 'heapUsedBytes';
   const candidates: { series?: { t: number[]; values: Record<string, (number | null)[]> }; column: string; source: string }[] = [
     { series: prom, column: heapColumn, source: heapColumn === 'heapOldUsedBytes' ? 'nodejs_heap_space_size_used_bytes (old generation)' : 'nodejs_heap_size_used_bytes' },
     { series: input.probes.process?.series, column: 'rssBytes', source: '/proc/<pid>/status VmRSS' },
@@ -387,7 +397,7 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     if (!c.series?.values[c.column]) continue;
     const pts = points(c.series, c.column);
     // Enough samples for a slope and its second half's slope; no minimum run length beyond that.
-    if (pts.length < 10) continue;
+    if (pts.length < MIN_TREND_SAMPLES) continue;
     // Skip the warm-up fifth: JIT, caches and pools fill at the start of every run. RSS is judged beyond the heap's peak.
     const beyondHeap = c.column === 'rssBytes' ? beyondHeapPeak(pts, heap) : undefined;
     const offHeap = beyondHeap !== undefined;
@@ -399,7 +409,7 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
       // Judged by its floors only: without major collections to return to, its climb is promotion, live or not.
       const floor = oldGenerationFloor(body);
       if (!floor) {
-        unsettled ??= unsettledClimb(body, grows);
+        unsettled ??= unsettledClimb(body, grows, config);
         continue;
       }
       whole = { ...memoryTrend(floor), growthMb: (floor[floor.length - 1]![1] - floor[0]![1]) / (1024 * 1024) };
@@ -464,29 +474,28 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
 }
 
 /**
- * The note for an old generation that climbed on a line through the judged stretch while no major collection
- * (fewer than three falls) showed what the collector can free, and none of its falls took back half of the
- * climb before it (which would show the climb to be garbage). Promotion climbs that way whether the
- * promoted objects live or not, so it is said at low, with what would settle it. Undefined otherwise.
+ * The note for an old generation that climbed on a line while no major collection (fewer than three falls)
+ * showed what the collector can free. A fall that took back at least `memory.garbageFallShare` of the climb
+ * before it shows that climb to be garbage, so the stretch is judged from the last such fall on: when what
+ * follows it still grows (and has the samples a trend needs), it is said at low, with what would settle it.
+ * Promotion climbs that way whether the promoted objects live or not. Undefined otherwise.
  */
-function unsettledClimb(body: readonly (readonly [number, number])[], grows: (t: MemoryTrend) => boolean): Finding | undefined {
-  const trend = memoryTrend(body);
-  if (!grows(trend)) return undefined;
-  // A fall that took back at least half of what the old generation had climbed since the stretch began (or
-  // since the previous fall) shows that climb to be garbage.
+function unsettledClimb(body: readonly (readonly [number, number])[], grows: (t: MemoryTrend) => boolean, config: RuleConfig): Finding | undefined {
+  const share = config.get('memory.garbageFallShare');
+  let from = 0;
   let base = body[0]![1];
-  let peak = base;
-  let falls = 0;
-  for (let i = 1; i < body.length; i++) {
-    const v = body[i]![1];
-    const bottom = v < body[i - 1]![1] && (i === body.length - 1 || body[i + 1]![1] >= v);
-    peak = Math.max(peak, body[i - 1]![1]);
-    if (!bottom) continue;
-    falls++;
-    if (peak - v >= 0.5 * (peak - base)) return undefined;
-    base = v;
-    peak = v;
+  let previous = 0;
+  for (const i of fallBottoms(body)) {
+    const peak = Math.max(...body.slice(previous, i).map((p) => p[1]));
+    if (peak - body[i]![1] >= share * (peak - base)) from = i;
+    base = body[i]![1];
+    previous = i;
   }
+  const stretch = body.slice(from);
+  if (stretch.length < MIN_TREND_SAMPLES) return undefined;
+  const trend = memoryTrend(stretch);
+  if (!grows(trend)) return undefined;
+  const falls = fallBottoms(stretch).length;
   const collections = falls === 0 ? 'no major collection ran' : `only ${falls} major collection${falls > 1 ? 's' : ''} ran, each freeing less than half of the climb before it`;
   return makeFinding({
     rule: 'memory-growth',
