@@ -147,3 +147,13 @@ test('RSS is judged beyond the heap\'s high-water mark: pages committed for the 
   assert.match(f.summary, /beyond the heap's high-water mark/);
   assert.match(f.summary, /off-heap/);
 });
+
+test('a release of pages starts the heap\'s high-water mark again: RSS climbing back under the start-up peak is the heap\'s', () => {
+  // Start-up: the heap peaks at 80 MB, then V8 hands those pages back (RSS 230 → 165 MB at 2 s). The heap's
+  // garbage peaks then rise again from 55 MB, 0.6 MB/s, never back to 80, and RSS climbs with them; every
+  // collection returns the heap to the same 45 MB floor: nothing is kept.
+  const heapPeaks = Array.from({ length: N }, (_, i) => (i < 2 ? 80 * MB : 55 * MB + i * 0.6 * MB));
+  const heap = heapPeaks.map((p, i) => (i % 3 === 2 || i < 2 ? p : 45 * MB));
+  const rss = heapPeaks.map((p, i) => (i < 2 ? 230 * MB : p + 110 * MB));
+  assert.deepEqual(memoryFindings(run(rss, heap)), []);
+});

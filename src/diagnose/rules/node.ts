@@ -342,18 +342,27 @@ function oldGenerationFloor(pts: readonly (readonly [number, number])[]): (reado
  * Resident memory beyond the heap's high-water mark: each RSS sample less the highest heap used (as a whole) at
  * or before it. RSS holds the pages V8 committed for its heap, and V8 commits them while the heap's peaks rise
  * — a fresh process sizing its heap to its load, whose garbage peaks still grow — and keeps them after a
- * collection; that climb is the heap's, judged on the heap. What RSS adds beyond the heap's peak is memory the
- * heap does not hold: Buffers, native allocations, code. Undefined without heap samples.
+ * collection; that climb is the heap's, judged on the heap. A release of pages (a fall of RSS by more than
+ * `memory.releaseShare`: V8's memory reducer handing the start-up heap back) starts the mark again from the heap
+ * at that moment, since the pages the earlier peaks held are gone and RSS climbs back as the heap needs them.
+ * What RSS adds beyond the heap's peak is memory the heap does not hold: Buffers, native allocations, code.
+ * Undefined without heap samples.
  */
-function beyondHeapPeak(rss: readonly (readonly [number, number])[], heap: readonly (readonly [number, number])[]): (readonly [number, number])[] | undefined {
+function beyondHeapPeak(rss: readonly (readonly [number, number])[], heap: readonly (readonly [number, number])[], config: RuleConfig): (readonly [number, number])[] | undefined {
   if (heap.length === 0) return undefined;
+  const releases = new Set(releasesIn(rss, config));
   // Scrapes of the two probes are not simultaneous: a heap sample up to half a sampling interval after an RSS
   // sample describes the same moment.
   const gaps = heap.slice(1).map((p, i) => p[0] - heap[i]![0]);
   const skewMs = gaps.length > 0 ? quantile(gaps, 0.5) / 2 : 0;
   let peak = heap[0]![1];
   let next = 0;
-  return rss.map(([t, v]) => {
+  return rss.map(([t, v], i) => {
+    // A release hands back pages the earlier peaks held: the high-water mark starts again from the heap now.
+    if (releases.has(i)) {
+      while (next < heap.length && heap[next]![0] <= t + skewMs) next++;
+      peak = heap[Math.max(0, next - 1)]![1];
+    }
     while (next < heap.length && heap[next]![0] <= t + skewMs) peak = Math.max(peak, heap[next++]![1]);
     return [t, v - peak] as const;
   });
@@ -399,7 +408,7 @@ export function memoryGrowthRule(input: DiagnosisInput, config: RuleConfig): Fin
     // Enough samples for a slope and its second half's slope; no minimum run length beyond that.
     if (pts.length < MIN_TREND_SAMPLES) continue;
     // Skip the warm-up fifth: JIT, caches and pools fill at the start of every run. RSS is judged beyond the heap's peak.
-    const beyondHeap = c.column === 'rssBytes' ? beyondHeapPeak(pts, heap) : undefined;
+    const beyondHeap = c.column === 'rssBytes' ? beyondHeapPeak(pts, heap, config) : undefined;
     const offHeap = beyondHeap !== undefined;
     const judged = beyondHeap ?? pts;
     const body = judged.slice(Math.floor(judged.length / 5));
