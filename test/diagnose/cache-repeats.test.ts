@@ -103,3 +103,13 @@ test('an endpoint with fewer repeats than cacheMiss.minRepeats is not judged', (
   const findings = diagnose(build(p)).findings;
   assert.deepEqual(findings.filter((f) => f.metrics?.missesRepeatsOf === ORDERS).map((f) => f.id), []);
 });
+
+test("the statement the endpoint's misses fall through to (its calls equal the fitted misses) is linked, so the cache ranks before it", () => {
+  // Orders run their statement once per request, and every orders request misses: its calls equal the misses.
+  const [f] = diagnose(build(scenario(true))).findings.filter((x) => x.metrics?.missesRepeatsOf === ORDERS);
+  assert.ok(f, 'the orders endpoint is named');
+  const linked = f.explains ?? [];
+  assert.deepEqual(linked.find((e) => e.category === 'inefficient-query')?.ids, ['inefficient-query:101']);
+  assert.deepEqual(linked.find((e) => e.category === 'missing-index')?.statements, ['SELECT id, total FROM orders WHERE customer_id = $1 ORDER BY id DESC LIMIT $2']);
+  assert.ok(f.evidence.some((e) => e.label === 'statement run once per cache miss (its calls equal the misses)'), 'the statement is shown');
+});
