@@ -9,9 +9,10 @@
  * repeat misses only in a broken one (or after its entry expired). So the misses per second are fitted, with
  * non-negative coefficients, as
  *
- *     misses(t) = Σ_u  firstPerRequest_u · firstTouches_u(t)  +  missesPerRepeat_u · repeats_u(t)
+ *     misses(t) = Σ_u [ firstPerRequest_u · firstTouches_u(t) + missesPerRepeat_u · repeats_u(t) ]
+ *               + Σ_o perRequest_o · requests_o(t) + background
  *
- * over the cache's user endpoints u. `missesPerRepeat_u` is what each repeated request of u missed: about
+ * over the cache's user endpoints u, the other Redis users o and misses no request explains. `missesPerRepeat_u` is what each repeated request of u missed: about
  * 0 for a cache that works, about its lookups per request (1 for one key a request) for one that misses
  * every repeat. The run's warm-up tells the two columns apart: first touches are many early and few late,
  * repeats the other way round.
