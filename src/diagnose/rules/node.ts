@@ -505,7 +505,7 @@ function unsettledClimb(body: readonly (readonly [number, number])[], grows: (t:
   const trend = memoryTrend(stretch);
   if (!grows(trend)) return undefined;
   const falls = fallBottoms(stretch).length;
-  const collections = falls === 0 ? 'no major collection ran' : `only ${falls} major collection${falls > 1 ? 's' : ''} ran, each freeing less than half of the climb before it`;
+  const collections = falls === 0 ? 'no major collection ran' : `only ${falls} major collection${falls > 1 ? 's' : ''} ran, each freeing less than ${pct(share)} of the climb before it`;
   return makeFinding({
     rule: 'memory-growth',
     category: 'memory-growth',
