@@ -76,8 +76,25 @@ export function rankFindings(findings: Finding[]): Finding[] {
     const sql = statementOf(f) ?? '';
     return !(LOCKING.test(sql) && tablesInQuery(sql).some((t) => contended.has(bareTable(t))));
   });
-  list.sort((a, b) => score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
+  list.sort((a, b) => band(a) - band(b) || score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
   return causedAfterCauses(rootCausesFirst(gcCausesCpu(list)));
+}
+
+/**
+ * Findings that name a cause only by what is left over: slow-dependency is the time the cost model could not
+ * give to CPU, database or cache. It has no mechanism of its own, and no scale either unless the plan states an
+ * objective or a reference run was given (a partner's 200 ms is its design in one service and its fault in
+ * another), so it ranks after the findings that measured a mechanism.
+ */
+const RESIDUAL: ReadonlySet<FindingCategory> = new Set<FindingCategory>(['slow-dependency']);
+
+/**
+ * The ranking band: measured causes at medium or above (0), then residual findings at medium or above (1),
+ * then the notes (2, low and info). Within a band, the score orders.
+ */
+function band(f: Finding): number {
+  if (SEVERITY_WEIGHT[f.severity] < SEVERITY_WEIGHT.medium) return 2;
+  return RESIDUAL.has(f.category) ? 1 : 0;
 }
 
 /** Does the `explains` selector `e` name finding `f` (its category, and its ids, statements, endpoints or ownership when given)? */

@@ -7,19 +7,20 @@ function f(id: string, category: FindingCategory, severity: Severity, impact: nu
   return { id, rule: id.split(':')[0]!, category, severity, endpoint, title: id, summary: '', evidence: [], recommendation: { text: '' }, confidence: 1, impact, ...extra };
 }
 
-test('findings are ordered by impact × severity, not by input order', () => {
+test('findings at medium or above are ordered by impact × severity, not by input order, and lead the notes', () => {
   const ranked = rankFindings([
     f('gc-pressure:service', 'gc-pressure', 'medium', 0.2),
     f('missing-index:public.orders(customer_id)', 'missing-index', 'high', 0.8, 'GET /orders'),
-    f('large-payload:GET /big', 'large-payload', 'low', 0.9, 'GET /big'),
+    f('table-bloat:public.events', 'table-bloat', 'low', 0.9),
     f('n-plus-one:GET /orders:1', 'n-plus-one', 'high', 0.3, 'GET /orders'),
   ]);
   assert.deepEqual(
     ranked.map((x) => x.id),
-    ['missing-index:public.orders(customer_id)', 'large-payload:GET /big', 'n-plus-one:GET /orders:1', 'gc-pressure:service'],
+    ['missing-index:public.orders(customer_id)', 'n-plus-one:GET /orders:1', 'gc-pressure:service', 'table-bloat:public.events'],
   );
-  // 0.8·0.75 > 0.9·0.25 > 0.3·0.75 > 0.2·0.5
-  assert.ok(score(ranked[0]!) > score(ranked[1]!));
+  // 0.8·0.75 > 0.3·0.75 > 0.2·0.5; the low note scores 0.9·0.25 but is not a diagnosis, so it comes last.
+  assert.ok(score(ranked[0]!) > score(ranked[1]!), 'the higher score leads');
+  assert.ok(score(ranked[3]!) > score(ranked[1]!), 'the note outscores the n-plus-one finding and still follows it');
 });
 
 test('duplicates keep the stronger finding; a specific cause suppresses slow-dependency for its endpoint only', () => {
@@ -32,8 +33,21 @@ test('duplicates keep the stronger finding; a specific cause suppresses slow-dep
   ]);
   assert.deepEqual(
     ranked.map((x) => `${x.id}/${x.severity}`),
-    ['pool-saturation:db-pool/high', 'slow-dependency:GET /b/medium', 'error-rate:GET /a/high'],
+    ['pool-saturation:db-pool/high', 'error-rate:GET /a/high', 'slow-dependency:GET /b/medium'],
   );
+});
+
+test('a wait nothing measured explains ranks after the causes measured at medium or above, whatever its score', () => {
+  const ranked = rankFindings([
+    f('slow-dependency:POST /certificates', 'slow-dependency', 'high', 0.97, 'POST /certificates'),
+    f('missing-index:public.attempts(learner_id)', 'missing-index', 'medium', 0.3, 'POST /quizzes/:id/submissions'),
+    f('table-bloat:public.attempts', 'table-bloat', 'low', 0.9),
+  ]);
+  assert.deepEqual(
+    ranked.map((x) => x.id),
+    ['missing-index:public.attempts(learner_id)', 'slow-dependency:POST /certificates', 'table-bloat:public.attempts'],
+  );
+  assert.ok(score(ranked[1]!) > score(ranked[0]!), 'the wait outscores the index and still follows it');
 });
 
 test('a service-wide CPU saturation explains every endpoint\'s wait', () => {
