@@ -22,7 +22,8 @@ import { meanOf, numbers, quantile } from '../evidence.js';
 import { measuredSaturation } from './node.js';
 import { endpointsByBackendSamples, shortSql } from './pg-common.js';
 import { serviceConnections } from './pool-hold.js';
-import { fmt, makeFinding, pct, type DiagnosisInput } from './types.js';
+import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
+import { Z_95 } from '../nnls.js';
 import { hostSaturatedPercent } from './host.js';
 
 /** The held-transaction finding (category pool-saturation), when the service's idle transactions take `pool.heldTxShare` of its connections. */
@@ -34,7 +35,11 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
   const open = meanOf(own.connections);
   if (idleTx === undefined || open === undefined || open <= 0) return [];
   const heldShare = Math.min(1, idleTx / open);
-  if (heldShare < config.get('pool.heldTxShare')) return [];
+  // Two readings of one defect: the share of the pool the holds took at this load, and — whatever the load —
+  // whether the holder's requests keep their transaction open across most of their own time.
+  const perRequest = heldPerRequest(input);
+  const spansRequests = perRequest !== undefined && perRequest.holdMs >= config.get('pool.minWaitMs') && perRequest.holdMs >= config.get('pool.heldRequestShare') * perRequest.serviceMs;
+  if (heldShare < config.get('pool.heldTxShare') && !spansRequests) return [];
   // Callbacks waiting for a saturated CPU — the service's own, or the host's whoever holds it — keep their
   // transactions open too: then the hold is the CPU's queue, not work done inside the transaction.
   const cpu = measuredSaturation(input, config);
@@ -47,6 +52,12 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
     { label: 'share of the connections held idle in transaction', value: heldShare, unit: 'ratio', source: own.source },
     ...(pg.data.activity?.longestTransactionMs ? [{ label: 'longest transaction seen', value: pg.data.activity.longestTransactionMs, unit: 'ms', source: 'pg_stat_activity' }] : []),
     ...(lastStatement ? [{ label: 'statement the idle transactions ran last (most often)', value: shortSql(lastStatement.query, 120), source: 'pg_stat_activity (query_id)' }] : []),
+    ...(perRequest
+      ? [
+          { label: `idle in transaction per request of ${perRequest.endpoint}, at least`, value: perRequest.holdMs, unit: 'ms', source: 'pg_stat_activity wait samples (query_id) ÷ its requests' },
+          { label: `mean service time of ${perRequest.endpoint}`, value: perRequest.serviceMs, unit: 'ms', source: 'load' },
+        ]
+      : []),
     ...(cpu ? [{ label: `service CPU p90 (${cpu.what})`, value: cpu.p90, unit: '% of one core', source: cpu.source }] : []),
     ...(host ? [{ label: 'host CPU (median)', value: host.median, unit: `% of one core (${host.cores} cores)`, source: 'process probe /proc/stat' }] : []),
   ];
@@ -64,7 +75,7 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
       endpoint: endpoints[0],
       endpoints,
       title: `Transactions held open across other work: ${pct(heldShare)} of the service's connections idle in transaction`,
-      summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction. A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpuNote}`,
+      summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction.${spansRequests ? ` Each request of ${perRequest!.endpoint} held its transaction idle for at least ${fmt(perRequest!.holdMs)} of its ${fmt(perRequest!.serviceMs)} ms: its wait is inside the transaction, so at ${fmt(open)} connections the holds alone fill the pool near ${fmt((open * 1000) / perRequest!.holdMs)} requests/s of it (the utilization law), whatever share this load took.` : ''} A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpuNote}`,
       evidence,
       recommendation: {
         text: 'Move the remote call or the computation out of the transaction: do it before BEGIN or after COMMIT (or record the intent in the transaction and do the call from an outbox). Set idle_in_transaction_session_timeout as a guard.',
@@ -74,6 +85,39 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
       impact: heldShare,
     }),
   ];
+}
+
+/** The endpoint whose requests hold their transactions idle the longest, and for how long a request. */
+export interface HeldPerRequest {
+  endpoint: string;
+  /** Idle-in-transaction time per request of the endpoint, at the lower 95 % bound of the samples' count (ms). */
+  holdMs: number;
+  /** The endpoint's mean service time (ms). */
+  serviceMs: number;
+}
+
+/**
+ * The top holder's idle-in-transaction time per request: its backend-samples idle in transaction (the wait
+ * sampler, by query_id) times the sampling interval is connection-time held idle, and divided by its requests
+ * in the sampled window it is the hold per request (Little's law) — a property of the handler, the same at any
+ * rate. The count is Poisson, so it is taken at its lower 95 % bound: a few samples prove no hold.
+ */
+export function heldPerRequest(input: DiagnosisInput): HeldPerRequest | undefined {
+  const activity = input.probes.postgres?.data.activity;
+  const sampling = activity?.waitSampling;
+  const top = endpointsByBackendSamples(input, activity?.idleInTransactionStatements)[0];
+  const durationMs = input.result.durationMs;
+  if (!sampling || sampling.samples <= 0 || sampling.intervalMs <= 0 || !top || !(durationMs > 0)) return undefined;
+  const perInterval = input.result.series.endpoints[top.endpoint]?.requests;
+  const requests = perInterval ? perInterval.reduce<number>((a, b) => a + (b ?? 0), 0) : (summaryOf(input, top.endpoint)?.serviceTime.count ?? 0);
+  const windowMs = Math.min(durationMs, sampling.samples * sampling.intervalMs);
+  const sampledRequests = (requests * windowMs) / durationMs;
+  if (sampledRequests <= 0) return undefined;
+  const samplesAtLeast = Math.max(0, top.samples - Z_95 * Math.sqrt(top.samples));
+  const holdMs = (samplesAtLeast * sampling.intervalMs) / sampledRequests;
+  const serviceMs = serviceMean(input, top.endpoint);
+  if (!(serviceMs > 0)) return undefined;
+  return { endpoint: top.endpoint, holdMs, serviceMs };
 }
 
 /**
