@@ -22,9 +22,19 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
   const own = applicationErrorEndpoints(input.result, config);
   for (const e of input.result.endpoints) {
     if (e.requests < config.get('errorRate.minRequests') || e.errorRate < limit) continue;
+    // A 4xx is the answer to the request (not found, a conflict, invalid input: RFC 9110 §15.5), a 5xx or a failed
+    // connection the service failing (§15.6); 408 and 429 are the service shedding load. The failures the rate is
+    // judged by are the service's: an endpoint that fails only by answering 4xx is said at low, as a question about
+    // the plan's data or the business rule (Envoy and the APA alerts judge 4xx apart from 5xx, at a looser limit).
+    const clientErrors = Object.entries(e.statuses)
+      .filter(([s]) => Number(s) >= 400 && Number(s) <= 499 && !SHEDDING_STATUSES.has(Number(s)))
+      .reduce((a, [, n]) => a + (n ?? 0), 0);
+    const serviceFailed = Math.max(0, e.failed - clientErrors);
+    const serviceRate = e.requests > 0 ? serviceFailed / e.requests : 0;
+    const onlyAnswers = serviceRate < limit;
     // Too few failures to call the rate a measured fact: said at low (see errorRate.minFailures).
-    const fewFailures = e.failed < config.get('errorRate.minFailures');
-    const severity: Severity = fewFailures ? 'low' : e.errorRate >= 0.5 ? 'critical' : e.errorRate >= 0.05 ? 'high' : 'medium';
+    const fewFailures = serviceFailed < config.get('errorRate.minFailures');
+    const severity: Severity = onlyAnswers || fewFailures ? 'low' : serviceRate >= 0.5 ? 'critical' : serviceRate >= 0.05 ? 'high' : 'medium';
     const kinds = Object.entries(e.errors).filter(([, n]) => (n ?? 0) > 0);
     const failedStatuses = Object.entries(e.statuses).filter(([s]) => Number(s) >= 400 || s === '0');
     const transport = kinds.filter(([k]) => k !== 'http');
@@ -35,8 +45,8 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
         subject: e.endpoint,
         severity,
         endpoint: e.endpoint,
-        title: `${pct(e.errorRate)} of ${e.endpoint} requests failed`,
-        summary: `${e.failed} of ${e.requests} requests failed (${kinds.map(([k, n]) => `${k}: ${n}`).join(', ') || 'no kind recorded'}). Errors are a symptom: the other findings usually name the cause (a saturated pool or a timeout).${fewFailures ? ` Only ${e.failed} failed: too few to say the rate is above ${pct(limit)} (run longer to measure it).` : ''}`,
+        title: onlyAnswers ? `${pct(e.errorRate)} of ${e.endpoint} requests failed, ${pct(clientErrors / e.requests)} with a 4xx answer` : `${pct(e.errorRate)} of ${e.endpoint} requests failed`,
+        summary: `${e.failed} of ${e.requests} requests failed (${kinds.map(([k, n]) => `${k}: ${n}`).join(', ') || 'no kind recorded'}).${onlyAnswers ? ` ${clientErrors} of them were answered with a 4xx (${failedStatuses.filter(([s]) => Number(s) < 500 && !SHEDDING_STATUSES.has(Number(s))).map(([s, n]) => `${s}: ${n}`).join(', ')}): the service answered that the request cannot be served (not found, a conflict, invalid input), which is the plan's data or a business rule, not the service failing; check the plan's IDs and payloads.` : ` Errors are a symptom: the other findings usually name the cause (a saturated pool or a timeout).${fewFailures ? ` Only ${serviceFailed} failed${clientErrors > 0 ? ' other than with a 4xx' : ''}: too few to say the rate is above ${pct(limit)} (run longer to measure it).` : ''}`}`,
         evidence: [
           { label: 'error rate', value: e.errorRate, unit: 'ratio', source: 'load' },
           { label: 'failed requests', value: e.failed, unit: 'requests', source: 'load' },
@@ -51,12 +61,15 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
         },
         confidence: 0.95,
         // Failing requests are worse than slow ones: weigh by the failed share, at least a third.
-        impact: Math.max(e.errorRate, 0.35),
+        impact: Math.max(onlyAnswers ? e.errorRate : serviceRate, 0.35),
       }),
     );
   }
   return out;
 }
+
+/** Statuses of a service shedding load rather than answering the request: Request Timeout, Too Many Requests. */
+const SHEDDING_STATUSES: ReadonlySet<number> = new Set([408, 429]);
 
 /** large-payload: mean response body ≥ `largePayload.bytes` (Sentry: 300 kB). */
 export function largePayloadRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
