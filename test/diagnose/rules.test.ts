@@ -252,6 +252,32 @@ test('pool-saturation: transactions held idle across other work take the pool be
   assert.equal(held(0.5), undefined);
 });
 
+test('pool-saturation: requests that hold their transaction idle across most of their own time, at a load that fills little of a large pool (medium)', () => {
+  const held = (holdMsPerRequest: number) => {
+    const p = healthyParts();
+    // 20 connections open, a 40 ms endpoint; the wait sampler saw its statement's backends idle in transaction.
+    p.pgSeries['pg.connections'] = new Array(N).fill(20);
+    p.endpoints['GET /api/products/:id']!.serviceMeanMs = 40;
+    const requests = p.endpoints['GET /api/products/:id']!.requests.reduce((a, b) => a + b, 0);
+    const samples = Math.round((holdMsPerRequest * requests) / 100);
+    p.pgSeries['pg.idle_in_tx'] = new Array(N).fill(samples / 600);
+    p.pg.activity.waitSampling = { samples: 600, intervalMs: 100, activeBackendSamples: 300 };
+    p.pg.activity.idleInTransactionStatements = [{ queryid: '102', samples, query: 'SELECT * FROM products WHERE id = 7' }];
+    return diagnose(build(p)).findings.find((x) => x.id === 'pool-held-transaction:idle-in-transaction');
+  };
+  // 30 of 40 ms idle in the transaction: about 2.5 of 20 connections held (13 %, under pool.heldTxShare).
+  const f = held(30);
+  assert.ok(f, 'a held-transaction finding');
+  assert.equal(f.severity, 'medium');
+  assert.equal(f.endpoint, 'GET /api/products/:id');
+  assert.ok(f.impact < 0.25, `impact is the share of the pool held: ${f.impact}`);
+  assert.match(f.summary, /held its transaction idle for at least 2\d(\.\d)? of its 40 ms/);
+  const hold = f.evidence.find((e) => e.label.startsWith('idle in transaction per request'));
+  assert.ok(hold && typeof hold.value === 'number' && hold.value < 30 && hold.value > 25, `the hold at the samples' lower bound: ${JSON.stringify(hold)}`);
+  // Idle gaps of 5 ms in a 40 ms request are not a hold across other work.
+  assert.equal(held(5), undefined);
+});
+
 test('pool-saturation: transactions idle only while a start-up backlog drained are the start\'s; the pool is judged on the steady part', () => {
   const backlog = 36; // of 60 s: longer than half the run, then 24 steady seconds
   const held = (inFlight: (i: number) => number) => {
@@ -456,6 +482,29 @@ test('error-rate: a rate over the limit from fewer than errorRate.minFailures fa
   assert.equal(few?.severity, 'low');
   assert.match(few!.summary, /too few to say the rate is above 5 %/);
   assert.equal(rate(100, 9)?.severity, 'high');
+});
+
+test('error-rate: failures that are 4xx answers (a conflict, not found) are said at low; 5xx, 429 and failed connections are the service failing', () => {
+  const judged = (statuses: Record<string, number>) => {
+    const p = healthyParts();
+    const failed = Object.entries(statuses).filter(([s]) => s !== '200').reduce((a, [, n]) => a + n, 0);
+    p.endpoints['GET /api/orders']!.failed = failed;
+    const result = build(p);
+    const e = result.endpoints.find((x) => x.endpoint === 'GET /api/orders')!;
+    e.statuses = { '200': e.requests - failed, ...statuses };
+    return diagnose(result).findings.find((f) => f.category === 'error-rate');
+  };
+  const conflicts = judged({ '409': 300 });
+  assert.equal(conflicts?.severity, 'low', conflicts?.title);
+  assert.match(conflicts!.summary, /409: 300/);
+  assert.match(conflicts!.summary, /check the plan's IDs and payloads/);
+  assert.equal(judged({ '500': 300 })?.severity, 'high');
+  assert.equal(judged({ '429': 300 })?.severity, 'high', 'Too Many Requests is the service shedding load');
+  assert.equal(judged({ '0': 300 })?.severity, 'high', 'a failed connection is the service failing');
+  // Mixed: the 5xx alone are over the limit, so the finding is judged by them.
+  const mixed = judged({ '404': 200, '503': 200 });
+  assert.equal(mixed?.severity, 'high');
+  assert.ok(Math.abs(mixed!.impact - 0.35) < 1e-9 || mixed!.impact > 0.35, String(mixed!.impact));
 });
 
 test('generator-saturated follows how much of the run it distorted: a few late starts stay low, below a measured fault', () => {
