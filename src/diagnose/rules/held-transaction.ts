@@ -24,6 +24,7 @@ import { endpointsByBackendSamples, shortSql } from './pg-common.js';
 import { serviceConnections } from './pool-hold.js';
 import { fmt, makeFinding, pct, serviceMean, summaryOf, type DiagnosisInput } from './types.js';
 import { Z_95 } from '../nnls.js';
+import { PHYSICAL_SLACK } from '../demand.js';
 import { hostSaturatedPercent } from './host.js';
 
 /** The held-transaction finding (category pool-saturation), when the service's idle transactions take `pool.heldTxShare` of its connections. */
@@ -38,7 +39,15 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
   // Two readings of one defect: the share of the pool the holds took at this load, and — whatever the load —
   // whether the holder's requests keep their transaction open across most of their own time.
   const perRequest = heldPerRequest(input);
-  const spansRequests = perRequest !== undefined && perRequest.holdMs >= config.get('pool.minWaitMs') && perRequest.holdMs >= config.get('pool.heldRequestShare') * perRequest.serviceMs;
+  // The hold is a wait inside the transaction, judged as a wait on a dependency is (slowDependency.minMs): shorter
+  // idle spells are the transaction's own round trips and its callbacks' turn on a busy event loop. A request cannot
+  // hold longer than it lasts: a longer hold is another holder's (a background job's statement the cost model gave
+  // to an endpoint), so it proves nothing about the endpoint.
+  const spansRequests =
+    perRequest !== undefined &&
+    perRequest.holdMs >= config.get('slowDependency.minMs') &&
+    perRequest.holdMs >= config.get('pool.heldRequestShare') * perRequest.serviceMs &&
+    perRequest.holdMs <= PHYSICAL_SLACK * perRequest.serviceMs;
   if (heldShare < config.get('pool.heldTxShare') && !spansRequests) return [];
   // Callbacks waiting for a saturated CPU — the service's own, or the host's whoever holds it — keep their
   // transactions open too: then the hold is the CPU's queue, not work done inside the transaction.
