@@ -395,10 +395,12 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     if (gc[k] !== undefined) d.gcMs = round(gc[k]!);
     const cpuSe = stdErrors.get('cpu')?.[k];
     const mainSe = stdErrors.get('cpu.main-thread')?.[k];
-    if (cpuSe !== undefined || mainSe !== undefined) {
+    const gcSe = stdErrors.get('gc')?.[k];
+    if (cpuSe !== undefined || mainSe !== undefined || gcSe !== undefined) {
       d.stdError = {};
       if (cpuSe !== undefined && Number.isFinite(cpuSe)) d.stdError.cpuMs = round(cpuSe);
       if (mainSe !== undefined && Number.isFinite(mainSe)) d.stdError.mainThreadCpuMs = round(mainSe);
+      if (gcSe !== undefined && Number.isFinite(gcSe)) d.stdError.gcMs = round(gcSe);
     }
     if (dbMs[k] !== undefined) d.dbMs = round(dbMs[k]!);
     if (dbCalls[k] !== undefined) d.dbCalls = round(dbCalls[k]!);

@@ -622,7 +622,7 @@ export interface EndpointDemand {
    * Standard errors (ms) of regression estimates, where the fit can tell; absent for profile estimates
    * (exact) and for demands the fit set to zero. Rules judge a regression demand by its lower bound.
    */
-  stdError?: { cpuMs?: number; mainThreadCpuMs?: number };
+  stdError?: { cpuMs?: number; mainThreadCpuMs?: number; gcMs?: number };
 }
 
 /** The reference runs of a diagnosis (src/diagnose/reference.ts). */
