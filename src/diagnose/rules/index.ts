@@ -21,6 +21,7 @@ import {
   tableBloatRule,
 } from './postgres.js';
 import { heldTransactionRule } from './held-transaction.js';
+import { gcPerRequestRule } from './gc-per-request.js';
 import { cacheAloneRule } from './cache-alone.js';
 import { cacheCounterRule } from './cache-counters.js';
 import { targetGoneRule } from './target-gone.js';
@@ -39,6 +40,7 @@ export const RULES: readonly RuleEntry[] = [
   { id: 'cpu-saturation', category: 'cpu-saturation', run: cpuSaturationRule },
   { id: 'memory-growth', category: 'memory-growth', run: memoryGrowthRule },
   { id: 'gc-pressure', category: 'gc-pressure', run: gcPressureRule },
+  { id: 'gc-per-request', category: 'gc-pressure', run: gcPerRequestRule },
   { id: 'slow-dependency', category: 'slow-dependency', run: slowDependencyRule },
   { id: 'missing-index', category: 'missing-index', run: missingIndexRule },
   { id: 'unselective-index', category: 'missing-index', run: unselectiveIndexRule },

@@ -568,6 +568,16 @@ function gcOwner(input: DiagnosisInput, config: RuleConfig): { endpoint: string;
 }
 
 /**
+ * Did the service's GC time per second reach `gc.msPerSecond` (Clinic Doctor's limit) at p90, in at least two
+ * scrapes? In a short run the p90 is the maximum: one scrape that caught a single major GC is not pressure.
+ */
+export function gcOverServiceLimit(input: DiagnosisInput, config: RuleConfig): boolean {
+  const all = numbers(input.probes.prometheus?.series.values.gcMsPerS);
+  const limit = config.get('gc.msPerSecond');
+  return all.length >= 3 && quantile(all, 0.9) >= limit && all.filter((x) => x >= limit).length >= 2;
+}
+
+/**
  * GC time per second in the seconds the host had a free core. GC time is a pause measured in wall time (the
  * `gc` performance entries behind nodejs_gc_duration_seconds): on a host whose cores are all busy the pause
  * also holds the wait of V8's GC threads for a core, so it measures the host's contention as much as the
@@ -645,11 +655,9 @@ function gcOnSaturatedHost(input: DiagnosisInput, seconds: number[], saturated: 
  */
 export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const all = numbers(input.probes.prometheus?.series.values.gcMsPerS);
-  if (all.length < 3) return [];
+  if (!gcOverServiceLimit(input, config)) return [];
   const limit = config.get('gc.msPerSecond');
   const overLimit = (xs: number[]) => quantile(xs, 0.9) >= limit && xs.filter((x) => x >= limit).length >= 2;
-  // In a short run the p90 is the maximum: one scrape that caught a single major GC is not pressure.
-  if (!overLimit(all)) return [];
   const { free: gc, saturated, aligned } = gcWithFreeCore(input, config);
   if (gc.length < 3 || !overLimit(gc)) return saturated > 0 ? [gcOnSaturatedHost(input, aligned, saturated, gc)] : [];
   const p90 = quantile(gc, 0.9);
