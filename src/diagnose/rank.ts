@@ -1,7 +1,8 @@
 /**
- * Ranking of findings: by impact (the share of the endpoint's latency, or of
- * the bottleneck demand, that the finding explains) weighted by severity —
- * never by rule order. Also removes duplicates and findings that another,
+ * Ranking of findings: measured causes at medium or above, then residual
+ * waits at medium or above, then notes; within each band by impact (the share
+ * of the endpoint's latency, or of the bottleneck demand, that the finding
+ * explains) weighted by severity — never by rule order. Also removes duplicates and findings that another,
  * more specific finding already explains.
  *
  * @module
@@ -31,8 +32,9 @@ function endpointsOf(f: Finding): string[] {
 
 /**
  * Deduplicate (same id: keep the higher score), drop findings explained by a
- * more specific one, and sort by score (ties: severity, then id, so the order
- * is deterministic).
+ * more specific one, and sort by band, then score (ties: severity, then id, so
+ * the order is deterministic; {@link compareRanked}); the causal passes then
+ * put causes before their symptoms.
  */
 export function rankFindings(findings: Finding[]): Finding[] {
   const byId = new Map<string, Finding>();
@@ -76,8 +78,17 @@ export function rankFindings(findings: Finding[]): Finding[] {
     const sql = statementOf(f) ?? '';
     return !(LOCKING.test(sql) && tablesInQuery(sql).some((t) => contended.has(bareTable(t))));
   });
-  list.sort((a, b) => band(a) - band(b) || score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id));
+  list.sort(compareRanked);
   return causedAfterCauses(rootCausesFirst(gcCausesCpu(list)));
+}
+
+/**
+ * The order of the sort (before the causal passes): by band (see {@link band}), then score, then severity, then
+ * id, so the order is deterministic. Negative when `a` ranks before `b`. Exported for passes that insert a
+ * finding into a ranked list (confirm by isolation).
+ */
+export function compareRanked(a: Finding, b: Finding): number {
+  return band(a) - band(b) || score(b) - score(a) || SEVERITY_WEIGHT[b.severity] - SEVERITY_WEIGHT[a.severity] || a.id.localeCompare(b.id);
 }
 
 /**

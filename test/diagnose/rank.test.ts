@@ -11,14 +11,14 @@ test('findings at medium or above are ordered by impact × severity, not by inpu
   const ranked = rankFindings([
     f('gc-pressure:service', 'gc-pressure', 'medium', 0.2),
     f('missing-index:public.orders(customer_id)', 'missing-index', 'high', 0.8, 'GET /orders'),
-    f('table-bloat:public.events', 'table-bloat', 'low', 0.9),
+    f('table-bloat:public.events', 'table-bloat', 'low', 0.96),
     f('n-plus-one:GET /orders:1', 'n-plus-one', 'high', 0.3, 'GET /orders'),
   ]);
   assert.deepEqual(
     ranked.map((x) => x.id),
     ['missing-index:public.orders(customer_id)', 'n-plus-one:GET /orders:1', 'gc-pressure:service', 'table-bloat:public.events'],
   );
-  // 0.8·0.75 > 0.3·0.75 > 0.2·0.5; the low note scores 0.9·0.25 but is not a diagnosis, so it comes last.
+  // 0.8·0.75 > 0.3·0.75 > 0.2·0.5; the low note scores 0.96·0.25 = 0.24 but is not a diagnosis, so it comes last.
   assert.ok(score(ranked[0]!) > score(ranked[1]!), 'the higher score leads');
   assert.ok(score(ranked[3]!) > score(ranked[1]!), 'the note outscores the n-plus-one finding and still follows it');
 });

@@ -18,7 +18,7 @@
  *   finding names dominates the endpoint's database time. A doubted finding
  *   confirmed (or moved) gets back the severity, impact and confidence its rule graded the
  *   evidence at: the doubt was about whose the evidence is, which the isolation
- *   settles, and it ranks among the others by its score;
+ *   settles, and it ranks among the others where the ranking's order puts it;
  * - **moved** (status `confirmed`, `movedFrom` set) when that endpoint alone
  *   does not show it but another isolated endpoint does: the mixed run's
  *   attribution was wrong, the isolation names the owner, and the finding
@@ -42,7 +42,7 @@
  */
 import type { EndpointDemand, Evidence, Finding, FindingCategory, FindingConfirmation, Severity } from '../../result/types.js';
 import type { StatementAttribution } from '../demand.js';
-import { score, SEVERITY_WEIGHT } from '../rank.js';
+import { compareRanked, SEVERITY_WEIGHT } from '../rank.js';
 import { placeMemoryGrowth, type RetainedAlone } from './retained.js';
 
 /** Categories whose endpoint comes from statement or command attribution in a mixed run (when a finding has no `attribution`). */
@@ -141,7 +141,7 @@ export function reattributionCandidates(findings: readonly Finding[], outcomes: 
  */
 const UNDERPOWERED: Partial<Record<FindingCategory, string>> = {
   'cache-miss': 'a cache is judged on the keys the load repeats, and a short isolated run repeats too few of them',
-  'gc-pressure': 'GC pressure is GC time per second, and a few seconds of one endpoint at its own rate need not reach the limit the whole mix did',
+  'gc-pressure': 'GC time per request is estimated from the seconds GC ran, and a few seconds of one endpoint at its own rate hold too few collections to measure it',
 };
 
 /** Can an isolated run's silence refute a finding of this category (see {@link UNDERPOWERED})? */
@@ -301,11 +301,11 @@ export function confirmFindings(findings: readonly Finding[], outcomes: readonly
     return { ...f, severity: 'low', confirmation };
   });
   // Refuted findings rank after everything else, in their previous order; problems only an endpoint alone
-  // showed, and doubted ones the isolation settled, go among the others by their score.
+  // showed, and doubted ones the isolation settled, go among the others where the ranking's order puts them.
   const raised = new Set(out.filter((f, i) => SEVERITY_WEIGHT[f.severity] > SEVERITY_WEIGHT[findings[i]!.severity]));
   const kept = out.filter((f) => f.confirmation?.status !== 'refuted' && !raised.has(f));
   for (const g of [...raised, ...foundAlone(out, outcomes)]) {
-    const at = kept.findIndex((f) => score(f) < score(g));
+    const at = kept.findIndex((f) => compareRanked(g, f) < 0);
     kept.splice(at === -1 ? kept.length : at, 0, g);
   }
   return [...kept, ...out.filter((f) => f.confirmation?.status === 'refuted')];

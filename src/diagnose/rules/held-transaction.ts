@@ -27,7 +27,11 @@ import { Z_95 } from '../nnls.js';
 import { PHYSICAL_SLACK } from '../demand.js';
 import { hostSaturatedPercent } from './host.js';
 
-/** The held-transaction finding (category pool-saturation), when the service's idle transactions take `pool.heldTxShare` of its connections. */
+/**
+ * The held-transaction finding (category pool-saturation), when the service's idle transactions take
+ * `pool.heldTxShare` of its connections, or when the top holder's requests each hold theirs idle for most of their
+ * own time (see {@link heldPerRequest}), whatever share of the pool this load filled.
+ */
 export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
   const pg = input.probes.postgres;
   if (!pg) return [];
@@ -83,8 +87,11 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
       severity: cpu || host ? 'low' : 'medium',
       endpoint: endpoints[0],
       endpoints,
-      title: `Transactions held open across other work: ${pct(heldShare)} of the service's connections idle in transaction`,
-      summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction.${spansRequests ? ` Each request of ${perRequest!.endpoint} held its transaction idle for at least ${fmt(perRequest!.holdMs)} of its ${fmt(perRequest!.serviceMs)} ms: its wait is inside the transaction, so at ${fmt(open)} connections the holds alone fill the pool near ${fmt((open * 1000) / perRequest!.holdMs)} requests/s of it (the utilization law), whatever share this load took.` : ''} A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpuNote}`,
+      title:
+        heldShare < config.get('pool.heldTxShare') && spansRequests
+          ? `Transactions held open across other work: ${perRequest!.endpoint} holds its transaction idle ${fmt(perRequest!.holdMs)} ms a request`
+          : `Transactions held open across other work: ${pct(heldShare)} of the service's connections idle in transaction`,
+      summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction.${spansRequests ? ` Each request of ${perRequest!.endpoint} held its transaction idle for at least ${fmt(perRequest!.holdMs)} of its ${fmt(perRequest!.serviceMs)} ms: its wait is inside the transaction, so ${fmt(open)} connections (the mean this run kept open) are all held at about ${fmt((open * 1000) / perRequest!.holdMs)} of its requests a second (the utilization law), whatever share of them this load filled.` : ''} A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpuNote}`,
       evidence,
       recommendation: {
         text: 'Move the remote call or the computation out of the transaction: do it before BEGIN or after COMMIT (or record the intent in the transaction and do the call from an outbox). Set idle_in_transaction_session_timeout as a guard.',
@@ -98,6 +105,7 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
 
 /** The endpoint whose requests hold their transactions idle the longest, and for how long a request. */
 export interface HeldPerRequest {
+  /** The endpoint whose statements the idle transactions ran last, most backend-samples first. */
   endpoint: string;
   /** Idle-in-transaction time per request of the endpoint, at the lower 95 % bound of the samples' count (ms). */
   holdMs: number;

@@ -26,10 +26,10 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
     // connection the service failing (§15.6); 408 and 429 are the service shedding load. The failures the rate is
     // judged by are the service's: an endpoint that fails only by answering 4xx is said at low, as a question about
     // the plan's data or the business rule (Envoy and the APA alerts judge 4xx apart from 5xx, at a looser limit).
-    const clientErrors = Object.entries(e.statuses)
-      .filter(([s]) => Number(s) >= 400 && Number(s) <= 499 && !SHEDDING_STATUSES.has(Number(s)))
-      .reduce((a, [, n]) => a + (n ?? 0), 0);
-    const serviceFailed = Math.max(0, e.failed - clientErrors);
+    // Counted from the statuses (a plan may expect a 404, so `failed` holds only the unexpected ones), at most `failed`.
+    const count = (keep: (status: number, raw: string) => boolean) => Object.entries(e.statuses).filter(([raw]) => keep(Number(raw), raw)).reduce((a, [, n]) => a + (n ?? 0), 0);
+    const serviceFailed = Math.min(e.failed, count((status, raw) => raw === '0' || status >= 500 || SHEDDING_STATUSES.has(status)));
+    const clientErrors = Math.max(0, e.failed - serviceFailed);
     const serviceRate = e.requests > 0 ? serviceFailed / e.requests : 0;
     const onlyAnswers = serviceRate < limit;
     // Too few failures to call the rate a measured fact: said at low (see errorRate.minFailures).
@@ -46,7 +46,7 @@ export function errorRateRule(input: DiagnosisInput, config: RuleConfig): Findin
         severity,
         endpoint: e.endpoint,
         title: onlyAnswers ? `${pct(e.errorRate)} of ${e.endpoint} requests failed, ${pct(clientErrors / e.requests)} with a 4xx answer` : `${pct(e.errorRate)} of ${e.endpoint} requests failed`,
-        summary: `${e.failed} of ${e.requests} requests failed (${kinds.map(([k, n]) => `${k}: ${n}`).join(', ') || 'no kind recorded'}).${onlyAnswers ? ` ${clientErrors} of them were answered with a 4xx (${failedStatuses.filter(([s]) => Number(s) < 500 && !SHEDDING_STATUSES.has(Number(s))).map(([s, n]) => `${s}: ${n}`).join(', ')}): the service answered that the request cannot be served (not found, a conflict, invalid input), which is the plan's data or a business rule, not the service failing; check the plan's IDs and payloads.` : ` Errors are a symptom: the other findings usually name the cause (a saturated pool or a timeout).${fewFailures ? ` Only ${serviceFailed} failed${clientErrors > 0 ? ' other than with a 4xx' : ''}: too few to say the rate is above ${pct(limit)} (run longer to measure it).` : ''}`}`,
+        summary: `${e.failed} of ${e.requests} requests failed (${kinds.map(([k, n]) => `${k}: ${n}`).join(', ') || 'no kind recorded'}).${onlyAnswers ? ` ${clientErrors} of them were answered with a 4xx (${failedStatuses.filter(([s]) => Number(s) >= 400 && Number(s) < 500 && !SHEDDING_STATUSES.has(Number(s))).map(([s, n]) => `${s}: ${n}`).join(', ')}): the service answered that the request cannot be served (not found, a conflict, invalid input), which is the plan's data or a business rule, not the service failing; check the plan's IDs and payloads.` : ` Errors are a symptom: the other findings usually name the cause (a saturated pool or a timeout).${fewFailures ? ` Only ${serviceFailed} failed${clientErrors > 0 ? ' other than with a 4xx' : ''}: too few to say the rate is above ${pct(limit)} (run longer to measure it).` : ''}`}`,
         evidence: [
           { label: 'error rate', value: e.errorRate, unit: 'ratio', source: 'load' },
           { label: 'failed requests', value: e.failed, unit: 'requests', source: 'load' },
