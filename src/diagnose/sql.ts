@@ -219,7 +219,11 @@ function parsedShape(query: string): StatementShape | undefined {
   return { sortKeys, limit: select.limitCount !== undefined, grouped, distinctAggregates, tables, parsedBy: 'libpg-query' };
 }
 
-function regexShape(query: string): StatementShape | undefined {
+/**
+ * The shape {@link statementShape} reads before the parser is loaded: regular expressions over the text, good
+ * for simple statements. Exported so the fallback can be checked whatever the process has loaded.
+ */
+export function regexShape(query: string): StatementShape | undefined {
   if (!/^\s*(select|with)\b/i.test(query)) return undefined;
   const sortKeys: SortKey[] = [];
   const order = /\border\s+by\s+([\s\S]*?)(?:\blimit\b|\boffset\b|\bfetch\b|\bfor\s+update\b|$)/i.exec(query);
