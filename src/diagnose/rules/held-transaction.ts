@@ -52,7 +52,8 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
     perRequest.holdMs >= config.get('slowDependency.minMs') &&
     perRequest.holdMs >= config.get('pool.heldRequestShare') * perRequest.serviceMs &&
     perRequest.holdMs <= PHYSICAL_SLACK * perRequest.serviceMs;
-  if (heldShare < config.get('pool.heldTxShare') && !spansRequests) return [];
+  const overShare = heldShare >= config.get('pool.heldTxShare');
+  if (!overShare && !spansRequests) return [];
   // Callbacks waiting for a saturated CPU — the service's own, or the host's whoever holds it — keep their
   // transactions open too: then the hold is the CPU's queue, not work done inside the transaction.
   const cpu = measuredSaturation(input, config);
@@ -88,7 +89,7 @@ export function heldTransactionRule(input: DiagnosisInput, config: RuleConfig): 
       endpoint: endpoints[0],
       endpoints,
       title:
-        heldShare < config.get('pool.heldTxShare') && spansRequests
+        !overShare
           ? `Transactions held open across other work: ${perRequest!.endpoint} holds its transaction idle ${fmt(perRequest!.holdMs)} ms a request`
           : `Transactions held open across other work: ${pct(heldShare)} of the service's connections idle in transaction`,
       summary: `On average ${fmt(idleTx)} of the service's ${fmt(open)} connections were open in a transaction running no statement${endpoints[0] ? `, most often after a statement of ${endpoints[0]}` : ''}: the service does other work (a remote call, a computation) while it holds the transaction.${spansRequests ? ` Each request of ${perRequest!.endpoint} held its transaction idle for at least ${fmt(perRequest!.holdMs)} of its ${fmt(perRequest!.serviceMs)} ms: its wait is inside the transaction, so ${fmt(open)} connections (the mean this run kept open) are all held at about ${fmt((open * 1000) / perRequest!.holdMs)} of its requests a second (the utilization law), whatever share of them this load filled.` : ''} A pool serves its size divided by the time each request holds a connection, so this hold caps throughput long before the database is busy, and the open transactions keep their locks.${cpuNote}`,

@@ -572,9 +572,12 @@ function gcOwner(input: DiagnosisInput, config: RuleConfig): { endpoint: string;
  * scrapes? In a short run the p90 is the maximum: one scrape that caught a single major GC is not pressure.
  */
 export function gcOverServiceLimit(input: DiagnosisInput, config: RuleConfig): boolean {
-  const all = numbers(input.probes.prometheus?.series.values.gcMsPerS);
-  const limit = config.get('gc.msPerSecond');
-  return all.length >= 3 && quantile(all, 0.9) >= limit && all.filter((x) => x >= limit).length >= 2;
+  return overGcLimit(numbers(input.probes.prometheus?.series.values.gcMsPerS), config.get('gc.msPerSecond'));
+}
+
+/** GC seconds (ms of GC per second) at `limit` at p90 and in at least two of them, from at least three. */
+function overGcLimit(seconds: number[], limit: number): boolean {
+  return seconds.length >= 3 && quantile(seconds, 0.9) >= limit && seconds.filter((x) => x >= limit).length >= 2;
 }
 
 /**
@@ -654,12 +657,10 @@ function gcOnSaturatedHost(input: DiagnosisInput, seconds: number[], saturated: 
  * memory issue as "gc" before it considers an event-loop one.
  */
 export function gcPressureRule(input: DiagnosisInput, config: RuleConfig): Finding[] {
-  const all = numbers(input.probes.prometheus?.series.values.gcMsPerS);
   if (!gcOverServiceLimit(input, config)) return [];
   const limit = config.get('gc.msPerSecond');
-  const overLimit = (xs: number[]) => quantile(xs, 0.9) >= limit && xs.filter((x) => x >= limit).length >= 2;
   const { free: gc, saturated, aligned } = gcWithFreeCore(input, config);
-  if (gc.length < 3 || !overLimit(gc)) return saturated > 0 ? [gcOnSaturatedHost(input, aligned, saturated, gc)] : [];
+  if (!overGcLimit(gc, limit)) return saturated > 0 ? [gcOnSaturatedHost(input, aligned, saturated, gc)] : [];
   const p90 = quantile(gc, 0.9);
   const mean = gc.reduce((a, b) => a + b, 0) / gc.length;
   // Pressure that lasts (the mean over the limit too) is what can be held responsible for the loop's delay.
