@@ -647,6 +647,31 @@ test('db-config: blocks read for a response over the payload limit are the paylo
   assert.ok(at('large-payload:GET /api/orders') < at(cache.id), describe(d.findings));
 });
 
+test('inefficient-query: a statement that returns more rows a call than a page to an endpoint over the payload limit is the payload\'s symptom', () => {
+  const rank = (rowsPerCall: number) => {
+    const p = healthyParts();
+    // The orders endpoint answers with 530 kB; its list statement is slow (40 ms a call) and returns rowsPerCall rows.
+    p.endpoints['GET /api/orders']!.meanResponseBytes = 530_000;
+    p.endpoints['GET /api/orders']!.serviceMeanMs = 60;
+    const s = p.pg.statements[0]!;
+    p.pg.statements[0] = statement('101', s.query, s.calls, 40, { shareOfExecTime: 0.9, rows: s.calls * rowsPerCall });
+    p.pg.statementSeries[0]!.execMsPerS = p.pg.statementSeries[0]!.callsPerS.map((c) => c! * 40);
+    return diagnose(build(p)).findings;
+  };
+  const listed = rank(1_800);
+  const query = listed.find((f) => f.id === 'inefficient-query:101');
+  const payload = listed.find((f) => f.id === 'large-payload:GET /api/orders');
+  assert.ok(query && payload, describe(listed));
+  assert.ok(query.causedBy?.includes(payload.id), `causedBy ${JSON.stringify(query.causedBy)}`);
+  assert.ok(listed.indexOf(payload) < listed.indexOf(query), describe(listed));
+  assert.equal(payload.severity, query.severity, 'the cause is as severe as the statement it explains');
+  assert.match(query.summary, /more than a page/);
+  // Twenty rows a call is a page: the statement's slowness is its own, and the payload is not linked.
+  const paged = rank(20).find((f) => f.id === 'inefficient-query:101');
+  assert.ok(paged, 'the slow statement is still reported');
+  assert.ok(!paged.causedBy?.includes('large-payload:GET /api/orders'), `causedBy ${JSON.stringify(paged.causedBy)}`);
+});
+
 test('stale-statistics is judged against the rows the planner holds, which survive a reset of the cumulative statistics', () => {
   // A database created from an analyzed template (or after crash recovery or pg_stat_reset()): n_live_tup
   // starts near 0 and last_analyze is empty, while pg_class.reltuples still holds the analyzed 560,000 rows.
