@@ -24,6 +24,7 @@ function openRun(p: ScenarioParts, o: { offered: number; completed: (i: number) 
   for (let i = 0; i < N; i++) {
     s.targetRate[i] = o.model === 'closed' ? 0 : o.offered;
     s.iterations[i] = o.completed(i);
+    s.requests[i] = o.completed(i);
     s.service.p50[i] = o.serviceP50(i);
     s.response.p50[i] = o.responseP50(i);
   }
@@ -68,6 +69,19 @@ test('past capacity: completions short of the offered rate, latency growing, VUs
   // Drops with the generator's CPU free are reported by overload, not as a generator note.
   r.generator = { ...r.generator, limitedBy: 'none', lateness: [{ label: 'iterations dropped (no free VU: raise preAllocatedVUs/maxVUs)', value: 14, unit: '%', limit: 1 }] };
   assert.ok(!diagnose(r).findings.some((x) => x.category === 'generator-saturated'));
+});
+
+test('past capacity a memory growth is the backlog\'s while the requests inside the service grow (Little\'s law on its side), not otherwise', () => {
+  const explainsMemory = (serviceP50: (i: number) => number) => {
+    const r = openRun(healthyParts(), { offered: 200, completed: () => 120, serviceP50, responseP50: (i) => 10 + i * 40, dropped: 2000, busyVUs: 100, allocated: 100 });
+    const f = diagnose(r).findings.find((x) => x.category === 'overload');
+    assert.ok(f, 'the run is past capacity');
+    return f.explains!.some((e) => e.category === 'memory-growth');
+  };
+  // Service time ×10 over the run at a steady completion rate: the backlog inside the service grew tenfold.
+  assert.equal(explainsMemory((i) => 8 + i * 30), true);
+  // The same deficit with the service time flat (the excess dropped at the VU limit): the backlog is steady, and a growth is not its.
+  assert.equal(explainsMemory(() => 40), false);
 });
 
 test('a queue that grows (response ×4) with a small completion shortfall is overload; the same latency growth at full throughput is not', () => {
