@@ -35,7 +35,8 @@ export function renderBody(body: unknown): unknown {
   return body;
 }
 
-interface Sample { endpoint: string; ms: number; status: number; bytes: number }
+/** One request of a calibration drive. */
+export interface Sample { endpoint: string; ms: number; status: number; bytes: number }
 
 export async function fire(pool: Pool, entry: CorpusCase['mix'][number]): Promise<{ status: number; bytes: number; text: string }> {
   const body = entry.body === undefined ? undefined : JSON.stringify(renderBody(entry.body));
@@ -58,11 +59,13 @@ function pick(mix: CorpusCase['mix']): CorpusCase['mix'][number] {
   return mix[mix.length - 1]!;
 }
 
-function pct(sorted: number[], p: number): number {
+/** The p-th percentile (0..100) of a sorted list. */
+export function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! : NaN;
 }
 
-function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) a process has used, from /proc. */
+export function cpuSeconds(pid: number): number {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
