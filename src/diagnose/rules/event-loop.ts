@@ -19,7 +19,7 @@ import type { Evidence, Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { numbers } from '../evidence.js';
 import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilization, mainThreadUtilizationSeries, readLoopDelay, type CausedDelay, type LoopDelay } from './loop-delay.js';
-import { cpuHeavyEndpoints, cpuSaturated, nonGcShareOfMainThread, serviceCpu } from './node.js';
+import { cpuHeavyEndpoints, cpuSaturated, longBlockingEndpoints, measuredSaturation, nonGcShareOfMainThread, serviceCpu } from './node.js';
 import { demandAttribution } from './attribution.js';
 import { PHYSICAL_SLACK } from '../demand.js';
 import { hostHeldByOthers } from './host.js';
@@ -188,26 +188,30 @@ export function eventLoopBlockedRule(input: DiagnosisInput, config: RuleConfig):
     : heavy.length > 0 && heavy[0]!.share !== undefined
       ? ` ${heavy[0]!.endpoint} spends ${fmt(heavy[0]!.cpuMs)} ms of CPU per request (${pct(heavy[0]!.share)} of the service's CPU).`
       : '';
-  return [
-    makeFinding({
-      rule: 'event-loop-blocked',
-      category: 'event-loop-blocked',
-      subject: 'service',
-      severity: severe ? 'high' : 'medium',
-      endpoint: heavy[0]?.endpoint,
-      endpoints: heavy.map((h) => h.endpoint),
-      title: heavy.length > 0 ? `Synchronous work blocks the event loop (${top ? `${fmt(top.ms)} ms per request in ` : 'most CPU per request: '}${heavy[0]!.endpoint})` : 'The event loop is blocked by synchronous work',
-      summary: `${delayText}: while one request runs synchronous code, every other request waits.${blockText}`,
-      evidence,
-      recommendation: {
-        text: `Move CPU-heavy synchronous work (hashing, JSON of large objects, sync crypto/zlib/fs, big loops) off the event loop: use the async API, a worker_threads pool, or precompute/cache the result. Find the hot frames with \`node --cpu-prof\` or \`clinic flame\`; add load shedding (503 when delay > 42 ms) as a safety net.${delay ? '' : ' Expose prom-client\'s default metrics at /metrics and pass --metrics to measure the loop delay itself.'}`,
-        code: 'crypto.pbkdf2Sync(...) → await util.promisify(crypto.pbkdf2)(...)  // or run in a worker_threads pool',
-      },
-      confidence: delay ? 0.85 : 0.6,
-      impact: Math.max(loopImpact, handlerImpact, causedImpact, delay ? 0 : 0.3),
-      attribution: demandAttribution(input, heavy.map((h) => h.endpoint)),
-    }),
-  ];
+  const finding = makeFinding({
+    rule: 'event-loop-blocked',
+    category: 'event-loop-blocked',
+    subject: 'service',
+    severity: severe ? 'high' : 'medium',
+    endpoint: heavy[0]?.endpoint,
+    endpoints: heavy.map((h) => h.endpoint),
+    title: heavy.length > 0 ? `Synchronous work blocks the event loop (${top ? `${fmt(top.ms)} ms per request in ` : 'most CPU per request: '}${heavy[0]!.endpoint})` : 'The event loop is blocked by synchronous work',
+    summary: `${delayText}: while one request runs synchronous code, every other request waits.${blockText}`,
+    evidence,
+    recommendation: {
+      text: `Move CPU-heavy synchronous work (hashing, JSON of large objects, sync crypto/zlib/fs, big loops) off the event loop: use the async API, a worker_threads pool, or precompute/cache the result. Find the hot frames with \`node --cpu-prof\` or \`clinic flame\`; add load shedding (503 when delay > 42 ms) as a safety net.${delay ? '' : ' Expose prom-client\'s default metrics at /metrics and pass --metrics to measure the loop delay itself.'}`,
+      code: 'crypto.pbkdf2Sync(...) → await util.promisify(crypto.pbkdf2)(...)  // or run in a worker_threads pool',
+    },
+    confidence: delay ? 0.85 : 0.6,
+    impact: Math.max(loopImpact, handlerImpact, causedImpact, delay ? 0 : 0.3),
+    attribution: demandAttribution(input, heavy.map((h) => h.endpoint)),
+  });
+  // A main thread measured at its limit whose owner the CPU rule could not tell apart (it names no endpoint), next
+  // to a handler each of whose requests holds the loop for `eventLoop.blockingMs` or more (at its lower bound): a
+  // block that long delays the others at any load, so the handler is the owner by what it does, not by a share of
+  // a pinned core. Its finding leads and the saturation follows, keeping its severity (both are problems).
+  if (top && longBlockingEndpoints(input, config).includes(top.endpoint) && measuredSaturation(input, config)) finding.explains = [{ category: 'cpu-saturation', unowned: true, as: 'contributes' }];
+  return [finding];
 }
 
 /** Is the probed process a Node.js runtime (by name or command line)? Node 24 names its main thread "MainThread". */

@@ -42,6 +42,21 @@ export function resolvedCpuUser(heavy: ReturnType<typeof cpuHeavyEndpoints>): (t
   return rest.every((r) => top.totalRange[0] >= r.totalRange[1]) ? top : undefined;
 }
 
+/**
+ * Endpoints each of whose requests holds the main thread for `eventLoop.blockingMs` or more of synchronous CPU (GC
+ * excluded), at the estimate's lower bound (− 2 standard errors; an endpoint measured alone as is): a block that
+ * long delays the other requests at any load, whatever share of a full core the regression gives the endpoint.
+ */
+export function longBlockingEndpoints(input: DiagnosisInput, config: RuleConfig): string[] {
+  const nonGc = nonGcShareOfMainThread(input);
+  return input.demand.demands
+    .filter((d) => {
+      const se = d.method === 'profile' ? 0 : d.stdError?.mainThreadCpuMs;
+      return d.mainThreadCpuMs !== undefined && se !== undefined && (d.mainThreadCpuMs - 2 * se) * nonGc >= config.get('eventLoop.blockingMs');
+    })
+    .map((d) => d.endpoint);
+}
+
 /** CPU samples of the service (% of one core): process probe first, else prometheus. */
 export function serviceCpu(input: DiagnosisInput): { values: number[]; source: string } | undefined {
   const p = input.probes.process?.series.values.cpuPercent;
@@ -171,8 +186,10 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   // A core busy all the time delays every callback: with the service's CPU measured at its limit, part of the
   // event-loop delay is the saturation's, and the saturation (with the endpoint that uses the core) is said
   // first. Long synchronous blocks remain a problem of their own (they delay others even below saturation),
-  // so the event-loop finding keeps its severity: the link orders, it does not demote.
-  if (measured) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
+  // so the event-loop finding keeps its severity: the link orders, it does not demote. A saturation that cannot
+  // name the endpoint using the core does not lead a handler whose every request blocks the loop on its own: that
+  // handler is the owner, and the event-loop finding orders this one instead (see event-loop.ts).
+  if (measured && (top || longBlockingEndpoints(input, config).length === 0)) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
   return [finding];
 }
 
