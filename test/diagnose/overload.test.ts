@@ -82,6 +82,8 @@ test('past capacity a memory growth is the backlog\'s while the requests inside 
   assert.equal(explainsMemory((i) => 8 + i * 30), true);
   // The same deficit with the service time flat (the excess dropped at the VU limit): the backlog is steady, and a growth is not its.
   assert.equal(explainsMemory(() => 40), false);
+  // No service time measured in the first third (a stall): no backlog to compare against, so no claim either way.
+  assert.equal(explainsMemory((i) => (i < N / 3 ? (null as unknown as number) : 8 + i * 30)), false);
 });
 
 test('a queue that grows (response ×4) with a small completion shortfall is overload; the same latency growth at full throughput is not', () => {

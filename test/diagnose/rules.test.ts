@@ -421,6 +421,13 @@ test('a blocking handler on a CPU measured at its limit leads the saturation whe
   assert.equal(cpu.explains, undefined, 'a saturation without an owner does not order the loop finding');
   assert.ok(d.findings.indexOf(loop) < d.findings.indexOf(cpu), describe(d.findings));
   assert.equal(cpu.severity, 'high', 'it keeps its severity');
+  // The same block without a loop delay to confirm it (per-scrape maximum 12 ms) is no blocking handler: the
+  // saturation keeps its link and leads, and no finding links the other way.
+  p.prometheus.eventLoopLagMaxMs = list.map(() => 12);
+  const unconfirmed = diagnose(build(p)).findings;
+  assert.deepEqual(only(unconfirmed, 'cpu-saturation').explains, [{ category: 'event-loop-blocked', as: 'contributes' }]);
+  assert.ok(unconfirmed.every((x) => !(x.explains ?? []).some((e) => e.category === 'cpu-saturation')), describe(unconfirmed));
+  p.prometheus.eventLoopLagMaxMs = list.map(() => 130);
   // A block shorter than eventLoop.blockingMs leaves the saturation first: the core's queue, not the block, is the wait.
   p.process.mainThreadCpuPercent = list.map((x, i) => (x * 15 + get[i]! * 0.8) / 10);
   const short = diagnose(build(p)).findings;
@@ -695,10 +702,13 @@ test('inefficient-query: a statement that returns more rows a call than a page t
   assert.ok(listed.indexOf(payload) < listed.indexOf(query), describe(listed));
   assert.equal(payload.severity, query.severity, 'the cause is as severe as the statement it explains');
   assert.match(query.summary, /more than a page/);
-  // Twenty rows a call is a page: the statement's slowness is its own, and the payload is not linked.
-  const paged = rank(20).find((f) => f.id === 'inefficient-query:101');
-  assert.ok(paged, 'the slow statement is still reported');
-  assert.ok(!paged.causedBy?.includes('large-payload:GET /api/orders'), `causedBy ${JSON.stringify(paged.causedBy)}`);
+  // A page (a hundred rows a call, or twenty) is not the unpaginated list: the statement's slowness is its own.
+  for (const rows of [100, 20]) {
+    const paged = rank(rows).find((f) => f.id === 'inefficient-query:101');
+    assert.ok(paged, `the slow statement is still reported at ${rows} rows a call`);
+    assert.ok(!paged.causedBy?.includes('large-payload:GET /api/orders'), `${rows} rows: causedBy ${JSON.stringify(paged.causedBy)}`);
+  }
+  assert.ok(rank(101).find((f) => f.id === 'inefficient-query:101')?.causedBy?.includes('large-payload:GET /api/orders'), 'one row more than a page is linked');
 });
 
 test('stale-statistics is judged against the rows the planner holds, which survive a reset of the cumulative statistics', () => {

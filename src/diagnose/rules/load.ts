@@ -262,7 +262,7 @@ export function overloadRule(input: DiagnosisInput, config: RuleConfig): Finding
   // Each request inside the service holds memory until it completes (its closures, parsed body, buffers), so while
   // the backlog grows the heap and RSS grow with it, leak or not: this run cannot tell the two apart, and the growth
   // is the queue's (bistro past capacity: +36 to +177 MB/min, at medium, on its healthy build and unrelated faults).
-  if (facts.backlog.last >= config.get('overload.queueGrowth') * facts.backlog.first && facts.backlog.last > 0) f.explains.push({ category: 'memory-growth' });
+  if (facts.backlog && facts.backlog.first > 0 && facts.backlog.last >= config.get('overload.queueGrowth') * facts.backlog.first) f.explains.push({ category: 'memory-growth' });
   // A cpu-saturation finding that names no endpoint, with the CPU not measured at its limit, rests on the
   // utilization law alone — CPU per request from the mixed run's regression, which past capacity the queue smears
   // (this finding's own caveat) — against probes that measured another resource, or none, at its limit (bistro

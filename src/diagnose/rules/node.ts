@@ -7,7 +7,8 @@
 import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, linearTrend, numbers, quantile } from '../evidence.js';
-import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
+import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, nonGcShareOfMainThread, readLoopDelay } from './loop-delay.js';
+import { blockingHandlers, blocksOnItsOwn } from './blocking.js';
 import { attributionOf, demandAttribution } from './attribution.js';
 import { hostSampleHolder, hostSaturatedPercent } from './host.js';
 import { fmt, makeFinding, pct, summaryOf, type DiagnosisInput } from './types.js';
@@ -40,21 +41,6 @@ export function resolvedCpuUser(heavy: ReturnType<typeof cpuHeavyEndpoints>): (t
   const [top, ...rest] = heavy;
   if (!top) return undefined;
   return rest.every((r) => top.totalRange[0] >= r.totalRange[1]) ? top : undefined;
-}
-
-/**
- * Endpoints each of whose requests holds the main thread for `eventLoop.blockingMs` or more of synchronous CPU (GC
- * excluded), at the estimate's lower bound (− 2 standard errors; an endpoint measured alone as is): a block that
- * long delays the other requests at any load, whatever share of a full core the regression gives the endpoint.
- */
-export function longBlockingEndpoints(input: DiagnosisInput, config: RuleConfig): string[] {
-  const nonGc = nonGcShareOfMainThread(input);
-  return input.demand.demands
-    .filter((d) => {
-      const se = d.method === 'profile' ? 0 : d.stdError?.mainThreadCpuMs;
-      return d.mainThreadCpuMs !== undefined && se !== undefined && (d.mainThreadCpuMs - 2 * se) * nonGc >= config.get('eventLoop.blockingMs');
-    })
-    .map((d) => d.endpoint);
 }
 
 /** CPU samples of the service (% of one core): process probe first, else prometheus. */
@@ -187,9 +173,10 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   // event-loop delay is the saturation's, and the saturation (with the endpoint that uses the core) is said
   // first. Long synchronous blocks remain a problem of their own (they delay others even below saturation),
   // so the event-loop finding keeps its severity: the link orders, it does not demote. A saturation that cannot
-  // name the endpoint using the core does not lead a handler whose every request blocks the loop on its own: that
-  // handler is the owner, and the event-loop finding orders this one instead (see event-loop.ts).
-  if (measured && (top || longBlockingEndpoints(input, config).length === 0)) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
+  // name the endpoint using the core does not lead the leading blocking handler when that blocks the loop on its
+  // own: the handler is the owner, and the event-loop finding orders this one instead (the same test, event-loop.ts).
+  const loopOwner = top ? undefined : blockingHandlers(input, config, readLoopDelay(input))[0];
+  if (measured && !(loopOwner && blocksOnItsOwn(loopOwner, config))) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
   return [finding];
 }
 
@@ -539,21 +526,6 @@ function unsettledClimb(body: readonly (readonly [number, number])[], grows: (t:
     confidence: 0.4,
     impact: 0.1,
   });
-}
-
-/**
- * Share of the main thread's CPU that is not garbage collection: 1 − (GC ms per second ÷ main-thread CPU ms
- * per second), over the run. GC pauses run on the main thread, so an allocation-heavy endpoint's main-thread
- * CPU per request includes its garbage's collection; this share scales it back to the synchronous JavaScript
- * alone. 1 when either series is missing.
- */
-export function nonGcShareOfMainThread(input: DiagnosisInput): number {
-  const gc = numbers(input.probes.prometheus?.series.values.gcMsPerS);
-  const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
-  if (gc.length === 0 || main.length === 0) return 1;
-  const gcMsPerS = gc.reduce((a, b) => a + b, 0) / gc.length;
-  const mainMsPerS = (main.reduce((a, b) => a + b, 0) / main.length) * 10;
-  return mainMsPerS > 0 ? Math.max(0, Math.min(1, 1 - gcMsPerS / mainMsPerS)) : 1;
 }
 
 /** Event-loop delay over the run as the event-loop rule reads it (ms above the monitor's resolution), and whether it breaches a limit. */

@@ -35,11 +35,13 @@ export interface OverloadFacts {
   /** Mean in-flight requests (Little's law, load facts) in the first and last third of the window; undefined without load facts. */
   inFlight?: { first: number; last: number };
   /**
-   * Requests inside the service in the first and last third of the window, by Little's law on its side: requests
-   * completed per second × the median service-time p50 (s). Unlike the generator's in-flight count, which stops at
-   * its VU limit, it keeps growing with the service's backlog (requests it still serves after their client gave up).
+   * Requests in service in the first and last third of the window, for a typical request: requests completed per
+   * second × the median of the per-second service-time p50 (s), Little's law with the median. The generator's
+   * in-flight count is a mean, dominated from the first seconds by the requests that wait longest, and stops at the
+   * VU limit; the typical request's time in service keeps growing with the queue inside the service. Undefined when
+   * either third has no completions or no service time.
    */
-  backlog: { first: number; last: number };
+  backlog?: { first: number; last: number };
   /** 10th percentile of the per-second service-time p50 (ms) in the first third: the least-queued latency seen. */
   baseServiceMs: number;
   /** VUs were exhausted: some scenario's busy VUs reached its allocation while iterations dropped. */
@@ -87,9 +89,14 @@ export function overloadFacts(result: RunResult): OverloadFacts | undefined {
     const mean = (idx: number[]) => (idx.length > 0 ? idx.reduce((a, i) => a + at(i), 0) / idx.length : 0);
     inFlight = { first: mean(first), last: mean(last) };
   }
-  const backlogOf = (idx: number[]) => (sumAt(s.requests, idx) / (idx.length * intervalS)) * (median(p50s(idx, s.service.p50)) / 1000);
+  const backlogOf = (idx: number[]) => {
+    const served = p50s(idx, s.service.p50);
+    const rate = sumAt(s.requests, idx) / (idx.length * intervalS);
+    return served.length > 0 && rate > 0 ? rate * (median(served) / 1000) : undefined;
+  };
+  const [backlogFirst, backlogLast] = [backlogOf(first), backlogOf(last)];
   return {
-    backlog: { first: backlogOf(first), last: backlogOf(last) },
+    ...(backlogFirst !== undefined && backlogLast !== undefined ? { backlog: { first: backlogFirst, last: backlogLast } } : {}),
     deficit: offered > 0 ? Math.max(0, 1 - completed / offered) : 0,
     offeredRate: offered / (window.length * intervalS),
     completedRate: completed / (window.length * intervalS),

@@ -302,6 +302,9 @@ function unservedRecommendation(u: UnservedFilterScan): string {
   return `${u.expressions ? `${expression} ` : ''}${unselective} Check the plan afterwards with EXPLAIN.`;
 }
 
+/** What to do about a statement that returns too many rows a call. */
+const RETURN_FEWER_ROWS = 'Return fewer rows: paginate (LIMIT with a keyset), aggregate in SQL, or select only what the endpoint uses.';
+
 /**
  * inefficient-query: a statement that is slow on average (PgHero: ≥ 100 calls
  * and ≥ 20 ms), that spills to disk (temp blocks: work_mem), or that returns
@@ -331,7 +334,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
     const ex = explainFor(input, s.queryid);
     // More rows a call than a page, for an endpoint whose responses are over the payload limit: the statement
     // reads the list the endpoint sends, so the payload is its cause and paginating fixes both.
-    const sends = rowsPerCall >= config.get('largePayload.pageRows') ? payloadEndpoints(input, config, s.queryid) : [];
+    const sends = rowsPerCall > config.get('largePayload.pageRows') ? payloadEndpoints(input, config, s.queryid) : [];
     out.push(
       makeFinding({
         rule: 'inefficient-query',
@@ -346,7 +349,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           : unserved
             ? `${unserved.patterns ? 'Pattern match (LIKE/ILIKE)' : unserved.expressions ? 'Filter on an expression' : 'Filter that keeps most rows'} reads ${unserved.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
             : slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
-        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${sends.length > 0 ? ` It returns ${fmt(rowsPerCall)} rows a call, more than a page, to ${sends.join(' and ')}, whose responses are over ${fmt(config.get('largePayload.bytes') / 1000)} kB: it reads the list the endpoint sends, so paginating fixes both.` : ''}${unserved ? ` ${unservedSummary(unserved)}` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
+        summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows && sends.length === 0 ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${sends.length > 0 ? ` It returns ${fmt(rowsPerCall)} rows a call, more than a page, to ${sends.join(' and ')}, whose responses are over ${fmt(config.get('largePayload.bytes') / 1000)} kB: it reads the list the endpoint sends, so paginating fixes both.` : ''}${unserved ? ` ${unservedSummary(unserved)}` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
         evidence: [
           { label: 'statement', value: shortSql(s.query), source: 'pg_stat_statements' },
           { label: 'calls', value: s.calls, unit: 'calls', source: 'pg_stat_statements' },
@@ -366,12 +369,14 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           ...sends.map((e) => `large-payload:${e}`),
         ],
         recommendation: {
-          text: distinct
+          text: sends.length > 0
+            ? RETURN_FEWER_ROWS
+            : distinct
             ? `Do not compute ${distinct.label} per request: keep the count (a counter table or a materialized view refreshed on write or on a schedule), cache it with a TTL, or show an estimate (pg_class.reltuples, a HyperLogLog extension); if it must be exact and live, an index on (${distinct.columns.join(', ') || 'the counted column'}) lets an index-only scan feed the DISTINCT.${s.tempBlksWritten > 0 ? ' Its sort spills to disk (temp blocks), so work_mem is too small for it — but raising work_mem only makes a per-request sort of the whole set cheaper, not unnecessary.' : ''}`
             : unserved
               ? unservedRecommendation(unserved)
-              : (manyRows && !slow) || sends.length > 0
-              ? 'Return fewer rows: paginate (LIMIT with a keyset), aggregate in SQL, or select only what the endpoint uses.'
+              : manyRows && !slow
+              ? RETURN_FEWER_ROWS
               : 'Run EXPLAIN (ANALYZE, BUFFERS) on it: index the filtered/joined columns, avoid functions on indexed columns, and select only needed columns. tuneup optimize can test hypothetical indexes (HypoPG).',
           sql: `EXPLAIN (ANALYZE, BUFFERS) ${s.query.trim().replace(/;$/, '')};`,
         },
