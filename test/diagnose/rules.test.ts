@@ -400,42 +400,6 @@ test('event-loop-blocked names the endpoint with the most CPU per request', () =
   assert.equal(f.severity, 'high');
 });
 
-test('a blocking handler on a CPU measured at its limit leads the saturation when that cannot name its owner', () => {
-  const p = healthyParts();
-  const list = p.endpoints['GET /api/orders']!.requests;
-  const get = p.endpoints['GET /api/products/:id']!.requests;
-  // The main thread follows the orders, 25 ms of synchronous work each (a block past eventLoop.blockingMs on its
-  // own), and is full; the whole process is pinned at 98 % every second, so its CPU does not follow the endpoints'
-  // rates and the CPU rule cannot name an owner.
-  p.process.mainThreadCpuPercent = list.map((x, i) => (x * 25 + get[i]! * 0.8) / 10);
-  p.process.cpuPercent = list.map(() => 98);
-  p.endpoints['GET /api/orders']!.serviceMeanMs = 40;
-  p.prometheus.eventLoopLagP99Ms = list.map(() => 95);
-  p.prometheus.eventLoopLagMaxMs = list.map(() => 130);
-  const d = diagnose(build(p));
-  const loop = only(d.findings, 'event-loop-blocked');
-  assert.match(loop.title, /ms per request in GET \/api\/orders/, 'a blocking handler is measured');
-  assert.deepEqual(loop.explains, [{ category: 'cpu-saturation', unowned: true, as: 'contributes' }]);
-  const cpu = only(d.findings, 'cpu-saturation');
-  assert.deepEqual([cpu.endpoint, cpu.endpoints ?? []], [undefined, []], 'the saturation names no owner');
-  assert.equal(cpu.explains, undefined, 'a saturation without an owner does not order the loop finding');
-  assert.ok(d.findings.indexOf(loop) < d.findings.indexOf(cpu), describe(d.findings));
-  assert.equal(cpu.severity, 'high', 'it keeps its severity');
-  // The same block without a loop delay to confirm it (per-scrape maximum 12 ms) is no blocking handler: the
-  // saturation keeps its link and leads, and no finding links the other way.
-  p.prometheus.eventLoopLagMaxMs = list.map(() => 12);
-  const unconfirmed = diagnose(build(p)).findings;
-  assert.deepEqual(only(unconfirmed, 'cpu-saturation').explains, [{ category: 'event-loop-blocked', as: 'contributes' }]);
-  assert.ok(unconfirmed.every((x) => !(x.explains ?? []).some((e) => e.category === 'cpu-saturation')), describe(unconfirmed));
-  p.prometheus.eventLoopLagMaxMs = list.map(() => 130);
-  // A block shorter than eventLoop.blockingMs leaves the saturation first: the core's queue, not the block, is the wait.
-  p.process.mainThreadCpuPercent = list.map((x, i) => (x * 15 + get[i]! * 0.8) / 10);
-  const short = diagnose(build(p)).findings;
-  const shortCpu = only(short, 'cpu-saturation');
-  assert.deepEqual(shortCpu.explains, [{ category: 'event-loop-blocked', as: 'contributes' }]);
-  assert.ok(short.indexOf(shortCpu) < short.findIndex((x) => x.category === 'event-loop-blocked'), describe(short));
-});
-
 test('cpu-saturation: the service process at ~100 % of a core', () => {
   const p = healthyParts();
   p.process.cpuPercent = p.process.cpuPercent.map(() => 98);

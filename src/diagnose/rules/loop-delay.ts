@@ -145,18 +145,3 @@ export function mainThreadUtilization(input: DiagnosisInput): number | undefined
 export function causesBlocking(d: Pick<CausedDelay, 'meanWaitMs' | 'p99WaitMs'>, config: RuleConfig): boolean {
   return d.meanWaitMs >= config.get('eventLoop.p50LagMs') || d.p99WaitMs >= config.get('eventLoop.blockingMs');
 }
-
-/**
- * Share of the main thread's CPU that is not garbage collection: 1 − (GC ms per second ÷ main-thread CPU ms
- * per second), over the run. GC pauses run on the main thread, so an allocation-heavy endpoint's main-thread
- * CPU per request includes its garbage's collection; this share scales it back to the synchronous JavaScript
- * alone. 1 when either series is missing.
- */
-export function nonGcShareOfMainThread(input: DiagnosisInput): number {
-  const gc = numbers(input.probes.prometheus?.series.values.gcMsPerS);
-  const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
-  if (gc.length === 0 || main.length === 0) return 1;
-  const gcMsPerS = gc.reduce((a, b) => a + b, 0) / gc.length;
-  const mainMsPerS = (main.reduce((a, b) => a + b, 0) / main.length) * 10;
-  return mainMsPerS > 0 ? Math.max(0, Math.min(1, 1 - gcMsPerS / mainMsPerS)) : 1;
-}

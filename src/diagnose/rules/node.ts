@@ -7,8 +7,7 @@
 import type { Finding } from '../../result/types.js';
 import type { RuleConfig } from '../config.js';
 import { alignToGrid, linearTrend, numbers, quantile } from '../evidence.js';
-import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, nonGcShareOfMainThread, readLoopDelay } from './loop-delay.js';
-import { blockingHandlers, blocksOnItsOwn } from './blocking.js';
+import { causesBlocking, loopDelayCausedBy, loopDelayOver, mainThreadUtilizationSeries, readLoopDelay } from './loop-delay.js';
 import { attributionOf, demandAttribution } from './attribution.js';
 import { hostSampleHolder, hostSaturatedPercent } from './host.js';
 import { fmt, makeFinding, pct, summaryOf, type DiagnosisInput } from './types.js';
@@ -172,11 +171,8 @@ export function cpuSaturationRule(input: DiagnosisInput, config: RuleConfig): Fi
   // A core busy all the time delays every callback: with the service's CPU measured at its limit, part of the
   // event-loop delay is the saturation's, and the saturation (with the endpoint that uses the core) is said
   // first. Long synchronous blocks remain a problem of their own (they delay others even below saturation),
-  // so the event-loop finding keeps its severity: the link orders, it does not demote. A saturation that cannot
-  // name the endpoint using the core does not lead the leading blocking handler when that blocks the loop on its
-  // own: the handler is the owner, and the event-loop finding orders this one instead (the same test, event-loop.ts).
-  const loopOwner = top ? undefined : blockingHandlers(input, config, readLoopDelay(input))[0];
-  if (measured && !(loopOwner && blocksOnItsOwn(loopOwner, config))) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
+  // so the event-loop finding keeps its severity: the link orders, it does not demote.
+  if (measured) finding.explains = [{ category: 'event-loop-blocked', as: 'contributes' }];
   return [finding];
 }
 
@@ -526,6 +522,21 @@ function unsettledClimb(body: readonly (readonly [number, number])[], grows: (t:
     confidence: 0.4,
     impact: 0.1,
   });
+}
+
+/**
+ * Share of the main thread's CPU that is not garbage collection: 1 − (GC ms per second ÷ main-thread CPU ms
+ * per second), over the run. GC pauses run on the main thread, so an allocation-heavy endpoint's main-thread
+ * CPU per request includes its garbage's collection; this share scales it back to the synchronous JavaScript
+ * alone. 1 when either series is missing.
+ */
+export function nonGcShareOfMainThread(input: DiagnosisInput): number {
+  const gc = numbers(input.probes.prometheus?.series.values.gcMsPerS);
+  const main = numbers(input.probes.process?.series.values.mainThreadCpuPercent);
+  if (gc.length === 0 || main.length === 0) return 1;
+  const gcMsPerS = gc.reduce((a, b) => a + b, 0) / gc.length;
+  const mainMsPerS = (main.reduce((a, b) => a + b, 0) / main.length) * 10;
+  return mainMsPerS > 0 ? Math.max(0, Math.min(1, 1 - gcMsPerS / mainMsPerS)) : 1;
 }
 
 /** Event-loop delay over the run as the event-loop rule reads it (ms above the monitor's resolution), and whether it breaches a limit. */
