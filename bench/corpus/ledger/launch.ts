@@ -5,6 +5,7 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { RunningService } from '../types.js';
 
 /** A started child process. */
 export interface Child {
@@ -51,4 +52,19 @@ export async function startChild(entry: string, marker: string, env: Record<stri
     await stop(0);
     throw new Error(`${entry}: ${(error as Error).message}\n--- stderr ---\n${errText}`);
   }
+}
+
+/**
+ * A corpus service as the runner sees it: its app child on 127.0.0.1 with prom-client's /metrics, and the
+ * upstream children it started (none when the runner passed an upstream). Stopping stops them all, once.
+ */
+export function runningService(app: Child, upstreams: readonly (Child | undefined)[] = []): RunningService {
+  const url = `http://127.0.0.1:${app.port}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    pid: app.process.pid!,
+    metricsUrl: `${url}/metrics`,
+    stop: () => (stopping ??= Promise.allSettled([app.stop(), ...upstreams.map((u) => u?.stop())]).then(() => undefined)),
+  };
 }
