@@ -13,7 +13,7 @@
  *          rate first, unscored, and every case's diagnosis judges dependency waits against those runs: `--reference`,
  *          the regression-hunting use; its figures are a separate row, never the first-run accuracy. Two runs at least:
  *          one run cannot show how much a healthy wait moves from run to run)]
- *     node --import tsx bench/diagnosis-corpus.ts --rescore FILE.jsonl [--keep DIR [--rediagnose]]
+ *     node --import tsx bench/diagnosis-corpus.ts --rescore FILE.jsonl [--keep DIR [--rediagnose]] [--out FILE]
  *
  * Reported per expected category: recall (runs whose top finding is the
  * expected category on the expected endpoint), top-1 rate with its spread
@@ -290,7 +290,13 @@ if (args.rescore) {
   // The stored runs say how many repetitions and loads they hold; the flags' defaults would misreport them.
   const storedReps = Math.max(...runs.map((r) => r.rep));
   const storedLoads = [...new Set(runs.map((r) => r.load))];
-  process.stdout.write(scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? `, re-diagnosed with this checkout's rules${withReference ? ' against the kept reference run' : ''}` : ''})`, reps: storedReps, loads: storedLoads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version }));
+  const report = scoreCorpus(runs, { mode: `${mode} (rescored ${args.rescore}${args.rediagnose ? `, re-diagnosed with this checkout's rules${withReference ? ' against the kept reference run' : ''}` : ''})`, reps: storedReps, loads: storedLoads, duration: args.duration, wallSeconds: runs.reduce((a, r) => a + r.seconds, 0), node: process.version });
+  process.stdout.write(report);
+  // With --out the re-judged runs are stored too, so they can be re-scored after the kept results are gone.
+  if (args.out) {
+    writeFileSync(args.out, report);
+    writeFileSync(`${args.out}.jsonl`, runs.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
 } else {
   await main();
 }

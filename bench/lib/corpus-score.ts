@@ -102,7 +102,7 @@ export interface CategoryScore {
   caseMax: number;
   /** Share of runs whose top finding has the right category (any endpoint). */
   categoryOnly: number;
-  /** Of all runs whose top finding claimed this category, the share that was right; null when none claimed it. */
+  /** Of all runs whose judged finding claimed this category, the share that was right; null when none claimed it. */
   precision: number | null;
 }
 
@@ -114,7 +114,8 @@ export function scoreByCategory(runs: readonly CaseRun[]): CategoryScore[] {
     const byCase = new Map<string, CaseRun[]>();
     for (const r of mine) byCase.set(`${r.service}/${r.caseId}`, [...(byCase.get(`${r.service}/${r.caseId}`) ?? []), r]);
     const caseRates = [...byCase.values()].map((rs) => rs.filter(isRight).length / rs.length);
-    const claimed = category === 'healthy' ? [] : runs.filter((r) => r.top?.category === category);
+    // The finding judged, not the raw top: past capacity the raw top is the overload finding.
+    const claimed = category === 'healthy' ? [] : runs.filter((r) => r.error === undefined && judged(r)?.top?.category === category);
     return {
       category,
       runs: mine.length,

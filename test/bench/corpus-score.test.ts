@@ -76,6 +76,19 @@ test('at the overload load the fault is judged after the overload is set aside; 
   assert.match(report, /#1 \[kept up\]: got missing-index/);
 });
 
+test('precision past capacity counts the finding judged after the overload, not the overload itself', () => {
+  const overloadTop = { category: 'overload', severity: 'critical' };
+  const fault = { category: 'missing-index', endpoint: 'GET /a', severity: 'high' };
+  const wrongEndpoint = { category: 'missing-index', endpoint: 'GET /b', severity: 'high' };
+  const runs = [
+    run({ load: 'overload', top: overloadTop, topBesidesOverload: fault, severeCount: 2, severeBesidesOverload: 1 }),
+    run({ caseId: 'x', load: 'overload', expect: { category: 'lock', endpoint: 'GET /b' }, top: overloadTop, topBesidesOverload: wrongEndpoint, severeCount: 2, severeBesidesOverload: 1 }),
+  ];
+  const mi = scoreByCategory(runs).find((s) => s.category === 'missing-index');
+  // Both runs' judged finding claimed missing-index; one was right.
+  assert.equal(mi?.precision, 0.5);
+});
+
 test('runs on a host other work kept busy are counted and marked, with top-1 apart from the quiet ones', () => {
   const runs = [
     run({ othersCpuShare: 0.6, top: null }),
