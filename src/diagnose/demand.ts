@@ -396,11 +396,13 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const cpuSe = stdErrors.get('cpu')?.[k];
     const mainSe = stdErrors.get('cpu.main-thread')?.[k];
     const gcSe = stdErrors.get('gc')?.[k];
-    if (cpuSe !== undefined || mainSe !== undefined || gcSe !== undefined) {
+    const redisSe = stdErrors.get('redis.commands')?.[k];
+    if (cpuSe !== undefined || mainSe !== undefined || gcSe !== undefined || redisSe !== undefined) {
       d.stdError = {};
       if (cpuSe !== undefined && Number.isFinite(cpuSe)) d.stdError.cpuMs = round(cpuSe);
       if (mainSe !== undefined && Number.isFinite(mainSe)) d.stdError.mainThreadCpuMs = round(mainSe);
       if (gcSe !== undefined && Number.isFinite(gcSe)) d.stdError.gcMs = round(gcSe);
+      if (redisSe !== undefined && Number.isFinite(redisSe)) d.stdError.redisCommands = round(redisSe);
     }
     if (dbMs[k] !== undefined) d.dbMs = round(dbMs[k]!);
     if (dbCalls[k] !== undefined) d.dbCalls = round(dbCalls[k]!);

@@ -619,10 +619,11 @@ export interface EndpointDemand {
   /** 'profile' when measured alone, 'regression' when estimated from a mixed run. */
   method: 'profile' | 'regression';
   /**
-   * Standard errors (ms) of regression estimates, where the fit can tell; absent for profile estimates
-   * (exact) and for demands the fit set to zero. Rules judge a regression demand by its lower bound.
+   * Standard errors of regression estimates (ms; commands for `redisCommands`), where the fit can tell; absent
+   * for profile estimates (exact) and for demands the fit set to zero. Rules judge a regression demand by its
+   * lower bound (or its upper bound, when they ask what an endpoint can at most have done).
    */
-  stdError?: { cpuMs?: number; mainThreadCpuMs?: number; gcMs?: number };
+  stdError?: { cpuMs?: number; mainThreadCpuMs?: number; gcMs?: number; redisCommands?: number };
 }
 
 /** The reference runs of a diagnosis (src/diagnose/reference.ts). */

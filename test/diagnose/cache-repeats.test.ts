@@ -15,7 +15,7 @@ const PRODUCTS = 'GET /api/products/:id';
  * Both endpoints look one key up per request (cache-aside). Products' repeats hit; orders' repeats hit only
  * when `ordersBroken` is false. Orders repeat few keys (15 % once warm), products many (90 %).
  */
-function scenario(ordersBroken: boolean, options: { fills?: boolean } = {}): ScenarioParts {
+function scenario(ordersBroken: boolean, options: { fills?: boolean; ordersReadSet?: boolean } = {}): ScenarioParts {
   const p = healthyParts(3);
   const share = (endpoint: string, i: number) => (endpoint === ORDERS ? 0.15 : 0.9) * Math.min(1, i / 15);
   const lf = loadFactsWith(p, share);
@@ -25,14 +25,23 @@ function scenario(ordersBroken: boolean, options: { fills?: boolean } = {}): Sce
   const lookupsPerS = orders.requests.map((n, i) => n + products.requests[i]!);
   const misses = missesPerS.reduce((a, b) => a + b, 0);
   const lookups = lookupsPerS.reduce((a, b) => a + b, 0);
+  // With `ordersReadSet`, orders' one Redis read a request is a SCARD of a set, not a cached value: nothing
+  // fills its misses. Products also record each view (one SET a request), so the keyspace's writes outnumber
+  // orders' misses and the fills do not decide.
+  const ordersLookups = orders.requests.reduce((a, b) => a + b, 0);
+  const writesPerS = options.ordersReadSet ? products.requests.map((n, i) => 2 * n - products.repeats[i]!) : missesPerS;
+  const writes = writesPerS.reduce((a, b) => a + b, 0);
   p.redis!.series = {
-    'redis.ops_per_s': lookupsPerS.map((n, i) => n + missesPerS[i]!),
+    'redis.ops_per_s': lookupsPerS.map((n, i) => n + writesPerS[i]!),
     'redis.hits_per_s': lookupsPerS.map((n, i) => n - missesPerS[i]!),
     'redis.misses_per_s': missesPerS,
   };
+  const reads = options.ordersReadSet
+    ? [{ command: 'get', calls: lookups - ordersLookups, usec: (lookups - ordersLookups) * 5 }, { command: 'scard', calls: ordersLookups, usec: ordersLookups * 5 }]
+    : [{ command: 'get', calls: lookups, usec: lookups * 5 }];
   p.redis!.data = {
     info: redisInfo({ keyspaceHits: lookups - misses, keyspaceMisses: misses }),
-    commandStats: [{ command: 'get', calls: lookups, usec: lookups * 5 }, ...(options.fills === false ? [] : [{ command: 'set', calls: misses, usec: misses * 6 }])],
+    commandStats: [...reads, ...(options.fills === false ? [] : [{ command: 'set', calls: writes, usec: writes * 6 }])],
     slowlog: [],
   };
   p.patch = { loadFacts: lf };
@@ -86,6 +95,17 @@ test('lookups whose misses nothing fills are not a cache: a key looked up by des
   // Every orders lookup misses, first touch or repeat, and nothing is ever written back (a flag checked per request).
   const findings = diagnose(build(scenario(true, { fills: false }))).findings;
   assert.deepEqual(findings.filter((f) => f.metrics?.missesRepeatsOf).map((f) => f.id), []);
+});
+
+test('misses of an endpoint that reads no cached value (a SCARD of an absent set on every request) are not a cache missing repeats', () => {
+  // The same misses as the broken orders cache, but orders' one command a request is a SCARD (its calls are
+  // orders' requests, the count identity): a repeated request reads no cached value, so it misses no cache.
+  const findings = diagnose(build(scenario(true, { ordersReadSet: true }))).findings;
+  assert.deepEqual(findings.filter((f) => f.metrics?.missesRepeatsOf).map((f) => f.id), []);
+  // The endpoint's Redis commands are the fit's estimate, with its standard error.
+  const result = build(scenario(true, { ordersReadSet: true }));
+  const orders = computeDemands(result, probeSet(result)).demands.find((d) => d.endpoint === ORDERS);
+  assert.ok(orders?.redisCommands !== undefined && orders.stdError?.redisCommands !== undefined, `orders' commands ${JSON.stringify(orders)}`);
 });
 
 test('an endpoint with fewer repeats than cacheMiss.minRepeats is not judged', () => {

@@ -80,6 +80,31 @@ function cacheEndpoints(input: DiagnosisInput): CacheUser[] {
 }
 
 /**
+ * Commands that read a cached value: cache-aside reads a string (GET and kin) or a hash's fields. Redis counts a
+ * keyspace miss for any read of an absent key (INFO `keyspace_misses`: failed lookups of keys), so a SCARD of an
+ * empty set or a ZSCORE of an absent member misses too, but those read data kept in Redis, not a cache.
+ */
+const VALUE_READS = new Set([...READ_COMMANDS, 'hgetall', 'getdel']);
+
+/**
+ * The most cached values one request of `user` can read: its Redis commands per request at the upper 97.5 %
+ * bound of the fit, less the commands of other kinds it runs on every request (the count identity: a command
+ * run exactly as many times as the endpoint served requests is its, once a request). Undefined when no such
+ * command is the endpoint's (nothing to subtract) or when the user was found by its value reads alone.
+ */
+function valueReadsAtMost(input: DiagnosisInput, user: CacheUser): number | undefined {
+  if (user.byCount || !input.probes.redis) return undefined;
+  let others = 0;
+  for (const [cmd, calls] of Object.entries(readRedis(input.probes.redis).commandCalls)) {
+    if (VALUE_READS.has(cmd.split('|')[0]!)) continue;
+    if (oncePerRequestOwner(calls, input.result.endpoints)?.endpoint === user.endpoint) others++;
+  }
+  if (others === 0) return undefined;
+  const se = input.demand.demands.find((d) => d.endpoint === user.endpoint)?.stdError?.redisCommands ?? 0;
+  return user.commands + Z_95 * se - others;
+}
+
+/**
  * Endpoints whose requests explain the cache's misses second by second (sparse regression of the misses on
  * the per-second request counts), most misses first. Every endpoint may read the cache, but the misses come
  * from the one whose keys never repeat; empty when the misses have no series or nothing explains them.
@@ -446,10 +471,15 @@ function fallThroughShare(input: DiagnosisInput, endpoint: string): number | und
  */
 function endpointsMissingRepeats(input: DiagnosisInput, config: RuleConfig, users: CacheUser[], found: Finding[], writes: number): Finding[] {
   const named = new Set(found.filter((f) => f.category === 'cache-miss' && f.severity !== 'low' && f.severity !== 'info').flatMap((f) => (f.endpoint ? [f.endpoint] : [])));
-  const lookupUsers = users.filter((u) => repeatsAreLookups(input, u.endpoint)).map((u) => u.endpoint);
-  const otherUsers = users.filter((u) => !lookupUsers.includes(u.endpoint)).map((u) => u.endpoint);
   const minRepeats = config.get('cacheMiss.minRepeats');
   const limit = config.get('cacheMiss.missesPerRepeat');
+  // A repeated request misses at most the cache values it reads. An endpoint that reads fewer than `limit` a
+  // request cannot be judged missing its repeats: its misses are reads of absent sets or counters, made on
+  // every request whatever the key, so they enter the fit as a per-request cost like other Redis users'.
+  const lookupUsers = users
+    .filter((u) => repeatsAreLookups(input, u.endpoint) && !((valueReadsAtMost(input, u) ?? Infinity) < limit))
+    .map((u) => u.endpoint);
+  const otherUsers = users.filter((u) => !lookupUsers.includes(u.endpoint)).map((u) => u.endpoint);
   // Lookups a repeated request makes: what a first touch missed, or one when its first touches were too few to tell.
   const lookupsPerRequest = (m: RepeatMisses) => Math.max(1, m.perFirstTouch);
   return repeatMissesByEndpoint(input, lookupUsers, otherUsers)
