@@ -59,16 +59,26 @@ export function oncePerRequestOwner<T extends { endpoint: string; requests: numb
   // A tie between endpoints for a write: a safe method does not ask for a state change (RFC 9110 §9.2.1), so
   // of the tied endpoints, the one that does is the owner. Only a tie-break: a GET that writes (a view
   // counter) still owns a write whose count is its alone.
-  const unsafe = options.writes ? matches.filter((s) => !SAFE_METHODS.has(s.endpoint.split(' ')[0]!.toUpperCase())) : [];
+  const unsafe = options.writes ? matches.filter((s) => !isSafeMethod(s.endpoint)) : [];
   return unsafe.length === 1 ? unsafe[0] : undefined;
 }
 
 /** The HTTP methods RFC 9110 §9.2.1 defines as safe: read-only by their semantics. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
+/** Is an endpoint ("GET /orders/:id") one of a safe method, whose requests ask for no state change (RFC 9110 §9.2.1)? */
+export function isSafeMethod(endpoint: string): boolean {
+  return SAFE_METHODS.has(endpoint.split(' ')[0]!.toUpperCase());
+}
+
 /** Does a statement change rows (INSERT, UPDATE, DELETE, MERGE; also behind a WITH)? */
 export function isWriteStatement(query: string): boolean {
   return /^\s*(?:with\b[\s\S]*?\)\s*)?(insert|update|delete|merge)\b/i.test(query);
+}
+
+/** Does a statement change rows or take a lock a writer would wait on (LOCK TABLE, SELECT … FOR UPDATE / SHARE)? */
+export function changesOrLocks(query: string): boolean {
+  return isWriteStatement(query) || /^\s*lock\b/i.test(query) || /\bfor\s+(no\s+key\s+)?(update|share)\b/i.test(query);
 }
 
 /** The server's timer and the load generator's agree to this share: a call of d ms is in a request of at least this × d ms. */

@@ -44,7 +44,7 @@
  * @module
  */
 import { serviceMeanFrom, startupTransient, type StartupTransient } from './transient.js';
-import { isWriteStatement, oncePerRequestOwner, statementFamilies } from './count-identity.js';
+import { changesOrLocks, isSafeMethod, isWriteStatement, oncePerRequestOwner, statementFamilies } from './count-identity.js';
 import type { EndpointDemand, RunResult } from '../result/types.js';
 import { alignToGrid, probeSet, type ProbeSet } from './evidence.js';
 import { boundedNnls, coefficientStdErrors, COLLINEAR_CORRELATION, correlation, nnls, rSquared } from './nnls.js';
@@ -61,6 +61,11 @@ export interface StatementAttribution {
   method: 'direct' | 'regression';
   /** Set when the count identity, not the regression, named the endpoint (see count-identity.ts). */
   byCount?: true;
+  /**
+   * Set when the regression on every endpoint explained none of the statement's calls (R² ≤ 0) and the statement
+   * changes rows or takes a lock: it was fitted on the endpoints whose method asks for a state change alone.
+   */
+  byMethod?: true;
 }
 
 /** Output of {@link computeDemands}. */
@@ -521,6 +526,8 @@ function attributeStatements(
     return { endpoint, requests: requestsOf(endpoint), ...(summary ? { serviceTime: { mean: summary.serviceTime.mean } } : {}) };
   });
   const seriesOf = new Set((pg.data.statementSeries ?? []).filter((ss) => ss.toplevel).map((ss) => ss.queryid));
+  const queryById = new Map((pg.data.statements ?? []).map((s) => [s.queryid, s.query]));
+  const byMethod = new Set<string>();
   if (endpoints.length === 1) {
     // One endpoint: every statement of the window is its own (exact, and covers statements without a series).
     const reqs = requestsOf(endpoints[0]!);
@@ -581,14 +588,32 @@ function attributeStatements(
       // charged its calls at the statement's mean: a second regression on the time series — noisier, moved by
       // concurrency and I/O — split 84 calls of a 4.5 ms statement 0 / 12 ms per request between two endpoints
       // whose calls were 0.6 / 0.9 per request.
-      callsPer = sparseNnls(x, rows.map((i) => calls[i]!)).x;
+      const observed = rows.map((i) => calls[i]!);
+      const fit = sparseNnls(x, observed);
+      callsPer = fit.x;
+      // A fit that explains less of the calls' variation than their mean does (R² ≤ 0: past capacity, behind a
+      // queue) names no owner from the data. What the data cannot tell, the method can: a statement that changes
+      // rows or takes a lock is work a request asks for by an unsafe method (RFC 9110 §9.2.1: GET and HEAD ask
+      // for no state change), so it is fitted on those endpoints alone (bistro past capacity: the reservations'
+      // LOCK TABLE, R² −8.6, was given to the menu GET). A fit that does explain the calls keeps its endpoint,
+      // a GET that writes among them (clinic's eligibility check inserts on GET, R² 0.70).
+      const statement = queryById.get(ss.queryid);
+      if (statement !== undefined && changesOrLocks(statement) && !(rSquared(observed, fit.rss) > 0)) {
+        const unsafe = endpoints.map((e, k) => (isSafeMethod(e) ? -1 : k)).filter((k) => k >= 0);
+        const byUnsafe = unsafe.length > 0 ? sparseNnls(rows.map((i) => unsafe.map((k) => workRate[k]![i]!)), observed) : undefined;
+        if (byUnsafe && byUnsafe.selected.length > 0) {
+          callsPer = endpoints.map(() => 0);
+          for (const q of byUnsafe.selected) callsPer[unsafe[q]!] = byUnsafe.x[q]!;
+          byMethod.add(ss.queryid);
+        }
+      }
       const callsSum = rows.reduce((a, i) => a + calls[i]!, 0);
       const msSum = rows.reduce((a, i) => a + (ms[i] ?? 0), 0);
       const perCall = callsSum > 0 ? msSum / callsSum : 0;
       msPer = callsPer.map((c) => c * perCall);
     }
     endpoints.forEach((endpoint, k) => {
-      if (callsPer[k]! > 0.01) out.push({ queryid: ss.queryid, endpoint, callsPerRequest: callsPer[k]!, execMsPerRequest: msPer[k]!, method });
+      if (callsPer[k]! > 0.01) out.push({ queryid: ss.queryid, endpoint, callsPerRequest: callsPer[k]!, execMsPerRequest: msPer[k]!, method, ...(byMethod.has(ss.queryid) ? { byMethod: true as const } : {}) });
     });
   }
   return out;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDemands } from '../../src/diagnose/index.js';
-import { isWriteStatement, oncePerRequestOwner, statementFamilies, statementFamilyKey } from '../../src/diagnose/count-identity.js';
+import { changesOrLocks, isWriteStatement, oncePerRequestOwner, statementFamilies, statementFamilyKey } from '../../src/diagnose/count-identity.js';
 import { makeResult, pgData, probe, statement } from './helpers.js';
 
 test('one endpoint with the count of calls owns them; none or several decide nothing', () => {
@@ -152,4 +152,33 @@ test('a tie for a write goes to the one endpoint whose method is not safe (RFC 9
   assert.equal(isWriteStatement('  update docks set bike_id = $1'), true);
   assert.equal(isWriteStatement('WITH moved AS (SELECT id FROM a) DELETE FROM b USING moved'), true);
   assert.equal(isWriteStatement('SELECT * FROM trips FOR UPDATE'), false);
+});
+
+test('a write the per-second fit cannot explain (R² ≤ 0) is fitted on the unsafe-method endpoints; one it explains keeps its GET', () => {
+  // Seen on bistro past capacity: the reservations' LOCK TABLE ran when the queue let it, so its calls per
+  // second followed no endpoint's (R² −8.6) and the fit gave it to the menu GET, the busiest endpoint.
+  const menu = [80, 81, 82, 83, 84, 85, 86, 87, 88, 89];
+  const reservations = [20, 22, 24, 26, 28, 30, 32, 34, 36, 40];
+  const build = (query: string, callsPerS: number[]) => {
+    const total = callsPerS.reduce((a, b) => a + b, 0);
+    const pg = pgData({
+      statements: [statement('7', query, total, 250)],
+      statementSeries: [{ queryid: '7', toplevel: true, callsPerS, execMsPerS: callsPerS.map((c) => c * 250) }],
+    });
+    return makeResult(
+      { 'GET /restaurants/:id/menu': { requests: menu, serviceMeanMs: 900 }, 'POST /reservations': { requests: reservations, serviceMeanMs: 1200 } },
+      [probe('postgres', { 'pg.calls_per_s': callsPerS, 'pg.exec_ms_per_s': callsPerS.map((c) => c * 250) }, pg as unknown as Record<string, unknown>)],
+    );
+  };
+  // Calls falling while both endpoints' rates rise: no fit on the rates explains them better than their mean.
+  const queued = [31, 29, 27, 26, 24, 23, 21, 20, 18, 16];
+  const owners = (query: string, calls: number[]) => computeDemands(build(query, calls)).statements.filter((s) => s.queryid === '7').map((s) => [s.endpoint, s.byMethod]);
+  assert.deepEqual(owners('LOCK TABLE reservations IN SHARE ROW EXCLUSIVE MODE', queued), [['POST /reservations', true]]);
+  // A read with the same calls keeps the fit's answer: the method says nothing about who reads.
+  assert.deepEqual(owners('SELECT * FROM reservations WHERE restaurant_id = $1', queued), [['GET /restaurants/:id/menu', undefined]]);
+  // A write the fit does explain stays with its GET (a GET that writes, e.g. a view counter).
+  assert.deepEqual(owners('INSERT INTO menu_views (restaurant_id) VALUES ($1)', menu.map((n) => n * 0.5)), [['GET /restaurants/:id/menu', undefined]]);
+  assert.equal(changesOrLocks('LOCK TABLE reservations IN SHARE ROW EXCLUSIVE MODE'), true);
+  assert.equal(changesOrLocks('SELECT * FROM counters WHERE id = $1 FOR NO KEY UPDATE'), true);
+  assert.equal(changesOrLocks('SELECT * FROM counters WHERE id = $1'), false);
 });

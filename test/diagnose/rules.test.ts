@@ -1171,6 +1171,30 @@ test("lock-contention: the share's denominator is the request time of the endpoi
   assert.equal(lockOnOrders('DELETE FROM orders WHERE id = 1').severity, 'low');
 });
 
+test('lock-contention is named on the endpoint whose statement waited, not on a busier reader of the relation (MVCC: reads take no row lock)', () => {
+  const p = healthyParts();
+  const ordersRequests = p.endpoints['GET /api/orders']!.requests.reduce((a, b) => a + b, 0);
+  const productRequests = p.endpoints['GET /api/products/:id']!.requests.reduce((a, b) => a + b, 0);
+  // The products endpoint reads orders 3 times a request (the most calls on the relation); the orders endpoint
+  // updates one row once.
+  const products = p.endpoints['GET /api/products/:id']!.requests;
+  p.pg.statements.push(
+    statement('301', 'SELECT id, total FROM orders WHERE product_id = $1', 3 * productRequests, 0.2),
+    statement('302', 'UPDATE orders SET total = total + $1 WHERE id = $2', ordersRequests, 1),
+  );
+  p.pg.statementSeries!.push({ queryid: '301', toplevel: true, callsPerS: products.map((n) => 3 * n), execMsPerS: products.map((n) => 0.6 * n) });
+  p.pg.activity.waitEvents = [{ type: 'Lock', event: 'transactionid', count: 150 }];
+  p.pg.activity.waitSampling = { samples: 600, intervalMs: 100, activeBackendSamples: 300 };
+  p.pg.blockedPairs = [{
+    blockedPid: 11, blockingPid: 12, blockedQuery: 'UPDATE orders SET total = total + 1 WHERE id = 7', blockingQuery: 'UPDATE orders SET total = total + 1 WHERE id = 7',
+    blockedApplication: 'app', blockingApplication: 'app', blockingState: 'active', waitEventType: 'Lock', waitEvent: 'transactionid',
+    lockType: 'transactionid', lockMode: 'ShareLock', relation: 'public.orders', firstSeenOffsetMs: 1000, lastSeenOffsetMs: 50_000, maxWaitMs: 900, samples: 20,
+  }];
+  const f = only(diagnose(build(p)).findings, 'lock-contention');
+  assert.equal(f.endpoint, 'GET /api/orders', JSON.stringify(f.endpoints));
+  assert.deepEqual(f.endpoints, ['GET /api/orders', 'GET /api/products/:id']);
+});
+
 test('sameStatementText: a statement as pg_stat_activity shows it (constants, cut short) against its normalized text', () => {
   const normalized = 'UPDATE events SET held = held + $1 WHERE id = $2 AND status = $3 AND capacity - held - sold >= $4 RETURNING held';
   assert.equal(sameStatementText("UPDATE events SET held = held + 1 WHERE id = 1 AND status = 'on_sale' AND capac…", normalized), true);

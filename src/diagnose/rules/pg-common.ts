@@ -34,7 +34,7 @@ export function statementEndpoints(input: DiagnosisInput, queryid: string): { ro
 
 /** The evidence source of a statement's share of an endpoint's latency: how the cost model attributed it. */
 export function attributionSource(r: StatementAttribution): string {
-  return `cost model (${r.byCount ? 'count identity' : r.method})`;
+  return `cost model (${r.byCount ? 'count identity' : r.byMethod ? 'regression on the unsafe-method endpoints: the fit on all explained none of its calls' : r.method})`;
 }
 
 /**

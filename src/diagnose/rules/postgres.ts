@@ -809,7 +809,11 @@ interface LockAnalysis {
   starvesPool: boolean;
   deadlocks: number;
   relation: string | null;
-  /** Endpoints whose statements touch the contended relation (most calls first), or that ran when pairs were seen. */
+  /**
+   * Endpoints whose statements touch the contended relation, or that ran when pairs were seen: the lock's waiters
+   * first (the owners of the statements seen blocked, else the relation's lockers), then the others; most calls
+   * first within each.
+   */
   endpoints: string[];
   severity: Severity;
   impact: number;
@@ -877,7 +881,13 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
   // connections held by lock waiters is the lock's.
   const queuedBehind = lockers.reduce((a, e) => a + (summaryOf(input, e)?.requests ?? 0) * (input.demand.demands.find((d) => d.endpoint === e)?.unexplainedMs ?? 0), 0) * poolShare;
   const requestWaitShare = lockWaitMs === undefined ? undefined : lockWaitShareOfRequests(input, lockWaitMs + queuedBehind, lockers);
-  const facts = { pairs, worst, lockShare, requestWaitShare, lockWaitMs, queueLength, poolShare, starvesPool, deadlocks, relation, endpoints: [...endpoints] };
+  // The lock is named on the endpoints that wait on it: those seen blocked, else those whose statements take locks
+  // on the relation, before those that only read it. Under MVCC a plain SELECT waits on no row lock and on no
+  // table lock but ACCESS EXCLUSIVE (PostgreSQL 15 docs §13.3.1), so a reader of the relation with the most
+  // calls is not the lock's endpoint (past capacity it was named over the writer that waited: bistro's menu
+  // over the reservations that took the table lock).
+  const named = [...new Set([...[...endpoints].filter((e) => lockers.includes(e)), ...lockers, ...endpoints])];
+  const facts = { pairs, worst, lockShare, requestWaitShare, lockWaitMs, queueLength, poolShare, starvesPool, deadlocks, relation, endpoints: named };
   return { ...facts, severity: lockSeverity(facts, config), impact: lockImpact(facts, config) };
 }
 
