@@ -17,7 +17,7 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
-import { startChild, type Child } from '../ledger/launch.js';
+import { runningService, startChild, type Child } from '../ledger/launch.js';
 import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { BISTRO_CASES } from './cases.js';
@@ -64,16 +64,7 @@ export async function startBistro(opts: { pgUrl: string; redisUrl: string; fault
     await partners?.stop();
     throw error;
   }
-  const url = `http://127.0.0.1:${app.port}`;
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    pid: app.process.pid!,
-    metricsUrl: `${url}/metrics`,
-    stop: () => (stopping ??= (async () => {
-      await Promise.allSettled([app.stop(), partners?.stop()]);
-    })()),
-  };
+  return runningService(app, [partners]);
 }
 
 /** The bistro corpus service. */

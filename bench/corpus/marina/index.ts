@@ -16,7 +16,7 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
-import { startChild, type Child } from '../ledger/launch.js';
+import { runningService, startChild, type Child } from '../ledger/launch.js';
 import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { MARINA_CASES } from './cases.js';
@@ -59,16 +59,7 @@ export async function startMarina(opts: { pgUrl: string; redisUrl: string; fault
     await upstream?.stop();
     throw error;
   }
-  const url = `http://127.0.0.1:${app.port}`;
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    pid: app.process.pid!,
-    metricsUrl: `${url}/metrics`,
-    stop: () => (stopping ??= (async () => {
-      await Promise.allSettled([app.stop(), upstream?.stop()]);
-    })()),
-  };
+  return runningService(app, [upstream]);
 }
 
 /** The marina corpus service. */

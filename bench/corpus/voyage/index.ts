@@ -15,7 +15,7 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
-import { startChild, type Child } from '../ledger/launch.js';
+import { runningService, startChild, type Child } from '../ledger/launch.js';
 import { flushRedis } from '../redis-flush.js';
 import type { CorpusService, RunningService } from '../types.js';
 import { VOYAGE_CASES } from './cases.js';
@@ -60,16 +60,7 @@ export async function startVoyage(opts: { pgUrl: string; redisUrl: string; fault
     await partner?.stop();
     throw error;
   }
-  const url = `http://127.0.0.1:${app.port}`;
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    pid: app.process.pid!,
-    metricsUrl: `${url}/metrics`,
-    stop: () => (stopping ??= (async () => {
-      await Promise.allSettled([app.stop(), partner?.stop()]);
-    })()),
-  };
+  return runningService(app, [partner]);
 }
 
 /** The voyage corpus service. */
