@@ -32,7 +32,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -269,6 +269,10 @@ async function main(): Promise<void> {
 
 if (args.rescore) {
   // Re-score stored runs (the .jsonl a previous run wrote), e.g. after a scoring change.
+  if (args.out && resolve(`${args.out}.jsonl`) === resolve(args.rescore)) {
+    process.stderr.write(`--out ${args.out} would overwrite the runs being rescored (${args.rescore}); give another name.\n`);
+    process.exit(2);
+  }
   const runs = readFileSync(args.rescore, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CaseRun);
   // With --keep DIR (the results a run kept), runs recorded before `pastCapacity` existed get it from their result;
   // with --rediagnose too, every kept result is diagnosed again with the rules of this checkout (the stored

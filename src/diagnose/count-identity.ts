@@ -76,9 +76,12 @@ export function isWriteStatement(query: string): boolean {
   return /^\s*(?:with\b[\s\S]*?\)\s*)?(insert|update|delete|merge)\b/i.test(query);
 }
 
+/** A SELECT's row-locking clause: FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE, FOR KEY SHARE (PostgreSQL 15 docs, SELECT). */
+export const ROW_LOCKING_CLAUSE = /\bfor\s+(?:no\s+key\s+update|update|key\s+share|share)\b/i;
+
 /** Does a statement change rows or take a lock a writer would wait on (LOCK TABLE, SELECT … FOR UPDATE / SHARE)? */
 export function changesOrLocks(query: string): boolean {
-  return isWriteStatement(query) || /^\s*lock\b/i.test(query) || /\bfor\s+(no\s+key\s+)?(update|share)\b/i.test(query);
+  return isWriteStatement(query) || /^\s*lock\b/i.test(query) || ROW_LOCKING_CLAUSE.test(query);
 }
 
 /** The server's timer and the load generator's agree to this share: a call of d ms is in a request of at least this × d ms. */

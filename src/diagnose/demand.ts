@@ -62,8 +62,9 @@ export interface StatementAttribution {
   /** Set when the count identity, not the regression, named the endpoint (see count-identity.ts). */
   byCount?: true;
   /**
-   * Set when the regression on every endpoint explained none of the statement's calls (R² ≤ 0) and the statement
-   * changes rows or takes a lock: it was fitted on the endpoints whose method asks for a state change alone.
+   * Set when, behind a queue, the regression on every endpoint explained none of the statement's calls (R² ≤ 0)
+   * and the statement changes rows or takes a lock: it was fitted on the endpoints whose method asks for a state
+   * change alone.
    */
   byMethod?: true;
 }
@@ -342,7 +343,7 @@ export function computeDemands(result: RunResult, probes: ProbeSet = probeSet(re
     const usec = Object.values(view.commandUsec).reduce((a, b) => a + b, 0);
     if (calls > 0) redisMs = redisCmds.map((c) => (c === undefined ? undefined : (c * usec) / calls / 1000));
   }
-  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.served, profile ? active : statementRows(active, work.queued), soloOf);
+  const statements = attributeStatements(result, probes, endpoints, profile, reqRate, work.served, profile ? active : statementRows(active, work.queued), soloOf, work.queued);
   // An endpoint's database time and calls are the sum of its statements' (each attributed on its own calls
   // series), plus a regression of only the remainder (statements without a series of their own). The total's
   // own regression mixes every statement's noise into one column and, on the depot corpus, gave one endpoint
@@ -514,6 +515,7 @@ function attributeStatements(
   workRate: number[][],
   active: number[],
   soloOf: (i: number) => number,
+  queued = false,
 ): StatementAttribution[] {
   const pg = probes.postgres;
   if (!pg || endpoints.length === 0) return [];
@@ -591,15 +593,19 @@ function attributeStatements(
       const observed = rows.map((i) => calls[i]!);
       const fit = sparseNnls(x, observed);
       callsPer = fit.x;
-      // A fit that explains less of the calls' variation than their mean does (R² ≤ 0: past capacity, behind a
-      // queue) names no owner from the data. What the data cannot tell, the method can: a statement that changes
-      // rows or takes a lock is work a request asks for by an unsafe method (RFC 9110 §9.2.1: GET and HEAD ask
-      // for no state change), so it is fitted on those endpoints alone (bistro past capacity: the reservations'
-      // LOCK TABLE, R² −8.6, was given to the menu GET). A fit that does explain the calls keeps its endpoint,
-      // a GET that writes among them (clinic's eligibility check inserts on GET, R² 0.70).
+      // Behind a queue (the run's p95 at half a second or more), a fit that explains less of the calls' variation
+      // than their mean does (R² ≤ 0) names no owner from the data: a statement runs when its request gets its
+      // turn, and the fit picks the busiest endpoint. What the data cannot tell, the method can: a statement that
+      // changes rows or takes a lock is work a request asks for by an unsafe method (RFC 9110 §9.2.1: GET and
+      // HEAD ask for no state change), so it is fitted on those endpoints alone (bistro past capacity: the
+      // reservations' LOCK TABLE, R² −8.6, was given to the menu GET). A fit that explains the calls keeps its
+      // endpoint, a GET that writes among them (clinic's eligibility check inserts on GET, R² 0.70); so does any
+      // fit of a run that keeps up, where a steady rate leaves little variation for even the right owner to
+      // explain, and one whose R² is undefined (calls the same every second).
       const statement = queryById.get(ss.queryid);
-      if (statement !== undefined && changesOrLocks(statement) && !(rSquared(observed, fit.rss) > 0)) {
-        const unsafe = endpoints.map((e, k) => (isSafeMethod(e) ? -1 : k)).filter((k) => k >= 0);
+      const r2 = rSquared(observed, fit.rss);
+      const unsafe = endpoints.map((e, k) => (isSafeMethod(e) ? -1 : k)).filter((k) => k >= 0);
+      if (queued && statement !== undefined && changesOrLocks(statement) && Number.isFinite(r2) && r2 <= 0 && unsafe.length < endpoints.length) {
         const byUnsafe = unsafe.length > 0 ? sparseNnls(rows.map((i) => unsafe.map((k) => workRate[k]![i]!)), observed) : undefined;
         if (byUnsafe && byUnsafe.selected.length > 0) {
           callsPer = endpoints.map(() => 0);

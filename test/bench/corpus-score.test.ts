@@ -82,10 +82,15 @@ test('precision past capacity counts the finding judged after the overload, not 
   const wrongEndpoint = { category: 'missing-index', endpoint: 'GET /b', severity: 'high' };
   const runs = [
     run({ load: 'overload', top: overloadTop, topBesidesOverload: fault, severeCount: 2, severeBesidesOverload: 1 }),
-    run({ caseId: 'x', load: 'overload', expect: { category: 'lock', endpoint: 'GET /b' }, top: overloadTop, topBesidesOverload: wrongEndpoint, severeCount: 2, severeBesidesOverload: 1 }),
+    // The right category on the wrong endpoint.
+    run({ caseId: 'x', load: 'overload', top: overloadTop, topBesidesOverload: wrongEndpoint, severeCount: 2, severeBesidesOverload: 1 }),
+    // Another category's case whose judged finding claimed missing-index.
+    run({ caseId: 'y', load: 'overload', expect: { category: 'lock', endpoint: 'GET /b' }, top: overloadTop, topBesidesOverload: wrongEndpoint, severeCount: 2, severeBesidesOverload: 1 }),
+    // At a moderate load the judged finding is the top one.
+    run({ caseId: 'z' }),
   ];
   const mi = scoreByCategory(runs).find((s) => s.category === 'missing-index');
-  // Both runs' judged finding claimed missing-index; one was right.
+  // Four runs' judged finding claimed missing-index; two were right.
   assert.equal(mi?.precision, 0.5);
 });
 

@@ -1193,6 +1193,12 @@ test('lock-contention is named on the endpoint whose statement waited, not on a 
   const f = only(diagnose(build(p)).findings, 'lock-contention');
   assert.equal(f.endpoint, 'GET /api/orders', JSON.stringify(f.endpoints));
   assert.deepEqual(f.endpoints, ['GET /api/orders', 'GET /api/products/:id']);
+  // The products endpoint also writes orders, more often than the orders endpoint, but never waited: the owner of
+  // the statement seen blocked still comes first.
+  p.pg.statements.push(statement('303', 'UPDATE orders SET viewed_at = now() WHERE product_id = $1', 2 * productRequests, 0.1));
+  p.pg.statementSeries!.push({ queryid: '303', toplevel: true, callsPerS: products.map((n) => 2 * n), execMsPerS: products.map((n) => 0.2 * n) });
+  const g = only(diagnose(build(p)).findings, 'lock-contention');
+  assert.deepEqual(g.endpoints, ['GET /api/orders', 'GET /api/products/:id']);
 });
 
 test('sameStatementText: a statement as pg_stat_activity shows it (constants, cut short) against its normalized text', () => {

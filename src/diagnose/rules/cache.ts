@@ -84,7 +84,7 @@ function cacheEndpoints(input: DiagnosisInput): CacheUser[] {
  * keyspace miss for any read of an absent key (INFO `keyspace_misses`: failed lookups of keys), so a SCARD of an
  * empty set or a ZSCORE of an absent member misses too, but those read data kept in Redis, not a cache.
  */
-const VALUE_READS = new Set([...READ_COMMANDS, 'hgetall', 'getdel']);
+const VALUE_READS = new Set(['get', 'mget', 'getex', 'getdel', 'hget', 'hmget', 'hgetall']);
 
 /**
  * The most cached values one request of `user` can read: its Redis commands per request at the upper 97.5 %
@@ -100,7 +100,9 @@ function valueReadsAtMost(input: DiagnosisInput, user: CacheUser): number | unde
     if (oncePerRequestOwner(calls, input.result.endpoints)?.endpoint === user.endpoint) others++;
   }
   if (others === 0) return undefined;
-  const se = input.demand.demands.find((d) => d.endpoint === user.endpoint)?.stdError?.redisCommands ?? 0;
+  // A regression estimate without a standard error (too few seconds, a singular fit) bounds nothing; a profile's is exact.
+  const demand = input.demand.demands.find((d) => d.endpoint === user.endpoint);
+  const se = demand?.method === 'profile' ? 0 : (demand?.stdError?.redisCommands ?? Number.POSITIVE_INFINITY);
   return user.commands + Z_95 * se - others;
 }
 

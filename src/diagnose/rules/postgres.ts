@@ -20,6 +20,7 @@ import { attributionOf, endpointsAtOffsets } from './attribution.js';
 import { targetAddress } from './dependency.js';
 import { unselectiveAccesses } from './index-selectivity.js';
 import { sparseNnls } from '../sparse-fit.js';
+import { changesOrLocks } from '../count-identity.js';
 import { PG_BLOCK_BYTES, attributionSource, blockedStatementOwners, deadDominatedTables, endpointsByBackendSamples, explainFor, isSlowStatement, severityFromImpact, shortSql, qualsUnavailable, statementEndpoints, statementSeverity, statementText, unselectiveColumns } from './pg-common.js';
 import { idleTransactionHolders } from './held-transaction.js';
 import { poolHold, saturatedBehindPool, serviceConnections, steadyRows, type ServiceConnections } from './pool-hold.js';
@@ -811,16 +812,15 @@ interface LockAnalysis {
   relation: string | null;
   /**
    * Endpoints whose statements touch the contended relation, or that ran when pairs were seen: the lock's waiters
-   * first (the owners of the statements seen blocked, else the relation's lockers), then the others; most calls
-   * first within each.
+   * first (the owners of the statements seen blocked, else the endpoints whose statements on the relation change
+   * rows or take locks), most calls on the relation first, then blocked owners whose statements do not name it
+   * (a foreign-key wait), then the relation's other endpoints, most calls first.
    */
   endpoints: string[];
   severity: Severity;
   impact: number;
 }
 
-/** Statements that take row locks: SELECT … FOR UPDATE/SHARE, UPDATE, DELETE. */
-const LOCKING_STATEMENT = /\bfor\s+(no\s+key\s+)?(update|share)\b|^\s*(update|delete)\b/i;
 
 /** Analyse lock waits, blocked pairs and deadlocks; null when they do not reach the lock-contention trigger. */
 function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockAnalysis | null {
@@ -843,7 +843,7 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
   const worst = [...seenPairs].sort((a, b) => b.samples - a.samples || b.maxWaitMs - a.maxWaitMs)[0];
   // Row locks (transactionid) name no relation: the blocked statement's table does. With no pair seen (the 1 Hz
   // sampler caught only wait events), the locking statement that spent the most time is the likeliest waiter.
-  const locking = (pg.statements ?? []).filter((st) => LOCKING_STATEMENT.test(st.query)).sort((a, b) => b.totalExecMs - a.totalExecMs)[0];
+  const locking = (pg.statements ?? []).filter((st) => changesOrLocks(st.query)).sort((a, b) => b.totalExecMs - a.totalExecMs)[0];
   const relation = worst?.relation ?? (worst ? (tablesInQuery(worst.blockedQuery)[0] ?? null) : locking ? (tablesInQuery(locking.query)[0] ?? null) : null);
   // Endpoints whose statements touch the contended relation, most calls first, else those running when the pairs were seen.
   const endpoints = new Set<string>();
@@ -856,7 +856,7 @@ function analyzeLockContention(input: DiagnosisInput, config: RuleConfig): LockA
       const s = pg.statements.find((x) => x.queryid === a.queryid);
       if (!s || !queryTouchesTable(s.query, schema!, table!)) continue;
       volume.set(a.endpoint, (volume.get(a.endpoint) ?? 0) + a.callsPerRequest * (summaryOf(input, a.endpoint)?.requests ?? 0));
-      if (LOCKING_STATEMENT.test(s.query)) writers.add(a.endpoint);
+      if (changesOrLocks(s.query)) writers.add(a.endpoint);
     }
     for (const [e] of [...volume].sort((x, y) => y[1] - x[1])) endpoints.add(e);
   }
