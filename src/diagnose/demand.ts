@@ -530,6 +530,8 @@ function attributeStatements(
   const seriesOf = new Set((pg.data.statementSeries ?? []).filter((ss) => ss.toplevel).map((ss) => ss.queryid));
   const queryById = new Map((pg.data.statements ?? []).map((s) => [s.queryid, s.query]));
   const byMethod = new Set<string>();
+  /** Indices of the endpoints whose method asks for a state change (RFC 9110 §9.2.1), for the refit below. */
+  const unsafe = endpoints.map((e, k) => (isSafeMethod(e) ? -1 : k)).filter((k) => k >= 0);
   if (endpoints.length === 1) {
     // One endpoint: every statement of the window is its own (exact, and covers statements without a series).
     const reqs = requestsOf(endpoints[0]!);
@@ -604,7 +606,6 @@ function attributeStatements(
       // explain, and one whose R² is undefined (calls the same every second).
       const statement = queryById.get(ss.queryid);
       const r2 = rSquared(observed, fit.rss);
-      const unsafe = endpoints.map((e, k) => (isSafeMethod(e) ? -1 : k)).filter((k) => k >= 0);
       if (queued && statement !== undefined && changesOrLocks(statement) && Number.isFinite(r2) && r2 <= 0 && unsafe.length < endpoints.length) {
         const byUnsafe = unsafe.length > 0 ? sparseNnls(rows.map((i) => unsafe.map((k) => workRate[k]![i]!)), observed) : undefined;
         if (byUnsafe && byUnsafe.selected.length > 0) {

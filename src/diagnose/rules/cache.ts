@@ -87,19 +87,29 @@ function cacheEndpoints(input: DiagnosisInput): CacheUser[] {
 const VALUE_READS = new Set(['get', 'mget', 'getex', 'getdel', 'hget', 'hmget', 'hgetall']);
 
 /**
- * The most cached values one request of `user` can read: its Redis commands per request at the upper 97.5 %
- * bound of the fit, less the commands of other kinds it runs on every request (the count identity: a command
- * run exactly as many times as the endpoint served requests is its, once a request). Undefined when no such
- * command is the endpoint's (nothing to subtract) or when the user was found by its value reads alone.
+ * Per endpoint, how many Redis commands other than value reads it runs once a request (the count identity: a
+ * command run exactly as many times as the endpoint served requests is its, once a request).
  */
-function valueReadsAtMost(input: DiagnosisInput, user: CacheUser): number | undefined {
-  if (user.byCount || !input.probes.redis) return undefined;
-  let others = 0;
+function nonValueCommandsOwned(input: DiagnosisInput): Map<string, number> {
+  const owned = new Map<string, number>();
+  if (!input.probes.redis) return owned;
   for (const [cmd, calls] of Object.entries(readRedis(input.probes.redis).commandCalls)) {
     if (VALUE_READS.has(cmd.split('|')[0]!)) continue;
-    if (oncePerRequestOwner(calls, input.result.endpoints)?.endpoint === user.endpoint) others++;
+    const owner = oncePerRequestOwner(calls, input.result.endpoints)?.endpoint;
+    if (owner) owned.set(owner, (owned.get(owner) ?? 0) + 1);
   }
-  if (others === 0) return undefined;
+  return owned;
+}
+
+/**
+ * The most cached values one request of `user` can read: its Redis commands per request at the upper 97.5 %
+ * bound of the fit, less the commands of other kinds it runs on every request (`owned`, from
+ * {@link nonValueCommandsOwned}). Undefined when no such command is the endpoint's (nothing to subtract) or when
+ * the user was found by its value reads alone.
+ */
+function valueReadsAtMost(input: DiagnosisInput, user: CacheUser, owned: ReadonlyMap<string, number>): number | undefined {
+  const others = owned.get(user.endpoint) ?? 0;
+  if (user.byCount || others === 0) return undefined;
   // A regression estimate without a standard error (too few seconds, a singular fit) bounds nothing; a profile's is exact.
   const demand = input.demand.demands.find((d) => d.endpoint === user.endpoint);
   const se = demand?.method === 'profile' ? 0 : (demand?.stdError?.redisCommands ?? Number.POSITIVE_INFINITY);
@@ -475,11 +485,12 @@ function endpointsMissingRepeats(input: DiagnosisInput, config: RuleConfig, user
   const named = new Set(found.filter((f) => f.category === 'cache-miss' && f.severity !== 'low' && f.severity !== 'info').flatMap((f) => (f.endpoint ? [f.endpoint] : [])));
   const minRepeats = config.get('cacheMiss.minRepeats');
   const limit = config.get('cacheMiss.missesPerRepeat');
+  const owned = nonValueCommandsOwned(input);
   // A repeated request misses at most the cache values it reads. An endpoint that reads fewer than `limit` a
   // request cannot be judged missing its repeats: its misses are reads of absent sets or counters, made on
   // every request whatever the key, so they enter the fit as a per-request cost like other Redis users'.
   const lookupUsers = users
-    .filter((u) => repeatsAreLookups(input, u.endpoint) && !((valueReadsAtMost(input, u) ?? Infinity) < limit))
+    .filter((u) => repeatsAreLookups(input, u.endpoint) && !((valueReadsAtMost(input, u, owned) ?? Infinity) < limit))
     .map((u) => u.endpoint);
   const otherUsers = users.filter((u) => !lookupUsers.includes(u.endpoint)).map((u) => u.endpoint);
   // Lookups a repeated request makes: what a first touch missed, or one when its first touches were too few to tell.
