@@ -21,6 +21,9 @@ const pgp = pgPromise({ noWarnings: true });
 /** Run `fn` on one short-lived connection to `pgUrl`. */
 async function withDb<T>(pgUrl: string, fn: (db: pgPromise.IDatabase<unknown>) => Promise<T>): Promise<T> {
   const db = pgp({ connectionString: pgUrl, max: 2, application_name: 'kennel-migrate' });
+  // An idle connection the server ends (the harness terminating backends to clone or drop the database) is
+  // emitted on the pool; unhandled, it kills the corpus runner. A failing query still rejects its own promise.
+  db.$pool.on('error', () => undefined);
   try {
     return await fn(db);
   } finally {
