@@ -201,3 +201,40 @@ test('a pattern match (ILIKE, LIKE) that reads the table in full is an inefficie
     assert.ok(f.recommendation.text.includes(`USING gin (${operand} gin_trgm_ops)`), f.recommendation.text);
   }
 });
+
+const RANKED = 'SELECT pct FROM (SELECT district, percent_rank() OVER (ORDER BY avg(fare)) AS pct FROM trips GROUP BY district) ranked WHERE district = $1';
+
+/** `GET /api/orders` ranks its district among all districts: the plan reads trips whole and filters the ranked rows. */
+function rankedRun(planFilter: string | null, withPlan = true) {
+  const p = weeklyParts();
+  p.pg.statements[p.pg.statements.length - 1]!.query = RANKED;
+  const result = build(p);
+  if (withPlan) {
+    const statements: ExplainData['statements'] = [
+      { queryid: '401', query: RANKED, ok: true, totalCost: 9000, seqScans: [{ schema: 'public', relation: 'trips', filter: planFilter, filterColumns: [], planRows: 400_000, totalCost: 8000 }], indexes: [], sorts: [] },
+    ];
+    result.probes!.push(probe('explain', {}, { statements } as unknown as Record<string, unknown>));
+  }
+  return diagnose(result).findings;
+}
+
+test('a condition the text has and the plan does not apply at the scan (a window over the whole table) is an inefficient query, not a missing index', async () => {
+  await loadSqlParser();
+  const findings = rankedRun(null);
+  assert.equal(findings.find((f) => f.category === 'missing-index' && f.id.includes('trips')), undefined, describe(findings));
+  const f = findings.find((x) => x.category === 'inefficient-query');
+  assert.ok(f, describe(findings));
+  assert.equal(f.endpoint, 'GET /api/orders');
+  assert.match(f.title, /Condition above the scan \(district\) reads trips in full/);
+  assert.match(f.summary, /applies above the scan/);
+  assert.match(f.recommendation.text, /before the aggregate or window/);
+});
+
+test('the same text is still a missing index when the plan filters at the scan, or when no plan is known', async () => {
+  await loadSqlParser();
+  for (const findings of [rankedRun('(district = $1)'), rankedRun(null, false)]) {
+    const f = findings.find((x) => x.category === 'missing-index' && x.id.includes('trips'));
+    assert.ok(f, describe(findings));
+    assert.equal(f.id, 'missing-index:public.trips(district)');
+  }
+});

@@ -102,6 +102,13 @@ export interface UnservedFilterScan {
   patterns: boolean;
   /** The plain columns it compares, each measured to keep most of the rows it judged (empty when it compares none). */
   unselective: MeasuredQual[];
+  /**
+   * The columns of the table the statement's text compares with a parameter or constant while its plan reads the
+   * table with no filter at all: the condition is applied above the scan (to a window or an aggregate over the
+   * whole table, to a derived table's output, across an OR with another table), so no index on them is used.
+   * Empty for a filter the scan does apply.
+   */
+  aboveScan: string[];
 }
 
 /**
@@ -150,7 +157,11 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
       // keep most rows, and nothing else: its scans are the filter's doing, and an index on a column would not
       // be used (the query, or an expression index, is the fix).
       const unservedFilter = scan ?? filters.find((f) => comparesOnlyExpressions(f.filter));
-      if (st === hot[0] && unservedFilter) unservedScan = { table: t, driver: st, filter: unservedFilter.filter, rowsPerScan, expressions: comparesAnExpression(unservedFilter.filter), patterns: matchesAPattern(unservedFilter.filter) && unselective.length === 0, unselective };
+      if (st === hot[0] && unservedFilter) unservedScan = { table: t, driver: st, filter: unservedFilter.filter, rowsPerScan, expressions: comparesAnExpression(unservedFilter.filter), patterns: matchesAPattern(unservedFilter.filter) && unselective.length === 0, unselective, aboveScan: [] };
+      // The plan reads the table whole while the text compares its columns: the condition applies above the scan,
+      // and the plan, not the text, says what an index would serve.
+      const compared = readsTableWhole(ex, onTable) ? textFilterColumns(st, t) : [];
+      if (st === hot[0] && !unservedFilter && compared.length > 0) unservedScan = { table: t, driver: st, filter: `none (the text compares ${compared.join(', ')})`, rowsPerScan, expressions: false, patterns: false, unselective: [], aboveScan: compared };
     }
     if (!found && unservedScan) {
       unserved.push(unservedScan);
@@ -172,7 +183,8 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
     if (mostlyIndexed && !found) continue;
     // 2. The statement text: a WHERE filter, else ORDER BY … LIMIT keys on this table.
     if (!found) {
-      const st = hot.find((x) => filterColumnsOn(x.query, t.name).length > 0 && !/^\s*insert\b/i.test(x.query));
+      // Only for a statement whose plan does not show its scan of the table unfiltered (see `readsTableWhole`).
+      const st = hot.find((x) => textFilterColumns(x, t).length > 0 && !readsTableWhole(explainFor(input, x.queryid), onTable));
       if (st) found = { driver: st, columns: filterColumnsOn(st.query, t.name).filter((c) => c.op !== 'like').map((c) => c.column), via: 'filter' };
     }
     if (!found) {
@@ -194,6 +206,24 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
     });
   }
   return { missing: out, unserved };
+}
+
+/** The columns of `t` that statement `s`'s WHERE compares with a parameter or constant; none for an INSERT. */
+function textFilterColumns(s: StatementDelta, t: TableDelta): string[] {
+  return /^\s*insert\b/i.test(s.query) ? [] : filterColumnsOn(s.query, t.name).map((c) => c.column);
+}
+
+/**
+ * Does the statement's plan read the table whole: a sequential scan of it with no Filter, and no top-N sort over
+ * it? A condition PostgreSQL can apply at the scan is always pushed down to it, so a condition on the table's
+ * columns that the text has and the scan lacks is applied above it (to a window or aggregate over every row, to a
+ * derived table's output, across an OR with another table's column). An index on those columns would not be used:
+ * the plan, not the text, decides. False when no plan is known.
+ */
+function readsTableWhole(ex: ExplainedStatement | undefined, onTable: (x: { relation: string; schema: string | null }) => boolean): boolean {
+  if (!ex) return false;
+  const scans = ex.seqScans.filter(onTable);
+  return scans.length > 0 && scans.every((sc) => !sc.filter) && !(ex.sorts ?? []).some((so) => onTable(so) && so.underLimit);
 }
 
 /**
@@ -281,6 +311,9 @@ function costlyDistinctAggregate(s: StatementDelta, config: RuleConfig): { label
 
 /** Why no index on a column serves the scan's filter, in a sentence of the finding's summary. */
 function unservedSummary(u: UnservedFilterScan): string {
+  if (u.aboveScan.length > 0) {
+    return `Its plan reads ${u.table.name} whole, about ${fmt(u.rowsPerScan)} rows a scan with no filter: the condition on ${u.aboveScan.join(', ')} applies above the scan (to a window or an aggregate over every row, or to a derived table's output), so an index on ${u.aboveScan.length > 1 ? 'those columns' : 'that column'} would not be used.`;
+  }
   const kept = u.unselective.map((q) => `${q.comparisons[0] ? `${q.column} ${q.comparisons[0]}` : q.column} keeps ${pct(q.keptShare)} of the rows`).join(', ');
   const why = u.patterns
     ? `(\`${u.filter}\`) matches a pattern (LIKE/ILIKE), which a B-tree index on the column serves only for a constant prefix (LIKE 'abc%' with text_pattern_ops or the C collation), never for ILIKE on letters or a leading wildcard`
@@ -295,6 +328,9 @@ function unservedRecommendation(u: UnservedFilterScan): string {
   const table = `${quoteIdent(u.table.schema)}.${quoteIdent(u.table.name)}`;
   const expression = `Compare the bare column, not a function or cast of it: rewrite the condition as a range on the column's own type (\`created_at::date = $1\` → \`created_at >= $1::date AND created_at < $1::date + 1\`), store the value the filter needs (a normalized e-mail, a generated column), or create an index on exactly that expression (\`CREATE INDEX CONCURRENTLY ON ${table} ((expression))\`).`;
   const unselective = `An index on ${u.unselective.map((q) => q.column).join(', ')} would not be used: ${u.unselective.length > 1 ? 'those comparisons keep' : 'that comparison keeps'} most rows, so PostgreSQL reads the table either way. Read less on every call — a condition that selects few rows (a narrower window on an indexed column), or a result kept between calls (a summary table or materialized view refreshed on write or on a schedule, a cache with a TTL).`;
+  if (u.aboveScan.length > 0) {
+    return `Compute it from fewer rows: apply the condition on ${u.aboveScan.join(', ')} inside the query, before the aggregate or window, where the result allows it; a result that needs every row (a rank, a percentile over all groups) is kept between calls instead (a summary column or materialized view refreshed on write or on a schedule, a cache with a TTL). Check the plan afterwards with EXPLAIN.`;
+  }
   if (u.patterns) {
     const operand = patternOperand(u.filter) ?? 'column';
     return `A trigram index serves LIKE and ILIKE whatever the wildcards: \`CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ON ${table} USING gin (${operand} gin_trgm_ops);\` (on the very expression the filter matches). For word search, full-text search (a tsvector column with a GIN index) ranks results too. Check the plan afterwards with EXPLAIN.`;
@@ -348,7 +384,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
         title: distinct
           ? `${distinct.label} on every call: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
           : unserved
-            ? `${unserved.patterns ? 'Pattern match (LIKE/ILIKE)' : unserved.expressions ? 'Filter on an expression' : 'Filter that keeps most rows'} reads ${unserved.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
+            ? `${unserved.aboveScan.length > 0 ? `Condition above the scan (${unserved.aboveScan.join(', ')})` : unserved.patterns ? 'Pattern match (LIKE/ILIKE)' : unserved.expressions ? 'Filter on an expression' : 'Filter that keeps most rows'} reads ${unserved.table.name} in full: ${fmt(s.meanExecMs)} ms × ${s.calls} calls`
             : slow ? `Slow statement: ${fmt(s.meanExecMs)} ms × ${s.calls} calls` : `Statement returns ${fmt(rowsPerCall)} rows per call`,
         summary: `\`${shortSql(s.query, 120)}\` took ${fmt(s.totalExecMs)} ms over ${s.calls} calls (${pct(s.shareOfExecTime)} of database time)${endpoints.length > 0 ? `, ${pct(attributed)} of ${endpoints[0]}'s latency` : ''}.${manyRows && sends.length === 0 ? ` It returns ${fmt(rowsPerCall)} rows per call.` : ''}${sends.length > 0 ? ` It returns ${fmt(rowsPerCall)} rows a call, more than a page, to ${sends.join(' and ')}, whose responses are over ${fmt(config.get('largePayload.bytes') / 1000)} kB: it reads the list the endpoint sends, so paginating fixes both.` : ''}${unserved ? ` ${unservedSummary(unserved)}` : ''}${distinct ? ` ${distinct.label} sorts or hashes every matching row on every call, so its cost grows with the table, not with the page returned.${s.tempBlksWritten > 0 ? ` It also spills ${fmt((s.tempBlksWritten * 8) / s.calls)} kB per call to disk.` : ''}` : ''}`,
         evidence: [
@@ -358,7 +394,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           { label: 'rows per call', value: rowsPerCall, unit: 'rows', source: 'pg_stat_statements' },
           { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
           { label: 'blocks read from disk', value: s.sharedBlksRead, unit: 'blocks', source: 'pg_stat_statements' },
-          ...(unserved ? [{ label: `filter on ${unserved.table.name} (${unserved.unselective.length > 0 ? 'no selective column' : 'expressions of columns only'})`, value: unserved.filter, source: 'EXPLAIN (rolled back)' }] : []),
+          ...(unserved ? [{ label: `filter on ${unserved.table.name} (${unserved.aboveScan.length > 0 ? 'none at the scan' : unserved.unselective.length > 0 ? 'no selective column' : 'expressions of columns only'})`, value: unserved.filter, source: 'EXPLAIN (rolled back)' }] : []),
           ...(unserved?.unselective ?? []).map((q) => ({ label: `share of ${unserved!.table.name} that ${q.column} ${q.comparisons[0] ?? ''} keeps`, value: q.keptShare, unit: 'ratio', source: 'pg_qualstats constants + planner estimate' })),
           ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
           ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: attributionSource(r) })),
