@@ -45,13 +45,15 @@ export function queryTouchesTable(query: string, schema: string, table: string):
 /**
  * Columns compared with a parameter or constant in the WHERE clause
  * (`col = $1`, `t.col > $2`, `col IN (...)`, `col = ANY($1)`, `col LIKE $1`),
- * equality first, in order of appearance.
+ * equality first, in order of appearance. A comparison with a subquery
+ * (`col IN (SELECT …)`, `col = (VALUES …)`) is marked `subquery`: PostgreSQL
+ * plans it as a join, not as a filter on the scan.
  */
-export function filterColumns(query: string): { column: string; op: 'eq' | 'range' | 'like'; qualifier?: string }[] {
+export function filterColumns(query: string): { column: string; op: 'eq' | 'range' | 'like'; qualifier?: string; subquery?: true }[] {
   const where = /\bwhere\b([\s\S]*?)(?:\border\s+by\b|\bgroup\s+by\b|\blimit\b|\boffset\b|\breturning\b|\bfor\s+update\b|$)/i.exec(query);
   if (!where) return [];
   const clause = where[1]!;
-  const found: { column: string; op: 'eq' | 'range' | 'like'; at: number; qualifier?: string }[] = [];
+  const found: { column: string; op: 'eq' | 'range' | 'like'; at: number; qualifier?: string; subquery?: true }[] = [];
   const re = /((?:"[^"]+"|[a-z_][\w$]*)(?:\.(?:"[^"]+"|[a-z_][\w$]*))?)\s*(=|<>|!=|<=|>=|<|>|\bin\b|\blike\b|\bilike\b|\bbetween\b)\s*(?:any\s*\()?\s*(\$\d+|'[^']*'|-?\d+(?:\.\d+)?|\()/gi;
   for (const m of clause.matchAll(re)) {
     const parts = m[1]!.split('.');
@@ -60,10 +62,11 @@ export function filterColumns(query: string): { column: string; op: 'eq' | 'rang
     const opRaw = m[2]!.toLowerCase();
     const op = opRaw === '=' || opRaw === 'in' ? 'eq' : opRaw === 'like' || opRaw === 'ilike' ? 'like' : 'range';
     const qualifier = parts.length > 1 ? unquote(parts[0]!).toLowerCase() : undefined;
-    if (!found.some((f) => f.column === column && f.qualifier === qualifier)) found.push({ column, op, at: m.index ?? 0, ...(qualifier ? { qualifier } : {}) });
+    const subquery = m[3] === '(' && /^\s*(?:select|values|with)\b/i.test(clause.slice((m.index ?? 0) + m[0].length));
+    if (!found.some((f) => f.column === column && f.qualifier === qualifier)) found.push({ column, op, at: m.index ?? 0, ...(qualifier ? { qualifier } : {}), ...(subquery ? { subquery: true as const } : {}) });
   }
   const rank = { eq: 0, range: 1, like: 2 } as const;
-  return found.sort((a, b) => rank[a.op] - rank[b.op] || a.at - b.at).map(({ column, op, qualifier }) => ({ column, op, ...(qualifier ? { qualifier } : {}) }));
+  return found.sort((a, b) => rank[a.op] - rank[b.op] || a.at - b.at).map(({ at: _at, ...rest }) => rest);
 }
 
 /**
@@ -71,14 +74,14 @@ export function filterColumns(query: string): { column: string; op: 'eq' | 'rang
  * the statement reads that table alone (a join's unqualified column could be any table's). An index on
  * another table's column cannot be created on this one.
  */
-export function filterColumnsOn(query: string, table: string): { column: string; op: 'eq' | 'range' | 'like' }[] {
+export function filterColumnsOn(query: string, table: string): { column: string; op: 'eq' | 'range' | 'like'; subquery?: true }[] {
   const shape = statementShape(query);
   const tables = shape?.tables ?? [];
   const names = new Set([table.toLowerCase(), ...tables.filter((t) => t.name.toLowerCase() === table.toLowerCase()).map((t) => t.alias.toLowerCase())]);
   const alone = tables.length <= 1;
   return filterColumns(query)
     .filter((c) => (c.qualifier ? names.has(c.qualifier) : alone))
-    .map(({ column, op }) => ({ column, op }));
+    .map(({ column, op, subquery }) => ({ column, op, ...(subquery ? { subquery } : {}) }));
 }
 
 /**

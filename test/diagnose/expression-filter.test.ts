@@ -204,37 +204,69 @@ test('a pattern match (ILIKE, LIKE) that reads the table in full is an inefficie
 
 const RANKED = 'SELECT pct FROM (SELECT district, percent_rank() OVER (ORDER BY avg(fare)) AS pct FROM trips GROUP BY district) ranked WHERE district = $1';
 
-/** `GET /api/orders` ranks its district among all districts: the plan reads trips whole and filters the ranked rows. */
-function rankedRun(planFilter: string | null, withPlan = true) {
+/** A plan of statement `queryid` that reads trips by one sequential scan with `filter`. */
+const wholeScan = (queryid: string, query: string, filter: string | null): ExplainData['statements'][number] => ({
+  queryid, query, ok: true, totalCost: 9000, seqScans: [{ schema: 'public', relation: 'trips', filter, filterColumns: [], planRows: 400_000, totalCost: 8000 }], indexes: [], sorts: [],
+});
+
+/** `GET /api/orders` runs `query` on trips (the weekly scenario's statement 401); the plan reads trips with `planFilter`, or is not known. */
+function tripsRun(query: string, planFilter: string | null, withPlan = true) {
   const p = weeklyParts();
-  p.pg.statements[p.pg.statements.length - 1]!.query = RANKED;
+  p.pg.statements[p.pg.statements.length - 1]!.query = query;
   const result = build(p);
-  if (withPlan) {
-    const statements: ExplainData['statements'] = [
-      { queryid: '401', query: RANKED, ok: true, totalCost: 9000, seqScans: [{ schema: 'public', relation: 'trips', filter: planFilter, filterColumns: [], planRows: 400_000, totalCost: 8000 }], indexes: [], sorts: [] },
-    ];
-    result.probes!.push(probe('explain', {}, { statements } as unknown as Record<string, unknown>));
-  }
+  if (withPlan) result.probes!.push(probe('explain', {}, { statements: [wholeScan('401', query, planFilter)] } as unknown as Record<string, unknown>));
   return diagnose(result).findings;
 }
 
 test('a condition the text has and the plan does not apply at the scan (a window over the whole table) is an inefficient query, not a missing index', async () => {
   await loadSqlParser();
-  const findings = rankedRun(null);
+  const findings = tripsRun(RANKED, null);
   assert.equal(findings.find((f) => f.category === 'missing-index' && f.id.includes('trips')), undefined, describe(findings));
   const f = findings.find((x) => x.category === 'inefficient-query');
   assert.ok(f, describe(findings));
   assert.equal(f.endpoint, 'GET /api/orders');
+  assert.equal(f.id, 'inefficient-query:401');
   assert.match(f.title, /Condition above the scan \(district\) reads trips in full/);
   assert.match(f.summary, /applies above the scan/);
+  assert.ok(f.evidence.some((e) => e.label === 'filter on trips (none at the scan)' && /district/.test(String(e.value))), JSON.stringify(f.evidence));
   assert.match(f.recommendation.text, /before the aggregate or window/);
 });
 
 test('the same text is still a missing index when the plan filters at the scan, or when no plan is known', async () => {
   await loadSqlParser();
-  for (const findings of [rankedRun('(district = $1)'), rankedRun(null, false)]) {
+  for (const findings of [tripsRun(RANKED, '(district = $1)'), tripsRun(RANKED, null, false)]) {
     const f = findings.find((x) => x.category === 'missing-index' && x.id.includes('trips'));
     assert.ok(f, describe(findings));
     assert.equal(f.id, 'missing-index:public.trips(district)');
   }
+});
+
+test('a comparison with a subquery is planned as a join, which an index on the column serves: still a missing index', async () => {
+  await loadSqlParser();
+  // A hash semi join reads trips whole with no filter; an index on rider_id lets a nested loop read only the riders' trips.
+  const findings = tripsRun('SELECT t.* FROM trips t WHERE t.rider_id IN (SELECT r.id FROM riders r WHERE r.status = $1)', null);
+  const f = findings.find((x) => x.category === 'missing-index' && x.id.includes('trips'));
+  assert.ok(f, describe(findings));
+  assert.equal(f.id, 'missing-index:public.trips(rider_id)');
+  assert.equal(findings.find((x) => /Condition above the scan/.test(x.title)), undefined, describe(findings));
+});
+
+test('a table read twice (a self-join) is not judged by its unfiltered read: the other read may apply the condition', async () => {
+  await loadSqlParser();
+  const findings = tripsRun('SELECT b.* FROM trips a JOIN trips b ON b.district = a.district WHERE a.id = $1', null);
+  assert.equal(findings.find((x) => /Condition above the scan/.test(x.title)), undefined, describe(findings));
+});
+
+test('the text does not stand in for a plan that shows the condition above the scan, whichever statement on the table is heaviest', async () => {
+  await loadSqlParser();
+  const p = weeklyParts();
+  const ranked = p.pg.statements[p.pg.statements.length - 1]!;
+  ranked.query = RANKED;
+  // A heavier statement reads trips whole with no condition at all, so the table is judged on the text fallback.
+  const TOTAL = 'SELECT count(*) FROM trips';
+  p.pg.statements.push(statement('402', TOTAL, ranked.calls, 90, { shareOfExecTime: 0.5, rows: ranked.calls }));
+  const result = build(p);
+  result.probes!.push(probe('explain', {}, { statements: [wholeScan('401', RANKED, null), wholeScan('402', TOTAL, null)] } as unknown as Record<string, unknown>));
+  const findings = diagnose(result).findings;
+  assert.equal(findings.find((x) => x.id === 'missing-index:public.trips(district)'), undefined, describe(findings));
 });

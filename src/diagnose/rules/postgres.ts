@@ -84,13 +84,14 @@ export function missingIndexes(input: DiagnosisInput, config: RuleConfig): Missi
  * A large table read in full on every call of its heaviest statement because no index on a column can serve
  * that statement's filter on it: the filter compares only expressions of its columns (`(started_at)::date >= …`,
  * `lower(email) = …`), and whatever plain columns it compares were measured to keep most of the table
- * (`status = 'completed'` on a table of completed trips). Not a missing index but a query to change
- * (inefficient-query).
+ * (`status = 'completed'` on a table of completed trips); or the plan applies no filter at the scan at all while
+ * the text compares the table's columns (the condition applies above the scan, see `aboveScan`). Not a missing
+ * index but a query to change (inefficient-query).
  */
 export interface UnservedFilterScan {
   table: TableDelta;
   driver: StatementDelta;
-  /** The scan's Filter as EXPLAIN printed it. */
+  /** The scan's Filter as EXPLAIN printed it; for a condition above the scan, which the scan lacks, the columns the text compares. */
   filter: string;
   rowsPerScan: number;
   /** The filter compares an expression of a column (a cast, a function), or matches a pattern. */
@@ -160,8 +161,8 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
       if (st === hot[0] && unservedFilter) unservedScan = { table: t, driver: st, filter: unservedFilter.filter, rowsPerScan, expressions: comparesAnExpression(unservedFilter.filter), patterns: matchesAPattern(unservedFilter.filter) && unselective.length === 0, unselective, aboveScan: [] };
       // The plan reads the table whole while the text compares its columns: the condition applies above the scan,
       // and the plan, not the text, says what an index would serve.
-      const compared = readsTableWhole(ex, onTable) ? textFilterColumns(st, t) : [];
-      if (st === hot[0] && !unservedFilter && compared.length > 0) unservedScan = { table: t, driver: st, filter: `none (the text compares ${compared.join(', ')})`, rowsPerScan, expressions: false, patterns: false, unselective: [], aboveScan: compared };
+      const compared = st === hot[0] ? conditionAboveScan(st, ex, t, onTable) : [];
+      if (compared.length > 0) unservedScan = { table: t, driver: st, filter: `none at the scan (the text compares ${compared.join(', ')})`, rowsPerScan, expressions: false, patterns: false, unselective: [], aboveScan: compared };
     }
     if (!found && unservedScan) {
       unserved.push(unservedScan);
@@ -183,8 +184,8 @@ function scannedTables(input: DiagnosisInput, config: RuleConfig): { missing: Mi
     if (mostlyIndexed && !found) continue;
     // 2. The statement text: a WHERE filter, else ORDER BY … LIMIT keys on this table.
     if (!found) {
-      // Only for a statement whose plan does not show its scan of the table unfiltered (see `readsTableWhole`).
-      const st = hot.find((x) => textFilterColumns(x, t).length > 0 && !readsTableWhole(explainFor(input, x.queryid), onTable));
+      // The text stands in for a plan, so not for a statement whose plan shows the condition applied above the scan.
+      const st = hot.find((x) => textFilterColumns(x, t).length > 0 && conditionAboveScan(x, explainFor(input, x.queryid), t, onTable).length === 0);
       if (st) found = { driver: st, columns: filterColumnsOn(st.query, t.name).filter((c) => c.op !== 'like').map((c) => c.column), via: 'filter' };
     }
     if (!found) {
@@ -214,16 +215,22 @@ function textFilterColumns(s: StatementDelta, t: TableDelta): string[] {
 }
 
 /**
- * Does the statement's plan read the table whole: a sequential scan of it with no Filter, and no top-N sort over
- * it? A condition PostgreSQL can apply at the scan is always pushed down to it, so a condition on the table's
- * columns that the text has and the scan lacks is applied above it (to a window or aggregate over every row, to a
- * derived table's output, across an OR with another table's column). An index on those columns would not be used:
- * the plan, not the text, decides. False when no plan is known.
+ * The columns of `t` that the statement's text compares with a parameter or constant while its plan reads `t`
+ * whole: a sequential scan with no Filter, and no top-N sort over it. A condition PostgreSQL can apply at the scan
+ * is always pushed down to it, so one the text has and the scan lacks is applied above it (to a window or an
+ * aggregate over every row, to a derived table's output, across an OR with another table's column), and an index on
+ * those columns would not serve this query as written: the plan, not the text, decides. Empty when no plan is known,
+ * and when the text cannot be read that far: a statement other than a SELECT the parser read (an UPDATE's unqualified
+ * columns may be its FROM table's), a table read twice (a self-join: the other read may be the filtered one), and a
+ * comparison with a subquery (`col IN (SELECT …)` is planned as a join, which an index on the column does serve).
  */
-function readsTableWhole(ex: ExplainedStatement | undefined, onTable: (x: { relation: string; schema: string | null }) => boolean): boolean {
-  if (!ex) return false;
+function conditionAboveScan(s: StatementDelta, ex: ExplainedStatement | undefined, t: TableDelta, onTable: (x: { relation: string; schema: string | null }) => boolean): string[] {
+  if (!ex) return [];
   const scans = ex.seqScans.filter(onTable);
-  return scans.length > 0 && scans.every((sc) => !sc.filter) && !(ex.sorts ?? []).some((so) => onTable(so) && so.underLimit);
+  if (scans.length === 0 || scans.some((sc) => sc.filter) || (ex.sorts ?? []).some((so) => onTable(so) && so.underLimit)) return [];
+  const reads = statementShape(s.query)?.tables.filter((x) => x.name.toLowerCase() === t.name.toLowerCase()) ?? [];
+  if (reads.length !== 1) return [];
+  return filterColumnsOn(s.query, t.name).filter((c) => !c.subquery).map((c) => c.column);
 }
 
 /**
@@ -312,7 +319,7 @@ function costlyDistinctAggregate(s: StatementDelta, config: RuleConfig): { label
 /** Why no index on a column serves the scan's filter, in a sentence of the finding's summary. */
 function unservedSummary(u: UnservedFilterScan): string {
   if (u.aboveScan.length > 0) {
-    return `Its plan reads ${u.table.name} whole, about ${fmt(u.rowsPerScan)} rows a scan with no filter: the condition on ${u.aboveScan.join(', ')} applies above the scan (to a window or an aggregate over every row, or to a derived table's output), so an index on ${u.aboveScan.length > 1 ? 'those columns' : 'that column'} would not be used.`;
+    return `Its plan reads ${u.table.name} with no filter at the scan (the table's scans read about ${fmt(u.rowsPerScan)} rows each): the condition on ${u.aboveScan.join(', ')} applies above the scan (to a window or an aggregate over every row, to a derived table's output, or across an OR with another table), so an index on ${u.aboveScan.length > 1 ? 'those columns' : 'that column'} would not serve the query as written.`;
   }
   const kept = u.unselective.map((q) => `${q.comparisons[0] ? `${q.column} ${q.comparisons[0]}` : q.column} keeps ${pct(q.keptShare)} of the rows`).join(', ');
   const why = u.patterns
@@ -329,7 +336,7 @@ function unservedRecommendation(u: UnservedFilterScan): string {
   const expression = `Compare the bare column, not a function or cast of it: rewrite the condition as a range on the column's own type (\`created_at::date = $1\` → \`created_at >= $1::date AND created_at < $1::date + 1\`), store the value the filter needs (a normalized e-mail, a generated column), or create an index on exactly that expression (\`CREATE INDEX CONCURRENTLY ON ${table} ((expression))\`).`;
   const unselective = `An index on ${u.unselective.map((q) => q.column).join(', ')} would not be used: ${u.unselective.length > 1 ? 'those comparisons keep' : 'that comparison keeps'} most rows, so PostgreSQL reads the table either way. Read less on every call — a condition that selects few rows (a narrower window on an indexed column), or a result kept between calls (a summary table or materialized view refreshed on write or on a schedule, a cache with a TTL).`;
   if (u.aboveScan.length > 0) {
-    return `Compute it from fewer rows: apply the condition on ${u.aboveScan.join(', ')} inside the query, before the aggregate or window, where the result allows it; a result that needs every row (a rank, a percentile over all groups) is kept between calls instead (a summary column or materialized view refreshed on write or on a schedule, a cache with a TTL). Check the plan afterwards with EXPLAIN.`;
+    return `Let the scan apply the condition on ${u.aboveScan.join(', ')}: move it inside the query, before the aggregate or window (or split an OR across tables into a UNION), where the result allows it; an index on the column then serves it. A result that needs every row (a rank, a percentile over all groups) is kept between calls instead (a summary column or materialized view refreshed on write or on a schedule, a cache with a TTL). Check the plan afterwards with EXPLAIN.`;
   }
   if (u.patterns) {
     const operand = patternOperand(u.filter) ?? 'column';
@@ -394,7 +401,7 @@ export function inefficientQueryRule(input: DiagnosisInput, config: RuleConfig):
           { label: 'rows per call', value: rowsPerCall, unit: 'rows', source: 'pg_stat_statements' },
           { label: 'share of DB time', value: s.shareOfExecTime, unit: 'ratio', source: 'pg_stat_statements' },
           { label: 'blocks read from disk', value: s.sharedBlksRead, unit: 'blocks', source: 'pg_stat_statements' },
-          ...(unserved ? [{ label: `filter on ${unserved.table.name} (${unserved.aboveScan.length > 0 ? 'none at the scan' : unserved.unselective.length > 0 ? 'no selective column' : 'expressions of columns only'})`, value: unserved.filter, source: 'EXPLAIN (rolled back)' }] : []),
+          ...(unserved ? [{ label: `filter on ${unserved.table.name} (${unserved.aboveScan.length > 0 ? 'none at the scan' : unserved.unselective.length > 0 ? 'no selective column' : 'expressions of columns only'})`, value: unserved.filter, source: unserved.aboveScan.length > 0 ? 'EXPLAIN (rolled back) + parsed SQL' : 'EXPLAIN (rolled back)' }] : []),
           ...(unserved?.unselective ?? []).map((q) => ({ label: `share of ${unserved!.table.name} that ${q.column} ${q.comparisons[0] ?? ''} keeps`, value: q.keptShare, unit: 'ratio', source: 'pg_qualstats constants + planner estimate' })),
           ...(ex?.seqScans.length ? [{ label: 'sequential scans in plan', value: ex.seqScans.map((x) => x.relation).join(', '), source: 'EXPLAIN (rolled back)' }] : []),
           ...rows.slice(0, 3).map((r) => ({ label: `calls per request, ${r.endpoint}`, value: r.callsPerRequest, unit: 'calls', source: attributionSource(r) })),
