@@ -939,6 +939,28 @@ test('connection-limit: a role at its own CONNECTION LIMIT is found far below ma
   assert.equal(diagnose(build(p)).findings.filter((x) => x.category === 'connection-limit').length, 0);
 });
 
+test("connection-limit: a role's limit with no failure names the endpoint its own connections last ran, not the server's", () => {
+  const p = healthyParts();
+  // A read-only role capped at 2 and holding both; the main role's pool holds more connections, all on products.
+  const conns = Array.from({ length: N }, () => 2);
+  p.pg.activity.byUser = [{ key: 'reader', maxConnections: 2, meanConnections: 2, maxActive: 0, meanActive: 0, maxIdle: 2, maxIdleInTransaction: 0, connections: conns, active: conns.map(() => 0), idleInTransaction: conns.map(() => 0) }];
+  p.pg.roleConnectionLimits = [{ role: 'reader', limit: 2 }];
+  p.pg.activity.connectionStatements = [
+    { queryid: '102', samples: 300, query: 'SELECT * FROM products WHERE id = 7' },
+    { queryid: '101', samples: 60, query: 'SELECT * FROM orders WHERE customer_id = 1' },
+  ];
+  p.pg.activity.byUser[0]!.connectionStatements = [{ queryid: '101', samples: 60, query: 'SELECT * FROM orders WHERE customer_id = 1' }];
+  const role = (d: ReturnType<typeof diagnose>) => d.findings.find((x) => x.id === 'pg-connection-limit:role:reader');
+  const f = role(diagnose(build(p)));
+  assert.ok(f, 'the role at its limit is a finding');
+  assert.equal(f.severity, 'high');
+  assert.equal(f.endpoint, 'GET /api/orders', "the role's connections ran the orders statement, whatever the server's others ran");
+  assert.match(f.title, /100 % of them last ran GET \/api\/orders's statements/);
+  // A result that kept no statements per role names no endpoint rather than the server's busiest one.
+  delete p.pg.activity.byUser[0]!.connectionStatements;
+  assert.equal(role(diagnose(build(p)))?.endpoint, undefined, 'no endpoint without the role\'s own statements');
+});
+
 test('connection-limit names the endpoint that opens a connection per request, not the one that fails for want of one', () => {
   const p = healthyParts();
   p.pg.settings.max_connections = { value: '20', unit: null, bytes: null, ms: null, context: 'postmaster', source: 'configuration file' };

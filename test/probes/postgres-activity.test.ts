@@ -47,3 +47,15 @@ test('activity groups by role too (a role is judged against its own connection l
   assert.deepEqual(byUser.map((g) => [g.key, g.maxConnections]), [['app_role', 2], ['postgres', 1]]);
 });
 
+
+test("a role's connections are counted by their last statements apart from the server's (whose work holds the role's limit)", () => {
+  const t = new ActivityTracker();
+  const as = (user: string, r: ActivityRow): ActivityRow => ({ ...r, user });
+  t.record(0, 1000, [as('reader', row(1, 'svc', 'idle', '5')), as('reader', row(2, 'svc', 'idle', '5')), as('app', row(3, 'svc', 'idle', '7')), as('app', row(4, 'svc', 'idle', '7')), as('app', row(5, 'svc', 'active', '7'))], []);
+  const summary = t.summary(1);
+  assert.deepEqual(summary.connectionStatements?.map((s) => [s.queryid, s.samples]), [['7', 3], ['5', 2]]);
+  assert.deepEqual(summary.byUser!.find((g) => g.key === 'reader')!.connectionStatements?.map((s) => [s.queryid, s.samples]), [['5', 2]]);
+  assert.deepEqual(summary.byUser!.find((g) => g.key === 'app')!.connectionStatements?.map((s) => [s.queryid, s.samples]), [['7', 3]]);
+  // Applications and clients are not split by statement.
+  assert.equal(summary.byApplication.find((g) => g.key === 'svc')!.connectionStatements, undefined);
+});

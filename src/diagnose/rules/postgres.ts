@@ -1064,17 +1064,21 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
   const out: Finding[] = [];
-  // Who opens or holds the connections does not depend on the limit: worked out once, when a limit is near.
-  let known: ConnectionCulprits | undefined;
-  const culprits = (): ConnectionCulprits =>
-    (known ??= { openers: connectionOpeners(input, config), holders: endpointsByBackendSamples(input, pg.activity?.connectionStatements) });
+  // Who opens the connections does not depend on the limit: worked out once, when a limit is near. Who holds them
+  // does: a limit counts its own connections (the server's every client's, a role's only that role's), so only
+  // their last statements say whose work holds it.
+  let openers: ConnectionCulprits['openers'] | undefined;
+  const culprits = (held: readonly { queryid: string; samples: number }[] | undefined) => (): ConnectionCulprits => ({
+    openers: (openers ??= connectionOpeners(input, config)),
+    holders: endpointsByBackendSamples(input, held),
+  });
   const max = Number(pg.settings?.max_connections?.value ?? NaN);
   const reserved = Number(pg.settings?.superuser_reserved_connections?.value ?? 3);
   if (Number.isFinite(max) && max > 0) {
     const seen = Math.max(pg.activity?.max?.connections ?? 0, ...pgColumn(input, 'pg.connections'));
     const evidence = input.probes.postgres!;
     out.push(
-      ...connectionLimitFinding(input, config, culprits, {
+      ...connectionLimitFinding(input, config, culprits(pg.activity?.connectionStatements), {
         subject: 'postgres',
         name: 'PostgreSQL',
         // The probe's own connection is excluded from `seen` and from the column; it counts against the limit.
@@ -1097,7 +1101,8 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
     const group = pg.activity?.byUser?.find((g) => g.key === role);
     if (!group || limit <= 0) continue;
     out.push(
-      ...connectionLimitFinding(input, config, culprits, {
+      // Older results kept no statements per role: then the finding names no endpoint rather than the server's.
+      ...connectionLimitFinding(input, config, culprits(group.connectionStatements), {
         subject: `role:${role}`,
         name: `PostgreSQL role ${role}`,
         seen: group.maxConnections,

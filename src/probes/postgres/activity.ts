@@ -61,6 +61,8 @@ export class ActivityTracker {
   private readonly idleInTx = new Map<string, { samples: number; query: string }>();
   /** Backend-samples of every client connection (any state), by the last statement's query_id. */
   private readonly lastStatements = new Map<string, { samples: number; query: string }>();
+  /** The same, per login role (pg_stat_activity usename). */
+  private readonly lastStatementsByUser = new Map<string, Map<string, { samples: number; query: string }>>();
   private readonly pairs = new Map<string, BlockedPair>();
   private readonly max = { connections: 0, active: 0, idleInTransaction: 0, waitingLock: 0, blocked: 0 };
   private readonly sum = { connections: 0, active: 0, idleInTransaction: 0 };
@@ -105,7 +107,10 @@ export class ActivityTracker {
       this.countGroup(this.byApplication, row.application, sampleIndex, row.state);
       this.countGroup(this.byClient, row.client, sampleIndex, row.state);
       this.countGroup(this.byUser, row.user, sampleIndex, row.state);
-      if (row.queryId) countStatement(this.lastStatements, row.queryId, row.query);
+      if (row.queryId) {
+        countStatement(this.lastStatements, row.queryId, row.query);
+        this.countUserStatement(row.user, row.queryId, row.query);
+      }
     }
     if (!this.waitsSampledApart) this.countWaits(offsetMs, rows, locks, byPid);
     if (longestXactMs !== null && (this.longestTransactionMs === null || longestXactMs > this.longestTransactionMs)) {
@@ -175,7 +180,7 @@ export class ActivityTracker {
       },
       byApplication: this.groups(this.byApplication, sampleCount),
       byClient: this.groups(this.byClient, sampleCount),
-      byUser: this.groups(this.byUser, sampleCount),
+      byUser: this.groups(this.byUser, sampleCount, this.lastStatementsByUser),
       waitEvents: [...this.waitEvents.values()].sort((a, b) => b.count - a.count).slice(0, MAX_WAIT_EVENTS),
       waitSampling: { samples: this.waitSamples, intervalMs: this.waitIntervalMs, activeBackendSamples: this.activeBackendSamples },
       ...(this.idleInTx.size > 0 ? { idleInTransactionStatements: listStatements(this.idleInTx) } : {}),
@@ -212,7 +217,17 @@ export class ActivityTracker {
     perSample.set(sampleIndex, counts);
   }
 
-  private groups(groups: Map<string, Map<number, GroupCounts>>, sampleCount: number): ActivityGroup[] {
+  private countUserStatement(user: string, queryid: string, query: string): void {
+    let counts = this.lastStatementsByUser.get(user);
+    if (!counts) {
+      if (this.lastStatementsByUser.size >= MAX_TRACKED_GROUPS) return;
+      counts = new Map();
+      this.lastStatementsByUser.set(user, counts);
+    }
+    countStatement(counts, queryid, query);
+  }
+
+  private groups(groups: Map<string, Map<number, GroupCounts>>, sampleCount: number, statements?: Map<string, Map<string, { samples: number; query: string }>>): ActivityGroup[] {
     const out: ActivityGroup[] = [];
     for (const [key, perSample] of groups) {
       const connections: (number | null)[] = [];
@@ -245,6 +260,7 @@ export class ActivityTracker {
         connections,
         active,
         idleInTransaction,
+        ...(statements?.get(key) ? { connectionStatements: listStatements(statements.get(key)!) } : {}),
       });
     }
     return out.sort((a, b) => b.maxConnections - a.maxConnections || b.meanConnections - a.meanConnections).slice(0, MAX_LISTED_GROUPS);

@@ -359,6 +359,12 @@ export interface ActivityGroup {
   active?: (number | null)[];
   /** Backends `idle in transaction` per sample, aligned on `series.t` (absent in older results). */
   idleInTransaction?: (number | null)[];
+  /**
+   * Groups by login role only: the role's connections over the series samples by the last statement each ran, as
+   * {@link ActivitySummary.connectionStatements} counts the server's. A role's own CONNECTION LIMIT counts only its
+   * connections, so only their statements say whose work holds it. Absent in older results.
+   */
+  connectionStatements?: { queryid: string; samples: number; query: string }[];
 }
 
 /** A backend waiting for a lock held by another, as seen while sampling. */
