@@ -18,6 +18,9 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const nullableNumber = z.union([finite, z.null()]);
 const stats = z.looseObject({ mean: finite, p90: finite.optional(), max: finite.optional() });
 const list = z.array(z.looseObject({}));
+/** Connections counted by the statement each ran last (activity.ts `listStatements`): the rules sum `samples` per `queryid`. */
+const statementSamples = z.array(z.looseObject({ queryid: z.string(), samples: finite }));
+const activityGroups = z.array(z.looseObject({ key: z.string(), connectionStatements: statementSamples.optional() }));
 
 /** Time series on the run clock; every column has one value per `t`. */
 export const probeSeriesSchema = z
@@ -51,7 +54,13 @@ export const postgresDataSchema = z.looseObject({
   tables: list.optional(),
   indexes: list.optional(),
   blockedPairs: list.optional(),
-  activity: z.looseObject({}).optional(),
+  activity: z
+    .looseObject({
+      connectionStatements: statementSamples.optional(),
+      idleInTransactionStatements: statementSamples.optional(),
+      byUser: activityGroups.optional(),
+    })
+    .optional(),
   cacheHit: z.looseObject({}).optional(),
   roundTrip: z.looseObject({ medianMs: finite, p90Ms: finite, samples: finite }).optional(),
 });

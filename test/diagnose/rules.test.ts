@@ -956,7 +956,22 @@ test("connection-limit: a role's limit with no failure names the endpoint its ow
   assert.equal(f.severity, 'high');
   assert.equal(f.endpoint, 'GET /api/orders', "the role's connections ran the orders statement, whatever the server's others ran");
   assert.match(f.title, /100 % of them last ran GET \/api\/orders's statements/);
-  // A result that kept no statements per role names no endpoint rather than the server's busiest one.
+  // New sessions per second follow the products endpoint (the database's sessions, every role's): it opens
+  // connections, but not the role's, whose connections ran only the orders statement.
+  p.pgSeries['pg.sessions_per_s'] = p.endpoints['GET /api/products/:id']!.requests.map((n) => n);
+  const withOpener = role(diagnose(build(p)));
+  assert.equal(withOpener?.endpoint, 'GET /api/orders', "another role's opener is not this role's");
+  assert.doesNotMatch(withOpener!.title, /opens/);
+  // Requests of an endpoint the role never served fail while the role is at its limit: not the role's refusals.
+  const failed = build(p);
+  failOrders(failed, Array.from({ length: N }, (_, i): number => (i >= 11 ? 6 : 0)));
+  assert.equal(role(diagnose(failed))?.severity, 'critical', "the role's own endpoint failing at its limit is its refusals");
+  p.pg.activity.byUser[0]!.connectionStatements = [{ queryid: '102', samples: 60, query: 'SELECT * FROM products WHERE id = 7' }];
+  const other = build(p);
+  failOrders(other, Array.from({ length: N }, (_, i): number => (i >= 11 ? 6 : 0)));
+  assert.equal(role(diagnose(other))?.severity, 'high', 'another endpoint failing is not');
+  assert.notEqual(role(diagnose(other))?.endpoint, 'GET /api/orders');
+  // A result that kept no statements per role names no endpoint rather than the server's busiest one or its opener.
   delete p.pg.activity.byUser[0]!.connectionStatements;
   assert.equal(role(diagnose(build(p)))?.endpoint, undefined, 'no endpoint without the role\'s own statements');
 });

@@ -32,6 +32,16 @@ test('a broken field is named by the loader, not met by a rule mid-diagnosis', (
   );
 });
 
+test("the activity's statement lists are checked where the rules sum them (a role's too)", () => {
+  const broken = structuredClone(replayed);
+  const pg = broken.probes.find((p: { probe: string }) => p.probe === 'postgres');
+  pg.data.activity.connectionStatements = [{ queryid: '7', samples: 'many', query: 'SELECT 1' }];
+  pg.data.activity.byUser = [{ key: 'reader', connectionStatements: 'oops' }];
+  const problems = probeEvidenceProblems(broken.probes).join('\n');
+  assert.match(problems, /activity\.connectionStatements\[0\]\.samples/);
+  assert.match(problems, /activity\.byUser\[0\]\.connectionStatements/);
+});
+
 test('evidence of a probe this version does not know keeps only the common envelope check', () => {
   const future = { ...structuredClone(replayed.probes[0]), probe: 'kafka', data: { lag: 3 } };
   assert.deepEqual(probeEvidenceProblems([future]), []);

@@ -1064,21 +1064,26 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
   const pg = input.probes.postgres?.data;
   if (!pg) return [];
   const out: Finding[] = [];
-  // Who opens the connections does not depend on the limit: worked out once, when a limit is near. Who holds them
-  // does: a limit counts its own connections (the server's every client's, a role's only that role's), so only
-  // their last statements say whose work holds it.
-  let openers: ConnectionCulprits['openers'] | undefined;
-  const culprits = (held: readonly { queryid: string; samples: number }[] | undefined) => (): ConnectionCulprits => ({
-    openers: (openers ??= connectionOpeners(input, config)),
-    holders: endpointsByBackendSamples(input, held),
-  });
+  // A limit counts its own connections (the server's every client's, a role's only that role's), so only their last
+  // statements say whose work holds it. The new sessions the openers are fitted on are the database's, every role's:
+  // worked out once, when a limit is near, and for a role kept to the endpoints its own connections ran.
+  let sessionOpeners: ConnectionCulprits['openers'] | undefined;
+  const openers = () => (sessionOpeners ??= connectionOpeners(input, config));
+  const serverCulprits = (): ConnectionCulprits => ({ openers: openers(), holders: endpointsByBackendSamples(input, pg.activity?.connectionStatements) });
+  const roleCulprits = (held: readonly { queryid: string; samples: number }[] | undefined) => (): ConnectionCulprits => {
+    // A result that kept no statements per role cannot tie the database's sessions to the role: no opener, no holder.
+    if (!held) return { openers: [], holders: [] };
+    const holders = endpointsByBackendSamples(input, held);
+    const own = new Set(holders.map((h) => h.endpoint));
+    return { openers: openers().filter((o) => own.has(o.endpoint)), holders, own };
+  };
   const max = Number(pg.settings?.max_connections?.value ?? NaN);
   const reserved = Number(pg.settings?.superuser_reserved_connections?.value ?? 3);
   if (Number.isFinite(max) && max > 0) {
     const seen = Math.max(pg.activity?.max?.connections ?? 0, ...pgColumn(input, 'pg.connections'));
     const evidence = input.probes.postgres!;
     out.push(
-      ...connectionLimitFinding(input, config, culprits(pg.activity?.connectionStatements), {
+      ...connectionLimitFinding(input, config, serverCulprits, {
         subject: 'postgres',
         name: 'PostgreSQL',
         // The probe's own connection is excluded from `seen` and from the column; it counts against the limit.
@@ -1101,8 +1106,7 @@ export function pgConnectionLimitRule(input: DiagnosisInput, config: RuleConfig)
     const group = pg.activity?.byUser?.find((g) => g.key === role);
     if (!group || limit <= 0) continue;
     out.push(
-      // Older results kept no statements per role: then the finding names no endpoint rather than the server's.
-      ...connectionLimitFinding(input, config, culprits(group.connectionStatements), {
+      ...connectionLimitFinding(input, config, roleCulprits(group.connectionStatements), {
         subject: `role:${role}`,
         name: `PostgreSQL role ${role}`,
         seen: group.maxConnections,
@@ -1172,6 +1176,11 @@ interface ConnectionLimitScope {
 interface ConnectionCulprits {
   openers: { endpoint: string; perRequest: number }[];
   holders: { endpoint: string; samples: number }[];
+  /**
+   * The endpoints whose connections the limit counts, when known (a role's: those its own connections ran). An
+   * endpoint outside it failing while the role is at its limit fails for another reason.
+   */
+  own?: ReadonlySet<string>;
 }
 
 /** The finding for one limit, when its connections reach `connections.ratio` of it (see {@link pgConnectionLimitRule}). */
@@ -1202,11 +1211,11 @@ function connectionLimitFinding(input: DiagnosisInput, config: RuleConfig, culpr
     }
     return out.sort((a, b) => b.failedAtLimit - a.failedAtLimit);
   };
-  const failing = ratio >= 1 ? endpointsFailingAtLimit() : [];
-  const worstErrorRate = Math.max(0, ...failing.map((f) => f.errorRate));
   // With no failure to name the endpoint, the connections do: each one counts for the statement it ran last
   // (an idle pooled connection too), so the endpoint owning the most backend-samples is where they come from.
-  const { openers, holders } = culprits();
+  const { openers, holders, own } = culprits();
+  const failing = ratio >= 1 ? endpointsFailingAtLimit().filter((f) => !own || own.has(f.endpoint)) : [];
+  const worstErrorRate = Math.max(0, ...failing.map((f) => f.errorRate));
   const heldSamples = holders.reduce((a, h) => a + h.samples, 0);
   const holder = failing.length === 0 && holders[0] ? { ...holders[0], share: holders[0].samples / heldSamples } : undefined;
   // An endpoint that opens a connection per request is where the connections come from, whoever then fails

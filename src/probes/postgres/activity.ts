@@ -1,7 +1,9 @@
 /**
  * Accumulates pg_stat_activity samples: per-sample counts for the series,
- * per-application and per-client groups, wait events, the longest query and
- * transaction, and blocked/blocking pairs.
+ * per-application, per-client and per-role groups (a role's with the
+ * statements its connections ran last: its CONNECTION LIMIT counts only its
+ * own), wait events, the longest query and transaction, and blocked/blocking
+ * pairs.
  *
  * @module
  */
@@ -217,6 +219,7 @@ export class ActivityTracker {
     perSample.set(sampleIndex, counts);
   }
 
+  /** Count one backend-sample of a statement for its login role; at most MAX_TRACKED_GROUPS roles are tracked. */
   private countUserStatement(user: string, queryid: string, query: string): void {
     let counts = this.lastStatementsByUser.get(user);
     if (!counts) {
