@@ -10,6 +10,9 @@
 import type { ActivityRow, WaitingLock } from './queries.js';
 import type { ActivityGroup, ActivitySummary, BlockedPair, PostgresSeriesColumn } from './types.js';
 
+/** Backend-samples by the last statement's query_id, with its text. */
+type StatementCounts = Map<string, { samples: number; query: string }>;
+
 /** Groups and pairs are capped so a pathological server cannot grow the probe's memory. */
 const MAX_TRACKED_GROUPS = 200;
 const MAX_LISTED_GROUPS = 20;
@@ -60,11 +63,11 @@ export class ActivityTracker {
   private readonly byUser = new Map<string, Map<number, GroupCounts>>();
   private readonly waitEvents = new Map<string, { type: string; event: string; count: number }>();
   /** Backend-samples idle in a transaction, by the last statement's query_id. */
-  private readonly idleInTx = new Map<string, { samples: number; query: string }>();
+  private readonly idleInTx: StatementCounts = new Map();
   /** Backend-samples of every client connection (any state), by the last statement's query_id. */
-  private readonly lastStatements = new Map<string, { samples: number; query: string }>();
+  private readonly lastStatements: StatementCounts = new Map();
   /** The same, per login role (pg_stat_activity usename). */
-  private readonly lastStatementsByUser = new Map<string, Map<string, { samples: number; query: string }>>();
+  private readonly lastStatementsByUser = new Map<string, StatementCounts>();
   private readonly pairs = new Map<string, BlockedPair>();
   private readonly max = { connections: 0, active: 0, idleInTransaction: 0, waitingLock: 0, blocked: 0 };
   private readonly sum = { connections: 0, active: 0, idleInTransaction: 0 };
@@ -230,7 +233,7 @@ export class ActivityTracker {
     countStatement(counts, queryid, query);
   }
 
-  private groups(groups: Map<string, Map<number, GroupCounts>>, sampleCount: number, statements?: Map<string, Map<string, { samples: number; query: string }>>): ActivityGroup[] {
+  private groups(groups: Map<string, Map<number, GroupCounts>>, sampleCount: number, statements?: Map<string, StatementCounts>): ActivityGroup[] {
     const out: ActivityGroup[] = [];
     for (const [key, perSample] of groups) {
       const connections: (number | null)[] = [];
@@ -252,6 +255,7 @@ export class ActivityTracker {
         }
       }
       const values = [...perSample.values()];
+      const lastRan = statements?.get(key);
       out.push({
         key,
         maxConnections: Math.max(0, ...values.map((v) => v.connections)),
@@ -263,7 +267,7 @@ export class ActivityTracker {
         connections,
         active,
         idleInTransaction,
-        ...(statements?.get(key) ? { connectionStatements: listStatements(statements.get(key)!) } : {}),
+        ...(lastRan ? { connectionStatements: listStatements(lastRan) } : {}),
       });
     }
     return out.sort((a, b) => b.maxConnections - a.maxConnections || b.meanConnections - a.meanConnections).slice(0, MAX_LISTED_GROUPS);
@@ -305,13 +309,13 @@ export class ActivityTracker {
 }
 
 /** Count one backend-sample of a statement (by query_id) in `counts`, tracking at most MAX_TRACKED_GROUPS statements. */
-function countStatement(counts: Map<string, { samples: number; query: string }>, queryid: string, query: string): void {
+function countStatement(counts: StatementCounts, queryid: string, query: string): void {
   const entry = counts.get(queryid);
   if (entry) entry.samples++;
   else if (counts.size < MAX_TRACKED_GROUPS) counts.set(queryid, { samples: 1, query });
 }
 
 /** The statements of `counts`, most backend-samples first, at most MAX_LISTED_GROUPS. */
-function listStatements(counts: Map<string, { samples: number; query: string }>): { queryid: string; samples: number; query: string }[] {
+function listStatements(counts: StatementCounts): { queryid: string; samples: number; query: string }[] {
   return [...counts.entries()].map(([queryid, v]) => ({ queryid, ...v })).sort((a, b) => b.samples - a.samples).slice(0, MAX_LISTED_GROUPS);
 }
